@@ -1,0 +1,260 @@
+"""The two stores behind one interface: Neo4j (shared, production) and an embedded LadybugDB file (default).
+
+Both run the same query functions from :mod:`queries`. A query function takes a transaction ``tx`` whose
+``run(statement, **params)`` returns plain rows (dicts keyed by the RETURN aliases), and the store runs it
+in one transaction: ``store.read(fn, ...)`` or ``store.write(fn, ...)``. On Neo4j these are the driver's
+managed transactions, so transient failures are retried and ``neo4j://`` URIs are routed across a cluster;
+on LadybugDB they are explicit ``BEGIN TRANSACTION`` / ``COMMIT`` blocks, with one writer at a time.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from queries.cypher import Cypher, Dialect
+from queries.schema import CREATE_NODES, CREATE_RELS, NODES, RELATIONSHIPS, batches
+
+__all__ = ["LadybugStore", "Neo4jStore", "Store", "StoreLocked", "StoreUnavailable", "open_store"]
+
+P = ParamSpec("P")
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+DEFAULT_DB_PATH = "graphapp.lbug"
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be reached (Neo4j down, or the embedded file cannot be opened)."""
+
+
+class StoreLocked(StoreUnavailable):
+    """Another process holds the embedded database file open for writing."""
+
+
+class Store:
+    """What both stores offer. ``work(tx, *args, **kwargs)`` runs in one transaction."""
+
+    dialect: Dialect
+    description: str
+
+    def read(self, work: Callable[Concatenate[Any, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        raise NotImplementedError
+
+    def write(self, work: Callable[Concatenate[Any, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def ping(self) -> None:
+        """Raise :class:`StoreUnavailable` unless the database answers a trivial query now."""
+        self.read(lambda tx: tx.run("RETURN 1 AS ok"))
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+# --- Neo4j ------------------------------------------------------------------------------------------
+
+
+class Neo4jTx:
+    dialect: Dialect = "neo4j"
+
+    def __init__(self, tx: Any) -> None:
+        self._tx = tx
+
+    def run(self, statement: Cypher | str, **params: Any) -> list[dict[str, Any]]:
+        text = statement.text("neo4j") if isinstance(statement, Cypher) else statement
+        return [record.data() for record in self._tx.run(text, params)]
+
+    def bulk_create(self, table: str, rows: list[dict[str, Any]]) -> None:
+        statement = CREATE_NODES[table] if table in NODES else CREATE_RELS[table]
+        for batch in batches(rows):
+            self._tx.run(statement.text("neo4j"), {"rows": batch}).consume()
+
+
+class Neo4jStore(Store):
+    """Neo4j 5 through the official driver: one driver per process, managed transactions."""
+
+    dialect: Dialect = "neo4j"
+
+    def __init__(
+        self,
+        uri: str,
+        user: str | None = None,
+        password: str | None = None,
+        database: str | None = None,
+        **driver_config: Any,
+    ) -> None:
+        import neo4j
+
+        self._neo4j = neo4j
+        auth = (user, password or "") if user else None
+        driver_config.setdefault("notifications_min_severity", "OFF")
+        self.driver = neo4j.GraphDatabase.driver(uri, auth=auth, **driver_config)
+        self.database = database or None
+        self.uri = uri
+        self.description = f"Neo4j at {uri}" + (f" (database {database})" if database else "")
+
+    def _run(self, mode: str, work: Callable[..., T], args: Any, kwargs: Any) -> T:
+        neo4j = self._neo4j
+        try:
+            with self.driver.session(database=self.database) as session:
+                execute = session.execute_read if mode == "read" else session.execute_write
+                return execute(lambda tx: work(Neo4jTx(tx), *args, **kwargs))
+        except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired) as e:
+            raise StoreUnavailable(f"{self.description} is not answering: {e}") from e
+        except neo4j.exceptions.AuthError as e:
+            raise StoreUnavailable(f"{self.description} refused the credentials: {e.message}") from e
+
+    def read(self, work: Callable[Concatenate[Any, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        return self._run("read", work, args, kwargs)
+
+    def write(self, work: Callable[Concatenate[Any, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        return self._run("write", work, args, kwargs)
+
+    def close(self) -> None:
+        self.driver.close()
+
+
+# --- LadybugDB --------------------------------------------------------------------------------------
+
+_LOCK_MESSAGE = re.compile(r"Could not set lock on file.*?(?:PID (\d+))?\)", re.S)
+
+
+class LadybugTx:
+    dialect: Dialect = "ladybug"
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def run(self, statement: Cypher | str, **params: Any) -> list[dict[str, Any]]:
+        text = statement.text("ladybug") if isinstance(statement, Cypher) else statement
+        result = self._conn.execute(text, params)
+        columns = result.get_column_names()
+        return [dict(zip(columns, row, strict=True)) for row in result.get_all()]
+
+    def bulk_create(self, table: str, rows: list[dict[str, Any]]) -> None:
+        """``COPY ... FROM`` a temporary CSV: about 40x faster than UNWIND on LadybugDB.
+
+        List-valued properties have no safe CSV spelling, so tables that have them (few rows: topics and
+        organisations) go through UNWIND instead.
+        """
+        if not rows:
+            return
+        if table in NODES:
+            spec = NODES[table]
+            if spec.list_properties:
+                for batch in batches(rows):
+                    self.run(CREATE_NODES[table], rows=batch)
+                return
+            columns: tuple[str, ...] = spec.properties
+        else:
+            columns = ("source", "target", *RELATIONSHIPS[table].properties)
+        with tempfile.TemporaryDirectory(prefix="graphapp-copy-") as tmp:
+            path = Path(tmp) / f"{table}.csv"
+            with path.open("w", newline="", encoding="utf-8") as f:
+                writer = csv.writer(f)
+                writer.writerow(columns)
+                writer.writerows([row.get(c) for c in columns] for row in rows)
+            # The path is ours (a fresh temporary directory) and the table name comes from queries.schema.
+            self._conn.execute(f"COPY {table} FROM '{path.as_posix()}' (header=true, parallel=false)")
+
+
+class LadybugStore(Store):
+    """An embedded LadybugDB file. One process may open it for writing at a time."""
+
+    dialect: Dialect = "ladybug"
+
+    def __init__(self, path: str | os.PathLike[str], read_only: bool = False) -> None:
+        import ladybug
+
+        self.path = Path(path)
+        self.description = f"the embedded database {self.path}"
+        if read_only and not self.path.exists():
+            raise StoreUnavailable(f"{self.description} does not exist; run `graphapp init` first")
+        try:
+            self.db = ladybug.Database(str(self.path), read_only=read_only)
+        except RuntimeError as e:
+            match = _LOCK_MESSAGE.search(str(e))
+            if match:
+                pid = f" (PID {match.group(1)})" if match.group(1) else ""
+                raise StoreLocked(
+                    f"{self.description} is in use by another process{pid}, most likely `graphapp serve`. "
+                    "An embedded database has one writer at a time: stop that process and run this command "
+                    "again, or keep the data in a Neo4j server (set NEO4J_URI), which any number of "
+                    "processes can share."
+                ) from e
+            raise StoreUnavailable(f"cannot open {self.description}: {e}") from e
+        self._ladybug = ladybug
+        self._local = threading.local()
+        self._connections: list[Any] = []
+        self._write_lock = threading.Lock()
+
+    def _connection(self) -> Any:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._ladybug.Connection(self.db)
+            self._local.conn = conn
+            self._connections.append(conn)
+        return conn
+
+    def _transaction(self, begin: str, work: Callable[..., T], args: Any, kwargs: Any) -> T:
+        conn = self._connection()
+        conn.execute(begin)
+        try:
+            result = work(LadybugTx(conn), *args, **kwargs)
+        except BaseException:
+            try:
+                conn.execute("ROLLBACK")
+            except RuntimeError:
+                pass  # LadybugDB already rolled back the transaction that failed
+            raise
+        conn.execute("COMMIT")
+        return result
+
+    def read(self, work: Callable[Concatenate[Any, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        return self._transaction("BEGIN TRANSACTION READ ONLY", work, args, kwargs)
+
+    def write(self, work: Callable[Concatenate[Any, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        with self._write_lock:
+            return self._transaction("BEGIN TRANSACTION", work, args, kwargs)
+
+    def close(self) -> None:
+        for conn in self._connections:
+            conn.close()
+        self._connections.clear()
+        self._local = threading.local()
+        self.db.close()
+
+
+# --- Choosing a store -------------------------------------------------------------------------------
+
+
+def open_store(config: Mapping[str, Any] | None = None) -> Store:
+    """Open the store the configuration names: Neo4j when ``NEO4J_URI`` is set, else the embedded file.
+
+    ``config`` defaults to the environment. Keys: ``NEO4J_URI``, ``NEO4J_USER``, ``NEO4J_PASSWORD``,
+    ``NEO4J_DATABASE``, ``GRAPHAPP_DB`` (path of the embedded file, default ``./graphapp.lbug``).
+    """
+    config = os.environ if config is None else config
+    uri = config.get("NEO4J_URI")
+    if uri:
+        return Neo4jStore(
+            uri,
+            user=config.get("NEO4J_USER") or None,
+            password=config.get("NEO4J_PASSWORD") or None,
+            database=config.get("NEO4J_DATABASE") or None,
+        )
+    return LadybugStore(config.get("GRAPHAPP_DB") or DEFAULT_DB_PATH)

@@ -1,0 +1,159 @@
+"""Normal forms: topic keys and slugs, member ids, emails, countries and their UN M49 regions."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = [
+    "Country",
+    "lookup_country",
+    "member_id",
+    "normalise_email",
+    "slugify",
+    "split_list",
+    "topic_key",
+]
+
+_EMAIL = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\".]{2,}$")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+
+
+def topic_key(text: str) -> str:
+    """The key under which two spellings of one topic meet: case, spacing and punctuation do not count.
+
+    >>> topic_key("  Record-Linkage ")
+    'record linkage'
+    >>> topic_key("Edit & Imputation") == topic_key("edit and imputation")
+    True
+    >>> topic_key("Natural Language Processing (NLP)")
+    'natural language processing nlp'
+    """
+    text = unicodedata.normalize("NFKC", text).casefold().replace("&", " and ")
+    text = "".join(ch if ch.isalnum() else " " for ch in text)
+    return " ".join(text.split())
+
+
+def slugify(text: str) -> str:
+    """An id made of lower-case ASCII letters, digits and hyphens (safe in URLs, GraphML and GEXF).
+
+    Text with no Latin letters at all gets a short stable hash instead.
+
+    >>> slugify("Statistique Canada / Statistics Canada")
+    'statistique-canada-statistics-canada'
+    >>> slugify("Éducation & compétences")
+    'education-and-competences'
+    >>> slugify("統計")
+    'x-8b6e1fa6d5'
+    """
+    folded = unicodedata.normalize("NFKD", topic_key(text))
+    ascii_text = folded.encode("ascii", "ignore").decode("ascii")
+    slug = "-".join(ascii_text.split())
+    return slug or "x-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+
+
+def normalise_email(text: str) -> str | None:
+    """An email in lower case, or None if it does not look like an address.
+
+    >>> normalise_email(" Ana.Example@Example.ORG ")
+    'ana.example@example.org'
+    >>> normalise_email("ana@") is None
+    True
+    """
+    text = text.strip().lower()
+    return text if _EMAIL.match(text) else None
+
+
+def member_id(email: str) -> str:
+    """A stable member id derived from the email, which does not reveal the email.
+
+    >>> member_id("ana.example@example.org")
+    'm-0e83eb5bc4c1'
+    """
+    return "m-" + hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()[:12]
+
+
+def valid_id(text: str) -> bool:
+    """Ids given in files: letters, digits, '.', '_' and '-', starting with a letter or digit.
+
+    >>> valid_id("WS7"), valid_id("ons-uk"), valid_id("a b"), valid_id("-x")
+    (True, True, False, False)
+    """
+    return bool(_ID.match(text))
+
+
+def split_list(value: object) -> list[str]:
+    """A ';'-separated cell, or a list (from JSON), as a list of trimmed non-empty strings.
+
+    >>> split_list("record linkage:expert; ; satellite imagery ")
+    ['record linkage:expert', 'satellite imagery']
+    >>> split_list(["a", " b "])
+    ['a', 'b']
+    """
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else str(value).split(";")
+    return [str(item).strip() for item in items if str(item).strip()]
+
+
+@dataclass(frozen=True)
+class Country:
+    alpha3: str
+    name: str
+    region: str | None  # UN M49 region, e.g. "Europe"
+    subregion: str | None  # UN M49 sub-region, e.g. "Northern Europe"
+
+
+# ISO 3166-1 "exceptionally reserved" codes that statistical offices use every day (Eurostat's EL and UK).
+_EXCEPTIONAL = {"UK": "GBR", "EL": "GRC"}
+
+
+@lru_cache(maxsize=1024)
+def lookup_country(text: str) -> Country | None:
+    """A country from its ISO 3166-1 alpha-3 or alpha-2 code or its name, with its UN M49 region.
+
+    >>> lookup_country("NLD")
+    Country(alpha3='NLD', name='Netherlands', region='Europe', subregion='Western Europe')
+    >>> lookup_country("uk").alpha3, lookup_country("Mexico").region
+    ('GBR', 'Americas')
+    >>> lookup_country("Atlantis") is None
+    True
+    """
+    import pycountry
+
+    text = text.strip()
+    if not text:
+        return None
+    code = _EXCEPTIONAL.get(text.upper(), text)
+    try:
+        found = pycountry.countries.lookup(code)
+    except LookupError:
+        return None
+    region, subregion = _m49(found.alpha_3)
+    return Country(found.alpha_3, getattr(found, "common_name", None) or found.name, region, subregion)
+
+
+def country_suggestion(text: str) -> str:
+    """A hint for a country that was not recognised."""
+    import pycountry
+
+    try:
+        matches = pycountry.countries.search_fuzzy(text)
+    except LookupError:
+        return "use an ISO 3166-1 code such as NLD or NL, or the country's English name"
+    best = matches[0]
+    return f"did you mean {best.alpha_3} ({getattr(best, 'common_name', None) or best.name})?"
+
+
+@lru_cache(maxsize=512)
+def _m49(alpha3: str) -> tuple[str | None, str | None]:
+    from countryinfo import CountryInfo
+
+    try:
+        info = CountryInfo(alpha3)
+        return info.region() or None, info.subregion() or None
+    except (KeyError, AttributeError, ValueError, TypeError):
+        return None, None

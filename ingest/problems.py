@@ -1,0 +1,51 @@
+"""Problems found in input files, each pinned to file, row, column and value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One reason to reject an import.
+
+    >>> print(Problem("members.csv", "row 4", "email", "ana@", "is not an email address"))
+    members.csv, row 4, column 'email': 'ana@' is not an email address
+    """
+
+    file: str
+    row: str  # "row 4" (spreadsheets, CSV: the row number a spreadsheet shows), "item 3" (JSON), or ""
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = ", ".join(part for part in (self.file, self.row) if part)
+        column = f", column '{self.column}'" if self.column else ""
+        value = f"{_shorten(self.value)!r} " if self.value else ""
+        return f"{where}{column}: {value}{self.reason}"
+
+
+def _shorten(value: str, limit: int = 80) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+class ImportRejected(Exception):
+    """The input has problems; nothing was written."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = sorted(set(problems), key=_problem_order)
+        super().__init__(self.report())
+
+    def report(self, limit: int = 50) -> str:
+        lines = [str(p) for p in self.problems[:limit]]
+        if len(self.problems) > limit:
+            lines.append(f"... and {len(self.problems) - limit} more problems")
+        n = len(self.problems)
+        header = f"import rejected: {n} problem{'s' if n != 1 else ''}; nothing was written"
+        return "\n".join([header, *lines])
+
+
+def _problem_order(p: Problem) -> tuple[str, int, str, str]:
+    number = int(p.row.split()[-1]) if p.row and p.row.split()[-1].isdigit() else 0
+    return (p.file, number, p.column, p.reason)

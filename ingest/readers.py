@@ -1,0 +1,337 @@
+"""Read CSV, XLSX and JSON files into tables of raw rows that remember where each value came from.
+
+A file holds one kind of record (members, organisations, topics or workstreams), told by ``--kind`` or
+recognised from its columns. An XLSX workbook may hold several kinds, one sheet each, named after the
+kind; a JSON file may be a list of records or an object whose keys are kinds.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import io
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ingest.problems import ImportRejected, Problem
+
+__all__ = ["COLUMNS", "KINDS", "RawRow", "Table", "read_file", "read_files"]
+
+KINDS = ("organisations", "topics", "workstreams", "members")
+
+#: Every column each kind of file may have. The first ones listed in REQUIRED must be present.
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "members": (
+        "id",
+        "name",
+        "email",
+        "organisation",
+        "organisation_kind",
+        "country",
+        "title",
+        "topics",
+        "workstreams",
+        "knows",
+    ),
+    "organisations": ("id", "name", "kind", "country", "aliases"),
+    "topics": ("id", "name", "aliases"),
+    "workstreams": ("id", "name", "description", "covers"),
+}
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "members": ("name",),
+    "organisations": ("name",),
+    "topics": ("name",),
+    "workstreams": ("id", "name"),
+}
+#: Accepted spellings of kinds, for sheet names, JSON keys and --kind.
+KIND_ALIASES = {
+    "member": "members",
+    "members": "members",
+    "people": "members",
+    "organisation": "organisations",
+    "organisations": "organisations",
+    "organization": "organisations",
+    "organizations": "organisations",
+    "topic": "topics",
+    "topics": "topics",
+    "workstream": "workstreams",
+    "workstreams": "workstreams",
+}
+
+MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+@dataclass
+class RawRow:
+    file: str
+    where: str  # "row 4" or "item 3"
+    values: dict[str, Any]  # column -> str | list | None, as read
+
+
+@dataclass
+class Table:
+    file: str
+    kind: str
+    columns: tuple[str, ...]
+    rows: list[RawRow] = field(default_factory=list)
+
+
+def read_files(paths: Iterable[str | os.PathLike[str]], kind: str | None = None) -> list[Table]:
+    """Read every file; raise :class:`ImportRejected` listing the problems of all of them."""
+    tables: list[Table] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            tables.extend(read_file(path, kind))
+        except ImportRejected as e:
+            problems.extend(e.problems)
+    if problems:
+        raise ImportRejected(problems)
+    return tables
+
+
+def read_file(path: str | os.PathLike[str], kind: str | None = None) -> list[Table]:
+    path = Path(path)
+    name = path.name
+    if kind is not None:
+        kind = _kind(kind, name)
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise ImportRejected([Problem(name, "", "", "", f"cannot be read: {e.strerror}")]) from e
+    if size > MAX_FILE_BYTES:
+        raise ImportRejected(
+            [
+                Problem(
+                    name, "", "", "", f"is {size // 2**20} MiB, over the {MAX_FILE_BYTES // 2**20} MiB limit"
+                )
+            ]
+        )
+    suffix = path.suffix.lower()
+    data = path.read_bytes()
+    if suffix == ".csv" or suffix == ".txt" or suffix == ".tsv":
+        return [_table_from_csv(name, data, kind)]
+    if suffix in (".xlsx", ".xlsm"):
+        return _tables_from_xlsx(name, data, kind)
+    if suffix == ".json":
+        return _tables_from_json(name, data, kind)
+    raise ImportRejected([Problem(name, "", "", "", "has an unknown file type; use .csv, .xlsx or .json")])
+
+
+def _kind(kind: str, file: str) -> str:
+    resolved = KIND_ALIASES.get(kind.strip().lower())
+    if resolved is None:
+        raise ImportRejected(
+            [Problem(file, "", "", kind, f"is not a kind of record; use one of {', '.join(KINDS)}")]
+        )
+    return resolved
+
+
+def normalise_header(name: Any) -> str:
+    """Column names are matched loosely: case, spaces and hyphens do not matter.
+
+    >>> normalise_header(" Organisation Kind ")
+    'organisation_kind'
+    """
+    return "_".join(str(name or "").strip().lower().replace("-", " ").split())
+
+
+def _detect_kind(file: str, columns: tuple[str, ...]) -> str:
+    cols = set(columns)
+    if "email" in cols or "knows" in cols or "topics" in cols:
+        return "members"
+    if "covers" in cols or "description" in cols:
+        return "workstreams"
+    if "kind" in cols or "country" in cols:
+        return "organisations"
+    if "aliases" in cols or cols <= {"id", "name"}:
+        return "topics"
+    raise ImportRejected(
+        [Problem(file, "", "", "", "cannot tell which kind of records this is from its columns; pass --kind")]
+    )
+
+
+def _check_columns(file: str, kind: str, columns: tuple[str, ...]) -> None:
+    problems = []
+    known = COLUMNS[kind]
+    seen: set[str] = set()
+    for column in columns:
+        if not column:
+            continue
+        if column in seen:
+            problems.append(Problem(file, "row 1", column, "", "appears twice in the header"))
+        seen.add(column)
+        if column not in known:
+            close = difflib.get_close_matches(column, known, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else f"; {kind} files have {', '.join(known)}"
+            problems.append(Problem(file, "row 1", column, "", f"is not a column of {kind} files{hint}"))
+    for column in REQUIRED[kind]:
+        if column not in seen:
+            problems.append(Problem(file, "row 1", column, "", f"is missing: {kind} files need it"))
+    if kind == "members" and not ({"email", "id"} & seen):
+        problems.append(Problem(file, "row 1", "email", "", "is missing: members need an email or an id"))
+    if problems:
+        raise ImportRejected(problems)
+
+
+def _make_table(
+    file: str, kind: str | None, header: list[Any], rows: Iterable[tuple[str, list[Any]]]
+) -> Table:
+    columns = tuple(normalise_header(h) for h in header)
+    # Trailing empty header cells are common in spreadsheets; ignore them.
+    while columns and not columns[-1]:
+        columns = columns[:-1]
+    if not columns:
+        raise ImportRejected([Problem(file, "", "", "", "is empty: no header row")])
+    kind = kind or _detect_kind(file, columns)
+    _check_columns(file, kind, columns)
+    table = Table(file, kind, columns)
+    for where, cells in rows:
+        if all(_blank(c) for c in cells):
+            continue  # blank lines carry nothing
+        extra = [c for c in cells[len(columns) :] if not _blank(c)]
+        if extra:
+            raise ImportRejected(
+                [
+                    Problem(
+                        file,
+                        where,
+                        "",
+                        str(extra[0]),
+                        f"has more cells than the header has columns ({len(columns)})",
+                    )
+                ]
+            )
+        values = {c: (_cell(cells[i]) if i < len(cells) else None) for i, c in enumerate(columns) if c}
+        table.rows.append(RawRow(file, where, values))
+    return table
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _cell(value: Any) -> Any:
+    """Spreadsheet and JSON cells as the validator expects them: text, a list, or None."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, list | dict):
+        return value
+    return str(value)
+
+
+def _decode(file: str, data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data[: e.start].count(b"\n") + 1
+        raise ImportRejected(
+            [
+                Problem(
+                    file,
+                    f"row {line}",
+                    "",
+                    "",
+                    f"is not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}); "
+                    "save the file as 'CSV UTF-8' and import it again",
+                )
+            ]
+        ) from e
+
+
+def _table_from_csv(file: str, data: bytes, kind: str | None) -> Table:
+    text = _decode(file, data)
+    first_line = text.split("\n", 1)[0]
+    # Spreadsheets in much of Europe save CSV with ';' or tabs; the header line tells which.
+    delimiter = max([",", ";", "\t"], key=first_line.count) if first_line else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        records = list(reader)
+    except csv.Error as e:
+        raise ImportRejected(
+            [Problem(file, f"row {reader.line_num}", "", "", f"is not well-formed CSV: {e}")]
+        ) from e
+    if not records:
+        raise ImportRejected([Problem(file, "", "", "", "is empty: no header row")])
+    # reader.line_num counts physical lines; a quoted cell may span several, so number rows as a
+    # spreadsheet shows them: the header is row 1.
+    return _make_table(file, kind, records[0], ((f"row {i}", r) for i, r in enumerate(records[1:], start=2)))
+
+
+def _tables_from_xlsx(file: str, data: bytes, kind: str | None) -> list[Table]:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
+        raise ImportRejected([Problem(file, "", "", "", f"is not a readable XLSX workbook ({e})")]) from e
+    try:
+        sheets = list(workbook.worksheets)
+        named = [s for s in sheets if KIND_ALIASES.get(s.title.strip().lower())]
+        chosen = [(s, KIND_ALIASES[s.title.strip().lower()]) for s in named] if named and not kind else []
+        if not chosen:
+            chosen = [(sheets[0], kind)] if sheets else []
+        tables = []
+        for sheet, sheet_kind in chosen:
+            label = f"{file} [{sheet.title}]" if len(sheets) > 1 else file
+            rows = list(sheet.iter_rows(values_only=True))
+            if not rows:
+                continue
+            tables.append(
+                _make_table(
+                    label,
+                    sheet_kind,
+                    list(rows[0]),
+                    ((f"row {i}", list(r)) for i, r in enumerate(rows[1:], start=2)),
+                )
+            )
+        if not tables:
+            raise ImportRejected([Problem(file, "", "", "", "is empty: no sheet has a header row")])
+        return tables
+    finally:
+        workbook.close()
+
+
+def _tables_from_json(file: str, data: bytes, kind: str | None) -> list[Table]:
+    try:
+        document = json.loads(_decode(file, data))
+    except json.JSONDecodeError as e:
+        raise ImportRejected(
+            [Problem(file, f"line {e.lineno}", "", "", f"is not valid JSON: {e.msg} (column {e.colno})")]
+        ) from e
+    if isinstance(document, dict) and not kind:
+        unknown = [k for k in document if k not in KIND_ALIASES]
+        if unknown:
+            raise ImportRejected(
+                [Problem(file, "", unknown[0], "", f"is not a kind of record; use {', '.join(KINDS)}")]
+            )
+        parts = [(KIND_ALIASES[k], v, f"{file} [{k}]") for k, v in document.items()]
+    else:
+        parts = [(kind, document, file)]
+    tables = []
+    for part_kind, items, label in parts:
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise ImportRejected([Problem(label, "", "", "", "must be a list of objects, one per record")])
+        header: list[str] = []
+        for item in items:
+            header.extend(k for k in item if k not in header)
+        normalised = [normalise_header(h) for h in header]
+        rows = ((f"item {i}", [item.get(h) for h in header]) for i, item in enumerate(items, start=1))
+        if not items:
+            continue
+        table = _make_table(label, part_kind, normalised, rows)
+        tables.append(table)
+    return tables

@@ -1,0 +1,11 @@
+"""Every Cypher statement graphapp runs, grouped by area.
+
+Each statement is a named constant next to the function that runs it. Functions take a transaction (``tx``)
+so that a multi-query read stays in one transaction; the store decides how that transaction is run
+(a managed transaction on Neo4j, an explicit one on LadybugDB). Where the two dialects differ, a
+:class:`~queries.cypher.Cypher` holds both spellings side by side.
+"""
+
+from queries.cypher import Cypher, TransactionRunner, Tx
+
+__all__ = ["Cypher", "TransactionRunner", "Tx"]

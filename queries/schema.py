@@ -1,0 +1,276 @@
+"""The graph model: labels, relationship types, properties, constraints, and the schema version.
+
+This module is the single source of truth for the model. The DDL of both stores, the generic
+create/update statements used by import and restore, and the backup format are all derived from
+:data:`NODES` and :data:`RELATIONSHIPS`. Statement texts are built here, at import time, from these
+constants only: nothing user-given ever becomes part of a label, type or property name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from queries.cypher import Cypher, Dialect, TransactionRunner, Tx
+
+__all__ = [
+    "NODES",
+    "RELATIONSHIPS",
+    "SCHEMA_VERSION",
+    "NodeSpec",
+    "RelSpec",
+    "create_schema",
+    "schema_version",
+]
+
+#: Bump when the model changes, and add a step to :data:`MIGRATIONS`.
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class NodeSpec:
+    label: str
+    properties: tuple[str, ...]  # ``id`` first; every value is a string unless listed in list_properties
+    list_properties: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RelSpec:
+    type: str
+    source: str
+    target: str
+    properties: tuple[str, ...] = ()
+    undirected: bool = False  # stored once, source id < target id, matched in both directions
+
+
+NODES: dict[str, NodeSpec] = {
+    spec.label: spec
+    for spec in (
+        NodeSpec("Member", ("id", "name", "email", "title", "country", "region", "subregion")),
+        NodeSpec(
+            "Organisation",
+            ("id", "name", "kind", "country", "region", "subregion", "aliases"),
+            list_properties=("aliases",),
+        ),
+        NodeSpec("Topic", ("id", "name", "aliases"), list_properties=("aliases",)),
+        NodeSpec("Workstream", ("id", "name", "description")),
+    )
+}
+
+RELATIONSHIPS: dict[str, RelSpec] = {
+    spec.type: spec
+    for spec in (
+        RelSpec("WORKS_AT", "Member", "Organisation"),
+        RelSpec("INTERESTED_IN", "Member", "Topic", ("level",)),
+        RelSpec("MEMBER_OF", "Member", "Workstream", ("role",)),
+        RelSpec("COVERS", "Workstream", "Topic"),
+        RelSpec("KNOWS", "Member", "Member", undirected=True),
+    )
+}
+
+ORGANISATION_KINDS = ("NSO", "international", "academic", "other")
+LEVELS = ("learning", "practising", "expert")
+ROLES = ("lead", "member")
+
+# The schema version lives in the graph itself, on one node.
+META_LABEL = "GraphappMeta"
+
+
+def _ladybug_type(spec: NodeSpec, prop: str) -> str:
+    return "STRING[]" if prop in spec.list_properties else "STRING"
+
+
+def _ladybug_ddl() -> list[str]:
+    statements = [f"CREATE NODE TABLE IF NOT EXISTS {META_LABEL}(key STRING PRIMARY KEY, value STRING)"]
+    for spec in NODES.values():
+        columns = ", ".join(
+            f"{p} {_ladybug_type(spec, p)}{' PRIMARY KEY' if p == 'id' else ''}" for p in spec.properties
+        )
+        statements.append(f"CREATE NODE TABLE IF NOT EXISTS {spec.label}({columns})")
+    for rel in RELATIONSHIPS.values():
+        props = "".join(f", {p} STRING" for p in rel.properties)
+        statements.append(
+            f"CREATE REL TABLE IF NOT EXISTS {rel.type}(FROM {rel.source} TO {rel.target}{props})"
+        )
+    return statements
+
+
+def _neo4j_ddl() -> list[str]:
+    statements = [
+        f"CREATE CONSTRAINT graphapp_meta_key IF NOT EXISTS FOR (n:{META_LABEL}) REQUIRE n.key IS UNIQUE"
+    ]
+    for spec in NODES.values():
+        statements.append(
+            f"CREATE CONSTRAINT {spec.label.lower()}_id IF NOT EXISTS "
+            f"FOR (n:{spec.label}) REQUIRE n.id IS UNIQUE"
+        )
+    # Members are matched by email when a file lists contacts (the `knows` column).
+    statements.append("CREATE INDEX member_email IF NOT EXISTS FOR (n:Member) ON (n.email)")
+    return statements
+
+
+DDL: dict[Dialect, list[str]] = {"neo4j": _neo4j_ddl(), "ladybug": _ladybug_ddl()}
+
+READ_VERSION = Cypher(f"MATCH (m:{META_LABEL} {{key: 'schema_version'}}) RETURN m.value AS version")
+WRITE_VERSION = Cypher(f"MERGE (m:{META_LABEL} {{key: 'schema_version'}}) SET m.value = $version")
+META_TABLE_EXISTS = Cypher(
+    neo4j=f"MATCH (m:{META_LABEL}) RETURN count(m) AS n",
+    ladybug=f"CALL show_tables() WITH * WHERE name = '{META_LABEL}' RETURN count(*) AS n",
+)
+
+#: Steps that bring a database from version N-1 to N, per dialect. Version 1 is the DDL above.
+MIGRATIONS: dict[int, dict[Dialect, list[str]]] = {}
+
+
+def schema_version(tx: Tx) -> int | None:
+    """The schema version recorded in the database, or None for a database graphapp never initialised."""
+    if tx.dialect == "ladybug" and not tx.run(META_TABLE_EXISTS)[0]["n"]:
+        return None
+    rows = tx.run(READ_VERSION)
+    return int(rows[0]["version"]) if rows else None
+
+
+def create_schema(store: TransactionRunner) -> tuple[int | None, int]:
+    """Create the schema, or migrate it to :data:`SCHEMA_VERSION`. Idempotent.
+
+    Neo4j refuses schema changes and data writes in one transaction, so each DDL statement runs in a
+    transaction of its own; every statement is ``IF NOT EXISTS``, so a run cut short is simply run again.
+    Returns the version found before and the version now.
+    """
+    before = store.read(schema_version)
+    if before is not None and before > SCHEMA_VERSION:
+        raise SchemaTooNew(before)
+    steps = list(DDL[store.dialect])
+    for version in range((before or 1) + 1, SCHEMA_VERSION + 1):
+        steps += MIGRATIONS[version][store.dialect]
+    for statement in steps:
+        store.write(_run_one, statement)
+    if before != SCHEMA_VERSION:
+        store.write(_run_one, WRITE_VERSION, version=str(SCHEMA_VERSION))
+    return before, SCHEMA_VERSION
+
+
+def _run_one(tx: Tx, statement: Cypher | str, **params: Any) -> None:
+    tx.run(statement, **params)
+
+
+class SchemaTooNew(Exception):
+    """The database was written by a newer graphapp."""
+
+    def __init__(self, found: int) -> None:
+        super().__init__(
+            f"the database has schema version {found}, newer than this graphapp understands "
+            f"({SCHEMA_VERSION}); upgrade graphapp"
+        )
+
+
+# --- Generic statements derived from the model, used by import, restore and backup ----------------
+
+
+def _set_clause(var: str, props: tuple[str, ...]) -> str:
+    return ", ".join(f"{var}.{p} = row.{p}" for p in props)
+
+
+def _match_pair(rel: RelSpec) -> str:
+    return f"MATCH (a:{rel.source} {{id: row.source}}), (b:{rel.target} {{id: row.target}})"
+
+
+CREATE_NODES: dict[str, Cypher] = {
+    # LadybugDB wants the primary key inside the CREATE pattern.
+    label: Cypher(
+        f"UNWIND $rows AS row CREATE (n:{label} {{id: row.id}}) SET {_set_clause('n', spec.properties[1:])}"
+    )
+    for label, spec in NODES.items()
+}
+UPDATE_NODES: dict[str, Cypher] = {
+    label: Cypher(
+        f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) SET {_set_clause('n', spec.properties[1:])}"
+    )
+    for label, spec in NODES.items()
+}
+ALL_NODES: dict[str, Cypher] = {
+    label: Cypher(
+        "MATCH (n:{label}) RETURN {cols} ORDER BY n.id".format(
+            label=label, cols=", ".join(f"n.{p} AS {p}" for p in spec.properties)
+        )
+    )
+    for label, spec in NODES.items()
+}
+NODES_BY_ID: dict[str, Cypher] = {
+    label: Cypher(
+        "MATCH (n:{label}) WHERE n.id IN $ids RETURN {cols}".format(
+            label=label, cols=", ".join(f"n.{p} AS {p}" for p in spec.properties)
+        )
+    )
+    for label, spec in NODES.items()
+}
+
+CREATE_RELS: dict[str, Cypher] = {
+    t: Cypher(
+        f"UNWIND $rows AS row {_match_pair(rel)} CREATE (a)-[r:{t}]->(b)"
+        + (f" SET {_set_clause('r', rel.properties)}" if rel.properties else "")
+    )
+    for t, rel in RELATIONSHIPS.items()
+}
+UPDATE_RELS: dict[str, Cypher] = {
+    t: Cypher(
+        f"UNWIND $rows AS row MATCH (a:{rel.source} {{id: row.source}})-[r:{t}]->(b:{rel.target} {{id: row.target}}) "
+        f"SET {_set_clause('r', rel.properties)}"
+    )
+    for t, rel in RELATIONSHIPS.items()
+    if rel.properties
+}
+DELETE_RELS: dict[str, Cypher] = {
+    t: Cypher(
+        f"UNWIND $rows AS row MATCH (a:{rel.source} {{id: row.source}})-[r:{t}]->(b:{rel.target} {{id: row.target}}) "
+        "DELETE r"
+    )
+    for t, rel in RELATIONSHIPS.items()
+}
+ALL_RELS: dict[str, Cypher] = {
+    t: Cypher(
+        f"MATCH (a:{rel.source})-[r:{t}]->(b:{rel.target}) RETURN a.id AS source, b.id AS target"
+        + "".join(f", r.{p} AS {p}" for p in rel.properties)
+        + " ORDER BY source, target"
+    )
+    for t, rel in RELATIONSHIPS.items()
+}
+RELS_FROM: dict[str, Cypher] = {
+    t: Cypher(
+        f"MATCH (a:{rel.source})-[r:{t}]->(b:{rel.target}) WHERE a.id IN $ids "
+        "RETURN a.id AS source, b.id AS target" + "".join(f", r.{p} AS {p}" for p in rel.properties)
+    )
+    for t, rel in RELATIONSHIPS.items()
+}
+RELS_TOUCHING: dict[str, Cypher] = {
+    t: Cypher(
+        f"MATCH (a:{rel.source})-[r:{t}]->(b:{rel.target}) WHERE a.id IN $ids OR b.id IN $ids "
+        "RETURN a.id AS source, b.id AS target" + "".join(f", r.{p} AS {p}" for p in rel.properties)
+    )
+    for t, rel in RELATIONSHIPS.items()
+}
+DELETE_ALL = Cypher("MATCH (n) DETACH DELETE n")
+DELETE_LABEL: dict[str, Cypher] = {label: Cypher(f"MATCH (n:{label}) DETACH DELETE n") for label in NODES}
+COUNT_NODES: dict[str, Cypher] = {label: Cypher(f"MATCH (n:{label}) RETURN count(n) AS n") for label in NODES}
+COUNT_RELS: dict[str, Cypher] = {
+    t: Cypher(f"MATCH (:{rel.source})-[r:{t}]->(:{rel.target}) RETURN count(r) AS n")
+    for t, rel in RELATIONSHIPS.items()
+}
+
+BATCH_SIZE = 5000
+
+
+def batches(rows: list[Any], size: int = BATCH_SIZE) -> list[list[Any]]:
+    """Split rows into UNWIND-sized batches.
+
+    >>> [len(b) for b in batches(list(range(12)), 5)]
+    [5, 5, 2]
+    """
+    return [rows[i : i + size] for i in range(0, len(rows), size)]
+
+
+def counts(tx: Tx) -> dict[str, int]:
+    """How many nodes of each label and relationships of each type the graph holds."""
+    result = {label: tx.run(q)[0]["n"] for label, q in COUNT_NODES.items()}
+    result.update({t: tx.run(q)[0]["n"] for t, q in COUNT_RELS.items()})
+    return result
