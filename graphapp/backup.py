@@ -33,9 +33,7 @@ BACKUP_VERSION = 1
 
 def snapshot(tx: Tx) -> dict[str, Any]:
     """The whole graph as plain data, in a stable order."""
-    nodes = {
-        label: [_drop_nulls(row) for row in tx.run(ALL_NODES[label])] for label in NODES
-    }
+    nodes = {label: [_drop_nulls(row) for row in tx.run(ALL_NODES[label])] for label in NODES}
     rels = {t: [_drop_nulls(row) for row in tx.run(ALL_RELS[t])] for t in RELATIONSHIPS}
     return {
         "format": BACKUP_FORMAT,
@@ -82,9 +80,16 @@ def load_backup(path: str | Path) -> dict[str, Any]:
         problems.append(Problem(name, where, field, "" if value is None else str(value), reason))
 
     if not isinstance(data, dict) or data.get("format") != BACKUP_FORMAT:
-        raise ImportRejected([Problem(name, "", "format", "", f"is not '{BACKUP_FORMAT}': not a graphapp backup")])
+        raise ImportRejected(
+            [Problem(name, "", "format", "", f"is not '{BACKUP_FORMAT}': not a graphapp backup")]
+        )
     if data.get("version") != BACKUP_VERSION:
-        bad("", "version", data.get("version"), f"is not a backup version this graphapp reads ({BACKUP_VERSION})")
+        bad(
+            "",
+            "version",
+            data.get("version"),
+            f"is not a backup version this graphapp reads ({BACKUP_VERSION})",
+        )
     if not isinstance(data.get("schema_version"), int) or data["schema_version"] > SCHEMA_VERSION:
         bad("", "schema_version", data.get("schema_version"), "is newer than this graphapp; upgrade graphapp")
     nodes, rels = data.get("nodes"), data.get("relationships")
@@ -135,7 +140,7 @@ def load_backup(path: str | Path) -> dict[str, Any]:
                     bad(where, key, value, "must be a string")
             for end, label in (("source", rel.source), ("target", rel.target)):
                 if row.get(end) not in ids.get(label, set()):
-                    bad(where, end, row.get(end), f"is not the id of a {label} in this backup")
+                    bad(where, end, row.get(end), f"is not the id of any {label} in this backup")
             pair = (row.get("source"), row.get("target"))
             if pair in pairs:
                 bad(where, "", None, "appears twice")

@@ -9,6 +9,7 @@ on LadybugDB they are explicit ``BEGIN TRANSACTION`` / ``COMMIT`` blocks, with o
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import logging
 import os
@@ -216,10 +217,9 @@ class LadybugStore(Store):
         try:
             result = work(LadybugTx(conn), *args, **kwargs)
         except BaseException:
-            try:
+            # LadybugDB has already rolled back a transaction in which a statement failed.
+            with contextlib.suppress(RuntimeError):
                 conn.execute("ROLLBACK")
-            except RuntimeError:
-                pass  # LadybugDB already rolled back the transaction that failed
             raise
         conn.execute("COMMIT")
         return result

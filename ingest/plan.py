@@ -108,14 +108,17 @@ class Plan:
             "updated": "would update" if dry_run else "updated",
             "removed": "would remove" if dry_run else "removed",
         }
-        lines = [f"{self.rows} rows read from {len(self.files)} file{'s' if len(self.files) != 1 else ''}"]
+        lines = [
+            f"{self.rows} row{'s' if self.rows != 1 else ''} read from {len(self.files)} "
+            f"file{'s' if len(self.files) != 1 else ''}"
+        ]
         if self.is_empty():
             lines.append("nothing to change: the graph already holds all of it")
         for name, c in self.counts().items():
             parts = [f"{verb[k]} {n}" for k, n in c.items() if k in verb and n]
             if c.get("unchanged"):
                 parts.append(f"{c['unchanged']} unchanged")
-            if parts and any(k in verb and n for k, n in c.items()):
+            if parts:
                 lines.append(f"  {name}: " + ", ".join(parts))
         for label, rows in self.create_nodes.items():
             names = [str(r.get("name") or r["id"]) for r in rows[:details]]
@@ -625,8 +628,6 @@ def import_files(
 ) -> Plan:
     """Read, validate and (unless ``dry_run``) write files in one transaction. Raises ImportRejected."""
     tables = read_files(paths, kind)
-    if progress:
-        progress("read", sum(len(t.rows) for t in tables), sum(len(t.rows) for t in tables))
     if dry_run:
         return store.read(plan_import, tables)
 

@@ -19,17 +19,110 @@ from pathlib import Path
 
 __all__ = ["Dataset", "read_dataset", "synthetic_dataset", "write_dataset"]
 
-GIVEN = (
-    "Ana Bram Carmen Dario Edda Femi Greta Hugo Ines Jonas Kaia Luca Mila Nils Olga Pavel Quinn Rosa Sami Tove "
-    "Ugo Vera Wim Xenia Yara Zeno Aino Bruno Cleo Dag Elif Finn Gaia Hana Ivo Jana Kofi Lea Mats Nora Omar "
-    "Pia Rui Sara Timo Uma Vilja Wen Yusuf Zofia"
-).split()
-FAMILY = (
-    "Almquist Brenner Castellano Dufresne Eriksen Falk Gallo Hartwig Ilves Jansen Kowal Lindqvist Moreau "
-    "Novak Okafor Petrov Quintana Rossi Santos Tanaka Ueda Vidal Weber Xu Yilmaz Zoric Abara Bianchi Costa "
-    "Dimitrov Esposito Ferreira Grahn Holm Ivanova Juhasz Kaplan Larsen Mendes Nilsen Ortega Pereira Rahman "
-    "Silva Takahashi Urban Varga Wagner Yamada Zielinski"
-).split()
+GIVEN = [
+    "Ana",
+    "Bram",
+    "Carmen",
+    "Dario",
+    "Edda",
+    "Femi",
+    "Greta",
+    "Hugo",
+    "Ines",
+    "Jonas",
+    "Kaia",
+    "Luca",
+    "Mila",
+    "Nils",
+    "Olga",
+    "Pavel",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tove",
+    "Ugo",
+    "Vera",
+    "Wim",
+    "Xenia",
+    "Yara",
+    "Zeno",
+    "Aino",
+    "Bruno",
+    "Cleo",
+    "Dag",
+    "Elif",
+    "Finn",
+    "Gaia",
+    "Hana",
+    "Ivo",
+    "Jana",
+    "Kofi",
+    "Lea",
+    "Mats",
+    "Nora",
+    "Omar",
+    "Pia",
+    "Rui",
+    "Sara",
+    "Timo",
+    "Uma",
+    "Vilja",
+    "Wen",
+    "Yusuf",
+    "Zofia",
+]
+FAMILY = [
+    "Almquist",
+    "Brenner",
+    "Castellano",
+    "Dufresne",
+    "Eriksen",
+    "Falk",
+    "Gallo",
+    "Hartwig",
+    "Ilves",
+    "Jansen",
+    "Kowal",
+    "Lindqvist",
+    "Moreau",
+    "Novak",
+    "Okafor",
+    "Petrov",
+    "Quintana",
+    "Rossi",
+    "Santos",
+    "Tanaka",
+    "Ueda",
+    "Vidal",
+    "Weber",
+    "Xu",
+    "Yilmaz",
+    "Zoric",
+    "Abara",
+    "Bianchi",
+    "Costa",
+    "Dimitrov",
+    "Esposito",
+    "Ferreira",
+    "Grahn",
+    "Holm",
+    "Ivanova",
+    "Juhasz",
+    "Kaplan",
+    "Larsen",
+    "Mendes",
+    "Nilsen",
+    "Ortega",
+    "Pereira",
+    "Rahman",
+    "Silva",
+    "Takahashi",
+    "Urban",
+    "Varga",
+    "Wagner",
+    "Yamada",
+    "Zielinski",
+]
 TITLES = (
     "Head of Data Science",
     "Data Science Unit Lead",
@@ -41,15 +134,48 @@ TITLES = (
     "Principal Data Scientist",
 )
 METHODS = (
-    "text classification", "anomaly detection", "imputation models", "image segmentation", "entity matching",
-    "nowcasting models", "clustering", "forecasting", "active learning", "transfer learning",
-    "gradient boosting", "graph analytics", "topic modelling", "named entity recognition", "change detection",
-    "automated editing", "weak supervision", "uncertainty estimation", "sampling design", "data fusion",
+    "text classification",
+    "anomaly detection",
+    "imputation models",
+    "image segmentation",
+    "entity matching",
+    "nowcasting models",
+    "clustering",
+    "forecasting",
+    "active learning",
+    "transfer learning",
+    "gradient boosting",
+    "graph analytics",
+    "topic modelling",
+    "named entity recognition",
+    "change detection",
+    "automated editing",
+    "weak supervision",
+    "uncertainty estimation",
+    "sampling design",
+    "data fusion",
 )
 DOMAINS = (
-    "labour market", "consumer prices", "trade", "agriculture", "tourism", "health", "energy", "population",
-    "business register", "national accounts", "education", "transport", "housing", "environment",
-    "crime and justice", "public finance", "migration", "enterprise surveys", "census", "land use",
+    "labour market",
+    "consumer prices",
+    "trade",
+    "agriculture",
+    "tourism",
+    "health",
+    "energy",
+    "population",
+    "business register",
+    "national accounts",
+    "education",
+    "transport",
+    "housing",
+    "environment",
+    "crime and justice",
+    "public finance",
+    "migration",
+    "enterprise surveys",
+    "census",
+    "land use",
 )
 LEVEL_WEIGHTS = (("learning", 0.3), ("practising", 0.5), ("expert", 0.2))
 
@@ -182,8 +308,10 @@ def synthetic_dataset(
         org = rng.choices(org_names, weights=org_weights)[0]
         k = max(1, min(len(topics), round(rng.gauss(mean_interests, mean_interests / 3))))
         chosen = _weighted_sample(rng, topic_names, topic_weights, k)
-        levels = rng.choices([lv for lv, _ in LEVEL_WEIGHTS], weights=[w for _, w in LEVEL_WEIGHTS], k=len(chosen))
-        n_ws = 1 if rng.random() < 0.7 else 2
+        levels = rng.choices(
+            [lv for lv, _ in LEVEL_WEIGHTS], weights=[w for _, w in LEVEL_WEIGHTS], k=len(chosen)
+        )
+        n_ws = min(len(workstream_ids), 1 if rng.random() < 0.7 else 2)
         workstreams = rng.sample(workstream_ids, n_ws)
         members.append(
             {
@@ -206,7 +334,9 @@ def synthetic_dataset(
         holders = [m for m in members if ws in m["workstreams"].split("; ")]
         if holders:
             lead = rng.choice(holders)
-            lead["workstreams"] = "; ".join(f"{w}:lead" if w == ws else w for w in lead["workstreams"].split("; "))
+            lead["workstreams"] = "; ".join(
+                f"{w}:lead" if w == ws else w for w in lead["workstreams"].split("; ")
+            )
 
     # Contacts: mostly colleagues, some people met through the network; listed once per pair.
     all_emails = [m["email"] for m in members]

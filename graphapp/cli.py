@@ -1,0 +1,227 @@
+"""The ``graphapp`` command: init, import, demo, synthetic, backup, restore, serve.
+
+Every command reads the store from the environment (``NEO4J_URI`` and friends, else ``GRAPHAPP_DB``).
+Problems go to standard error with a non-zero exit status; nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any
+
+import click
+
+from graphapp.backup import GraphNotEmpty, load_backup, restore, write_backup
+from graphapp.store import Store, StoreUnavailable, open_store
+from ingest import ImportRejected, import_files
+from ingest.readers import KIND_ALIASES
+from queries.schema import SchemaTooNew, create_schema
+
+
+class Failure(click.ClickException):
+    """An error for people: printed to stderr as 'graphapp: ...', exit status 1."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"graphapp: {self.format_message()}", err=True)
+
+
+def _store() -> Store:
+    try:
+        return open_store()
+    except StoreUnavailable as e:
+        raise Failure(str(e)) from e
+
+
+def _ready_store() -> Store:
+    """The store, with its schema created or migrated (cheap and idempotent)."""
+    store = _store()
+    try:
+        create_schema(store)
+    except (StoreUnavailable, SchemaTooNew) as e:
+        store.close()
+        raise Failure(str(e)) from e
+    return store
+
+
+class ProgressPrinter:
+    """Progress of long writes on stderr: a line that rewrites itself on a terminal, a line per step elsewhere."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.started = time.monotonic()
+        self.last_step = ""
+
+    def __call__(self, step: str, done: int, total: int) -> None:
+        elapsed = time.monotonic() - self.started
+        line = f"{step}: {done:,}/{total:,} ({elapsed:.1f} s)"
+        if self.tty:
+            click.echo("\r" + line.ljust(60), err=True, nl=done >= total)
+        elif done >= total or step != self.last_step:
+            click.echo(line, err=True)
+        self.last_step = step
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="graphapp")
+def cli() -> None:
+    """graphapp: the network of data science unit leaders in official statistics.
+
+    The graph lives in Neo4j when NEO4J_URI is set (with NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE),
+    otherwise in the embedded file named by GRAPHAPP_DB (default ./graphapp.lbug).
+    """
+
+
+@cli.command()
+def init() -> None:
+    """Create the schema, or migrate it to this version of graphapp."""
+    store = _store()
+    try:
+        before, now = create_schema(store)
+    except (StoreUnavailable, SchemaTooNew) as e:
+        raise Failure(str(e)) from e
+    finally:
+        store.close()
+    if before is None:
+        click.echo(f"created the schema (version {now}) in {store.description}")
+    elif before == now:
+        click.echo(f"the schema of {store.description} is up to date (version {now})")
+    else:
+        click.echo(f"migrated {store.description} from schema version {before} to {now}")
+
+
+def _run_import(paths: list[str], kind: str | None, dry_run: bool, as_json: bool) -> None:
+    store = _ready_store()
+    try:
+        plan = import_files(store, paths, kind=kind, dry_run=dry_run, progress=ProgressPrinter())
+    except ImportRejected as e:
+        raise Failure(e.report()) from e
+    except StoreUnavailable as e:
+        raise Failure(f"{e}; nothing was written") from e
+    finally:
+        store.close()
+    if as_json:
+        click.echo(
+            json.dumps({"dry_run": dry_run, "changes": plan.counts(), "changed": plan.changed}, indent=1)
+        )
+    else:
+        if dry_run:
+            click.echo("dry run: nothing was written")
+        click.echo(plan.summary(dry_run=dry_run))
+
+
+@cli.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Check the files and show what would change; write nothing.")
+@click.option(
+    "--kind",
+    type=click.Choice(sorted(KIND_ALIASES)),
+    help="What the files hold; by default it is recognised from their columns.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+def import_command(files: tuple[str, ...], dry_run: bool, kind: str | None, as_json: bool) -> None:
+    """Import members, organisations, topics or workstreams from CSV, XLSX or JSON files.
+
+    All FILES are checked together and written in one transaction: if any row of any file is wrong,
+    every problem is listed and nothing is written. Importing the same files again changes nothing.
+    See docs/import-formats.md for the columns.
+    """
+    _run_import(list(files), kind, dry_run, as_json)
+
+
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Show what loading the demo would change; write nothing.")
+def demo(dry_run: bool) -> None:
+    """Load the demo network: real organisations, topics and workstreams, 150 fictional members."""
+    from graphapp.demo import DEMO_FILES
+
+    _run_import([str(p) for p in DEMO_FILES], None, dry_run, False)
+
+
+@cli.command()
+@click.argument("n", type=click.IntRange(1, 10_000_000))
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option(
+    "-o",
+    "--out",
+    "out",
+    type=click.Path(file_okay=False),
+    required=True,
+    help="Folder to write organisations.csv, topics.csv, workstreams.csv and members.csv into.",
+)
+def synthetic(n: int, seed: int, out: str) -> None:
+    """Write N fictional members (and their organisations and topics) as import files."""
+    from graphapp.demo import synthetic as make
+    from ingest.synthetic import write_dataset
+
+    paths = write_dataset(make(n, seed), out)
+    click.echo("wrote " + ", ".join(str(p) for p in paths))
+
+
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+def backup(file: str) -> None:
+    """Write the whole graph to FILE as JSON."""
+    store = _store()
+    try:
+        tally = write_backup(store, file)
+    except StoreUnavailable as e:
+        raise Failure(str(e)) from e
+    except OSError as e:
+        raise Failure(f"cannot write {file}: {e.strerror}") from e
+    finally:
+        store.close()
+    click.echo(f"backed up {_describe(tally)} to {file}")
+
+
+@cli.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option(
+    "--replace", is_flag=True, help="Remove everything in the graph first (in the same transaction)."
+)
+def restore_command(file: str, replace: bool) -> None:
+    """Restore the graph from a backup FILE. The graph must be empty unless --replace is given."""
+    try:
+        data = load_backup(file)
+    except ImportRejected as e:
+        raise Failure(e.report().replace("import rejected", "restore rejected")) from e
+    store = _ready_store()
+    try:
+        tally = restore(store, data, replace=replace)
+    except (GraphNotEmpty, StoreUnavailable) as e:
+        raise Failure(f"{e}; nothing was written") from e
+    finally:
+        store.close()
+    click.echo(f"restored {_describe(tally)} from {file}")
+
+
+def _describe(tally: dict[str, int]) -> str:
+    return ", ".join(f"{n:,} {name}" for name, n in tally.items())
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the web app with a production WSGI server (waitress)."""
+    import waitress
+
+    from graphapp import create_app
+
+    app = create_app()
+    # Open the store now, not on the first request: a wrong URI or a locked file should stop the start.
+    app.extensions["graphapp.store"] = _ready_store()
+    click.echo(
+        f"graphapp on http://{host}:{port}/ using {app.extensions['graphapp.store'].description}", err=True
+    )
+    waitress.serve(app, host=host, port=port, threads=threads, ident="graphapp")
+
+
+def main() -> None:
+    cli(prog_name="graphapp")
+
+
+if __name__ == "__main__":
+    main()

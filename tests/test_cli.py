@@ -1,0 +1,97 @@
+"""The graphapp command, as a coordinator runs it: on both stores."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from graphapp.demo import DEMO_FILES
+from tests.helpers import member, write_csv
+
+
+def test_init_is_idempotent(runner) -> None:
+    first = runner.invoke("init")
+    assert first.exit_code == 0 and "created the schema (version 1)" in first.stdout
+    second = runner.invoke("init")
+    assert second.exit_code == 0 and "up to date (version 1)" in second.stdout
+
+
+def test_demo_then_import_again_reports_nothing_to_change(runner) -> None:
+    loaded = runner.invoke("demo")
+    assert loaded.exit_code == 0, loaded.stderr
+    assert "Member: created 150" in loaded.stdout
+    again = runner.invoke("import", *map(str, DEMO_FILES))
+    assert again.exit_code == 0
+    assert "nothing to change" in again.stdout
+    assert "Member: 150 unchanged" in again.stdout
+
+
+def test_dry_run_shows_changes_and_writes_nothing(runner, tmp_path: Path) -> None:
+    runner.invoke("demo")
+    path = write_csv(
+        tmp_path / "new.csv",
+        [
+            member(
+                "Ana Example", "ana.example@example.org", organisation="ONS", topics="record linkage:expert"
+            )
+        ],
+    )
+    dry = runner.invoke("import", "--dry-run", str(path))
+    assert dry.exit_code == 0
+    assert "dry run: nothing was written" in dry.stdout
+    assert "1 row read from 1 file\n  Member: would create 1\n" in dry.stdout
+    assert "  INTERESTED_IN: would create 1\n" in dry.stdout
+    assert "new Member: Ana Example" in dry.stdout
+    real = runner.invoke("import", "--json", str(path))
+    assert json.loads(real.stdout)["changes"]["Member"] == {"created": 1, "updated": 0, "unchanged": 0}
+    assert runner.invoke("import", str(path)).stdout.count("nothing to change") == 1
+
+
+def test_rejected_import_goes_to_stderr_with_exit_status_1(runner, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "bad.csv", [member("Ana", "ana@"), member("", "bo@example.org")])
+    result = runner.invoke("import", str(path))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "graphapp: import rejected: 2 problems; nothing was written",
+        "bad.csv, row 2, column 'email': 'ana@' is not an email address",
+        "bad.csv, row 3, column 'name': is empty: every row needs one",
+    ]
+
+
+def test_long_imports_show_progress(runner, tmp_path: Path) -> None:
+    rows = [member(f"Person {i}", f"p{i}@example.org", topics="nlp; record linkage") for i in range(3000)]
+    result = runner.invoke("import", str(write_csv(tmp_path / "m.csv", rows)))
+    assert result.exit_code == 0
+    assert "creating Member: 3,000/3,000" in result.stderr
+    assert "creating INTERESTED_IN: 6,000/6,000" in result.stderr
+
+
+def test_backup_and_restore(runner, tmp_path: Path) -> None:
+    runner.invoke("demo")
+    path = tmp_path / "graph.json"
+    done = runner.invoke("backup", str(path))
+    assert done.exit_code == 0 and "150 Member" in done.stdout
+    refused = runner.invoke("restore", str(path))
+    assert refused.exit_code == 1 and "the graph is not empty" in refused.stderr
+    replaced = runner.invoke("restore", "--replace", str(path))
+    assert replaced.exit_code == 0, replaced.stderr
+    again = tmp_path / "again.json"
+    runner.invoke("backup", str(again))
+    assert again.read_bytes() == path.read_bytes()
+
+
+def test_restore_of_a_missing_file(runner, tmp_path: Path) -> None:
+    result = runner.invoke("restore", str(tmp_path / "nope.json"))
+    assert result.exit_code == 1
+    assert "nope.json: cannot be read" in result.stderr
+
+
+def test_synthetic_files_import_cleanly(runner, tmp_path: Path) -> None:
+    made = runner.invoke("synthetic", "300", "--seed", "3", "--out", str(tmp_path / "syn"))
+    assert made.exit_code == 0
+    files = sorted((tmp_path / "syn").glob("*.csv"))
+    assert [f.name for f in files] == ["members.csv", "organisations.csv", "topics.csv", "workstreams.csv"]
+    result = runner.invoke("import", *map(str, files))
+    assert result.exit_code == 0, result.stderr
+    assert "Member: created 300" in result.stdout
