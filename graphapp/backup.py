@@ -33,8 +33,14 @@ BACKUP_VERSION = 1
 
 def snapshot(tx: Tx) -> dict[str, Any]:
     """The whole graph as plain data, in a stable order."""
-    nodes = {label: [_drop_nulls(row) for row in tx.run(ALL_NODES[label])] for label in NODES}
-    rels = {t: [_drop_nulls(row) for row in tx.run(ALL_RELS[t])] for t in RELATIONSHIPS}
+    nodes = {
+        label: sorted((_drop_nulls(row) for row in ALL_NODES[label].run(tx)), key=lambda n: n["id"])
+        for label in NODES
+    }
+    rels = {
+        t: sorted((_drop_nulls(row) for row in ALL_RELS[t].run(tx)), key=lambda r: (r["source"], r["target"]))
+        for t in RELATIONSHIPS
+    }
     return {
         "format": BACKUP_FORMAT,
         "version": BACKUP_VERSION,

@@ -19,9 +19,11 @@ __all__ = [
 ]
 
 _EMAIL = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\".]{2,}$")
+_NOT_ALNUM = re.compile(r"[\W_]+")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 
 
+@lru_cache(maxsize=65536)
 def topic_key(text: str) -> str:
     """The key under which two spellings of one topic meet: case, spacing and punctuation do not count.
 
@@ -33,8 +35,7 @@ def topic_key(text: str) -> str:
     'natural language processing nlp'
     """
     text = unicodedata.normalize("NFKC", text).casefold().replace("&", " and ")
-    text = "".join(ch if ch.isalnum() else " " for ch in text)
-    return " ".join(text.split())
+    return _NOT_ALNUM.sub(" ", text).strip()
 
 
 def slugify(text: str) -> str:

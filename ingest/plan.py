@@ -34,7 +34,7 @@ from ingest.records import (
     parse_workstream,
     workstream_key,
 )
-from queries.cypher import Cypher, TransactionRunner, Tx
+from queries.cypher import Rows, TransactionRunner, Tx
 from queries.schema import (
     ALL_NODES,
     DELETE_RELS,
@@ -54,7 +54,7 @@ Progress = Callable[[str, int, int], None]
 Props = dict[str, Any]
 Pair = tuple[str, str]
 
-MEMBERS_BY_EMAIL = Cypher("MATCH (n:Member) WHERE n.email IN $emails RETURN n.id AS id, n.email AS email")
+MEMBERS_BY_EMAIL = Rows("MATCH (n:Member) WHERE n.email IN $emails", id="n.id", email="n.email")
 
 
 @dataclass
@@ -155,10 +155,10 @@ def load_catalog(tx: Tx, member_ids: list[str], emails: list[str], workstream_id
     workstreams = {r["id"]: r for r in _all_nodes(tx, "Workstream")}
     members: dict[str, Props] = {}
     for batch in batches(member_ids):
-        members.update({r["id"]: r for r in tx.run(NODES_BY_ID["Member"], ids=batch)})
+        members.update({r["id"]: r for r in NODES_BY_ID["Member"].run(tx, ids=batch)})
     member_by_email: dict[str, str] = {}
     for batch in batches(sorted(set(emails))):
-        member_by_email.update({r["email"]: r["id"] for r in tx.run(MEMBERS_BY_EMAIL, emails=batch)})
+        member_by_email.update({r["email"]: r["id"] for r in MEMBERS_BY_EMAIL.run(tx, emails=batch)})
     rels: dict[str, dict[Pair, Props]] = {t: {} for t in RELATIONSHIPS}
     owned = {
         "WORKS_AT": member_ids,
@@ -168,16 +168,16 @@ def load_catalog(tx: Tx, member_ids: list[str], emails: list[str], workstream_id
     }
     for t, ids in owned.items():
         for batch in batches(ids):
-            for r in tx.run(RELS_FROM[t], ids=batch):
+            for r in RELS_FROM[t].run(tx, ids=batch):
                 rels[t][(r.pop("source"), r.pop("target"))] = r
     for batch in batches(member_ids):
-        for r in tx.run(RELS_TOUCHING["KNOWS"], ids=batch):
+        for r in RELS_TOUCHING["KNOWS"].run(tx, ids=batch):
             rels["KNOWS"][(r["source"], r["target"])] = {}
     return Catalog(topics, organisations, workstreams, members, member_by_email, rels)
 
 
 def _all_nodes(tx: Tx, label: str) -> list[Props]:
-    return tx.run(ALL_NODES[label])
+    return ALL_NODES[label].run(tx)
 
 
 def _listify(row: Props, list_props: tuple[str, ...]) -> Props:
@@ -459,10 +459,11 @@ def plan_import(tx: Tx, tables: list[Table]) -> Plan:
 
     _diff_nodes(plan, desired, catalog)
     _diff_rels(plan, owned_rels, catalog)
+    new_members = {r["id"] for r in plan.create_nodes.get("Member", [])}
     for pair in sorted(knows_pairs - set(catalog.rels["KNOWS"])):
         plan.create_rels["KNOWS"].append({"source": pair[0], "target": pair[1]})
         for node_id in pair:
-            if node_id not in {r["id"] for r in plan.create_nodes.get("Member", [])}:
+            if node_id not in new_members:
                 _note(plan, "Member", node_id, "contacts")
     return plan
 

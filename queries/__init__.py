@@ -6,6 +6,6 @@ so that a multi-query read stays in one transaction; the store decides how that 
 :class:`~queries.cypher.Cypher` holds both spellings side by side.
 """
 
-from queries.cypher import Cypher, TransactionRunner, Tx
+from queries.cypher import Cypher, Rows, TransactionRunner, Tx
 
-__all__ = ["Cypher", "TransactionRunner", "Tx"]
+__all__ = ["Cypher", "Rows", "TransactionRunner", "Tx"]

@@ -36,6 +36,29 @@ class Cypher:
         return self.neo4j
 
 
+class Rows:
+    """A read that returns many rows, shipped from the database as one list.
+
+    Neo4j's Python driver pays some 40 µs per record (a socket read each), so 80,000 small records take
+    about 3 s where one record holding a list of 80,000 maps takes 0.1 s. ``match`` is the statement up
+    to its RETURN; ``columns`` names each value and the expression that gives it.
+
+    >>> q = Rows("MATCH (t:Topic)", id="t.id", name="t.name")
+    >>> q.statement.text("neo4j")
+    'MATCH (t:Topic) RETURN collect({id: t.id, name: t.name}) AS rows'
+    """
+
+    def __init__(self, match: str, ladybug: str | None = None, **columns: str) -> None:
+        fields = ", ".join(f"{name}: {expr}" for name, expr in columns.items())
+        tail = f" RETURN collect({{{fields}}}) AS rows"
+        self.columns = tuple(columns)
+        self.statement = Cypher(match + tail, None if ladybug is None else ladybug + tail)
+
+    def run(self, tx: Tx, **params: Any) -> list[dict[str, Any]]:
+        rows = tx.run(self.statement, **params)
+        return [dict(row) for row in rows[0]["rows"]] if rows else []
+
+
 class Tx(Protocol):
     """What a query function receives: a transaction that runs statements and returns plain rows."""
 
