@@ -12,6 +12,17 @@ DEMO_FILES = tuple(DEMO_DIR / f"{kind}.csv" for kind in ("organisations", "topic
 
 #: The gaps the demo leaves on purpose, so that the coverage report has something to show.
 UNHELD_TOPICS = ("reinforcement-learning", "federated-learning")
+#: The topics most members work on, most popular first (the rest follow in a seeded random order).
+POPULAR_TOPICS = (
+    "classification-and-coding",
+    "natural-language-processing",
+    "imagery-and-satellite-data",
+    "web-scraped-data",
+    "edit-and-imputation",
+    "record-linkage",
+    "large-language-models",
+    "skills-and-training",
+)
 LEADERLESS_WORKSTREAMS = ("WS4",)
 DEMO_SEED = 2021
 DEMO_SIZE = 150
@@ -33,8 +44,9 @@ def demo_members() -> Dataset:
         n_topics=len(demo_reference().topics),
         mean_interests=4,
         mean_contacts=2,
-        topic_skew=0.8,
+        topic_skew=0.9,
         organisation_skew=0.6,
+        popular_topics=POPULAR_TOPICS,
         unheld_topics=UNHELD_TOPICS,
         leaderless_workstreams=LEADERLESS_WORKSTREAMS,
     )

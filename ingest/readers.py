@@ -63,8 +63,6 @@ KIND_ALIASES = {
     "workstreams": "workstreams",
 }
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
-
 
 @dataclass
 class RawRow:
@@ -81,13 +79,18 @@ class Table:
     rows: list[RawRow] = field(default_factory=list)
 
 
-def read_files(paths: Iterable[str | os.PathLike[str]], kind: str | None = None) -> list[Table]:
-    """Read every file; raise :class:`ImportRejected` listing the problems of all of them."""
+def read_files(
+    paths: Iterable[str | os.PathLike[str]], kind: str | None = None, max_bytes: int | None = None
+) -> list[Table]:
+    """Read every file; raise :class:`ImportRejected` listing the problems of all of them.
+
+    ``max_bytes`` limits the size of each file (the web app's uploads set it; the CLI does not).
+    """
     tables: list[Table] = []
     problems: list[Problem] = []
     for path in paths:
         try:
-            tables.extend(read_file(path, kind))
+            tables.extend(read_file(path, kind, max_bytes))
         except ImportRejected as e:
             problems.extend(e.problems)
     if problems:
@@ -95,7 +98,9 @@ def read_files(paths: Iterable[str | os.PathLike[str]], kind: str | None = None)
     return tables
 
 
-def read_file(path: str | os.PathLike[str], kind: str | None = None) -> list[Table]:
+def read_file(
+    path: str | os.PathLike[str], kind: str | None = None, max_bytes: int | None = None
+) -> list[Table]:
     path = Path(path)
     name = path.name
     if kind is not None:
@@ -104,13 +109,10 @@ def read_file(path: str | os.PathLike[str], kind: str | None = None) -> list[Tab
         size = path.stat().st_size
     except OSError as e:
         raise ImportRejected([Problem(name, "", "", "", f"cannot be read: {e.strerror}")]) from e
-    if size > MAX_FILE_BYTES:
+    if max_bytes is not None and size > max_bytes:
+        limit = f"{max_bytes / 2**20:.1f} MiB"
         raise ImportRejected(
-            [
-                Problem(
-                    name, "", "", "", f"is {size // 2**20} MiB, over the {MAX_FILE_BYTES // 2**20} MiB limit"
-                )
-            ]
+            [Problem(name, "", "", "", f"is {size / 2**20:.1f} MiB, over the {limit} limit")]
         )
     suffix = path.suffix.lower()
     data = path.read_bytes()

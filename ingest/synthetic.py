@@ -177,6 +177,7 @@ DOMAINS = (
     "census",
     "land use",
 )
+SOURCES = ("survey data", "administrative data", "web data", "sensor data", "scanner data")
 LEVEL_WEIGHTS = (("learning", 0.3), ("practising", 0.5), ("expert", 0.2))
 
 
@@ -213,19 +214,27 @@ def read_dataset(directory: str | Path) -> Dataset:
     return Dataset(**rows)
 
 
-def _zipf_weights(n: int, exponent: float, rng: random.Random) -> list[float]:
-    ranks = list(range(1, n + 1))
-    rng.shuffle(ranks)
-    return [1.0 / (r**exponent) for r in ranks]
+def _zipf_weights(n: int, exponent: float, rng: random.Random, first: Sequence[int] = ()) -> list[float]:
+    """Zipf weights for n items in a random order of popularity, except that the items at the positions in
+    ``first`` take the top ranks, in that order."""
+    rest = list(range(len(first) + 1, n + 1))
+    rng.shuffle(rest)
+    ranks = iter(rest)
+    by_position = {position: rank for rank, position in enumerate(first, start=1)}
+    return [1.0 / (by_position.get(i) or next(ranks)) ** exponent for i in range(n)]
 
 
-def _weighted_sample(rng: random.Random, items: Sequence[str], weights: Sequence[float], k: int) -> list[str]:
-    """k distinct items, drawn with probability proportional to weight (Efraimidis-Spirakis)."""
-    keyed = sorted(
-        ((rng.random() ** (1.0 / w), item) for item, w in zip(items, weights, strict=True) if w > 0),
-        reverse=True,
-    )
-    return [item for _, item in keyed[:k]]
+def _weighted_sample(
+    rng: random.Random, items: Sequence[str], cum_weights: Sequence[float], k: int
+) -> list[str]:
+    """k distinct items, each drawn with probability proportional to its weight (draw, then drop repeats)."""
+    chosen: dict[str, None] = {}
+    for _ in range(100):
+        for item in rng.choices(items, cum_weights=cum_weights, k=2 * (k - len(chosen))):
+            chosen.setdefault(item)
+            if len(chosen) == k:
+                return list(chosen)
+    return list(chosen)  # fewer topics with weight than k
 
 
 def synthetic_dataset(
@@ -238,6 +247,7 @@ def synthetic_dataset(
     mean_contacts: float = 3.0,
     topic_skew: float = 1.0,
     organisation_skew: float = 1.1,
+    popular_topics: Sequence[str] = (),
     unheld_topics: Sequence[str] = (),
     leaderless_workstreams: Sequence[str] = (),
 ) -> Dataset:
@@ -246,7 +256,8 @@ def synthetic_dataset(
     Beyond the reference topics, topics are method-domain pairs ("anomaly detection for trade"), up to
     ``n_topics`` (default: grows with the square root of the membership). Beyond the demo's
     organisations, every other country gets a fictional "National Statistical Office of ..." as needed.
-    ``topic_skew`` and ``organisation_skew`` are the Zipf exponents (0 is uniform). ``unheld_topics`` (topic ids) are held by nobody and ``leaderless_workstreams`` get no lead, to leave
+    ``topic_skew`` and ``organisation_skew`` are the Zipf exponents (0 is uniform). ``popular_topics`` (topic ids) are the most popular, in that order (the rest are in random order).
+    ``unheld_topics`` (topic ids) are held by nobody and ``leaderless_workstreams`` get no lead, to leave
     deliberate gaps.
 
     >>> ref = Dataset(
@@ -266,10 +277,12 @@ def synthetic_dataset(
     if n_topics is None:
         n_topics = max(len(base.topics), int(5 * n_members**0.5))
     topics = list(base.topics)
-    for method, domain in itertools.islice(
-        itertools.product(METHODS, DOMAINS), max(0, n_topics - len(topics))
-    ):
-        topics.append({"id": "", "name": f"{method} for {domain}", "aliases": ""})
+    names = itertools.chain(
+        (f"{method} for {domain}" for method, domain in itertools.product(METHODS, DOMAINS)),
+        (f"{m} for {d} from {s}" for m, d, s in itertools.product(METHODS, DOMAINS, SOURCES)),
+    )
+    for name in itertools.islice(names, max(0, n_topics - len(topics))):
+        topics.append({"id": "", "name": name, "aliases": ""})
 
     n_orgs = max(len(base.organisations), n_members // 25)
     organisations = list(base.organisations)
@@ -289,10 +302,14 @@ def synthetic_dataset(
             }
         )
     topic_names = [t["name"] for t in topics]
-    topic_weights = _zipf_weights(len(topics), topic_skew, rng)
+    position = {t["id"]: i for i, t in enumerate(topics) if t["id"]}
+    topic_weights = _zipf_weights(len(topics), topic_skew, rng, [position[t] for t in popular_topics])
     unheld = set(unheld_topics)
     topic_weights = [0.0 if t["id"] in unheld else w for t, w in zip(topics, topic_weights, strict=True)]
+    topic_cum = list(itertools.accumulate(topic_weights))
+    held_topics = sum(1 for w in topic_weights if w > 0)
     org_weights = _zipf_weights(len(organisations), organisation_skew, rng)
+    org_cum = list(itertools.accumulate(org_weights))
     org_names = [o["name"] for o in organisations]
     workstream_ids = [w["id"] for w in base.workstreams]
 
@@ -305,9 +322,9 @@ def synthetic_dataset(
         if email in used_emails:
             email = f"{given}.{family}.{i}@example.org".lower()
         used_emails.add(email)
-        org = rng.choices(org_names, weights=org_weights)[0]
-        k = max(1, min(len(topics), round(rng.gauss(mean_interests, mean_interests / 3))))
-        chosen = _weighted_sample(rng, topic_names, topic_weights, k)
+        org = rng.choices(org_names, cum_weights=org_cum)[0]
+        k = max(1, min(held_topics, round(rng.gauss(mean_interests, mean_interests / 3))))
+        chosen = _weighted_sample(rng, topic_names, topic_cum, k)
         levels = rng.choices(
             [lv for lv, _ in LEVEL_WEIGHTS], weights=[w for _, w in LEVEL_WEIGHTS], k=len(chosen)
         )
@@ -343,9 +360,9 @@ def synthetic_dataset(
     pairs: set[tuple[str, str]] = set()
     for m in members:
         n = min(len(all_emails) - 1, int(rng.expovariate(1.0 / mean_contacts)))
-        colleagues = [e for e in emails_by_org[m["organisation"]] if e != m["email"]]
+        colleagues = emails_by_org[m["organisation"]]
         for _ in range(n):
-            pool = colleagues if colleagues and rng.random() < 0.5 else all_emails
+            pool = colleagues if len(colleagues) > 1 and rng.random() < 0.5 else all_emails
             other = rng.choice(pool)
             if other != m["email"]:
                 pairs.add((min(m["email"], other), max(m["email"], other)))
