@@ -160,6 +160,114 @@ def synthetic(n: int, seed: int, out: str) -> None:
 
 
 @cli.command()
+@click.argument("member")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option(
+    "--mode", type=click.Choice(["all", "peers", "mentors", "mentees"]), default="all", show_default=True
+)
+@click.option("--topic", help="Only people who hold this topic (its id).")
+@click.option("--workstream", help="Only people in this workstream (e.g. WS2).")
+@click.option("--region", help="Only people in this UN M49 region (e.g. Europe).")
+@click.option("--include-known", is_flag=True, help="Also suggest people the member already knows.")
+@click.option("--include-own-organisation", is_flag=True, help="Also suggest colleagues.")
+@click.option("--json", "as_json", is_flag=True, help="Print the suggestions as JSON.")
+def suggest(
+    member: str,
+    limit: int,
+    mode: str,
+    topic: str | None,
+    workstream: str | None,
+    region: str | None,
+    include_known: bool,
+    include_own_organisation: bool,
+    as_json: bool,
+) -> None:
+    """Suggest peers, mentors or mentees for MEMBER (an id or an email), with the reasons."""
+    from queries.peers import UnknownMember, suggest_peers
+
+    store = _ready_store()
+    try:
+        result = store.read(
+            suggest_peers,
+            member,
+            limit=limit,
+            mode=mode,
+            topic=topic,
+            workstream=workstream,
+            region=region,
+            exclude_known=not include_known,
+            exclude_own_organisation=not include_own_organisation,
+        )
+    except (UnknownMember, StoreUnavailable) as e:
+        raise Failure(str(e)) from e
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(result.as_dict(), indent=1, ensure_ascii=False))
+        return
+    click.echo(f"suggestions for {result.name} ({result.mode}):")
+    if not result.suggestions:
+        click.echo(f"  none: {result.note}")
+    for i, s in enumerate(result.suggestions, start=1):
+        where = ", ".join(x for x in (s.organisation, s.country) if x)
+        click.echo(f"{i:3}. {s.name} ({where}): {s.kind}, score {s.score:.3f}")
+        for reason in s.reasons:
+            click.echo(f"       - {reason}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON.")
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Change a threshold, e.g. --set few_region_members=5 (see docs/coverage.md).",
+)
+def gaps(as_json: bool, settings: tuple[str, ...]) -> None:
+    """Where the network is thin: the coverage report, most severe first."""
+    import dataclasses
+
+    from graphapp.analytics import coverage_gaps
+    from queries.coverage import Thresholds, read_network
+
+    thresholds = Thresholds()
+    known = {f.name: f.type for f in dataclasses.fields(Thresholds)}
+    for setting in settings:
+        name, _, value = setting.partition("=")
+        if name not in known:
+            raise Failure(f"--set {setting}: no threshold called {name!r}; there are {', '.join(known)}")
+        try:
+            setattr(thresholds, name, float(value) if known[name] in (float, "float") else int(value))
+        except ValueError as e:
+            raise Failure(f"--set {setting}: {value!r} is not a number") from e
+    store = _ready_store()
+    try:
+        report = coverage_gaps(store.read(read_network), thresholds)
+    except StoreUnavailable as e:
+        raise Failure(str(e)) from e
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(report, indent=1, ensure_ascii=False))
+        return
+    s = report["summary"]
+    click.echo(
+        f"{s['members']} members, {s['topics']} topics, {s['workstreams']} workstreams: "
+        + ", ".join(f"{n} {word}" for word, n in s["gaps"].items())
+    )
+    for g in report["gaps"]:
+        click.echo(f"[{g['severity']}] {g['kind']}: {g['name']}: {g['detail']}")
+    click.echo("clusters of interest:")
+    for c in report["clusters_of_interest"]["clusters"]:
+        click.echo(
+            f"  {c['cluster']}: {c['people']} people: "
+            + "; ".join(c["topics"][:8])
+            + (" ..." if len(c["topics"]) > 8 else "")
+        )
+
+
+@cli.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 def backup(file: str) -> None:
     """Write the whole graph to FILE as JSON."""

@@ -95,3 +95,19 @@ def test_synthetic_files_import_cleanly(runner, tmp_path: Path) -> None:
     result = runner.invoke("import", *map(str, files))
     assert result.exit_code == 0, result.stderr
     assert "Member: created 300" in result.stdout
+
+
+def test_suggest(runner) -> None:
+    runner.invoke("demo")
+    email = "timo.okafor@example.org"
+    result = runner.invoke("suggest", email, "--limit", "3")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("suggestions for Timo Okafor (all):")
+    assert lines[1].startswith("  1. ") and "score" in lines[1]
+    assert any("both work on" in line for line in lines)
+    as_json = json.loads(runner.invoke("suggest", email, "--json", "--mode", "mentors").stdout)
+    assert as_json["mode"] == "mentors"
+    assert all(s["kind"] == "mentor" for s in as_json["suggestions"])
+    unknown = runner.invoke("suggest", "nobody@example.org")
+    assert unknown.exit_code == 1 and "no member with the id or email 'nobody@example.org'" in unknown.stderr

@@ -1,0 +1,141 @@
+"""The coverage report, on a small network whose gaps are known, and on the demo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from graphapp.analytics import brokers, contact_graph, coverage_gaps
+from graphapp.demo import DEMO_FILES
+from ingest import import_files
+from ingest.normalise import member_id
+from queries.coverage import Thresholds, read_network
+from tests.helpers import member, write_csv
+
+
+@pytest.fixture
+def small(store, tmp_path: Path):
+    write_csv(
+        tmp_path / "workstreams.csv",
+        [
+            {
+                "id": "WS1",
+                "name": "Studies",
+                "description": "",
+                "covers": "record linkage; satellite imagery",
+            },
+            {"id": "WS4", "name": "Training data", "description": "", "covers": "training data"},
+        ],
+    )
+    write_csv(tmp_path / "topics.csv", [{"id": "", "name": "quantum statistics", "aliases": ""}])
+    people = [
+        member(
+            "Ana",
+            "ana@example.org",
+            organisation="ONS",
+            country="GBR",
+            topics="record linkage:expert; nlp:learning",
+            workstreams="WS1:lead",
+            knows="bo@example.org",
+        ),
+        member(
+            "Bo",
+            "bo@example.org",
+            organisation="ONS",
+            country="GBR",
+            topics="record linkage:learning; nlp:learning",
+            workstreams="WS1",
+            knows="cy@example.org",
+        ),
+        member(
+            "Cy",
+            "cy@example.org",
+            organisation="Statistics Canada",
+            country="CAN",
+            topics="nlp:learning; web scraping",
+            workstreams="WS4",
+            knows="di@example.org",
+        ),
+        member(
+            "Di", "di@example.org", organisation="Statistics Canada", country="CAN", topics="nlp:learning"
+        ),
+        member(
+            "Ed", "ed@example.org", organisation="Stats SA", country="ZAF", topics="edge computing:expert"
+        ),
+    ]
+    write_csv(tmp_path / "members.csv", people)
+    import_files(store, [tmp_path / "workstreams.csv", tmp_path / "topics.csv", tmp_path / "members.csv"])
+    return coverage_gaps(store.read(read_network), Thresholds(few_workstream_members=2))
+
+
+def _found(report, kind: str) -> dict[str, dict]:
+    return {g["subject"]: g for g in report["gaps"] if g["kind"] == kind}
+
+
+def test_topic_gaps(small) -> None:
+    unheld = _found(small, "topic-unheld")
+    assert set(unheld) == {"satellite-imagery", "training-data", "quantum-statistics"}
+    assert unheld["satellite-imagery"]["severity"] == 3  # a workstream covers it
+    assert unheld["quantum-statistics"]["severity"] == 2
+    assert set(_found(small, "topic-single-person")) == {"web-scraping", "edge-computing"}
+    assert set(_found(small, "topic-single-organisation")) == {"record-linkage"}
+    assert set(_found(small, "topic-without-expert")) >= {"nlp", "web-scraping"}
+    nlp = _found(small, "topic-without-expert")["nlp"]
+    assert nlp["numbers"] == {"holders": 4, "organisations": 2, "learning": 4, "practising": 0, "expert": 0}
+
+
+def test_workstream_region_organisation_and_member_gaps(small) -> None:
+    assert set(_found(small, "workstream-without-lead")) == {"WS4"}
+    assert set(_found(small, "workstream-few-members")) == {"WS4"}
+    assert set(_found(small, "region-without-members")) == {"Asia", "Oceania"}
+    assert set(_found(small, "region-few-members")) == {"Africa", "Americas", "Europe"}
+    assert set(_found(small, "organisation-single-member")) == {"stats-sa"}
+    assert set(_found(small, "member-without-peer")) == {member_id("ed@example.org")}
+
+
+def test_brokers_split_the_contact_network(small) -> None:
+    found = _found(small, "broker")
+    # Ana - Bo - Cy - Di is a path: Bo and Cy each hold it together.
+    assert set(found) == {member_id("bo@example.org"), member_id("cy@example.org")}
+
+
+def test_report_is_ordered_by_severity(small) -> None:
+    severities = [g["severity"] for g in small["gaps"]]
+    assert severities == sorted(severities, reverse=True)
+    assert small["summary"]["gaps"]["critical"] >= 3
+
+
+def test_brokers_agree_with_networkx_on_a_real_network() -> None:
+    G = nx.karate_club_graph()
+    found = {b["id"] for b in brokers(G, top=100)}
+    assert found == set(nx.articulation_points(G))
+
+
+def test_demo_report_shows_the_demo_gaps(store) -> None:
+    import_files(store, DEMO_FILES)
+    report = coverage_gaps(store.read(read_network))
+    assert {"reinforcement-learning", "federated-learning"} <= set(_found(report, "topic-unheld"))
+    assert "WS4" in _found(report, "workstream-without-lead")
+    clusters = report["clusters_of_interest"]["clusters"]
+    assert len(clusters) >= 2 and sum(len(c["topics"]) for c in clusters) == 30
+    assert json.loads(json.dumps(report)) == report  # plain data, ready for the API
+
+
+def test_gaps_cli(runner) -> None:
+    runner.invoke("demo")
+    text = runner.invoke("gaps")
+    assert text.exit_code == 0, text.stderr
+    assert "[3] workstream-without-lead: Good training data: no lead" in text.stdout
+    report = json.loads(runner.invoke("gaps", "--json", "--set", "few_region_members=100").stdout)
+    assert report["thresholds"]["few_region_members"] == 100
+    assert {g["subject"] for g in report["gaps"] if g["kind"] == "region-few-members"} >= {"Europe"}
+    bad = runner.invoke("gaps", "--set", "nonsense=1")
+    assert bad.exit_code == 1 and "no threshold called 'nonsense'" in bad.stderr
+
+
+def test_contact_graph_holds_every_member(store, tmp_path: Path) -> None:
+    import_files(store, [write_csv(tmp_path / "m.csv", [member("Ana", "ana@example.org")])])
+    assert contact_graph(store.read(read_network)).number_of_nodes() == 1
