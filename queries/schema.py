@@ -243,6 +243,10 @@ RELS_FROM: dict[str, Rows] = {
     t: Rows(f"UNWIND $ids AS id MATCH (a:{rel.source} {{id: id}})-[r:{t}]->(b)", **_rel_columns(rel))
     for t, rel in RELATIONSHIPS.items()
 }
+RELS_TO: dict[str, Rows] = {
+    t: Rows(f"UNWIND $ids AS id MATCH (b:{rel.target} {{id: id}})<-[r:{t}]-(a)", **_rel_columns(rel))
+    for t, rel in RELATIONSHIPS.items()
+}
 #: Relationships of an undirected type (KNOWS) that touch any of the ids, each once, as stored.
 RELS_TOUCHING: dict[str, Rows] = {
     t: Rows(
