@@ -98,7 +98,6 @@ class Suggestions:
     mode: str
     suggestions: list[Suggestion] = field(default_factory=list)
     note: str | None = None  # why the list is empty, when it is
-    exact: bool = True
     candidates_scored: int = 0
 
     def as_dict(self) -> dict[str, Any]:
@@ -258,7 +257,7 @@ def suggest_peers(
             ((s, c) for c in candidates.values() if (s := _score(c, mine, weights, mode)) > 0),
             key=lambda sc: -sc[0],
         )
-        kept, details = _filtered(tx, scored, limit, passes, me["id"], topic or "")
+        kept, details = _filtered(tx, scored, limit, passes, topic or "")
         unseen = usable[seeded:]
         if not unseen:
             break
@@ -305,7 +304,7 @@ def suggest_peers(
 
 
 def _filtered(
-    tx: Tx, scored: list[tuple[float, _Candidate]], limit: int, passes: Any, me: str, topic: str
+    tx: Tx, scored: list[tuple[float, _Candidate]], limit: int, passes: Any, topic: str
 ) -> tuple[list[tuple[float, _Candidate]], dict[str, dict[str, Any]]]:
     """The best-scoring candidates that pass the filters: at least ``limit`` of them and all tied with the
     last, or every one there is. Details are read in chunks, best first."""
