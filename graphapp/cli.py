@@ -6,9 +6,11 @@ Problems go to standard error with a non-zero exit status; nothing is half-writt
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -43,6 +45,18 @@ def _ready_store() -> Store:
         store.close()
         raise Failure(str(e)) from e
     return store
+
+
+@contextlib.contextmanager
+def _opened(ready: bool = True, errors: tuple[type[Exception], ...] = (), after: str = "") -> Iterator[Store]:
+    """The store for one command: closed at the end, and its failures (plus ``errors``) said plainly."""
+    store = _ready_store() if ready else _store()
+    try:
+        yield store
+    except (StoreUnavailable, *errors) as e:
+        raise Failure(f"{e}{after}") from e
+    finally:
+        store.close()
 
 
 class ProgressPrinter:
@@ -92,15 +106,11 @@ def init() -> None:
 
 
 def _run_import(paths: list[str], kind: str | None, dry_run: bool, as_json: bool) -> None:
-    store = _ready_store()
-    try:
-        plan = import_files(store, paths, kind=kind, dry_run=dry_run, progress=ProgressPrinter())
-    except ImportRejected as e:
-        raise Failure(e.report()) from e
-    except StoreUnavailable as e:
-        raise Failure(f"{e}; nothing was written") from e
-    finally:
-        store.close()
+    with _opened(after="; nothing was written") as store:
+        try:
+            plan = import_files(store, paths, kind=kind, dry_run=dry_run, progress=ProgressPrinter())
+        except ImportRejected as e:
+            raise Failure(e.report()) from e
     if as_json:
         click.echo(
             json.dumps({"dry_run": dry_run, "changes": plan.counts(), "changed": plan.changed}, indent=1)
@@ -185,8 +195,7 @@ def suggest(
     """Suggest peers, mentors or mentees for MEMBER (an id or an email), with the reasons."""
     from queries.peers import UnknownMember, suggest_peers
 
-    store = _ready_store()
-    try:
+    with _opened(errors=(UnknownMember,)) as store:
         result = store.read(
             suggest_peers,
             member,
@@ -198,10 +207,6 @@ def suggest(
             exclude_known=not include_known,
             exclude_own_organisation=not include_own_organisation,
         )
-    except (UnknownMember, StoreUnavailable) as e:
-        raise Failure(str(e)) from e
-    finally:
-        store.close()
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=1, ensure_ascii=False))
         return
@@ -241,13 +246,8 @@ def gaps(as_json: bool, settings: tuple[str, ...]) -> None:
             setattr(thresholds, name, float(value) if known[name] in (float, "float") else int(value))
         except ValueError as e:
             raise Failure(f"--set {setting}: {value!r} is not a number") from e
-    store = _ready_store()
-    try:
+    with _opened() as store:
         report = coverage_gaps(store.read(read_network), thresholds)
-    except StoreUnavailable as e:
-        raise Failure(str(e)) from e
-    finally:
-        store.close()
     if as_json:
         click.echo(json.dumps(report, indent=1, ensure_ascii=False))
         return
@@ -271,15 +271,11 @@ def gaps(as_json: bool, settings: tuple[str, ...]) -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 def backup(file: str) -> None:
     """Write the whole graph to FILE as JSON."""
-    store = _store()
-    try:
-        tally = write_backup(store, file)
-    except StoreUnavailable as e:
-        raise Failure(str(e)) from e
-    except OSError as e:
-        raise Failure(f"cannot write {file}: {e.strerror}") from e
-    finally:
-        store.close()
+    with _opened(ready=False) as store:
+        try:
+            tally = write_backup(store, file)
+        except OSError as e:
+            raise Failure(f"cannot write {file}: {e.strerror}") from e
     click.echo(f"backed up {_describe(tally)} to {file}")
 
 
@@ -294,13 +290,8 @@ def restore_command(file: str, replace: bool) -> None:
         data = load_backup(file)
     except ImportRejected as e:
         raise Failure(e.report().replace("import rejected", "restore rejected")) from e
-    store = _ready_store()
-    try:
+    with _opened(errors=(GraphNotEmpty,), after="; nothing was written") as store:
         tally = restore(store, data, replace=replace)
-    except (GraphNotEmpty, StoreUnavailable) as e:
-        raise Failure(f"{e}; nothing was written") from e
-    finally:
-        store.close()
     click.echo(f"restored {_describe(tally)} from {file}")
 
 

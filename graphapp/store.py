@@ -55,10 +55,6 @@ class Store:
     def close(self) -> None:
         raise NotImplementedError
 
-    def ping(self) -> None:
-        """Raise :class:`StoreUnavailable` unless the database answers a trivial query now."""
-        self.read(lambda tx: tx.run("RETURN 1 AS ok"))
-
     def __enter__(self) -> Store:
         return self
 

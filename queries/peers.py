@@ -240,6 +240,7 @@ def suggest_peers(
         )
 
     candidates: dict[str, _Candidate] = {}
+    details: dict[str, dict[str, Any]] = {}
     seeded = 0
     budget = seed_budget
     while True:
@@ -257,7 +258,7 @@ def suggest_peers(
             ((s, c) for c in candidates.values() if (s := _score(c, mine, weights, mode)) > 0),
             key=lambda sc: -sc[0],
         )
-        kept, details = _filtered(tx, scored, limit, passes, topic or "")
+        kept = _filtered(tx, scored, limit, passes, topic or "", details)
         unseen = usable[seeded:]
         if not unseen:
             break
@@ -304,26 +305,32 @@ def suggest_peers(
 
 
 def _filtered(
-    tx: Tx, scored: list[tuple[float, _Candidate]], limit: int, passes: Any, topic: str
-) -> tuple[list[tuple[float, _Candidate]], dict[str, dict[str, Any]]]:
+    tx: Tx,
+    scored: list[tuple[float, _Candidate]],
+    limit: int,
+    passes: Any,
+    topic: str,
+    details: dict[str, dict[str, Any]],
+) -> list[tuple[float, _Candidate]]:
     """The best-scoring candidates that pass the filters: at least ``limit`` of them and all tied with the
-    last, or every one there is. Details are read in chunks, best first."""
+    last, or every one there is. Details are read in chunks, best first, into ``details``, which is kept
+    across rounds so that no candidate's details are read twice."""
     kept: list[tuple[float, _Candidate]] = []
-    details: dict[str, dict[str, Any]] = {}
     chunk = max(4 * limit, 50)
     for start in range(0, len(scored), chunk):
         part = scored[start : start + chunk]
-        ids = [c.id for _, c in part]
-        holding = {r["id"] for r in HOLDING.run(tx, ids=ids, topic=topic)} if topic else set()
-        for d in DETAILS.run(tx, ids=ids):
-            d["has_topic"] = d["id"] in holding
-            details[d["id"]] = d
+        ids = [c.id for _, c in part if c.id not in details]
+        if ids:
+            holding = {r["id"] for r in HOLDING.run(tx, ids=ids, topic=topic)} if topic else set()
+            for d in DETAILS.run(tx, ids=ids):
+                d["has_topic"] = d["id"] in holding
+                details[d["id"]] = d
         kept.extend((s, c) for s, c in part if passes(details[c.id]))
         if len(kept) >= limit and (
             start + chunk >= len(scored) or scored[start + chunk][0] < kept[limit - 1][0]
         ):
             break
-    return kept, details
+    return kept
 
 
 def _kind(c: _Candidate, mine: dict[str, str], weights: dict[str, float], mode: str) -> str:
