@@ -11,15 +11,19 @@ import json
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import click
 
 from graphapp.backup import GraphNotEmpty, load_backup, restore, write_backup
+from graphapp.contactmap import View
+from graphapp.exports import FORMATS, export, read_export
 from graphapp.store import Store, StoreUnavailable, open_store
 from ingest import ImportRejected, import_files
 from ingest.readers import KIND_ALIASES
 from queries.schema import SchemaTooNew, create_schema
+from queries.subgraph import AGGREGATES, UnknownSubject
 
 
 class Failure(click.ClickException):
@@ -293,6 +297,40 @@ def restore_command(file: str, replace: bool) -> None:
     with _opened(errors=(GraphNotEmpty,), after="; nothing was written") as store:
         tally = restore(store, data, replace=replace)
     click.echo(f"restored {_describe(tally)} from {file}")
+
+
+@cli.command("export")
+@click.option("--format", "fmt", required=True, type=click.Choice(list(FORMATS)), help="The file format.")
+@click.option("--topic", help="The people of a topic (its id).")
+@click.option("--workstream", help="The people of a workstream (e.g. WS2).")
+@click.option("--organisation", help="The people of an organisation (its id).")
+@click.option("--country", help="The people of a country (ISO alpha-3, e.g. NLD).")
+@click.option("--region", help="The people of a UN M49 region (e.g. Europe).")
+@click.option("--member", help="A member's neighbourhood (their id).")
+@click.option(
+    "--depth", default=1, show_default=True, type=click.IntRange(1, 2), help="Hops around --member."
+)
+@click.option("--aggregate", type=click.Choice(AGGREGATES), help="Organisations or topics as nodes.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The file to write.")
+def export_command(fmt: str, depth: int, aggregate: str | None, output: str, **subject: str | None) -> None:
+    """Export a contact map (the whole network, or one filter) as csv, vcf, gexf, graphml, cyjs, html,
+    png or svg."""
+    chosen = {k: v for k, v in subject.items() if v}
+    if len(chosen) > 1:
+        raise Failure(f"choose one of --{', --'.join(chosen)}, not several")
+    kind, value = next(iter(chosen.items()), ("network", ""))
+    try:
+        view = View(kind, value.upper() if kind == "country" else value, depth, aggregate or "")
+    except ValueError as e:
+        raise Failure(str(e)) from e
+    with _opened(errors=(UnknownSubject,)) as store:
+        data = store.read(read_export, view, view.title())
+    content = export(data, fmt)
+    target = Path(output)
+    partial = target.with_name(target.name + ".partial")
+    partial.write_bytes(content)
+    partial.replace(target)  # a reader never sees half a file
+    click.echo(f"wrote {target} ({len(content):,} bytes; {len(data.people):,} people)", err=True)
 
 
 def _describe(tally: dict[str, int]) -> str:

@@ -11,11 +11,21 @@ from collections import defaultdict
 from typing import Any
 
 from queries.cypher import Rows, Tx
-from queries.schema import NODES, NODES_BY_ID, RELATIONSHIPS, RELS_FROM, RELS_TO
+from queries.members import FILTERED, MemberFilter
+from queries.schema import ALL_NODES, ALL_RELS, NODES, NODES_BY_ID, RELATIONSHIPS, RELS_FROM, RELS_TO
 
-__all__ = ["SUBGRAPH_KINDS", "UnknownSubject", "neighbourhood", "subgraph"]
+__all__ = [
+    "AGGREGATES",
+    "SUBGRAPH_KINDS",
+    "UnknownSubject",
+    "aggregated",
+    "neighbourhood",
+    "subgraph",
+    "whole_network",
+]
 
 SUBGRAPH_KINDS = ("topic", "workstream", "organisation", "country", "region")
+AGGREGATES = ("organisation", "topic")
 
 MEMBERS_OF: dict[str, Rows] = {
     "topic": Rows("MATCH (m:Member)-[:INTERESTED_IN]->(:Topic {id: $value})", id="m.id"),
@@ -129,3 +139,78 @@ def subgraph(tx: Tx, kind: str, value: str) -> dict[str, Any]:
         if row["target"] in nodes["Topic"]:
             kept.append(_rel("COVERS", row))
     return _graph(tx, nodes, kept)
+
+
+def whole_network(tx: Tx) -> dict[str, Any]:
+    """Every node and relationship (a topic nobody holds is part of the picture too)."""
+    nodes = {label: {r["id"] for r in ALL_NODES[label].run(tx)} for label in NODES}
+    rels = [_rel(t, row) for t in RELATIONSHIPS for row in ALL_RELS[t].run(tx)]
+    return _graph(tx, nodes, rels)
+
+
+# Aggregated views, for networks too big to draw person by person: organisations joined by the contacts
+# between their people, or topics joined by the people who hold both. Counted in the database.
+AGGREGATE_NODES = {
+    "organisation": Rows(
+        FILTERED + "MATCH (m)-[:WORKS_AT]->(o:Organisation) WITH o, count(*) AS n",
+        id="o.id",
+        name="o.name",
+        n="n",
+    ),
+    "topic": Rows(
+        FILTERED + "MATCH (m)-[:INTERESTED_IN]->(t:Topic) WITH t, count(*) AS n",
+        id="t.id",
+        name="t.name",
+        n="n",
+    ),
+}
+AGGREGATE_LINKS = {
+    # One row per contact seen from a member in the view (a contact inside the view comes twice, once from
+    # each end: they are told apart by the two people's ids).
+    "organisation": Rows(
+        FILTERED
+        + "MATCH (m)-[:WORKS_AT]->(a:Organisation), (m)-[:KNOWS]-(c:Member)-[:WORKS_AT]->(b:Organisation) "
+        "WHERE a.id <> b.id",
+        source="a.id",
+        target="b.id",
+        via="[m.id, c.id]",
+    ),
+    "topic": Rows(
+        FILTERED + "MATCH (a:Topic)<-[:INTERESTED_IN]-(m)-[:INTERESTED_IN]->(b:Topic) WHERE a.id < b.id",
+        source="a.id",
+        target="b.id",
+        via="[m.id]",
+    ),
+}
+AGGREGATE_LABEL = {"organisation": "Organisation", "topic": "Topic"}
+AGGREGATE_LINK_TYPE = {"organisation": "CONTACTS", "topic": "SHARED_MEMBERS"}
+
+
+def aggregated(tx: Tx, by: str, where: MemberFilter | None = None) -> dict[str, Any]:
+    """Organisations (or topics) of the members that pass ``where`` as nodes, with ``members`` counted;
+    weighted links: the contacts between two organisations' people, or the people holding both topics."""
+    if by not in AGGREGATES:
+        raise ValueError(f"aggregate by one of {', '.join(AGGREGATES)}")
+    params = (where or MemberFilter()).params()
+    label = AGGREGATE_LABEL[by]
+    nodes = []
+    for row in sorted(AGGREGATE_NODES[by].run(tx, **params), key=lambda r: r["id"]):
+        props = {"id": row["id"], "name": row["name"], "members": row["n"]}
+        nodes.append({"key": key(label, row["id"]), "label": label, "properties": props})
+    shown = {n["properties"]["id"] for n in nodes}
+    via: dict[tuple[str, str], set[frozenset[str]]] = defaultdict(set)
+    for row in AGGREGATE_LINKS[by].run(tx, **params):
+        if row["target"] in shown:
+            pair = (min(row["source"], row["target"]), max(row["source"], row["target"]))
+            via[pair].add(frozenset(row["via"]))
+    weights = {pair: len(people) for pair, people in via.items()}
+    rels = [
+        {
+            "type": AGGREGATE_LINK_TYPE[by],
+            "source": key(label, a),
+            "target": key(label, b),
+            "properties": {"weight": n},
+        }
+        for (a, b), n in sorted(weights.items())
+    ]
+    return {"nodes": nodes, "relationships": rels}

@@ -1,0 +1,309 @@
+"""Contact-map exports, for any view: people as a spreadsheet or address book, the graph for Gephi,
+Cytoscape and yEd, a standalone offline HTML network, and a picture for slides.
+
+Each format is a function from an :class:`Export` (the view's map and its people, read in one
+transaction) to bytes; :data:`FORMATS` names them with their media type and file extension.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from graphapp.contactmap import STYLE, View, contact_graph, layout, read_map, vis_data
+from ingest.normalise import lookup_country
+from queries.cypher import Tx
+from queries.members import people
+
+__all__ = ["FORMATS", "Export", "export", "read_export"]
+
+TOP = Path(__file__).resolve().parent.parent
+VIS_LIB = Path(__import__("pyvis").__file__).parent / "templates" / "lib" / "vis-9.1.2"
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+@dataclass
+class Export:
+    view: View
+    graph: dict[str, Any]  # nodes and relationships, as queries.subgraph gives them
+    people: list[dict[str, Any]]  # the people of the map, as queries.members.people gives them
+    title: str
+
+
+def read_export(tx: Tx, view: View, title: str) -> Export:
+    """Everything an export of ``view`` needs, in one transaction."""
+    graph = read_map(tx, view)
+    if view.aggregate:  # an aggregated map has no people in it; the people behind it are the view's
+        from queries.members import member_ids
+
+        ids = member_ids(tx, view.member_filter())
+    else:
+        ids = sorted(n["properties"]["id"] for n in graph["nodes"] if n["label"] == "Member")
+    return Export(view, graph, people(tx, ids), title)
+
+
+def country_name(code: str | None) -> str:
+    """A country's English name from its ISO alpha-3 code (the code itself if it is not one)."""
+    if not code:
+        return ""
+    found = lookup_country(code)
+    return found.name if found else code
+
+
+def _interests(person: dict[str, Any]) -> str:
+    return "; ".join(f"{i['name']} ({i['level']})" for i in person["interests"])
+
+
+def _workstreams(person: dict[str, Any]) -> str:
+    return "; ".join(
+        f"{w['id']} {w['name']}" + (" (lead)" if w["role"] == "lead" else "") for w in person["workstreams"]
+    )
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """A spreadsheet cell that cannot run as a formula: one starting with ``= + - @`` (or a tab or
+    carriage return, which some spreadsheets skip) gets a leading apostrophe, as OWASP advises.
+
+    >>> neutralise("=HYPERLINK(\\"http://x\\")"), neutralise("-1"), neutralise("Ana")
+    ('\\'=HYPERLINK("http://x")', "'-1", 'Ana')
+    """
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+CSV_COLUMNS = ("name", "title", "organisation", "country", "region", "email", "topics", "workstreams")
+
+
+def to_csv(e: Export) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for p in e.people:
+        row = (
+            p["name"],
+            p.get("title") or "",
+            p.get("organisation") or "",
+            country_name(p.get("country")),
+            p.get("region") or "",
+            p.get("email") or "",
+            _interests(p),
+            _workstreams(p),
+        )
+        writer.writerow([neutralise(str(cell)) for cell in row])
+    return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
+
+
+def to_vcf(e: Export) -> bytes:
+    import vobject
+
+    cards = []
+    for p in e.people:
+        card = vobject.vCard()
+        card.add("version").value = "4.0"
+        card.add("fn").value = p["name"]  # FN is the one property every vCard 4.0 must have
+        card.add("kind").value = "individual"
+        if p.get("email"):
+            card.add("email").value = p["email"]
+        if p.get("organisation"):
+            card.add("org").value = [p["organisation"]]
+        if p.get("title"):
+            card.add("title").value = p["title"]
+        notes = []
+        if p["interests"]:
+            notes.append("Topics: " + _interests(p))
+        if p["workstreams"]:
+            notes.append("Workstreams: " + _workstreams(p))
+        if p.get("country"):
+            notes.append("Country: " + country_name(p["country"]))
+        if notes:
+            card.add("note").value = "\n".join(notes)
+        card.add("uid").value = f"urn:graphapp:member:{p['id']}"
+        cards.append(card.serialize())
+    return "".join(cards).encode("utf-8")
+
+
+def _exchange_graph(e: Export) -> nx.Graph:
+    """The contact graph with values GEXF and GraphML accept: no nulls, no lists, ids that are XML name
+    tokens (they are ``Label:slug``, which are)."""
+    G = contact_graph(e.graph)
+    G.graph.clear()
+    return G
+
+
+_XSI = "http://www.w3.org/2001/XMLSchema-instance"
+
+
+def to_gexf(e: Export) -> bytes:
+    buf = io.BytesIO()
+    nx.write_gexf(_exchange_graph(e), buf, version="1.3")
+    text = buf.getvalue().decode("utf-8")
+    # networkx 3.6 writes an XSI namespace without "www." for 1.3 and an empty graph name, which the
+    # official schema rejects (see tests/schemas/README.md).
+    text = text.replace("http://w3.org/2001/XMLSchema-instance", _XSI)
+    text = re.sub(r'(<graph\b[^>]*?) name=""', r"\1", text, count=1)
+    return text.encode("utf-8")
+
+
+def to_graphml(e: Export) -> bytes:
+    buf = io.BytesIO()
+    nx.write_graphml(_exchange_graph(e), buf, named_key_ids=True)
+    return buf.getvalue()
+
+
+def to_cyjs(e: Export) -> bytes:
+    G = _exchange_graph(e)
+    data = nx.cytoscape_data(G, name="label", ident="key")  # no such attribute: the id is the node key
+    data["data"] = {"name": e.title}
+    pos = layout(G)
+    for node in data["elements"]["nodes"]:
+        x, y = pos[node["data"]["id"]]
+        node["position"] = {"x": round(x, 1), "y": round(y, 1)}
+    return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def _environment() -> Any:
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    env = Environment(loader=FileSystemLoader(str(TOP / "templates")), autoescape=select_autoescape())
+    env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False}
+    return env
+
+
+def to_html(e: Export) -> bytes:
+    """One file that draws the map with nothing else: vis-network and the explorer's script inlined."""
+    data = vis_data(contact_graph(e.graph))
+    page = (
+        _environment()
+        .get_template("explorer/standalone.html")
+        .render(
+            title=e.title,
+            data=data,
+            legend=STYLE,
+            vis_js=(VIS_LIB / "vis-network.min.js").read_text(encoding="utf-8"),
+            vis_css=(VIS_LIB / "vis-network.css").read_text(encoding="utf-8"),
+            explorer_js=(STATIC / "explorer.js").read_text(encoding="utf-8"),
+            explorer_css=(STATIC / "graphapp.css").read_text(encoding="utf-8"),
+        )
+    )
+    return page.encode("utf-8")
+
+
+MARKERS = {"dot": "o", "square": "s", "triangle": "^", "diamond": "D"}
+
+
+def _picture(e: Export, fmt: str) -> bytes:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.collections import LineCollection
+    from matplotlib.lines import Line2D
+
+    G = contact_graph(e.graph)
+    pos = layout(G)
+    plt.rcParams["svg.hashsalt"] = "graphapp"  # the same map gives the same file
+    fig, ax = plt.subplots(figsize=(12, 8), dpi=150)
+    ax.set_axis_off()
+    ax.set_title(e.title, loc="left", fontsize=13)
+    if G.number_of_edges():
+        segments = [(pos[u], pos[v]) for u, v in G.edges()]
+        ax.add_collection(LineCollection(segments, colors="#b0b0b0", linewidths=0.5, zorder=1))
+    label_people = len(G) <= 60
+    for kind, style in STYLE.items():
+        nodes = [n for n in G if G.nodes[n]["category"] == kind]
+        if not nodes:
+            continue
+        sizes = [
+            12 + 6 * G.degree(n) if "members" not in G.nodes[n] else 12 + 6 * G.nodes[n]["members"]
+            for n in nodes
+        ]
+        ax.scatter(
+            [pos[n][0] for n in nodes],
+            [pos[n][1] for n in nodes],
+            s=[min(s, 400) for s in sizes],
+            c=style["color"],
+            marker=MARKERS[style["shape"]],
+            edgecolors="white",
+            linewidths=0.5,
+            zorder=2,
+        )
+        if kind != "Member" or label_people:
+            for n in nodes:
+                ax.annotate(
+                    G.nodes[n]["label"],
+                    pos[n],
+                    fontsize=6,
+                    ha="center",
+                    va="bottom",
+                    xytext=(0, 4),
+                    textcoords="offset points",
+                    zorder=3,
+                )
+    handles = [
+        Line2D(
+            [],
+            [],
+            marker=MARKERS[s["shape"]],
+            color="w",
+            markerfacecolor=s["color"],
+            markersize=8,
+            label=s["name"],
+        )
+        for kind, s in STYLE.items()
+        if any(G.nodes[n]["category"] == kind for n in G)
+    ]
+    if handles:
+        ax.legend(handles=handles, loc="lower right", frameon=False, fontsize=8)
+    if not len(G):
+        ax.text(0.5, 0.5, "Nothing to show in this view", ha="center", va="center", transform=ax.transAxes)
+    ax.autoscale_view()
+    buf = io.BytesIO()
+    metadata = {"Date": None} if fmt == "svg" else {}
+    fig.savefig(buf, format=fmt, bbox_inches="tight", metadata=metadata)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def to_png(e: Export) -> bytes:
+    return _picture(e, "png")
+
+
+def to_svg(e: Export) -> bytes:
+    return _picture(e, "svg")
+
+
+@dataclass(frozen=True)
+class Format:
+    write: Callable[[Export], bytes]
+    media_type: str
+    extension: str
+    description: str
+
+
+FORMATS: dict[str, Format] = {
+    "csv": Format(to_csv, "text/csv; charset=utf-8", "csv", "spreadsheet of people"),
+    "vcf": Format(to_vcf, "text/vcard; charset=utf-8", "vcf", "address book (vCard 4.0)"),
+    "gexf": Format(to_gexf, "application/gexf+xml", "gexf", "Gephi, Gephi Lite (GEXF 1.3)"),
+    "graphml": Format(to_graphml, "application/graphml+xml", "graphml", "Cytoscape, yEd, Gephi (GraphML)"),
+    "cyjs": Format(to_cyjs, "application/json", "cyjs", "Cytoscape.js JSON"),
+    "html": Format(to_html, "text/html; charset=utf-8", "html", "network that works offline (HTML)"),
+    "png": Format(to_png, "image/png", "png", "picture for slides (PNG)"),
+    "svg": Format(to_svg, "image/svg+xml", "svg", "picture for slides (SVG)"),
+}
+
+
+def export(e: Export, fmt: str) -> bytes:
+    """The export in one of :data:`FORMATS`."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}")
+    return FORMATS[fmt].write(e)

@@ -1,0 +1,50 @@
+"""What pages and the API share: the coverage report and heat map read from a store, and the address of
+each kind of node's page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+
+from graphapp.analytics import coverage_gaps
+from graphapp.store import Store
+from queries.coverage import M49_REGIONS, read_network
+from queries.members import topic_region_matrix
+
+__all__ = ["coverage_report", "gap_href", "heat_map", "page_of"]
+
+PAGE_OF = {"Member": "member", "Organisation": "organisation", "Topic": "topic", "Workstream": "workstream"}
+
+
+def page_of(kind: str, node_id: str) -> str:
+    """The address of the page of a node of this kind (Member, Organisation, Topic, Workstream)."""
+    endpoint = PAGE_OF[kind]
+    return url_for(f"pages.{endpoint}", **{endpoint: node_id})
+
+
+GAP_PAGES = {
+    "topic": "topic",
+    "workstream": "workstream",
+    "organisation": "organisation",
+    "country": "country",
+    "region": "region",
+    "member": "member",
+    "broker": "member",
+}
+
+
+def gap_href(gap: dict[str, Any]) -> str | None:
+    """The page of a gap's subject (a topic, workstream, organisation, country, region or member)."""
+    endpoint = GAP_PAGES.get(gap["kind"].split("-", 1)[0])
+    return url_for(f"pages.{endpoint}", **{endpoint: gap["subject"]}) if endpoint else None
+
+
+def coverage_report(store: Store) -> dict[str, Any]:
+    """The gap report (see :func:`graphapp.analytics.coverage_gaps`) with default thresholds."""
+    return coverage_gaps(store.read(read_network))
+
+
+def heat_map(store: Store) -> dict[str, Any]:
+    """Members holding each topic in each UN M49 region."""
+    return store.read(topic_region_matrix, M49_REGIONS)
