@@ -27,8 +27,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         NEO4J_PASSWORD=None,
         NEO4J_DATABASE=None,
         GRAPHAPP_DB="graphapp.lbug",
+        NEO4J_RETRY_SECONDS=3,  # a page waits this long for a Neo4j that does not answer, then says 503
     )
-    for key in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE", "GRAPHAPP_DB"):
+    for key in (
+        "NEO4J_URI",
+        "NEO4J_USER",
+        "NEO4J_PASSWORD",
+        "NEO4J_DATABASE",
+        "GRAPHAPP_DB",
+        "NEO4J_RETRY_SECONDS",
+    ):
         if os.environ.get(key):
             app.config[key] = os.environ[key]
     if test_config is not None:

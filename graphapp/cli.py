@@ -17,13 +17,14 @@ from typing import Any
 import click
 
 from graphapp.backup import GraphNotEmpty, load_backup, restore, write_backup
-from graphapp.contactmap import View
-from graphapp.exports import FORMATS, export, read_export
 from graphapp.store import Store, StoreUnavailable, open_store
 from ingest import ImportRejected, import_files
 from ingest.readers import KIND_ALIASES
 from queries.schema import SchemaTooNew, create_schema
 from queries.subgraph import AGGREGATES, UnknownSubject
+
+#: The formats of `graphapp export` (graphapp.exports.FORMATS, named here so --help stays quick).
+EXPORT_FORMATS = ("csv", "vcf", "gexf", "graphml", "cyjs", "html", "png", "svg")
 
 
 class Failure(click.ClickException):
@@ -300,7 +301,7 @@ def restore_command(file: str, replace: bool) -> None:
 
 
 @cli.command("export")
-@click.option("--format", "fmt", required=True, type=click.Choice(list(FORMATS)), help="The file format.")
+@click.option("--format", "fmt", required=True, type=click.Choice(EXPORT_FORMATS), help="The file format.")
 @click.option("--topic", help="The people of a topic (its id).")
 @click.option("--workstream", help="The people of a workstream (e.g. WS2).")
 @click.option("--organisation", help="The people of an organisation (its id).")
@@ -315,6 +316,9 @@ def restore_command(file: str, replace: bool) -> None:
 def export_command(fmt: str, depth: int, aggregate: str | None, output: str, **subject: str | None) -> None:
     """Export a contact map (the whole network, or one filter) as csv, vcf, gexf, graphml, cyjs, html,
     png or svg."""
+    from graphapp.contactmap import View  # (drawing libraries load only for exports)
+    from graphapp.exports import export, read_export
+
     chosen = {k: v for k, v in subject.items() if v}
     if len(chosen) > 1:
         raise Failure(f"choose one of --{', --'.join(chosen)}, not several")
@@ -346,13 +350,16 @@ def serve(host: str, port: int, threads: int) -> None:
     import waitress
 
     from graphapp import create_app
+    from graphapp.db import get_store
 
     app = create_app()
     # Open the store now, not on the first request: a wrong URI or a locked file should stop the start.
-    app.extensions["graphapp.store"] = _ready_store()
-    click.echo(
-        f"graphapp on http://{host}:{port}/ using {app.extensions['graphapp.store'].description}", err=True
-    )
+    try:
+        with app.app_context():
+            store = get_store()
+    except (StoreUnavailable, SchemaTooNew) as e:
+        raise Failure(str(e)) from e
+    click.echo(f"graphapp on http://{host}:{port}/ using {store.description}", err=True)
     waitress.serve(app, host=host, port=port, threads=threads, ident="graphapp")
 
 

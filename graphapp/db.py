@@ -12,20 +12,27 @@ from queries.schema import create_schema
 
 _lock = threading.Lock()
 KEY = "graphapp.store"
+READY = "graphapp.schema_ready"
 
 
 def get_store() -> Store:
-    """The app's store, opened on first use and shared by every request of this process."""
+    """The app's store, opened on first use and shared by every request of this process.
+
+    The schema is created (idempotently) on first use too; if the database is down then, the store is kept
+    and the next request tries again, so the app recovers by itself once the database is back.
+    """
     app = current_app
     store = app.extensions.get(KEY)
-    if store is None:
+    if store is None or not app.extensions.get(READY):
         with _lock:
             store = app.extensions.get(KEY)
             if store is None:
                 store = open_store(app.config)
-                create_schema(store)  # idempotent; a fresh embedded file gets its tables
                 app.extensions[KEY] = store
                 atexit.register(store.close)
+            if not app.extensions.get(READY):
+                create_schema(store)  # a fresh embedded file gets its tables here
+                app.extensions[READY] = True
     return store
 
 

@@ -133,10 +133,14 @@ def to_vcf(e: Export) -> bytes:
 
 
 def _exchange_graph(e: Export) -> nx.Graph:
-    """The contact graph with values GEXF and GraphML accept: no nulls, no lists, ids that are XML name
-    tokens (they are ``Label:slug``, which are)."""
+    """The contact graph with values GEXF and GraphML accept: no nulls, no lists, node ids that are XML name
+    tokens (``Label:slug``). The property ``id`` becomes ``graphapp_id``: networkx's GEXF writer would
+    otherwise take it for the node's id, and ids repeat across labels (a topic and an organisation)."""
     G = contact_graph(e.graph)
     G.graph.clear()
+    for _, attrs in G.nodes(data=True):
+        if "id" in attrs:
+            attrs["graphapp_id"] = attrs.pop("id")
     return G
 
 

@@ -242,15 +242,22 @@ def open_store(config: Mapping[str, Any] | None = None) -> Store:
     """Open the store the configuration names: Neo4j when ``NEO4J_URI`` is set, else the embedded file.
 
     ``config`` defaults to the environment. Keys: ``NEO4J_URI``, ``NEO4J_USER``, ``NEO4J_PASSWORD``,
-    ``NEO4J_DATABASE``, ``GRAPHAPP_DB`` (path of the embedded file, default ``./graphapp.lbug``).
+    ``NEO4J_DATABASE``, ``GRAPHAPP_DB`` (path of the embedded file, default ``./graphapp.lbug``), and
+    ``NEO4J_RETRY_SECONDS``: how long a transaction is retried while Neo4j does not answer (the driver's
+    default, 30 s, suits batch work; the web app sets a few seconds, so that a page says 503 promptly).
     """
     config = os.environ if config is None else config
     uri = config.get("NEO4J_URI")
     if uri:
+        extra: dict[str, Any] = {}
+        if config.get("NEO4J_RETRY_SECONDS") not in (None, ""):
+            extra["max_transaction_retry_time"] = float(config["NEO4J_RETRY_SECONDS"])
+            extra["connection_timeout"] = max(1.0, float(config["NEO4J_RETRY_SECONDS"]))
         return Neo4jStore(
             uri,
             user=config.get("NEO4J_USER") or None,
             password=config.get("NEO4J_PASSWORD") or None,
             database=config.get("NEO4J_DATABASE") or None,
+            **extra,
         )
     return LadybugStore(config.get("GRAPHAPP_DB") or DEFAULT_DB_PATH)

@@ -2,37 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.helpers import member, write_csv
-from tests.neo4j_harness.throwaway import free_port
-
-
-def graphapp(env: dict[str, str], *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "graphapp.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
-def _clean_env() -> dict[str, str]:
-    return {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE", "GRAPHAPP_DB")
-    }
+from tests.processes import _clean_env, _page, graphapp, serving
 
 
 @pytest.fixture
@@ -40,44 +16,11 @@ def env(store_config: dict[str, str]) -> dict[str, str]:
     return {**_clean_env(), **store_config}
 
 
-@contextlib.contextmanager
-def serving(env: dict[str, str], log_path: Path) -> Iterator[str]:
-    """Run `graphapp serve` on a free loopback port until the block ends; yield its URL once it answers."""
-    port = free_port()
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "graphapp.cli", "serve", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        url = f"http://127.0.0.1:{port}/"
-        deadline = time.monotonic() + 60
-        try:
-            while True:
-                try:
-                    _page(url)
-                    break
-                except OSError:
-                    if proc.poll() is not None or time.monotonic() > deadline:
-                        pytest.fail("graphapp serve did not start:\n" + log_path.read_text())
-                    time.sleep(0.2)
-            yield url
-        finally:
-            proc.terminate()
-            proc.wait(timeout=30)
-
-
 @pytest.fixture
 def server(env: dict[str, str], tmp_path: Path) -> Iterator[str]:
     assert graphapp(env, "demo").returncode == 0
     with serving(env, tmp_path / "serve.log") as url:
         yield url
-
-
-def _page(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (loopback only)
-        return response.read().decode()
 
 
 def test_import_while_serving(backend: str, env: dict[str, str], server: str, tmp_path: Path) -> None:

@@ -1,0 +1,281 @@
+"""graphapp in a real browser: Debian's headless Chromium, driven by Selenium through Debian's chromedriver,
+against `graphapp serve` on loopback with the demo data.
+
+What a newcomer does: find a member, open the profile, follow a suggestion, open the explorer and see the
+nodes drawn, open the coverage dashboard, download every export and check it parses. Every request the
+pages make is recorded, and a test fails on any that leaves loopback. axe-core checks each main page for
+WCAG 2 A/AA problems (contrast, labels, landmarks). Set GRAPHAPP_SCREENSHOTS=DIR to keep screenshots.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import vobject
+import xmlschema
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
+
+from graphapp.exports import FORMATS
+from tests.processes import _clean_env, graphapp, serving
+
+HERE = Path(__file__).parent
+SCHEMAS = HERE.parent / "schemas"
+AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
+pytestmark = pytest.mark.browser
+
+
+def _api(site: str, path: str) -> Any:
+    with urllib.request.urlopen(site.rstrip("/") + path, timeout=30) as r:  # noqa: S310 (loopback only)
+        return json.load(r)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`graphapp serve` on a free loopback port, with the demo loaded into a fresh embedded file."""
+    folder = tmp_path_factory.mktemp("site")
+    env = {**_clean_env(), "GRAPHAPP_DB": str(folder / "demo.lbug")}
+    loaded = graphapp(env, "demo")
+    assert loaded.returncode == 0, loaded.stderr
+    with serving(env, folder / "serve.log") as url:
+        yield url.rstrip("/")
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
+    chromium, chromedriver = shutil.which("chromium"), shutil.which("chromedriver")
+    if not chromium or not chromedriver:  # a failure, not a skip: scripts/test installs both
+        pytest.fail("the browser tests need Debian's chromium and chromium-driver (scripts/test installs them)")
+    downloads = tmp_path_factory.mktemp("downloads")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,1000",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-default-apps",
+        "--disable-extensions",
+    ):
+        options.add_argument(arg)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    options.add_experimental_option(
+        "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False}
+    )
+    driver = webdriver.Chrome(options=options, service=Service(executable_path=chromedriver))
+    driver.downloads = downloads  # type: ignore[attr-defined]
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+ALLOWED_SCHEMES = ("data", "blob", "about", "chrome-error", "file")
+
+
+@pytest.fixture(autouse=True)
+def only_loopback(browser: webdriver.Chrome, site: str) -> Iterator[list[str]]:
+    """Records every request the pages make during a test; fails the test on any that leaves loopback."""
+    browser.get_log("performance")  # drop what earlier tests left
+    requested: list[str] = []
+    yield requested
+    for entry in browser.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            requested.append(message["params"]["request"]["url"])
+    assert requested, "no requests were recorded: the recorder is not working"
+    strays = [
+        u
+        for u in requested
+        if urlsplit(u).scheme not in ALLOWED_SCHEMES and urlsplit(u).hostname not in ("127.0.0.1", "localhost")
+    ]
+    assert not strays, f"requests left loopback: {strays}"
+
+
+def _wait(browser: webdriver.Chrome, condition: Any, seconds: float = 30) -> Any:
+    return WebDriverWait(browser, seconds).until(condition)
+
+
+def _screenshot(browser: webdriver.Chrome, name: str) -> None:
+    folder = os.environ.get("GRAPHAPP_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        browser.save_screenshot(str(Path(folder) / f"{name}.png"))
+
+
+def _axe(browser: webdriver.Chrome) -> list[dict[str, Any]]:
+    """WCAG 2 A and AA violations axe-core finds in the current page."""
+    browser.execute_script(AXE.read_text(encoding="utf-8"))
+    result = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})"
+        ".then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))}))));"
+    )
+    return list(result)
+
+
+def _settled(browser: webdriver.Chrome) -> dict[str, str]:
+    _wait(browser, lambda b: b.find_element(By.ID, "network").get_attribute("data-stabilised") == "true", 60)
+    net = browser.find_element(By.ID, "network")
+    return {k: net.get_attribute(f"data-{k}") or "" for k in ("nodes", "drawn-nodes", "edges", "settled-ms")}
+
+
+def _painted_pixels(browser: webdriver.Chrome) -> int:
+    return int(
+        browser.execute_script(
+            "const c = document.querySelector('#network canvas');"
+            "const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+            "let n = 0; for (let i = 0; i < d.length; i += 4) { if (d[i + 3] > 0 && d[i] < 200) n++; } return n;"
+        )
+    )
+
+
+def test_find_a_member_and_follow_a_suggestion(browser: webdriver.Chrome, site: str) -> None:
+    someone = _api(site, "/api/members?topic=record-linkage&level=learning&per_page=1")["items"][0]
+    surname = someone["name"].split()[-1]
+    browser.get(site + "/")
+    _screenshot(browser, "home")
+    assert "members" in browser.find_element(By.CSS_SELECTOR, ".tiles").text
+    browser.find_element(By.LINK_TEXT, "Directory").click()
+    box = _wait(browser, ec.element_to_be_clickable((By.ID, "q")))
+    box.send_keys(surname, Keys.ENTER)
+    _wait(browser, ec.url_contains("q="))
+    _screenshot(browser, "directory")
+    browser.find_element(By.LINK_TEXT, someone["name"]).click()
+    _wait(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), someone["name"]))
+    suggestions = browser.find_elements(By.CSS_SELECTOR, "ol.suggestions > li")
+    assert suggestions, "the profile shows no suggestions"
+    first = suggestions[0]
+    reasons = [li.text for li in first.find_elements(By.CSS_SELECTOR, "ul.reasons li")]
+    expected = _api(site, f"/api/members/{someone['id']}/suggestions")["suggestions"][0]
+    assert reasons == expected["reasons"] and reasons
+    assert first.find_element(By.CSS_SELECTOR, ".kind").text == expected["kind"]
+    _screenshot(browser, "profile")
+    link = first.find_element(By.CSS_SELECTOR, "h3 a")
+    name = link.text
+    link.click()
+    _wait(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), name))
+    assert _axe(browser) == []
+
+
+def test_explorer_draws_every_node_and_opens_the_page_of_one(browser: webdriver.Chrome, site: str) -> None:
+    expected = _api(site, "/api/subgraph?kind=topic&value=record-linkage")
+    browser.get(site + "/explore?kind=topic&value=record-linkage")
+    state = _settled(browser)
+    assert int(state["drawn-nodes"]) == int(state["nodes"]) == len(expected["nodes"])
+    assert _painted_pixels(browser) > 1000  # the canvas is not blank
+    toggle = browser.find_element(By.ID, "physics-toggle")
+    assert toggle.get_attribute("aria-pressed") == "true"  # physics pauses once the layout has settled
+    toggle.click()
+    assert toggle.get_attribute("aria-pressed") == "false" and toggle.text == "Pause physics"
+    toggle.click()
+    _screenshot(browser, "explorer")
+    member = next(n for n in expected["nodes"] if n["label"] == "Member")
+    name = member["properties"]["name"]
+    browser.find_element(By.ID, "node-name").send_keys(name, Keys.ENTER)
+    _wait(browser, ec.text_to_be_present_in_element((By.ID, "panel-body"), name))
+    selected = browser.execute_script("return window.graphappNetwork.getSelectedNodes();")
+    assert selected == [member["key"]]
+    assert _axe(browser) == []
+    browser.find_element(By.ID, "panel-link").click()
+    _wait(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), name))
+
+
+def test_explorer_whole_network_and_keyboard_selection(browser: webdriver.Chrome, site: str) -> None:
+    summary = _api(site, "/api/summary")["counts"]
+    browser.get(site + "/explore")
+    state = _settled(browser)
+    nodes = sum(summary[k] for k in ("Member", "Organisation", "Topic", "Workstream"))
+    assert int(state["drawn-nodes"]) == nodes
+    # Keyboard only: the table's first "Select" button picks that node in the drawing.
+    button = browser.find_element(By.CSS_SELECTOR, "button.select-node")
+    wanted = button.get_attribute("data-name")
+    browser.execute_script("arguments[0].focus();", button)
+    button.send_keys(Keys.ENTER)
+    _wait(browser, ec.text_to_be_present_in_element((By.ID, "panel-body"), wanted))
+
+
+def test_skip_link_and_tab_order(browser: webdriver.Chrome, site: str) -> None:
+    browser.get(site + "/members")
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.TAB)
+    active = browser.switch_to.active_element
+    assert active.text == "Skip to content"
+    active.send_keys(Keys.ENTER)
+    assert browser.switch_to.active_element.get_attribute("id") == "main"
+    browser.switch_to.active_element.send_keys(Keys.TAB)
+    assert browser.switch_to.active_element.get_attribute("id") == "q"  # the first control of the page
+
+
+def test_coverage_dashboard_and_heat_map(browser: webdriver.Chrome, site: str) -> None:
+    browser.get(site + "/coverage")
+    rows = browser.find_elements(By.CSS_SELECTOR, "#gaps-heading ~ table tbody tr")
+    assert rows and "critical" in rows[0].text
+    _screenshot(browser, "coverage")
+    assert _axe(browser) == []
+    cell = browser.find_element(By.CSS_SELECTOR, "table.heat td a")
+    n = int(cell.text)
+    cell.click()
+    _wait(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "caption"), f"{n} member"))
+
+
+def _downloaded(folder: Path, name: str) -> Path:
+    path = folder / name
+    deadline = time.monotonic() + 60
+    while not path.exists() or any(folder.glob("*.crdownload")):
+        assert time.monotonic() < deadline, f"{name} was not downloaded"
+        time.sleep(0.1)
+    return path
+
+
+def test_every_export_downloads_and_parses(browser: webdriver.Chrome, site: str) -> None:
+    from PIL import Image
+
+    downloads: Path = browser.downloads  # type: ignore[attr-defined]
+    people = _api(site, "/api/members?workstream=WS2&per_page=100")["total"]
+    browser.get(site + "/workstreams/WS2")
+    links = browser.find_elements(By.CSS_SELECTOR, ".exports a[download]")
+    assert [a.text.lower() for a in links] == list(FORMATS)
+    for link in links:
+        link.click()
+    files = {fmt: _downloaded(downloads, f"graphapp-workstream-WS2.{spec.extension}") for fmt, spec in FORMATS.items()}
+
+    rows = list(csv.DictReader(io.StringIO(files["csv"].read_text(encoding="utf-8-sig"))))
+    assert len(rows) == people and all(r["email"].endswith("@example.org") for r in rows)
+    cards = list(vobject.readComponents(files["vcf"].read_text(encoding="utf-8")))
+    assert len(cards) == people and all(c.fn.value for c in cards)
+    xmlschema.XMLSchema(SCHEMAS / "gexf-1.3" / "gexf.xsd").validate(str(files["gexf"]))
+    xmlschema.XMLSchema(SCHEMAS / "graphml" / "graphml.xsd").validate(str(files["graphml"]))
+    cyjs = json.loads(files["cyjs"].read_text(encoding="utf-8"))
+    assert sum(1 for n in cyjs["elements"]["nodes"] if n["data"]["category"] == "Member") == people
+    with Image.open(files["png"]) as picture:
+        assert picture.format == "PNG" and picture.width > 600
+    assert re.search(r"<svg\b", files["svg"].read_text(encoding="utf-8"))
+
+    # The standalone HTML draws the same map from the file alone.
+    browser.get(files["html"].as_uri())
+    state = _settled(browser)
+    assert int(state["drawn-nodes"]) == len(cyjs["elements"]["nodes"])
+    assert _painted_pixels(browser) > 1000

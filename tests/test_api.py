@@ -1,0 +1,124 @@
+"""The JSON API: the same answers as the pages, errors as JSON with the right status, and an OpenAPI
+document that describes every route and nothing else."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from graphapp.db import get_store
+from graphapp.demo import DEMO_FILES
+from ingest import import_files
+from queries.members import MemberFilter, member_ids
+from queries.peers import suggest_peers
+
+
+@pytest.fixture
+def demo(app):
+    with app.app_context():
+        store = get_store()
+        import_files(store, DEMO_FILES)
+        return store
+
+
+def test_openapi_describes_every_api_route_and_only_those(app, client) -> None:
+    doc = client.get("/api/openapi.json").get_json()
+    assert doc["openapi"].startswith("3.1")
+    routes = {
+        re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
+    }
+    assert routes == set(doc["paths"])
+    for path, item in doc["paths"].items():
+        op = item["get"]
+        assert op["summary"] and "200" in op["responses"] and "503" in op["responses"], path
+        declared = {p["name"] for p in op["parameters"] if p["in"] == "path"}
+        assert declared == set(re.findall(r"{(\w+)}", path)), path
+    for ref in re.findall(r'"\$ref": "#/components/responses/(\w+)"', str(doc).replace("'", '"')):
+        assert ref in doc["components"]["responses"]
+
+
+def test_members_search_with_filters_and_pages(client, demo) -> None:
+    expected = demo.read(member_ids, MemberFilter(region="Asia", level="learning"))
+    body = client.get("/api/members?region=Asia&level=learning&per_page=5&page=2").get_json()
+    assert body["total"] == len(expected) and body["page"] == 2 and body["per_page"] == 5
+    assert body["filters"] == {"region": "Asia", "level": "learning"}
+    assert len(body["items"]) == min(5, len(expected) - 5)
+    assert all(m["region"] == "Asia" for m in body["items"])
+    assert any(i["level"] == "learning" for m in body["items"] for i in m["interests"])
+    assert body["facets"]["topics"]
+
+
+def test_member_suggestions_and_neighbourhood(client, demo) -> None:
+    me = demo.read(member_ids, MemberFilter(topic="record-linkage"))[0]
+    member = client.get(f"/api/members/{me}").get_json()
+    assert member["id"] == me and "contacts" in member and member["interests"]
+    body = client.get(f"/api/members/{me}/suggestions?mode=peers&limit=3").get_json()
+    expected = demo.read(suggest_peers, me, limit=3, mode="peers").as_dict()
+    assert body == expected
+    assert body["suggestions"][0]["reasons"] and body["suggestions"][0]["shared_topics"]
+    hood = client.get(f"/api/members/{me}/neighbourhood?depth=2").get_json()
+    assert f"Member:{me}" in {n["key"] for n in hood["nodes"]}
+
+
+def test_lists_gaps_heat_map_and_subgraphs(client, demo) -> None:
+    assert client.get("/api/topics?per_page=5").get_json()["total"] == 32
+    assert client.get("/api/organisations").get_json()["total"] == 47
+    assert {w["id"] for w in client.get("/api/workstreams").get_json()["items"]} >= {"WS1", "WS7"}
+    gaps = client.get("/api/gaps").get_json()
+    assert gaps["gaps"][0]["severity"] == 3
+    assert any(g["kind"] == "workstream-without-lead" and g["subject"] == "WS4" for g in gaps["gaps"])
+    heat = client.get("/api/heatmap").get_json()
+    assert heat["regions"][:5] == ["Africa", "Americas", "Asia", "Europe", "Oceania"]
+    sub = client.get("/api/subgraph?kind=workstream&value=WS2").get_json()
+    assert "Workstream:WS2" in {n["key"] for n in sub["nodes"]}
+    agg = client.get("/api/subgraph?aggregate=organisation").get_json()
+    assert {n["label"] for n in agg["nodes"]} == {"Organisation"}
+    assert all(r["properties"]["weight"] >= 1 for r in agg["relationships"])
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "words"),
+    [
+        ("/api/members?level=guru", 400, "level must be one of"),
+        ("/api/members?per_page=1000", 400, "per_page must be between 1 and 100"),
+        ("/api/members?page=x", 400, "page must be a whole number"),
+        ("/api/members/m-nope", 404, "no member with the id 'm-nope'"),
+        ("/api/members/m-nope/suggestions", 404, "no member with the id or email 'm-nope'"),
+        ("/api/members/m-nope/neighbourhood", 404, "no member with the id 'm-nope'"),
+        ("/api/members/x/suggestions?mode=friends", 400, "mode must be one of"),
+        ("/api/subgraph?kind=topic", 400, "say which topic to show"),
+        ("/api/subgraph?kind=topic&value=nope", 404, "no topic with the id 'nope'"),
+        ("/api/subgraph?kind=galaxy&value=x", 400, "kind must be one of"),
+        ("/api/export/docx", 404, "no export format 'docx'"),
+        ("/api/nothing-here", 404, "not found"),
+    ],
+)
+def test_errors_are_json_with_the_right_status(client, demo, url, status, words) -> None:
+    response = client.get(url)
+    assert response.status_code == status
+    error = response.get_json()["error"]
+    assert error["status"] == status and words.lower() in error["message"].lower()
+
+
+def test_a_database_that_is_down_is_a_503_in_json_and_on_pages(tmp_path) -> None:
+    """A Neo4j nobody answers at (a closed loopback port): the driver fails fast, the app says 503."""
+    import socket
+
+    from graphapp import create_app
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # free now, and nothing will listen on it
+    app = create_app({"TESTING": True, "NEO4J_URI": f"bolt://127.0.0.1:{port}", "NEO4J_RETRY_SECONDS": 1})
+    client = app.test_client()
+    try:
+        response = client.get("/api/summary")
+        assert response.status_code == 503
+        assert f"Neo4j at bolt://127.0.0.1:{port} is not answering" in response.get_json()["error"]["message"]
+        page = client.get("/members")
+        assert page.status_code == 503 and "The database is unavailable" in page.get_data(as_text=True)
+    finally:
+        app.extensions["graphapp.store"].close()

@@ -1,0 +1,215 @@
+"""Contact-map exports, on both stores: every format parses with an independent reader, the graph formats
+validate against the official schemas (tests/schemas), spreadsheets cannot run formulas, and the HTML works
+with nothing from another host."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from xml.etree import ElementTree
+
+import networkx as nx
+import pytest
+import vobject
+import xmlschema
+
+from graphapp.contactmap import View
+from graphapp.demo import DEMO_FILES
+from graphapp.exports import FORMATS, export, read_export
+from ingest import import_files
+from tests.helpers import member, write_csv
+
+SCHEMAS = Path(__file__).parent / "schemas"
+GEXF = xmlschema.XMLSchema(SCHEMAS / "gexf-1.3" / "gexf.xsd")
+GRAPHML = xmlschema.XMLSchema(SCHEMAS / "graphml" / "graphml.xsd")
+
+HOSTILE = [
+    member(
+        '=HYPERLINK("http://evil.example/","click")',
+        "formula@example.org",
+        organisation="Statistics Example",
+        country="NLD",
+        title="+SUM(1,2)",
+        topics="record linkage:expert",
+    ),
+    member(
+        "</script><script>alert(1)</script>",
+        "script@example.org",
+        organisation="Statistics Example",
+        country="NLD",
+        title="@cmd",
+        topics="record linkage:learning; -ethics",
+    ),
+    member(
+        "Ana Plain",
+        "ana@example.org",
+        organisation="Statistics Example",
+        country="NLD",
+        topics="record linkage",
+    ),
+]
+
+
+@pytest.fixture
+def hostile(store, tmp_path):
+    import_files(store, [write_csv(tmp_path / "members.csv", HOSTILE)])
+    return store
+
+
+@pytest.fixture
+def demo(store):
+    import_files(store, DEMO_FILES)
+    return store
+
+
+def _topic_export(store, topic="record-linkage"):
+    view = View("topic", topic)
+    return store.read(read_export, view, view.title())
+
+
+def test_csv_lists_the_people_and_neutralises_formulas(hostile) -> None:
+    data = export(_topic_export(hostile), "csv")
+    assert data.startswith(b"\xef\xbb\xbf")  # a BOM, so that Excel reads UTF-8
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert sorted(r["email"] for r in rows) == [
+        "ana@example.org",
+        "formula@example.org",
+        "script@example.org",
+    ]
+    by_email = {r["email"]: r for r in rows}
+    formula = by_email["formula@example.org"]
+    assert formula["name"] == '\'=HYPERLINK("http://evil.example/","click")'
+    assert formula["title"] == "'+SUM(1,2)"
+    assert by_email["script@example.org"]["title"] == "'@cmd"
+    assert formula["organisation"] == "Statistics Example" and formula["country"] == "Netherlands"
+    assert formula["topics"] == "record linkage (expert)"
+    assert by_email["ana@example.org"]["name"] == "Ana Plain"
+    for row in rows:
+        assert not any(v.startswith(("=", "+", "-", "@")) for v in row.values())
+
+
+def test_vcards_parse_one_per_person_with_fn(demo) -> None:
+    e = _topic_export(demo)
+    cards = list(vobject.readComponents(export(e, "vcf").decode("utf-8")))
+    assert len(cards) == len(e.people) > 5
+    for card, person in zip(cards, e.people, strict=True):
+        assert card.version.value == "4.0"
+        assert card.fn.value == person["name"]
+        assert card.email.value == person["email"]
+        assert card.org.value == [person["organisation"]]
+        assert "record linkage" in card.note.value
+
+
+def test_gexf_and_graphml_are_valid_and_hold_the_map(demo) -> None:
+    for view in (
+        View("topic", "record-linkage"),
+        View(),
+        View(aggregate="topic"),
+        View("member", _someone(demo), 2),
+    ):
+        e = demo.read(read_export, view, view.title())
+        keys = {n["key"] for n in e.graph["nodes"]}
+        gexf = export(e, "gexf")
+        GEXF.validate(gexf.decode("utf-8"))
+        graphml = export(e, "graphml")
+        GRAPHML.validate(graphml.decode("utf-8"))
+        G = nx.read_graphml(io.BytesIO(graphml))
+        assert set(G) == keys
+        assert G.number_of_edges() == len(
+            {frozenset((r["source"], r["target"])) for r in e.graph["relationships"]}
+        )
+        assert all(G.nodes[k]["label"] for k in G)
+        root = ElementTree.fromstring(gexf)
+        ns = {"g": "http://gexf.net/1.3"}
+        assert {n.get("id") for n in root.iterfind(".//g:node", ns)} == keys
+
+
+def _someone(store) -> str:
+    from queries.members import MemberFilter, member_ids
+
+    return store.read(member_ids, MemberFilter(topic="record-linkage"))[0]
+
+
+def test_cytoscape_json_has_every_node_with_a_position(demo) -> None:
+    e = _topic_export(demo)
+    data = json.loads(export(e, "cyjs"))
+    nodes = data["elements"]["nodes"]
+    assert {n["data"]["id"] for n in nodes} == {n["key"] for n in e.graph["nodes"]}
+    assert all(set(n["position"]) == {"x", "y"} for n in nodes)
+    assert len(data["elements"]["edges"]) == len(e.graph["relationships"])
+    assert data["data"]["name"] == e.title
+
+
+def test_standalone_html_holds_everything_and_escapes_names(hostile) -> None:
+    e = _topic_export(hostile)
+    page = export(e, "html").decode("utf-8")
+    assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", page)
+    assert "@import" not in page and "fonts.googleapis" not in page
+    assert "vis.Network" in page  # the explorer script is inside
+    assert "Network=" in page or "Network =" in page  # and so is vis-network itself
+    # A name cannot close the script element that holds the data.
+    assert "</script><script>alert(1)" not in page
+    blob = re.search(r'<script type="application/json" id="graph-data">(.*?)</script>', page, re.S)
+    data = json.loads(blob.group(1))
+    assert len(data["nodes"]) == len(e.graph["nodes"])
+    assert "</script><script>alert(1)</script>" in {n["name"] for n in data["nodes"]}
+
+
+def test_pictures_for_slides(demo) -> None:
+    from PIL import Image
+
+    e = _topic_export(demo)
+    png = export(e, "png")
+    image = Image.open(io.BytesIO(png))
+    assert image.format == "PNG" and image.width > 600 and image.height > 400
+    assert len(image.convert("RGB").getcolors(maxcolors=1 << 20) or ()) > 10  # something was drawn
+    svg = export(e, "svg")
+    root = ElementTree.fromstring(svg)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert not re.search(rb"""(?:xlink:)?href=["']https?:""", svg)
+    assert export(e, "svg") == svg  # the same map gives the same file
+
+
+def test_every_format_is_exported_for_an_empty_view(store) -> None:
+    view = View("region", "Oceania")
+    e = store.read(read_export, view, view.title())
+    for fmt in FORMATS:
+        assert export(e, fmt) or fmt == "vcf", fmt  # an address book of nobody is an empty file
+    GEXF.validate(export(e, "gexf").decode())
+    GRAPHML.validate(export(e, "graphml").decode())
+
+
+def test_cli_export_writes_each_format(runner, tmp_path) -> None:
+    runner.invoke("demo")
+    for fmt in FORMATS:
+        out = tmp_path / f"map.{fmt}"
+        result = runner.invoke("export", "--format", fmt, "--workstream", "WS2", "-o", str(out))
+        assert result.exit_code == 0, result.output
+        assert out.stat().st_size > 100
+        assert not (tmp_path / f"map.{fmt}.partial").exists()
+    GRAPHML.validate((tmp_path / "map.graphml").read_text())
+
+
+def test_cli_export_refuses_unclear_or_unknown_views(runner, tmp_path) -> None:
+    runner.invoke("demo")
+    out = tmp_path / "x.csv"
+    result = runner.invoke(
+        "export", "--format", "csv", "--topic", "nlp", "--region", "Europe", "-o", str(out)
+    )
+    assert result.exit_code == 1 and "choose one of --topic, --region" in result.output
+    result = runner.invoke("export", "--format", "csv", "--topic", "no-such-topic", "-o", str(out))
+    assert result.exit_code == 1 and "no topic with the id 'no-such-topic'" in result.output
+    result = runner.invoke(
+        "export", "--format", "gexf", "--member", "m-1", "--aggregate", "topic", "-o", str(out)
+    )
+    assert result.exit_code == 1 and "cannot be aggregated" in result.output
+    assert not out.exists()
+
+
+def test_the_cli_offers_every_export_format() -> None:
+    from graphapp.cli import EXPORT_FORMATS
+
+    assert tuple(FORMATS) == EXPORT_FORMATS
