@@ -12,13 +12,16 @@ browser then only relaxes a layout that is already nearly still.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
+from pyvis.edge import Edge
 from pyvis.network import Network as PyvisNetwork
 
 from queries.cypher import Tx
@@ -176,18 +179,17 @@ def layout(G: nx.Graph, scale: float | None = None) -> dict[str, tuple[float, fl
         return {}
     scale = scale or 60.0 * math.sqrt(n)
     hubs = [v for v in G if not str(v).startswith("Member:")]
+    hub_set = set(hubs)
     people = [v for v in G if str(v).startswith("Member:")]
+    shared: Counter[tuple[str, str]] = Counter()
+    for u, v, data in G.edges(data=True):
+        if u in hub_set and v in hub_set:
+            shared[(min(u, v), max(u, v))] += float(data.get("weight", 1))
+    for p in people:
+        shared.update(itertools.combinations(sorted(h for h in G[p] if h in hub_set), 2))
     H = nx.Graph()
     H.add_nodes_from(hubs)
-    for u, v, data in G.edges(data=True):
-        if u in H and v in H:
-            H.add_edge(u, v, weight=float(data.get("weight", 1)))
-    for p in people:
-        around = sorted(h for h in G[p] if h in H)
-        for i, a in enumerate(around):
-            for b in around[i + 1 :]:
-                w = H.get_edge_data(a, b, {"weight": 0.0})["weight"]
-                H.add_edge(a, b, weight=w + 1.0)
+    H.add_weighted_edges_from((a, b, w) for (a, b), w in shared.items())
     # Shared people pull hubs together, on a log scale (or the most popular hubs collapse into one point);
     # hubs nobody shares are set on a ring outside, where they do not squeeze the rest into the middle.
     for _, _, data in H.edges(data=True):
@@ -281,7 +283,10 @@ def vis_data(G: nx.Graph, href: Callable[[str, str], str] | None = None) -> dict
         for field in ("level", "role", "weight"):
             if data.get(field) is not None:
                 title += f": {data[field]}"
-        net.add_edge(u, v, title=title, width=1 + math.log2(weight) if weight else 1, color="#8a8a8a")
+        # pyvis's Edge directly: Network.add_edge looks for a duplicate among all edges so far, which is
+        # quadratic (minutes at 25,000 edges); a networkx graph has no duplicates to look for.
+        edge = Edge(u, v, False, title=title, width=1 + math.log2(weight) if weight else 1, color="#8a8a8a")
+        net.edges.append(edge.options)
     net.options = {
         "layout": {"improvedLayout": False},
         "interaction": {

@@ -183,9 +183,10 @@ def _environment() -> Any:
     return env
 
 
-def to_html(e: Export) -> bytes:
-    """One file that draws the map with nothing else: vis-network and the explorer's script inlined."""
-    data = vis_data(contact_graph(e.graph))
+def to_html(e: Export, data: dict[str, Any] | None = None) -> bytes:
+    """One file that draws the map with nothing else: vis-network and the explorer's script inlined.
+    ``data`` replaces the drawing's nodes, edges and options (the explorer benchmark's baseline)."""
+    data = data or vis_data(contact_graph(e.graph))
     page = (
         _environment()
         .get_template("explorer/standalone.html")

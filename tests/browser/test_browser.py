@@ -14,7 +14,6 @@ import io
 import json
 import os
 import re
-import shutil
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -26,13 +25,13 @@ import pytest
 import vobject
 import xmlschema
 from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
 from graphapp.exports import FORMATS
+from tests.browser.chromium import ChromiumMissing, start_chromium
 from tests.processes import _clean_env, graphapp, serving
 
 HERE = Path(__file__).parent
@@ -59,31 +58,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
-    chromium, chromedriver = shutil.which("chromium"), shutil.which("chromedriver")
-    if not chromium or not chromedriver:  # a failure, not a skip: scripts/test installs both
-        pytest.fail("the browser tests need Debian's chromium and chromium-driver (scripts/test installs them)")
     downloads = tmp_path_factory.mktemp("downloads")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--window-size=1400,1000",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-default-apps",
-        "--disable-extensions",
-    ):
-        options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    options.add_experimental_option(
-        "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False}
-    )
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=chromedriver))
+    try:
+        driver = start_chromium(downloads)
+    except ChromiumMissing as e:  # a failure, not a skip: scripts/test installs both
+        pytest.fail(str(e))
     driver.downloads = downloads  # type: ignore[attr-defined]
     try:
         yield driver
@@ -108,7 +87,8 @@ def only_loopback(browser: webdriver.Chrome, site: str) -> Iterator[list[str]]:
     strays = [
         u
         for u in requested
-        if urlsplit(u).scheme not in ALLOWED_SCHEMES and urlsplit(u).hostname not in ("127.0.0.1", "localhost")
+        if urlsplit(u).scheme not in ALLOWED_SCHEMES
+        and urlsplit(u).hostname not in ("127.0.0.1", "localhost")
     ]
     assert not strays, f"requests left loopback: {strays}"
 
@@ -260,7 +240,10 @@ def test_every_export_downloads_and_parses(browser: webdriver.Chrome, site: str)
     assert [a.text.lower() for a in links] == list(FORMATS)
     for link in links:
         link.click()
-    files = {fmt: _downloaded(downloads, f"graphapp-workstream-WS2.{spec.extension}") for fmt, spec in FORMATS.items()}
+    files = {
+        fmt: _downloaded(downloads, f"graphapp-workstream-WS2.{spec.extension}")
+        for fmt, spec in FORMATS.items()
+    }
 
     rows = list(csv.DictReader(io.StringIO(files["csv"].read_text(encoding="utf-8-sig"))))
     assert len(rows) == people and all(r["email"].endswith("@example.org") for r in rows)
@@ -279,3 +262,25 @@ def test_every_export_downloads_and_parses(browser: webdriver.Chrome, site: str)
     state = _settled(browser)
     assert int(state["drawn-nodes"]) == len(cyjs["elements"]["nodes"])
     assert _painted_pixels(browser) > 1000
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/members?region=Europe&level=expert",
+        "/organisations",
+        "/organisations/ons",
+        "/topics",
+        "/topics/federated-learning",
+        "/workstreams",
+        "/workstreams/WS4",
+        "/places",
+        "/regions/Oceania",
+        "/explore?kind=region&value=Africa&aggregate=topic",
+        "/members/m-nobody",
+    ],
+)
+def test_pages_meet_wcag_aa(browser: webdriver.Chrome, site: str, path: str) -> None:
+    browser.get(site + path)
+    assert _axe(browser) == []

@@ -1,0 +1,119 @@
+"""How fast the network explorer settles at 2,000 people, beside pyvis's defaults, in the same run.
+
+    .venv/bin/python -m benchmarks.explorer_speed [--members 2000] [--baseline-timeout 300]
+
+The synthetic generator's N members (seed 0) go into an embedded store; the whole network (N people plus
+their organisations, topics and workstreams) is drawn twice in headless Chromium, from standalone HTML
+files built the same way except for layout and options:
+
+- graphapp: the server-side layout (see graphapp.contactmap) and the explorer's options;
+- baseline: the same nodes and edges with pyvis's default options (dynamic smooth edges, 1,000
+  stabilisation iterations, vis-network's improved layout) and no positions, which is what a pyvis user
+  gets out of the box.
+
+For each: the time from script start to the end of stabilisation (when the explorer stops the physics),
+and then the time to redraw one frame (the mean of 20 redraws: what panning and zooming cost). Also the
+server-side time to read the map and lay it out. Figures, not assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from pyvis.network import Network as PyvisNetwork
+
+from graphapp.contactmap import View, contact_graph, read_map, vis_data
+from graphapp.demo import synthetic
+from graphapp.exports import Export, to_html
+from graphapp.store import LadybugStore
+from ingest import import_files
+from ingest.synthetic import write_dataset
+from queries.schema import create_schema
+from tests.browser.chromium import start_chromium
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def baseline_data(graphapp_data: dict[str, Any]) -> dict[str, Any]:
+    """The same nodes and edges with no positions, and pyvis's default options."""
+    defaults = json.loads(PyvisNetwork().options.to_json())
+    nodes = [{k: v for k, v in n.items() if k not in ("x", "y")} for n in graphapp_data["nodes"]]
+    return {"nodes": nodes, "edges": graphapp_data["edges"], "options": defaults}
+
+
+def measure(driver: Any, page: Path, timeout: float) -> dict[str, Any]:
+    driver.get(page.as_uri())
+    deadline = time.monotonic() + timeout
+    while True:
+        settled = driver.execute_script(
+            "return document.getElementById('network').dataset.settledMs || null;"
+        )
+        if settled is not None:
+            break
+        if time.monotonic() > deadline:
+            return {"settled_s": None, "note": f"not settled after {timeout:.0f} s"}
+        time.sleep(0.25)
+    frame = driver.execute_script(
+        "const n = window.graphappNetwork; const t0 = performance.now();"
+        "for (let i = 0; i < 20; i++) { n.redraw(); } return (performance.now() - t0) / 20;"
+    )
+    drawn = driver.execute_script("return document.getElementById('network').dataset.drawnNodes;")
+    return {"settled_s": int(settled) / 1000, "frame_ms": round(frame, 1), "drawn_nodes": int(drawn)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=2000)
+    parser.add_argument("--baseline-timeout", type=float, default=300)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        files = write_dataset(synthetic(args.members, seed=0), Path(tmp) / "data")
+        store = LadybugStore(str(Path(tmp) / "graph.lbug"))
+        create_schema(store)
+        import_files(store, files)
+        view = View()
+        t0 = time.perf_counter()
+        graph = store.read(read_map, view)
+        t1 = time.perf_counter()
+        G = contact_graph(graph)
+        data = vis_data(G)
+        t2 = time.perf_counter()
+        store.close()
+
+        export = Export(view, graph, [], f"{args.members:,} people")
+        ours = Path(tmp) / "graphapp.html"
+        ours.write_bytes(to_html(export))
+        theirs = Path(tmp) / "baseline.html"
+        theirs.write_bytes(to_html(export, data=baseline_data(data)))
+
+        driver = start_chromium()
+        try:
+            result_ours = measure(driver, ours, 120)
+            result_theirs = measure(driver, theirs, args.baseline_timeout)
+        finally:
+            driver.quit()
+
+    figures = {
+        "members": args.members,
+        "nodes": G.number_of_nodes(),
+        "edges": G.number_of_edges(),
+        "server_read_s": round(t1 - t0, 2),
+        "server_layout_s": round(t2 - t1, 2),
+        "graphapp": result_ours,
+        "pyvis_defaults": result_theirs,
+    }
+    if result_ours.get("settled_s") and result_theirs.get("settled_s"):
+        figures["settle_ratio"] = round(result_theirs["settled_s"] / result_ours["settled_s"], 1)
+    print(json.dumps(figures, indent=2))
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "explorer_speed.json").write_text(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
