@@ -9,9 +9,39 @@ from typing import Any
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-__all__ = ["create_app"]
+__all__ = ["InsecureConfiguration", "create_app"]
 
 TOP = Path(__file__).resolve().parent.parent
+#: Good enough for trying graphapp out on one's own machine; refused in production.
+DEFAULT_SECRET_KEY = "graphapp-development-only"  # noqa: S105 (a known value, refused in production)
+
+#: Every page and answer: scripts and styles from this host only (no inline script anywhere: the explorer's
+#: data travels in a JSON block), no framing, no plug-ins, forms post here only.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+class InsecureConfiguration(RuntimeError):
+    """graphapp was asked to run in production with a setting that is not safe there."""
+
+
+def check_production(config: Any) -> None:
+    """Refuse what must not reach production: the default (or a short) secret key."""
+    key = config.get("SECRET_KEY") or ""
+    if key == DEFAULT_SECRET_KEY or len(key) < 32:
+        raise InsecureConfiguration(
+            "GRAPHAPP_ENV=production needs GRAPHAPP_SECRET_KEY set to a long random value (32 characters "
+            'or more), e.g. python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
+        )
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -28,6 +58,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         NEO4J_DATABASE=None,
         GRAPHAPP_DB="graphapp.lbug",
         NEO4J_RETRY_SECONDS=3,  # a page waits this long for a Neo4j that does not answer, then says 503
+        GRAPHAPP_ENV="development",
+        GRAPHAPP_PUBLIC="",  # "1": anonymous visitors may browse the network, without any contact details  # "production": refuses a default secret key, cookies only over HTTPS
+        SECRET_KEY=DEFAULT_SECRET_KEY,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
     )
     for key in (
         "NEO4J_URI",
@@ -36,21 +71,55 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         "NEO4J_DATABASE",
         "GRAPHAPP_DB",
         "NEO4J_RETRY_SECONDS",
+        "GRAPHAPP_ENV",
+        "GRAPHAPP_PUBLIC",
     ):
         if os.environ.get(key):
             app.config[key] = os.environ[key]
+    if os.environ.get("GRAPHAPP_SECRET_KEY"):
+        app.config["SECRET_KEY"] = os.environ["GRAPHAPP_SECRET_KEY"]
     if test_config is not None:
         app.config.from_mapping(test_config)
+    if app.config["GRAPHAPP_ENV"] == "production":
+        check_production(app.config)
+        app.config["SESSION_COOKIE_SECURE"] = True
+    app.debug = False  # never the interactive debugger: graphapp serve runs waitress, which has none
 
-    from graphapp import api, db, pages, reports
+    from flask_wtf.csrf import CSRFProtect
+
+    from graphapp import api, auth, db, pages, reports
     from graphapp.exports import FORMATS, country_name
 
     db.init_app(app)
+    CSRFProtect(app)  # every form that changes something carries a token; the API only reads
+    app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.before_request(auth.check_access)
+
+    @app.context_processor
+    def who() -> dict[str, Any]:
+        from graphapp.store import StoreUnavailable
+
+        try:
+            viewer = auth.current_viewer()
+        except StoreUnavailable:
+            viewer = auth.ANONYMOUS
+        return {
+            "viewer": viewer,
+            "may_open": lambda endpoint: viewer.at_least(auth.ACCESS.get(endpoint, "member")),
+        }
+
     app.add_template_filter(country_name)
     app.jinja_env.globals.update(formats=FORMATS, gap_href=reports.gap_href)
     _register_errors(app)
+
+    @app.after_request
+    def security_headers(response: Any) -> Any:
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
     return app
 
 

@@ -11,11 +11,13 @@ from typing import Any
 from flask import Blueprint, Response, abort, jsonify, request
 
 from graphapp import reports
+from graphapp.auth import current_viewer
 from graphapp.contactmap import read_map
 from graphapp.db import get_store
 from graphapp.exports import FORMATS, export, read_export
 from graphapp.openapi import openapi_document
 from graphapp.params import member_filter, mode_arg, page_args, view_args, whole_number
+from graphapp.privacy import redact_graph, redact_people, redact_person
 from queries.members import (
     facets,
     find_members,
@@ -27,7 +29,7 @@ from queries.members import (
     workstream_list,
 )
 from queries.peers import UnknownMember, suggest_peers
-from queries.schema import counts
+from queries.schema import counts, schema_version
 from queries.subgraph import UnknownSubject, neighbourhood
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -36,6 +38,14 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 @bp.get("/openapi.json")
 def openapi() -> Response:
     return jsonify(openapi_document())
+
+
+@bp.get("/health")
+def health() -> Response:
+    """Whether the database answers (for load balancers and monitoring): 200, or 503 with the reason."""
+    store = get_store()
+    version = store.read(schema_version)
+    return jsonify({"status": "ok", "store": store.description, "schema_version": version})
 
 
 @bp.get("/summary")
@@ -57,6 +67,7 @@ def members() -> Response:
     page, per_page = page_args(request.args)
     store = get_store()
     found = store.read(find_members, where, page, per_page)
+    found.items = redact_people(found.items, current_viewer())
     return jsonify({"filters": where.active(), **found.as_dict(), "facets": store.read(facets, where)})
 
 
@@ -65,7 +76,7 @@ def member(member: str) -> Response:
     profile = get_store().read(member_profile, member)
     if profile is None:
         abort(404, f"no member with the id {member!r}")
-    return jsonify(profile)
+    return jsonify(redact_person(profile, current_viewer()))
 
 
 @bp.get("/members/<member>/suggestions")
@@ -92,7 +103,7 @@ def suggestions(member: str) -> Response:
 def member_neighbourhood(member: str) -> Response:
     depth = whole_number(request.args, "depth", 1, 1, 2)
     try:
-        return jsonify(get_store().read(neighbourhood, member, depth))
+        return jsonify(redact_graph(get_store().read(neighbourhood, member, depth), current_viewer()))
     except UnknownSubject as e:
         abort(404, str(e))
 
@@ -135,7 +146,7 @@ def heatmap() -> Response:
 @bp.get("/subgraph")
 def subgraph_of() -> Response:
     try:
-        return jsonify(get_store().read(read_map, view_args(request.args)))
+        return jsonify(redact_graph(get_store().read(read_map, view_args(request.args)), current_viewer()))
     except UnknownSubject as e:
         abort(404, str(e))
 
@@ -149,6 +160,9 @@ def export_view(fmt: str) -> Response:
         data = get_store().read(read_export, view, view.title())
     except UnknownSubject as e:
         abort(404, str(e))
+    viewer = current_viewer()
+    data.people = redact_people(data.people, viewer)
+    data.graph = redact_graph(data.graph, viewer)
     spec = FORMATS[fmt]
     return Response(
         export(data, fmt),

@@ -337,6 +337,121 @@ def export_command(fmt: str, depth: int, aggregate: str | None, output: str, **s
     click.echo(f"wrote {target} ({len(content):,} bytes; {len(data.people):,} people)", err=True)
 
 
+@cli.group()
+def account() -> None:
+    """Accounts: who can sign in, and with which role (member, coordinator, admin)."""
+
+
+def _now() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+@account.command("create")
+@click.argument("login")
+@click.option(
+    "--role", type=click.Choice(["member", "coordinator", "admin"]), default="member", show_default=True
+)
+@click.option("--member", "member_id", default="", help="The member (id) this account is, if any.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin instead of asking.")
+def account_create(login: str, role: str, member_id: str, password_stdin: bool) -> None:
+    """Create an account; the password is asked for (twice), or read from stdin."""
+    from graphapp.auth import hash_password, password_problem
+    from queries.accounts import AccountExists, create_account
+
+    login = login.strip().lower()
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+        again = password
+    else:
+        password = click.prompt("Password", hide_input=True, err=True)
+        again = click.prompt("The same again", hide_input=True, err=True)
+    problem = password_problem(password, again)
+    if problem:
+        raise Failure(problem)
+    with _opened(errors=(AccountExists, ValueError)) as store:
+        if member_id and not store.read(
+            lambda tx: tx.run("MATCH (m:Member {id: $id}) RETURN m.id AS id", id=member_id)
+        ):
+            raise Failure(f"no member with the id {member_id!r}")
+        store.write(create_account, login, hash_password(password), role, member_id, _now())
+    click.echo(f"account {login} created ({role})", err=True)
+
+
+@account.command("invite")
+@click.option(
+    "--role", type=click.Choice(["member", "coordinator", "admin"]), default="member", show_default=True
+)
+@click.option("--member", "member_id", default="", help="The member (id) the invited person is, if any.")
+@click.option(
+    "--base-url", default="http://127.0.0.1:5000", show_default=True, help="Where graphapp is served."
+)
+@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 90))
+def account_invite(role: str, member_id: str, base_url: str, days: int) -> None:
+    """Print an invitation link (usable once); whoever opens it chooses a login and password."""
+    import hashlib
+    import secrets
+    from datetime import UTC, datetime, timedelta
+
+    from queries.accounts import create_invitation
+
+    token = secrets.token_urlsafe(32)
+    expires = (datetime.now(UTC) + timedelta(days=days)).isoformat(timespec="seconds")
+    with _opened() as store:
+        store.write(
+            create_invitation, hashlib.sha256(token.encode()).hexdigest(), role, member_id, expires, "cli"
+        )
+    click.echo(f"{base_url.rstrip('/')}/invite/{token}")
+
+
+@account.command("list")
+def account_list() -> None:
+    """List the accounts."""
+    from queries.accounts import accounts
+
+    with _opened() as store:
+        for a in store.read(accounts):
+            click.echo(
+                f"{a['id']}\t{a['role']}\t{'active' if a['active'] == 'yes' else 'blocked'}\t{a['member'] or ''}"
+            )
+
+
+@account.command("set")
+@click.argument("login")
+@click.option("--role", type=click.Choice(["member", "coordinator", "admin"]))
+@click.option("--active", type=click.Choice(["yes", "no"]))
+def account_set(login: str, role: str | None, active: str | None) -> None:
+    """Change an account's role, or block (--active no) or unblock it."""
+    from queries.accounts import update_account
+
+    changes = {k: v for k, v in (("role", role), ("active", active)) if v}
+    with _opened() as store:
+        if not store.write(update_account, login.strip().lower(), **changes):
+            raise Failure(f"no account {login!r}")
+    click.echo(f"account {login} updated", err=True)
+
+
+@cli.command()
+@click.argument("member")
+def forget(member: str) -> None:
+    """Forget a member on their request: the member, every relationship and their accounts, at once."""
+    from graphapp.privacy import FORGET_MEMBER
+    from queries.accounts import delete_accounts_of_member
+
+    def work(tx: Any) -> bool:
+        if not tx.run("MATCH (m:Member {id: $id}) RETURN m.id AS id", id=member):
+            return False
+        tx.run(FORGET_MEMBER, id=member)
+        delete_accounts_of_member(tx, member)
+        return True
+
+    with _opened() as store:
+        if not store.write(work):
+            raise Failure(f"no member with the id {member!r}")
+    click.echo(f"forgot {member}", err=True)
+
+
 def _describe(tally: dict[str, int]) -> str:
     return ", ".join(f"{n:,} {name}" for name, n in tally.items())
 
@@ -349,10 +464,13 @@ def serve(host: str, port: int, threads: int) -> None:
     """Serve the web app with a production WSGI server (waitress)."""
     import waitress
 
-    from graphapp import create_app
+    from graphapp import InsecureConfiguration, create_app
     from graphapp.db import get_store
 
-    app = create_app()
+    try:
+        app = create_app()
+    except InsecureConfiguration as e:
+        raise Failure(str(e)) from e
     # Open the store now, not on the first request: a wrong URI or a locked file should stop the start.
     try:
         with app.app_context():

@@ -33,6 +33,9 @@ __all__ = ["MAX_NODES", "STYLE", "View", "contact_graph", "layout", "read_map", 
 VIEW_KINDS = ("network", *SUBGRAPH_KINDS, "member")
 #: Above this many people, the explorer shows organisations (or topics) as nodes unless asked otherwise.
 MAX_NODES = 2000
+#: Up to this many nodes the browser relaxes the layout with physics before stopping; above, the map is
+#: drawn where the server laid it out, and the physics waits to be asked for.
+PHYSICS_UP_TO = 500
 
 #: How each kind of node is drawn: colours readable on white (contrast 4.5:1 or more) and told apart by
 #: shape as well, for people who do not see the colours.
@@ -287,21 +290,26 @@ def vis_data(G: nx.Graph, href: Callable[[str, str], str] | None = None) -> dict
         # quadratic (minutes at 25,000 edges); a networkx graph has no duplicates to look for.
         edge = Edge(u, v, False, title=title, width=1 + math.log2(weight) if weight else 1, color="#8a8a8a")
         net.edges.append(edge.options)
+    big = len(G) > PHYSICS_UP_TO
     net.options = {
         "layout": {"improvedLayout": False},
         "interaction": {
             "hover": True,
             "tooltipDelay": 150,
             "keyboard": {"enabled": True, "bindToWindow": False},
-            "hideEdgesOnDrag": len(G) > 500,
+            # Drawing tens of thousands of edges is most of a frame: leave them out while panning/zooming.
+            "hideEdgesOnDrag": big,
+            "hideEdgesOnZoom": big,
         },
         "edges": {"smooth": False},
         "nodes": {"font": {"size": 14, "color": "#1a1a1a"}},
         "physics": {
-            "enabled": True,
+            # A big map starts still, where the server laid it out (the physics can be resumed); a small
+            # one relaxes for a moment first.
+            "enabled": not big,
             "solver": "barnesHut",
             "barnesHut": {"gravitationalConstant": -3000, "springLength": 120, "damping": 0.4},
-            "stabilization": {"enabled": True, "iterations": 120, "updateInterval": 20, "fit": True},
+            "stabilization": {"enabled": not big, "iterations": 120, "updateInterval": 20, "fit": True},
         },
     }
     nodes, edges, _heading, _height, _width, options = net.get_network_data()

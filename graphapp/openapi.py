@@ -152,6 +152,10 @@ def openapi_document() -> dict[str, Any]:
         },
         "paths": {
             "/api/openapi.json": _get("This document.", _json("The OpenAPI document.", {"type": "object"})),
+            "/api/health": _get(
+                "Whether the database answers.",
+                _json("The store and its schema version.", {"type": "object", "required": ["status"]}),
+            ),
             "/api/summary": _get(
                 "What the network holds at a glance.",
                 _json(

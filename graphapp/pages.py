@@ -5,13 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request, send_from_directory
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    session,
+    url_for,
+)
 
 from graphapp import reports
+from graphapp.auth import current_viewer
 from graphapp.contactmap import MAX_NODES, STYLE, View, contact_graph, people_in_view, read_map, vis_data
 from graphapp.db import get_store
 from graphapp.exports import VIS_LIB, country_name
 from graphapp.params import member_filter, mode_arg, page_args, view_args
+from graphapp.privacy import FORGET_MEMBER, redact_people, redact_person
 from queries.coverage import M49_REGIONS
 from queries.members import (
     MemberFilter,
@@ -59,11 +72,9 @@ def index() -> str:
 def _directory(where: MemberFilter, per_page: int = 25) -> dict[str, Any]:
     page, per_page = page_args(request.args, per_page)
     store = get_store()
-    return {
-        "where": where,
-        "results": store.read(find_members, where, page, per_page),
-        "facets": store.read(facets, where),
-    }
+    results = store.read(find_members, where, page, per_page)
+    results.items = redact_people(results.items, current_viewer())
+    return {"where": where, "results": results, "facets": store.read(facets, where)}
 
 
 @bp.get("/members")
@@ -87,6 +98,7 @@ def member(member: str) -> str:
     profile = store.read(member_profile, member)
     if profile is None:
         abort(404, f"There is no member with the id {member!r}.")
+    profile = redact_person(profile, current_viewer())
     mode = mode_arg(request.args)
     try:
         suggestions = store.read(suggest_peers, member, limit=10, mode=mode)
@@ -245,3 +257,51 @@ def explore() -> str:
         },
         regions=M49_REGIONS,
     )
+
+
+@bp.get("/me")
+def me() -> str:
+    """What graphapp holds about the signed-in member, and the way to take it away or have it forgotten."""
+    viewer = current_viewer()
+    profile = get_store().read(member_profile, viewer.member) if viewer.member else None
+    return render_template("pages/me.html", profile=profile)
+
+
+@bp.get("/me/data.json")
+def my_data() -> Response:
+    """Everything held about the signed-in member, as JSON: their node, every relationship, their account."""
+    from queries.accounts import account
+    from queries.subgraph import neighbourhood
+
+    viewer = current_viewer()
+    store = get_store()
+    held: dict[str, object] = {}
+    if viewer.member:
+        held["member"] = store.read(member_profile, viewer.member)
+        held["graph"] = store.read(neighbourhood, viewer.member, 1) if held["member"] else None
+    found = store.read(account, viewer.login or "")
+    if found:
+        held["account"] = {k: v for k, v in found.items() if k != "password_hash"}
+    response = jsonify(held)
+    response.headers["Content-Disposition"] = 'attachment; filename="graphapp-my-data.json"'
+    return response
+
+
+@bp.post("/me/forget")
+def forget_me() -> Response:
+    """Forget the signed-in member: their node, every relationship, and their accounts, in one go."""
+    from queries.accounts import delete_account, delete_accounts_of_member
+
+    viewer = current_viewer()
+    if request.form.get("confirm") != "forget me":
+        abort(400, "Type 'forget me' in the box to confirm.")
+
+    def forget(tx):  # type: ignore[no-untyped-def]
+        if viewer.member:
+            tx.run(FORGET_MEMBER, id=viewer.member)
+            delete_accounts_of_member(tx, viewer.member)
+        delete_account(tx, viewer.login or "")
+
+    get_store().write(forget)
+    session.clear()
+    return redirect(url_for("auth.login"))  # type: ignore[return-value]

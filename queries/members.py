@@ -79,6 +79,8 @@ CARDS = Rows(
     region="m.region",
     organisation_id="o.id",
     organisation="o.name",
+    email_visibility="m.email_visibility",
+    suggestible="m.suggestible",
 )
 INTERESTS_OF = Rows(
     "UNWIND $ids AS mid MATCH (m:Member {id: mid})-[r:INTERESTED_IN]->(t:Topic)",

@@ -145,6 +145,8 @@ CANDIDATES = Rows(
     # seed topic itself would go missing from `shared` (LadybugDB does not have that rule).
     "MATCH (s:Topic)<-[:INTERESTED_IN]-(o:Member) "
     "WHERE s.id IN $seeds AND NOT o.id IN $exclude AND ($region = '' OR o.region = $region) "
+    # A member who said no to being suggested never is (their consent; unset means yes).
+    "AND (o.suggestible IS NULL OR o.suggestible <> 'no') "
     "WITH DISTINCT o "
     "MATCH (o)-[r:INTERESTED_IN]->(t:Topic) "
     "WITH o, count(t) AS degree, collect(CASE WHEN t.id IN $mine THEN t.id + ':' + r.level END) AS shared",

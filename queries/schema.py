@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 #: Bump when the model changes, and add a step to :data:`MIGRATIONS`.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,22 @@ class RelSpec:
 NODES: dict[str, NodeSpec] = {
     spec.label: spec
     for spec in (
-        NodeSpec("Member", ("id", "name", "email", "title", "country", "region", "subregion")),
+        NodeSpec(
+            "Member",
+            # email_visibility (members, coordinators, nobody) and suggestible (yes, no) are the member's
+            # consent; unset means the defaults, "members" and "yes".
+            (
+                "id",
+                "name",
+                "email",
+                "title",
+                "country",
+                "region",
+                "subregion",
+                "email_visibility",
+                "suggestible",
+            ),
+        ),
         NodeSpec(
             "Organisation",
             ("id", "name", "kind", "country", "region", "subregion", "aliases"),
@@ -71,9 +86,17 @@ RELATIONSHIPS: dict[str, RelSpec] = {
 ORGANISATION_KINDS = ("NSO", "international", "academic", "other")
 LEVELS = ("learning", "practising", "expert")
 ROLES = ("lead", "member")
+EMAIL_VISIBILITY = ("members", "coordinators", "nobody")
+SUGGESTIBLE = ("yes", "no")
 
 # The schema version lives in the graph itself, on one node.
 META_LABEL = "GraphappMeta"
+#: Logins, and invitations to create one. Not part of the network (never drawn, exported or backed up):
+#: kept apart from NODES on purpose. Every value is a string.
+ACCOUNT_LABELS: dict[str, tuple[str, ...]] = {
+    "Account": ("id", "password_hash", "role", "member", "active", "created"),
+    "Invitation": ("id", "role", "member", "expires", "created_by"),
+}
 
 
 def _ladybug_type(spec: NodeSpec, prop: str) -> str:
@@ -87,6 +110,9 @@ def _ladybug_ddl() -> list[str]:
             f"{p} {_ladybug_type(spec, p)}{' PRIMARY KEY' if p == 'id' else ''}" for p in spec.properties
         )
         statements.append(f"CREATE NODE TABLE IF NOT EXISTS {spec.label}({columns})")
+    for label, props in ACCOUNT_LABELS.items():
+        columns = ", ".join(f"{p} STRING{' PRIMARY KEY' if p == 'id' else ''}" for p in props)
+        statements.append(f"CREATE NODE TABLE IF NOT EXISTS {label}({columns})")
     for rel in RELATIONSHIPS.values():
         props = "".join(f", {p} STRING" for p in rel.properties)
         statements.append(
@@ -104,6 +130,10 @@ def _neo4j_ddl() -> list[str]:
             f"CREATE CONSTRAINT {spec.label.lower()}_id IF NOT EXISTS "
             f"FOR (n:{spec.label}) REQUIRE n.id IS UNIQUE"
         )
+    for label in ACCOUNT_LABELS:
+        statements.append(
+            f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
+        )
     # Members are matched by email when a file lists contacts (the `knows` column).
     statements.append("CREATE INDEX member_email IF NOT EXISTS FOR (n:Member) ON (n.email)")
     return statements
@@ -118,8 +148,18 @@ META_TABLE_EXISTS = Cypher(
     ladybug=f"CALL show_tables() WITH * WHERE name = '{META_LABEL}' RETURN count(*) AS n",
 )
 
-#: Steps that bring a database from version N-1 to N, per dialect. Version 1 is the DDL above.
-MIGRATIONS: dict[int, dict[Dialect, list[str]]] = {}
+#: Steps that bring a database from version N-1 to N, per dialect, run after the (idempotent) DDL above,
+#: which creates any new table. A new database gets the DDL of the current version and no steps.
+MIGRATIONS: dict[int, dict[Dialect, list[str]]] = {
+    # 2: members' consent (email_visibility, suggestible); accounts and invitations (new tables, in DDL).
+    2: {
+        "ladybug": [
+            "ALTER TABLE Member ADD email_visibility STRING",
+            "ALTER TABLE Member ADD suggestible STRING",
+        ],
+        "neo4j": [],  # properties need no declaring in Neo4j; the constraints are in the DDL
+    },
+}
 
 
 def schema_version(tx: Tx) -> int | None:
@@ -141,7 +181,7 @@ def create_schema(store: TransactionRunner) -> tuple[int | None, int]:
     if before is not None and before > SCHEMA_VERSION:
         raise SchemaTooNew(before)
     steps = list(DDL[store.dialect])
-    for version in range((before or 1) + 1, SCHEMA_VERSION + 1):
+    for version in range((before or SCHEMA_VERSION) + 1, SCHEMA_VERSION + 1):
         steps += MIGRATIONS[version][store.dialect]
     for statement in steps:
         store.write(_run_one, statement)

@@ -99,6 +99,18 @@ def app(store_config: dict[str, str]):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def client(app):  # type: ignore[no-untyped-def]
+    """A browser signed in as an administrator (who may open every page)."""
+    from tests.helpers import make_account, sign_in
+
+    make_account(app, "admin@example.org", "admin")
+    signed_in = app.test_client()
+    assert sign_in(signed_in, "admin@example.org").status_code == 302
+    return signed_in
+
+
+@pytest.fixture
+def anonymous(app):  # type: ignore[no-untyped-def]
+    """A browser nobody has signed in with."""
     return app.test_client()
 
 

@@ -36,3 +36,34 @@ def member(name: str, email: str, **fields: str) -> dict[str, str]:
 def graph(store: Store) -> dict[str, Any]:
     """Everything the graph holds, as plain data: equal graphs give equal values."""
     return store.read(snapshot)
+
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_account(app: Any, login: str, role: str, member: str = "", password: str = PASSWORD) -> None:
+    """An account in the app's store, as `graphapp account create` makes one."""
+    from graphapp.auth import hash_password
+    from graphapp.db import get_store
+    from queries.accounts import create_account
+
+    with app.app_context():
+        get_store().write(
+            create_account, login, hash_password(password), role, member, "2026-01-01T00:00:00+00:00"
+        )
+
+
+def csrf_token(client: Any, url: str = "/login") -> str:
+    """The CSRF token a form on ``url`` carries."""
+    import re
+
+    page = client.get(url).get_data(as_text=True)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, f"no CSRF token on {url}"
+    return found.group(1)
+
+
+def sign_in(client: Any, login: str, password: str = PASSWORD) -> Any:
+    return client.post(
+        "/login", data={"login": login, "password": password, "csrf_token": csrf_token(client)}
+    )

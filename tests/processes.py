@@ -16,13 +16,16 @@ import pytest
 from tests.neo4j_harness.throwaway import free_port
 
 
-def graphapp(env: dict[str, str], *args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def graphapp(
+    env: dict[str, str], *args: str, timeout: float = 300, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "graphapp.cli", *args],
         env=env,
         capture_output=True,
         text=True,
         timeout=timeout,
+        input=stdin,
     )
 
 
@@ -30,7 +33,17 @@ def _clean_env() -> dict[str, str]:
     return {
         k: v
         for k, v in os.environ.items()
-        if k not in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE", "GRAPHAPP_DB")
+        if k
+        not in (
+            "NEO4J_URI",
+            "NEO4J_USER",
+            "NEO4J_PASSWORD",
+            "NEO4J_DATABASE",
+            "GRAPHAPP_DB",
+            "GRAPHAPP_ENV",
+            "GRAPHAPP_PUBLIC",
+            "GRAPHAPP_SECRET_KEY",
+        )
     }
 
 

@@ -112,13 +112,23 @@ def test_a_database_that_is_down_is_a_503_in_json_and_on_pages(tmp_path) -> None
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # free now, and nothing will listen on it
-    app = create_app({"TESTING": True, "NEO4J_URI": f"bolt://127.0.0.1:{port}", "NEO4J_RETRY_SECONDS": 1})
+    app = create_app(
+        {
+            "TESTING": True,
+            "NEO4J_URI": f"bolt://127.0.0.1:{port}",
+            "NEO4J_RETRY_SECONDS": 1,
+            "GRAPHAPP_PUBLIC": True,
+        }
+    )
     client = app.test_client()
     try:
+        health = client.get("/api/health")
+        assert health.status_code == 503 and "is not answering" in health.get_json()["error"]["message"]
         response = client.get("/api/summary")
         assert response.status_code == 503
         assert f"Neo4j at bolt://127.0.0.1:{port} is not answering" in response.get_json()["error"]["message"]
         page = client.get("/members")
         assert page.status_code == 503 and "The database is unavailable" in page.get_data(as_text=True)
     finally:
-        app.extensions["graphapp.store"].close()
+        if app.extensions.get("graphapp.store"):
+            app.extensions["graphapp.store"].close()

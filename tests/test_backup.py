@@ -11,7 +11,7 @@ from graphapp.backup import GraphNotEmpty, load_backup, restore, write_backup
 from graphapp.demo import DEMO_FILES
 from graphapp.store import LadybugStore
 from ingest import ImportRejected, import_files
-from queries.schema import create_schema
+from queries.schema import SCHEMA_VERSION, create_schema
 from tests.helpers import graph
 
 
@@ -27,7 +27,7 @@ def test_round_trip_is_exact(store, tmp_path: Path) -> None:
     assert second.read_bytes() == first.read_bytes()
     assert graph(store) == held
     data = json.loads(first.read_text())
-    assert len(data["nodes"]["Member"]) == 150 and data["schema_version"] == 1
+    assert len(data["nodes"]["Member"]) == 150 and data["schema_version"] == SCHEMA_VERSION
 
 
 def test_backup_moves_between_stores(store, tmp_path: Path) -> None:

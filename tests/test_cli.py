@@ -6,14 +6,15 @@ import json
 from pathlib import Path
 
 from graphapp.demo import DEMO_FILES
+from queries.schema import SCHEMA_VERSION
 from tests.helpers import member, write_csv
 
 
 def test_init_is_idempotent(runner) -> None:
     first = runner.invoke("init")
-    assert first.exit_code == 0 and "created the schema (version 1)" in first.stdout
+    assert first.exit_code == 0 and f"created the schema (version {SCHEMA_VERSION})" in first.stdout
     second = runner.invoke("init")
-    assert second.exit_code == 0 and "up to date (version 1)" in second.stdout
+    assert second.exit_code == 0 and f"up to date (version {SCHEMA_VERSION})" in second.stdout
 
 
 def test_demo_then_import_again_reports_nothing_to_change(runner) -> None:

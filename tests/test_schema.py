@@ -23,3 +23,34 @@ def test_a_newer_schema_is_refused(store) -> None:
     store.write(lambda tx: tx.run(WRITE_VERSION, version=str(SCHEMA_VERSION + 1)))
     with pytest.raises(SchemaTooNew, match="upgrade graphapp"):
         create_schema(store)
+
+
+def test_a_version_1_database_is_migrated_keeping_its_members(tmp_path) -> None:
+    """An embedded file made by graphapp 0.1 (schema 1: no consent columns, no accounts) opens, migrates
+    to the current version, and keeps what it held; the consent of its members reads as unset."""
+    from graphapp.store import LadybugStore
+    from queries.schema import DDL, MIGRATIONS
+
+    v1 = [
+        s.replace(", email_visibility STRING, suggestible STRING", "")
+        for s in DDL["ladybug"]
+        if "TABLE IF NOT EXISTS Account" not in s and "TABLE IF NOT EXISTS Invitation" not in s
+    ]
+    assert any("CREATE NODE TABLE IF NOT EXISTS Member(" in s and "email_visibility" not in s for s in v1)
+    with LadybugStore(str(tmp_path / "old.lbug")) as old:
+        for statement in v1:
+            old.write(lambda tx, s=statement: tx.run(s))
+        old.write(lambda tx: tx.run(WRITE_VERSION, version="1"))
+        old.write(
+            lambda tx: tx.run("CREATE (:Member {id: 'm-1', name: 'Ana Example', email: 'ana@example.org'})")
+        )
+        assert MIGRATIONS[2]["ladybug"]
+        assert create_schema(old) == (1, SCHEMA_VERSION)
+        rows = old.read(
+            lambda tx: tx.run(
+                "MATCH (m:Member) RETURN m.name AS name, m.email_visibility AS v, m.suggestible AS s"
+            )
+        )
+        assert rows == [{"name": "Ana Example", "v": None, "s": None}]
+        old.write(lambda tx: tx.run("CREATE (:Account {id: 'ana@example.org', role: 'member'})"))
+        assert create_schema(old) == (SCHEMA_VERSION, SCHEMA_VERSION)  # and again: nothing to do

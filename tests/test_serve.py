@@ -13,7 +13,7 @@ from tests.processes import _clean_env, _page, graphapp, serving
 
 @pytest.fixture
 def env(store_config: dict[str, str]) -> dict[str, str]:
-    return {**_clean_env(), **store_config}
+    return {**_clean_env(), **store_config, "GRAPHAPP_PUBLIC": "1"}  # the home page without signing in
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def test_import_while_serving(backend: str, env: dict[str, str], server: str, tm
 
 
 def test_embedded_file_is_intact_after_a_refused_import(tmp_path: Path) -> None:
-    env = {**_clean_env(), "GRAPHAPP_DB": str(tmp_path / "graph.lbug")}
+    env = {**_clean_env(), "GRAPHAPP_DB": str(tmp_path / "graph.lbug"), "GRAPHAPP_PUBLIC": "1"}
     assert graphapp(env, "demo").returncode == 0
     newcomer = write_csv(tmp_path / "new.csv", [member("Ana Example", "ana.example@example.org")])
     with serving(env, tmp_path / "serve.log"):

@@ -29,12 +29,21 @@
   network.on("stabilizationProgress", function (p) {
     status.textContent = "Laying out " + nodes.length + " nodes: " + Math.round((100 * p.iterations) / p.total) + "%";
   });
-  network.once("stabilizationIterationsDone", function () {
+  function settled() {
+    if (container.dataset.stabilised === "true") {
+      return;
+    }
     setPhysics(false);
     container.dataset.settledMs = String(Math.round(performance.now() - started));
     container.dataset.stabilised = "true";
     status.textContent = nodes.length + " nodes and " + edges.length + " links. Drag to move, scroll to zoom, click a node for details.";
-  });
+  }
+  if (data.options.physics && data.options.physics.enabled) {
+    network.once("stabilizationIterationsDone", settled);
+  } else {
+    // A big map arrives laid out by the server: it is settled as soon as it is drawn.
+    network.once("afterDrawing", settled);
+  }
   network.on("afterDrawing", function () {
     container.dataset.drawnNodes = String(network.body.nodeIndices.length);
     container.dataset.drawnEdges = String(network.body.edgeIndices.length);

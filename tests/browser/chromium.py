@@ -38,7 +38,7 @@ def start_chromium(downloads: Path | None = None) -> webdriver.Chrome:
     options.binary_location = chromium
     for arg in ARGS:
         options.add_argument(arg)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     if downloads is not None:
         options.add_experimental_option(
             "prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False}

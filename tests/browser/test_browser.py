@@ -38,10 +38,16 @@ HERE = Path(__file__).parent
 SCHEMAS = HERE.parent / "schemas"
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
 pytestmark = pytest.mark.browser
+ADMIN = "admin@example.org"
+PASSWORD = "a long enough passphrase"
+
+
+SESSION: dict[str, str] = {}  # the signed-in browser's session cookie, for the tests' own API calls
 
 
 def _api(site: str, path: str) -> Any:
-    with urllib.request.urlopen(site.rstrip("/") + path, timeout=30) as r:  # noqa: S310 (loopback only)
+    request = urllib.request.Request(site.rstrip("/") + path, headers={"Cookie": f"session={SESSION['cookie']}"})
+    with urllib.request.urlopen(request, timeout=30) as r:  # noqa: S310 (loopback only)
         return json.load(r)
 
 
@@ -52,12 +58,17 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = {**_clean_env(), "GRAPHAPP_DB": str(folder / "demo.lbug")}
     loaded = graphapp(env, "demo")
     assert loaded.returncode == 0, loaded.stderr
+    made = graphapp(
+        env, "account", "create", ADMIN, "--role", "admin", "--password-stdin", stdin=PASSWORD + "\n"
+    )
+    assert made.returncode == 0, made.stderr
     with serving(env, folder / "serve.log") as url:
         yield url.rstrip("/")
 
 
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
+def browser(tmp_path_factory: pytest.TempPathFactory, site: str) -> Iterator[webdriver.Chrome]:
+    """Chromium, signed in to the site as an administrator (through the login page, as a person would)."""
     downloads = tmp_path_factory.mktemp("downloads")
     try:
         driver = start_chromium(downloads)
@@ -65,6 +76,12 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chro
         pytest.fail(str(e))
     driver.downloads = downloads  # type: ignore[attr-defined]
     try:
+        driver.get(site + "/")
+        assert "/login" in driver.current_url  # nobody gets in without signing in
+        driver.find_element(By.ID, "login").send_keys(ADMIN)
+        driver.find_element(By.ID, "password").send_keys(PASSWORD, Keys.ENTER)
+        WebDriverWait(driver, 30).until(lambda d: "/login" not in d.current_url)
+        SESSION["cookie"] = driver.get_cookie("session")["value"]
         yield driver
     finally:
         driver.quit()
@@ -91,6 +108,13 @@ def only_loopback(browser: webdriver.Chrome, site: str) -> Iterator[list[str]]:
         and urlsplit(u).hostname not in ("127.0.0.1", "localhost")
     ]
     assert not strays, f"requests left loopback: {strays}"
+    # Nothing the pages need may be blocked by their own Content-Security-Policy, and no script may fail.
+    problems = [
+        e["message"]
+        for e in browser.get_log("browser")
+        if e["level"] == "SEVERE" and not e["message"].startswith(browser.current_url + " ")  # a 404 page itself
+    ]
+    assert not problems, problems
 
 
 def _wait(browser: webdriver.Chrome, condition: Any, seconds: float = 30) -> Any:
@@ -284,3 +308,32 @@ def test_every_export_downloads_and_parses(browser: webdriver.Chrome, site: str)
 def test_pages_meet_wcag_aa(browser: webdriver.Chrome, site: str, path: str) -> None:
     browser.get(site + path)
     assert _axe(browser) == []
+
+
+def test_a_big_map_is_drawn_still_where_the_server_laid_it_out(
+    browser: webdriver.Chrome, site: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past PHYSICS_UP_TO nodes the map starts with the physics off: settled at the first frame."""
+    from graphapp import contactmap
+    from graphapp.contactmap import View, contact_graph, vis_data
+    from graphapp.exports import Export, to_html
+
+    monkeypatch.setattr(contactmap, "PHYSICS_UP_TO", 50)
+    graph = _api(site, "/api/subgraph")
+    data = vis_data(contact_graph(graph))
+    assert data["options"]["physics"]["enabled"] is False
+    page = tmp_path / "big.html"
+    page.write_bytes(to_html(Export(View(), graph, [], "big"), data=data))
+    browser.get(page.as_uri())
+    state = _settled(browser)
+    assert int(state["drawn-nodes"]) == len(graph["nodes"])
+    toggle = browser.find_element(By.ID, "physics-toggle")
+    assert toggle.get_attribute("aria-pressed") == "true" and toggle.text == "Resume physics"
+    first = graph["nodes"][0]["key"]
+    where = browser.execute_script(
+        "return window.graphappNetwork.getPositions([arguments[0]])[arguments[0]];", first
+    )
+    placed = next(n for n in data["nodes"] if n["id"] == first)
+    assert (
+        abs(where["x"] - placed["x"]) <= 1 and abs(where["y"] - placed["y"]) <= 1
+    )  # where the server put it

@@ -1,0 +1,357 @@
+"""Accounts, roles and who may see what.
+
+Roles, from least to most: ``member`` (sees the network and the contact details others share with
+members; their own profile and data), ``coordinator`` (also the gap analysis and contact-map exports),
+``admin`` (also accounts). Anonymous visitors get the login page only, unless public mode
+(``GRAPHAPP_PUBLIC=1``) lets them browse the network without any contact details.
+
+Access is decided in one place, :func:`check_access`, before every request, from the endpoint: a route
+not listed in :data:`ACCESS` needs a member, so a new route is closed until someone opens it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, session, url_for
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from graphapp.db import get_store
+from queries.accounts import (
+    ROLES,
+    account,
+    accounts,
+    create_account,
+    create_invitation,
+    peek_invitation,
+    take_invitation,
+    update_account,
+)
+
+__all__ = ["ACCESS", "ANONYMOUS", "Viewer", "bp", "check_access", "current_viewer", "hash_password"]
+
+bp = Blueprint("auth", __name__)
+
+RANK = {"anonymous": 0, "public": 1, "member": 2, "coordinator": 3, "admin": 4}
+
+#: The least role each endpoint needs ("anonymous": anyone). Everything else needs "member"; "public"
+#: endpoints are open to anonymous visitors in public mode.
+ACCESS = {
+    "auth.login": "anonymous",
+    "auth.invitation": "anonymous",
+    "static": "anonymous",
+    "pages.vendor": "anonymous",
+    "api.health": "anonymous",
+    "api.openapi": "anonymous",
+    "pages.index": "public",
+    "pages.members": "public",
+    "pages.member": "public",
+    "pages.organisations": "public",
+    "pages.organisation": "public",
+    "pages.topics": "public",
+    "pages.topic": "public",
+    "pages.workstreams": "public",
+    "pages.workstream": "public",
+    "pages.places": "public",
+    "pages.country": "public",
+    "pages.region": "public",
+    "pages.explore": "public",
+    "api.summary": "public",
+    "api.members": "public",
+    "api.member": "public",
+    "api.suggestions": "public",
+    "api.member_neighbourhood": "public",
+    "api.organisations": "public",
+    "api.topics": "public",
+    "api.workstreams": "public",
+    "api.places": "public",
+    "api.subgraph_of": "public",
+    "pages.coverage": "coordinator",
+    "api.gaps": "coordinator",
+    "api.heatmap": "coordinator",
+    "api.export_view": "coordinator",
+    "pages.me": "member",
+    "pages.my_data": "member",
+    "pages.forget_me": "member",
+    "auth.logout": "anonymous",
+    "auth.accounts_page": "admin",
+    "auth.invite": "admin",
+    "auth.change_account": "admin",
+}
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is asking: their login, role and (if they are one) the member they are."""
+
+    login: str | None
+    role: str
+    member: str | None = None
+
+    def at_least(self, role: str) -> bool:
+        return RANK[self.role] >= RANK[role]
+
+    def sees_email_of(self, member: str, visibility: str | None) -> bool:
+        """Whether this viewer may see a member's email, by the member's choice (unset: members).
+
+        >>> Viewer("c", "coordinator").sees_email_of("m-1", "coordinators")
+        True
+        >>> Viewer("a", "member", "m-2").sees_email_of("m-1", "coordinators")
+        False
+        >>> Viewer("b", "member", "m-1").sees_email_of("m-1", "nobody")  # one's own
+        True
+        >>> Viewer(None, "public").sees_email_of("m-1", "members")
+        False
+        """
+        if self.member and member == self.member:
+            return True
+        choice = visibility or "members"
+        if choice == "nobody" or not self.at_least("member"):
+            return False
+        return self.at_least("coordinator") if choice == "coordinators" else True
+
+
+ANONYMOUS = Viewer(None, "anonymous")
+PUBLIC = Viewer(None, "public")
+
+
+def hash_password(password: str) -> str:
+    """A salted scrypt hash (werkzeug's default: a current, memory-hard algorithm)."""
+    return generate_password_hash(password, method="scrypt")
+
+
+# A hash to check against when the login does not exist, so that a wrong login takes as long as a wrong
+# password and does not tell which logins exist.
+_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+MIN_PASSWORD = 12
+
+
+def password_problem(password: str, again: str) -> str | None:
+    if len(password) < MIN_PASSWORD:
+        return f"Choose a password of at least {MIN_PASSWORD} characters."
+    if password != again:
+        return "The two passwords differ."
+    return None
+
+
+def current_viewer() -> Viewer:
+    """The viewer of this request (looked up once per request)."""
+    if "viewer" not in g:
+        g.viewer = _load_viewer()
+    return g.viewer  # type: ignore[no-any-return]
+
+
+def _load_viewer() -> Viewer:
+    from flask import current_app
+
+    login = session.get("login")
+    if login:
+        found = get_store().read(account, login)
+        if found and found["active"] == "yes":
+            return Viewer(found["id"], found["role"], found["member"] or None)
+        session.clear()  # deleted or deactivated since: the session ends now
+    return PUBLIC if public_mode(current_app.config.get("GRAPHAPP_PUBLIC")) else ANONYMOUS
+
+
+def public_mode(setting: object) -> bool:
+    """``GRAPHAPP_PUBLIC``: on for 1, true, yes or on (any case), off otherwise.
+
+    >>> public_mode("1"), public_mode("0"), public_mode(""), public_mode(True)
+    (True, False, False, True)
+    """
+    return setting is True or str(setting).strip().lower() in ("1", "true", "yes", "on")
+
+
+def check_access() -> Any:
+    """Run before every request: let it through, or answer 401/403 (API) or send to the login page."""
+    needed = ACCESS.get(request.endpoint or "", "member")
+    if needed == "anonymous":
+        return None
+    viewer = current_viewer()
+    if viewer.at_least(needed):
+        return None
+    api = request.path.startswith("/api/")
+    if viewer.login is None:
+        if api:
+            return jsonify({"error": {"status": 401, "message": "log in first"}}), 401
+        return redirect(
+            url_for("auth.login", next=request.full_path if request.query_string else request.path)
+        )
+    abort(403, f"This needs a {needed}'s account; you are signed in as a {viewer.role}.")
+
+
+class AttemptLimiter:
+    """At most ``limit`` failed logins per key (an address, a login) within ``window`` seconds.
+
+    >>> limiter = AttemptLimiter(limit=2, window=60)
+    >>> limiter.fail("ip", now=0); limiter.fail("ip", now=1); limiter.blocked_for("ip", now=2)
+    58
+    >>> limiter.blocked_for("ip", now=61)
+    0
+    """
+
+    def __init__(self, limit: int = 5, window: float = 300) -> None:
+        self.limit, self.window = limit, window
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def _prune(self, key: str, now: float) -> deque[float]:
+        times = self._failures[key]
+        while times and times[0] <= now - self.window:
+            times.popleft()
+        return times
+
+    def blocked_for(self, key: str, now: float | None = None) -> int:
+        """Seconds until ``key`` may try again (0: now)."""
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            times = self._prune(key, now)
+            return int(times[0] + self.window - now) if len(times) >= self.limit else 0
+
+    def fail(self, key: str, now: float | None = None) -> None:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            self._prune(key, now).append(now)
+
+    def forget(self, key: str) -> None:
+        with self._lock:
+            self._failures.pop(key, None)
+
+
+def _limiter() -> AttemptLimiter:
+    from flask import current_app
+
+    return current_app.extensions.setdefault("graphapp.login_limiter", AttemptLimiter())  # type: ignore[no-any-return]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site (never another host: no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("pages.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    if request.method == "GET":
+        return render_template("auth/login.html", next=request.args.get("next", ""))
+    login_name = (request.form.get("login") or "").strip().lower()
+    password = request.form.get("password") or ""
+    limiter = _limiter()
+    keys = [f"ip:{request.remote_addr}", f"login:{login_name}"]
+    wait = max(limiter.blocked_for(k) for k in keys)
+    if wait:
+        message = f"Too many failed attempts. Try again in {max(1, -(-wait // 60))} minute(s)."
+        return render_template("auth/login.html", problem=message, next=request.form.get("next", "")), 429
+    found = get_store().read(account, login_name) if login_name else None
+    ok = check_password_hash(found["password_hash"] if found else _DUMMY_HASH, password)
+    if not (found and ok and found["active"] == "yes"):
+        for k in keys:
+            limiter.fail(k)
+        message = "That login and password do not match an active account."
+        return render_template("auth/login.html", problem=message, next=request.form.get("next", "")), 401
+    for k in keys:
+        limiter.forget(k)
+    session.clear()
+    session["login"] = found["id"]
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def new_invitation(role: str, member: str, created_by: str, days: int = 7) -> str:
+    """Store an invitation and return its token (shown once; only its hash is kept)."""
+    token = secrets.token_urlsafe(32)
+    expires = (_now() + timedelta(days=days)).isoformat(timespec="seconds")
+    get_store().write(create_invitation, _token_hash(token), role, member, expires, created_by)
+    return token
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def invitation(token: str) -> Any:
+    now = _now().isoformat(timespec="seconds")
+    invite = get_store().read(peek_invitation, _token_hash(token), now)
+    if invite is None:
+        abort(
+            404,
+            "This invitation does not exist, has been used, or has expired. Ask an administrator for a new one.",
+        )
+    if request.method == "GET":
+        return render_template("auth/invitation.html", invite=invite)
+    login_name = (request.form.get("login") or "").strip().lower()
+    password = request.form.get("password") or ""
+    problem = password_problem(password, request.form.get("again") or "")
+    if not login_name or "@" not in login_name:
+        problem = "Give your email address as your login."
+    if problem is None and get_store().read(account, login_name) is not None:
+        problem = "There is already an account with that login."
+    if problem:
+        return render_template("auth/invitation.html", invite=invite, problem=problem, login=login_name), 400
+
+    def accept(tx: Any) -> bool:
+        taken = take_invitation(tx, _token_hash(token), now)
+        if taken is None:
+            return False
+        create_account(tx, login_name, hash_password(password), taken["role"], taken["member"] or "", now)
+        return True
+
+    if not get_store().write(accept):
+        abort(404, "This invitation has just been used.")
+    session.clear()
+    session["login"] = login_name
+    return redirect(url_for("pages.index"))
+
+
+@bp.get("/admin/accounts")
+def accounts_page() -> Any:
+    return render_template("auth/accounts.html", accounts=get_store().read(accounts), roles=ROLES)
+
+
+@bp.post("/admin/invitations")
+def invite() -> Any:
+    role = request.form.get("role") or "member"
+    if role not in ROLES:
+        abort(400, f"role must be one of {', '.join(ROLES)}")
+    member = (request.form.get("member") or "").strip()
+    token = new_invitation(role, member, current_viewer().login or "")
+    link = url_for("auth.invitation", token=token, _external=True)
+    flash(
+        f"Invitation for a {role}, valid for 7 days; send this link to the person (it is shown once): {link}"
+    )
+    return redirect(url_for("auth.accounts_page"))
+
+
+@bp.post("/admin/accounts/<login_name>")
+def change_account(login_name: str) -> Any:
+    role = request.form.get("role") or None
+    active = request.form.get("active") or None
+    if role is not None and role not in ROLES:
+        abort(400, f"role must be one of {', '.join(ROLES)}")
+    if active not in (None, "yes", "no"):
+        abort(400, "active must be yes or no")
+    if login_name == current_viewer().login and (role not in (None, "admin") or active == "no"):
+        abort(400, "You cannot take away your own administrator rights; ask another administrator.")
+    changes = {k: v for k, v in (("role", role), ("active", active)) if v}
+    if not get_store().write(update_account, login_name, **changes):
+        abort(404, f"There is no account {login_name!r}.")
+    flash(f"Account {login_name} updated.")
+    return redirect(url_for("auth.accounts_page"))
