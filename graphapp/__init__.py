@@ -91,11 +91,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from graphapp.exports import FORMATS, country_name
 
     db.init_app(app)
-    CSRFProtect(app)  # every form that changes something carries a token; the API only reads
+    app.before_request(auth.check_access)  # first: who may ask at all
+    CSRFProtect(app)  # then: every form that changes something carries a token; the API only reads
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
-    app.before_request(auth.check_access)
 
     @app.context_processor
     def who() -> dict[str, Any]:

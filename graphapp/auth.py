@@ -80,6 +80,7 @@ ACCESS = {
     "pages.me": "member",
     "pages.my_data": "member",
     "pages.forget_me": "member",
+    "pages.my_consent": "member",
     "auth.logout": "anonymous",
     "auth.accounts_page": "admin",
     "auth.invite": "admin",

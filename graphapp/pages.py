@@ -9,6 +9,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    flash,
     jsonify,
     redirect,
     render_template,
@@ -285,6 +286,30 @@ def my_data() -> Response:
     response = jsonify(held)
     response.headers["Content-Disposition"] = 'attachment; filename="graphapp-my-data.json"'
     return response
+
+
+SET_CONSENT = (
+    "MATCH (m:Member {id: $id}) SET m.email_visibility = $email_visibility, m.suggestible = $suggestible"
+)
+
+
+@bp.post("/me/consent")
+def my_consent() -> Response:
+    """The signed-in member's choices: who may see their email, and whether they may be suggested."""
+    from queries.schema import EMAIL_VISIBILITY, SUGGESTIBLE
+
+    viewer = current_viewer()
+    if not viewer.member:
+        abort(400, "Your account is not tied to a member of the network.")
+    visibility = request.form.get("email_visibility")
+    suggestible = request.form.get("suggestible")
+    if visibility not in EMAIL_VISIBILITY or suggestible not in SUGGESTIBLE:
+        abort(400, f"email_visibility must be one of {', '.join(EMAIL_VISIBILITY)}, suggestible yes or no")
+    get_store().write(
+        lambda tx: tx.run(SET_CONSENT, id=viewer.member, email_visibility=visibility, suggestible=suggestible)
+    )
+    flash("Your choices are saved; they apply everywhere at once.")
+    return redirect(url_for("pages.me"))  # type: ignore[return-value]
 
 
 @bp.post("/me/forget")

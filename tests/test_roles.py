@@ -1,0 +1,366 @@
+"""Who may open what: every route for every role, and each member's choices honoured wherever their
+details could leave graphapp (pages, API, exports), on both stores.
+
+The matrix below is written out by hand from the issue, not derived from graphapp.auth.ACCESS, so that a
+change to the access table that opens or closes a route makes this test fail until the matrix agrees.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from graphapp.auth import ACCESS
+from graphapp.db import get_store
+from graphapp.demo import DEMO_FILES
+from ingest import import_files
+from queries.members import MemberFilter, member_ids
+from tests.helpers import PASSWORD, csrf_token, make_account, sign_in
+
+ROLES = ("anonymous", "public", "member", "coordinator", "admin")
+RANK = {r: i for i, r in enumerate(ROLES)}
+
+# (method, url, least role that may use it). {m} is a member of record-linkage; {other} another member.
+MATRIX = [
+    ("GET", "/login", "anonymous"),
+    ("GET", "/api/health", "anonymous"),
+    ("GET", "/api/openapi.json", "anonymous"),
+    ("GET", "/vendor/vis-network.min.js", "anonymous"),
+    ("GET", "/static/graphapp.css", "anonymous"),
+    ("GET", "/invite/not-a-token", "anonymous"),  # (answered 404: there is no such invitation)
+    ("POST", "/invite/not-a-token", "anonymous"),
+    ("GET", "/", "public"),
+    ("GET", "/members?q=a", "public"),
+    ("GET", "/members/{m}", "public"),
+    ("GET", "/organisations", "public"),
+    ("GET", "/organisations/ons", "public"),
+    ("GET", "/topics", "public"),
+    ("GET", "/topics/record-linkage", "public"),
+    ("GET", "/workstreams", "public"),
+    ("GET", "/workstreams/WS2", "public"),
+    ("GET", "/places", "public"),
+    ("GET", "/countries/NLD", "public"),
+    ("GET", "/regions/Europe", "public"),
+    ("GET", "/explore?kind=topic&value=record-linkage", "public"),
+    ("GET", "/api/summary", "public"),
+    ("GET", "/api/members", "public"),
+    ("GET", "/api/members/{m}", "public"),
+    ("GET", "/api/members/{m}/suggestions", "public"),
+    ("GET", "/api/members/{m}/neighbourhood", "public"),
+    ("GET", "/api/organisations", "public"),
+    ("GET", "/api/topics", "public"),
+    ("GET", "/api/workstreams", "public"),
+    ("GET", "/api/places", "public"),
+    ("GET", "/api/subgraph?kind=topic&value=record-linkage", "public"),
+    ("GET", "/me", "member"),
+    ("GET", "/me/data.json", "member"),
+    ("POST", "/me/consent", "member"),  # (sent without values: answered 400 once allowed)
+    ("POST", "/me/forget", "member"),  # (sent without the confirmation: answered 400 once allowed)
+    ("GET", "/coverage", "coordinator"),
+    ("GET", "/api/gaps", "coordinator"),
+    ("GET", "/api/heatmap", "coordinator"),
+    ("GET", "/api/export/csv?kind=topic&value=record-linkage", "coordinator"),
+    ("GET", "/admin/accounts", "admin"),
+    ("POST", "/admin/invitations", "admin"),
+    ("POST", "/admin/accounts/nobody@example.org", "admin"),  # (answered 404: no such account)
+    ("POST", "/login", "anonymous"),  # (wrong password: 401, the login page's own refusal)
+    ("POST", "/logout", "anonymous"),  # (last: it ends the session)
+]
+
+
+@pytest.fixture
+def people(app):
+    with app.app_context():
+        store = get_store()
+        import_files(store, DEMO_FILES)
+        found = store.read(member_ids, MemberFilter(topic="record-linkage"))
+    return {"m": found[0], "other": found[1]}
+
+
+def _client(app, role: str, member: str = ""):  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    if role in ("member", "coordinator", "admin"):
+        make_account(app, f"{role}@example.org", role, member)
+        assert sign_in(client, f"{role}@example.org").status_code == 302
+    return client
+
+
+def _refused(response) -> bool:  # type: ignore[no-untyped-def]
+    """401/403, or the page sending a visitor to sign in first (with where they were going)."""
+    if response.status_code in (401, 403):
+        return True
+    return response.status_code == 302 and "/login?next=" in response.headers["Location"]
+
+
+def test_the_matrix_covers_every_route(app) -> None:
+    """A new route must be put in the matrix (and in graphapp.auth.ACCESS, or it needs a member)."""
+    adapter = app.url_map.bind("localhost")
+    covered = {
+        (adapter.match(re.sub(r"\?.*", "", url.format(m="m-1", other="m-2")), method=method)[0], method)
+        for method, url, _ in MATRIX
+    }
+    routes = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert routes <= covered, sorted(routes - covered)
+    assert set(ACCESS) <= {r.endpoint for r in app.url_map.iter_rules()}  # no stale entries
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_for_every_role(app, people, role) -> None:
+    if role == "public":
+        app.config["GRAPHAPP_PUBLIC"] = "1"
+    client = _client(app, role)
+    for method, url, least in MATRIX:
+        url = url.format(**people)
+        if method == "GET":
+            with client.get(url) as response:  # (closes files served, such as vis-network)
+                response.get_data()
+        else:
+            token = csrf_token(client, "/login")  # afresh: signing out (above) ends the session and its token
+            response = client.post(
+                url, data={"csrf_token": token, "login": "x@example.org", "password": "wrong"}
+            )
+        refused = _refused(response)
+        if (method, url) == ("POST", "/login"):  # its 401 is the form saying "wrong password"
+            refused = "do not match an active account" not in response.get_data(as_text=True)
+        allowed = RANK[role] >= RANK[least]
+        assert refused != allowed, (role, method, url, response.status_code)
+        if not allowed and url.startswith("/api/"):
+            assert response.is_json and response.get_json()["error"]["status"] in (401, 403)
+
+
+def test_forms_need_their_csrf_token(app, people) -> None:
+    client = _client(app, "admin")
+    response = client.post("/admin/invitations", data={"role": "member"})
+    assert response.status_code == 400 and "CSRF" in response.get_data(as_text=True)
+    response = client.post("/login", data={"login": "admin@example.org", "password": PASSWORD})
+    assert response.status_code == 400
+
+
+def test_sign_in_is_limited_and_says_nothing_about_which_logins_exist(app) -> None:
+    make_account(app, "ana@example.org", "member")
+    client = app.test_client()
+    token = csrf_token(client)
+    wrong_login = client.post(
+        "/login", data={"login": "nobody@example.org", "password": "x", "csrf_token": token}
+    )
+    wrong_password = client.post(
+        "/login", data={"login": "ana@example.org", "password": "x", "csrf_token": token}
+    )
+    assert wrong_login.status_code == wrong_password.status_code == 401
+    assert "do not match an active account" in wrong_login.get_data(as_text=True)
+    assert wrong_login.get_data(as_text=True) == wrong_password.get_data(as_text=True)
+    for _ in range(4):
+        client.post("/login", data={"login": "ana@example.org", "password": "x", "csrf_token": token})
+    blocked = client.post(
+        "/login", data={"login": "ana@example.org", "password": PASSWORD, "csrf_token": token}
+    )
+    assert blocked.status_code == 429 and "Too many failed attempts" in blocked.get_data(as_text=True)
+
+
+def test_session_cookie_is_httponly_and_samesite(app) -> None:
+    make_account(app, "ana@example.org", "member")
+    response = sign_in(app.test_client(), "ana@example.org")
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_sign_in_only_sends_back_to_this_site(app) -> None:
+    make_account(app, "ana@example.org", "member")
+    client = app.test_client()
+    for target, expected in [
+        ("/topics", "/topics"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/", "/"),
+    ]:
+        token = csrf_token(client)  # afresh: signing in starts a new session
+        response = client.post(
+            "/login",
+            data={"login": "ana@example.org", "password": PASSWORD, "csrf_token": token, "next": target},
+        )
+        assert response.headers["Location"] == expected, target
+
+
+def test_an_invitation_makes_an_account_once(app, people) -> None:
+    admin = _client(app, "admin")
+    response = admin.post(
+        "/admin/invitations",
+        data={
+            "role": "coordinator",
+            "member": people["m"],
+            "csrf_token": csrf_token(admin, "/admin/accounts"),
+        },
+    )
+    page = admin.get(response.headers["Location"]).get_data(as_text=True)
+    link = re.search(r"(http://localhost/invite/[\w-]+)", page).group(1).replace("http://localhost", "")
+    newcomer = app.test_client()
+    token = csrf_token(newcomer, link)
+    short = newcomer.post(
+        link, data={"login": "new@example.org", "password": "short", "again": "short", "csrf_token": token}
+    )
+    assert short.status_code == 400 and "at least 12 characters" in short.get_data(as_text=True)
+    made = newcomer.post(
+        link, data={"login": "New@Example.org", "password": PASSWORD, "again": PASSWORD, "csrf_token": token}
+    )
+    assert made.status_code == 302
+    assert newcomer.get("/coverage").status_code == 200  # signed in, as a coordinator
+    assert app.test_client().get(link).status_code == 404  # used up
+    assert sign_in(app.test_client(), "new@example.org").status_code == 302
+
+
+def test_a_blocked_account_is_signed_out_at_once(app) -> None:
+    client = _client(app, "member")
+    assert client.get("/members").status_code == 200
+    admin = _client(app, "admin")
+    admin.post(
+        "/admin/accounts/member@example.org",
+        data={"active": "no", "role": "member", "csrf_token": csrf_token(admin, "/admin/accounts")},
+    )
+    assert client.get("/members").status_code == 302  # back to the sign-in page
+    assert sign_in(app.test_client(), "member@example.org").status_code == 401
+
+
+# --- Consent -------------------------------------------------------------------------------------------
+
+
+def _set_consent(app, member: str, visibility: str, suggestible: str = "yes") -> None:
+    """As the member's own form does (that form is tested below)."""
+    with app.app_context():
+        get_store().write(
+            lambda tx: tx.run(
+                "MATCH (m:Member {id: $id}) SET m.email_visibility = $v, m.suggestible = $s",
+                id=member,
+                v=visibility,
+                s=suggestible,
+            )
+        )
+
+
+def _email(app, member: str) -> str:
+    with app.app_context():
+        return get_store().read(
+            lambda tx: tx.run("MATCH (m:Member {id: $id}) RETURN m.email AS e", id=member)
+        )[0]["e"]
+
+
+def _everything(client, member: str, exports: bool) -> str:  # type: ignore[no-untyped-def]
+    """Every answer in which the member's email could appear, for this viewer, as one text."""
+    urls = [
+        f"/members/{member}",
+        "/members?per_page=100",
+        "/members?topic=record-linkage&per_page=100",
+        "/topics/record-linkage?per_page=100",
+        "/api/members?per_page=100&topic=record-linkage",
+        f"/api/members/{member}",
+        f"/api/members/{member}/neighbourhood?depth=2",
+        "/api/subgraph?kind=topic&value=record-linkage",
+        "/api/subgraph",
+        "/explore?kind=topic&value=record-linkage",
+        f"/explore?kind=member&value={member}&depth=2",
+    ]
+    if exports:
+        urls += [
+            f"/api/export/{fmt}?kind=topic&value=record-linkage"
+            for fmt in ("csv", "vcf", "gexf", "graphml", "cyjs", "html")
+        ]
+        urls += [f"/api/export/{fmt}?kind=member&value={member}" for fmt in ("csv", "vcf", "graphml")]
+    texts = []
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        texts.append(response.get_data(as_text=True))
+    return "\n".join(texts)
+
+
+@pytest.mark.parametrize(
+    ("visibility", "seen_by"),
+    [
+        ("members", {"member", "coordinator", "self"}),
+        ("coordinators", {"coordinator", "self"}),
+        ("nobody", {"self"}),
+    ],
+)
+def test_a_members_email_is_where_they_allow_it_and_nowhere_else(app, people, visibility, seen_by) -> None:
+    me = people["m"]
+    _set_consent(app, me, visibility)
+    email = _email(app, me)
+    viewers = {
+        "member": (_client(app, "member", people["other"]), False),
+        "coordinator": (_client(app, "coordinator"), True),
+        "self": (None, False),
+    }
+    self_client = app.test_client()
+    make_account(app, "self@example.org", "member", me)
+    sign_in(self_client, "self@example.org")
+    viewers["self"] = (self_client, False)
+    for name, (client, exports) in viewers.items():
+        text = _everything(client, me, exports)
+        assert (email in text) == (name in seen_by), (visibility, name)
+    app.config["GRAPHAPP_PUBLIC"] = "1"
+    assert email not in _everything(app.test_client(), me, False)  # public mode: no contact details at all
+
+
+def test_a_member_who_says_no_is_never_suggested(app, people) -> None:
+    other = people["other"]
+    client = _client(app, "coordinator")
+
+    def suggested_anywhere() -> bool:
+        with app.app_context():
+            everyone = get_store().read(member_ids, MemberFilter())
+        return any(
+            other
+            in {
+                s["id"]
+                for s in client.get(f"/api/members/{m}/suggestions?limit=100&mode=all").get_json()[
+                    "suggestions"
+                ]
+            }
+            for m in everyone
+            if m != other
+        )
+
+    assert suggested_anywhere()
+    _set_consent(app, other, "members", "no")
+    assert not suggested_anywhere()
+    assert client.get(f"/members/{other}").status_code == 200  # still in the directory
+
+
+def test_a_member_sets_their_choices_downloads_their_data_and_is_forgotten(app, people, tmp_path) -> None:
+    import json
+
+    from graphapp.backup import write_backup
+
+    me = people["m"]
+    email = _email(app, me)
+    make_account(app, "me@example.org", "member", me)
+    client = app.test_client()
+    sign_in(client, "me@example.org")
+    token = csrf_token(client, "/me")
+    saved = client.post(
+        "/me/consent", data={"email_visibility": "nobody", "suggestible": "no", "csrf_token": token}
+    )
+    assert saved.status_code == 302
+    other = _client(app, "member", people["other"])
+    assert email not in other.get(f"/members/{me}").get_data(as_text=True)
+
+    data = client.get("/me/data.json")
+    held = data.get_json()
+    assert held["member"]["id"] == me and held["member"]["email"] == email
+    assert held["member"]["email_visibility"] == "nobody" and held["account"]["id"] == "me@example.org"
+    assert "password_hash" not in json.dumps(held)
+    assert any(r["type"] == "INTERESTED_IN" for r in held["graph"]["relationships"])
+
+    refused = client.post("/me/forget", data={"confirm": "yes", "csrf_token": token})
+    assert refused.status_code == 400
+    gone = client.post("/me/forget", data={"confirm": "forget me", "csrf_token": token})
+    assert gone.status_code == 302
+    with app.app_context():
+        write_backup(get_store(), tmp_path / "after.json")
+    backup = (tmp_path / "after.json").read_text()
+    assert me not in backup and email not in backup
+    assert sign_in(app.test_client(), "me@example.org").status_code == 401  # the account went too
+    assert client.get("/members").status_code == 302  # and the session with it
