@@ -97,19 +97,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
 
-    @app.context_processor
-    def who() -> dict[str, Any]:
+    def viewer() -> auth.Viewer:
         from graphapp.store import StoreUnavailable
 
         try:
-            viewer = auth.current_viewer()
-        except StoreUnavailable:
-            viewer = auth.ANONYMOUS
-        return {
-            "viewer": viewer,
-            "may_open": lambda endpoint: viewer.at_least(auth.ACCESS.get(endpoint, "member")),
-        }
+            return auth.current_viewer()
+        except StoreUnavailable:  # (an error page for a database that is down still renders)
+            return auth.ANONYMOUS
 
+    @app.context_processor
+    def who() -> dict[str, Any]:
+        return {"viewer": viewer()}
+
+    # A global, not a context value, so that macros imported without context can ask it too.
+    app.jinja_env.globals["may_open"] = lambda endpoint: viewer().at_least(
+        auth.ACCESS.get(endpoint, "member")
+    )
     app.add_template_filter(country_name)
     app.jinja_env.globals.update(formats=FORMATS, gap_href=reports.gap_href)
     _register_errors(app)

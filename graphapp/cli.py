@@ -357,11 +357,24 @@ def _now() -> str:
 @click.option("--password-stdin", is_flag=True, help="Read the password from stdin instead of asking.")
 def account_create(login: str, role: str, member_id: str, password_stdin: bool) -> None:
     """Create an account; the password is asked for (twice), or read from stdin."""
-    from graphapp.auth import hash_password, password_problem
+    from graphapp.auth import hash_password
     from queries.accounts import AccountExists, create_account
 
     login = login.strip().lower()
-    if password_stdin:
+    password = _new_password(password_stdin)
+    with _opened(errors=(AccountExists, ValueError)) as store:
+        if member_id and not store.read(
+            lambda tx: tx.run("MATCH (m:Member {id: $id}) RETURN m.id AS id", id=member_id)
+        ):
+            raise Failure(f"no member with the id {member_id!r}")
+        store.write(create_account, login, hash_password(password), role, member_id, _now())
+    click.echo(f"account {login} created ({role})", err=True)
+
+
+def _new_password(from_stdin: bool) -> str:
+    from graphapp.auth import password_problem
+
+    if from_stdin:
         password = sys.stdin.readline().rstrip("\n")
         again = password
     else:
@@ -370,13 +383,22 @@ def account_create(login: str, role: str, member_id: str, password_stdin: bool) 
     problem = password_problem(password, again)
     if problem:
         raise Failure(problem)
-    with _opened(errors=(AccountExists, ValueError)) as store:
-        if member_id and not store.read(
-            lambda tx: tx.run("MATCH (m:Member {id: $id}) RETURN m.id AS id", id=member_id)
-        ):
-            raise Failure(f"no member with the id {member_id!r}")
-        store.write(create_account, login, hash_password(password), role, member_id, _now())
-    click.echo(f"account {login} created ({role})", err=True)
+    return password
+
+
+@account.command("password")
+@click.argument("login")
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin instead of asking.")
+def account_password(login: str, password_stdin: bool) -> None:
+    """Set a new password for an account."""
+    from graphapp.auth import hash_password
+    from queries.accounts import update_account
+
+    password = _new_password(password_stdin)
+    with _opened() as store:
+        if not store.write(update_account, login.strip().lower(), password_hash=hash_password(password)):
+            raise Failure(f"no account {login!r}")
+    click.echo(f"new password set for {login}", err=True)
 
 
 @account.command("invite")

@@ -364,3 +364,87 @@ def test_a_member_sets_their_choices_downloads_their_data_and_is_forgotten(app, 
     assert me not in backup and email not in backup
     assert sign_in(app.test_client(), "me@example.org").status_code == 401  # the account went too
     assert client.get("/members").status_code == 302  # and the session with it
+
+
+def _release(app) -> None:  # type: ignore[no-untyped-def]
+    """Close the app's store, as a server would be stopped before a command writes to its embedded file
+    (one process at a time; in one test process, two handles on one file would not see each other)."""
+    from graphapp.db import KEY, READY
+
+    if app.extensions.get(KEY) is not None:
+        app.extensions[KEY].close()
+    app.extensions[KEY] = None
+    app.extensions[READY] = False
+
+
+def test_accounts_from_the_command_line(runner, app) -> None:
+    from click.testing import CliRunner
+
+    from graphapp.cli import cli
+
+    def run(*args: str, stdin: str | None = None):  # type: ignore[no-untyped-def]
+        return CliRunner().invoke(cli, list(args), input=stdin, catch_exceptions=False)
+
+    runner.invoke("demo")
+    made = run(
+        "account",
+        "create",
+        "Coord@Example.org",
+        "--role",
+        "coordinator",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+    assert made.exit_code == 0, made.output
+    assert (
+        run("account", "create", "coord@example.org", "--password-stdin", stdin=PASSWORD + "\n").exit_code
+        == 1
+    )
+    short = run("account", "create", "x@example.org", "--password-stdin", stdin="short\n")
+    assert short.exit_code == 1 and "at least 12 characters" in short.output
+    unknown = run(
+        "account", "create", "y@example.org", "--member", "m-nope", "--password-stdin", stdin=PASSWORD + "\n"
+    )
+    assert unknown.exit_code == 1 and "no member with the id 'm-nope'" in unknown.output
+    assert "coord@example.org\tcoordinator\tactive" in run("account", "list").output
+    new = PASSWORD + " again"
+    assert (
+        run("account", "password", "coord@example.org", "--password-stdin", stdin=new + "\n").exit_code == 0
+    )
+    link = run(
+        "account", "invite", "--role", "member", "--base-url", "http://graphapp.example"
+    ).output.strip()
+    assert re.fullmatch(r"http://graphapp\.example/invite/[\w-]{40,}", link)
+
+    assert sign_in(app.test_client(), "coord@example.org").status_code == 401  # the old password
+    assert sign_in(app.test_client(), "coord@example.org", new).status_code == 302
+    assert app.test_client().get(link.replace("http://graphapp.example", "")).status_code == 200
+    _release(app)
+    assert run("account", "set", "coord@example.org", "--active", "no").exit_code == 0
+    assert sign_in(app.test_client(), "coord@example.org", new).status_code == 401
+
+
+def test_forget_from_the_command_line(runner, app, tmp_path) -> None:
+    runner.invoke("demo")
+    with app.app_context():
+        someone = get_store().read(member_ids, MemberFilter(topic="record-linkage"))[0]
+    _release(app)
+    email = _email(app, someone)
+    make_account(app, "them@example.org", "member", someone)
+    _release(app)
+    assert runner.invoke("forget", someone).exit_code == 0
+    assert runner.invoke("backup", str(tmp_path / "b.json")).exit_code == 0
+    text = (tmp_path / "b.json").read_text()
+    assert someone not in text and email not in text
+    assert sign_in(app.test_client(), "them@example.org").status_code == 401
+    again = runner.invoke("forget", someone)
+    assert again.exit_code == 1 and "no member with the id" in again.output
+
+
+def test_pages_offer_only_what_the_viewer_may_open(app, people) -> None:
+    member_page = _client(app, "member").get(f"/members/{people['m']}").get_data(as_text=True)
+    assert "Download this contact map" not in member_page and 'href="/coverage"' not in member_page
+    assert 'href="/admin/accounts"' not in member_page and 'href="/me"' in member_page
+    coordinator_page = _client(app, "coordinator").get(f"/members/{people['m']}").get_data(as_text=True)
+    assert "Download this contact map" in coordinator_page and 'href="/coverage"' in coordinator_page
+    assert 'href="/admin/accounts"' not in coordinator_page
