@@ -146,4 +146,7 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException) -> Any:
-        return respond(e.code or 500, e.description or e.name)
+        body, status = respond(e.code or 500, e.description or e.name)
+        # Keep what the exception says beyond its body, e.g. the Allow header of a 405.
+        extra = [(k, v) for k, v in e.get_headers() if k.lower() != "content-type"]
+        return body, status, extra

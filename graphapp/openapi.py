@@ -33,32 +33,42 @@ def _path(name: str, description: str) -> dict[str, Any]:
 
 
 STRING = {"type": "string", "maxLength": 200}
+
+
+def _whole(low: int, high: int) -> dict[str, Any]:
+    """A whole number in a query; empty means "not given" (what a form sends for a field left unset)."""
+    return {
+        "anyOf": [{"type": "integer", "minimum": low, "maximum": high}, {"type": "string", "maxLength": 0}]
+    }
+
+
+def _choice(values: tuple[str, ...]) -> dict[str, Any]:
+    """One of ``values`` in a query; empty means "not given"."""
+    return {"type": "string", "enum": ["", *values]}
+
+
 PAGING = [
-    _query("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "maximum": 1_000_000}),
-    _query("per_page", "Items per page.", {"type": "integer", "minimum": 1, "maximum": 100}),
+    _query("page", "Page number, from 1.", _whole(1, 1_000_000)),
+    _query("per_page", "Items per page.", _whole(1, 100)),
 ]
 FILTERS = [
     _query("q", "Part of a member's name, any case.", STRING),
     _query("topic", "A topic id, e.g. record-linkage.", STRING),
-    _query(
-        "level", "A level of interest (with topic: on that topic).", {"type": "string", "enum": list(LEVELS)}
-    ),
+    _query("level", "A level of interest (with topic: on that topic).", _choice(LEVELS)),
     _query("workstream", "A workstream id, e.g. WS2.", STRING),
     _query("organisation", "An organisation id.", STRING),
     _query("country", "An ISO 3166-1 alpha-3 code.", STRING),
-    _query("region", "A UN M49 region.", {"type": "string", "enum": list(M49_REGIONS)}),
+    _query("region", "A UN M49 region.", _choice(M49_REGIONS)),
 ]
 VIEW = [
-    _query("kind", "Which part of the network.", {"type": "string", "enum": list(VIEW_KINDS)}),
+    _query("kind", "Which part of the network.", _choice(VIEW_KINDS)),
     _query(
         "value",
         "The id of the topic, workstream, organisation or member, the country code or region.",
         STRING,
     ),
-    _query("depth", "For a member: hops around them.", {"type": "integer", "minimum": 1, "maximum": 2}),
-    _query(
-        "aggregate", "Show organisations or topics as nodes.", {"type": "string", "enum": list(AGGREGATES)}
-    ),
+    _query("depth", "For a member: hops around them.", _whole(1, 2)),
+    _query("aggregate", "Show organisations or topics as nodes.", _choice(AGGREGATES)),
 ]
 
 ERROR = {
@@ -121,8 +131,9 @@ def _json(description: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def _errors(*statuses: int) -> dict[str, Any]:
-    """Every call can meet a database that is down (503); some also 400 or 404."""
-    return {str(s): {"$ref": f"#/components/responses/E{s}"} for s in (*statuses, 503)}
+    """Every call can meet a database that is down (503) and needs a signed-in caller of a high enough
+    role (401, 403); some also answer 400 or 404."""
+    return {str(s): {"$ref": f"#/components/responses/E{s}"} for s in (*statuses, 401, 403, 503)}
 
 
 def _get(
@@ -179,8 +190,8 @@ def openapi_document() -> dict[str, Any]:
                 _json("The suggestions.", {"type": "object", "required": ["member", "mode", "suggestions"]}),
                 [
                     member,
-                    _query("mode", "Which kind of match.", {"type": "string", "enum": list(MODES)}),
-                    _query("limit", "How many.", {"type": "integer", "minimum": 1, "maximum": 100}),
+                    _query("mode", "Which kind of match.", _choice(MODES)),
+                    _query("limit", "How many.", _whole(1, 100)),
                     _query("topic", "Only people holding this topic.", STRING),
                     _query("workstream", "Only people in this workstream.", STRING),
                     _query("region", "Only people in this region.", STRING),
@@ -246,7 +257,12 @@ def openapi_document() -> dict[str, Any]:
                 {
                     "description": "The file, as an attachment.",
                     "content": {
-                        f.media_type.split(";")[0]: {"schema": {"type": "string"}} for f in FORMATS.values()
+                        f.media_type.split(";")[0]: {
+                            "schema": {"type": "object"}  # Cytoscape.js JSON
+                            if f.media_type == "application/json"
+                            else {"type": "string", "format": "binary"}
+                        }
+                        for f in FORMATS.values()
                     },
                 },
                 [{**_path("fmt", "The format."), "schema": {"type": "string", "enum": list(FORMATS)}}, *VIEW],
@@ -258,6 +274,8 @@ def openapi_document() -> dict[str, Any]:
             "responses": {
                 "E400": _json("A parameter cannot be used; the message says which and why.", ERROR),
                 "E404": _json("Not found.", ERROR),
+                "E401": _json("Sign in first (the session cookie of the sign-in page).", ERROR),
+                "E403": _json("Your role may not make this call (see docs/trust.md).", ERROR),
                 "E503": _json("The database is unavailable; try again shortly.", ERROR),
             },
         },

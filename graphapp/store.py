@@ -112,6 +112,10 @@ class Neo4jStore(Store):
                 return execute(lambda tx: work(Neo4jTx(tx), *args, **kwargs))
         except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired) as e:
             raise StoreUnavailable(f"{self.description} is not answering: {e}") from e
+        except neo4j.exceptions.DatabaseUnavailable as e:
+            # The server answers but the database is stopped or starting (seen when Neo4j is stopped
+            # mid-run): the same to the user, and the transaction was rolled back.
+            raise StoreUnavailable(f"{self.description} is not answering: the database is unavailable") from e
         except neo4j.exceptions.AuthError as e:
             raise StoreUnavailable(f"{self.description} refused the credentials: {e.message}") from e
 

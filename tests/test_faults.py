@@ -1,0 +1,96 @@
+"""Faults, for real: a Neo4j of its own is stopped while the app runs and an import is writing, then
+started again. Pages and API answer 503 promptly meanwhile, the import fails plainly (it does not hang
+or claim success), and the app recovers by itself when Neo4j is back."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from graphapp import create_app
+from graphapp.db import get_store
+from graphapp.demo import DEMO_FILES, synthetic
+from graphapp.store import StoreUnavailable
+from ingest import import_files
+from ingest.synthetic import write_dataset
+from tests.helpers import make_account, sign_in
+from tests.neo4j_harness.throwaway import ThrowawayNeo4j
+
+pytestmark = pytest.mark.neo4j
+
+
+@pytest.fixture
+def own_neo4j():  # type: ignore[no-untyped-def]
+    server = ThrowawayNeo4j(heap="768m", pagecache_mb=128)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+def _until(check, seconds: float = 60) -> float:  # type: ignore[no-untyped-def]
+    started = time.monotonic()
+    while not check():
+        assert time.monotonic() - started < seconds, "gave up waiting"
+        time.sleep(0.5)
+    return time.monotonic() - started
+
+
+def test_neo4j_stopped_mid_run_and_started_again(own_neo4j: ThrowawayNeo4j, tmp_path: Path) -> None:
+    app = create_app({"TESTING": True, "NEO4J_URI": own_neo4j.uri, "NEO4J_RETRY_SECONDS": 1})
+    make_account(app, "admin@example.org", "admin")
+    client = app.test_client()
+    assert sign_in(client, "admin@example.org").status_code == 302
+    with app.app_context():
+        store = get_store()
+        import_files(store, DEMO_FILES)
+    assert client.get("/members").status_code == 200
+
+    # An import is writing when the database goes away.
+    files = write_dataset(synthetic(6000, seed=1), tmp_path / "data")
+    outcome: dict[str, object] = {}
+    started = threading.Event()
+
+    def run_import() -> None:
+        try:
+            import_files(store, files, progress=lambda *a: started.set())
+            outcome["result"] = "finished"
+        except Exception as e:  # noqa: BLE001 (whatever it is, the test reports it below)
+            outcome["result"] = e
+
+    worker = threading.Thread(target=run_import)
+    worker.start()
+    assert started.wait(120), "the import never started writing"
+    own_neo4j.stop_server()
+    worker.join(120)
+    assert not worker.is_alive(), "the import hung when Neo4j went away"
+    assert outcome["result"] != "finished", "an import cannot have finished against a stopped database"
+    assert isinstance(outcome["result"], StoreUnavailable), outcome  # said plainly, not a driver error
+    assert "is not answering" in str(outcome["result"])
+
+    # While it is down: a clear 503, soon.
+    t0 = time.monotonic()
+    health = client.get("/api/health")
+    waited = time.monotonic() - t0
+    assert health.status_code == 503 and "is not answering" in health.get_json()["error"]["message"]
+    assert waited < 15, f"the 503 took {waited:.1f} s"
+    page = client.get("/members")
+    assert page.status_code == 503 and "The database is unavailable" in page.get_data(as_text=True)
+    assert client.get("/api/members").status_code == 503
+
+    # Back again: the app recovers by itself (the harness restarts with an empty database).
+    own_neo4j.start_server()
+    _until(lambda: client.get("/api/health").status_code == 200)
+    assert client.get("/login").status_code == 200
+    assert client.get("/members").status_code in (200, 302)  # (its account went with the old database)
+    with app.app_context():
+        import_files(get_store(), DEMO_FILES)
+    make_account(app, "admin@example.org", "admin")
+    again = app.test_client()
+    assert sign_in(again, "admin@example.org").status_code == 302
+    assert "150</strong> members" in again.get("/").get_data(as_text=True)
+    app.extensions["graphapp.store"].close()
