@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 __all__ = ["InsecureConfiguration", "create_app"]
 
@@ -59,7 +59,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         GRAPHAPP_DB="graphapp.lbug",
         NEO4J_RETRY_SECONDS=3,  # a page waits this long for a Neo4j that does not answer, then says 503
         GRAPHAPP_ENV="development",
-        GRAPHAPP_PUBLIC="",  # "1": anonymous visitors may browse the network, without any contact details  # "production": refuses a default secret key, cookies only over HTTPS
+        GRAPHAPP_PUBLIC="",
+        GRAPHAPP_MAX_UPLOAD_MB=20,  # web imports: the most a request (all its files) may carry  # "1": anonymous visitors may browse the network, without any contact details  # "production": refuses a default secret key, cookies only over HTTPS
         SECRET_KEY=DEFAULT_SECRET_KEY,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -73,6 +74,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         "NEO4J_RETRY_SECONDS",
         "GRAPHAPP_ENV",
         "GRAPHAPP_PUBLIC",
+        "GRAPHAPP_MAX_UPLOAD_MB",
     ):
         if os.environ.get(key):
             app.config[key] = os.environ[key]
@@ -80,6 +82,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = os.environ["GRAPHAPP_SECRET_KEY"]
     if test_config is not None:
         app.config.from_mapping(test_config)
+    app.config["MAX_CONTENT_LENGTH"] = int(float(app.config["GRAPHAPP_MAX_UPLOAD_MB"]) * 2**20)
     if app.config["GRAPHAPP_ENV"] == "production":
         check_production(app.config)
         app.config["SESSION_COOKIE_SECURE"] = True
@@ -87,7 +90,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from flask_wtf.csrf import CSRFProtect
 
-    from graphapp import api, auth, db, pages, reports
+    from graphapp import api, auth, db, pages, reports, uploads
     from graphapp.exports import FORMATS, country_name
 
     db.init_app(app)
@@ -96,6 +99,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(uploads.bp)
 
     def viewer() -> auth.Viewer:
         from graphapp.store import StoreUnavailable
@@ -143,6 +147,11 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(StoreUnavailable)
     def unavailable(e: Exception) -> Any:
         return respond(503, str(e), "pages/unavailable.html")
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(e: RequestEntityTooLarge) -> Any:
+        limit = app.config["GRAPHAPP_MAX_UPLOAD_MB"]
+        return respond(413, f"The upload is larger than {limit} MiB; split it into smaller files.")
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException) -> Any:

@@ -77,6 +77,7 @@ ACCESS = {
     "api.gaps": "coordinator",
     "api.heatmap": "coordinator",
     "api.export_view": "coordinator",
+    "uploads.import_page": "coordinator",
     "pages.me": "member",
     "pages.my_data": "member",
     "pages.forget_me": "member",

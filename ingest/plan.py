@@ -626,9 +626,12 @@ def import_files(
     kind: str | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    max_bytes: int | None = None,
 ) -> Plan:
-    """Read, validate and (unless ``dry_run``) write files in one transaction. Raises ImportRejected."""
-    tables = read_files(paths, kind)
+    """Read, validate and (unless ``dry_run``) write files in one transaction. Raises ImportRejected.
+
+    ``max_bytes`` refuses any file larger than that (the web app's uploads set it)."""
+    tables = read_files(paths, kind, max_bytes)
     if dry_run:
         return store.read(plan_import, tables)
 

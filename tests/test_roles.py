@@ -61,6 +61,8 @@ MATRIX = [
     ("GET", "/api/gaps", "coordinator"),
     ("GET", "/api/heatmap", "coordinator"),
     ("GET", "/api/export/csv?kind=topic&value=record-linkage", "coordinator"),
+    ("GET", "/import", "coordinator"),
+    ("POST", "/import", "coordinator"),  # (sent without files: answered 400 once allowed)
     ("GET", "/admin/accounts", "admin"),
     ("POST", "/admin/invitations", "admin"),
     ("POST", "/admin/accounts/nobody@example.org", "admin"),  # (answered 404: no such account)

@@ -1,0 +1,62 @@
+"""Imports from the web, for coordinators: the same all-or-nothing import as `graphapp import`, from
+uploaded files. An upload's name is only ever a label in messages: the file is saved under a name made
+here, in a temporary folder, and removed afterwards."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path, PurePath
+from typing import Any
+
+from flask import Blueprint, current_app, render_template, request
+
+from graphapp.db import get_store
+from ingest import ImportRejected, import_files
+from ingest.problems import Problem
+
+bp = Blueprint("uploads", __name__)
+
+SUFFIXES = (".csv", ".xlsx", ".json")
+
+
+def _label(filename: str | None, index: int) -> str:
+    """A name to show for an upload: its last path part, printable, at most 80 characters."""
+    name = PurePath((filename or "").replace("\\", "/")).name
+    name = "".join(c for c in name if c.isprintable())[:80]
+    return name or f"file {index + 1}"
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_page() -> Any:
+    if request.method == "GET":
+        return render_template("pages/import.html")
+    uploads = [f for f in request.files.getlist("files") if f and f.filename]
+    if not uploads:
+        return render_template("pages/import.html", problems=["Choose at least one file."]), 400
+    dry_run = request.form.get("dry_run") == "yes"
+    limit = int(float(current_app.config["GRAPHAPP_MAX_UPLOAD_MB"]) * 2**20)
+    labels: dict[str, str] = {}
+    problems: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="graphapp-upload-") as folder:
+        paths = []
+        for i, upload in enumerate(uploads):
+            label = _label(upload.filename, i)
+            suffix = PurePath(label).suffix.lower()
+            if suffix not in SUFFIXES:
+                problems.append(f"{label}: only CSV, XLSX or JSON files can be imported")
+                continue
+            path = Path(folder) / f"upload-{i}{suffix}"  # our name, never the user's
+            upload.save(path)
+            labels[path.name] = label
+            paths.append(path)
+        if problems:
+            return render_template("pages/import.html", problems=problems), 400
+        try:
+            plan = import_files(get_store(), paths, dry_run=dry_run, max_bytes=limit)
+        except ImportRejected as e:
+            shown = [
+                str(Problem(labels.get(p.file, p.file), p.row, p.column, p.value, p.reason))
+                for p in e.problems
+            ]
+            return render_template("pages/import.html", problems=shown, rejected=True), 400
+    return render_template("pages/import.html", summary=plan.summary(dry_run=dry_run), dry_run=dry_run)
