@@ -90,7 +90,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from flask_wtf.csrf import CSRFProtect
 
-    from graphapp import api, auth, db, pages, reports, uploads
+    from graphapp import api, auth, db, pages, profiles, reports, uploads
     from graphapp.exports import FORMATS, country_name
 
     db.init_app(app)
@@ -100,6 +100,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(uploads.bp)
+    app.register_blueprint(profiles.bp)
 
     def viewer() -> auth.Viewer:
         from graphapp.store import StoreUnavailable

@@ -82,6 +82,7 @@ ACCESS = {
     "pages.my_data": "member",
     "pages.forget_me": "member",
     "pages.my_consent": "member",
+    "profiles.edit_member": "member",  # (and then: their own profile, or a coordinator)
     "auth.logout": "anonymous",
     "auth.accounts_page": "admin",
     "auth.invite": "admin",

@@ -57,6 +57,8 @@ MATRIX = [
     ("GET", "/me/data.json", "member"),
     ("POST", "/me/consent", "member"),  # (sent without values: answered 400 once allowed)
     ("POST", "/me/forget", "member"),  # (sent without the confirmation: answered 400 once allowed)
+    ("GET", "/members/{other}/edit", "coordinator"),  # (someone else's: a coordinator's job)
+    ("POST", "/members/{other}/edit", "coordinator"),  # (sent without a revision: answered 409 once allowed)
     ("GET", "/coverage", "coordinator"),
     ("GET", "/api/gaps", "coordinator"),
     ("GET", "/api/heatmap", "coordinator"),
