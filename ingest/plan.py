@@ -385,7 +385,7 @@ def plan_import(tx: Tx, tables: list[Table]) -> Plan:
         node = dict(existing or {p: None for p in NODES["Member"].properties})
         node["id"] = m.id
         node["name"] = m.name
-        for prop in ("email", "title"):
+        for prop in ("email", "title", "email_visibility", "suggestible"):
             if prop in m.present:
                 node[prop] = getattr(m, prop)
         if "country" in m.present:

@@ -37,6 +37,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "topics",
         "workstreams",
         "knows",
+        "email_visibility",
+        "suggestible",
     ),
     "organisations": ("id", "name", "kind", "country", "aliases"),
     "topics": ("id", "name", "aliases"),

@@ -20,7 +20,7 @@ from ingest.normalise import (
 )
 from ingest.problems import Problem
 from ingest.readers import RawRow
-from queries.schema import LEVELS, ORGANISATION_KINDS, ROLES
+from queries.schema import EMAIL_VISIBILITY, LEVELS, ORGANISATION_KINDS, ROLES, SUGGESTIBLE
 
 DEFAULT_LEVEL = "practising"
 DEFAULT_ROLE = "member"
@@ -97,6 +97,8 @@ class MemberRecord:
     subregion: str | None
     organisation: str | None
     organisation_kind: str | None
+    email_visibility: str | None = None  # the member's consent, when the file says it
+    suggestible: str | None = None
     interests: list[Interest] = field(default_factory=list)
     workstreams: list[tuple[str, str]] = field(default_factory=list)  # (workstream as written, role)
     knows: list[str] = field(default_factory=list)  # emails, normalised
@@ -137,6 +139,19 @@ def _kind(src: Source, column: str, value: Any, problems: list[Problem]) -> str 
             src.problem(column, text, f"is not a kind of organisation; use {', '.join(ORGANISATION_KINDS)}")
         )
     return kind
+
+
+def _one_of(
+    src: Source, column: str, value: Any, allowed: tuple[str, ...], problems: list[Problem]
+) -> str | None:
+    """A value from a short list, any case; a problem naming the choices otherwise."""
+    text = _text(value)
+    if text is None:
+        return None
+    if text.lower() not in allowed:
+        problems.append(src.problem(column, text, f"must be one of {', '.join(allowed)}"))
+        return None
+    return text.lower()
 
 
 def _given_id(src: Source, value: Any, problems: list[Problem]) -> str | None:
@@ -233,6 +248,10 @@ def parse_member(row: RawRow, problems: list[Problem]) -> MemberRecord:
         subregion=subregion,
         organisation=_text(values.get("organisation")),
         organisation_kind=_kind(src, "organisation_kind", values.get("organisation_kind"), problems),
+        email_visibility=_one_of(
+            src, "email_visibility", values.get("email_visibility"), EMAIL_VISIBILITY, problems
+        ),
+        suggestible=_one_of(src, "suggestible", values.get("suggestible"), SUGGESTIBLE, problems),
     )
     record.interests = _interests(src, values.get("topics"), problems)
     record.workstreams = _workstreams(src, values.get("workstreams"), problems)

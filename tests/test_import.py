@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from graphapp.demo import DEMO_FILES
 from ingest import ImportRejected, import_files
 from ingest.normalise import member_id
-from tests.helpers import graph, member, write_csv
+from tests.helpers import MEMBER_COLUMNS, graph, member, write_csv
 
 WORKSTREAMS = [
     {"id": "WS1", "name": "ML studies toward production", "description": "", "covers": "record linkage"},
@@ -305,3 +305,29 @@ def test_tricky_text_survives_both_write_paths(store, tmp_path: Path) -> None:
     assert held["name"] == 'Zoë "Z" O\'Neill, PhD second line'  # whitespace, newlines included, is folded
     assert held["title"] == "Leiter, Data Science; 統計"
     assert graph(store)["nodes"]["Topic"][0]["name"] == "統計学習"
+
+
+def test_consent_columns_are_imported_and_checked(store, tmp_path) -> None:
+    rows = [
+        member("Ana Example", "ana@example.org", email_visibility="Coordinators", suggestible="no"),
+        member("Ben Example", "ben@example.org"),
+    ]
+    columns = (*MEMBER_COLUMNS, "email_visibility", "suggestible")
+    import_files(store, [write_csv(tmp_path / "m.csv", rows, columns)])
+    held = {m["name"]: m for m in graph(store)["nodes"]["Member"]}
+    assert (
+        held["Ana Example"]["email_visibility"] == "coordinators"
+        and held["Ana Example"]["suggestible"] == "no"
+    )
+    assert "email_visibility" not in held["Ben Example"]  # unset: the defaults
+    # A later file without the columns leaves the choices alone.
+    import_files(
+        store, [write_csv(tmp_path / "again.csv", [member("Ana Example", "ana@example.org", title="Lead")])]
+    )
+    assert {m["name"]: m for m in graph(store)["nodes"]["Member"]}["Ana Example"]["suggestible"] == "no"
+    bad = [member("Cy Example", "cy@example.org", email_visibility="everyone", suggestible="maybe")]
+    with pytest.raises(ImportRejected) as e:
+        import_files(store, [write_csv(tmp_path / "bad.csv", bad, columns)])
+    report = e.value.report()
+    assert "column 'email_visibility': 'everyone' must be one of members, coordinators, nobody" in report
+    assert "column 'suggestible': 'maybe' must be one of yes, no" in report
