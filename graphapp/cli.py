@@ -359,13 +359,12 @@ def account_create(login: str, role: str, member_id: str, password_stdin: bool) 
     """Create an account; the password is asked for (twice), or read from stdin."""
     from graphapp.auth import hash_password
     from queries.accounts import AccountExists, create_account
+    from queries.members import member_exists
 
     login = login.strip().lower()
     password = _new_password(password_stdin)
     with _opened(errors=(AccountExists, ValueError)) as store:
-        if member_id and not store.read(
-            lambda tx: tx.run("MATCH (m:Member {id: $id}) RETURN m.id AS id", id=member_id)
-        ):
+        if member_id and not store.read(member_exists, member_id):
             raise Failure(f"no member with the id {member_id!r}")
         store.write(create_account, login, hash_password(password), role, member_id, _now())
     click.echo(f"account {login} created ({role})", err=True)
@@ -458,18 +457,10 @@ def account_set(login: str, role: str | None, active: str | None) -> None:
 @click.argument("member")
 def forget(member: str) -> None:
     """Forget a member on their request: the member, every relationship and their accounts, at once."""
-    from graphapp.privacy import FORGET_MEMBER
-    from queries.accounts import delete_accounts_of_member
-
-    def work(tx: Any) -> bool:
-        if not tx.run("MATCH (m:Member {id: $id}) RETURN m.id AS id", id=member):
-            return False
-        tx.run(FORGET_MEMBER, id=member)
-        delete_accounts_of_member(tx, member)
-        return True
+    from queries.members import forget_member
 
     with _opened() as store:
-        if not store.write(work):
+        if not store.write(forget_member, member):
             raise Failure(f"no member with the id {member!r}")
     click.echo(f"forgot {member}", err=True)
 

@@ -25,17 +25,19 @@ from graphapp.contactmap import MAX_NODES, STYLE, View, contact_graph, people_in
 from graphapp.db import get_store
 from graphapp.exports import VIS_LIB, country_name
 from graphapp.params import member_filter, mode_arg, page_args, view_args
-from graphapp.privacy import FORGET_MEMBER, redact_people, redact_person
+from graphapp.privacy import redact_people, redact_person
 from queries.coverage import M49_REGIONS
 from queries.members import (
     MemberFilter,
     facets,
     find_members,
+    forget_member,
     member_profile,
     node,
     organisation_list,
     paginate,
     place_list,
+    set_consent,
     topic_list,
     workstream_list,
 )
@@ -288,11 +290,6 @@ def my_data() -> Response:
     return response
 
 
-SET_CONSENT = (
-    "MATCH (m:Member {id: $id}) SET m.email_visibility = $email_visibility, m.suggestible = $suggestible"
-)
-
-
 @bp.post("/me/consent")
 def my_consent() -> Response:
     """The signed-in member's choices: who may see their email, and whether they may be suggested."""
@@ -305,9 +302,7 @@ def my_consent() -> Response:
     suggestible = request.form.get("suggestible")
     if visibility not in EMAIL_VISIBILITY or suggestible not in SUGGESTIBLE:
         abort(400, f"email_visibility must be one of {', '.join(EMAIL_VISIBILITY)}, suggestible yes or no")
-    get_store().write(
-        lambda tx: tx.run(SET_CONSENT, id=viewer.member, email_visibility=visibility, suggestible=suggestible)
-    )
+    get_store().write(set_consent, viewer.member, visibility, suggestible)
     flash("Your choices are saved; they apply everywhere at once.")
     return redirect(url_for("pages.me"))  # type: ignore[return-value]
 
@@ -315,7 +310,7 @@ def my_consent() -> Response:
 @bp.post("/me/forget")
 def forget_me() -> Response:
     """Forget the signed-in member: their node, every relationship, and their accounts, in one go."""
-    from queries.accounts import delete_account, delete_accounts_of_member
+    from queries.accounts import delete_account
 
     viewer = current_viewer()
     if request.form.get("confirm") != "forget me":
@@ -323,8 +318,7 @@ def forget_me() -> Response:
 
     def forget(tx):  # type: ignore[no-untyped-def]
         if viewer.member:
-            tx.run(FORGET_MEMBER, id=viewer.member)
-            delete_accounts_of_member(tx, viewer.member)
+            forget_member(tx, viewer.member)
         delete_account(tx, viewer.login or "")
 
     get_store().write(forget)

@@ -7,7 +7,7 @@ from typing import Any
 
 from graphapp.auth import Viewer
 
-__all__ = ["FORGET_MEMBER", "redact_graph", "redact_people", "redact_person"]
+__all__ = ["redact_graph", "redact_people", "redact_person"]
 
 CONSENT_FIELDS = ("email_visibility", "suggestible")
 
@@ -36,8 +36,3 @@ def redact_graph(graph: dict[str, Any], viewer: Viewer) -> dict[str, Any]:
         for n in graph["nodes"]
     ]
     return {**graph, "nodes": nodes}
-
-
-#: Forgetting a member: the node and every relationship it has. Accounts tied to the member go too
-#: (queries.accounts.delete_accounts_of_member), in the same transaction.
-FORGET_MEMBER = "MATCH (m:Member {id: $id}) DETACH DELETE m"

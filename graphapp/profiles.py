@@ -17,15 +17,12 @@ from ingest import ImportRejected
 from ingest.plan import apply_plan, plan_import
 from ingest.readers import RawRow, Table
 from queries.cypher import Tx
-from queries.members import member_profile
+from queries.members import hold_member, member_profile
 
 bp = Blueprint("profiles", __name__)
 
 FIELDS = ("name", "email", "title", "organisation", "country", "topics")
 FORM = "the profile form"
-# Taking the member's write lock first: a second save of the same profile waits here until the first is
-# committed, and then sees it (on Neo4j; LadybugDB has one writer at a time anyway).
-HOLD_MEMBER = "MATCH (m:Member {id: $id}) SET m.name = m.name RETURN m.id AS id"
 
 
 def form_values(profile: dict[str, Any]) -> dict[str, str]:
@@ -51,7 +48,7 @@ class Conflict(Exception):
 
 
 def save_profile(tx: Tx, member: str, values: dict[str, str], seen: str) -> Any:
-    if not tx.run(HOLD_MEMBER, id=member):
+    if not hold_member(tx, member):  # first: a second save of this profile waits for this one
         return None
     current = member_profile(tx, member)
     if current is None:

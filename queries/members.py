@@ -342,3 +342,40 @@ def topic_region_matrix(tx: Tx, regions: tuple[str, ...]) -> dict[str, Any]:
         "topics": rows,
         "max": max((n for r in rows for n in r["counts"]), default=0),
     }
+
+
+# --- A member's own choices, being forgotten, and holding a member while their profile is saved -------
+
+MEMBER_EXISTS = Cypher("MATCH (m:Member {id: $id}) RETURN m.id AS id")
+SET_CONSENT = Cypher(
+    "MATCH (m:Member {id: $id}) SET m.email_visibility = $email_visibility, m.suggestible = $suggestible"
+)
+FORGET = Cypher("MATCH (m:Member {id: $id}) DETACH DELETE m")
+# Writing a property to itself takes the member's write lock for the rest of the transaction: a second
+# save of the same profile waits until the first is committed, and then sees it (on Neo4j; LadybugDB has
+# one writer at a time anyway).
+HOLD = Cypher("MATCH (m:Member {id: $id}) SET m.name = m.name RETURN m.id AS id")
+
+
+def member_exists(tx: Tx, member: str) -> bool:
+    return bool(tx.run(MEMBER_EXISTS, id=member))
+
+
+def set_consent(tx: Tx, member: str, email_visibility: str, suggestible: str) -> None:
+    tx.run(SET_CONSENT, id=member, email_visibility=email_visibility, suggestible=suggestible)
+
+
+def forget_member(tx: Tx, member: str) -> bool:
+    """The member, every relationship they have, and the accounts tied to them; False if there is none."""
+    from queries.accounts import delete_accounts_of_member
+
+    if not member_exists(tx, member):
+        return False
+    tx.run(FORGET, id=member)
+    delete_accounts_of_member(tx, member)
+    return True
+
+
+def hold_member(tx: Tx, member: str) -> bool:
+    """Lock the member for the rest of this write transaction; False if there is none."""
+    return bool(tx.run(HOLD, id=member))

@@ -100,12 +100,22 @@ def app(store_config: dict[str, str]):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def client(app):  # type: ignore[no-untyped-def]
     """A browser signed in as an administrator (who may open every page)."""
-    from tests.helpers import make_account, sign_in
+    from tests.helpers import signed_in
 
-    make_account(app, "admin@example.org", "admin")
-    signed_in = app.test_client()
-    assert sign_in(signed_in, "admin@example.org").status_code == 302
-    return signed_in
+    return signed_in(app, "admin@example.org", "admin")
+
+
+@pytest.fixture
+def demo_app(app):  # type: ignore[no-untyped-def]
+    """The app's store with the demo network loaded; returns the store."""
+    from graphapp.db import get_store
+    from graphapp.demo import DEMO_FILES
+    from ingest import import_files
+
+    with app.app_context():
+        store = get_store()
+        import_files(store, DEMO_FILES)
+        return store
 
 
 @pytest.fixture

@@ -67,3 +67,12 @@ def sign_in(client: Any, login: str, password: str = PASSWORD) -> Any:
     return client.post(
         "/login", data={"login": login, "password": password, "csrf_token": csrf_token(client)}
     )
+
+
+def signed_in(app: Any, login: str, role: str, member: str = "") -> Any:
+    """A test browser signed in with a new account (made here) of ``role``."""
+    make_account(app, login, role, member)
+    client = app.test_client()
+    response = sign_in(client, login)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client

@@ -7,19 +7,13 @@ import re
 
 import pytest
 
-from graphapp.db import get_store
-from graphapp.demo import DEMO_FILES
-from ingest import import_files
 from queries.members import MemberFilter, member_ids
 from queries.peers import suggest_peers
 
 
 @pytest.fixture
-def demo(app):
-    with app.app_context():
-        store = get_store()
-        import_files(store, DEMO_FILES)
-        return store
+def demo(demo_app):
+    return demo_app
 
 
 def test_openapi_describes_every_api_route_and_only_those(app, client) -> None:

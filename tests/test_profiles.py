@@ -11,7 +11,7 @@ from graphapp.db import get_store
 from graphapp.demo import DEMO_FILES
 from ingest import import_files
 from queries.members import MemberFilter, member_ids, member_profile
-from tests.helpers import make_account, sign_in
+from tests.helpers import signed_in
 
 
 @pytest.fixture
@@ -20,13 +20,6 @@ def people(app):
         store = get_store()
         import_files(store, DEMO_FILES)
         return store.read(member_ids, MemberFilter(topic="record-linkage"))[:2]
-
-
-def _signed_in(app, login: str, role: str, member: str = ""):  # type: ignore[no-untyped-def]
-    make_account(app, login, role, member)
-    client = app.test_client()
-    assert sign_in(client, login).status_code == 302
-    return client
 
 
 def _form(client, member: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -46,7 +39,7 @@ def _profile(app, member: str):  # type: ignore[no-untyped-def]
 
 def test_a_member_edits_their_own_profile_and_no_one_elses(app, people) -> None:
     me, other = people
-    client = _signed_in(app, "me@example.org", "member", me)
+    client = signed_in(app, "me@example.org", "member", me)
     form = _form(client, me)
     form["title"] = "Head of Data Science"
     form["topics"] = "record linkage:expert; nlp:learning"
@@ -64,7 +57,7 @@ def test_a_member_edits_their_own_profile_and_no_one_elses(app, people) -> None:
 
 def test_a_coordinator_edits_anyone_and_mistakes_are_refused_whole(app, people) -> None:
     me = people[0]
-    coordinator = _signed_in(app, "coord@example.org", "coordinator")
+    coordinator = signed_in(app, "coord@example.org", "coordinator")
     before = _profile(app, me)
     form = _form(coordinator, me)
     form["title"] = "Changed"
@@ -79,8 +72,8 @@ def test_a_coordinator_edits_anyone_and_mistakes_are_refused_whole(app, people) 
 
 def test_two_editors_at_once_do_not_overwrite_each_other(app, people) -> None:
     me = people[0]
-    first = _signed_in(app, "one@example.org", "coordinator")
-    second = _signed_in(app, "two@example.org", "coordinator")
+    first = signed_in(app, "one@example.org", "coordinator")
+    second = signed_in(app, "two@example.org", "coordinator")
     form_1, form_2 = _form(first, me), _form(second, me)  # both open the form
     form_1["title"] = "Title from the first"
     assert first.post(f"/members/{me}/edit", data=form_1).status_code == 302

@@ -16,7 +16,7 @@ from graphapp.db import get_store
 from graphapp.demo import DEMO_FILES
 from ingest import import_files
 from queries.members import MemberFilter, member_ids
-from tests.helpers import PASSWORD, csrf_token, make_account, sign_in
+from tests.helpers import PASSWORD, csrf_token, make_account, sign_in, signed_in
 
 ROLES = ("anonymous", "public", "member", "coordinator", "admin")
 RANK = {r: i for i, r in enumerate(ROLES)}
@@ -83,11 +83,9 @@ def people(app):
 
 
 def _client(app, role: str, member: str = ""):  # type: ignore[no-untyped-def]
-    client = app.test_client()
     if role in ("member", "coordinator", "admin"):
-        make_account(app, f"{role}@example.org", role, member)
-        assert sign_in(client, f"{role}@example.org").status_code == 302
-    return client
+        return signed_in(app, f"{role}@example.org", role, member)
+    return app.test_client()
 
 
 def _refused(response) -> bool:  # type: ignore[no-untyped-def]

@@ -10,15 +10,12 @@ from pathlib import Path
 import pytest
 
 from graphapp.demo import DEMO_FILES
-from tests.helpers import csrf_token, make_account, sign_in
+from tests.helpers import csrf_token, signed_in
 
 
 @pytest.fixture
 def coordinator(app):  # type: ignore[no-untyped-def]
-    make_account(app, "coord@example.org", "coordinator")
-    client = app.test_client()
-    assert sign_in(client, "coord@example.org").status_code == 302
-    return client
+    return signed_in(app, "coord@example.org", "coordinator")
 
 
 def _upload(client, files: list[tuple[bytes, str]], dry_run: bool = False):  # type: ignore[no-untyped-def]

@@ -9,19 +9,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from graphapp.db import get_store
-from graphapp.demo import DEMO_FILES
-from ingest import import_files
 from queries.members import MemberFilter, find_members, member_ids
 from queries.peers import suggest_peers
 
 
 @pytest.fixture
-def demo(app):
-    with app.app_context():
-        store = get_store()
-        import_files(store, DEMO_FILES)
-        return store
+def demo(demo_app):
+    return demo_app
 
 
 class Page(HTMLParser):
