@@ -1,7 +1,7 @@
 """Property-based fuzzing of the import parsers (hypothesis): whatever bytes a file holds, reading it
 either gives tables or refuses with problems that name the file; it never fails any other way.
 
-Then whole imports of fuzzed member rows: all or nothing, on the embedded store.
+Then whole imports of fuzzed member rows: all or nothing, on both stores.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import io
 import json
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -82,7 +81,6 @@ def test_any_json_is_read_or_refused_plainly(tmp_path_factory, document) -> None
     _read(path)
 
 
-@pytest.mark.parametrize("backend", ["ladybug"])
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     rows=st.lists(
