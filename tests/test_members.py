@@ -151,3 +151,11 @@ def test_lists_and_heat_map(store, demo) -> None:
     for row in matrix["topics"]:
         assert row["counts"] == [cells[(row["id"], r)] for r in matrix["regions"]]
     assert matrix["max"] == max(cells.values())
+
+
+def test_a_page_far_past_the_end_is_empty(store, demo) -> None:
+    """(LadybugDB 0.22 crashed the whole process on such a SKIP; schemathesis found it.)"""
+    far = store.read(find_members, MemberFilter(), 1_000_000, 100)
+    assert far.items == [] and far.total == 150 and far.pages == 2
+    last = store.read(find_members, MemberFilter(), 2, 100)
+    assert len(last.items) == 50
