@@ -5,6 +5,11 @@ Both run the same query functions from :mod:`queries`. A query function takes a 
 in one transaction: ``store.read(fn, ...)`` or ``store.write(fn, ...)``. On Neo4j these are the driver's
 managed transactions, so transient failures are retried and ``neo4j://`` URIs are routed across a cluster;
 on LadybugDB they are explicit ``BEGIN TRANSACTION`` / ``COMMIT`` blocks, with one writer at a time.
+
+Every write transaction ends by giving the graph a new revision (:func:`queries.schema.stamp_revision`),
+in the same transaction, so that data derived from the whole graph and kept in memory (``tx.derived``,
+for example the suggestion index) is rebuilt after any change, whichever process made it. Schema
+statements run through ``store.schema(statement)`` instead: Neo4j does not allow them beside a data write.
 """
 
 from __future__ import annotations
@@ -20,8 +25,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from queries.cypher import Cypher, Dialect
-from queries.schema import CREATE_NODES, CREATE_RELS, NODES, RELATIONSHIPS, batches
+from queries.cypher import Cypher, Derived, Dialect
+from queries.schema import CREATE_NODES, CREATE_RELS, NODES, RELATIONSHIPS, batches, stamp_revision
 
 __all__ = ["LadybugStore", "Neo4jStore", "Store", "StoreLocked", "StoreUnavailable", "open_store"]
 
@@ -45,11 +50,15 @@ class Store:
 
     dialect: Dialect
     description: str
+    derived: Derived
 
     def read(self, work: Callable[Concatenate[Any, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
         raise NotImplementedError
 
     def write(self, work: Callable[Concatenate[Any, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        raise NotImplementedError
+
+    def schema(self, statement: Cypher | str) -> None:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -68,8 +77,9 @@ class Store:
 class Neo4jTx:
     dialect: Dialect = "neo4j"
 
-    def __init__(self, tx: Any) -> None:
+    def __init__(self, tx: Any, derived: Derived) -> None:
         self._tx = tx
+        self.derived = derived
 
     def run(self, statement: Cypher | str, **params: Any) -> list[dict[str, Any]]:
         text = statement.text("neo4j") if isinstance(statement, Cypher) else statement
@@ -103,13 +113,22 @@ class Neo4jStore(Store):
         self.database = database or None
         self.uri = uri
         self.description = f"Neo4j at {uri}" + (f" (database {database})" if database else "")
+        self.derived = Derived()
 
     def _run(self, mode: str, work: Callable[..., T], args: Any, kwargs: Any) -> T:
         neo4j = self._neo4j
+
+        def transaction(tx: Any) -> T:
+            wrapped = Neo4jTx(tx, self.derived)
+            result = work(wrapped, *args, **kwargs)
+            if mode == "write":
+                stamp_revision(wrapped)
+            return result
+
         try:
             with self.driver.session(database=self.database) as session:
                 execute = session.execute_read if mode == "read" else session.execute_write
-                return execute(lambda tx: work(Neo4jTx(tx), *args, **kwargs))
+                return execute(transaction)
         except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired) as e:
             raise StoreUnavailable(f"{self.description} is not answering: {e}") from e
         except neo4j.exceptions.DatabaseUnavailable as e:
@@ -125,6 +144,9 @@ class Neo4jStore(Store):
     def write(self, work: Callable[Concatenate[Any, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
         return self._run("write", work, args, kwargs)
 
+    def schema(self, statement: Cypher | str) -> None:
+        self._run("schema", _run_statement, (statement,), {})
+
     def close(self) -> None:
         self.driver.close()
 
@@ -137,8 +159,9 @@ _LOCK_MESSAGE = re.compile(r"Could not set lock on file.*?(?:PID (\d+))?\)", re.
 class LadybugTx:
     dialect: Dialect = "ladybug"
 
-    def __init__(self, conn: Any) -> None:
+    def __init__(self, conn: Any, derived: Derived) -> None:
         self._conn = conn
+        self.derived = derived
 
     def run(self, statement: Cypher | str, **params: Any) -> list[dict[str, Any]]:
         text = statement.text("ladybug") if isinstance(statement, Cypher) else statement
@@ -202,6 +225,7 @@ class LadybugStore(Store):
         self._local = threading.local()
         self._connections: list[Any] = []
         self._write_lock = threading.Lock()
+        self.derived = Derived()
 
     def _connection(self) -> Any:
         conn = getattr(self._local, "conn", None)
@@ -211,11 +235,16 @@ class LadybugStore(Store):
             self._connections.append(conn)
         return conn
 
-    def _transaction(self, begin: str, work: Callable[..., T], args: Any, kwargs: Any) -> T:
+    def _transaction(
+        self, begin: str, work: Callable[..., T], args: Any, kwargs: Any, stamp: bool = False
+    ) -> T:
         conn = self._connection()
         conn.execute(begin)
         try:
-            result = work(LadybugTx(conn), *args, **kwargs)
+            tx = LadybugTx(conn, self.derived)
+            result = work(tx, *args, **kwargs)
+            if stamp:
+                stamp_revision(tx)
         except BaseException:
             # LadybugDB has already rolled back a transaction in which a statement failed.
             with contextlib.suppress(RuntimeError):
@@ -229,7 +258,11 @@ class LadybugStore(Store):
 
     def write(self, work: Callable[Concatenate[Any, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
         with self._write_lock:
-            return self._transaction("BEGIN TRANSACTION", work, args, kwargs)
+            return self._transaction("BEGIN TRANSACTION", work, args, kwargs, stamp=True)
+
+    def schema(self, statement: Cypher | str) -> None:
+        with self._write_lock:
+            self._transaction("BEGIN TRANSACTION", _run_statement, (statement,), {})
 
     def close(self) -> None:
         for conn in self._connections:
@@ -237,6 +270,10 @@ class LadybugStore(Store):
         self._connections.clear()
         self._local = threading.local()
         self.db.close()
+
+
+def _run_statement(tx: Any, statement: Cypher | str) -> None:
+    tx.run(statement)
 
 
 # --- Choosing a store -------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Concatenate, Literal, ParamSpec, Protocol, TypeVar
 
@@ -66,10 +67,39 @@ class Rows:
         return [dict(row) for row in rows[0]["rows"]] if rows else []
 
 
+class Derived:
+    """Data derived from the whole graph, kept for the life of a store and rebuilt when the graph changes.
+
+    Each item is stamped with the graph revision it was built from (:func:`queries.schema.graph_revision`,
+    which every write transaction renews, in whatever process it runs); ``get`` returns the item while the
+    revision is unchanged and builds it again otherwise. One build at a time: a second reader waits for
+    the first one's result rather than building the same thing again.
+    """
+
+    def __init__(self) -> None:
+        self._items: dict[Hashable, tuple[Any, Any]] = {}
+        self._locks: dict[Hashable, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def get(self, name: Hashable, revision: Any, build: Callable[[], T]) -> T:
+        # One lock per item, so that building one item may use another (the coverage report uses the
+        # interest index) and different items are built side by side.
+        with self._guard:
+            lock = self._locks.setdefault(name, threading.Lock())
+        with lock:
+            item = self._items.get(name)
+            if item is None or item[0] != revision:
+                item = (revision, build())
+                self._items[name] = item
+            return item[1]
+
+
 class Tx(Protocol):
     """What a query function receives: a transaction that runs statements and returns plain rows."""
 
     dialect: Dialect
+    #: The store's cache of data derived from the whole graph (see :class:`Derived`).
+    derived: Derived
 
     def run(self, statement: Cypher | str, **params: Any) -> list[dict[str, Any]]:
         """Run one parameterised statement and return its rows as dicts keyed by the RETURN aliases."""
@@ -92,3 +122,7 @@ class TransactionRunner(Protocol):
     def read(self, work: Callable[Concatenate[Tx, P], T], *args: P.args, **kwargs: P.kwargs) -> T: ...
 
     def write(self, work: Callable[Concatenate[Tx, P], T], *args: P.args, **kwargs: P.kwargs) -> T: ...
+
+    def schema(self, statement: Cypher | str) -> None:
+        """Run one schema statement (DDL) in a transaction of its own."""
+        ...

@@ -13,14 +13,13 @@ The score of another member ``o`` for member ``m`` is a cosine over shared topic
 - Dividing by ``sqrt(|T(m)| * |T(o)|)`` (the Salton normalisation) keeps people who tick every box from
   topping every list.
 
-Ties are broken by the number of shared topics, then name, then id. The kind of a match is the mode
-under which it scores highest (ties go to ``peer``).
+Ties (scores equal to 6 places) are broken by the number of shared topics, then name, then id. The kind
+of a match is the mode under which it scores highest (ties go to ``peer``).
 
-Finding candidates is the expensive part: every holder of every topic I hold. Holders of my rarest
-topics are scored first; a candidate who shares only more popular topics cannot score more than a bound
-worked out from those topics' weights, so as soon as the k-th best score found beats that bound the
-answer is exact and the popular topics' holders are never read. Otherwise more topics are taken in,
-up to all of them.
+Finding candidates is the expensive part: every holder of every topic I hold, which at 100,000 members is
+often most of the network. So the scoring runs on an in-memory index of the member-topic graph
+(:mod:`queries.interest_index`), rebuilt after any write, and only the suggestions that make the list are
+read from the database.
 """
 
 from __future__ import annotations
@@ -29,7 +28,10 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+import numpy as np
+
 from queries.cypher import Cypher, Rows, Tx
+from queries.interest_index import interest_index
 
 __all__ = ["MODES", "Suggestion", "Suggestions", "UnknownMember", "level_fit", "suggest_peers"]
 
@@ -124,36 +126,7 @@ FIND_MEMBER_BY_EMAIL = Rows(
     region="m.region",
     organisation="org.id",
 )
-PROFILE = Rows(
-    "MATCH (m:Member {id: $id})-[r:INTERESTED_IN]->(t:Topic) "
-    "WITH t, r, COUNT { MATCH (t)<-[:INTERESTED_IN]-(:Member) } AS holders",
-    topic="t.id",
-    name="t.name",
-    level="r.level",
-    holders="holders",
-)
-COUNT_MEMBERS = Cypher("MATCH (m:Member) RETURN count(m) AS n")
 KNOWN = Rows("MATCH (:Member {id: $id})-[:KNOWS]-(o:Member)", id="o.id")
-
-# Candidates: the holders of the seed topics, with every topic they share with me and how many topics
-# they hold. The region filter is cheap here; organisation, workstream and topic filters are applied to
-# the best-scoring candidates only (DETAILS), which on LadybugDB is several times faster than EXISTS
-# subqueries over every candidate. An option that is off is passed as '' (LadybugDB cannot bind the type
-# of a null parameter).
-CANDIDATES = Rows(
-    # Two MATCH clauses, not one pattern: within one pattern Neo4j never uses a relationship twice, so the
-    # seed topic itself would go missing from `shared` (LadybugDB does not have that rule).
-    "MATCH (s:Topic)<-[:INTERESTED_IN]-(o:Member) "
-    "WHERE s.id IN $seeds AND NOT o.id IN $exclude AND ($region = '' OR o.region = $region) "
-    # A member who said no to being suggested never is (their consent; unset means yes).
-    "AND (o.suggestible IS NULL OR o.suggestible <> 'no') "
-    "WITH DISTINCT o "
-    "MATCH (o)-[r:INTERESTED_IN]->(t:Topic) "
-    "WITH o, count(t) AS degree, collect(CASE WHEN t.id IN $mine THEN t.id + ':' + r.level END) AS shared",
-    id="o.id",
-    degree="degree",
-    shared="shared",
-)
 DETAILS = Rows(
     "UNWIND $ids AS cid MATCH (o:Member {id: cid}) "
     # (LadybugDB 0.22 fails on a WITH between two OPTIONAL MATCHes here; back to back they work on both.)
@@ -168,9 +141,11 @@ DETAILS = Rows(
     region="o.region",
     workstreams="workstreams",
 )
-HOLDING = Rows(
-    "UNWIND $ids AS cid MATCH (o:Member {id: cid})-[:INTERESTED_IN]->(:Topic {id: $topic})", id="o.id"
-)
+
+#: FIT[mode][my level][their level], the level_fit table as arrays indexed by level code.
+FIT = {
+    mode: np.array([[level_fit(a, b, mode) for b in RANK] for a in RANK], dtype=np.float64) for mode in MODES
+}
 
 
 @dataclass
@@ -185,16 +160,6 @@ def _score(c: _Candidate, mine: dict[str, str], weights: dict[str, float], mode:
     return dot / math.sqrt(len(mine) * c.degree) if dot else 0.0
 
 
-def _bound(unseen: list[str], weights: dict[str, float], fit_max: dict[str, float], n_mine: int) -> float:
-    """The most a candidate can score who shares only topics from ``unseen`` (they hold >= s topics)."""
-    gains = sorted((weights[t] * fit_max[t] for t in unseen), reverse=True)
-    best, total = 0.0, 0.0
-    for s, gain in enumerate(gains, start=1):
-        total += gain
-        best = max(best, total / math.sqrt(n_mine * s))
-    return best
-
-
 def suggest_peers(
     tx: Tx,
     member: str,
@@ -206,9 +171,13 @@ def suggest_peers(
     topic: str | None = None,
     workstream: str | None = None,
     region: str | None = None,
-    seed_budget: int = 5000,
 ) -> Suggestions:
-    """Ranked suggestions for ``member`` (an id or an email), each with its score, kind and reasons."""
+    """Ranked suggestions for ``member`` (an id or an email), each with its score, kind and reasons.
+
+    Everyone is scored at once on the :class:`~queries.interest_index.InterestIndex` (one weighted count
+    over the holders of my topics); the filters are masks over all members; only the suggestions that
+    make the list are read from the database for their details.
+    """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
     found = FIND_MEMBER.run(tx, member=member) or FIND_MEMBER_BY_EMAIL.run(tx, email=member.strip().lower())
@@ -216,123 +185,103 @@ def suggest_peers(
         raise UnknownMember(member)
     me = found[0]
     result = Suggestions(member=me["id"], name=me["name"], mode=mode)
-    interests = PROFILE.run(tx, id=me["id"])
-    if not interests:
+    index = interest_index(tx)
+    i_me = index.member[me["id"]]
+    my_topics, my_levels = index.by_member.row(i_me)
+    if not len(my_topics):
         result.note = f"{me['name']} has no topics yet: add some to the profile to get suggestions"
         return result
-    n = tx.run(COUNT_MEMBERS)[0]["n"]
-    mine = {i["topic"]: i["level"] for i in interests}
-    names = {i["topic"]: i["name"] for i in interests}
-    holders = {i["topic"]: i["holders"] for i in interests}
-    weights = {t: math.log(n / holders[t]) if holders[t] else 0.0 for t in mine}
-    fit_max = {t: max(level_fit(mine[t], lv, mode) for lv in RANK) for t in mine}
-    usable = sorted((t for t in mine if weights[t] > 0 and fit_max[t] > 0), key=lambda t: (holders[t], t))
-    if not usable:
+    n = index.size
+    # My topics rarest first (then by id), so that the sums below always add up in the same order.
+    order = sorted(
+        range(len(my_topics)), key=lambda k: (int(index.holders[my_topics[k]]), index.topic_ids[my_topics[k]])
+    )
+    who, gain, everyone = [], [], []
+    for k in order:
+        t, mine_level = int(my_topics[k]), int(my_levels[k])
+        holders, levels = index.by_topic.row(t)
+        everyone.append(holders)
+        w = index.weight(t)
+        if w > 0 and FIT[mode][mine_level].max() > 0:
+            who.append(holders)
+            gain.append(w * FIT[mode][mine_level][levels])
+    if not who:
         result.note = "nobody can be suggested for these topics in this mode"
         return result
-    exclude = [me["id"]] + ([r["id"] for r in KNOWN.run(tx, id=me["id"])] if exclude_known else [])
-    params = {"exclude": exclude, "region": region or "", "mine": list(mine)}
-    own_organisation = me["organisation"] if exclude_own_organisation else None
+    dot = np.bincount(np.concatenate(who), weights=np.concatenate(gain), minlength=n)
+    score = np.zeros(n)
+    holding = dot > 0
+    score[holding] = dot[holding] / np.sqrt(len(my_topics) * index.degree[holding])
 
-    def passes(d: dict[str, Any]) -> bool:
-        return (
-            (own_organisation is None or d["organisation_id"] != own_organisation)
-            and (workstream is None or workstream in d["workstreams"])
-            and (topic is None or d["has_topic"])
+    allowed = index.suggestible.copy()  # a member who said no to being suggested never is (their consent)
+    allowed[i_me] = False
+    if exclude_known:
+        allowed[[index.member[r["id"]] for r in KNOWN.run(tx, id=me["id"]) if r["id"] in index.member]] = (
+            False
         )
-
-    candidates: dict[str, _Candidate] = {}
-    details: dict[str, dict[str, Any]] = {}
-    seeded = 0
-    budget = seed_budget
-    while True:
-        seeds, reach = [], 0
-        for t in usable[seeded:]:
-            if seeds and reach + holders[t] > budget:
-                break
-            seeds.append(t)
-            reach += holders[t]
-        for row in CANDIDATES.run(tx, seeds=seeds, **params):
-            shared = dict(s.split(":", 1) for s in row["shared"] if s)
-            candidates[row["id"]] = _Candidate(row["id"], row["degree"], shared)
-        seeded += len(seeds)
-        scored = sorted(
-            ((s, c) for c in candidates.values() if (s := _score(c, mine, weights, mode)) > 0),
-            key=lambda sc: -sc[0],
-        )
-        kept = _filtered(tx, scored, limit, passes, topic or "", details)
-        unseen = usable[seeded:]
-        if not unseen:
-            break
-        if len(kept) >= limit and kept[limit - 1][0] > _bound(unseen, weights, fit_max, len(mine)):
-            break
-        budget *= 4
-    result.candidates_scored = len(candidates)
-    if not kept:
+    if exclude_own_organisation and me["organisation"] is not None:
+        allowed &= index.organisation != index.organisation_code[me["organisation"]]
+    if region:
+        allowed &= index.region == index.region_code.get(region, -2)
+    if workstream:
+        in_workstream = np.zeros(n, bool)
+        in_workstream[index.workstream_members.get(workstream, [])] = True
+        allowed &= in_workstream
+    if topic:
+        holds_topic = np.zeros(n, bool)
+        if topic in index.topic:
+            holds_topic[index.holders_of(index.topic[topic])] = True
+        allowed &= holds_topic
+    candidates = np.flatnonzero(allowed & (score > 0))
+    result.candidates_scored = int(np.count_nonzero(holding))
+    if not len(candidates):
         result.note = "nobody else shares these topics under these options"
         return result
-    # Everyone tied with the last place is kept, so that ties are broken by name, not by arrival order.
-    cutoff = kept[min(limit, len(kept)) - 1][0]
-    top = [(s, c) for s, c in kept if s >= cutoff]
-    my_workstreams = set(DETAILS.run(tx, ids=[me["id"]])[0]["workstreams"])
-    suggestions = []
-    for score, c in top:
-        d = details[c.id]
+
+    # Order: score (to 6 places, as shown), then more shared topics, then name, then id. Only those that
+    # can make the list are sorted: everyone at or above the limit-th best score.
+    shown = np.round(score[candidates], 6)
+    if len(candidates) > limit:
+        cutoff = np.partition(shown, -limit)[-limit]
+        keep = shown >= cutoff
+        candidates, shown = candidates[keep], shown[keep]
+    shared_count = np.bincount(np.concatenate(everyone), minlength=n)[candidates]
+    ranked = candidates[np.lexsort((index.name_rank[candidates], -shared_count, -shown))][:limit]
+
+    mine = index.topics_of(i_me)
+    weights = {t: index.weight(index.topic[t]) for t in mine}
+    holders_of = {t: int(index.holders[index.topic[t]]) for t in mine}
+    names = {t: index.topic_names[index.topic[t]] for t in mine}
+    ids = [index.member_ids[i] for i in ranked.tolist()]
+    details = {d["id"]: d for d in DETAILS.run(tx, ids=[me["id"], *ids])}
+    my_workstreams = set(details[me["id"]]["workstreams"])
+    for i, cid in zip(ranked.tolist(), ids, strict=True):
+        d = details[cid]
+        theirs = index.topics_of(i)
+        c = _Candidate(cid, int(index.degree[i]), {t: theirs[t] for t in mine if t in theirs})
         shared = []
-        for t, theirs in sorted(c.shared.items(), key=lambda kv: (holders[kv[0]], kv[0])):
-            diff = RANK[theirs] - RANK[mine[t]]
+        for t, their_level in sorted(c.shared.items(), key=lambda kv: (holders_of[kv[0]], kv[0])):
+            diff = RANK[their_level] - RANK[mine[t]]
             relation = "mentor" if diff == 2 else "mentee" if diff == -2 else "peer"
-            shared.append(SharedTopic(t, names[t], mine[t], theirs, holders[t], relation))
-        kind = _kind(c, mine, weights, mode)
+            shared.append(SharedTopic(t, names[t], mine[t], their_level, holders_of[t], relation))
         same_region = bool(me["region"]) and d["region"] == me["region"]
         together = sorted(my_workstreams & set(d["workstreams"]))
-        suggestions.append(
+        result.suggestions.append(
             Suggestion(
-                id=c.id,
+                id=cid,
                 name=d["name"],
                 organisation=d["organisation"],
                 country=d["country"],
                 region=d["region"],
-                score=round(score, 6),
-                kind=kind,
+                score=float(np.round(score[i], 6)),
+                kind=_kind(c, mine, weights, mode),
                 shared_topics=shared,
                 shared_workstreams=together,
                 same_region=same_region,
                 reasons=_reasons(shared, together, same_region, d["region"]),
             )
         )
-    suggestions.sort(key=lambda s: (-s.score, -len(s.shared_topics), s.name, s.id))
-    result.suggestions = suggestions[:limit]
     return result
-
-
-def _filtered(
-    tx: Tx,
-    scored: list[tuple[float, _Candidate]],
-    limit: int,
-    passes: Any,
-    topic: str,
-    details: dict[str, dict[str, Any]],
-) -> list[tuple[float, _Candidate]]:
-    """The best-scoring candidates that pass the filters: at least ``limit`` of them and all tied with the
-    last, or every one there is. Details are read in chunks, best first, into ``details``, which is kept
-    across rounds so that no candidate's details are read twice."""
-    kept: list[tuple[float, _Candidate]] = []
-    chunk = max(4 * limit, 50)
-    for start in range(0, len(scored), chunk):
-        part = scored[start : start + chunk]
-        ids = [c.id for _, c in part if c.id not in details]
-        if ids:
-            holding = {r["id"] for r in HOLDING.run(tx, ids=ids, topic=topic)} if topic else set()
-            for d in DETAILS.run(tx, ids=ids):
-                d["has_topic"] = d["id"] in holding
-                details[d["id"]] = d
-        kept.extend((s, c) for s, c in part if passes(details[c.id]))
-        if len(kept) >= limit and (
-            start + chunk >= len(scored) or scored[start + chunk][0] < kept[limit - 1][0]
-        ):
-            break
-    return kept
 
 
 def _kind(c: _Candidate, mine: dict[str, str], weights: dict[str, float], mode: str) -> str:

@@ -8,6 +8,7 @@ constants only: nothing user-given ever becomes part of a label, type or propert
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -143,6 +144,10 @@ DDL: dict[Dialect, list[str]] = {"neo4j": _neo4j_ddl(), "ladybug": _ladybug_ddl(
 
 READ_VERSION = Cypher(f"MATCH (m:{META_LABEL} {{key: 'schema_version'}}) RETURN m.value AS version")
 WRITE_VERSION = Cypher(f"MERGE (m:{META_LABEL} {{key: 'schema_version'}}) SET m.value = $version")
+# Every write transaction stamps the graph with a new revision (see graphapp.store), so that data derived
+# from the whole graph (the suggestion index) can tell whether it is still current, in any process.
+READ_REVISION = Cypher(f"MATCH (m:{META_LABEL} {{key: 'revision'}}) RETURN m.value AS revision")
+WRITE_REVISION = Cypher(f"MERGE (m:{META_LABEL} {{key: 'revision'}}) SET m.value = $revision")
 META_TABLE_EXISTS = Cypher(
     neo4j=f"MATCH (m:{META_LABEL}) RETURN count(m) AS n",
     ladybug=f"CALL show_tables() WITH * WHERE name = '{META_LABEL}' RETURN count(*) AS n",
@@ -184,7 +189,7 @@ def create_schema(store: TransactionRunner) -> tuple[int | None, int]:
     for version in range((before or SCHEMA_VERSION) + 1, SCHEMA_VERSION + 1):
         steps += MIGRATIONS[version][store.dialect]
     for statement in steps:
-        store.write(_run_one, statement)
+        store.schema(statement)
     if before != SCHEMA_VERSION:
         store.write(_run_one, WRITE_VERSION, version=str(SCHEMA_VERSION))
     return before, SCHEMA_VERSION
@@ -192,6 +197,17 @@ def create_schema(store: TransactionRunner) -> tuple[int | None, int]:
 
 def _run_one(tx: Tx, statement: Cypher | str, **params: Any) -> None:
     tx.run(statement, **params)
+
+
+def graph_revision(tx: Tx) -> str | None:
+    """The graph's revision: a new value after every write transaction (None before the first)."""
+    rows = tx.run(READ_REVISION)
+    return rows[0]["revision"] if rows else None
+
+
+def stamp_revision(tx: Tx) -> None:
+    """Give the graph a new revision; the stores call this at the end of every write transaction."""
+    tx.run(WRITE_REVISION, revision=uuid.uuid4().hex)
 
 
 class SchemaTooNew(Exception):

@@ -9,9 +9,13 @@ import networkx as nx
 import pytest
 
 from graphapp.demo import DEMO_FILES
+from graphapp.store import Neo4jStore
 from ingest import import_files
 from ingest.normalise import member_id
+from queries.interest_index import interest_index
+from queries.members import forget_member, set_consent
 from queries.peers import METRICS, RANK, UnknownMember, level_fit, suggest_peers, topic_similarities
+from queries.schema import DELETE_ALL, create_schema
 from tests.helpers import graph, member, write_csv
 
 
@@ -178,6 +182,76 @@ def test_filters_by_topic_workstream_and_region(store, demo) -> None:
     holds = {(r["source"], r["target"]) for r in demo["relationships"]["INTERESTED_IN"]}
     for s in store.read(suggest_peers, me, topic="natural-language-processing", limit=30).suggestions:
         assert (s.id, "natural-language-processing") in holds
+
+
+def test_filters_keep_exactly_the_best_of_those_who_pass(store, demo) -> None:
+    """A filter is not a sieve over the unfiltered top 10: the list is the best of everyone who passes."""
+    region_of = {m["id"]: m["region"] for m in demo["nodes"]["Member"]}
+    in_ws2 = {r["source"] for r in demo["relationships"]["MEMBER_OF"] if r["target"] == "WS2"}
+    holds_nlp = {
+        r["source"]
+        for r in demo["relationships"]["INTERESTED_IN"]
+        if r["target"] == "natural-language-processing"
+    }
+    cases = [
+        ({"region": "Europe"}, lambda o: region_of[o] == "Europe"),
+        ({"workstream": "WS2"}, lambda o: o in in_ws2),
+        ({"topic": "natural-language-processing"}, lambda o: o in holds_nlp),
+    ]
+    for me in sorted(region_of)[:5]:
+        reference = _reference_scores(store, me, "all")
+        for options, passes in cases:
+            got = store.read(
+                suggest_peers, me, limit=5, exclude_known=False, exclude_own_organisation=False, **options
+            )
+            best = sorted((s for o, s in reference.items() if passes(o)), reverse=True)[:5]
+            assert [s.score for s in got.suggestions] == pytest.approx(best, abs=1e-6), options
+
+
+def test_suggestions_follow_every_write_at_once(store, tmp_path: Path) -> None:
+    """The suggestion index is rebuilt after any write: consent, a new member, a forgotten one."""
+    people = {"Me": ["nlp", "ethics"], "Amy": ["nlp"], "Bea": ["ethics"], "Other": ["x"], "Else": ["y"]}
+    ids = _load_bipartite(store, tmp_path, people)
+
+    def names() -> list[str]:
+        return [s.name for s in store.read(suggest_peers, ids["Me"]).suggestions]
+
+    assert sorted(names()) == ["Amy", "Bea"]
+    store.write(set_consent, ids["Amy"], "members", "no")
+    assert names() == ["Bea"]
+    rows = [member("Cy", "cy@example.org", topics="nlp; ethics")]
+    import_files(store, [write_csv(tmp_path / "more.csv", rows)])
+    assert names() == ["Cy", "Bea"]
+    store.write(forget_member, member_id("cy@example.org"))
+    assert names() == ["Bea"]
+
+
+def test_the_index_is_kept_while_the_graph_is_unchanged(store, tmp_path: Path) -> None:
+    ids = _load_bipartite(store, tmp_path, {"Me": ["nlp"], "Amy": ["nlp"], "Bea": ["ethics"]})
+    first = store.read(interest_index)
+    assert store.read(interest_index) is first  # reads do not change the revision
+    store.write(set_consent, ids["Amy"], "members", "yes")  # a write, even one that changes nothing
+    assert store.read(interest_index) is not first
+
+
+def test_a_change_made_by_another_process_reaches_the_suggestions(neo4j_config, tmp_path: Path) -> None:
+    """Two app servers on one Neo4j: what one writes, the other's index picks up at its next read."""
+    settings = (
+        neo4j_config["NEO4J_URI"],
+        neo4j_config.get("NEO4J_USER"),
+        neo4j_config.get("NEO4J_PASSWORD"),
+        neo4j_config.get("NEO4J_DATABASE"),
+    )
+    with Neo4jStore(*settings) as here, Neo4jStore(*settings) as there:
+        here.write(lambda tx: tx.run(DELETE_ALL))
+        create_schema(here)
+        ids = _load_bipartite(
+            here, tmp_path, {"Me": ["nlp"], "Amy": ["nlp"], "Bea": ["ethics"], "Cy": ["x"], "Dee": ["y"]}
+        )
+        assert [s.name for s in here.read(suggest_peers, ids["Me"]).suggestions] == ["Amy"]
+        rows = [member("Bea", "bea@example.org", topics="ethics; nlp")]
+        import_files(there, [write_csv(tmp_path / "more.csv", rows)])
+        assert [s.name for s in here.read(suggest_peers, ids["Me"]).suggestions] == ["Amy", "Bea"]
 
 
 def test_member_without_interests_gets_a_reason_not_an_error(store, tmp_path: Path) -> None:
