@@ -3,16 +3,21 @@ each kind of node's page."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import url_for
 
 from graphapp.analytics import coverage_gaps
 from graphapp.store import Store
 from queries.coverage import M49_REGIONS, read_network
+from queries.cypher import Tx
 from queries.members import topic_region_matrix
+from queries.schema import graph_revision
 
 __all__ = ["coverage_report", "gap_href", "heat_map", "page_of"]
+
+T = TypeVar("T")
 
 PAGE_OF = {"Member": "member", "Organisation": "organisation", "Topic": "topic", "Workstream": "workstream"}
 
@@ -40,11 +45,20 @@ def gap_href(gap: dict[str, Any]) -> str | None:
     return url_for(f"pages.{endpoint}", **{endpoint: gap["subject"]}) if endpoint else None
 
 
+# The coverage dashboard's report and heat map read the whole graph: each is made once per graph revision
+# and kept with the store, so every view after the first costs nothing until the graph changes. Callers
+# must not change what they get.
+
+
+def _per_revision(store: Store, name: str, build: Callable[[Tx], T]) -> T:
+    return store.read(lambda tx: tx.derived.get(name, graph_revision(tx), lambda: build(tx)))
+
+
 def coverage_report(store: Store) -> dict[str, Any]:
     """The gap report (see :func:`graphapp.analytics.coverage_gaps`) with default thresholds."""
-    return coverage_gaps(store.read(read_network))
+    return _per_revision(store, "coverage-report", lambda tx: coverage_gaps(read_network(tx)))
 
 
 def heat_map(store: Store) -> dict[str, Any]:
     """Members holding each topic in each UN M49 region."""
-    return store.read(topic_region_matrix, M49_REGIONS)
+    return _per_revision(store, "heat-map", lambda tx: topic_region_matrix(tx, M49_REGIONS))

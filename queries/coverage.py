@@ -1,69 +1,67 @@
 """Coverage gaps: where the network is thin, for coordinators, as data ordered by severity.
 
-The Cypher here reads the facts (who holds which topic at which level, who works where, who leads which
-workstream, who knows whom); :mod:`graphapp.analytics` does the whole-graph work with networkx (brokers,
+The facts come from the interest index (who holds which topic at which level, who works where) and a few
+small reads here (organisations, workstreams with their members and leads, who knows whom); :mod:`graphapp.analytics` does the whole-graph work with networkx (brokers,
 clusters of interest), and :func:`coverage_gaps` puts them together as one report.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
+
 from queries.cypher import Rows, Tx
+from queries.interest_index import CONTACTS, InterestIndex, interest_index
 
 __all__ = ["Gap", "Network", "Thresholds", "read_network"]
 
 M49_REGIONS = ("Africa", "Americas", "Asia", "Europe", "Oceania")
 
-MEMBERS = Rows(
-    "MATCH (m:Member) OPTIONAL MATCH (m)-[:WORKS_AT]->(o:Organisation)",
-    id="m.id",
-    name="m.name",
-    country="m.country",
-    region="m.region",
-    organisation="o.id",
-)
-TOPICS = Rows("MATCH (t:Topic)", id="t.id", name="t.name")
 ORGANISATIONS = Rows(
     "MATCH (o:Organisation)", id="o.id", name="o.name", country="o.country", region="o.region"
 )
-WORKSTREAMS = Rows("MATCH (w:Workstream)", id="w.id", name="w.name")
-INTERESTS = Rows(
-    "MATCH (m:Member)-[r:INTERESTED_IN]->(t:Topic)", member="m.id", topic="t.id", level="r.level"
-)
-ROLES = Rows(
-    "MATCH (m:Member)-[r:MEMBER_OF]->(w:Workstream)", member="m.id", workstream="w.id", role="r.role"
+# Per workstream: how many members and leads (one row each, not one per membership).
+WORKSTREAMS = Rows(
+    "MATCH (w:Workstream) OPTIONAL MATCH (w)<-[r:MEMBER_OF]-(:Member) "
+    "WITH w, count(r) AS members, sum(CASE WHEN r.role = 'lead' THEN 1 ELSE 0 END) AS leads",
+    id="w.id",
+    name="w.name",
+    members="members",
+    leads="leads",
 )
 COVERS = Rows("MATCH (w:Workstream)-[:COVERS]->(t:Topic)", workstream="w.id", topic="t.id")
-KNOWS = Rows("MATCH (a:Member)-[:KNOWS]->(b:Member)", source="a.id", target="b.id")
 
 
 @dataclass
 class Network:
-    """Everything the coverage report needs, read in one transaction."""
+    """Everything the coverage report needs, read in one transaction.
 
-    members: list[dict[str, Any]]
-    topics: list[dict[str, Any]]
+    Who holds which topic, where members work and who may be suggested come from the interest index
+    (shared with the suggestions, and rebuilt only when the graph changes); the rest is small.
+    """
+
+    index: InterestIndex
     organisations: list[dict[str, Any]]
-    workstreams: list[dict[str, Any]]
-    interests: list[dict[str, Any]]
-    roles: list[dict[str, Any]]
+    workstreams: list[dict[str, Any]]  # with their numbers of members and leads
     covers: list[dict[str, Any]]
-    knows: list[dict[str, Any]]
+    contacts: tuple[np.ndarray, np.ndarray]  # who knows whom, as pairs of the index's member numbers
 
 
 def read_network(tx: Tx) -> Network:
+    index = interest_index(tx)
+    contacts = tx.run(CONTACTS)[0]
     return Network(
-        members=MEMBERS.run(tx),
-        topics=TOPICS.run(tx),
+        index=index,
         organisations=ORGANISATIONS.run(tx),
-        workstreams=WORKSTREAMS.run(tx),
-        interests=INTERESTS.run(tx),
-        roles=ROLES.run(tx),
+        # (LadybugDB's sum() is a decimal.)
+        workstreams=[
+            {**w, "members": int(w["members"]), "leads": int(w["leads"])} for w in WORKSTREAMS.run(tx)
+        ],
         covers=COVERS.run(tx),
-        knows=KNOWS.run(tx),
+        contacts=(index.numbers(contacts["a"]), index.numbers(contacts["b"])),
     )
 
 
@@ -96,116 +94,113 @@ SEVERITY_WORDS = {3: "critical", 2: "serious", 1: "worth a look"}
 
 
 def topic_and_workstream_gaps(net: Network, th: Thresholds) -> list[Gap]:
-    """Gaps that counting can find: topics, workstreams, regions, countries, organisations, lone members."""
+    """Gaps that counting can find: topics, workstreams, regions, countries, organisations, lone members.
+
+    The counting runs over the index's arrays (one pass of numpy per measure over every interest)."""
     gaps: list[Gap] = []
-    org_of = {m["id"]: m["organisation"] for m in net.members}
-    holders: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for i in net.interests:
-        holders[i["topic"]].append((i["member"], i["level"]))
+    ix = net.index
+    n_topics = len(ix.topic_ids)
+    topic, holder, level = ix.edges_by_topic()
+    levels = np.bincount(topic * 3 + level, minlength=3 * n_topics).reshape(n_topics, 3)
+    # Organisations per topic (no organisation counts as one, as it did when this was a set), and for
+    # each interest how many holders of that topic work where its holder works.
+    org = ix.organisation[holder].astype(np.int64) + 1  # 0: no organisation
+    pair = topic.astype(np.int64) * (len(ix.organisation_code) + 1) + org
+    pairs, inverse, count = np.unique(pair, return_inverse=True, return_counts=True)
+    organisations = np.bincount(pairs // (len(ix.organisation_code) + 1), minlength=n_topics)
+    holders = ix.holders[topic]
+    others = np.where(org > 0, holders - count[inverse], holders - 1)
+    has_peer = np.bincount(holder, weights=others > 0, minlength=ix.size) > 0
     covered_by: dict[str, list[str]] = defaultdict(list)
     for c in net.covers:
         covered_by[c["topic"]].append(c["workstream"])
 
-    for t in sorted(net.topics, key=lambda t: t["id"]):
-        held = holders.get(t["id"], [])
-        people = {m for m, _ in held}
-        orgs = {org_of.get(m) for m in people}
-        levels = Counter(level for _, level in held)
+    for t in sorted(range(n_topics), key=lambda t: ix.topic_ids[t]):
+        tid, name, held = ix.topic_ids[t], ix.topic_names[t], int(ix.holders[t])
+        learning, practising, expert = (int(x) for x in levels[t])
         numbers = {
-            "holders": len(people),
-            "organisations": len(orgs),
-            **{k: levels.get(k, 0) for k in ("learning", "practising", "expert")},
+            "holders": held,
+            "organisations": int(organisations[t]),
+            "learning": learning,
+            "practising": practising,
+            "expert": expert,
         }
-        ws = sorted(covered_by.get(t["id"], []))
-        if not people:
+        ws = sorted(covered_by.get(tid, []))
+        if not held:
             where = f"; {', '.join(ws)} cover{'s' if len(ws) == 1 else ''} it" if ws else ""
             gaps.append(
                 Gap(
                     "topic-unheld",
                     3 if ws else 2,
-                    t["id"],
-                    t["name"],
+                    tid,
+                    name,
                     f"nobody works on it{where}",
                     {**numbers, "workstreams": ws},
                 )
             )
             continue
-        if len(people) == 1:
+        if held == 1:
             gaps.append(
                 Gap(
                     "topic-single-person",
                     3 if ws else 2,
-                    t["id"],
-                    t["name"],
+                    tid,
+                    name,
                     "one person holds it: a single point of failure",
                     numbers,
                 )
             )
-        elif len(orgs) == 1:
+        elif organisations[t] == 1:
             gaps.append(
-                Gap(
-                    "topic-single-organisation",
-                    2,
-                    t["id"],
-                    t["name"],
-                    "held inside one organisation only",
-                    numbers,
-                )
+                Gap("topic-single-organisation", 2, tid, name, "held inside one organisation only", numbers)
             )
-        if levels.get("expert", 0) == 0:
+        if expert == 0:
             gaps.append(
                 Gap(
                     "topic-without-expert",
-                    2 if levels.get("learning", 0) else 1,
-                    t["id"],
-                    t["name"],
-                    f"no expert; {levels.get('learning', 0)} learning",
+                    2 if learning else 1,
+                    tid,
+                    name,
+                    f"no expert; {learning} learning",
                     numbers,
                 )
             )
-        elif levels.get("learning", 0) >= th.min_learners and (
-            levels["learning"] / levels["expert"] > th.demand_ratio
-        ):
+        elif learning >= th.min_learners and learning / expert > th.demand_ratio:
             gaps.append(
                 Gap(
                     "topic-demand-exceeds-supply",
                     1,
-                    t["id"],
-                    t["name"],
-                    f"{levels['learning']} learning for {levels['expert']} expert(s)",
+                    tid,
+                    name,
+                    f"{learning} learning for {expert} expert(s)",
                     numbers,
                 )
             )
 
-    by_ws: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for r in net.roles:
-        by_ws[r["workstream"]].append((r["member"], r["role"]))
     for w in sorted(net.workstreams, key=lambda w: w["id"]):
-        people = by_ws.get(w["id"], [])
-        leads = [m for m, role in people if role == "lead"]
-        numbers = {"members": len(people), "leads": len(leads)}
-        if not leads:
+        numbers = {"members": w["members"], "leads": w["leads"]}
+        if not w["leads"]:
             gaps.append(Gap("workstream-without-lead", 3, w["id"], w["name"], "no lead", numbers))
-        if len(people) < th.few_workstream_members:
+        if w["members"] < th.few_workstream_members:
             gaps.append(
                 Gap(
                     "workstream-few-members",
                     2,
                     w["id"],
                     w["name"],
-                    f"{len(people)} member{'s' if len(people) != 1 else ''}",
+                    f"{w['members']} member{'s' if w['members'] != 1 else ''}",
                     numbers,
                 )
             )
 
-    region_count = Counter(m["region"] for m in net.members if m["region"])
+    region_count = _counts(ix.region, ix.region_code)
     for region in M49_REGIONS:
         n = region_count.get(region, 0)
         if n == 0:
             gaps.append(Gap("region-without-members", 3, region, region, "no members", {"members": 0}))
         elif n < th.few_region_members:
             gaps.append(Gap("region-few-members", 2, region, region, f"{n} member(s)", {"members": n}))
-    country_count = Counter(m["country"] for m in net.members if m["country"])
+    country_count = _counts(ix.country, ix.country_code)
     org_countries = {o["country"] for o in net.organisations if o["country"]}
     for country in sorted(org_countries | set(country_count)):
         n = country_count.get(country, 0)
@@ -223,7 +218,7 @@ def topic_and_workstream_gaps(net: Network, th: Thresholds) -> list[Gap]:
         elif n <= th.few_country_members:
             gaps.append(Gap("country-few-members", 1, country, country, f"{n} member(s)", {"members": n}))
 
-    org_count = Counter(m["organisation"] for m in net.members if m["organisation"])
+    org_count = _counts(ix.organisation, ix.organisation_code)
     for o in sorted(net.organisations, key=lambda o: o["id"]):
         if org_count.get(o["id"]) == 1:
             gaps.append(
@@ -238,40 +233,34 @@ def topic_and_workstream_gaps(net: Network, th: Thresholds) -> list[Gap]:
             )
 
     # Members with no possible peer: nobody outside their own organisation holds any of their topics.
-    orgs_of_topic: dict[str, Counter[str | None]] = defaultdict(Counter)
-    for i in net.interests:
-        orgs_of_topic[i["topic"]][org_of.get(i["member"])] += 1
-    topics_of: dict[str, list[str]] = defaultdict(list)
-    for i in net.interests:
-        topics_of[i["member"]].append(i["topic"])
-    for m in sorted(net.members, key=lambda m: m["id"]):
-        mine = topics_of.get(m["id"], [])
-        own = m["organisation"]
-
-        def others(t: str, own: str | None = own) -> int:
-            c = orgs_of_topic[t]
-            return sum(c.values()) - (c.get(own, 0) if own is not None else 1)
-
-        if not mine:
-            gaps.append(
-                Gap(
-                    "member-without-topics",
-                    1,
-                    m["id"],
-                    m["name"],
-                    "no topics: nobody can be suggested",
-                    {"topics": 0},
-                )
+    without_topics = np.flatnonzero(ix.degree == 0).tolist()
+    without_peer = np.flatnonzero((ix.degree > 0) & ~has_peer).tolist()
+    for i in sorted(without_topics, key=lambda i: ix.member_ids[i]):
+        gaps.append(
+            Gap(
+                "member-without-topics",
+                1,
+                ix.member_ids[i],
+                ix.member_names[i],
+                "no topics: nobody can be suggested",
+                {"topics": 0},
             )
-        elif not any(others(t) > 0 for t in mine):
-            gaps.append(
-                Gap(
-                    "member-without-peer",
-                    2,
-                    m["id"],
-                    m["name"],
-                    "nobody outside their organisation shares any of their topics",
-                    {"topics": len(mine)},
-                )
+        )
+    for i in sorted(without_peer, key=lambda i: ix.member_ids[i]):
+        gaps.append(
+            Gap(
+                "member-without-peer",
+                2,
+                ix.member_ids[i],
+                ix.member_names[i],
+                "nobody outside their organisation shares any of their topics",
+                {"topics": int(ix.degree[i])},
             )
+        )
     return gaps
+
+
+def _counts(codes: np.ndarray, code_of: dict[Any, int]) -> dict[Any, int]:
+    """How many members have each value, from the index's codes (-1, no value, is not counted)."""
+    counted = np.bincount(codes[codes >= 0], minlength=len(code_of))
+    return {value: int(counted[code]) for value, code in code_of.items()}

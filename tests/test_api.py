@@ -4,11 +4,14 @@ document that describes every route and nothing else."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
+from ingest import import_files
 from queries.members import MemberFilter, member_ids
 from queries.peers import suggest_peers
+from tests.helpers import member, write_csv
 
 
 @pytest.fixture
@@ -71,6 +74,27 @@ def test_lists_gaps_heat_map_and_subgraphs(client, demo) -> None:
     agg = client.get("/api/subgraph?aggregate=organisation").get_json()
     assert {n["label"] for n in agg["nodes"]} == {"Organisation"}
     assert all(r["properties"]["weight"] >= 1 for r in agg["relationships"])
+
+
+def test_gaps_and_heat_map_are_kept_until_the_graph_changes(client, demo, tmp_path: Path) -> None:
+    """The dashboard's report is made once per graph revision; any write, here an import, remakes it."""
+
+    def unheld(report: dict) -> set[str]:
+        return {g["subject"] for g in report["gaps"] if g["kind"] == "topic-unheld"}
+
+    def oceania(heat: dict) -> int:
+        column = heat["regions"].index("Oceania")
+        return sum(row["counts"][column] for row in heat["topics"])
+
+    before, heat_before = client.get("/api/gaps").get_json(), client.get("/api/heatmap").get_json()
+    assert "federated-learning" in unheld(before)
+    assert client.get("/api/gaps").get_json() == before
+    fay = member("Fay Example", "fay@example.org", country="NZL", topics="federated learning:expert")
+    import_files(demo, [write_csv(tmp_path / "fay.csv", [fay])])
+    after = client.get("/api/gaps").get_json()
+    assert "federated-learning" not in unheld(after)
+    assert after["summary"]["members"] == before["summary"]["members"] + 1
+    assert oceania(client.get("/api/heatmap").get_json()) == oceania(heat_before) + 1
 
 
 @pytest.mark.parametrize(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import random
+from collections import Counter
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 import pytest
 
-from graphapp.analytics import brokers, contact_graph, coverage_gaps
+from graphapp.analytics import _pairs_within, brokers, contact_graph, coverage_gaps, cut_pieces
 from graphapp.demo import DEMO_FILES
 from ingest import import_files
 from ingest.normalise import member_id
@@ -112,6 +116,33 @@ def test_brokers_are_networkx_articulation_points_on_a_real_network() -> None:
     G = nx.karate_club_graph()
     found = {b["id"] for b in brokers(G, top=100)}  # karate club: every articulation point fits in top 100
     assert found == set(nx.articulation_points(G))
+
+
+@pytest.mark.parametrize("seed", range(25))
+def test_cut_pieces_agree_with_removing_each_node(seed: int) -> None:
+    """The one-pass pieces equal what removing each node and searching again gives; separated pairs are
+    the part of betweenness that the cut alone accounts for, so never more than betweenness."""
+    G = nx.gnm_random_graph(40, 42 + seed, seed=seed)  # sparse: many cuts, several components
+    found = cut_pieces(G)
+    assert set(found) == set(nx.articulation_points(G))
+    betweenness = nx.betweenness_centrality(G, normalized=False)
+    for b in brokers(G, top=100):
+        node = b["id"]
+        rest = nx.node_connected_component(G, node) - {node}
+        expected = sorted((len(c) for c in nx.connected_components(G.subgraph(rest))), reverse=True)
+        assert sorted(found[node], reverse=True) == expected
+        assert b["splits_off"] == sum(expected[1:]) and b["pieces"] == len(expected)
+        assert b["separated_pairs"] <= betweenness[node] + 1e-9
+
+
+def test_topic_pairs_are_counted_like_itertools() -> None:
+    rng = random.Random(0)
+    rows = [sorted(rng.sample(range(12), rng.randint(0, 6))) for _ in range(300)]
+    expected = Counter(pair for row in rows for pair in itertools.combinations(row, 2))
+    ptr = np.cumsum([0] + [len(r) for r in rows])
+    values = np.array([v for r in rows for v in r], np.int64)
+    a, b, n = _pairs_within(ptr, values, 12)
+    assert dict(zip(zip(a.tolist(), b.tolist(), strict=True), n.tolist(), strict=True)) == dict(expected)
 
 
 def test_demo_report_shows_the_demo_gaps(store) -> None:
