@@ -52,7 +52,7 @@ class Network:
 
 def read_network(tx: Tx) -> Network:
     index = interest_index(tx)
-    contacts = tx.run(CONTACTS)[0]
+    pairs = np.array(tx.run(CONTACTS)[0]["pairs"], np.int64)
     return Network(
         index=index,
         organisations=ORGANISATIONS.run(tx),
@@ -61,8 +61,13 @@ def read_network(tx: Tx) -> Network:
             {**w, "members": int(w["members"]), "leads": int(w["leads"])} for w in WORKSTREAMS.run(tx)
         ],
         covers=COVERS.run(tx),
-        contacts=(index.numbers(contacts["a"]), index.numbers(contacts["b"])),
+        contacts=_known_pairs(index.numbers(pairs >> 32), index.numbers(pairs & 0xFFFFFFFF)),
     )
+
+
+def _known_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    both = (a >= 0) & (b >= 0)  # (a member created since the index was read is not in it yet)
+    return a[both], b[both]
 
 
 @dataclass

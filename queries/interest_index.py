@@ -54,22 +54,34 @@ EMPLOYEES = _both(
     "m",
 )
 TOPICS = Rows("MATCH (t:Topic)", id="t.id", name="t.name")
+ORGANISATION_NAMES = Rows("MATCH (o:Organisation)", id="o.id", name="o.name")
 # One row per held topic with its holders and their levels: some 1,600 rows at 100,000 members, several
 # times faster to read than 800,000 rows of one interest each.
 HOLDERS = _both(
     "MATCH (m:Member)-[r:INTERESTED_IN]->(t:Topic) "
-    "RETURN t.id AS topic, collect({key:m}) AS members, "
-    "collect(CASE r.level WHEN 'learning' THEN 0 WHEN 'practising' THEN 1 WHEN 'expert' THEN 2 END) AS levels",
+    # Each holder's key and level as one number (key * 4 + level): one list to ship, not two.
+    "RETURN t.id AS topic, collect({key:m} * 4 + "
+    "CASE r.level WHEN 'learning' THEN 0 WHEN 'practising' THEN 1 WHEN 'expert' THEN 2 END) AS holders",
     "m",
 )
 WORKSTREAM_MEMBERS = _both(
     "MATCH (m:Member)-[:MEMBER_OF]->(w:Workstream) RETURN w.id AS workstream, collect({key:m}) AS members",
     "m",
 )
-#: Who knows whom, as two lists of node keys (for the coverage report's contact network).
+#: Who knows whom (for the coverage report's contact network), each pair of node keys as one number.
 CONTACTS = _both(
-    "MATCH (a:Member)-[:KNOWS]->(b:Member) RETURN collect({key:a}) AS a, collect({key:b}) AS b", "a", "b"
+    "MATCH (a:Member)-[:KNOWS]->(b:Member) RETURN collect({key:a} * 4294967296 + {key:b}) AS pairs", "a", "b"
 )
+
+
+def _known(numbers: np.ndarray) -> np.ndarray:
+    """The member numbers found (not -1), sorted, once each."""
+    return np.unique(numbers[numbers >= 0])
+
+
+def _holds(sorted_numbers: np.ndarray, i: int) -> bool:
+    at = int(np.searchsorted(sorted_numbers, i))
+    return at < len(sorted_numbers) and int(sorted_numbers[at]) == i
 
 
 def _codes(values: list[str]) -> tuple[np.ndarray, dict[str, int]]:
@@ -112,6 +124,7 @@ class InterestIndex:
         holders: list[dict[str, Any]],
         employees: list[dict[str, Any]],
         workstream_members: list[dict[str, Any]],
+        organisation_names: list[dict[str, Any]],
     ) -> None:
         self.member_ids: list[str] = members["id"]
         self.member_names: list[str] = members["name"]
@@ -130,23 +143,31 @@ class InterestIndex:
         organisation = [""] * n
         for e in employees:
             for i in self.numbers(e["members"]).tolist():
-                organisation[i] = e["organisation"]
+                if i >= 0:
+                    organisation[i] = e["organisation"]
         self.organisation, self.organisation_code = _codes(organisation)
+        # Back from codes to values (codes are places in sorted order).
+        self.region_values = sorted(self.region_code, key=self.region_code.__getitem__)
+        self.country_values = sorted(self.country_code, key=self.country_code.__getitem__)
+        self.organisation_ids = sorted(self.organisation_code, key=self.organisation_code.__getitem__)
         self.suggestible = np.array(members["suggestible"], dtype=str) != "no"
 
         # Every edge, as (member number, topic number, level code); then indexed both ways.
-        rows = self.numbers([m for h in holders for m in h["members"]])
+        packed = np.array([x for h in holders for x in h["holders"]], np.int64)
+        rows, levels = self.numbers(packed // 4), (packed % 4).astype(np.int8)
         cols = np.repeat(
             np.array([self.topic[h["topic"]] for h in holders], np.int32),
-            [len(h["members"]) for h in holders],
+            [len(h["holders"]) for h in holders],
         )
-        levels = np.array([lv for h in holders for lv in h["levels"]], np.int8)
+        read = rows >= 0
+        rows, cols, levels = rows[read], cols[read], levels[read]
         self.by_member = _CSR.build(rows, cols, levels, n)
         self.by_topic = _CSR.build(cols, rows, levels, n_topics)
         self.degree = self.by_member.lengths()
         self.holders = self.by_topic.lengths()
+        self.organisation_names = {o["id"]: o["name"] for o in organisation_names}
         self.workstream_members = {
-            w["workstream"]: np.unique(self.numbers(w["members"])) for w in workstream_members
+            w["workstream"]: _known(self.numbers(w["members"])) for w in workstream_members
         }
 
     @functools.cached_property
@@ -157,10 +178,18 @@ class InterestIndex:
         rank[by_name] = np.arange(self.size, dtype=np.int32)
         return rank
 
-    def numbers(self, keys: list[int]) -> np.ndarray:
-        """The member numbers of these node keys (as read in the same transaction)."""
-        found = np.searchsorted(self._sorted_keys, np.array(keys, np.int64))
-        return self._key_order[found].astype(np.int32)
+    def numbers(self, keys: list[int] | np.ndarray) -> np.ndarray:
+        """The member numbers of these node keys, -1 for a key not among the members read.
+
+        Neo4j reads at "read committed": a member created by a write that commits between two reads of
+        one build can show up in the second only. That write also renews the revision, so the index
+        built without them is stamped older and the next reader builds it again.
+        """
+        keys = np.asarray(keys, np.int64)
+        found = np.searchsorted(self._sorted_keys, keys)
+        found[found == len(self._sorted_keys)] = 0
+        known = (self._sorted_keys[found] == keys) if len(self._sorted_keys) else np.zeros(len(keys), bool)
+        return np.where(known, self._key_order[found] if len(self._sorted_keys) else -1, -1).astype(np.int32)
 
     @property
     def size(self) -> int:
@@ -169,7 +198,14 @@ class InterestIndex:
     @classmethod
     def load(cls, tx: Tx) -> InterestIndex:
         members = tx.run(MEMBERS)[0]
-        return cls(members, TOPICS.run(tx), tx.run(HOLDERS), tx.run(EMPLOYEES), tx.run(WORKSTREAM_MEMBERS))
+        return cls(
+            members,
+            TOPICS.run(tx),
+            tx.run(HOLDERS),
+            tx.run(EMPLOYEES),
+            tx.run(WORKSTREAM_MEMBERS),
+            ORGANISATION_NAMES.run(tx),
+        )
 
     def weight(self, t: int) -> float:
         """The rarity weight of topic ``t``: ln(N / holders), 0 for a topic nobody holds."""
@@ -183,6 +219,19 @@ class InterestIndex:
 
     def holders_of(self, t: int) -> np.ndarray:
         return self.by_topic.row(t)[0]
+
+    def details(self, i: int) -> dict[str, Any]:
+        """What a suggestion shows of member ``i``: id, name, organisation, country, region, workstreams."""
+        organisation = self.organisation_ids[self.organisation[i]] if self.organisation[i] >= 0 else None
+        return {
+            "id": self.member_ids[i],
+            "name": self.member_names[i],
+            "organisation_id": organisation,
+            "organisation": self.organisation_names.get(organisation) if organisation else None,
+            "country": self.country_values[self.country[i]] if self.country[i] >= 0 else None,
+            "region": self.region_values[self.region[i]] if self.region[i] >= 0 else None,
+            "workstreams": sorted(w for w, people in self.workstream_members.items() if _holds(people, i)),
+        }
 
     def topics_of(self, i: int) -> dict[str, str]:
         """Member ``i``'s topics (id -> level)."""

@@ -112,34 +112,14 @@ class Suggestions:
         }
 
 
-FIND_MEMBER = Rows(
-    "MATCH (m:Member {id: $member}) OPTIONAL MATCH (m)-[:WORKS_AT]->(org:Organisation)",
-    id="m.id",
-    name="m.name",
-    region="m.region",
-    organisation="org.id",
+# Me and the people I know, in one statement: on Neo4j every statement is a round trip of several
+# milliseconds, and the rest of what a suggestion shows comes from the index.
+ME = Cypher(
+    "MATCH (m:Member {id: $member}) OPTIONAL MATCH (m)-[:KNOWS]-(o:Member) RETURN m.id AS id, collect(o.id) AS known"
 )
-FIND_MEMBER_BY_EMAIL = Rows(
-    "MATCH (m:Member) WHERE m.email = $email OPTIONAL MATCH (m)-[:WORKS_AT]->(org:Organisation)",
-    id="m.id",
-    name="m.name",
-    region="m.region",
-    organisation="org.id",
-)
-KNOWN = Rows("MATCH (:Member {id: $id})-[:KNOWS]-(o:Member)", id="o.id")
-DETAILS = Rows(
-    "UNWIND $ids AS cid MATCH (o:Member {id: cid}) "
-    # (LadybugDB 0.22 fails on a WITH between two OPTIONAL MATCHes here; back to back they work on both.)
-    "OPTIONAL MATCH (o)-[:WORKS_AT]->(org:Organisation) "
-    "OPTIONAL MATCH (o)-[:MEMBER_OF]->(w:Workstream) "
-    "WITH o, org, collect(w.id) AS workstreams",
-    id="o.id",
-    name="o.name",
-    organisation_id="org.id",
-    organisation="org.name",
-    country="o.country",
-    region="o.region",
-    workstreams="workstreams",
+ME_BY_EMAIL = Cypher(
+    "MATCH (m:Member) WHERE m.email = $email OPTIONAL MATCH (m)-[:KNOWS]-(o:Member) "
+    "RETURN m.id AS id, collect(o.id) AS known"
 )
 
 #: FIT[mode][my level][their level], the level_fit table as arrays indexed by level code.
@@ -175,18 +155,19 @@ def suggest_peers(
     """Ranked suggestions for ``member`` (an id or an email), each with its score, kind and reasons.
 
     Everyone is scored at once on the :class:`~queries.interest_index.InterestIndex` (one weighted count
-    over the holders of my topics); the filters are masks over all members; only the suggestions that
-    make the list are read from the database for their details.
+    over the holders of my topics); the filters are masks over all members. Besides the index (current
+    unless the graph changed), one statement reads me and the people I know.
     """
     if mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
-    found = FIND_MEMBER.run(tx, member=member) or FIND_MEMBER_BY_EMAIL.run(tx, email=member.strip().lower())
-    if not found:
-        raise UnknownMember(member)
-    me = found[0]
-    result = Suggestions(member=me["id"], name=me["name"], mode=mode)
+    found = tx.run(ME, member=member) or tx.run(ME_BY_EMAIL, email=member.strip().lower())
+    # (Read before the index, so that the index is at least as new; a member forgotten in between is gone.)
     index = interest_index(tx)
-    i_me = index.member[me["id"]]
+    if not found or found[0]["id"] not in index.member:
+        raise UnknownMember(member)
+    i_me = index.member[found[0]["id"]]
+    me = index.details(i_me)
+    result = Suggestions(member=me["id"], name=me["name"], mode=mode)
     my_topics, my_levels = index.by_member.row(i_me)
     if not len(my_topics):
         result.note = f"{me['name']} has no topics yet: add some to the profile to get suggestions"
@@ -216,11 +197,9 @@ def suggest_peers(
     allowed = index.suggestible.copy()  # a member who said no to being suggested never is (their consent)
     allowed[i_me] = False
     if exclude_known:
-        allowed[[index.member[r["id"]] for r in KNOWN.run(tx, id=me["id"]) if r["id"] in index.member]] = (
-            False
-        )
-    if exclude_own_organisation and me["organisation"] is not None:
-        allowed &= index.organisation != index.organisation_code[me["organisation"]]
+        allowed[[index.member[k] for k in found[0]["known"] if k in index.member]] = False
+    if exclude_own_organisation and index.organisation[i_me] >= 0:
+        allowed &= index.organisation != index.organisation[i_me]
     if region:
         allowed &= index.region == index.region_code.get(region, -2)
     if workstream:
@@ -252,11 +231,10 @@ def suggest_peers(
     weights = {t: index.weight(index.topic[t]) for t in mine}
     holders_of = {t: int(index.holders[index.topic[t]]) for t in mine}
     names = {t: index.topic_names[index.topic[t]] for t in mine}
-    ids = [index.member_ids[i] for i in ranked.tolist()]
-    details = {d["id"]: d for d in DETAILS.run(tx, ids=[me["id"], *ids])}
-    my_workstreams = set(details[me["id"]]["workstreams"])
-    for i, cid in zip(ranked.tolist(), ids, strict=True):
-        d = details[cid]
+    my_workstreams = set(me["workstreams"])
+    for i in ranked.tolist():
+        d = index.details(i)
+        cid = d["id"]
         theirs = index.topics_of(i)
         c = _Candidate(cid, int(index.degree[i]), {t: theirs[t] for t in mine if t in theirs})
         shared = []
