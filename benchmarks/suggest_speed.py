@@ -5,12 +5,13 @@
 The synthetic generator's N members (seed 0; at 100,000 about 800,000 interest edges) go into each store.
 Per store, in this order:
 
-- the first suggestion after a write: the interest index is built from the graph (``index build``);
+- the coverage report on a store and server that have run nothing yet (``server cold``);
+- then, on the warmed-up server, after a write (which renews the graph revision): the first suggestion,
+  which builds the interest index;
 - for ``--sample`` members drawn with a fixed seed, the time ``suggest_peers`` takes (default options,
   top 10) with the index current, as p50, p95 and max;
-- the coverage report from a store opened afresh (nothing built yet: ``cold``), then again on the same
-  store with the index current but the report not kept (``warm``), then as the dashboard gets it a
-  second time (kept per revision).
+- after another write: the coverage report as the dashboard first makes it (index rebuilt), again with
+  the index current, and as the dashboard gets it a second time (kept per revision).
 
 In the same run, the time networkx takes to score the same members against everyone with the same
 formula on an in-memory bipartite graph (the naive baseline; building that graph is not counted).
@@ -73,28 +74,42 @@ def seconds(work: Callable[[], Any]) -> tuple[float, Any]:
     return time.perf_counter() - started, result
 
 
+def touch(store: Store, member: str) -> None:
+    """A write that changes nothing a report shows (a member's consent set to what it is): the graph gets a
+    new revision, as after any profile edit, so everything kept per revision is made again."""
+    store.write(lambda tx: tx.run(TOUCH, id=member))
+
+
+TOUCH = "MATCH (m:Member {id: $id}) SET m.suggestible = m.suggestible"
+
+
 def time_store(open_store: Callable[[], Store], sample: list[str]) -> dict[str, Any]:
-    """Coverage cold on a store opened afresh; then the index build, suggestions, coverage warm."""
+    """The coverage report on a store and server nothing has run on yet; then, on the warmed-up server,
+    what users meet after a write: the first suggestion (index rebuilt), suggestions with the index
+    current, the coverage report after a write (index rebuilt), with the index current, and kept."""
     with open_store() as store:
-        cold, report = seconds(lambda: coverage_gaps(store.read(read_network)))
+        server_cold, report = seconds(lambda: coverage_gaps(store.read(read_network)))
     with open_store() as store:
+        store.read(suggest_peers, sample[-1])  # a connection and the statements' plans, as a running app has
+        touch(store, sample[-1])
         build, _ = seconds(lambda: store.read(suggest_peers, sample[0]))
         times = []
         for me in sample:
             took, _ = seconds(lambda me=me: store.read(suggest_peers, me))
             times.append(took * 1000)
-        warm, _ = seconds(lambda: coverage_gaps(store.read(read_network)))
-        first_view, _ = seconds(lambda: coverage_report(store))
+        touch(store, sample[-1])
+        after_write, _ = seconds(lambda: coverage_report(store))
+        index_current, _ = seconds(lambda: coverage_gaps(store.read(read_network)))
         kept, _ = seconds(lambda: coverage_report(store))
     return {
         "first_suggestion_after_a_write_s": round(build, 2),
         "suggest_p50_ms": round(statistics.median(times), 1),
         "suggest_p95_ms": round(percentile(times, 95), 1),
         "suggest_max_ms": round(max(times), 1),
-        "coverage_cold_s": round(cold, 2),
-        "coverage_warm_s": round(warm, 2),
-        "coverage_dashboard_first_s": round(first_view, 2),
-        "coverage_dashboard_again_ms": round(kept * 1000, 1),
+        "coverage_server_cold_s": round(server_cold, 2),
+        "coverage_after_a_write_s": round(after_write, 2),
+        "coverage_index_current_s": round(index_current, 2),
+        "coverage_kept_ms": round(kept * 1000, 1),
         "gaps": len(report["gaps"]),
     }
 
@@ -169,7 +184,8 @@ def main() -> None:
     (RESULTS / "suggest_speed.json").write_text(json.dumps(results, indent=1))
     print(
         f"\n| {args.members:,} members | suggest p50 ms | p95 ms | max ms | p50 / p95 vs networkx naive "
-        "| first suggestion after a write s | coverage report cold / warm s | dashboard again ms |"
+        "| first suggestion after a write s | coverage report: after a write / index current / "
+        "server cold s | kept ms |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, key in (("LadybugDB", "ladybug"), ("Neo4j", "neo4j")):
@@ -177,8 +193,8 @@ def main() -> None:
         print(
             f"| {name} | {r['suggest_p50_ms']} | {r['suggest_p95_ms']} | {r['suggest_max_ms']} "
             f"| {base['suggest_p50_ms'] / r['suggest_p50_ms']:.0f}x / {base['suggest_p95_ms'] / r['suggest_p95_ms']:.0f}x "
-            f"| {r['first_suggestion_after_a_write_s']} | {r['coverage_cold_s']} / {r['coverage_warm_s']} "
-            f"| {r['coverage_dashboard_again_ms']} |"
+            f"| {r['first_suggestion_after_a_write_s']} | {r['coverage_after_a_write_s']} / "
+            f"{r['coverage_index_current_s']} / {r['coverage_server_cold_s']} | {r['coverage_kept_ms']} |"
         )
     print(
         f"| networkx, naive ({base['members_timed']} members) | {base['suggest_p50_ms']} "
