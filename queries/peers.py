@@ -18,8 +18,8 @@ of a match is the mode under which it scores highest (ties go to ``peer``).
 
 Finding candidates is the expensive part: every holder of every topic I hold, which at 100,000 members is
 often most of the network. So the scoring runs on an in-memory index of the member-topic graph
-(:mod:`queries.interest_index`), rebuilt after any write, and only the suggestions that make the list are
-read from the database.
+(:mod:`queries.interest_index`), rebuilt after any write, which also holds what a suggestion shows; the
+database is asked only for the member and the people they know.
 """
 
 from __future__ import annotations
