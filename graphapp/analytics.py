@@ -1,6 +1,7 @@
-"""Whole-graph analytics with networkx: brokers in the contact network, clusters of interest, the report.
+"""Whole-graph analytics: brokers in the contact network, clusters of interest, and the coverage report.
 
-Pure functions, plain data in and out.
+Brokers come from one depth-first search; clusters from networkx's Louvain over topic co-occurrence
+counted with numpy. Pure functions over what :func:`queries.coverage.read_network` read.
 """
 
 from __future__ import annotations
@@ -15,15 +16,6 @@ import numpy as np
 from queries.coverage import SEVERITY_WORDS, Gap, Network, Thresholds, topic_and_workstream_gaps
 
 __all__ = ["brokers", "clusters_of_interest", "coverage_gaps"]
-
-
-def contact_graph(net: Network) -> nx.Graph:
-    """Members joined by the contacts they already have (KNOWS)."""
-    G = nx.Graph()
-    ids = net.index.member_ids
-    G.add_nodes_from(ids)
-    G.add_edges_from((ids[a], ids[b]) for a, b in zip(*(c.tolist() for c in net.contacts), strict=True))
-    return G
 
 
 def contact_lists(net: Network) -> list[list[int]]:

@@ -110,9 +110,9 @@ def topic_and_workstream_gaps(net: Network, th: Thresholds) -> list[Gap]:
     # Organisations per topic (no organisation counts as one, as it did when this was a set), and for
     # each interest how many holders of that topic work where its holder works.
     org = ix.organisation[holder].astype(np.int64) + 1  # 0: no organisation
-    pair = topic.astype(np.int64) * (len(ix.organisation_code) + 1) + org
+    pair = topic.astype(np.int64) * (len(ix.organisations) + 1) + org
     pairs, inverse, count = np.unique(pair, return_inverse=True, return_counts=True)
-    organisations = np.bincount(pairs // (len(ix.organisation_code) + 1), minlength=n_topics)
+    organisations = np.bincount(pairs // (len(ix.organisations) + 1), minlength=n_topics)
     holders = ix.holders[topic]
     others = np.where(org > 0, holders - count[inverse], holders - 1)
     has_peer = np.bincount(holder, weights=others > 0, minlength=ix.size) > 0
@@ -198,14 +198,14 @@ def topic_and_workstream_gaps(net: Network, th: Thresholds) -> list[Gap]:
                 )
             )
 
-    region_count = _counts(ix.region, ix.region_code)
+    region_count = _counts(ix.region, ix.regions)
     for region in M49_REGIONS:
         n = region_count.get(region, 0)
         if n == 0:
             gaps.append(Gap("region-without-members", 3, region, region, "no members", {"members": 0}))
         elif n < th.few_region_members:
             gaps.append(Gap("region-few-members", 2, region, region, f"{n} member(s)", {"members": n}))
-    country_count = _counts(ix.country, ix.country_code)
+    country_count = _counts(ix.country, ix.countries)
     org_countries = {o["country"] for o in net.organisations if o["country"]}
     for country in sorted(org_countries | set(country_count)):
         n = country_count.get(country, 0)
@@ -223,7 +223,7 @@ def topic_and_workstream_gaps(net: Network, th: Thresholds) -> list[Gap]:
         elif n <= th.few_country_members:
             gaps.append(Gap("country-few-members", 1, country, country, f"{n} member(s)", {"members": n}))
 
-    org_count = _counts(ix.organisation, ix.organisation_code)
+    org_count = _counts(ix.organisation, ix.organisations)
     for o in sorted(net.organisations, key=lambda o: o["id"]):
         if org_count.get(o["id"]) == 1:
             gaps.append(
@@ -265,7 +265,7 @@ def topic_and_workstream_gaps(net: Network, th: Thresholds) -> list[Gap]:
     return gaps
 
 
-def _counts(codes: np.ndarray, code_of: dict[Any, int]) -> dict[Any, int]:
+def _counts(codes: np.ndarray, values: list[str]) -> dict[str, int]:
     """How many members have each value, from the index's codes (-1, no value, is not counted)."""
-    counted = np.bincount(codes[codes >= 0], minlength=len(code_of))
-    return {value: int(counted[code]) for value, code in code_of.items()}
+    counted = np.bincount(codes[codes >= 0], minlength=len(values))
+    return dict(zip(values, counted.tolist(), strict=True))

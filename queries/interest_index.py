@@ -84,11 +84,12 @@ def _holds(sorted_numbers: np.ndarray, i: int) -> bool:
     return at < len(sorted_numbers) and int(sorted_numbers[at]) == i
 
 
-def _codes(values: list[str]) -> tuple[np.ndarray, dict[str, int]]:
-    """Each value as a small integer (-1 for ''), and the code of each value (in sorted order)."""
-    code = {v: i for i, v in enumerate(sorted(set(values) - {""}))}
-    code_of = code.get
-    return np.array([code_of(v, -1) for v in values], np.int32), code
+def _codes(values: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Each value as a small integer, its place among the distinct values sorted (-1 for ''), and those
+    distinct values."""
+    distinct = sorted(set(values) - {""})
+    code_of = {v: i for i, v in enumerate(distinct)}.get
+    return np.array([code_of(v, -1) for v in values], np.int32), distinct
 
 
 @dataclass
@@ -138,18 +139,14 @@ class InterestIndex:
         self.topic_names = [t["name"] or t["id"] for t in topics]
         self.topic = {tid: i for i, tid in enumerate(self.topic_ids)}
         n, n_topics = len(self.member_ids), len(topics)
-        self.region, self.region_code = _codes(members["region"])
-        self.country, self.country_code = _codes(members["country"])
+        self.region, self.regions = _codes(members["region"])
+        self.country, self.countries = _codes(members["country"])
         organisation = [""] * n
         for e in employees:
             for i in self.numbers(e["members"]).tolist():
                 if i >= 0:
                     organisation[i] = e["organisation"]
-        self.organisation, self.organisation_code = _codes(organisation)
-        # Back from codes to values (codes are places in sorted order).
-        self.region_values = sorted(self.region_code, key=self.region_code.__getitem__)
-        self.country_values = sorted(self.country_code, key=self.country_code.__getitem__)
-        self.organisation_ids = sorted(self.organisation_code, key=self.organisation_code.__getitem__)
+        self.organisation, self.organisations = _codes(organisation)
         self.suggestible = np.array(members["suggestible"], dtype=str) != "no"
 
         # Every edge, as (member number, topic number, level code); then indexed both ways.
@@ -222,14 +219,14 @@ class InterestIndex:
 
     def details(self, i: int) -> dict[str, Any]:
         """What a suggestion shows of member ``i``: id, name, organisation, country, region, workstreams."""
-        organisation = self.organisation_ids[self.organisation[i]] if self.organisation[i] >= 0 else None
+        organisation = self.organisations[self.organisation[i]] if self.organisation[i] >= 0 else None
         return {
             "id": self.member_ids[i],
             "name": self.member_names[i],
             "organisation_id": organisation,
             "organisation": self.organisation_names.get(organisation) if organisation else None,
-            "country": self.country_values[self.country[i]] if self.country[i] >= 0 else None,
-            "region": self.region_values[self.region[i]] if self.region[i] >= 0 else None,
+            "country": self.countries[self.country[i]] if self.country[i] >= 0 else None,
+            "region": self.regions[self.region[i]] if self.region[i] >= 0 else None,
             "workstreams": sorted(w for w, people in self.workstream_members.items() if _holds(people, i)),
         }
 

@@ -201,7 +201,7 @@ def suggest_peers(
     if exclude_own_organisation and index.organisation[i_me] >= 0:
         allowed &= index.organisation != index.organisation[i_me]
     if region:
-        allowed &= index.region == index.region_code.get(region, -2)
+        allowed &= index.region == (index.regions.index(region) if region in index.regions else -2)
     if workstream:
         in_workstream = np.zeros(n, bool)
         in_workstream[index.workstream_members.get(workstream, [])] = True

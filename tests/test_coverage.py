@@ -12,7 +12,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from graphapp.analytics import _pairs_within, brokers, contact_graph, coverage_gaps, cut_pieces
+from graphapp.analytics import _pairs_within, brokers, contact_lists, coverage_gaps, cut_pieces
 from graphapp.demo import DEMO_FILES
 from ingest import import_files
 from ingest.normalise import member_id
@@ -169,4 +169,4 @@ def test_gaps_cli(runner) -> None:
 
 def test_contact_graph_holds_every_member(store, tmp_path: Path) -> None:
     import_files(store, [write_csv(tmp_path / "m.csv", [member("Ana", "ana@example.org")])])
-    assert contact_graph(store.read(read_network)).number_of_nodes() == 1
+    assert contact_lists(store.read(read_network)) == [[]]
