@@ -33,13 +33,12 @@ from typing import Any
 
 import networkx as nx
 
-from graphapp.analytics import coverage_gaps
+from graphapp.analytics import coverage_report_of
 from graphapp.demo import synthetic
 from graphapp.reports import coverage_report
 from graphapp.store import LadybugStore, Neo4jStore, Store
 from ingest import import_files
 from ingest.synthetic import write_dataset
-from queries.coverage import read_network
 from queries.peers import level_fit, suggest_peers
 from queries.schema import create_schema
 from tests.neo4j_harness.throwaway import ThrowawayNeo4j
@@ -88,7 +87,7 @@ def time_store(open_store: Callable[[], Store], sample: list[str]) -> dict[str, 
     what users meet after a write: the first suggestion (index rebuilt), suggestions with the index
     current, the coverage report after a write (index rebuilt), with the index current, and kept."""
     with open_store() as store:
-        server_cold, report = seconds(lambda: coverage_gaps(store.read(read_network)))
+        server_cold, report = seconds(lambda: store.read(coverage_report_of))
     with open_store() as store:
         store.read(suggest_peers, sample[-1])  # a connection and the statements' plans, as a running app has
         touch(store, sample[-1])
@@ -99,7 +98,7 @@ def time_store(open_store: Callable[[], Store], sample: list[str]) -> dict[str, 
             times.append(took * 1000)
         touch(store, sample[-1])
         after_write, _ = seconds(lambda: coverage_report(store))
-        index_current, _ = seconds(lambda: coverage_gaps(store.read(read_network)))
+        index_current, _ = seconds(lambda: store.read(coverage_report_of))
         kept, _ = seconds(lambda: coverage_report(store))
     return {
         "first_suggestion_after_a_write_s": round(build, 2),

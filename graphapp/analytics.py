@@ -1,34 +1,62 @@
 """Whole-graph analytics: brokers in the contact network, clusters of interest, and the coverage report.
 
 Brokers come from one depth-first search; clusters from networkx's Louvain over topic co-occurrence
-counted with numpy. Pure functions over what :func:`queries.coverage.read_network` read.
+counted with numpy. The report reads what it needs with :func:`read_coverage` (the contact network
+searched side by side with the other reads) and :func:`coverage_gaps` puts it together.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
 import numpy as np
 
-from queries.coverage import SEVERITY_WORDS, Gap, Network, Thresholds, topic_and_workstream_gaps
+from queries.coverage import (
+    SEVERITY_WORDS,
+    Gap,
+    Network,
+    Thresholds,
+    read_contacts,
+    read_network,
+    topic_and_workstream_gaps,
+)
+from queries.cypher import Tx, collector_paused
+from queries.interest_index import distinct
 
-__all__ = ["brokers", "clusters_of_interest", "coverage_gaps"]
+__all__ = [
+    "ContactCuts",
+    "brokers",
+    "clusters_of_interest",
+    "contact_cuts",
+    "coverage_gaps",
+    "coverage_report_of",
+    "find_cuts",
+    "read_coverage",
+]
 
 
-def contact_lists(net: Network) -> list[list[int]]:
-    """The contact network as neighbour lists of member numbers (the index's): what :func:`brokers`
-    needs, built in a fraction of the time of a networkx graph at 100,000 members."""
-    n = net.index.size
-    a, b = (c.astype(np.int64) for c in net.contacts)
-    links = np.unique(np.minimum(a, b) * n + np.maximum(a, b))  # each contact once, whoever named whom
+def contact_lists(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, list[list[int]]]:
+    """The network of contacts ``a[i]``-``b[i]`` (any integer keys) as neighbour lists of the numbers
+    0..k-1, one for each key in it, with those keys in number order: what :func:`cut_pieces` needs,
+    built in a fraction of the time of a networkx graph at 100,000 members.
+
+    >>> keys, lists = contact_lists(np.array([7, 3, 9]), np.array([3, 7, 3]))
+    >>> keys.tolist(), lists
+    ([3, 7, 9], [[1, 2], [0], [0]])
+    """
+    keys = distinct(np.concatenate([a, b]).astype(np.int64))
+    n = len(keys)
+    x, y = np.searchsorted(keys, a), np.searchsorted(keys, b)
+    links = distinct(np.minimum(x, y) * n + np.maximum(x, y))  # each contact once, whoever named whom
     links = links[links // n != links % n]
     both = np.sort(np.concatenate([links, (links % n) * n + links // n]))  # both directions, by first end
     ends = np.searchsorted(both // n, np.arange(n + 1)).tolist()
     neighbours = (both % n).tolist()
-    return [neighbours[ends[i] : ends[i + 1]] for i in range(n)]
+    return keys, [neighbours[ends[i] : ends[i + 1]] for i in range(n)]
 
 
 def cut_pieces(G: nx.Graph | list[list[int]]) -> dict[Any, list[int]]:
@@ -107,8 +135,23 @@ def brokers(
     [('b', 2, 5), ('c', 1, 3)]
     """
     pieces = cut_pieces(G)
-    if not pieces:
-        return []
+    nodes = len(G)
+    edges = G.number_of_edges() if isinstance(G, nx.Graph) else sum(map(len, G)) // 2
+    centrality = None
+    if pieces and (nodes + edges) * nodes <= budget:
+        graph = G if isinstance(G, nx.Graph) else nx.Graph(dict(enumerate(G)))
+        centrality = nx.betweenness_centrality(graph, normalized=True)
+    return rank_brokers(pieces, centrality, top, label)
+
+
+def rank_brokers(
+    pieces: dict[Any, list[int]],
+    centrality: dict[Any, float] | None,
+    top: int,
+    label: Callable[[Any], str],
+) -> list[dict[str, Any]]:
+    """The ``top`` articulation points of :func:`cut_pieces`, most critical first (see :func:`brokers`):
+    by the people they alone connect, then separated pairs, then ``label``."""
 
     def separated_pairs(sizes: list[int]) -> int:
         return (sum(sizes) ** 2 - sum(s * s for s in sizes)) // 2
@@ -116,11 +159,6 @@ def brokers(
     ranked = sorted(
         pieces, key=lambda n: (-(sum(pieces[n]) - max(pieces[n])), -separated_pairs(pieces[n]), label(n))
     )[:top]
-    nodes = len(G)
-    edges = G.number_of_edges() if isinstance(G, nx.Graph) else sum(map(len, G)) // 2
-    exact = (nodes + edges) * nodes <= budget
-    graph = G if isinstance(G, nx.Graph) or not exact else nx.Graph(dict(enumerate(G)))
-    centrality = nx.betweenness_centrality(graph, normalized=True) if exact else {}
     result = []
     for node in ranked:
         sizes = sorted(pieces[node], reverse=True)
@@ -130,10 +168,51 @@ def brokers(
                 "splits_off": sum(sizes[1:]),
                 "pieces": len(sizes),
                 "separated_pairs": separated_pairs(sizes),
-                "betweenness": round(centrality[node], 6) if exact else None,
+                "betweenness": round(centrality[node], 6) if centrality is not None else None,
             }
         )
     return result
+
+
+@dataclass
+class ContactCuts:
+    """The contact network's articulation points, by node key, with the sizes of the pieces each leaves
+    (:func:`cut_pieces`), and their betweenness (unnormalised: the number of shortest paths through
+    them, pairs counted once) where the network is small enough to count it exactly, else None."""
+
+    pieces: dict[int, list[int]]
+    betweenness: dict[int, float] | None
+
+
+def find_cuts(a: np.ndarray, b: np.ndarray, budget: int = 1_000_000) -> ContactCuts:
+    """The cuts of the network of contacts ``a[i]``-``b[i]``; betweenness within ``budget`` node and
+    edge visits (see :func:`brokers`)."""
+    keys, lists = contact_lists(a, b)
+    found = cut_pieces(lists)
+    nodes, edges = len(lists), sum(map(len, lists)) // 2
+    betweenness = None
+    if (nodes + edges) * nodes <= budget:
+        raw = nx.betweenness_centrality(nx.Graph(dict(enumerate(lists))), normalized=False)
+        betweenness = {int(keys[i]): raw[i] for i in found}
+    return ContactCuts({int(keys[i]): sizes for i, sizes in found.items()}, betweenness)
+
+
+def contact_cuts(tx: Tx) -> ContactCuts:
+    """Read the contact network and find its cuts: a read function, so that it can run beside others."""
+    return find_cuts(*read_contacts(tx))
+
+
+def read_coverage(tx: Tx) -> tuple[Network, ContactCuts]:
+    """What the coverage report needs. On Neo4j the contacts are read and searched (in Python) in a
+    transaction beside the one that reads the rest, while the server is still busy with that."""
+    net, cuts = tx.side_by_side([read_network, contact_cuts])
+    return net, cuts
+
+
+def coverage_report_of(tx: Tx, thresholds: Thresholds | None = None) -> dict[str, Any]:
+    """The coverage report of the graph as ``tx`` sees it (see :func:`coverage_gaps`)."""
+    with collector_paused():
+        return coverage_gaps(*read_coverage(tx), thresholds)
 
 
 def clusters_of_interest(net: Network, seed: int = 0) -> dict[str, Any]:
@@ -167,7 +246,7 @@ def clusters_of_interest(net: Network, seed: int = 0) -> dict[str, Any]:
         cluster_of_topic[c] = i
     # Each member's clusters, once each: then people per cluster and per pair of clusters.
     member = np.repeat(np.arange(ix.size, dtype=np.int64), ix.degree)
-    codes = np.unique(member * len(communities) + cluster_of_topic[ix.by_member.cols])
+    codes = distinct(member * len(communities) + cluster_of_topic[ix.by_member.cols])
     owner, cluster = codes // len(communities), codes % len(communities)
     people = np.bincount(cluster, minlength=len(communities))
     ptr = np.zeros(ix.size + 1, np.int64)
@@ -196,16 +275,33 @@ def _pairs_within(ptr: np.ndarray, values: np.ndarray, n_values: int) -> tuple[n
     for j in range(1, int(np.diff(ptr).max(initial=0))):
         same = np.flatnonzero(row[:-j] == row[j:])
         codes.append(values[same] * n_values + values[same + j])
-    found, counts = np.unique(np.concatenate(codes or [np.zeros(0, np.int64)]), return_counts=True)
+    every = np.concatenate(codes or [np.zeros(0, np.int64)])
+    if n_values * n_values <= 4 * len(every) + 1_000_000:  # a count per possible pair: one pass
+        counted = np.bincount(every, minlength=n_values * n_values)
+        found = np.flatnonzero(counted)
+        counts = counted[found]
+    else:
+        found, counts = np.unique(every, return_counts=True)
     return found // n_values, found % n_values, counts
 
 
-def coverage_gaps(net: Network, thresholds: Thresholds | None = None) -> dict[str, Any]:
+def coverage_gaps(net: Network, cuts: ContactCuts, thresholds: Thresholds | None = None) -> dict[str, Any]:
     """The coverage report: gaps most severe first, then brokers and clusters of interest."""
     th = thresholds or Thresholds()
     gaps = topic_and_workstream_gaps(net, th)
     ix = net.index
-    for b in brokers(contact_lists(net), top=th.brokers, label=ix.member_ids.__getitem__):
+    # The cuts are by node key; members the index does not know (created since it was read; the next
+    # reader builds both again) are left out.
+    keys = list(cuts.pieces)
+    number = dict(zip(keys, ix.numbers(keys).tolist(), strict=True))
+    pieces = {number[k]: sizes for k, sizes in cuts.pieces.items() if number[k] >= 0}
+    centrality = None
+    if cuts.betweenness is not None:
+        # networkx's normalisation over all members (those without contacts lie on no path)
+        n = ix.size
+        scale = 2 / ((n - 1) * (n - 2)) if n > 2 else 1.0
+        centrality = {number[k]: v * scale for k, v in cuts.betweenness.items() if number[k] >= 0}
+    for b in rank_brokers(pieces, centrality, th.brokers, ix.member_ids.__getitem__):
         b["id"] = member = ix.member_ids[b["id"]]
         gaps.append(
             Gap(

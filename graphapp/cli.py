@@ -238,8 +238,8 @@ def gaps(as_json: bool, settings: tuple[str, ...]) -> None:
     """Where the network is thin: the coverage report, most severe first."""
     import dataclasses
 
-    from graphapp.analytics import coverage_gaps
-    from queries.coverage import Thresholds, read_network
+    from graphapp.analytics import coverage_report_of
+    from queries.coverage import Thresholds
 
     thresholds = Thresholds()
     known = {f.name: f.type for f in dataclasses.fields(Thresholds)}
@@ -252,7 +252,7 @@ def gaps(as_json: bool, settings: tuple[str, ...]) -> None:
         except ValueError as e:
             raise Failure(f"--set {setting}: {value!r} is not a number") from e
     with _opened() as store:
-        report = coverage_gaps(store.read(read_network), thresholds)
+        report = store.read(coverage_report_of, thresholds)
     if as_json:
         click.echo(json.dumps(report, indent=1, ensure_ascii=False))
         return

@@ -8,9 +8,9 @@ from typing import Any, TypeVar
 
 from flask import url_for
 
-from graphapp.analytics import coverage_gaps
+from graphapp.analytics import coverage_report_of
 from graphapp.store import Store
-from queries.coverage import M49_REGIONS, read_network
+from queries.coverage import M49_REGIONS
 from queries.cypher import Tx
 from queries.members import topic_region_matrix
 from queries.schema import graph_revision
@@ -56,7 +56,7 @@ def _per_revision(store: Store, name: str, build: Callable[[Tx], T]) -> T:
 
 def coverage_report(store: Store) -> dict[str, Any]:
     """The gap report (see :func:`graphapp.analytics.coverage_gaps`) with default thresholds."""
-    return _per_revision(store, "coverage-report", lambda tx: coverage_gaps(read_network(tx)))
+    return _per_revision(store, "coverage-report", coverage_report_of)
 
 
 def heat_map(store: Store) -> dict[str, Any]:

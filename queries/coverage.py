@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 
 from queries.cypher import Rows, Tx
-from queries.interest_index import CONTACTS, InterestIndex, interest_index
+from queries.interest_index import CONTACTS, InterestIndex, interest_index_and
 
-__all__ = ["Gap", "Network", "Thresholds", "read_network"]
+__all__ = ["Gap", "Network", "Thresholds", "read_contacts", "read_network"]
 
 M49_REGIONS = ("Africa", "Americas", "Asia", "Europe", "Oceania")
 
@@ -37,37 +37,41 @@ COVERS = Rows("MATCH (w:Workstream)-[:COVERS]->(t:Topic)", workstream="w.id", to
 
 @dataclass
 class Network:
-    """Everything the coverage report needs, read in one transaction.
+    """What the coverage report needs besides the contact network, read in one transaction.
 
     Who holds which topic, where members work and who may be suggested come from the interest index
-    (shared with the suggestions, and rebuilt only when the graph changes); the rest is small.
+    (shared with the suggestions, and rebuilt only when the graph changes); the rest is small. The
+    contacts are read on their own (:func:`read_contacts`), so that searching them can run beside
+    these reads.
     """
 
     index: InterestIndex
     organisations: list[dict[str, Any]]
     workstreams: list[dict[str, Any]]  # with their numbers of members and leads
     covers: list[dict[str, Any]]
-    contacts: tuple[np.ndarray, np.ndarray]  # who knows whom, as pairs of the index's member numbers
 
 
 def read_network(tx: Tx) -> Network:
-    index = interest_index(tx)
-    pairs = np.array(tx.run(CONTACTS)[0]["pairs"], np.int64)
+    index, (organisations, workstreams, covers) = interest_index_and(
+        tx, [ORGANISATIONS.statement, WORKSTREAMS.statement, COVERS.statement]
+    )
     return Network(
         index=index,
-        organisations=ORGANISATIONS.run(tx),
+        organisations=Rows.shape(organisations, tx.dialect),
         # (LadybugDB's sum() is a decimal.)
         workstreams=[
-            {**w, "members": int(w["members"]), "leads": int(w["leads"])} for w in WORKSTREAMS.run(tx)
+            {**w, "members": int(w["members"]), "leads": int(w["leads"])}
+            for w in Rows.shape(workstreams, tx.dialect)
         ],
-        covers=COVERS.run(tx),
-        contacts=_known_pairs(index.numbers(pairs >> 32), index.numbers(pairs & 0xFFFFFFFF)),
+        covers=Rows.shape(covers, tx.dialect),
     )
 
 
-def _known_pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    both = (a >= 0) & (b >= 0)  # (a member created since the index was read is not in it yet)
-    return a[both], b[both]
+def read_contacts(tx: Tx) -> tuple[np.ndarray, np.ndarray]:
+    """Who knows whom: the two ends of every KNOWS between members, as node keys (the index's
+    :meth:`~queries.interest_index.InterestIndex.numbers` turns them into member numbers)."""
+    pairs = np.array(tx.run(CONTACTS)[0]["pairs"], np.int64)
+    return pairs >> 32, pairs & 0xFFFFFFFF
 
 
 @dataclass

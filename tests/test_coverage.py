@@ -12,11 +12,19 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from graphapp.analytics import _pairs_within, brokers, contact_lists, coverage_gaps, cut_pieces
+from graphapp.analytics import (
+    ContactCuts,
+    _pairs_within,
+    brokers,
+    contact_cuts,
+    contact_lists,
+    coverage_report_of,
+    cut_pieces,
+)
 from graphapp.demo import DEMO_FILES
 from ingest import import_files
 from ingest.normalise import member_id
-from queries.coverage import Thresholds, read_network
+from queries.coverage import Thresholds
 from tests.helpers import member, write_csv
 
 
@@ -72,7 +80,7 @@ def small(store, tmp_path: Path):
     ]
     write_csv(tmp_path / "members.csv", people)
     import_files(store, [tmp_path / "workstreams.csv", tmp_path / "topics.csv", tmp_path / "members.csv"])
-    return coverage_gaps(store.read(read_network), Thresholds(few_workstream_members=2))
+    return store.read(coverage_report_of, Thresholds(few_workstream_members=2))
 
 
 def _found(report, kind: str) -> dict[str, dict]:
@@ -104,6 +112,16 @@ def test_brokers_split_the_contact_network(small) -> None:
     found = _found(small, "broker")
     # Ana - Bo - Cy - Di is a path: Bo and Cy each hold it together.
     assert set(found) == {member_id("bo@example.org"), member_id("cy@example.org")}
+    # Betweenness as networkx gives it for the whole contact network, Ed (no contacts) included: the
+    # report counts paths among the people with contacts and scales by every member.
+    ana, bo, cy, di, ed = (member_id(f"{n}@example.org") for n in ("ana", "bo", "cy", "di", "ed"))
+    G = nx.Graph([(ana, bo), (bo, cy), (cy, di)])
+    G.add_node(ed)
+    expected = nx.betweenness_centrality(G, normalized=True)
+    assert {m: g["numbers"]["betweenness"] for m, g in found.items()} == {
+        m: round(expected[m], 6) for m in found
+    }
+    assert found[bo]["numbers"]["separated_pairs"] == 2  # Ana with Cy, and Ana with Di
 
 
 def test_report_is_ordered_by_severity(small) -> None:
@@ -147,7 +165,7 @@ def test_topic_pairs_are_counted_like_itertools() -> None:
 
 def test_demo_report_shows_the_demo_gaps(store) -> None:
     import_files(store, DEMO_FILES)
-    report = coverage_gaps(store.read(read_network))
+    report = store.read(coverage_report_of)
     assert {"reinforcement-learning", "federated-learning"} <= set(_found(report, "topic-unheld"))
     assert "WS4" in _found(report, "workstream-without-lead")
     clusters = report["clusters_of_interest"]["clusters"]
@@ -167,6 +185,14 @@ def test_gaps_cli(runner) -> None:
     assert bad.exit_code == 1 and "no threshold called 'nonsense'" in bad.stderr
 
 
-def test_contact_graph_holds_every_member(store, tmp_path: Path) -> None:
+def test_a_member_without_contacts_makes_no_broker(store, tmp_path: Path) -> None:
     import_files(store, [write_csv(tmp_path / "m.csv", [member("Ana", "ana@example.org")])])
-    assert contact_lists(store.read(read_network)) == [[]]
+    assert store.read(contact_cuts) == ContactCuts({}, {})
+    assert _found(store.read(coverage_report_of), "broker") == {}
+
+
+def test_contact_lists_number_the_people_with_contacts() -> None:
+    """Contacts named either way round, twice, or to oneself become one undirected link each."""
+    keys, lists = contact_lists(np.array([40, 10, 10, 30, 30]), np.array([10, 40, 30, 10, 30]))
+    assert keys.tolist() == [10, 30, 40]
+    assert lists == [[1, 2], [0], [0]]
