@@ -21,6 +21,7 @@ Figures and ratios, not assertions.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import math
 import random
@@ -122,7 +123,12 @@ def main() -> None:
     parser.add_argument("--baseline-sample", type=int, default=20)
     args = parser.parse_args()
     dataset = synthetic(args.members, seed=0)
-    results: dict[str, Any] = {"members": args.members, "sample": args.sample}
+    results: dict[str, Any] = {
+        "members": args.members,
+        "sample": args.sample,
+        # neo4j-rust-ext (a dependency) decodes what the server sends; without it the driver's Python does
+        "neo4j_driver_decoder": "rust" if importlib.util.find_spec("neo4j._rust") else "python",
+    }
     with tempfile.TemporaryDirectory(prefix="graphapp-bench-") as tmp:
         files = write_dataset(dataset, Path(tmp) / "data")
         path = Path(tmp) / "bench.lbug"
