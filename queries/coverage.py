@@ -37,7 +37,7 @@ COVERS = Rows("MATCH (w:Workstream)-[:COVERS]->(t:Topic)", workstream="w.id", to
 
 @dataclass
 class Network:
-    """What the coverage report needs besides the contact network, read in one transaction.
+    """What the coverage report needs besides the contact network.
 
     Who holds which topic, where members work and who may be suggested come from the interest index
     (shared with the suggestions, and rebuilt only when the graph changes); the rest is small. The

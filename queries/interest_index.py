@@ -2,7 +2,7 @@
 
 Scoring one member against everyone who shares a topic means touching every holder of every topic they
 hold: at 100,000 members that is often most of the network, too many rows to read from a database per
-request. The index reads the graph once (three bulk reads in one transaction) into compressed sparse
+request. The index reads the graph once (six bulk reads, side by side on Neo4j) into compressed sparse
 arrays, indexed both ways (by topic: its holders; by member: their topics), with what the suggestion
 filters need (organisation, region, consent, workstreams). It is kept in ``tx.derived`` stamped with the
 graph revision, so any write, in any process, makes the next reader build it again.
@@ -105,9 +105,9 @@ def _holds(sorted_numbers: np.ndarray, i: int) -> bool:
 def _codes(values: list[str]) -> tuple[np.ndarray, list[str]]:
     """Each value as a small integer, its place among the distinct values sorted (-1 for ''), and those
     distinct values."""
-    distinct = sorted(set(values) - {""})
-    code_of = {v: i for i, v in enumerate(distinct)}.get
-    return np.array([code_of(v, -1) for v in values], np.int32), distinct
+    seen = sorted(set(values) - {""})
+    code_of = {v: i for i, v in enumerate(seen)}.get
+    return np.array([code_of(v, -1) for v in values], np.int32), seen
 
 
 class _KeyLookup:
