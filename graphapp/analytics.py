@@ -135,13 +135,21 @@ def brokers(
     [('b', 2, 5), ('c', 1, 3)]
     """
     pieces = cut_pieces(G)
+    centrality = _betweenness_within(G, budget, normalized=True) if pieces else None
+    return rank_brokers(pieces, centrality, top, label)
+
+
+def _betweenness_within(
+    G: nx.Graph | list[list[int]], budget: int, normalized: bool
+) -> dict[Any, float] | None:
+    """networkx's exact betweenness of every node, if it takes at most ``budget`` node and edge visits
+    (about nodes x (nodes + edges)); else None."""
     nodes = len(G)
     edges = G.number_of_edges() if isinstance(G, nx.Graph) else sum(map(len, G)) // 2
-    centrality = None
-    if pieces and (nodes + edges) * nodes <= budget:
-        graph = G if isinstance(G, nx.Graph) else nx.Graph(dict(enumerate(G)))
-        centrality = nx.betweenness_centrality(graph, normalized=True)
-    return rank_brokers(pieces, centrality, top, label)
+    if (nodes + edges) * nodes > budget:
+        return None
+    graph = G if isinstance(G, nx.Graph) else nx.Graph(dict(enumerate(G)))
+    return nx.betweenness_centrality(graph, normalized=normalized)
 
 
 def rank_brokers(
@@ -189,11 +197,8 @@ def find_cuts(a: np.ndarray, b: np.ndarray, budget: int = 1_000_000) -> ContactC
     edge visits (see :func:`brokers`)."""
     keys, lists = contact_lists(a, b)
     found = cut_pieces(lists)
-    nodes, edges = len(lists), sum(map(len, lists)) // 2
-    betweenness = None
-    if (nodes + edges) * nodes <= budget:
-        raw = nx.betweenness_centrality(nx.Graph(dict(enumerate(lists))), normalized=False)
-        betweenness = {int(keys[i]): raw[i] for i in found}
+    raw = _betweenness_within(lists, budget, normalized=False)
+    betweenness = {int(keys[i]): raw[i] for i in found} if raw is not None else None
     return ContactCuts({int(keys[i]): sizes for i, sizes in found.items()}, betweenness)
 
 
