@@ -29,11 +29,11 @@ from pathlib import Path
 
 import networkx as nx
 
+from graphapp.ingest import import_files
+from graphapp.ingest.normalise import member_id
+from graphapp.queries.peers import suggest_peers, topic_similarities
+from graphapp.queries.schema import create_schema
 from graphapp.store import LadybugStore
-from ingest import import_files
-from ingest.normalise import member_id
-from queries.peers import suggest_peers, topic_similarities
-from queries.schema import create_schema
 from tests.helpers import member, write_csv
 
 METHODS = ("random", "popularity", "common_neighbours", "jaccard", "adamic_adar", "graphapp")

@@ -21,11 +21,19 @@ from pathlib import Path
 from typing import Any
 
 from graphapp.demo import synthetic
+from graphapp.ingest import import_files, read_files
+from graphapp.ingest.plan import Plan, plan_import
+from graphapp.ingest.synthetic import write_dataset
+from graphapp.queries.schema import (
+    CREATE_NODES,
+    CREATE_RELS,
+    DELETE_ALL,
+    NODES,
+    RELATIONSHIPS,
+    counts,
+    create_schema,
+)
 from graphapp.store import LadybugStore, Neo4jStore, Store
-from ingest import import_files, read_files
-from ingest.plan import Plan, plan_import
-from ingest.synthetic import write_dataset
-from queries.schema import CREATE_NODES, CREATE_RELS, DELETE_ALL, NODES, RELATIONSHIPS, counts, create_schema
 from tests.neo4j_harness.throwaway import ThrowawayNeo4j
 
 RESULTS = Path(__file__).resolve().parent / "results"

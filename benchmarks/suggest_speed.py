@@ -36,14 +36,14 @@ from typing import Any
 
 import networkx as nx
 
-from graphapp.analytics import coverage_report_of
+from graphapp.analytics.coverage import coverage_report_of
 from graphapp.demo import synthetic
+from graphapp.ingest import import_files
+from graphapp.ingest.synthetic import write_dataset
+from graphapp.queries.peers import level_fit, suggest_peers
+from graphapp.queries.schema import create_schema
 from graphapp.reports import coverage_report
 from graphapp.store import LadybugStore, Neo4jStore, Store
-from ingest import import_files
-from ingest.synthetic import write_dataset
-from queries.peers import level_fit, suggest_peers
-from queries.schema import create_schema
 from tests.neo4j_harness.throwaway import ThrowawayNeo4j
 
 RESULTS = Path(__file__).resolve().parent / "results"

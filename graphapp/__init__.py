@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from graphapp.resources import STATIC, TEMPLATES
+
 __all__ = ["InsecureConfiguration", "create_app"]
 
-TOP = Path(__file__).resolve().parent.parent
 #: Good enough for trying graphapp out on one's own machine; refused in production.
 DEFAULT_SECRET_KEY = "graphapp-development-only"  # noqa: S105 (a known value, refused in production)
 
@@ -48,8 +48,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """The application factory: defaults, then the environment, then ``test_config``."""
     app = Flask(
         __name__,
-        template_folder=str(TOP / "templates"),
-        static_folder="static",
+        template_folder=str(TEMPLATES),
+        static_folder=str(STATIC),
     )
     app.config.from_mapping(
         NEO4J_URI=None,

@@ -18,7 +18,7 @@ from graphapp.exports import FORMATS, export, read_export
 from graphapp.openapi import openapi_document
 from graphapp.params import member_filter, mode_arg, page_args, view_args, whole_number
 from graphapp.privacy import redact_graph, redact_people, redact_person
-from queries.members import (
+from graphapp.queries.members import (
     facets,
     find_members,
     member_profile,
@@ -28,9 +28,9 @@ from queries.members import (
     topic_list,
     workstream_list,
 )
-from queries.peers import UnknownMember, suggest_peers
-from queries.schema import counts, schema_version
-from queries.subgraph import UnknownSubject, neighbourhood
+from graphapp.queries.peers import UnknownMember, suggest_peers
+from graphapp.queries.schema import counts, schema_version
+from graphapp.queries.subgraph import UnknownSubject, neighbourhood
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 

@@ -24,7 +24,7 @@ from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from graphapp.db import get_store
-from queries.accounts import (
+from graphapp.queries.accounts import (
     ROLES,
     account,
     accounts,

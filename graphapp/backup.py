@@ -12,9 +12,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ingest.problems import ImportRejected, Problem
-from queries.cypher import TransactionRunner, Tx
-from queries.schema import (
+from graphapp.ingest.problems import ImportRejected, Problem
+from graphapp.queries.cypher import TransactionRunner, Tx
+from graphapp.queries.schema import (
     ALL_NODES,
     ALL_RELS,
     DELETE_LABEL,

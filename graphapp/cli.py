@@ -17,11 +17,11 @@ from typing import Any
 import click
 
 from graphapp.backup import GraphNotEmpty, load_backup, restore, write_backup
+from graphapp.ingest import ImportRejected, import_files
+from graphapp.ingest.readers import KIND_ALIASES
+from graphapp.queries.schema import SchemaTooNew, create_schema
+from graphapp.queries.subgraph import AGGREGATES, UnknownSubject
 from graphapp.store import Store, StoreUnavailable, open_store
-from ingest import ImportRejected, import_files
-from ingest.readers import KIND_ALIASES
-from queries.schema import SchemaTooNew, create_schema
-from queries.subgraph import AGGREGATES, UnknownSubject
 
 #: The formats of `graphapp export` (graphapp.exports.FORMATS, named here so --help stays quick).
 EXPORT_FORMATS = ("csv", "vcf", "gexf", "graphml", "cyjs", "html", "png", "svg")
@@ -168,7 +168,7 @@ def demo(dry_run: bool) -> None:
 def synthetic(n: int, seed: int, out: str) -> None:
     """Write N fictional members (and their organisations and topics) as import files."""
     from graphapp.demo import synthetic as make
-    from ingest.synthetic import write_dataset
+    from graphapp.ingest.synthetic import write_dataset
 
     paths = write_dataset(make(n, seed), out)
     click.echo("wrote " + ", ".join(str(p) for p in paths))
@@ -198,7 +198,7 @@ def suggest(
     as_json: bool,
 ) -> None:
     """Suggest peers, mentors or mentees for MEMBER (an id or an email), with the reasons."""
-    from queries.peers import UnknownMember, suggest_peers
+    from graphapp.queries.peers import UnknownMember, suggest_peers
 
     with _opened(errors=(UnknownMember,)) as store:
         result = store.read(
@@ -238,8 +238,8 @@ def gaps(as_json: bool, settings: tuple[str, ...]) -> None:
     """Where the network is thin: the coverage report, most severe first."""
     import dataclasses
 
-    from graphapp.analytics import coverage_report_of
-    from queries.coverage import Thresholds
+    from graphapp.analytics.coverage import coverage_report_of
+    from graphapp.queries.coverage import Thresholds
 
     thresholds = Thresholds()
     known = {f.name: f.type for f in dataclasses.fields(Thresholds)}
@@ -358,8 +358,8 @@ def _now() -> str:
 def account_create(login: str, role: str, member_id: str, password_stdin: bool) -> None:
     """Create an account; the password is asked for (twice), or read from stdin."""
     from graphapp.auth import hash_password
-    from queries.accounts import AccountExists, create_account
-    from queries.members import member_exists
+    from graphapp.queries.accounts import AccountExists, create_account
+    from graphapp.queries.members import member_exists
 
     login = login.strip().lower()
     password = _new_password(password_stdin)
@@ -391,7 +391,7 @@ def _new_password(from_stdin: bool) -> str:
 def account_password(login: str, password_stdin: bool) -> None:
     """Set a new password for an account."""
     from graphapp.auth import hash_password
-    from queries.accounts import update_account
+    from graphapp.queries.accounts import update_account
 
     password = _new_password(password_stdin)
     with _opened() as store:
@@ -415,7 +415,7 @@ def account_invite(role: str, member_id: str, base_url: str, days: int) -> None:
     import secrets
     from datetime import UTC, datetime, timedelta
 
-    from queries.accounts import create_invitation
+    from graphapp.queries.accounts import create_invitation
 
     token = secrets.token_urlsafe(32)
     expires = (datetime.now(UTC) + timedelta(days=days)).isoformat(timespec="seconds")
@@ -429,7 +429,7 @@ def account_invite(role: str, member_id: str, base_url: str, days: int) -> None:
 @account.command("list")
 def account_list() -> None:
     """List the accounts."""
-    from queries.accounts import accounts
+    from graphapp.queries.accounts import accounts
 
     with _opened() as store:
         for a in store.read(accounts):
@@ -444,7 +444,7 @@ def account_list() -> None:
 @click.option("--active", type=click.Choice(["yes", "no"]))
 def account_set(login: str, role: str | None, active: str | None) -> None:
     """Change an account's role, or block (--active no) or unblock it."""
-    from queries.accounts import update_account
+    from graphapp.queries.accounts import update_account
 
     changes = {k: v for k, v in (("role", role), ("active", active)) if v}
     with _opened() as store:
@@ -457,7 +457,7 @@ def account_set(login: str, role: str | None, active: str | None) -> None:
 @click.argument("member")
 def forget(member: str) -> None:
     """Forget a member on their request: the member, every relationship and their accounts, at once."""
-    from queries.members import forget_member
+    from graphapp.queries.members import forget_member
 
     with _opened() as store:
         if not store.write(forget_member, member):

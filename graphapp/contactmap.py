@@ -24,9 +24,16 @@ import networkx as nx
 from pyvis.edge import Edge
 from pyvis.network import Network as PyvisNetwork
 
-from queries.cypher import Tx
-from queries.members import COUNT_FILTERED, MemberFilter
-from queries.subgraph import AGGREGATES, SUBGRAPH_KINDS, aggregated, neighbourhood, subgraph, whole_network
+from graphapp.queries.cypher import Tx
+from graphapp.queries.members import COUNT_FILTERED, MemberFilter
+from graphapp.queries.subgraph import (
+    AGGREGATES,
+    SUBGRAPH_KINDS,
+    aggregated,
+    neighbourhood,
+    subgraph,
+    whole_network,
+)
 
 __all__ = ["MAX_NODES", "STYLE", "View", "contact_graph", "layout", "read_map", "vis_data"]
 

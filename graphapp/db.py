@@ -7,8 +7,8 @@ import threading
 
 from flask import Flask, current_app
 
+from graphapp.queries.schema import create_schema
 from graphapp.store import Store, open_store
-from queries.schema import create_schema
 
 _lock = threading.Lock()
 KEY = "graphapp.store"

@@ -3,11 +3,10 @@ learning in official statistics, and 150 fictional members (``example.org`` addr
 
 from __future__ import annotations
 
-from pathlib import Path
+from graphapp.ingest.synthetic import Dataset, read_dataset, synthetic_dataset
+from graphapp.resources import DEMO_DATA
 
-from ingest.synthetic import Dataset, read_dataset, synthetic_dataset
-
-DEMO_DIR = Path(__file__).resolve().parent / "data" / "demo"
+DEMO_DIR = DEMO_DATA
 DEMO_FILES = tuple(DEMO_DIR / f"{kind}.csv" for kind in ("organisations", "topics", "workstreams", "members"))
 
 #: The gaps the demo leaves on purpose, so that the coverage report has something to show.

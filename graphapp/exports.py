@@ -13,21 +13,17 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
 from graphapp.contactmap import STYLE, View, contact_graph, layout, read_map, vis_data
-from ingest.normalise import lookup_country
-from queries.cypher import Tx
-from queries.members import people
+from graphapp.ingest.normalise import lookup_country
+from graphapp.queries.cypher import Tx
+from graphapp.queries.members import people
+from graphapp.resources import STATIC, TEMPLATES, VIS_NETWORK
 
 __all__ = ["FORMATS", "Export", "export", "read_export"]
-
-TOP = Path(__file__).resolve().parent.parent
-VIS_LIB = Path(__import__("pyvis").__file__).parent / "templates" / "lib" / "vis-9.1.2"
-STATIC = Path(__file__).resolve().parent / "static"
 
 
 @dataclass
@@ -42,7 +38,7 @@ def read_export(tx: Tx, view: View, title: str) -> Export:
     """Everything an export of ``view`` needs, in one transaction."""
     graph = read_map(tx, view)
     if view.aggregate:  # an aggregated map has no people in it; the people behind it are the view's
-        from queries.members import member_ids
+        from graphapp.queries.members import member_ids
 
         ids = member_ids(tx, view.member_filter())
     else:
@@ -178,7 +174,7 @@ def to_cyjs(e: Export) -> bytes:
 def _environment() -> Any:
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-    env = Environment(loader=FileSystemLoader(str(TOP / "templates")), autoescape=select_autoescape())
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape())
     env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False}
     return env
 
@@ -194,8 +190,8 @@ def to_html(e: Export, data: dict[str, Any] | None = None) -> bytes:
             title=e.title,
             data=data,
             legend=STYLE,
-            vis_js=(VIS_LIB / "vis-network.min.js").read_text(encoding="utf-8"),
-            vis_css=(VIS_LIB / "vis-network.css").read_text(encoding="utf-8"),
+            vis_js=(VIS_NETWORK / "vis-network.min.js").read_text(encoding="utf-8"),
+            vis_css=(VIS_NETWORK / "vis-network.min.css").read_text(encoding="utf-8"),
             explorer_js=(STATIC / "explorer.js").read_text(encoding="utf-8"),
             explorer_css=(STATIC / "graphapp.css").read_text(encoding="utf-8"),
         )

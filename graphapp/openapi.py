@@ -10,10 +10,10 @@ from typing import Any
 
 from graphapp.contactmap import VIEW_KINDS
 from graphapp.exports import FORMATS
-from queries.coverage import M49_REGIONS
-from queries.peers import MODES
-from queries.schema import LEVELS
-from queries.subgraph import AGGREGATES
+from graphapp.queries.coverage import M49_REGIONS
+from graphapp.queries.peers import MODES
+from graphapp.queries.schema import LEVELS
+from graphapp.queries.subgraph import AGGREGATES
 
 __all__ = ["openapi_document"]
 

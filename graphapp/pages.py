@@ -23,11 +23,11 @@ from graphapp import reports
 from graphapp.auth import current_viewer
 from graphapp.contactmap import MAX_NODES, STYLE, View, contact_graph, people_in_view, read_map, vis_data
 from graphapp.db import get_store
-from graphapp.exports import VIS_LIB, country_name
+from graphapp.exports import country_name
 from graphapp.params import member_filter, mode_arg, page_args, view_args
 from graphapp.privacy import redact_people, redact_person
-from queries.coverage import M49_REGIONS
-from queries.members import (
+from graphapp.queries.coverage import M49_REGIONS
+from graphapp.queries.members import (
     MemberFilter,
     facets,
     find_members,
@@ -41,21 +41,20 @@ from queries.members import (
     topic_list,
     workstream_list,
 )
-from queries.peers import MODES, UnknownMember, suggest_peers
-from queries.schema import LEVELS, counts
-from queries.subgraph import UnknownSubject
+from graphapp.queries.peers import MODES, UnknownMember, suggest_peers
+from graphapp.queries.schema import LEVELS, counts
+from graphapp.queries.subgraph import UnknownSubject
+from graphapp.resources import VIS_NETWORK, VIS_NETWORK_FILES
 
 bp = Blueprint("pages", __name__)
-
-VENDOR_FILES = {"vis-network.min.js", "vis-network.css"}
 
 
 @bp.get("/vendor/<name>")
 def vendor(name: str) -> Any:
-    """vis-network, served from the copy pyvis ships (the same version pyvis writes for), never a CDN."""
-    if name not in VENDOR_FILES:
+    """vis-network, served from the copy graphapp ships (the version pyvis writes for), never a CDN."""
+    if name not in VIS_NETWORK_FILES:
         abort(404)
-    return send_from_directory(VIS_LIB, name, max_age=86400)
+    return send_from_directory(VIS_NETWORK, name, max_age=86400)
 
 
 @bp.get("/")
@@ -273,8 +272,8 @@ def me() -> str:
 @bp.get("/me/data.json")
 def my_data() -> Response:
     """Everything held about the signed-in member, as JSON: their node, every relationship, their account."""
-    from queries.accounts import account
-    from queries.subgraph import neighbourhood
+    from graphapp.queries.accounts import account
+    from graphapp.queries.subgraph import neighbourhood
 
     viewer = current_viewer()
     store = get_store()
@@ -293,7 +292,7 @@ def my_data() -> Response:
 @bp.post("/me/consent")
 def my_consent() -> Response:
     """The signed-in member's choices: who may see their email, and whether they may be suggested."""
-    from queries.schema import EMAIL_VISIBILITY, SUGGESTIBLE
+    from graphapp.queries.schema import EMAIL_VISIBILITY, SUGGESTIBLE
 
     viewer = current_viewer()
     if not viewer.member:
@@ -310,7 +309,7 @@ def my_consent() -> Response:
 @bp.post("/me/forget")
 def forget_me() -> Response:
     """Forget the signed-in member: their node, every relationship, and their accounts, in one go."""
-    from queries.accounts import delete_account
+    from graphapp.queries.accounts import delete_account
 
     viewer = current_viewer()
     if request.form.get("confirm") != "forget me":

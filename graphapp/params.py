@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from graphapp.contactmap import VIEW_KINDS, View
-from queries.coverage import M49_REGIONS
-from queries.members import MemberFilter
-from queries.peers import MODES
-from queries.schema import LEVELS
-from queries.subgraph import AGGREGATES
+from graphapp.queries.coverage import M49_REGIONS
+from graphapp.queries.members import MemberFilter
+from graphapp.queries.peers import MODES
+from graphapp.queries.schema import LEVELS
+from graphapp.queries.subgraph import AGGREGATES
 
 __all__ = ["BadRequest", "member_filter", "one_of", "page_args", "view_args", "whole_number"]
 

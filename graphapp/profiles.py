@@ -13,11 +13,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from graphapp.auth import current_viewer
 from graphapp.db import get_store
-from ingest import ImportRejected
-from ingest.plan import apply_plan, plan_import
-from ingest.readers import RawRow, Table
-from queries.cypher import Tx
-from queries.members import hold_member, member_profile
+from graphapp.ingest import ImportRejected
+from graphapp.ingest.plan import apply_plan, plan_import
+from graphapp.ingest.readers import RawRow, Table
+from graphapp.queries.cypher import Tx
+from graphapp.queries.members import hold_member, member_profile
 
 bp = Blueprint("profiles", __name__)
 

@@ -8,12 +8,12 @@ from typing import Any, TypeVar
 
 from flask import url_for
 
-from graphapp.analytics import coverage_report_of
+from graphapp.analytics.coverage import coverage_report_of
+from graphapp.queries.coverage import M49_REGIONS
+from graphapp.queries.cypher import Tx
+from graphapp.queries.members import topic_region_matrix
+from graphapp.queries.schema import graph_revision
 from graphapp.store import Store
-from queries.coverage import M49_REGIONS
-from queries.cypher import Tx
-from queries.members import topic_region_matrix
-from queries.schema import graph_revision
 
 __all__ = ["coverage_report", "gap_href", "heat_map", "page_of"]
 
@@ -55,7 +55,7 @@ def _per_revision(store: Store, name: str, build: Callable[[Tx], T]) -> T:
 
 
 def coverage_report(store: Store) -> dict[str, Any]:
-    """The gap report (see :func:`graphapp.analytics.coverage_gaps`) with default thresholds."""
+    """The gap report (see :func:`graphapp.analytics.coverage.coverage_gaps`) with default thresholds."""
     return _per_revision(store, "coverage-report", coverage_report_of)
 
 

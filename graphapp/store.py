@@ -27,8 +27,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from queries.cypher import Cypher, Derived, Dialect
-from queries.schema import CREATE_NODES, CREATE_RELS, NODES, RELATIONSHIPS, batches, stamp_revision
+from graphapp.queries.cypher import Cypher, Derived, Dialect
+from graphapp.queries.schema import CREATE_NODES, CREATE_RELS, NODES, RELATIONSHIPS, batches, stamp_revision
 
 __all__ = ["LadybugStore", "Neo4jStore", "Store", "StoreLocked", "StoreUnavailable", "open_store"]
 
@@ -267,7 +267,7 @@ class LadybugTx:
                 writer = csv.writer(f)
                 writer.writerow(columns)
                 writer.writerows([row.get(c) for c in columns] for row in rows)
-            # The path is ours (a fresh temporary directory) and the table name comes from queries.schema.
+            # The path is ours (a fresh temporary directory) and the table name comes from graphapp.queries.schema.
             self._conn.execute(f"COPY {table} FROM '{path.as_posix()}' (header=true, parallel=false)")
 
 

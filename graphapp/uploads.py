@@ -11,8 +11,8 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, request
 
 from graphapp.db import get_store
-from ingest import ImportRejected, import_files
-from ingest.problems import Problem
+from graphapp.ingest import ImportRejected, import_files
+from graphapp.ingest.problems import Problem
 
 bp = Blueprint("uploads", __name__)
 

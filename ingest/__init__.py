@@ -6,8 +6,8 @@ out exactly what would be created, changed and removed; ``apply_plan`` writes th
 transaction. Any problem anywhere rejects the whole import, with every problem listed.
 """
 
-from ingest.plan import Plan, import_files, plan_import
-from ingest.problems import ImportRejected, Problem
-from ingest.readers import KINDS, Table, read_files
+from graphapp.ingest.plan import Plan, import_files, plan_import
+from graphapp.ingest.problems import ImportRejected, Problem
+from graphapp.ingest.readers import KINDS, Table, read_files
 
 __all__ = ["KINDS", "ImportRejected", "Plan", "Problem", "Table", "import_files", "plan_import", "read_files"]

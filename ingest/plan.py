@@ -19,10 +19,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.normalise import slugify, topic_key
-from ingest.problems import ImportRejected, Problem
-from ingest.readers import Table, read_files
-from ingest.records import (
+from graphapp.ingest.normalise import slugify, topic_key
+from graphapp.ingest.problems import ImportRejected, Problem
+from graphapp.ingest.readers import Table, read_files
+from graphapp.ingest.records import (
     MemberRecord,
     OrganisationRecord,
     Source,
@@ -34,8 +34,8 @@ from ingest.records import (
     parse_workstream,
     workstream_key,
 )
-from queries.cypher import Rows, TransactionRunner, Tx
-from queries.schema import (
+from graphapp.queries.cypher import Rows, TransactionRunner, Tx
+from graphapp.queries.schema import (
     ALL_NODES,
     DELETE_RELS,
     NODES,

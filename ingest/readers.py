@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingest.problems import ImportRejected, Problem
+from graphapp.ingest.problems import ImportRejected, Problem
 
 __all__ = ["COLUMNS", "KINDS", "RawRow", "Table", "read_file", "read_files"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.normalise import (
+from graphapp.ingest.normalise import (
     country_suggestion,
     lookup_country,
     member_id,
@@ -18,9 +18,9 @@ from ingest.normalise import (
     topic_key,
     valid_id,
 )
-from ingest.problems import Problem
-from ingest.readers import RawRow
-from queries.schema import EMAIL_VISIBILITY, LEVELS, ORGANISATION_KINDS, ROLES, SUGGESTIBLE
+from graphapp.ingest.problems import Problem
+from graphapp.ingest.readers import RawRow
+from graphapp.queries.schema import EMAIL_VISIBILITY, LEVELS, ORGANISATION_KINDS, ROLES, SUGGESTIBLE
 
 DEFAULT_LEVEL = "practising"
 DEFAULT_ROLE = "member"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from queries.cypher import Cypher, Tx
+from graphapp.queries.cypher import Cypher, Tx
 
 __all__ = [
     "ROLES",

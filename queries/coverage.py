@@ -1,7 +1,7 @@
 """Coverage gaps: where the network is thin, for coordinators, as data ordered by severity.
 
 The facts come from the interest index (who holds which topic at which level, who works where) and a few
-small reads here (organisations, workstreams with their members and leads, who knows whom); :mod:`graphapp.analytics` does the whole-graph work with networkx (brokers,
+small reads here (organisations, workstreams with their members and leads, who knows whom); :mod:`graphapp.analytics.coverage` does the whole-graph work with networkx (brokers,
 clusters of interest), and :func:`coverage_gaps` puts them together as one report.
 """
 
@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from queries.cypher import Rows, Tx
-from queries.interest_index import CONTACTS, InterestIndex, interest_index_and
+from graphapp.queries.cypher import Rows, Tx
+from graphapp.queries.interest_index import CONTACTS, InterestIndex, interest_index_and
 
 __all__ = ["Gap", "Network", "Thresholds", "read_contacts", "read_network"]
 
@@ -69,7 +69,7 @@ def read_network(tx: Tx) -> Network:
 
 def read_contacts(tx: Tx) -> tuple[np.ndarray, np.ndarray]:
     """Who knows whom: the two ends of every KNOWS between members, as node keys (the index's
-    :meth:`~queries.interest_index.InterestIndex.numbers` turns them into member numbers)."""
+    :meth:`~graphapp.queries.interest_index.InterestIndex.numbers` turns them into member numbers)."""
     pairs = np.array(tx.run(CONTACTS)[0]["pairs"], np.int64)
     return pairs >> 32, pairs & 0xFFFFFFFF
 

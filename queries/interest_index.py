@@ -18,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from queries.cypher import Cypher, Rows, Tx
-from queries.schema import LEVELS, graph_revision
+from graphapp.queries.cypher import Cypher, Rows, Tx
+from graphapp.queries.schema import LEVELS, graph_revision
 
 __all__ = ["InterestIndex", "distinct", "interest_index", "interest_index_and"]
 

@@ -12,8 +12,8 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from queries.cypher import Cypher, Rows, Tx
-from queries.schema import LEVELS, NODES_BY_ID
+from graphapp.queries.cypher import Cypher, Rows, Tx
+from graphapp.queries.schema import LEVELS, NODES_BY_ID
 
 __all__ = [
     "MemberFilter",
@@ -373,7 +373,7 @@ def set_consent(tx: Tx, member: str, email_visibility: str, suggestible: str) ->
 
 def forget_member(tx: Tx, member: str) -> bool:
     """The member, every relationship they have, and the accounts tied to them; False if there is none."""
-    from queries.accounts import delete_accounts_of_member
+    from graphapp.queries.accounts import delete_accounts_of_member
 
     if not member_exists(tx, member):
         return False

@@ -30,8 +30,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from queries.cypher import Cypher, Rows, Tx
-from queries.interest_index import interest_index
+from graphapp.queries.cypher import Cypher, Rows, Tx
+from graphapp.queries.interest_index import interest_index
 
 __all__ = ["MODES", "Suggestion", "Suggestions", "UnknownMember", "level_fit", "suggest_peers"]
 
@@ -154,7 +154,7 @@ def suggest_peers(
 ) -> Suggestions:
     """Ranked suggestions for ``member`` (an id or an email), each with its score, kind and reasons.
 
-    Everyone is scored at once on the :class:`~queries.interest_index.InterestIndex` (one weighted count
+    Everyone is scored at once on the :class:`~graphapp.queries.interest_index.InterestIndex` (one weighted count
     over the holders of my topics); the filters are masks over all members. Besides the index (current
     unless the graph changed), one statement reads me and the people I know.
     """

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from queries.cypher import Cypher, Dialect, Rows, TransactionRunner, Tx
+from graphapp.queries.cypher import Cypher, Dialect, Rows, TransactionRunner, Tx
 
 __all__ = [
     "NODES",

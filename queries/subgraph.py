@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from queries.cypher import Rows, Tx
-from queries.members import FILTERED, MemberFilter
-from queries.schema import ALL_NODES, ALL_RELS, NODES, NODES_BY_ID, RELATIONSHIPS, RELS_FROM, RELS_TO
+from graphapp.queries.cypher import Rows, Tx
+from graphapp.queries.members import FILTERED, MemberFilter
+from graphapp.queries.schema import ALL_NODES, ALL_RELS, NODES, NODES_BY_ID, RELATIONSHIPS, RELS_FROM, RELS_TO
 
 __all__ = [
     "AGGREGATES",

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from graphapp import create_app
+from graphapp.queries.schema import DELETE_ALL, create_schema
 from graphapp.store import LadybugStore, Neo4jStore, Store
-from queries.schema import DELETE_ALL, create_schema
 from tests.neo4j_harness.throwaway import ThrowawayNeo4j
 
 STORES = ["ladybug", "neo4j"]
@@ -110,7 +110,7 @@ def demo_app(app):  # type: ignore[no-untyped-def]
     """The app's store with the demo network loaded; returns the store."""
     from graphapp.db import get_store
     from graphapp.demo import DEMO_FILES
-    from ingest import import_files
+    from graphapp.ingest import import_files
 
     with app.app_context():
         store = get_store()

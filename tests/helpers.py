@@ -45,7 +45,7 @@ def make_account(app: Any, login: str, role: str, member: str = "", password: st
     """An account in the app's store, as `graphapp account create` makes one."""
     from graphapp.auth import hash_password
     from graphapp.db import get_store
-    from queries.accounts import create_account
+    from graphapp.queries.accounts import create_account
 
     with app.app_context():
         get_store().write(

@@ -7,9 +7,11 @@ import os
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,13 +50,20 @@ def _clean_env() -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def serving(env: dict[str, str], log_path: Path) -> Iterator[str]:
-    """Run `graphapp serve` on a free loopback port until the block ends; yield its URL once it answers."""
+def serving(
+    env: dict[str, str],
+    log_path: Path,
+    command: tuple[str, ...] = (sys.executable, "-m", "graphapp.cli"),
+    **popen: Any,
+) -> Iterator[str]:
+    """Run `graphapp serve` on a free loopback port until the block ends; yield its URL once it answers.
+    ``command`` is how graphapp is started (by default this interpreter's, from the checkout)."""
     port = free_port()
     with log_path.open("w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "graphapp.cli", "serve", "--port", str(port)],
+            [*command, "serve", "--port", str(port)],
             env=env,
+            **popen,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
@@ -65,6 +74,8 @@ def serving(env: dict[str, str], log_path: Path) -> Iterator[str]:
                 try:
                     _page(url)
                     break
+                except urllib.error.HTTPError:
+                    break  # it answers (an error page is an answer too)
                 except OSError:
                     if proc.poll() is not None or time.monotonic() > deadline:
                         pytest.fail("graphapp serve did not start:\n" + log_path.read_text())

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from ingest import import_files
-from queries.members import MemberFilter, member_ids
-from queries.peers import suggest_peers
+from graphapp.ingest import import_files
+from graphapp.queries.members import MemberFilter, member_ids
+from graphapp.queries.peers import suggest_peers
 from tests.helpers import member, write_csv
 
 

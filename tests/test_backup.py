@@ -9,9 +9,9 @@ import pytest
 
 from graphapp.backup import GraphNotEmpty, load_backup, restore, write_backup
 from graphapp.demo import DEMO_FILES
+from graphapp.ingest import ImportRejected, import_files
+from graphapp.queries.schema import SCHEMA_VERSION, create_schema
 from graphapp.store import LadybugStore
-from ingest import ImportRejected, import_files
-from queries.schema import SCHEMA_VERSION, create_schema
 from tests.helpers import graph
 
 

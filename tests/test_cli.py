@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from graphapp.demo import DEMO_FILES
-from queries.schema import SCHEMA_VERSION
+from graphapp.queries.schema import SCHEMA_VERSION
 from tests.helpers import member, write_csv
 
 

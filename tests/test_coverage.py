@@ -12,7 +12,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from graphapp.analytics import (
+from graphapp.analytics.coverage import (
     ContactCuts,
     _pairs_within,
     brokers,
@@ -22,9 +22,9 @@ from graphapp.analytics import (
     cut_pieces,
 )
 from graphapp.demo import DEMO_FILES
-from ingest import import_files
-from ingest.normalise import member_id
-from queries.coverage import Thresholds
+from graphapp.ingest import import_files
+from graphapp.ingest.normalise import member_id
+from graphapp.queries.coverage import Thresholds
 from tests.helpers import member, write_csv
 
 

@@ -19,7 +19,7 @@ import xmlschema
 from graphapp.contactmap import View
 from graphapp.demo import DEMO_FILES
 from graphapp.exports import FORMATS, export, read_export
-from ingest import import_files
+from graphapp.ingest import import_files
 from tests.helpers import member, write_csv
 
 SCHEMAS = Path(__file__).parent / "schemas"
@@ -128,7 +128,7 @@ def test_gexf_and_graphml_are_valid_and_hold_the_map(demo) -> None:
 
 
 def _someone(store) -> str:
-    from queries.members import MemberFilter, member_ids
+    from graphapp.queries.members import MemberFilter, member_ids
 
     return store.read(member_ids, MemberFilter(topic="record-linkage"))[0]
 

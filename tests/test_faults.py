@@ -13,9 +13,9 @@ import pytest
 from graphapp import create_app
 from graphapp.db import get_store
 from graphapp.demo import DEMO_FILES, synthetic
+from graphapp.ingest import import_files
+from graphapp.ingest.synthetic import write_dataset
 from graphapp.store import StoreUnavailable
-from ingest import import_files
-from ingest.synthetic import write_dataset
 from tests.helpers import make_account, sign_in
 from tests.neo4j_harness.throwaway import ThrowawayNeo4j
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest import ImportRejected, import_files
-from ingest.readers import COLUMNS, read_files
+from graphapp.ingest import ImportRejected, import_files
+from graphapp.ingest.readers import COLUMNS, read_files
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

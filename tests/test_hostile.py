@@ -12,7 +12,7 @@ import pytest
 
 from graphapp.db import get_store
 from graphapp.exports import FORMATS
-from ingest import import_files
+from graphapp.ingest import import_files
 from tests.helpers import member, write_csv
 
 CORPUS = [

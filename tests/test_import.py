@@ -9,8 +9,8 @@ import pytest
 from openpyxl import Workbook
 
 from graphapp.demo import DEMO_FILES
-from ingest import ImportRejected, import_files
-from ingest.normalise import member_id
+from graphapp.ingest import ImportRejected, import_files
+from graphapp.ingest.normalise import member_id
 from tests.helpers import MEMBER_COLUMNS, graph, member, write_csv
 
 WORKSTREAMS = [

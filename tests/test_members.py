@@ -7,9 +7,9 @@ from collections import Counter
 import pytest
 
 from graphapp.demo import DEMO_FILES
-from ingest import import_files
-from queries.coverage import M49_REGIONS
-from queries.members import (
+from graphapp.ingest import import_files
+from graphapp.queries.coverage import M49_REGIONS
+from graphapp.queries.members import (
     MemberFilter,
     facets,
     find_members,

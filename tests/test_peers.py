@@ -9,13 +9,13 @@ import networkx as nx
 import pytest
 
 from graphapp.demo import DEMO_FILES
+from graphapp.ingest import import_files
+from graphapp.ingest.normalise import member_id
+from graphapp.queries.interest_index import interest_index
+from graphapp.queries.members import forget_member, set_consent
+from graphapp.queries.peers import METRICS, RANK, UnknownMember, level_fit, suggest_peers, topic_similarities
+from graphapp.queries.schema import DELETE_ALL, create_schema
 from graphapp.store import Neo4jStore
-from ingest import import_files
-from ingest.normalise import member_id
-from queries.interest_index import interest_index
-from queries.members import forget_member, set_consent
-from queries.peers import METRICS, RANK, UnknownMember, level_fit, suggest_peers, topic_similarities
-from queries.schema import DELETE_ALL, create_schema
 from tests.helpers import graph, member, write_csv
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from graphapp.db import get_store
 from graphapp.demo import DEMO_FILES
-from ingest import import_files
-from queries.members import MemberFilter, member_ids, member_profile
+from graphapp.ingest import import_files
+from graphapp.queries.members import MemberFilter, member_ids, member_profile
 from tests.helpers import signed_in
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest import ImportRejected, read_files
-from ingest.readers import read_file
+from graphapp.ingest import ImportRejected, read_files
+from graphapp.ingest.readers import read_file
 
 
 def _problems(path: Path, kind: str | None = None) -> list[str]:

@@ -14,8 +14,8 @@ import pytest
 from graphapp.auth import ACCESS
 from graphapp.db import get_store
 from graphapp.demo import DEMO_FILES
-from ingest import import_files
-from queries.members import MemberFilter, member_ids
+from graphapp.ingest import import_files
+from graphapp.queries.members import MemberFilter, member_ids
 from tests.helpers import PASSWORD, csrf_token, make_account, sign_in, signed_in
 
 ROLES = ("anonymous", "public", "member", "coordinator", "admin")

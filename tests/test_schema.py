@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from queries.schema import SCHEMA_VERSION, WRITE_VERSION, SchemaTooNew, create_schema, schema_version
+from graphapp.queries.schema import SCHEMA_VERSION, WRITE_VERSION, SchemaTooNew, create_schema, schema_version
 
 
 def test_schema_is_created_once_and_carries_its_version(store) -> None:
@@ -28,8 +28,8 @@ def test_a_newer_schema_is_refused(store) -> None:
 def test_a_version_1_database_is_migrated_keeping_its_members(tmp_path) -> None:
     """An embedded file made by graphapp 0.1 (schema 1: no consent columns, no accounts) opens, migrates
     to the current version, and keeps what it held; the consent of its members reads as unset."""
+    from graphapp.queries.schema import DDL, MIGRATIONS
     from graphapp.store import LadybugStore
-    from queries.schema import DDL, MIGRATIONS
 
     v1 = [
         s.replace(", email_visibility STRING, suggestible STRING", "")

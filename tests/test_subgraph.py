@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from graphapp.demo import DEMO_FILES
-from ingest import import_files
-from queries.subgraph import UnknownSubject, neighbourhood, subgraph
+from graphapp.ingest import import_files
+from graphapp.queries.subgraph import UnknownSubject, neighbourhood, subgraph
 from tests.helpers import graph
 
 

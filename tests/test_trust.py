@@ -12,14 +12,14 @@ from graphapp.demo import DEMO_FILES
 @pytest.fixture
 def demo(app):
     from graphapp.db import get_store
-    from ingest import import_files
+    from graphapp.ingest import import_files
 
     with app.app_context():
         import_files(get_store(), DEMO_FILES[:3])
 
 
 @pytest.mark.parametrize(
-    "url", ["/", "/members", "/explore", "/api/summary", "/api/nothing", "/vendor/vis-network.css"]
+    "url", ["/", "/members", "/explore", "/api/summary", "/api/nothing", "/vendor/vis-network.min.css"]
 )
 def test_every_answer_carries_the_security_headers(client, demo, url) -> None:
     with client.get(url) as response:

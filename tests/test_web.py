@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from queries.members import MemberFilter, find_members, member_ids
-from queries.peers import suggest_peers
+from graphapp.queries.members import MemberFilter, find_members, member_ids
+from graphapp.queries.peers import suggest_peers
 
 
 @pytest.fixture

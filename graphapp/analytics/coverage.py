@@ -15,7 +15,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from queries.coverage import (
+from graphapp.queries.coverage import (
     SEVERITY_WORDS,
     Gap,
     Network,
@@ -24,8 +24,8 @@ from queries.coverage import (
     read_network,
     topic_and_workstream_gaps,
 )
-from queries.cypher import Tx, collector_paused
-from queries.interest_index import distinct
+from graphapp.queries.cypher import Tx, collector_paused
+from graphapp.queries.interest_index import distinct
 
 __all__ = [
     "ContactCuts",

@@ -1,0 +1,231 @@
+"""graphapp as a deployment gets it: a wheel, installed into a fresh virtual environment outside the checkout.
+
+The wheel is built from this checkout and installed with its declared dependencies (so a missing one
+fails here), then run from a folder that holds no source: it loads the demo, serves, signs a person in
+and renders every page template once. Nothing may come from the checkout: the test checks where
+graphapp was imported from.
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import re
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.processes import _clean_env, serving
+
+CHECKOUT = Path(__file__).resolve().parent.parent
+#: Templates that are only ever rendered inside another one.
+INCLUDED = {"base.html", "_partials.html", "explorer/_graph.html"}
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+    """(the wheel, the bin folder of a fresh venv with it installed)."""
+    work = tmp_path_factory.mktemp("wheel")
+    dist = work / "dist"
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(dist), str(CHECKOUT)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=work,
+    )
+    assert built.returncode == 0, built.stderr
+    (wheel,) = dist.glob("graphapp-*.whl")
+    venv = work / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    pip = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            str(wheel),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=work,
+    )
+    assert pip.returncode == 0, pip.stderr
+    yield wheel, venv / "bin"
+
+
+def test_the_wheel_claims_only_graphapp(installed: tuple[Path, Path]) -> None:
+    wheel, _ = installed
+    names = zipfile.ZipFile(wheel).namelist()
+    top = {n.split("/")[0] for n in names if not n.startswith("graphapp-")}
+    assert top == {"graphapp"}, f"the wheel also claims {sorted(top - {'graphapp'})}"
+    for needed in (
+        "graphapp/ingest/plan.py",
+        "graphapp/queries/schema.py",
+        "graphapp/templates/base.html",
+        "graphapp/templates/auth/login.html",
+        "graphapp/static/graphapp.css",
+        "graphapp/static/vendor/vis-network/vis-network.min.js",
+        "graphapp/static/vendor/vis-network/LICENSE-MIT",
+        "graphapp/data/demo/members.csv",
+    ):
+        assert needed in names, f"the wheel lacks {needed}"
+
+
+def _templates(wheel: Path) -> set[str]:
+    prefix = "graphapp/templates/"
+    return {
+        n[len(prefix) :]
+        for n in zipfile.ZipFile(wheel).namelist()
+        if n.startswith(prefix) and n.endswith(".html")
+    }
+
+
+class Browser:
+    """Just enough of a browser: cookies, and the CSRF token of the last form it saw."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+        self.token = ""
+
+    def get(self, path: str) -> tuple[int, str]:
+        return self._open(urllib.request.Request(self.base + path.lstrip("/")))
+
+    def post(self, path: str, **form: str) -> tuple[int, str]:
+        data = urllib.parse.urlencode({"csrf_token": self.token, **form}).encode()
+        return self._open(urllib.request.Request(self.base + path.lstrip("/"), data=data))
+
+    def _open(self, request: urllib.request.Request) -> tuple[int, str]:
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                status, body = response.status, response.read().decode()
+        except urllib.error.HTTPError as e:
+            status, body = e.code, e.read().decode()
+        found = re.search(r'name="csrf_token" value="([^"]+)"', body)
+        if found:
+            self.token = found.group(1)
+        return status, body
+
+
+def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp_path: Path) -> None:
+    wheel, bin_dir = installed
+    graphapp = str(bin_dir / "graphapp")
+    run = tmp_path / "run"  # no source here: whatever runs comes from the venv
+    run.mkdir()
+    env = {**_clean_env(), "GRAPHAPP_DB": str(run / "graph.lbug")}
+    env.pop("PYTHONPATH", None)
+
+    where = subprocess.run(
+        [
+            str(bin_dir / "python"),
+            "-c",
+            "import graphapp.queries, graphapp.resources as r; print(r.TEMPLATES)",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=run,
+    )
+    assert where.returncode == 0, where.stderr
+    assert CHECKOUT not in Path(where.stdout.strip()).parents, where.stdout
+
+    def cli(*args: str, stdin: str | None = None) -> str:
+        done = subprocess.run(
+            [graphapp, *args], capture_output=True, text=True, env=env, cwd=run, input=stdin, timeout=600
+        )
+        assert done.returncode == 0, f"graphapp {' '.join(args)}: {done.stderr}"
+        return done.stdout
+
+    cli("demo")
+    cli(
+        "account",
+        "create",
+        "admin@example.org",
+        "--role",
+        "admin",
+        "--password-stdin",
+        stdin="a long password 1\n",
+    )
+    invitation = cli("account", "invite", "--role", "member", "--base-url", "http://x").strip()
+    token_path = urllib.parse.urlparse(invitation).path
+
+    rendered: dict[str, int] = {}
+    with serving(env, tmp_path / "serve.log", command=(graphapp,), cwd=run) as url:
+        browser = Browser(url)
+        status, page = browser.get("/login")
+        assert status == 200 and "<h1>Sign in</h1>" in page
+        rendered["auth/login.html"] = status
+        status, page = browser.get(token_path)
+        assert status == 200 and "Create your account" in page
+        rendered["auth/invitation.html"] = status
+        status, page = browser.post("/login", login="admin@example.org", password="a long password 1")
+        assert status == 200 and "The network at a glance" in page, page[:500]
+        rendered["pages/index.html"] = status
+
+        members = json.loads(browser.get("/api/members?per_page=1")[1])["items"]
+        someone = members[0]["id"]
+        organisation = json.loads(browser.get("/api/organisations?per_page=1")[1])["items"][0]["id"]
+        pages = {
+            "/members": ("pages/members.html", "<h1>Directory"),
+            f"/members/{someone}": ("pages/member.html", members[0]["name"]),
+            f"/members/{someone}/edit": ("pages/edit_member.html", "Edit "),
+            "/organisations": ("pages/organisations.html", "<h1>Organisations"),
+            f"/organisations/{organisation}": ("pages/group.html", "Download this contact map"),
+            "/topics": ("pages/topics.html", "<h1>Topics"),
+            "/workstreams": ("pages/workstreams.html", "<h1>Workstreams"),
+            "/places": ("pages/places.html", "Countries and regions"),
+            "/coverage": ("pages/coverage.html", "Where the network is thin"),
+            "/explore": ("pages/explore.html", "vis-network.min.js"),
+            "/me": ("pages/me.html", "<h1>My data"),
+            "/import": ("pages/import.html", "<h1>Import"),
+            "/admin/accounts": ("auth/accounts.html", "<h1>Accounts"),
+            "/api/export/html?kind=region&value=Europe": ("explorer/standalone.html", "vis-network"),
+        }
+        for path, (template, text) in pages.items():
+            status, page = browser.get(path)
+            assert status == 200 and text in page, f"{path}: {status}\n{page[:500]}"
+            rendered[template] = status
+        status, page = browser.get("/members/nobody-at-all")
+        assert status == 404 and "Not found" in page
+        rendered["pages/error.html"] = status
+        for name in ("vis-network.min.js", "vis-network.min.css"):
+            assert browser.get(f"/vendor/{name}")[0] == 200
+
+    # A store that does not answer (`graphapp serve` refuses to start on one, so in-process): the page that
+    # says so, from the wheel too.
+    down = subprocess.run(
+        [
+            str(bin_dir / "python"),
+            "-c",
+            "from graphapp import create_app\n"
+            "app = create_app({'NEO4J_URI': 'bolt://127.0.0.1:9', 'NEO4J_RETRY_SECONDS': 1, 'GRAPHAPP_PUBLIC': '1'})\n"
+            "r = app.test_client().get('/')\n"
+            "print(r.status_code, r.get_data(as_text=True))",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=run,
+        timeout=120,
+    )
+    assert down.stdout.startswith("503 ") and "The database is unavailable" in down.stdout, down.stderr
+    rendered["pages/unavailable.html"] = 503
+
+    assert set(rendered) == _templates(wheel) - INCLUDED, (
+        "a template this test does not open (or no longer exists)"
+    )
