@@ -31,13 +31,15 @@ from typing import Any
 
 from pyvis.network import Network as PyvisNetwork
 
-from graphapp.contactmap import View, contact_graph, read_map, vis_data
+from graphapp.contactmap import View, contact_graph
 from graphapp.demo import synthetic
 from graphapp.exports import Export, to_html
 from graphapp.ingest import import_files
 from graphapp.ingest.synthetic import write_dataset
+from graphapp.queries.contactmap import read_map
 from graphapp.queries.schema import create_schema
 from graphapp.store import LadybugStore
+from graphapp.visnetwork import vis_data
 from tests.browser.chromium import start_chromium
 
 RESULTS = Path(__file__).resolve().parent / "results"

@@ -12,12 +12,12 @@ from flask import Blueprint, Response, abort, jsonify, request
 
 from graphapp import reports
 from graphapp.auth import current_viewer
-from graphapp.contactmap import read_map
 from graphapp.db import get_store
 from graphapp.exports import FORMATS, export, read_export
 from graphapp.openapi import openapi_document
 from graphapp.params import member_filter, mode_arg, page_args, view_args, whole_number
 from graphapp.privacy import redact_graph, redact_people, redact_person
+from graphapp.queries.contactmap import read_map
 from graphapp.queries.members import (
     facets,
     find_members,

@@ -17,11 +17,14 @@ from typing import Any
 
 import networkx as nx
 
-from graphapp.contactmap import STYLE, View, contact_graph, layout, read_map, vis_data
+from graphapp.analytics.layout import hub_layout
+from graphapp.contactmap import View, contact_graph
 from graphapp.ingest.normalise import lookup_country
+from graphapp.queries.contactmap import read_map
 from graphapp.queries.cypher import Tx
 from graphapp.queries.members import people
 from graphapp.resources import STATIC, TEMPLATES, VIS_NETWORK
+from graphapp.visnetwork import STYLE, vis_data
 
 __all__ = ["FORMATS", "Export", "export", "read_export"]
 
@@ -164,7 +167,7 @@ def to_cyjs(e: Export) -> bytes:
     G = _exchange_graph(e)
     data = nx.cytoscape_data(G, name="label", ident="key")  # no such attribute: the id is the node key
     data["data"] = {"name": e.title}
-    pos = layout(G)
+    pos = hub_layout(G)
     for node in data["elements"]["nodes"]:
         x, y = pos[node["data"]["id"]]
         node["position"] = {"x": round(x, 1), "y": round(y, 1)}
@@ -211,7 +214,7 @@ def _picture(e: Export, fmt: str) -> bytes:
     from matplotlib.lines import Line2D
 
     G = contact_graph(e.graph)
-    pos = layout(G)
+    pos = hub_layout(G)
     plt.rcParams["svg.hashsalt"] = "graphapp"  # the same map gives the same file
     fig, ax = plt.subplots(figsize=(12, 8), dpi=150)
     ax.set_axis_off()

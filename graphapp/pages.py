@@ -21,11 +21,12 @@ from flask import (
 
 from graphapp import reports
 from graphapp.auth import current_viewer
-from graphapp.contactmap import MAX_NODES, STYLE, View, contact_graph, people_in_view, read_map, vis_data
+from graphapp.contactmap import View, contact_graph
 from graphapp.db import get_store
 from graphapp.exports import country_name
 from graphapp.params import member_filter, mode_arg, page_args, view_args
 from graphapp.privacy import redact_people, redact_person
+from graphapp.queries.contactmap import people_in_view, read_map
 from graphapp.queries.coverage import M49_REGIONS
 from graphapp.queries.members import (
     MemberFilter,
@@ -45,8 +46,12 @@ from graphapp.queries.peers import MODES, UnknownMember, suggest_peers
 from graphapp.queries.schema import LEVELS, counts
 from graphapp.queries.subgraph import UnknownSubject
 from graphapp.resources import VIS_NETWORK, VIS_NETWORK_FILES
+from graphapp.visnetwork import STYLE, vis_data
 
 bp = Blueprint("pages", __name__)
+
+#: Above this many people, the explorer shows organisations (or topics) as nodes unless asked otherwise.
+MAX_NODES = 2000
 
 
 @bp.get("/vendor/<name>")

@@ -170,7 +170,8 @@ def test_coverage_dashboard_puts_the_worst_first_and_links_the_heat_map(client, 
 
 
 def test_explorer_embeds_the_graph_of_the_view(client, demo) -> None:
-    from graphapp.contactmap import View, read_map
+    from graphapp.contactmap import View
+    from graphapp.queries.contactmap import read_map
 
     for args, view in [
         ("kind=topic&value=record-linkage", View("topic", "record-linkage")),

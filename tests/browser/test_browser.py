@@ -316,11 +316,12 @@ def test_a_big_map_is_drawn_still_where_the_server_laid_it_out(
     browser: webdriver.Chrome, site: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Past PHYSICS_UP_TO nodes the map starts with the physics off: settled at the first frame."""
-    from graphapp import contactmap
-    from graphapp.contactmap import View, contact_graph, vis_data
+    from graphapp import visnetwork
+    from graphapp.contactmap import View, contact_graph
     from graphapp.exports import Export, to_html
+    from graphapp.visnetwork import vis_data
 
-    monkeypatch.setattr(contactmap, "PHYSICS_UP_TO", 50)
+    monkeypatch.setattr(visnetwork, "PHYSICS_UP_TO", 50)
     graph = _api(site, "/api/subgraph")
     data = vis_data(contact_graph(graph))
     assert data["options"]["physics"]["enabled"] is False
