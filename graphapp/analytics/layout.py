@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
-from collections import Counter
+from collections import defaultdict
 
 import networkx as nx
 
@@ -39,12 +39,13 @@ def _hub_graph(G: nx.Graph, hubs: list[str], people: list[str]) -> nx.Graph:
     """The hubs, joined by how many people they share (and by any edge between them, by its weight), on
     a log scale: otherwise the most popular hubs collapse into one point."""
     hub_set = set(hubs)
-    shared: Counter[tuple[str, str]] = Counter()
+    shared: defaultdict[tuple[str, str], float] = defaultdict(float)
     for u, v, data in G.edges(data=True):
         if u in hub_set and v in hub_set:
             shared[(min(u, v), max(u, v))] += float(data.get("weight", 1))
     for p in people:
-        shared.update(itertools.combinations(sorted(h for h in G[p] if h in hub_set), 2))
+        for pair in itertools.combinations(sorted(h for h in G[p] if h in hub_set), 2):
+            shared[pair] += 1
     H = nx.Graph()
     H.add_nodes_from(hubs)
     H.add_weighted_edges_from((a, b, 1.0 + math.log(w)) for (a, b), w in shared.items())
