@@ -135,12 +135,12 @@ def places() -> Response:
 
 @bp.get("/gaps")
 def gaps() -> Response:
-    return jsonify(reports.coverage_report(get_store()))
+    return jsonify(get_store().read(reports.coverage_report))
 
 
 @bp.get("/heatmap")
 def heatmap() -> Response:
-    return jsonify(reports.heat_map(get_store()))
+    return jsonify(get_store().read(reports.heat_map))
 
 
 @bp.get("/subgraph")

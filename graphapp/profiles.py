@@ -1,7 +1,7 @@
 """Editing a profile: a member their own, a coordinator anyone's. A save is an import of one row (the
 same checks, normalisation and messages as a file), and it is refused, with nothing written, when the
 profile changed since the form was opened: two people editing at once never silently overwrite each
-other."""
+other. Opening the form reads in one transaction; a save checks and writes in one."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from graphapp.auth import current_viewer
 from graphapp.db import get_store
 from graphapp.ingest import ImportRejected
 from graphapp.ingest.plan import apply_plan, plan_import
+from graphapp.ingest.problems import Problem
 from graphapp.ingest.readers import RawRow, Table
 from graphapp.queries.cypher import Tx
 from graphapp.queries.members import hold_member, member_profile
@@ -42,12 +43,25 @@ def revision(profile: dict[str, Any]) -> str:
 
 
 class Conflict(Exception):
+    """The profile changed since the form was opened (nothing was saved); ``current`` is it as it is now."""
+
     def __init__(self, current: dict[str, Any]) -> None:
         super().__init__("changed since the form was opened")
         self.current = current
 
 
+class Rejected(Exception):
+    """The form's values fail the import's checks (nothing was saved); ``current`` is the profile."""
+
+    def __init__(self, current: dict[str, Any], problems: list[Problem]) -> None:
+        super().__init__("the profile form's values were rejected")
+        self.current = current
+        self.problems = problems
+
+
 def save_profile(tx: Tx, member: str, values: dict[str, str], seen: str) -> Any:
+    """Save the form's values as an import of one row, in one transaction with the checks that the member
+    is there (None if not) and unchanged since the form showed revision ``seen``."""
     if not hold_member(tx, member):  # first: a second save of this profile waits for this one
         return None
     current = member_profile(tx, member)
@@ -56,7 +70,10 @@ def save_profile(tx: Tx, member: str, values: dict[str, str], seen: str) -> Any:
     if revision(current) != seen:
         raise Conflict(current)
     row = RawRow(FORM, "", {"id": member, **values})
-    plan = plan_import(tx, [Table(FORM, "members", ("id", *FIELDS), [row])])
+    try:
+        plan = plan_import(tx, [Table(FORM, "members", ("id", *FIELDS), [row])])
+    except ImportRejected as e:
+        raise Rejected(current, e.problems) from e
     apply_plan(tx, plan)
     return plan
 
@@ -71,10 +88,10 @@ def _may_edit(member: str) -> None:
 def edit_member(member: str) -> Any:
     _may_edit(member)
     store = get_store()
-    profile = store.read(member_profile, member)
-    if profile is None:
-        abort(404, f"There is no member with the id {member!r}.")
     if request.method == "GET":
+        profile = store.read(member_profile, member)
+        if profile is None:
+            abort(404, f"There is no member with the id {member!r}.")
         return render_template(
             "pages/edit_member.html", profile=profile, values=form_values(profile), revision=revision(profile)
         )
@@ -94,10 +111,10 @@ def edit_member(member: str) -> Any:
             problems=[message],
             yours=values,
         ), 409
-    except ImportRejected as e:
+    except Rejected as e:
         return render_template(
             "pages/edit_member.html",
-            profile=profile,
+            profile=e.current,
             values=values,
             revision=request.form.get("revision") or "",
             problems=[

@@ -1,4 +1,4 @@
-"""What pages and the API share: the coverage report and heat map read from a store, and the address of
+"""What pages and the API share: the coverage report and heat map, read in a transaction, and the address of
 each kind of node's page."""
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from graphapp.queries.coverage import M49_REGIONS
 from graphapp.queries.cypher import Tx
 from graphapp.queries.members import topic_region_matrix
 from graphapp.queries.schema import graph_revision
-from graphapp.store import Store
 
 __all__ = ["coverage_report", "gap_href", "heat_map", "page_of"]
 
@@ -46,19 +45,20 @@ def gap_href(gap: dict[str, Any]) -> str | None:
 
 
 # The coverage dashboard's report and heat map read the whole graph: each is made once per graph revision
-# and kept with the store, so every view after the first costs nothing until the graph changes. Callers
-# must not change what they get.
+# and kept with the store (``tx.derived``), so every view after the first costs nothing until the graph
+# changes. They take a transaction, so that a page reads them in the one transaction it reads everything
+# else in. Callers must not change what they get.
 
 
-def _per_revision(store: Store, name: str, build: Callable[[Tx], T]) -> T:
-    return store.read(lambda tx: tx.derived.get(name, graph_revision(tx), lambda: build(tx)))
+def _per_revision(tx: Tx, name: str, build: Callable[[Tx], T]) -> T:
+    return tx.derived.get(name, graph_revision(tx), lambda: build(tx))
 
 
-def coverage_report(store: Store) -> dict[str, Any]:
+def coverage_report(tx: Tx) -> dict[str, Any]:
     """The gap report (see :func:`graphapp.analytics.coverage.coverage_gaps`) with default thresholds."""
-    return _per_revision(store, "coverage-report", coverage_report_of)
+    return _per_revision(tx, "coverage-report", coverage_report_of)
 
 
-def heat_map(store: Store) -> dict[str, Any]:
+def heat_map(tx: Tx) -> dict[str, Any]:
     """Members holding each topic in each UN M49 region."""
-    return _per_revision(store, "heat-map", lambda tx: topic_region_matrix(tx, M49_REGIONS))
+    return _per_revision(tx, "heat-map", lambda tx: topic_region_matrix(tx, M49_REGIONS))

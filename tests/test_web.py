@@ -189,7 +189,7 @@ def test_explorer_embeds_the_graph_of_the_view(client, demo) -> None:
 
 
 def test_explorer_aggregates_a_view_too_big_to_draw(client, demo, monkeypatch) -> None:
-    monkeypatch.setattr("graphapp.pages.MAX_NODES", 20)
+    monkeypatch.setattr("graphapp.pages.explorer.MAX_NODES", 20)
     page = _get(client, "/explore?kind=region&value=Europe")
     assert "it shows organisations instead" in page
     data = json.loads(Page(page).json_blocks[0])

@@ -1,0 +1,91 @@
+"""The member directory (filtered by topic, level, workstream, organisation, country, region or name) and a
+member's profile with their suggested peers. The organisation, topic, ... pages show a directory too
+(:func:`directory_of`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, render_template, request
+
+from graphapp.auth import current_viewer
+from graphapp.contactmap import View
+from graphapp.db import get_store
+from graphapp.pages import bp
+from graphapp.params import member_filter, mode_arg, page_args
+from graphapp.privacy import redact_people, redact_person
+from graphapp.queries.coverage import M49_REGIONS
+from graphapp.queries.cypher import Tx
+from graphapp.queries.members import (
+    MemberFilter,
+    facets,
+    find_members,
+    member_profile,
+    organisation_list,
+    place_list,
+    topic_list,
+    workstream_list,
+)
+from graphapp.queries.peers import MODES, UnknownMember, suggest_peers
+from graphapp.queries.schema import LEVELS
+
+
+def directory_of(tx: Tx, where: MemberFilter, page: int, per_page: int) -> dict[str, Any]:
+    """One page of the members ``where`` selects, and the counts of each filter's values among them."""
+    return {"where": where, "results": find_members(tx, where, page, per_page), "facets": facets(tx, where)}
+
+
+def filter_choices(tx: Tx) -> dict[str, list[dict[str, Any]]]:
+    """What the directory's and the explorer's forms offer to choose from."""
+    return {
+        "topics": topic_list(tx),
+        "workstreams": workstream_list(tx),
+        "organisations": organisation_list(tx),
+        "places": place_list(tx),
+    }
+
+
+def directory_page(tx: Tx, where: MemberFilter, page: int, per_page: int) -> dict[str, Any]:
+    """The directory page: the members found, and the choices of its filter form."""
+    return {**directory_of(tx, where, page, per_page), "choices": filter_choices(tx)}
+
+
+def member_page(tx: Tx, member: str, mode: str) -> dict[str, Any] | None:
+    """A member's profile and their ten best suggested peers (None: no such member)."""
+    profile = member_profile(tx, member)
+    if profile is None:
+        return None
+    return {"profile": profile, "suggestions": suggest_peers(tx, member, limit=10, mode=mode)}
+
+
+def redacted(directory: dict[str, Any]) -> dict[str, Any]:
+    """A directory with what the viewer may not see about each person taken out."""
+    directory["results"].items = redact_people(directory["results"].items, current_viewer())
+    return directory
+
+
+@bp.get("/members")
+def members() -> str:
+    where = member_filter(request.args)
+    page, per_page = page_args(request.args, 25)
+    shown = redacted(get_store().read(directory_page, where, page, per_page))
+    return render_template("pages/members.html", **shown, levels=LEVELS, regions=M49_REGIONS)
+
+
+@bp.get("/members/<member>")
+def member(member: str) -> str:
+    mode = mode_arg(request.args)
+    try:
+        shown = get_store().read(member_page, member, mode)
+    except UnknownMember:
+        shown = None
+    if shown is None:
+        abort(404, f"There is no member with the id {member!r}.")
+    return render_template(
+        "pages/member.html",
+        profile=redact_person(shown["profile"], current_viewer()),
+        suggestions=shown["suggestions"],
+        mode=mode,
+        modes=MODES,
+        view=View("member", member),
+    )

@@ -1,0 +1,80 @@
+""" "My data": what graphapp holds about the signed-in member, as a page and as a download, their choices
+(who may see their email, whether they may be suggested), and forgetting them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, session, url_for
+
+from graphapp.auth import current_viewer
+from graphapp.db import get_store
+from graphapp.pages import bp
+from graphapp.queries.accounts import account, delete_account
+from graphapp.queries.cypher import Tx
+from graphapp.queries.members import forget_member, member_profile, set_consent
+from graphapp.queries.schema import EMAIL_VISIBILITY, SUGGESTIBLE
+from graphapp.queries.subgraph import neighbourhood
+
+
+def data_held(tx: Tx, login: str, member: str | None) -> dict[str, Any]:
+    """Everything held about a person: their member node and every relationship of it (if their account is
+    tied to a member), and their account without its password hash."""
+    held: dict[str, Any] = {}
+    if member:
+        held["member"] = member_profile(tx, member)
+        held["graph"] = neighbourhood(tx, member, 1) if held["member"] else None
+    found = account(tx, login)
+    if found:
+        held["account"] = {k: v for k, v in found.items() if k != "password_hash"}
+    return held
+
+
+@bp.get("/me")
+def me() -> str:
+    """What graphapp holds about the signed-in member, and the way to take it away or have it forgotten."""
+    viewer = current_viewer()
+    profile = get_store().read(member_profile, viewer.member) if viewer.member else None
+    return render_template("pages/me.html", profile=profile)
+
+
+@bp.get("/me/data.json")
+def my_data() -> Response:
+    """Everything held about the signed-in member, as JSON: their node, every relationship, their account."""
+    viewer = current_viewer()
+    response = jsonify(get_store().read(data_held, viewer.login or "", viewer.member))
+    response.headers["Content-Disposition"] = 'attachment; filename="graphapp-my-data.json"'
+    return response
+
+
+@bp.post("/me/consent")
+def my_consent() -> Response:
+    """The signed-in member's choices: who may see their email, and whether they may be suggested."""
+    viewer = current_viewer()
+    if not viewer.member:
+        abort(400, "Your account is not tied to a member of the network.")
+    visibility = request.form.get("email_visibility")
+    suggestible = request.form.get("suggestible")
+    if visibility not in EMAIL_VISIBILITY or suggestible not in SUGGESTIBLE:
+        abort(400, f"email_visibility must be one of {', '.join(EMAIL_VISIBILITY)}, suggestible yes or no")
+    get_store().write(set_consent, viewer.member, visibility, suggestible)
+    flash("Your choices are saved; they apply everywhere at once.")
+    return redirect(url_for("pages.me"))  # type: ignore[return-value]
+
+
+def forget(tx: Tx, login: str, member: str | None) -> None:
+    """Forget a person: their member node and every relationship of it, and their account."""
+    if member:
+        forget_member(tx, member)
+    delete_account(tx, login)
+
+
+@bp.post("/me/forget")
+def forget_me() -> Response:
+    """Forget the signed-in member: their node, every relationship, and their accounts, in one go."""
+    viewer = current_viewer()
+    if request.form.get("confirm") != "forget me":
+        abort(400, "Type 'forget me' in the box to confirm.")
+    get_store().write(forget, viewer.login or "", viewer.member)
+    session.clear()
+    return redirect(url_for("auth.login"))  # type: ignore[return-value]

@@ -1,0 +1,133 @@
+"""Each page reads what it shows in one transaction (one unit of work, one snapshot of the graph), on both
+stores: every transaction the view opens is counted, by wrapping the store's ``read`` and ``write``
+while the view function runs (the viewer's lookup, made once per request before the view, is not the
+page's)."""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from graphapp.db import get_store
+from graphapp.demo import DEMO_FILES
+from graphapp.ingest import import_files
+from graphapp.queries.members import MemberFilter, member_ids, organisation_list, topic_list, workstream_list
+from tests.helpers import csrf_token, signed_in
+
+
+class Transactions:
+    """The transactions the app's views open, as ``(kind, name of the work)`` pairs, in order."""
+
+    def __init__(self, app: Any, store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.opened: list[tuple[str, str]] = []
+        self._in_view = False
+        for kind in ("read", "write"):
+            monkeypatch.setattr(store, kind, self._counting(kind, getattr(store, kind)))
+        for endpoint, view in list(app.view_functions.items()):
+            monkeypatch.setitem(app.view_functions, endpoint, self._view(view))
+
+    def _counting(self, kind: str, run: Callable[..., Any]) -> Callable[..., Any]:
+        def counted(work: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+            if self._in_view:
+                self.opened.append((kind, getattr(work, "__name__", repr(work))))
+            return run(work, *args, **kwargs)
+
+        return counted
+
+    def _view(self, view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self._in_view = True
+            try:
+                return view(*args, **kwargs)
+            finally:
+                self._in_view = False
+
+        return counted
+
+    def of(self, client: Any, method: str, url: str, **kwargs: Any) -> list[tuple[str, str]]:
+        """The transactions one request opens (it must succeed: 200, or 302 after a form)."""
+        self.opened = []
+        response = client.open(url, method=method, **kwargs)
+        assert response.status_code in (200, 302), (url, response.status_code)
+        return self.opened
+
+
+@pytest.fixture
+def site(app, monkeypatch):  # type: ignore[no-untyped-def]
+    """The demo network, a browser signed in as an administrator who is also a member of it, the ids of a
+    few of its pages, and the transaction counter."""
+    with app.app_context():
+        store = get_store()
+        import_files(store, DEMO_FILES)
+        someone = store.read(member_ids, MemberFilter(region="Europe"))[0]
+        ids = {
+            "member": someone,
+            "organisation": store.read(organisation_list)[0]["id"],
+            "topic": store.read(topic_list)[0]["id"],
+            "workstream": store.read(workstream_list)[0]["id"],
+        }
+    client = signed_in(app, "me@example.org", "admin", member=someone)
+    return client, ids, Transactions(app, store, monkeypatch)
+
+
+def test_every_page_reads_what_it_shows_in_one_transaction(site) -> None:
+    client, ids, transactions = site
+    pages = [
+        "/",
+        "/members",
+        "/members?topic=record-linkage&region=Europe&page=2&per_page=5",
+        f"/members/{ids['member']}",
+        f"/members/{ids['member']}/edit",
+        "/organisations",
+        f"/organisations/{ids['organisation']}",
+        "/topics",
+        f"/topics/{ids['topic']}",
+        "/workstreams",
+        f"/workstreams/{ids['workstream']}",
+        "/places",
+        "/countries/DEU",
+        "/regions/Europe",
+        "/coverage",
+        "/explore",
+        "/explore?kind=region&value=Europe",
+        "/explore?kind=region&value=Asia&aggregate=topic",
+        f"/explore?kind=member&value={ids['member']}&depth=2",
+        "/me",
+        "/me/data.json",
+    ]
+    opened = {url: transactions.of(client, "GET", url) for url in pages}
+    assert {url: [kind for kind, _ in found] for url, found in opened.items()} == dict.fromkeys(
+        pages, ["read"]
+    ), opened
+    # The import page shows a form and nothing read from the graph.
+    assert transactions.of(client, "GET", "/import") == []
+
+
+def test_a_form_is_saved_in_one_transaction(site) -> None:
+    """A profile's save (its checks and its write) and an upload (its checks and, unless a dry run, its
+    write) are one transaction each: what is checked is what is written."""
+    client, ids, transactions = site
+    edit = f"/members/{ids['member']}/edit"
+    page = client.get(edit).get_data(as_text=True)
+    form = dict(re.findall(r'<input (?:type="hidden" )?name="(\w+)" value="([^"]*)"', page))
+    form.update(re.findall(r'<input id="\w+" name="(\w+)"(?: type="\w+")? value="([^"]*)"', page))
+    form.update(name="Renamed Person", topics="record-linkage:expert")
+    assert transactions.of(client, "POST", edit, data=form) == [("write", "save_profile")]
+    assert client.get(f"/members/{ids['member']}").get_data(as_text=True).count("Renamed Person") >= 1
+
+    token = csrf_token(client, "/import")
+    for dry_run, kind in (("yes", "read"), ("", "write")):
+        upload = {
+            "csrf_token": token,
+            "files": [(io.BytesIO(DEMO_FILES[0].read_bytes()), DEMO_FILES[0].name)],
+        }
+        if dry_run:
+            upload["dry_run"] = dry_run
+        opened = transactions.of(client, "POST", "/import", data=upload, content_type="multipart/form-data")
+        assert [k for k, _ in opened] == [kind], opened
