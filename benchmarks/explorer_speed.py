@@ -31,6 +31,7 @@ from typing import Any
 
 from pyvis.network import Network as PyvisNetwork
 
+from devtools.chromium import start_chromium
 from graphapp.contactmap import View, contact_graph, read_map, vis_data
 from graphapp.demo import synthetic
 from graphapp.exports import Export, to_html
@@ -38,7 +39,6 @@ from graphapp.ingest import import_files
 from graphapp.ingest.synthetic import write_dataset
 from graphapp.queries.schema import create_schema
 from graphapp.store import LadybugStore
-from tests.browser.chromium import start_chromium
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
