@@ -173,7 +173,7 @@ def _check_rejected(e: ImportRejected, rows: list[dict[str, str]]) -> None:
             assert number and 2 <= int(number.group(1)) <= len(rows) + 1, p
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=member_rows)
 def test_an_import_is_all_or_nothing(store, tmp_path_factory, rows) -> None:
     """An accepted file is in the graph as written, and importing it again changes nothing; a refused one
