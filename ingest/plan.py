@@ -17,7 +17,8 @@ import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from graphapp.ingest.normalise import slugify, topic_key
 from graphapp.ingest.problems import ImportRejected, Problem
@@ -34,7 +35,7 @@ from graphapp.ingest.records import (
     parse_workstream,
     workstream_key,
 )
-from graphapp.queries.cypher import Rows, TransactionRunner, Tx
+from graphapp.queries.cypher import Cypher, Rows, TransactionRunner, Tx
 from graphapp.queries.schema import (
     ALL_NODES,
     DELETE_RELS,
@@ -287,7 +288,7 @@ class Wanted:
     knows: set[Pair] = field(default_factory=set)
 
 
-NamedRecord = TopicRecord | OrganisationRecord
+NamedRecord = TypeVar("NamedRecord", bound=TopicRecord | OrganisationRecord)
 
 
 def plan_import(tx: Tx, tables: list[Table]) -> Plan:
@@ -327,7 +328,7 @@ def read_records(tables: list[Table]) -> Records:
 def place_named_rows(
     rows: list[NamedRecord],
     index: NameIndex,
-    node_for: Callable[[Any, Props | None, str], Props],
+    node_for: Callable[[NamedRecord, Props | None, str], Props],
     problems: list[Problem],
 ) -> None:
     """Match each topic or organisation row to the node its id, name or aliases name (or a new one).
@@ -650,38 +651,25 @@ def _diff_rels(plan: Plan, owned: dict[str, dict[str, dict[str, Props]]], catalo
 
 def apply_plan(tx: Tx, plan: Plan, progress: Progress | None = None) -> None:
     """Write the plan: new nodes, changed nodes, removed, changed and new relationships, in that order."""
-    steps: list[tuple[str, Callable[[list[Props]], None], list[Props]]] = []
+    steps: list[tuple[str, Callable[[list[Props]], object], list[Props]]] = []
     for label in NODES:
-        rows = plan.create_nodes.get(label, [])
-        steps.append((f"creating {label}", lambda rows, label=label: tx.bulk_create(label, rows), rows))
+        steps.append((f"creating {label}", partial(tx.bulk_create, label), plan.create_nodes.get(label, [])))
     for label in NODES:
         steps.append(
             (
                 f"updating {label}",
-                lambda rows, label=label: tx.run(UPDATE_NODES[label], rows=rows),
+                partial(_run_rows, tx, UPDATE_NODES[label]),
                 plan.update_nodes.get(label, []),
             )
         )
     for t in RELATIONSHIPS:
-        steps.append(
-            (
-                f"removing {t}",
-                lambda rows, t=t: tx.run(DELETE_RELS[t], rows=rows),
-                plan.delete_rels.get(t, []),
-            )
-        )
+        steps.append((f"removing {t}", partial(_run_rows, tx, DELETE_RELS[t]), plan.delete_rels.get(t, [])))
         if t in UPDATE_RELS:
             steps.append(
-                (
-                    f"updating {t}",
-                    lambda rows, t=t: tx.run(UPDATE_RELS[t], rows=rows),
-                    plan.update_rels.get(t, []),
-                )
+                (f"updating {t}", partial(_run_rows, tx, UPDATE_RELS[t]), plan.update_rels.get(t, []))
             )
     for t in RELATIONSHIPS:
-        steps.append(
-            (f"creating {t}", lambda rows, t=t: tx.bulk_create(t, rows), plan.create_rels.get(t, []))
-        )
+        steps.append((f"creating {t}", partial(tx.bulk_create, t), plan.create_rels.get(t, [])))
     for name, write, rows in steps:
         if not rows:
             continue
@@ -691,6 +679,10 @@ def apply_plan(tx: Tx, plan: Plan, progress: Progress | None = None) -> None:
             done += len(batch)
             if progress:
                 progress(name, done, len(rows))
+
+
+def _run_rows(tx: Tx, statement: Cypher, rows: list[Props]) -> None:
+    tx.run(statement, rows=rows)
 
 
 def import_files(
