@@ -29,12 +29,12 @@ from pathlib import Path
 
 import networkx as nx
 
+from devtools.spreadsheets import member, write_csv
 from graphapp.ingest import import_files
 from graphapp.ingest.normalise import member_id
 from graphapp.queries.peers import suggest_peers, topic_similarities
 from graphapp.queries.schema import create_schema
 from graphapp.store import LadybugStore
-from tests.helpers import member, write_csv
 
 METHODS = ("random", "popularity", "common_neighbours", "jaccard", "adamic_adar", "graphapp")
 

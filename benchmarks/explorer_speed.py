@@ -31,6 +31,7 @@ from typing import Any
 
 from pyvis.network import Network as PyvisNetwork
 
+from devtools.chromium import start_chromium
 from graphapp.contactmap import View, contact_graph
 from graphapp.demo import synthetic
 from graphapp.exports import Export, to_html
@@ -40,7 +41,6 @@ from graphapp.queries.contactmap import read_map
 from graphapp.queries.schema import create_schema
 from graphapp.store import LadybugStore
 from graphapp.visnetwork import vis_data
-from tests.browser.chromium import start_chromium
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

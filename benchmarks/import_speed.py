@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from devtools.neo4j_harness.throwaway import ThrowawayNeo4j
 from graphapp.demo import synthetic
 from graphapp.ingest import import_files, read_files
 from graphapp.ingest.plan import Plan, plan_import
@@ -34,7 +35,6 @@ from graphapp.queries.schema import (
     create_schema,
 )
 from graphapp.store import LadybugStore, Neo4jStore, Store
-from tests.neo4j_harness.throwaway import ThrowawayNeo4j
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

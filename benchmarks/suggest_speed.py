@@ -36,6 +36,7 @@ from typing import Any
 
 import networkx as nx
 
+from devtools.neo4j_harness.throwaway import ThrowawayNeo4j
 from graphapp.analytics.coverage import coverage_report_of
 from graphapp.demo import synthetic
 from graphapp.ingest import import_files
@@ -44,7 +45,6 @@ from graphapp.queries.peers import level_fit, suggest_peers
 from graphapp.queries.schema import create_schema
 from graphapp.reports import coverage_report
 from graphapp.store import LadybugStore, Neo4jStore, Store
-from tests.neo4j_harness.throwaway import ThrowawayNeo4j
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -17,7 +17,8 @@ import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from graphapp.ingest.normalise import slugify, topic_key
 from graphapp.ingest.problems import ImportRejected, Problem
@@ -34,7 +35,7 @@ from graphapp.ingest.records import (
     parse_workstream,
     workstream_key,
 )
-from graphapp.queries.cypher import Rows, TransactionRunner, Tx
+from graphapp.queries.cypher import Cypher, Rows, TransactionRunner, Tx
 from graphapp.queries.schema import (
     ALL_NODES,
     DELETE_RELS,
@@ -139,6 +140,8 @@ class Plan:
 
 @dataclass
 class Catalog:
+    """What the graph holds that an import may name or change, read once at the start of the plan."""
+
     topics: dict[str, Props]
     organisations: dict[str, Props]
     workstreams: dict[str, Props]
@@ -147,7 +150,12 @@ class Catalog:
     rels: dict[str, dict[Pair, Props]]  # only those from (or touching, for KNOWS) the nodes imported
 
 
-def load_catalog(tx: Tx, member_ids: list[str], emails: list[str], workstream_ids: list[str]) -> Catalog:
+def load_catalog(tx: Tx, records: Records) -> Catalog:
+    """What the graph holds that the records may name: all topics, organisations and workstreams, the
+    members the records name (by id, or by email for contacts), and the relationships they own."""
+    member_ids = sorted({m.id for m in records.members if m.id})
+    emails = [e for m in records.members for e in m.knows] + [m.email for m in records.members if m.email]
+    workstream_ids = sorted({w.id for w in records.workstreams if w.id})
     topics = {r["id"]: _listify(r, NODES["Topic"].list_properties) for r in _all_nodes(tx, "Topic")}
     organisations = {
         r["id"]: _listify(r, NODES["Organisation"].list_properties) for r in _all_nodes(tx, "Organisation")
@@ -190,20 +198,40 @@ def _listify(row: Props, list_props: tuple[str, ...]) -> Props:
 # --- Name indexes: the same topic or organisation, however it is spelt ---------------------------------
 
 
-class NameIndex:
-    """Maps every spelling (name, id, aliases) of topics or organisations to one id."""
+def name_key(text: str) -> str:
+    """The key under which spellings of one topic or organisation meet (see :func:`topic_key`).
 
-    def __init__(self, what: str) -> None:
+    A name with no letters or digits at all ("—") has no topic key; it is matched as written, so that
+    importing it again finds it rather than creating it again.
+
+    >>> name_key("Record-Linkage!"), name_key("  —  ")
+    ('record linkage', '—')
+    """
+    return topic_key(text) or " ".join(text.split()).casefold()
+
+
+class NameIndex:
+    """The topics or organisations of one import: the graph's, then the files', under every spelling.
+
+    Maps every spelling (name, id, aliases) to one id; ``wanted`` holds the nodes the import writes.
+    """
+
+    def __init__(self, what: str, held: dict[str, Props]) -> None:
         self.what = what
         self.ids: dict[str, str] = {}
         self.nodes: dict[str, Props] = {}
+        self.wanted: dict[str, Props] = {}
+        for node in held.values():
+            self.add(node)
 
     def keys_of(self, node: Props) -> list[str]:
-        keys = [topic_key(node["id"].replace("-", " ")), topic_key(node.get("name") or "")]
-        keys += [topic_key(a) for a in node.get("aliases") or []]
+        """Every spelling of ``node``, as keys: its id, its name and its aliases."""
+        keys = [name_key(node["id"].replace("-", " ")), name_key(node.get("name") or "")]
+        keys += [name_key(a) for a in node.get("aliases") or []]
         return [k for k in dict.fromkeys(keys) if k]
 
     def add(self, node: Props, src: Source | None = None, problems: list[Problem] | None = None) -> None:
+        """Index ``node``; a spelling that already names another node is reported against ``src``."""
         for key in self.keys_of(node):
             other = self.ids.get(key)
             if other is not None and other != node["id"]:
@@ -217,162 +245,184 @@ class NameIndex:
             self.ids[key] = node["id"]
         self.nodes[node["id"]] = node
 
-    def find(self, text: str) -> str | None:
-        return self.ids.get(topic_key(text))
+    def want(self, node: Props, src: Source | None = None, problems: list[Problem] | None = None) -> None:
+        """The import writes ``node`` (new or changed)."""
+        self.wanted[node["id"]] = node
+        self.add(node, src, problems)
 
-    def find_all(self, texts: Iterable[str]) -> set[str]:
-        return {i for i in (self.find(t) for t in texts) if i is not None}
+    def find(self, text: str) -> str | None:
+        """The id that ``text`` names, if any."""
+        return self.ids.get(name_key(text))
+
+    def find_or_create(self, name: str, **props: Any) -> str:
+        """The id that ``name`` names; a new node (with ``props``) when nothing does yet."""
+        found = self.find(name)
+        if found is None:
+            found = _unique_slug(name, self.nodes)
+            self.want({"id": found, "name": name, **props, "aliases": []})
+        return found
 
 
 # --- Planning -------------------------------------------------------------------------------------------
 
 
+@dataclass
+class Records:
+    """The rows of every table as typed records, and the problems found in single rows."""
+
+    organisations: list[OrganisationRecord] = field(default_factory=list)
+    topics: list[TopicRecord] = field(default_factory=list)
+    workstreams: list[WorkstreamRecord] = field(default_factory=list)
+    members: list[MemberRecord] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Wanted:
+    """The graph as the files describe it: nodes by label, relationships each source owns, contacts."""
+
+    nodes: dict[str, dict[str, Props]] = field(default_factory=lambda: {label: {} for label in NODES})
+    rels: dict[str, dict[str, dict[str, Props]]] = field(
+        default_factory=lambda: {t: {} for t in RELATIONSHIPS}
+    )
+    knows: set[Pair] = field(default_factory=set)
+
+
+NamedRecord = TypeVar("NamedRecord", bound=TopicRecord | OrganisationRecord)
+
+
 def plan_import(tx: Tx, tables: list[Table]) -> Plan:
     """Validate the tables against each other and the graph; return the plan or raise ImportRejected."""
-    problems: list[Problem] = []
-    orgs: list[OrganisationRecord] = []
-    topics: list[TopicRecord] = []
-    workstreams: list[WorkstreamRecord] = []
-    members: list[MemberRecord] = []
+    records = read_records(tables)
+    problems = records.problems
+    check_duplicate_members(records.members, problems)
+    catalog = load_catalog(tx, records)
+    topics = NameIndex("topic", catalog.topics)
+    organisations = NameIndex("organisation", catalog.organisations)
+    wanted = Wanted()
+    place_named_rows(records.topics, topics, _topic_node, problems)
+    place_named_rows(records.organisations, organisations, _organisation_node, problems)
+    workstreams = place_workstreams(records.workstreams, catalog, topics, wanted, problems)
+    place_members(records.members, catalog, topics, organisations, workstreams, wanted, problems)
+    if problems:
+        raise ImportRejected(problems)
+    wanted.nodes.update(Topic=topics.wanted, Organisation=organisations.wanted)
+    return changes(catalog, wanted, tables)
+
+
+def read_records(tables: list[Table]) -> Records:
+    """Every row of every table as a record of its kind; problems of single rows are collected."""
+    records = Records()
+    parsers: dict[str, tuple[Callable[..., Any], list[Any]]] = {
+        "organisations": (parse_organisation, records.organisations),
+        "topics": (parse_topic, records.topics),
+        "workstreams": (parse_workstream, records.workstreams),
+        "members": (parse_member, records.members),
+    }
     for table in tables:
-        parse = {
-            "organisations": parse_organisation,
-            "topics": parse_topic,
-            "workstreams": parse_workstream,
-            "members": parse_member,
-        }[table.kind]
-        bucket: list[Any] = {
-            "organisations": orgs,
-            "topics": topics,
-            "workstreams": workstreams,
-            "members": members,
-        }[table.kind]
-        for row in table.rows:
-            bucket.append(parse(row, problems))
+        parse, bucket = parsers[table.kind]
+        bucket.extend(parse(row, records.problems) for row in table.rows)
+    return records
 
-    _check_duplicate_members(members, problems)
-    knows_emails = [e for m in members for e in m.knows] + [m.email for m in members if m.email]
-    catalog = load_catalog(
-        tx, sorted({m.id for m in members if m.id}), knows_emails, sorted({w.id for w in workstreams if w.id})
-    )
-    plan = Plan(files=sorted({t.file.split(" [")[0] for t in tables}), rows=sum(len(t.rows) for t in tables))
-    desired: dict[str, dict[str, Props]] = {label: {} for label in NODES}
-    owned_rels: dict[str, dict[str, dict[str, Props]]] = {t: {} for t in RELATIONSHIPS}
-    knows_pairs: set[Pair] = set()
 
-    # Topics: the graph's, then the topic files', then any that members and workstreams name.
-    topic_index = NameIndex("topic")
-    for node in catalog.topics.values():
-        topic_index.add(node)
-    seen_topic_rows: dict[str, Source] = {}
-    for rec in topics:
-        matches = {i for i in (topic_index.find(rec.name), *(topic_index.find(a) for a in rec.aliases)) if i}
-        if rec.id:
-            target = rec.id
-        elif len(matches) > 1:
+def place_named_rows(
+    rows: list[NamedRecord],
+    index: NameIndex,
+    node_for: Callable[[NamedRecord, Props | None, str], Props],
+    problems: list[Problem],
+) -> None:
+    """Match each topic or organisation row to the node its id, name or aliases name (or a new one).
+
+    A row whose name and aliases name two different nodes, or that names a node an earlier row named,
+    is a problem; ``node_for(row, held, id)`` makes the node the row describes.
+    """
+    first_row: dict[str, Source] = {}
+    for rec in rows:
+        matches = sorted({i for i in (index.find(t) for t in (rec.name, *rec.aliases)) if i})
+        if not rec.id and len(matches) > 1:
             problems.append(
                 rec.source.problem(
                     "aliases",
                     rec.aliases,
-                    f"name and aliases point at different topics: {', '.join(sorted(matches))}",
+                    f"name and aliases point at different {index.what}s: {', '.join(matches)}",
                 )
             )
             continue
-        else:
-            target = matches.pop() if matches else slugify(rec.name)
-        if target in seen_topic_rows:
-            first = seen_topic_rows[target]
+        target = rec.id or (matches[0] if matches else slugify(rec.name))
+        if target in first_row:
+            first = first_row[target]
             problems.append(
-                rec.source.problem("name", rec.name, f"is the same topic as {first.file} {first.where}")
-            )
-            continue
-        seen_topic_rows[target] = rec.source
-        node = dict(catalog.topics.get(target) or {"id": target, "name": rec.name, "aliases": []})
-        node["name"] = rec.name
-        if "aliases" in rec.present:
-            node["aliases"] = [a for a in rec.aliases if topic_key(a) != topic_key(rec.name)]
-        desired["Topic"][target] = node
-        topic_index.add(node, rec.source, problems)
-
-    def topic_for(name: str) -> str:
-        found = topic_index.find(name)
-        if found is None:
-            node = {"id": _unique_slug(name, topic_index.nodes), "name": name, "aliases": []}
-            topic_index.add(node)
-            desired["Topic"][node["id"]] = node
-            found = node["id"]
-        return found
-
-    # Organisations.
-    org_index = NameIndex("organisation")
-    for node in catalog.organisations.values():
-        org_index.add(node)
-    seen_org_rows: dict[str, Source] = {}
-    for org in orgs:
-        matches = sorted(org_index.find_all([org.name, *org.aliases]))
-        if not org.id and len(matches) > 1:
-            problems.append(
-                org.source.problem(
-                    "aliases",
-                    org.aliases,
-                    f"name and aliases point at different organisations: {', '.join(matches)}",
+                rec.source.problem(
+                    "name", rec.name, f"is the same {index.what} as {first.file} {first.where}"
                 )
             )
             continue
-        target = org.id or (matches[0] if matches else slugify(org.name))
-        if target in seen_org_rows:
-            first = seen_org_rows[target]
-            problems.append(
-                org.source.problem(
-                    "name", org.name, f"is the same organisation as {first.file} {first.where}"
-                )
-            )
-            continue
-        seen_org_rows[target] = org.source
-        node = dict(
-            catalog.organisations.get(target)
-            or {
-                "id": target,
-                "kind": "other",
-                "country": None,
-                "region": None,
-                "subregion": None,
-                "aliases": [],
-            }
-        )
-        node["name"] = org.name
-        if "kind" in org.present:
-            node["kind"] = org.kind or "other"
-        if "country" in org.present:
-            node.update(country=org.country, region=org.region, subregion=org.subregion)
-        if "aliases" in org.present:
-            node["aliases"] = org.aliases
-        desired["Organisation"][target] = node
-        org_index.add(node, org.source, problems)
+        first_row[target] = rec.source
+        index.want(node_for(rec, index.nodes.get(target), target), rec.source, problems)
 
-    # Workstreams and the topics they cover.
-    known_workstreams = {workstream_key(i): i for i in catalog.workstreams}
-    for ws in workstreams:
+
+def _topic_node(rec: TopicRecord, held: Props | None, target: str) -> Props:
+    """A topic row owns its name, and its aliases when the file has that column."""
+    node = dict(held or {"id": target, "name": rec.name, "aliases": []})
+    node["name"] = rec.name
+    if "aliases" in rec.present:
+        node["aliases"] = [a for a in rec.aliases if topic_key(a) != topic_key(rec.name)]
+    return node
+
+
+def _organisation_node(rec: OrganisationRecord, held: Props | None, target: str) -> Props:
+    """An organisation row owns its name, and its kind, country and aliases when the file has them."""
+    node = dict(
+        held
+        or {"id": target, "kind": "other", "country": None, "region": None, "subregion": None, "aliases": []}
+    )
+    node["name"] = rec.name
+    if "kind" in rec.present:
+        node["kind"] = rec.kind or "other"
+    if "country" in rec.present:
+        node.update(country=rec.country, region=rec.region, subregion=rec.subregion)
+    if "aliases" in rec.present:
+        node["aliases"] = rec.aliases
+    return node
+
+
+def place_workstreams(
+    rows: list[WorkstreamRecord], catalog: Catalog, topics: NameIndex, wanted: Wanted, problems: list[Problem]
+) -> dict[str, str]:
+    """Each workstream row, and the topics it covers; returns the known workstreams by key."""
+    known = {workstream_key(i): i for i in catalog.workstreams}
+    for ws in rows:
         if not ws.id:
             continue
-        if ws.id in desired["Workstream"]:
+        if ws.id in wanted.nodes["Workstream"]:
             problems.append(ws.source.problem("id", ws.id, "appears twice"))
             continue
         node = dict(catalog.workstreams.get(ws.id) or {"id": ws.id, "description": None})
         node["name"] = ws.name
         if "description" in ws.present:
             node["description"] = ws.description
-        desired["Workstream"][ws.id] = node
-        known_workstreams[ws.id] = ws.id
+        wanted.nodes["Workstream"][ws.id] = node
+        known[ws.id] = ws.id
         if "covers" in ws.present:
-            owned_rels["COVERS"][ws.id] = {topic_for(t): {} for t in ws.covers}
+            wanted.rels["COVERS"][ws.id] = {topics.find_or_create(t): {} for t in ws.covers}
+    return known
 
-    # Members.
+
+def place_members(
+    rows: list[MemberRecord],
+    catalog: Catalog,
+    topics: NameIndex,
+    organisations: NameIndex,
+    workstreams: dict[str, str],
+    wanted: Wanted,
+    problems: list[Problem],
+) -> None:
+    """Each member row: its properties, and the organisation, interests, workstreams and contacts it names."""
     email_owner = dict(catalog.member_by_email)
-    for m in members:
+    for m in rows:
         if m.email:
             email_owner.setdefault(m.email, m.id)
-    for m in members:
+    for m in rows:
         if not m.id:
             continue
         if m.email and email_owner.get(m.email) not in (None, m.id):
@@ -381,91 +431,95 @@ def plan_import(tx: Tx, tables: list[Table]) -> Plan:
                     "email", m.email, f"already belongs to another member (id {email_owner[m.email]})"
                 )
             )
-        existing = catalog.members.get(m.id)
-        node = dict(existing or {p: None for p in NODES["Member"].properties})
-        node["id"] = m.id
-        node["name"] = m.name
-        for prop in ("email", "title", "email_visibility", "suggestible"):
-            if prop in m.present:
-                node[prop] = getattr(m, prop)
-        if "country" in m.present:
-            node.update(country=m.country, region=m.region, subregion=m.subregion)
+        node = _member_node(m, catalog.members.get(m.id))
         if "organisation" in m.present:
-            if m.organisation:
-                org_id = org_index.find(m.organisation)
-                if org_id is None:
-                    org_id = _unique_slug(m.organisation, org_index.nodes)
-                    new_org = {
-                        "id": org_id,
-                        "name": m.organisation,
-                        "kind": m.organisation_kind or "other",
-                        "country": m.country,
-                        "region": m.region,
-                        "subregion": m.subregion,
-                        "aliases": [],
-                    }
-                    org_index.add(new_org)
-                    desired["Organisation"][org_id] = new_org
-                owned_rels["WORKS_AT"][m.id] = {org_id: {}}
-                org = org_index.nodes[org_id]
-                if not node.get("country") and org.get("country"):
-                    node.update(
-                        country=org["country"], region=org.get("region"), subregion=org.get("subregion")
-                    )
-            else:
-                owned_rels["WORKS_AT"][m.id] = {}
+            wanted.rels["WORKS_AT"][m.id] = _works_at(m, node, organisations)
         if "topics" in m.present:
-            wanted: dict[str, Props] = {}
-            for interest in m.interests:
-                tid = topic_for(interest.topic)
-                if tid in wanted and wanted[tid]["level"] != interest.level:
-                    problems.append(
-                        m.source.problem(
-                            "topics", interest.topic, "names a topic already listed, with a different level"
-                        )
-                    )
-                wanted[tid] = {"level": interest.level}
-            owned_rels["INTERESTED_IN"][m.id] = wanted
+            wanted.rels["INTERESTED_IN"][m.id] = _interested_in(m, topics, problems)
         if "workstreams" in m.present:
-            roles: dict[str, Props] = {}
-            for ws_key, role in m.workstreams:
-                ws_id = known_workstreams.get(ws_key)
-                if ws_id is None:
-                    known = ", ".join(sorted(known_workstreams)) or "none yet"
-                    problems.append(
-                        m.source.problem(
-                            "workstreams",
-                            ws_key,
-                            f"is not a known workstream (known: {known}); import a workstreams file first",
-                        )
-                    )
-                    continue
-                roles[ws_id] = {"role": role}
-            owned_rels["MEMBER_OF"][m.id] = roles
-        for contact in m.knows:
-            other = email_owner.get(contact)
-            if other is None:
-                problems.append(
-                    m.source.problem(
-                        "knows", contact, "is not the email of any member in the graph or in these files"
-                    )
+            wanted.rels["MEMBER_OF"][m.id] = _member_of(m, workstreams, problems)
+        wanted.knows |= _contacts(m, email_owner, problems)
+        wanted.nodes["Member"][m.id] = node
+
+
+def _member_node(m: MemberRecord, held: Props | None) -> Props:
+    """A member row owns its name, and each other property whose column the file has."""
+    node = dict(held or {p: None for p in NODES["Member"].properties})
+    node["id"] = m.id
+    node["name"] = m.name
+    for prop in ("email", "title", "email_visibility", "suggestible"):
+        if prop in m.present:
+            node[prop] = getattr(m, prop)
+    if "country" in m.present:
+        node.update(country=m.country, region=m.region, subregion=m.subregion)
+    return node
+
+
+def _works_at(m: MemberRecord, node: Props, organisations: NameIndex) -> dict[str, Props]:
+    """The member's organisation (created from the row when new); a member with no country takes its."""
+    if not m.organisation:
+        return {}
+    org_id = organisations.find_or_create(
+        m.organisation,
+        kind=m.organisation_kind or "other",
+        country=m.country,
+        region=m.region,
+        subregion=m.subregion,
+    )
+    org = organisations.nodes[org_id]
+    if not node.get("country") and org.get("country"):
+        node.update(country=org["country"], region=org.get("region"), subregion=org.get("subregion"))
+    return {org_id: {}}
+
+
+def _interested_in(m: MemberRecord, topics: NameIndex, problems: list[Problem]) -> dict[str, Props]:
+    """The member's topics and levels (new topics are created); one topic at two levels is a problem."""
+    wanted: dict[str, Props] = {}
+    for interest in m.interests:
+        tid = topics.find_or_create(interest.topic)
+        if tid in wanted and wanted[tid]["level"] != interest.level:
+            problems.append(
+                m.source.problem(
+                    "topics", interest.topic, "names a topic already listed, with a different level"
                 )
-            elif other != m.id:
-                knows_pairs.add((min(m.id, other), max(m.id, other)))
-        desired["Member"][m.id] = node
+            )
+        wanted[tid] = {"level": interest.level}
+    return wanted
 
-    if problems:
-        raise ImportRejected(problems)
 
-    _diff_nodes(plan, desired, catalog)
-    _diff_rels(plan, owned_rels, catalog)
-    new_members = {r["id"] for r in plan.create_nodes.get("Member", [])}
-    for pair in sorted(knows_pairs - set(catalog.rels["KNOWS"])):
-        plan.create_rels["KNOWS"].append({"source": pair[0], "target": pair[1]})
-        for node_id in pair:
-            if node_id not in new_members:
-                _note(plan, "Member", node_id, "contacts")
-    return plan
+def _member_of(m: MemberRecord, workstreams: dict[str, str], problems: list[Problem]) -> dict[str, Props]:
+    """The member's workstreams and roles; a workstream that is neither in the graph nor the files is a problem."""
+    roles: dict[str, Props] = {}
+    for ws_key, role in m.workstreams:
+        ws_id = workstreams.get(ws_key)
+        if ws_id is None:
+            known = ", ".join(sorted(workstreams)) or "none yet"
+            problems.append(
+                m.source.problem(
+                    "workstreams",
+                    ws_key,
+                    f"is not a known workstream (known: {known}); import a workstreams file first",
+                )
+            )
+            continue
+        roles[ws_id] = {"role": role}
+    return roles
+
+
+def _contacts(m: MemberRecord, email_owner: dict[str, str], problems: list[Problem]) -> set[Pair]:
+    """The member's contacts, as undirected pairs of ids; an email no member has is a problem."""
+    pairs: set[Pair] = set()
+    for contact in m.knows:
+        other = email_owner.get(contact)
+        if other is None:
+            problems.append(
+                m.source.problem(
+                    "knows", contact, "is not the email of any member in the graph or in these files"
+                )
+            )
+        elif other != m.id:
+            pairs.add((min(m.id, other), max(m.id, other)))
+    return pairs
 
 
 def _unique_slug(name: str, taken: dict[str, Props]) -> str:
@@ -478,7 +532,8 @@ def _unique_slug(name: str, taken: dict[str, Props]) -> str:
     return candidate
 
 
-def _check_duplicate_members(members: list[MemberRecord], problems: list[Problem]) -> None:
+def check_duplicate_members(members: list[MemberRecord], problems: list[Problem]) -> None:
+    """Two rows for one member (the same id or the same email) are a problem."""
     by_id: dict[str, MemberRecord] = {}
     by_email: dict[str, MemberRecord] = {}
     for m in members:
@@ -503,6 +558,25 @@ def _check_duplicate_members(members: list[MemberRecord], problems: list[Problem
             by_id[m.id] = m
         if m.email:
             by_email.setdefault(m.email, m)
+
+
+def changes(catalog: Catalog, wanted: Wanted, tables: list[Table]) -> Plan:
+    """The plan: what differs between the graph the files describe and the graph as it is."""
+    plan = Plan(files=sorted({t.file.split(" [")[0] for t in tables}), rows=sum(len(t.rows) for t in tables))
+    _diff_nodes(plan, wanted.nodes, catalog)
+    _diff_rels(plan, wanted.rels, catalog)
+    _add_contacts(plan, wanted.knows, catalog)
+    return plan
+
+
+def _add_contacts(plan: Plan, pairs: set[Pair], catalog: Catalog) -> None:
+    """Contacts are only ever added: the pairs the graph does not hold yet."""
+    new_members = {r["id"] for r in plan.create_nodes.get("Member", [])}
+    for pair in sorted(pairs - set(catalog.rels["KNOWS"])):
+        plan.create_rels["KNOWS"].append({"source": pair[0], "target": pair[1]})
+        for node_id in pair:
+            if node_id not in new_members:
+                _note(plan, "Member", node_id, "contacts")
 
 
 def _note(plan: Plan, label: str, node_id: str, what: str) -> None:
@@ -577,38 +651,25 @@ def _diff_rels(plan: Plan, owned: dict[str, dict[str, dict[str, Props]]], catalo
 
 def apply_plan(tx: Tx, plan: Plan, progress: Progress | None = None) -> None:
     """Write the plan: new nodes, changed nodes, removed, changed and new relationships, in that order."""
-    steps: list[tuple[str, Callable[[list[Props]], None], list[Props]]] = []
+    steps: list[tuple[str, Callable[[list[Props]], object], list[Props]]] = []
     for label in NODES:
-        rows = plan.create_nodes.get(label, [])
-        steps.append((f"creating {label}", lambda rows, label=label: tx.bulk_create(label, rows), rows))
+        steps.append((f"creating {label}", partial(tx.bulk_create, label), plan.create_nodes.get(label, [])))
     for label in NODES:
         steps.append(
             (
                 f"updating {label}",
-                lambda rows, label=label: tx.run(UPDATE_NODES[label], rows=rows),
+                partial(_run_rows, tx, UPDATE_NODES[label]),
                 plan.update_nodes.get(label, []),
             )
         )
     for t in RELATIONSHIPS:
-        steps.append(
-            (
-                f"removing {t}",
-                lambda rows, t=t: tx.run(DELETE_RELS[t], rows=rows),
-                plan.delete_rels.get(t, []),
-            )
-        )
+        steps.append((f"removing {t}", partial(_run_rows, tx, DELETE_RELS[t]), plan.delete_rels.get(t, [])))
         if t in UPDATE_RELS:
             steps.append(
-                (
-                    f"updating {t}",
-                    lambda rows, t=t: tx.run(UPDATE_RELS[t], rows=rows),
-                    plan.update_rels.get(t, []),
-                )
+                (f"updating {t}", partial(_run_rows, tx, UPDATE_RELS[t]), plan.update_rels.get(t, []))
             )
     for t in RELATIONSHIPS:
-        steps.append(
-            (f"creating {t}", lambda rows, t=t: tx.bulk_create(t, rows), plan.create_rels.get(t, []))
-        )
+        steps.append((f"creating {t}", partial(tx.bulk_create, t), plan.create_rels.get(t, [])))
     for name, write, rows in steps:
         if not rows:
             continue
@@ -618,6 +679,10 @@ def apply_plan(tx: Tx, plan: Plan, progress: Progress | None = None) -> None:
             done += len(batch)
             if progress:
                 progress(name, done, len(rows))
+
+
+def _run_rows(tx: Tx, statement: Cypher, rows: list[Props]) -> None:
+    tx.run(statement, rows=rows)
 
 
 def import_files(

@@ -285,7 +285,9 @@ def _tables_from_xlsx(file: str, data: bytes, kind: str | None) -> list[Table]:
     try:
         sheets = list(workbook.worksheets)
         named = [s for s in sheets if KIND_ALIASES.get(s.title.strip().lower())]
-        chosen = [(s, KIND_ALIASES[s.title.strip().lower()]) for s in named] if named and not kind else []
+        chosen: list[tuple[Any, str | None]] = (
+            [(s, KIND_ALIASES[s.title.strip().lower()]) for s in named] if named and not kind else []
+        )
         if not chosen:
             chosen = [(sheets[0], kind)] if sheets else []
         tables = []
@@ -322,7 +324,9 @@ def _tables_from_json(file: str, data: bytes, kind: str | None) -> list[Table]:
             raise ImportRejected(
                 [Problem(file, "", unknown[0], "", f"is not a kind of record; use {', '.join(KINDS)}")]
             )
-        parts = [(KIND_ALIASES[k], v, f"{file} [{k}]") for k, v in document.items()]
+        parts: list[tuple[str | None, Any, str]] = [
+            (KIND_ALIASES[k], v, f"{file} [{k}]") for k, v in document.items()
+        ]
     else:
         parts = [(kind, document, file)]
     tables = []

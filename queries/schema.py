@@ -115,9 +115,9 @@ def _ladybug_ddl() -> list[str]:
         columns = ", ".join(f"{p} STRING{' PRIMARY KEY' if p == 'id' else ''}" for p in props)
         statements.append(f"CREATE NODE TABLE IF NOT EXISTS {label}({columns})")
     for rel in RELATIONSHIPS.values():
-        props = "".join(f", {p} STRING" for p in rel.properties)
+        rel_props = "".join(f", {p} STRING" for p in rel.properties)
         statements.append(
-            f"CREATE REL TABLE IF NOT EXISTS {rel.type}(FROM {rel.source} TO {rel.target}{props})"
+            f"CREATE REL TABLE IF NOT EXISTS {rel.type}(FROM {rel.source} TO {rel.target}{rel_props})"
         )
     return statements
 
@@ -195,7 +195,7 @@ def create_schema(store: TransactionRunner) -> tuple[int | None, int]:
     return before, SCHEMA_VERSION
 
 
-def _run_one(tx: Tx, statement: Cypher | str, **params: Any) -> None:
+def _run_one(tx: Tx, /, statement: Cypher | str, **params: Any) -> None:
     tx.run(statement, **params)
 
 

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from devtools.neo4j_harness.throwaway import ThrowawayNeo4j
 from graphapp import create_app
 from graphapp.queries.schema import DELETE_ALL, create_schema
 from graphapp.store import LadybugStore, Neo4jStore, Store
-from tests.neo4j_harness.throwaway import ThrowawayNeo4j
 
 STORES = ["ladybug", "neo4j"]
 

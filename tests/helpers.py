@@ -1,36 +1,27 @@
-"""Small helpers for writing input files the way a coordinator's spreadsheet would."""
+"""Small helpers for the tests: the graph as plain data, accounts, signing in.
+
+The member-file writers live in :mod:`devtools.spreadsheets` (the benchmarks use them too) and are
+re-exported here."""
 
 from __future__ import annotations
 
-import csv
-from pathlib import Path
 from typing import Any
 
+from devtools.spreadsheets import MEMBER_COLUMNS, member, write_csv
 from graphapp.backup import snapshot
 from graphapp.store import Store
 
-MEMBER_COLUMNS = ("name", "email", "organisation", "country", "title", "topics", "workstreams", "knows")
-
-
-def write_csv(
-    path: Path,
-    rows: list[dict[str, Any]],
-    columns: tuple[str, ...] | None = None,
-    delimiter: str = ",",
-    encoding: str = "utf-8",
-) -> Path:
-    columns = columns or tuple(rows[0])
-    with path.open("w", newline="", encoding=encoding) as f:
-        writer = csv.DictWriter(f, fieldnames=columns, delimiter=delimiter)
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
-
-
-def member(name: str, email: str, **fields: str) -> dict[str, str]:
-    row = dict.fromkeys(MEMBER_COLUMNS, "")
-    row.update(name=name, email=email, **fields)
-    return row
+__all__ = [
+    "MEMBER_COLUMNS",
+    "PASSWORD",
+    "csrf_token",
+    "graph",
+    "make_account",
+    "member",
+    "sign_in",
+    "signed_in",
+    "write_csv",
+]
 
 
 def graph(store: Store) -> dict[str, Any]:

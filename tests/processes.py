@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.neo4j_harness.throwaway import free_port
+from devtools.neo4j_harness.throwaway import free_port
 
 
 def graphapp(

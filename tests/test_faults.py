@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from devtools.neo4j_harness.throwaway import ThrowawayNeo4j
 from graphapp import create_app
 from graphapp.db import get_store
 from graphapp.demo import DEMO_FILES, synthetic
@@ -17,7 +18,6 @@ from graphapp.ingest import import_files
 from graphapp.ingest.synthetic import write_dataset
 from graphapp.store import StoreUnavailable
 from tests.helpers import make_account, sign_in
-from tests.neo4j_harness.throwaway import ThrowawayNeo4j
 
 pytestmark = pytest.mark.neo4j
 

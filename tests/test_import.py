@@ -331,3 +331,221 @@ def test_consent_columns_are_imported_and_checked(store, tmp_path) -> None:
     report = e.value.report()
     assert "column 'email_visibility': 'everyone' must be one of members, coordinators, nobody" in report
     assert "column 'suggestible': 'maybe' must be one of yes, no" in report
+
+
+# --- Cross-references between rows and with the graph: each problem names file, row, column and value ----
+
+
+def _problems(e: pytest.ExceptionInfo[ImportRejected]) -> set[tuple[str, str, str, str, str]]:
+    return {(p.file, p.row, p.column, p.value, p.reason) for p in e.value.problems}
+
+
+def test_topic_rows_that_name_one_topic_twice_are_rejected(store, tmp_path: Path) -> None:
+    rows = [
+        {"id": "", "name": "record linkage", "aliases": "entity resolution"},
+        {"id": "", "name": "NLP", "aliases": "text mining"},
+        {"id": "", "name": "text mining", "aliases": "entity resolution"},  # two topics at once
+        {"id": "", "name": "Record-Linkage!", "aliases": ""},  # row 2 again
+        {"id": "ml", "name": "machine learning", "aliases": "nlp"},  # an alias of row 3's topic
+    ]
+    with pytest.raises(ImportRejected) as e:
+        import_files(store, [write_csv(tmp_path / "topics.csv", rows)])
+    assert _problems(e) == {
+        (
+            "topics.csv",
+            "row 4",
+            "aliases",
+            "entity resolution",
+            "name and aliases point at different topics: nlp, record-linkage",
+        ),
+        ("topics.csv", "row 5", "name", "Record-Linkage!", "is the same topic as topics.csv row 2"),
+        ("topics.csv", "row 6", "aliases", "nlp", "already names the topic 'NLP'"),
+    }
+    assert graph(store)["nodes"]["Topic"] == []
+
+
+def test_organisation_rows_that_name_one_organisation_twice_are_rejected(store, tmp_path: Path) -> None:
+    rows = [
+        {
+            "id": "",
+            "name": "Office for National Statistics",
+            "kind": "NSO",
+            "country": "GBR",
+            "aliases": "ONS",
+        },
+        {"id": "", "name": "Statistics Netherlands", "kind": "NSO", "country": "NLD", "aliases": "CBS"},
+        {"id": "", "name": "CBS", "kind": "", "country": "", "aliases": "ONS"},  # two organisations at once
+        {"id": "", "name": "ons", "kind": "", "country": "", "aliases": ""},  # row 2 again
+        {"id": "destatis", "name": "Destatis", "kind": "NSO", "country": "DEU", "aliases": "CBS"},
+    ]
+    with pytest.raises(ImportRejected) as e:
+        import_files(store, [write_csv(tmp_path / "organisations.csv", rows)])
+    assert _problems(e) == {
+        (
+            "organisations.csv",
+            "row 4",
+            "aliases",
+            "ONS",
+            "name and aliases point at different organisations: "
+            "office-for-national-statistics, statistics-netherlands",
+        ),
+        ("organisations.csv", "row 5", "name", "ons", "is the same organisation as organisations.csv row 2"),
+        (
+            "organisations.csv",
+            "row 6",
+            "aliases",
+            "cbs",
+            "already names the organisation 'Statistics Netherlands'",
+        ),
+    }
+    assert graph(store)["nodes"]["Organisation"] == []
+
+
+def test_a_workstream_twice_is_rejected(store, tmp_path: Path) -> None:
+    rows = [*WORKSTREAMS, {"id": "ws-1", "name": "Again", "description": "", "covers": ""}]
+    with pytest.raises(ImportRejected) as e:
+        import_files(store, [write_csv(tmp_path / "workstreams.csv", rows)])
+    assert _problems(e) == {("workstreams.csv", "row 4", "id", "WS1", "appears twice")}
+
+
+def test_member_rows_that_clash_with_each_other_or_the_graph_are_rejected(store, tmp_path: Path) -> None:
+    topics = [{"name": "record linkage", "aliases": "entity resolution"}]
+    import_files(
+        store,
+        [
+            write_csv(tmp_path / "topics.csv", topics),
+            write_csv(tmp_path / "first.csv", [member("Ana", "ana@example.org")]),
+        ],
+    )
+    before = graph(store)
+    columns = ("id", *MEMBER_COLUMNS)
+    rows = [
+        {**member("Ana Again", "ana@example.org"), "id": "ana-2"},  # Ana's email, another id
+        {**member("Bo", "bo@example.org"), "id": "bo"},
+        {**member("Bo Twin", "bo@example.org"), "id": "bo-2"},  # Bo's email again
+        {**member("Cy", "cy@example.org"), "id": "cy"},
+        {**member("Cy Twin", "cy2@example.org"), "id": "cy"},  # Cy's id again
+        member("Di", "di@example.org", topics="record linkage:expert; entity resolution:learning"),
+    ]
+    with pytest.raises(ImportRejected) as e:
+        import_files(store, [write_csv(tmp_path / "m.csv", rows, columns)])
+    ana = member_id("ana@example.org")
+    assert _problems(e) == {
+        ("m.csv", "row 2", "email", "ana@example.org", f"already belongs to another member (id {ana})"),
+        ("m.csv", "row 4", "email", "bo@example.org", "is already used by m.csv row 3"),
+        ("m.csv", "row 4", "email", "bo@example.org", "already belongs to another member (id bo)"),
+        ("m.csv", "row 6", "id", "cy", "is the same member as m.csv row 5"),
+        (
+            "m.csv",
+            "row 7",
+            "topics",
+            "entity resolution",
+            "names a topic already listed, with a different level",
+        ),
+    }
+    assert graph(store) == before
+
+
+def test_rows_that_leave_out_columns_keep_what_the_graph_holds(store, tmp_path: Path) -> None:
+    """An organisation or topic row without kind, country or aliases changes only the name."""
+    import_files(
+        store,
+        [
+            write_csv(
+                tmp_path / "organisations.csv",
+                [
+                    {
+                        "name": "Office for National Statistics",
+                        "kind": "NSO",
+                        "country": "UK",
+                        "aliases": "ONS",
+                    }
+                ],
+            ),
+            write_csv(
+                tmp_path / "topics.csv",
+                [{"name": "NLP", "aliases": "nlp; text mining"}],  # an alias equal to the name is dropped
+            ),
+        ],
+    )
+    held = graph(store)
+    assert held["nodes"]["Topic"] == [{"id": "nlp", "name": "NLP", "aliases": ["text mining"]}]
+    plan = import_files(
+        store,
+        [
+            write_csv(tmp_path / "organisations2.csv", [{"name": "ONS", "kind": ""}], ("name", "kind")),
+            write_csv(tmp_path / "topics2.csv", [{"name": "Text Mining"}], ("name",)),
+        ],
+    )
+    assert plan.changed == {
+        "Organisation": {"office-for-national-statistics": ["name", "kind"]},
+        "Topic": {"nlp": ["name"]},
+    }
+    (ons,) = graph(store)["nodes"]["Organisation"]
+    assert ons == {
+        "id": "office-for-national-statistics",
+        "name": "ONS",
+        "kind": "other",
+        "country": "GBR",
+        "region": "Europe",
+        "subregion": "Northern Europe",
+        "aliases": ["ONS"],
+    }
+    assert graph(store)["nodes"]["Topic"] == [
+        {"id": "nlp", "name": "Text Mining", "aliases": ["text mining"]}
+    ]
+
+
+def test_an_organisation_first_named_by_a_member_takes_the_rows_kind_and_country(
+    store, tmp_path: Path
+) -> None:
+    rows = [
+        member("Ana", "ana@example.org", organisation="Statistics Netherlands", country="NL"),
+        member("Bo", "bo@example.org", organisation="statistics netherlands"),
+    ]
+    path = write_csv(
+        tmp_path / "m.csv",
+        [{**r, "organisation_kind": "nso"} for r in rows],
+        (*MEMBER_COLUMNS, "organisation_kind"),
+    )
+    import_files(store, [path])
+    held = graph(store)
+    assert held["nodes"]["Organisation"] == [
+        {
+            "id": "statistics-netherlands",
+            "name": "Statistics Netherlands",
+            "kind": "NSO",
+            "country": "NLD",
+            "region": "Europe",
+            "subregion": "Western Europe",
+            "aliases": [],
+        }
+    ]
+    assert [m["country"] for m in held["nodes"]["Member"]] == ["NLD", "NLD"]  # Bo's from the organisation
+
+
+def test_names_with_no_letters_or_digits_are_matched_as_written(store, tmp_path: Path) -> None:
+    """An organisation or topic called '—' is one node, however often it is imported."""
+    path = write_csv(tmp_path / "m.csv", [member("Ana", "ana@example.org", organisation="—", topics="?!")])
+    import_files(store, [path])
+    before = graph(store)
+    assert [o["name"] for o in before["nodes"]["Organisation"]] == ["—"]
+    assert [t["name"] for t in before["nodes"]["Topic"]] == ["?!"]
+    assert import_files(store, [path]).is_empty()
+    assert graph(store) == before
+
+
+def test_the_summary_names_what_changes(store, tmp_path: Path) -> None:
+    rows = [member("Ana", "ana@example.org"), member("Bo", "bo@example.org")]
+    import_files(store, [write_csv(tmp_path / "m.csv", rows)])
+    rows[0]["knows"] = "bo@example.org"
+    rows[1]["title"] = "Head of methods"
+    plan = import_files(store, [write_csv(tmp_path / "m2.csv", rows)], dry_run=True)
+    ana, bo = member_id("ana@example.org"), member_id("bo@example.org")
+    assert plan.summary(dry_run=True).splitlines() == [
+        "2 rows read from 1 file",
+        "  Member: would update 1, 1 unchanged",
+        "  KNOWS: would create 1",
+        f"  changed Member {bo}: title, contacts",
+        f"  changed Member {ana}: contacts",
+    ]

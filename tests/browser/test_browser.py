@@ -30,8 +30,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
+from devtools.chromium import ChromiumMissing, start_chromium
 from graphapp.exports import FORMATS
-from tests.browser.chromium import ChromiumMissing, start_chromium
 from tests.processes import _clean_env, graphapp, serving
 
 HERE = Path(__file__).parent

@@ -25,10 +25,11 @@ ARGS = (
 
 
 class ChromiumMissing(RuntimeError):
-    pass
+    """Debian's chromium or chromedriver is not installed: the browser tests fail (never skip) on it."""
 
 
 def start_chromium(downloads: Path | None = None) -> webdriver.Chrome:
+    """A headless Chromium that logs every request; files it downloads go to ``downloads``."""
     chromium, chromedriver = shutil.which("chromium"), shutil.which("chromedriver")
     if not chromium or not chromedriver:
         raise ChromiumMissing(
