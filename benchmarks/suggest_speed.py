@@ -105,9 +105,9 @@ def time_store(open_store: Callable[[], Store], sample: list[str], writes: int) 
         after_write, index_current = [], []
         for _ in range(writes):
             touch(store, sample[-1])
-            after_write.append(seconds(lambda: coverage_report(store))[0])
+            after_write.append(seconds(lambda: store.read(coverage_report))[0])
             index_current.append(seconds(lambda: store.read(coverage_report_of))[0])
-        kept, _ = seconds(lambda: coverage_report(store))
+        kept, _ = seconds(lambda: store.read(coverage_report))
     return {
         "first_suggestion_after_a_write_s": round(statistics.median(builds), 2),
         "first_suggestion_after_a_write_max_s": round(max(builds), 2),

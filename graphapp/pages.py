@@ -207,8 +207,8 @@ def region(region: str) -> str:
 @bp.get("/coverage")
 def coverage() -> str:
     page, per_page = page_args(request.args, 25)
-    report = reports.coverage_report(get_store())
-    matrix = reports.heat_map(get_store())
+    report = get_store().read(reports.coverage_report)
+    matrix = get_store().read(reports.heat_map)
     return render_template(
         "pages/coverage.html",
         report=report,

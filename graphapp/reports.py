@@ -1,10 +1,9 @@
-"""What pages and the API share: the coverage report and heat map read from a store, and the address of
+"""What pages and the API share: the coverage report and heat map read in a transaction, and the address of
 each kind of node's page."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from flask import url_for
 
@@ -13,11 +12,8 @@ from graphapp.queries.coverage import M49_REGIONS
 from graphapp.queries.cypher import Tx
 from graphapp.queries.members import topic_region_matrix
 from graphapp.queries.schema import graph_revision
-from graphapp.store import Store
 
 __all__ = ["coverage_report", "gap_href", "heat_map", "page_of"]
-
-T = TypeVar("T")
 
 PAGE_OF = {"Member": "member", "Organisation": "organisation", "Topic": "topic", "Workstream": "workstream"}
 
@@ -50,15 +46,11 @@ def gap_href(gap: dict[str, Any]) -> str | None:
 # must not change what they get.
 
 
-def _per_revision(store: Store, name: str, build: Callable[[Tx], T]) -> T:
-    return store.read(lambda tx: tx.derived.get(name, graph_revision(tx), lambda: build(tx)))
-
-
-def coverage_report(store: Store) -> dict[str, Any]:
+def coverage_report(tx: Tx) -> dict[str, Any]:
     """The gap report (see :func:`graphapp.analytics.coverage.coverage_gaps`) with default thresholds."""
-    return _per_revision(store, "coverage-report", coverage_report_of)
+    return tx.derived.get("coverage-report", graph_revision(tx), lambda: coverage_report_of(tx))  # type: ignore[no-any-return]
 
 
-def heat_map(store: Store) -> dict[str, Any]:
+def heat_map(tx: Tx) -> dict[str, Any]:
     """Members holding each topic in each UN M49 region."""
-    return _per_revision(store, "heat-map", lambda tx: topic_region_matrix(tx, M49_REGIONS))
+    return tx.derived.get("heat-map", graph_revision(tx), lambda: topic_region_matrix(tx, M49_REGIONS))  # type: ignore[no-any-return]

@@ -31,10 +31,13 @@ def test_openapi_describes_every_api_route_and_only_those(app, client) -> None:
     for path, item in doc["paths"].items():
         op = item["get"]
         assert op["summary"] and "200" in op["responses"] and "503" in op["responses"], path
-        declared = {p["name"] for p in op["parameters"] if p["in"] == "path"}
+        parameters = item.get("parameters", []) + op.get("parameters", [])  # (path-wide and the call's)
+        declared = {p["name"] for p in parameters if p["in"] == "path"}
         assert declared == set(re.findall(r"{(\w+)}", path)), path
-    for ref in re.findall(r'"\$ref": "#/components/responses/(\w+)"', str(doc).replace("'", '"')):
-        assert ref in doc["components"]["responses"]
+    refs = re.findall(r'"\$ref": "#/components/(\w+)/(\w+)"', str(doc).replace("'", '"'))
+    assert refs
+    for section, name in refs:
+        assert name in doc["components"][section]
 
 
 def test_members_search_with_filters_and_pages(client, demo) -> None:
