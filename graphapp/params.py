@@ -129,7 +129,7 @@ class WholeNumber(Param):
 class Choice(Param):
     """One of ``allowed``, written exactly."""
 
-    def __init__(self, description: str, allowed: tuple[str, ...], default: str = "") -> None:
+    def __init__(self, description: str, allowed: tuple[str, ...], default: str | bool = "") -> None:
         super().__init__(description, default)
         self.allowed = allowed
 
