@@ -66,77 +66,6 @@ DESCRIPTION = (
 )
 
 
-# The library, fitted to graphapp: a bad parameter is a BadRequest (400, the reason in words, answered by
-# graphapp's own error handlers, as on the pages), and parameters that depend on each other are documented
-# as one object parameter carrying the rules (see graphapp.params.Args.rules).
-
-
-class Parser(FlaskParser):
-    DEFAULT_VALIDATION_STATUS = 400
-
-    def handle_error(self, error: ma.ValidationError, *args: Any, **kwargs: Any) -> Any:
-        raise BadRequest.of(error)
-
-
-class Blueprint(flask_smorest.Blueprint):
-    ARGUMENTS_PARSER = Parser()
-
-
-class Converter(OpenAPIConverter):
-    def schema2parameters(self, schema: Any, *, location: str, **kwargs: Any) -> list[dict[str, Any]]:
-        rules = getattr(schema, "rules", None)
-        if location != "query" or not rules:
-            return super().schema2parameters(schema, location=location, **kwargs)  # type: ignore[no-any-return]
-        kind = schema if isinstance(schema, type) else type(schema)
-        whole = self.schema2jsonschema(schema)
-        whole.pop("additionalProperties", None)  # (other parameters travel in the same query string)
-        return [
-            {
-                "in": "query",
-                "name": kind.__name__.removesuffix("Args").lower(),  # (not in the query string)
-                "style": "form",
-                "explode": True,
-                "description": " ".join((kind.__doc__ or "").split()),
-                "schema": {**whole, **rules},
-            }
-        ]
-
-
-class Plugin(MarshmallowPlugin):
-    Converter = Converter
-
-    def init_spec(self, spec: Any) -> None:
-        super().init_spec(spec)
-        assert self.converter is not None
-        # A parameter's schema is the one its field gives (graphapp.params.Param.json_schema).
-        self.converter.add_attribute_function(
-            lambda self, field, ret: field.json_schema() if isinstance(field, Param) else {}  # noqa: ARG005
-        )
-
-
-class Api(flask_smorest.Api):
-    def _register_error_handlers(self) -> None:
-        """None: graphapp's own handlers answer every error (JSON under /api/, a page elsewhere)."""
-
-
-def init_app(app: Flask) -> None:
-    """Register the API and its document (no docs UI: it would load its scripts from a CDN)."""
-    api = Api(
-        spec_kwargs={
-            "title": "graphapp",
-            "version": "1",
-            "openapi_version": "3.1.0",
-            "info": {"description": DESCRIPTION},
-            "marshmallow_plugin": Plugin(),
-        }
-    )
-    api.init_app(app)
-    api.register_blueprint(bp)
-
-
-bp = Blueprint("api", __name__, url_prefix="/api", description="graphapp's JSON API.")
-
-
 # What the answers hold (documented, never used to write them: the views send their dicts as they are).
 
 
@@ -182,7 +111,84 @@ Graph = _answer(
 ErrorBody = _answer(
     "ErrorBody", status=ma.fields.Integer(required=True), message=ma.fields.String(required=True)
 )
-Api.ERROR_SCHEMA = _answer("Error", error=ma.fields.Nested(ErrorBody, required=True))
+Error = _answer("Error", error=ma.fields.Nested(ErrorBody, required=True))
+
+
+# The library, fitted to graphapp: a bad parameter is a BadRequest (400, the reason in words, answered by
+# graphapp's own error handlers, as on the pages), and parameters that depend on each other are documented
+# as one object parameter carrying the rules (see graphapp.params.Args.rules).
+
+
+class Parser(FlaskParser):
+    DEFAULT_VALIDATION_STATUS = 400
+
+    def handle_error(self, error: ma.ValidationError, *args: Any, **kwargs: Any) -> Any:
+        raise BadRequest.of(error)
+
+
+class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = Parser()
+
+
+class Converter(OpenAPIConverter):
+    def schema2parameters(self, schema: Any, *, location: str, **kwargs: Any) -> list[dict[str, Any]]:
+        rules = getattr(schema, "rules", None)
+        if location != "query" or not rules:
+            return super().schema2parameters(schema, location=location, **kwargs)  # type: ignore[no-any-return]
+        kind = schema if isinstance(schema, type) else type(schema)
+        whole = self.schema2jsonschema(schema)
+        whole.pop("additionalProperties", None)  # (other parameters travel in the same query string)
+        return [
+            {
+                "in": "query",
+                "name": kind.__name__.removesuffix("Args").lower(),  # (not in the query string)
+                "style": "form",
+                "explode": True,
+                "description": " ".join((kind.__doc__ or "").split()),
+                "schema": {**whole, **rules},
+            }
+        ]
+
+
+class Plugin(MarshmallowPlugin):
+    Converter = Converter
+
+    def init_spec(self, spec: Any) -> None:
+        super().init_spec(spec)
+        assert self.converter is not None
+        self.converter.add_attribute_function(_parameter_schema)
+
+
+def _parameter_schema(
+    converter: OpenAPIConverter, field: ma.fields.Field, ret: dict[str, Any]
+) -> dict[str, Any]:
+    """A parameter's schema is the one its field gives (see graphapp.params.Param.json_schema)."""
+    return field.json_schema() if isinstance(field, Param) else {}
+
+
+class Api(flask_smorest.Api):
+    ERROR_SCHEMA = Error
+
+    def _register_error_handlers(self) -> None:
+        """None: graphapp's own handlers answer every error (JSON under /api/, a page elsewhere)."""
+
+
+def init_app(app: Flask) -> None:
+    """Register the API and its document (no docs UI: it would load its scripts from a CDN)."""
+    api = Api(
+        spec_kwargs={
+            "title": "graphapp",
+            "version": "1",
+            "openapi_version": "3.1.0",
+            "info": {"description": DESCRIPTION},
+            "marshmallow_plugin": Plugin(),
+        }
+    )
+    api.init_app(app)
+    api.register_blueprint(bp)
+
+
+bp = Blueprint("api", __name__, url_prefix="/api", description="graphapp's JSON API.")
 
 
 def answers(schema: type[ma.Schema] | None, description: str, *errors: int) -> Callable[[F], F]:
