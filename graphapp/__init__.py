@@ -98,7 +98,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     CSRFProtect(app)  # then: every form that changes something carries a token; the API only reads
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
-    app.register_blueprint(api.bp)
+    api.init_app(app)  # the API's blueprint, and its OpenAPI document (flask-smorest)
     app.register_blueprint(uploads.bp)
     app.register_blueprint(profiles.bp)
 

@@ -1,24 +1,46 @@
 """The JSON API: everything the pages show, under ``/api/``, described by ``/api/openapi.json``.
 
-Errors are JSON too: ``{"error": {"status": 404, "message": "..."}}`` with the matching status (400 for a
-parameter that cannot be used, 404 for something that is not there, 503 when the database is down).
+Each operation is described once, where it is written: flask-smorest reads its parameters (the schemas
+of :mod:`graphapp.params`, which also check them), its documented answers and its docstring (the first
+line is the summary) into the OpenAPI document. Errors are JSON too: ``{"error": {"status": 404,
+"message": "..."}}`` with the matching status (400 for a parameter that cannot be used, 404 for something
+that is not there, 401/403 for a caller who may not ask, 503 when the database is down).
+
+Each answer reads in one transaction (one snapshot of the graph): the view hands the store one function.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any, TypeVar
 
-from flask import Blueprint, Response, abort, jsonify, request
+import flask_smorest
+import marshmallow as ma
+from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
+from flask import Flask, Response, abort, current_app, jsonify
+from webargs.flaskparser import FlaskParser
 
 from graphapp import reports
 from graphapp.auth import current_viewer
+from graphapp.contactmap import View
 from graphapp.db import get_store
 from graphapp.exports import FORMATS, export, read_export
-from graphapp.openapi import openapi_document
-from graphapp.params import member_filter, mode_arg, page_args, view_args, whole_number
+from graphapp.params import (
+    Args,
+    BadRequest,
+    DepthArgs,
+    MemberFilterArgs,
+    Param,
+    SuggestionArgs,
+    ViewArgs,
+    paging,
+)
 from graphapp.privacy import redact_graph, redact_people, redact_person
 from graphapp.queries.contactmap import read_map
+from graphapp.queries.cypher import Tx
 from graphapp.queries.members import (
+    MemberFilter,
     facets,
     find_members,
     member_profile,
@@ -32,15 +54,170 @@ from graphapp.queries.peers import UnknownMember, suggest_peers
 from graphapp.queries.schema import counts, schema_version
 from graphapp.queries.subgraph import UnknownSubject, neighbourhood
 
-bp = Blueprint("api", __name__, url_prefix="/api")
+__all__ = ["bp", "init_app"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DESCRIPTION = (
+    "The network of data science unit leaders in official statistics: members, organisations, topics "
+    "and workstreams, peer suggestions, coverage gaps and contact maps. Every call but this document and "
+    "/api/health needs a signed-in caller (the session cookie of the sign-in page) of a high enough role "
+    "(401, 403; see docs/trust.md); 400 says which parameter cannot be used and why; 503 means the "
+    "database is unavailable, try again shortly."
+)
+
+
+# What the answers hold (documented, never used to write them: the views send their dicts as they are).
+
+
+class Open(ma.Schema):
+    class Meta:
+        unknown = ma.INCLUDE
+
+
+def _answer(title: str, /, **fields: ma.fields.Field) -> type[ma.Schema]:
+    return Open.from_dict(fields, name=title)
+
+
+def _required(*names: str) -> dict[str, ma.fields.Field]:
+    return {name: ma.fields.Raw(required=True) for name in names}
+
+
+Page = _answer(
+    "Page",
+    items=ma.fields.List(ma.fields.Dict(), required=True),
+    total=ma.fields.Integer(required=True),
+    page=ma.fields.Integer(required=True),
+    per_page=ma.fields.Integer(required=True),
+    pages=ma.fields.Integer(required=True),
+)
+Node = _answer(
+    "Node",
+    key=ma.fields.String(required=True),
+    label=ma.fields.String(required=True),
+    properties=ma.fields.Dict(required=True),
+)
+Relationship = _answer(
+    "Relationship",
+    type=ma.fields.String(required=True),
+    source=ma.fields.String(required=True),
+    target=ma.fields.String(required=True),
+    properties=ma.fields.Dict(required=True),
+)
+Graph = _answer(
+    "Graph",
+    nodes=ma.fields.List(ma.fields.Nested(Node), required=True),
+    relationships=ma.fields.List(ma.fields.Nested(Relationship), required=True),
+)
+ErrorBody = _answer(
+    "ErrorBody", status=ma.fields.Integer(required=True), message=ma.fields.String(required=True)
+)
+Error = _answer("Error", error=ma.fields.Nested(ErrorBody, required=True))
+
+
+# The library, fitted to graphapp: a bad parameter is a BadRequest (400, the reason in words, answered by
+# graphapp's own error handlers, as on the pages), and parameters that depend on each other are documented
+# as one object parameter carrying the rules (see graphapp.params.Args.rules).
+
+
+class Parser(FlaskParser):
+    DEFAULT_VALIDATION_STATUS = 400
+
+    def handle_error(self, error: ma.ValidationError, *args: Any, **kwargs: Any) -> Any:
+        raise BadRequest.of(error)
+
+
+class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = Parser()
+
+
+class Converter(OpenAPIConverter):
+    def schema2parameters(self, schema: Any, *, location: str, **kwargs: Any) -> list[dict[str, Any]]:
+        rules = getattr(schema, "rules", None)
+        if location != "query" or not rules:
+            return super().schema2parameters(schema, location=location, **kwargs)  # type: ignore[no-any-return]
+        kind = schema if isinstance(schema, type) else type(schema)
+        whole = self.schema2jsonschema(schema)
+        whole.pop("additionalProperties", None)  # (other parameters travel in the same query string)
+        return [
+            {
+                "in": "query",
+                "name": kind.__name__.removesuffix("Args").lower(),  # (not in the query string)
+                "style": "form",
+                "explode": True,
+                "description": " ".join((kind.__doc__ or "").split()),
+                "schema": {**whole, **rules},
+            }
+        ]
+
+
+class Plugin(MarshmallowPlugin):
+    Converter = Converter
+
+    def init_spec(self, spec: Any) -> None:
+        super().init_spec(spec)
+        assert self.converter is not None
+        self.converter.add_attribute_function(_parameter_schema)
+
+
+def _parameter_schema(
+    converter: OpenAPIConverter, field: ma.fields.Field, ret: dict[str, Any]
+) -> dict[str, Any]:
+    """A parameter's schema is the one its field gives (see graphapp.params.Param.json_schema)."""
+    return field.json_schema() if isinstance(field, Param) else {}
+
+
+class Api(flask_smorest.Api):
+    ERROR_SCHEMA = Error
+
+    def _register_error_handlers(self) -> None:
+        """None: graphapp's own handlers answer every error (JSON under /api/, a page elsewhere)."""
+
+
+def init_app(app: Flask) -> None:
+    """Register the API and its document (no docs UI: it would load its scripts from a CDN)."""
+    api = Api(
+        spec_kwargs={
+            "title": "graphapp",
+            "version": "1",
+            "openapi_version": "3.1.0",
+            "info": {"description": DESCRIPTION},
+            "marshmallow_plugin": Plugin(),
+        }
+    )
+    api.init_app(app)
+    api.register_blueprint(bp)
+
+
+bp = Blueprint("api", __name__, url_prefix="/api", description="graphapp's JSON API.")
+
+
+def answers(schema: type[ma.Schema] | None, description: str, *errors: int) -> Callable[[F], F]:
+    """Document an operation's answer (200) and its errors: every call can also meet a caller who may
+    not ask (401, 403) and a database that is down (503); ``@bp.arguments`` adds the 400."""
+
+    def document(view: F) -> F:
+        for status in sorted({*errors, 401, 403, 503}, reverse=True):
+            view = bp.alt_response(status, response=HTTPStatus(status).name)(view)
+        return bp.alt_response(200, schema=schema or Open, description=description, success=True)(view)  # type: ignore[no-any-return]
+
+    return document
+
+
+def query(schema: type[Args]) -> Callable[[F], F]:
+    """Read (and document) the query-string parameters ``schema`` describes; the view gets them loaded."""
+    return bp.arguments(schema, location="query")  # type: ignore[no-any-return]
 
 
 @bp.get("/openapi.json")
+@answers(None, "The OpenAPI document.")
 def openapi() -> Response:
-    return jsonify(openapi_document())
+    """This document."""
+    return jsonify(current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict())
 
 
 @bp.get("/health")
+@answers(_answer("Health", **_required("status")), "The store and its schema version.")
 def health() -> Response:
     """Whether the database answers (for load balancers and monitoring): 200, or 503 with the reason."""
     store = get_store()
@@ -48,31 +225,44 @@ def health() -> Response:
     return jsonify({"status": "ok", "store": store.description, "schema_version": version})
 
 
+def _summary(tx: Tx) -> dict[str, Any]:
+    places = place_list(tx)
+    return {
+        "counts": counts(tx),
+        "countries": len(places),
+        "regions": len({p["region"] for p in places if p["region"]}),
+    }
+
+
 @bp.get("/summary")
+@answers(
+    _answer("Summary", **_required("counts", "countries", "regions")),
+    "Counts of nodes and relationships by kind, countries and regions.",
+)
 def summary() -> Response:
-    store = get_store()
-    places = store.read(place_list)
-    return jsonify(
-        {
-            "counts": store.read(counts),
-            "countries": len(places),
-            "regions": len({p["region"] for p in places if p["region"]}),
-        }
-    )
+    """What the network holds at a glance."""
+    return jsonify(get_store().read(_summary))
+
+
+def _members(tx: Tx, where: MemberFilter, page: int, per_page: int) -> tuple[Any, dict[str, Any]]:
+    return find_members(tx, where, page, per_page), facets(tx, where)
 
 
 @bp.get("/members")
-def members() -> Response:
-    where = member_filter(request.args)
-    page, per_page = page_args(request.args)
-    store = get_store()
-    found = store.read(find_members, where, page, per_page)
+@query(MemberFilterArgs)
+@query(paging(25))
+@answers(Page, "A page of members, with the filters used and facets.")
+def members(where: MemberFilter, pages: tuple[int, int]) -> Response:
+    """Members found by name and filters, a page at a time, and what they connect to."""
+    found, facets_of_found = get_store().read(_members, where, *pages)
     found.items = redact_people(found.items, current_viewer())
-    return jsonify({"filters": where.active(), **found.as_dict(), "facets": store.read(facets, where)})
+    return jsonify({"filters": where.active(), **found.as_dict(), "facets": facets_of_found})
 
 
 @bp.get("/members/<member>")
+@answers(_answer("Member", **_required("id", "name")), "The member.", 404)
 def member(member: str) -> Response:
+    """One member: organisation, interests with levels, workstreams and contacts."""
     profile = get_store().read(member_profile, member)
     if profile is None:
         abort(404, f"no member with the id {member!r}")
@@ -80,82 +270,120 @@ def member(member: str) -> Response:
 
 
 @bp.get("/members/<member>/suggestions")
-def suggestions(member: str) -> Response:
-    args = request.args
+@query(SuggestionArgs)
+@answers(_answer("Suggestions", **_required("member", "mode", "suggestions")), "The suggestions.", 404)
+def suggestions(options: dict[str, Any], member: str) -> Response:
+    """Suggested peers, mentors and mentees, each with a score, a kind and the reasons."""
     try:
-        found = get_store().read(
-            suggest_peers,
-            member,
-            limit=whole_number(args, "limit", 10, 1, 100),
-            mode=mode_arg(args),
-            exclude_known=args.get("include_known") not in ("1", "true", "yes"),
-            exclude_own_organisation=args.get("include_own_organisation") not in ("1", "true", "yes"),
-            topic=args.get("topic") or None,
-            workstream=args.get("workstream") or None,
-            region=args.get("region") or None,
-        )
+        found = get_store().read(suggest_peers, member, **options)
     except UnknownMember as e:
         abort(404, str(e))
     return jsonify(found.as_dict())
 
 
 @bp.get("/members/<member>/neighbourhood")
-def member_neighbourhood(member: str) -> Response:
-    depth = whole_number(request.args, "depth", 1, 1, 2)
+@query(DepthArgs)
+@answers(Graph, "Nodes and relationships.", 404)
+def member_neighbourhood(args: dict[str, int], member: str) -> Response:
+    """The member and everything within one or two hops."""
     try:
-        return jsonify(redact_graph(get_store().read(neighbourhood, member, depth), current_viewer()))
+        graph = get_store().read(neighbourhood, member, args["depth"])
     except UnknownSubject as e:
         abort(404, str(e))
+    return jsonify(redact_graph(graph, current_viewer()))
 
 
-def _list(items: list[dict[str, Any]]) -> Response:
-    page, per_page = page_args(request.args, 100)
-    return jsonify(paginate(items, page, per_page).as_dict())
+def _list(read: Callable[[Tx], list[dict[str, Any]]], pages: tuple[int, int]) -> Response:
+    return jsonify(paginate(get_store().read(read), *pages).as_dict())
 
 
 @bp.get("/organisations")
-def organisations() -> Response:
-    return _list(get_store().read(organisation_list))
+@query(paging(100))
+@answers(Page, "A page of organisations.")
+def organisations(pages: tuple[int, int]) -> Response:
+    """Organisations with their number of members."""
+    return _list(organisation_list, pages)
 
 
 @bp.get("/topics")
-def topics() -> Response:
-    return _list(get_store().read(topic_list))
+@query(paging(100))
+@answers(Page, "A page of topics.")
+def topics(pages: tuple[int, int]) -> Response:
+    """Topics with their holders by level."""
+    return _list(topic_list, pages)
 
 
 @bp.get("/workstreams")
-def workstreams() -> Response:
-    return _list(get_store().read(workstream_list))
+@query(paging(100))
+@answers(Page, "A page of workstreams.")
+def workstreams(pages: tuple[int, int]) -> Response:
+    """Workstreams with leads, members and covered topics."""
+    return _list(workstream_list, pages)
 
 
 @bp.get("/places")
-def places() -> Response:
-    return _list(get_store().read(place_list))
+@query(paging(100))
+@answers(Page, "A page of countries.")
+def places(pages: tuple[int, int]) -> Response:
+    """Countries with members, with their region."""
+    return _list(place_list, pages)
 
 
 @bp.get("/gaps")
+@answers(_answer("Gaps", **_required("summary", "gaps")), "The report.")
 def gaps() -> Response:
+    """The coverage report: gaps most severe first, brokers and clusters of interest."""
     return jsonify(get_store().read(reports.coverage_report))
 
 
 @bp.get("/heatmap")
+@answers(_answer("HeatMap", **_required("regions", "topics")), "Regions, and a row of counts per topic.")
 def heatmap() -> Response:
+    """Members holding each topic in each region."""
     return jsonify(get_store().read(reports.heat_map))
 
 
 @bp.get("/subgraph")
-def subgraph_of() -> Response:
+@query(ViewArgs)
+@answers(Graph, "Nodes and relationships.", 404)
+def subgraph_of(view: View) -> Response:
+    """The nodes and relationships of a view: the network, a topic, workstream, organisation, country,
+    region or a member's neighbourhood, or an aggregated view."""
     try:
-        return jsonify(redact_graph(get_store().read(read_map, view_args(request.args)), current_viewer()))
+        graph = get_store().read(read_map, view)
     except UnknownSubject as e:
         abort(404, str(e))
+    return jsonify(redact_graph(graph, current_viewer()))
 
 
-@bp.get("/export/<fmt>")
-def export_view(fmt: str) -> Response:
+@bp.route(
+    "/export/<fmt>",
+    methods=["GET"],
+    parameters=[
+        {"in": "path", "name": "fmt", "description": "The format.", "schema": {"enum": list(FORMATS)}}
+    ],
+)
+@query(ViewArgs)
+@answers(None, "The file, as an attachment.", 404)
+@bp.doc(
+    description="; ".join(f"{name}: {f.description}" for name, f in FORMATS.items()),
+    responses={
+        "200": {
+            "content": {
+                f.media_type.split(";")[0]: {
+                    "schema": {"type": "object"}  # Cytoscape.js JSON
+                    if f.media_type == "application/json"
+                    else {"type": "string", "format": "binary"}
+                }
+                for f in FORMATS.values()
+            }
+        }
+    },
+)
+def export_view(view: View, fmt: str) -> Response:
+    """A contact map of a view as a file."""
     if fmt not in FORMATS:
         abort(404, f"no export format {fmt!r}; there are {', '.join(FORMATS)}")
-    view = view_args(request.args)
     try:
         data = get_store().read(read_export, view, view.title())
     except UnknownSubject as e:

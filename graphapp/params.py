@@ -1,95 +1,316 @@
-"""Reading the query string the same way for pages and the API: every value checked against what it may
-be, and a :class:`BadRequest` saying which parameter is wrong and why."""
+"""The query-string parameters of pages and the API, described once.
+
+Each set of parameters is a marshmallow schema: its fields check every value against what it may be and
+say in words which parameter is wrong and why (a :class:`BadRequest`, status 400), and flask-smorest
+writes the OpenAPI document from the same schemas (see :mod:`graphapp.api`). Pages call the thin
+functions at the end (``member_filter(request.args)``...), the API names the schemas in its decorators.
+
+>>> view_args({"kind": "country", "value": "fra"})
+View(kind='country', value='FRA', depth=1, aggregate='')
+>>> page_args({"per_page": "500"})
+Traceback (most recent call last):
+graphapp.params.BadRequest: per_page must be between 1 and 100, not 500
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from functools import cache
+from typing import Any, ClassVar
+
+import marshmallow as ma
 
 from graphapp.contactmap import VIEW_KINDS, View
 from graphapp.queries.coverage import M49_REGIONS
 from graphapp.queries.members import MemberFilter
 from graphapp.queries.peers import MODES
 from graphapp.queries.schema import LEVELS
-from graphapp.queries.subgraph import AGGREGATES
+from graphapp.queries.subgraph import AGGREGATES, SUBGRAPH_KINDS
 
-__all__ = ["BadRequest", "member_filter", "one_of", "page_args", "view_args", "whole_number"]
+__all__ = [
+    "BadRequest",
+    "DepthArgs",
+    "MemberFilterArgs",
+    "ModeArgs",
+    "Param",
+    "SuggestionArgs",
+    "ViewArgs",
+    "member_filter",
+    "mode_arg",
+    "page_args",
+    "paging",
+    "view_args",
+]
 
-FILTER_FIELDS = ("q", "topic", "level", "workstream", "organisation", "country", "region")
 MAX_PER_PAGE = 100
 
 
 class BadRequest(ValueError):
     """A request parameter that cannot be used, with the reason in words (shown to the user, status 400)."""
 
+    @classmethod
+    def of(cls, error: ma.ValidationError) -> BadRequest:
+        """The first reason marshmallow gives (each names its parameter)."""
+        messages: Any = error.messages
+        while not isinstance(messages, str):
+            messages = next(iter(messages.values())) if isinstance(messages, Mapping) else messages[0]
+        return cls(messages)
 
-def whole_number(args: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    raw = args.get(name)
-    if raw in (None, ""):
-        return default
+
+# Fields: a value from the query string, where empty means "not given" (what a form sends for a field left
+# unset). Each knows its JSON Schema, which the OpenAPI document shows.
+
+
+class Param(ma.fields.Field):
+    """A query-string parameter: empty or absent gives the default; otherwise :meth:`parse` decides."""
+
+    def __init__(self, description: str, default: Any) -> None:
+        super().__init__(load_default=default, metadata={"description": description})
+
+    def fail_with(self, reason: str) -> ma.ValidationError:
+        return ma.ValidationError(f"{self.data_key or self.name} {reason}")
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if value in (None, ""):
+            return self.load_default
+        return self.parse(str(value))
+
+    def parse(self, value: str) -> Any:
+        raise NotImplementedError
+
+    def json_schema(self) -> dict[str, Any]:
+        """How the value is written, for the OpenAPI document."""
+        raise NotImplementedError
+
+
+class Text(Param):
+    """Free text (an id, a code, part of a name), at most ``limit`` characters, spaces around dropped."""
+
+    def __init__(self, description: str, limit: int = 200) -> None:
+        super().__init__(description, "")
+        self.limit = limit
+
+    def parse(self, value: str) -> str:
+        if len(value) > self.limit:
+            raise self.fail_with(f"is too long ({len(value)} characters; at most {self.limit})")
+        return value.strip()
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "maxLength": self.limit}
+
+
+class WholeNumber(Param):
+    """A whole number from ``low`` to ``high``."""
+
+    def __init__(self, description: str, default: int, low: int, high: int) -> None:
+        super().__init__(description, default)
+        self.low, self.high = low, high
+
+    def parse(self, value: str) -> int:
+        # As JSON Schema counts: 60.0 is a whole number (int() alone would also take " 1" and "1_0").
+        whole = re.fullmatch(r"([+-]?[0-9]+)(?:\.0*)?", value)
+        if not whole:
+            raise self.fail_with(f"must be a whole number, not {value!r}")
+        number = int(whole[1])
+        if not self.low <= number <= self.high:
+            raise self.fail_with(f"must be between {self.low} and {self.high}, not {number}")
+        return number
+
+    def json_schema(self) -> dict[str, Any]:
+        return {
+            "anyOf": [
+                {"type": "integer", "minimum": self.low, "maximum": self.high},
+                {"type": "string", "maxLength": 0},
+            ]
+        }
+
+
+class Choice(Param):
+    """One of ``allowed``, written exactly."""
+
+    def __init__(self, description: str, allowed: tuple[str, ...], default: str | bool = "") -> None:
+        super().__init__(description, default)
+        self.allowed = allowed
+
+    def parse(self, value: str) -> str:
+        if value not in self.allowed:
+            raise self.fail_with(f"must be one of {', '.join(self.allowed)}, not {value!r}")
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "enum": ["", *self.allowed]}
+
+
+class Flag(Choice):
+    """Yes or no: 1, true or yes; 0, false or no (absent: no)."""
+
+    YES = ("1", "true", "yes")
+
+    def __init__(self, description: str) -> None:
+        super().__init__(description, (*self.YES, "0", "false", "no"), default=False)
+
+    def parse(self, value: str) -> bool:  # type: ignore[override]
+        return super().parse(value) in self.YES
+
+
+# The sets of parameters.
+
+
+class Args(ma.Schema):
+    """Parameters of one request. Others in the query string are left alone (a page may take more)."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    #: What OpenAPI cannot say of separate parameters: JSON Schema rules between them. A set with rules is
+    #: documented as one object parameter (``style: form, explode: true``: the same query string), whose
+    #: schema holds the rules, so that a request the document allows is one the app accepts.
+    rules: ClassVar[dict[str, Any]] = {}
+
+
+@cache
+def paging(default: int) -> type[Args]:
+    """``page`` (from 1) and ``per_page`` (at most 100; ``default`` unless asked), loaded as the pair
+    ``(page, per_page)``."""
+
+    class Paging(Args):
+        page = WholeNumber("Page number, from 1.", 1, 1, 1_000_000)
+        per_page = WholeNumber("Items per page.", default, 1, MAX_PER_PAGE)
+
+        @ma.post_load
+        def pair(self, data: dict[str, int], **kwargs: Any) -> tuple[int, int]:
+            return data["page"], data["per_page"]
+
+    Paging.__name__ = Paging.__qualname__ = f"Paging{default}"
+    return Paging
+
+
+class MemberFilterArgs(Args):
+    """The directory's filters, loaded as a :class:`MemberFilter`."""
+
+    q = Text("Part of a member's name, any case.")
+    topic = Text("A topic id, e.g. record-linkage.")
+    level = Choice("A level of interest (with topic: on that topic).", LEVELS)
+    workstream = Text("A workstream id, e.g. WS2.")
+    organisation = Text("An organisation id.")
+    country = Text("An ISO 3166-1 alpha-3 code, any case.")
+    region = Choice("A UN M49 region.", M49_REGIONS)
+
+    @ma.post_load
+    def make(self, data: dict[str, str], **kwargs: Any) -> MemberFilter:
+        return MemberFilter(**{**data, "country": data["country"].upper()})
+
+
+class ViewArgs(Args):
+    """Which part of the network: its kind, the value naming it (a country code in any case), the depth
+    around a member, and whether to aggregate (loaded as a :class:`~graphapp.contactmap.View`)."""
+
+    kind = Choice("Which part of the network.", VIEW_KINDS, "network")
+    value = Text("The id of the topic, workstream, organisation or member, the country code or region.")
+    depth = WholeNumber("For a member: hops around them.", 1, 1, 2)
+    aggregate = Choice("Show organisations or topics as nodes (not around a member).", AGGREGATES)
+
+    #: The whole network (what an empty or absent kind means), a part of it named by its value, or a
+    #: member's neighbourhood, which is drawn person by person (never aggregated).
+    rules: ClassVar[dict[str, Any]] = {
+        "anyOf": [
+            {"properties": {"kind": {"enum": ["", "network"]}}},
+            {
+                "properties": {"kind": {"enum": list(SUBGRAPH_KINDS)}, "value": {"pattern": r"\S"}},
+                "required": ["kind", "value"],
+            },
+            {
+                "properties": {
+                    "kind": {"const": "member"},
+                    "value": {"pattern": r"\S"},
+                    "aggregate": {"const": ""},
+                },
+                "required": ["kind", "value"],
+            },
+        ]
+    }
+
+    @ma.post_load
+    def make(self, data: dict[str, Any], **kwargs: Any) -> View:
+        kind, value = data["kind"], data["value"]
+        try:
+            return View(
+                kind=kind,
+                value="" if kind == "network" else value.upper() if kind == "country" else value,
+                depth=data["depth"],
+                aggregate=data["aggregate"],
+            )
+        except ValueError as e:
+            raise ma.ValidationError(str(e)) from None
+
+
+class DepthArgs(Args):
+    """How far around a member: ``depth`` 1 or 2."""
+
+    depth = WholeNumber("Hops around the member.", 1, 1, 2)
+
+
+class ModeArgs(Args):
+    """Which kind of match a member's suggestions are: ``mode``."""
+
+    mode = Choice("Which kind of match.", MODES, "all")
+
+
+class SuggestionArgs(ModeArgs):
+    """A member's suggestions, loaded as the keyword arguments of ``suggest_peers``."""
+
+    limit = WholeNumber("How many.", 10, 1, 100)
+    topic = Text("Only people holding this topic.")
+    workstream = Text("Only people in this workstream.")
+    region = Text("Only people in this region.")
+    include_known = Flag("Also people the member knows.")
+    include_own_organisation = Flag("Also colleagues.")
+
+    @ma.post_load
+    def make(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        return {
+            "limit": data["limit"],
+            "mode": data["mode"],
+            "exclude_known": not data["include_known"],
+            "exclude_own_organisation": not data["include_own_organisation"],
+            "topic": data["topic"] or None,
+            "workstream": data["workstream"] or None,
+            "region": data["region"] or None,
+        }
+
+
+# What pages call: the same schemas, a BadRequest on a value that cannot be used.
+
+
+@cache
+def _schema(kind: type[Args]) -> Args:
+    return kind()
+
+
+def load(kind: type[Args], args: Mapping[str, str]) -> Any:
+    """The parameters ``kind`` describes, read from ``args`` (a query string)."""
     try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"{name} must be a whole number, not {raw!r}") from None
-    if not low <= value <= high:
-        raise BadRequest(f"{name} must be between {low} and {high}, not {value}")
-    return value
-
-
-def one_of(args: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str = "") -> str:
-    value = (args.get(name) or "").strip()
-    if not value:
-        return default
-    if value not in allowed:
-        raise BadRequest(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
-    return value
-
-
-def _short(args: Mapping[str, str], name: str, limit: int = 200) -> str:
-    value = (args.get(name) or "").strip()
-    if len(value) > limit:
-        raise BadRequest(f"{name} is too long ({len(value)} characters; at most {limit})")
-    return value
+        return _schema(kind).load(args)
+    except ma.ValidationError as e:
+        raise BadRequest.of(e) from None
 
 
 def member_filter(args: Mapping[str, str]) -> MemberFilter:
-    """The directory's filters: ``q`` (part of a name), ``topic``, ``level``, ``workstream``,
-    ``organisation`` (ids), ``country`` (ISO alpha-3) and ``region`` (UN M49)."""
-    return MemberFilter(
-        q=_short(args, "q"),
-        topic=_short(args, "topic"),
-        level=one_of(args, "level", LEVELS),
-        workstream=_short(args, "workstream"),
-        organisation=_short(args, "organisation"),
-        country=_short(args, "country").upper(),
-        region=one_of(args, "region", M49_REGIONS),
-    )
+    """The directory's filters (see :class:`MemberFilterArgs`)."""
+    return load(MemberFilterArgs, args)  # type: ignore[no-any-return]
 
 
 def page_args(args: Mapping[str, str], per_page: int = 25) -> tuple[int, int]:
     """``page`` (from 1) and ``per_page`` (at most 100)."""
-    return (
-        whole_number(args, "page", 1, 1, 1_000_000),
-        whole_number(args, "per_page", per_page, 1, MAX_PER_PAGE),
-    )
+    return load(paging(per_page), args)  # type: ignore[no-any-return]
 
 
 def view_args(args: Mapping[str, str]) -> View:
-    """Which part of the network: ``kind`` (network, topic, workstream, organisation, country, region,
-    member), ``value`` (its id), ``depth`` (1 or 2, for a member) and ``aggregate`` (organisation, topic)."""
-    kind = one_of(args, "kind", VIEW_KINDS, "network")
-    value = _short(args, "value")
-    if kind == "country":
-        value = value.upper()
-    try:
-        return View(
-            kind=kind,
-            value=value if kind != "network" else "",
-            depth=whole_number(args, "depth", 1, 1, 2),
-            aggregate=one_of(args, "aggregate", AGGREGATES),
-        )
-    except ValueError as e:
-        raise BadRequest(str(e)) from None
+    """Which part of the network (see :class:`ViewArgs`)."""
+    return load(ViewArgs, args)  # type: ignore[no-any-return]
 
 
 def mode_arg(args: Mapping[str, str]) -> str:
-    return one_of(args, "mode", MODES, "all")
+    """Which kind of match (one of :data:`~graphapp.queries.peers.MODES`; all unless asked)."""
+    return load(ModeArgs, args)["mode"]  # type: ignore[no-any-return]

@@ -31,10 +31,91 @@ def test_openapi_describes_every_api_route_and_only_those(app, client) -> None:
     for path, item in doc["paths"].items():
         op = item["get"]
         assert op["summary"] and "200" in op["responses"] and "503" in op["responses"], path
-        declared = {p["name"] for p in op["parameters"] if p["in"] == "path"}
+        parameters = item.get("parameters", []) + op.get("parameters", [])  # (path-wide and the call's)
+        declared = {p["name"] for p in parameters if p["in"] == "path"}
         assert declared == set(re.findall(r"{(\w+)}", path)), path
-    for ref in re.findall(r'"\$ref": "#/components/responses/(\w+)"', str(doc).replace("'", '"')):
-        assert ref in doc["components"]["responses"]
+    refs = re.findall(r'"\$ref": "#/components/(\w+)/(\w+)"', str(doc).replace("'", '"'))
+    assert refs
+    for section, name in refs:
+        assert name in doc["components"][section]
+
+
+def _query_parameters(doc: dict, path: str) -> dict[str, dict]:
+    """The schema of each query parameter of a call, an object parameter's properties included."""
+    found = {}
+    for p in doc["paths"][path]["get"].get("parameters", []):
+        if p["in"] == "query":
+            found.update(p["schema"].get("properties", {p["name"]: p["schema"]}))
+    return found
+
+
+def test_the_document_takes_each_list_of_values_from_its_one_source(client) -> None:
+    from graphapp.contactmap import VIEW_KINDS
+    from graphapp.exports import FORMATS
+    from graphapp.queries.coverage import M49_REGIONS
+    from graphapp.queries.peers import MODES
+    from graphapp.queries.schema import LEVELS
+    from graphapp.queries.subgraph import AGGREGATES
+
+    doc = client.get("/api/openapi.json").get_json()
+    members = _query_parameters(doc, "/api/members")
+    assert members["level"]["enum"] == ["", *LEVELS] and members["region"]["enum"] == ["", *M49_REGIONS]
+    assert _query_parameters(doc, "/api/members/{member}/suggestions")["mode"]["enum"] == ["", *MODES]
+    for path in ("/api/subgraph", "/api/export/{fmt}"):
+        view = _query_parameters(doc, path)
+        assert view["kind"]["enum"] == ["", *VIEW_KINDS] and view["aggregate"]["enum"] == ["", *AGGREGATES]
+    (fmt,) = doc["paths"]["/api/export/{fmt}"]["parameters"]
+    assert fmt["schema"]["enum"] == list(FORMATS)
+
+
+def test_the_api_serves_its_document_and_no_docs_ui(app) -> None:
+    """Anonymous callers get the document; no Swagger/ReDoc page (they load scripts from a CDN)."""
+    anonymous = app.test_client().get("/api/openapi.json")
+    assert anonymous.status_code == 200 and anonymous.get_json()["info"]["title"] == "graphapp"
+    assert not [r.rule for r in app.url_map.iter_rules() if re.search("swagger|redoc|rapidoc", r.rule)]
+    assert "api-docs" not in app.blueprints  # (flask-smorest's, were it configured to serve one)
+
+
+@pytest.mark.parametrize(
+    ("query", "allowed"),
+    [
+        ({}, True),
+        ({"kind": "topic", "value": "record-linkage"}, True),
+        ({"kind": "country", "value": "fra", "aggregate": "organisation"}, True),
+        ({"kind": "network", "aggregate": "topic", "depth": 2}, True),
+        ({"kind": "member", "value": "m-nope", "depth": 2}, True),
+        ({"kind": "topic"}, False),
+        ({"kind": "workstream", "value": "  "}, False),
+        ({"kind": "member", "value": "m-nope", "aggregate": "topic"}, False),
+        ({"kind": "galaxy", "value": "x"}, False),
+        ({"depth": 3}, False),
+    ],
+)
+def test_a_view_the_document_allows_is_accepted_and_one_it_refuses_is_a_400(
+    client, demo, query, allowed
+) -> None:
+    """Parameters that depend on each other: the document's rules and the app's answers agree."""
+    import jsonschema_rs
+
+    doc = client.get("/api/openapi.json").get_json()
+    for path in ("/api/subgraph", "/api/export/cyjs"):
+        (view,) = [
+            p for p in doc["paths"][path.replace("cyjs", "{fmt}")]["get"]["parameters"] if p["in"] == "query"
+        ]
+        assert (view["style"], view["explode"]) == ("form", True)  # (the same query string as ever)
+        assert jsonschema_rs.validator_for(view["schema"]).is_valid(query) is allowed
+        response = client.get(path, query_string=query)
+        assert (response.status_code != 400) is allowed, response.get_json()
+        assert response.status_code in ((200, 404) if allowed else (400,))
+
+
+def test_pages_and_the_api_refuse_a_parameter_in_the_same_words(client, demo) -> None:
+    for url in ("members?per_page=500", "members?level=guru", "subgraph?kind=topic"):
+        api = client.get(f"/api/{url}")
+        page = client.get(f"/{url.replace('subgraph', 'explore')}")
+        assert api.status_code == page.status_code == 400
+        message = api.get_json()["error"]["message"]
+        assert message.split(",")[0] in page.get_data(as_text=True).replace("&#39;", "'")
 
 
 def test_members_search_with_filters_and_pages(client, demo) -> None:
