@@ -36,13 +36,12 @@ from typing import Any
 
 import networkx as nx
 
-from graphapp.analytics.coverage import coverage_report_of
+from graphapp.analytics.suggestions import level_fit
 from graphapp.demo import synthetic
 from graphapp.ingest import import_files
 from graphapp.ingest.synthetic import write_dataset
-from graphapp.queries.peers import level_fit, suggest_peers
 from graphapp.queries.schema import create_schema
-from graphapp.reports import coverage_report
+from graphapp.reports import coverage_report, coverage_report_of, suggest_peers
 from graphapp.store import LadybugStore, Neo4jStore, Store
 from tests.neo4j_harness.throwaway import ThrowawayNeo4j
 
@@ -105,9 +104,9 @@ def time_store(open_store: Callable[[], Store], sample: list[str], writes: int) 
         after_write, index_current = [], []
         for _ in range(writes):
             touch(store, sample[-1])
-            after_write.append(seconds(lambda: coverage_report(store))[0])
+            after_write.append(seconds(lambda: store.read(coverage_report))[0])
             index_current.append(seconds(lambda: store.read(coverage_report_of))[0])
-        kept, _ = seconds(lambda: coverage_report(store))
+        kept, _ = seconds(lambda: store.read(coverage_report))
     return {
         "first_suggestion_after_a_write_s": round(statistics.median(builds), 2),
         "first_suggestion_after_a_write_max_s": round(max(builds), 2),

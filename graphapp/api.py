@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request
 
-from graphapp import reports
+from graphapp import reports, wording
 from graphapp.auth import current_viewer
 from graphapp.contactmap import read_map
 from graphapp.db import get_store
@@ -28,7 +28,6 @@ from graphapp.queries.members import (
     topic_list,
     workstream_list,
 )
-from graphapp.queries.peers import UnknownMember, suggest_peers
 from graphapp.queries.schema import counts, schema_version
 from graphapp.queries.subgraph import UnknownSubject, neighbourhood
 
@@ -84,7 +83,7 @@ def suggestions(member: str) -> Response:
     args = request.args
     try:
         found = get_store().read(
-            suggest_peers,
+            reports.suggest_peers,
             member,
             limit=whole_number(args, "limit", 10, 1, 100),
             mode=mode_arg(args),
@@ -94,7 +93,7 @@ def suggestions(member: str) -> Response:
             workstream=args.get("workstream") or None,
             region=args.get("region") or None,
         )
-    except UnknownMember as e:
+    except reports.UnknownMember as e:
         abort(404, str(e))
     return jsonify(found.as_dict())
 
@@ -135,12 +134,12 @@ def places() -> Response:
 
 @bp.get("/gaps")
 def gaps() -> Response:
-    return jsonify(reports.coverage_report(get_store()))
+    return jsonify(wording.worded_report(get_store().read(reports.coverage_report)))
 
 
 @bp.get("/heatmap")
 def heatmap() -> Response:
-    return jsonify(reports.heat_map(get_store()))
+    return jsonify(get_store().read(reports.heat_map))
 
 
 @bp.get("/subgraph")

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from graphapp.analytics.suggestions import MODES
 from graphapp.contactmap import VIEW_KINDS
 from graphapp.exports import FORMATS
 from graphapp.queries.coverage import M49_REGIONS
-from graphapp.queries.peers import MODES
 from graphapp.queries.schema import LEVELS
 from graphapp.queries.subgraph import AGGREGATES
 

@@ -20,6 +20,7 @@ from flask import (
 )
 
 from graphapp import reports
+from graphapp.analytics.suggestions import MODES
 from graphapp.auth import current_viewer
 from graphapp.contactmap import MAX_NODES, STYLE, View, contact_graph, people_in_view, read_map, vis_data
 from graphapp.db import get_store
@@ -41,7 +42,6 @@ from graphapp.queries.members import (
     topic_list,
     workstream_list,
 )
-from graphapp.queries.peers import MODES, UnknownMember, suggest_peers
 from graphapp.queries.schema import LEVELS, counts
 from graphapp.queries.subgraph import UnknownSubject
 from graphapp.resources import VIS_NETWORK, VIS_NETWORK_FILES
@@ -103,8 +103,8 @@ def member(member: str) -> str:
     profile = redact_person(profile, current_viewer())
     mode = mode_arg(request.args)
     try:
-        suggestions = store.read(suggest_peers, member, limit=10, mode=mode)
-    except UnknownMember:
+        suggestions = store.read(reports.suggest_peers, member, limit=10, mode=mode)
+    except reports.UnknownMember:
         abort(404, f"There is no member with the id {member!r}.")
     return render_template(
         "pages/member.html",
@@ -207,8 +207,7 @@ def region(region: str) -> str:
 @bp.get("/coverage")
 def coverage() -> str:
     page, per_page = page_args(request.args, 25)
-    report = reports.coverage_report(get_store())
-    matrix = reports.heat_map(get_store())
+    report, matrix = get_store().read(lambda tx: (reports.coverage_report(tx), reports.heat_map(tx)))
     return render_template(
         "pages/coverage.html",
         report=report,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from graphapp.analytics.suggestions import MODES
 from graphapp.contactmap import VIEW_KINDS, View
 from graphapp.queries.coverage import M49_REGIONS
 from graphapp.queries.members import MemberFilter
-from graphapp.queries.peers import MODES
 from graphapp.queries.schema import LEVELS
 from graphapp.queries.subgraph import AGGREGATES
 

@@ -10,7 +10,7 @@ import pytest
 
 from graphapp.ingest import import_files
 from graphapp.queries.members import MemberFilter, member_ids
-from graphapp.queries.peers import suggest_peers
+from graphapp.reports import suggest_peers
 from tests.helpers import member, write_csv
 
 
