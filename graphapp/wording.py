@@ -33,6 +33,8 @@ RARE = 5
 def reasons(s: Suggestion) -> list[str]:
     """Why ``s`` is suggested, one sentence per shared topic, then shared workstreams and region.
 
+    Examples
+    --------
     >>> from graphapp.analytics.suggestions import SharedTopic
     >>> nlp = SharedTopic("nlp", "NLP", "learning", "expert", 3, "mentor")
     >>> s = Suggestion("m-1", "Ann", None, None, "Europe", 0.5, "mentor", [nlp], ["WS2"], True)
@@ -58,6 +60,8 @@ def reasons(s: Suggestion) -> list[str]:
 def note(result: Suggestions) -> str | None:
     """Why the list is empty, when it is (None otherwise).
 
+    Examples
+    --------
     >>> note(Suggestions("m-1", "Ann", "all", empty_because="no-topics"))
     'Ann has no topics yet: add some to the profile to get suggestions'
     """
@@ -69,6 +73,8 @@ def note(result: Suggestions) -> str | None:
 def severity(level: int) -> str:
     """A severity (3, 2, 1) in words.
 
+    Examples
+    --------
     >>> severity(3)
     'critical'
     """
@@ -82,6 +88,8 @@ def _members(n: int) -> str:
 def gap_detail(gap: Mapping[str, Any]) -> str:
     """A gap (as in the coverage report: ``kind`` and ``numbers``) in one sentence.
 
+    Examples
+    --------
     >>> gap_detail({"kind": "topic-unheld", "numbers": {"workstreams": ["WS1"]}})
     'nobody works on it; WS1 covers it'
     >>> gap_detail({"kind": "broker", "numbers": {"splits_off": 2}})

@@ -19,10 +19,23 @@ __all__ = ["clusters_of_interest", "pairs_within"]
 def clusters_of_interest(ix: InterestIndex, seed: int = 0) -> dict[str, Any]:
     """Communities of topics that the same people hold together (Louvain on topic co-occurrence).
 
-    Returns the clusters (their topics and how many people hold any of them) and how strongly each pair of
-    clusters is linked (people holding topics of both). The co-occurrence counts are made with numpy over
-    the index (every pair of topics one member holds, counted for all members at once).
+    The co-occurrence counts are made with numpy over the index (every pair of topics one member holds,
+    counted for all members at once).
 
+    Parameters
+    ----------
+    ix : InterestIndex
+    seed : int
+        Louvain's seed: the same graph always gives the same clusters.
+
+    Returns
+    -------
+    dict
+        ``clusters`` (each: its number, its topics' names, how many people hold any of them) and ``links``
+        (each pair of clusters and how many people hold topics of both), strongest first.
+
+    Examples
+    --------
     >>> ix = InterestIndex.of({"a": {"nlp": "expert", "llm": "learning"}, "b": {"nlp": "expert", "llm": "expert"},
     ...                        "c": {"gis": "expert", "maps": "learning"}, "d": {"gis": "learning", "maps": "expert"}})
     >>> [(c["topics"], c["people"]) for c in clusters_of_interest(ix)["clusters"]]
@@ -75,6 +88,8 @@ def pairs_within(ptr: np.ndarray, values: np.ndarray, n_values: int) -> tuple[np
     and without repeats, as arrays (a, b, count). Vectorised by distance: the j-th step pairs every
     entry with the one j places later in the same row.
 
+    Examples
+    --------
     >>> a, b, n = pairs_within(np.array([0, 3, 5]), np.array([0, 1, 2, 0, 1]), 3)
     >>> list(zip(a.tolist(), b.tolist(), n.tolist()))
     [(0, 1, 2), (0, 2, 1), (1, 2, 1)]

@@ -95,6 +95,20 @@ def topic_gaps(ix: InterestIndex, covers: Sequence[dict[str, Any]], th: Threshol
     """Topics nobody holds, held by one person or inside one organisation, without an expert, or with
     many more learners than experts. A gap on a topic a workstream covers is more severe.
 
+    Parameters
+    ----------
+    ix : InterestIndex
+    covers : sequence of dict
+        Which workstream covers which topic (``workstream``, ``topic``).
+    th : Thresholds
+
+    Returns
+    -------
+    list of Gap
+        By topic id; the numbers: holders, organisations, and holders at each level.
+
+    Examples
+    --------
     >>> ix = InterestIndex.of({"a": {"nlp": "learning"}, "b": {"nlp": "learning"}}, topics=["cv"],
     ...                       organisations={"a": "ons", "b": "insee"})
     >>> [(g.kind, g.subject, g.severity) for g in topic_gaps(ix, [{"workstream": "WS1", "topic": "cv"}], Thresholds())]
@@ -133,6 +147,18 @@ def topic_gaps(ix: InterestIndex, covers: Sequence[dict[str, Any]], th: Threshol
 def workstream_gaps(workstreams: Sequence[dict[str, Any]], th: Thresholds) -> list[Gap]:
     """Workstreams without a lead, or with fewer than ``few_workstream_members`` members.
 
+    Parameters
+    ----------
+    workstreams : sequence of dict
+        Each with ``id``, ``name``, ``members`` and ``leads`` (numbers).
+    th : Thresholds
+
+    Returns
+    -------
+    list of Gap
+
+    Examples
+    --------
     >>> [(g.kind, g.subject) for g in workstream_gaps([{"id": "WS1", "name": "Studies", "members": 2, "leads": 0}], Thresholds())]
     [('workstream-without-lead', 'WS1'), ('workstream-few-members', 'WS1')]
     """
@@ -155,6 +181,18 @@ def _counts(codes: np.ndarray, values: list[str]) -> dict[str, int]:
 def region_gaps(ix: InterestIndex, regions: Sequence[str], th: Thresholds) -> list[Gap]:
     """Each of ``regions`` (the UN M49 regions) with no members, or fewer than ``few_region_members``.
 
+    Parameters
+    ----------
+    ix : InterestIndex
+    regions : sequence of str
+    th : Thresholds
+
+    Returns
+    -------
+    list of Gap
+
+    Examples
+    --------
     >>> ix = InterestIndex.of({"a": {}}, regions={"a": "Europe"})
     >>> [(g.kind, g.subject) for g in region_gaps(ix, ["Africa", "Europe"], Thresholds())]
     [('region-without-members', 'Africa'), ('region-few-members', 'Europe')]
@@ -173,6 +211,19 @@ def region_gaps(ix: InterestIndex, regions: Sequence[str], th: Thresholds) -> li
 def country_gaps(ix: InterestIndex, organisations: Sequence[dict[str, Any]], th: Thresholds) -> list[Gap]:
     """Countries with an organisation but no member, and countries with at most ``few_country_members``.
 
+    Parameters
+    ----------
+    ix : InterestIndex
+    organisations : sequence of dict
+        Each with ``id`` and ``country``.
+    th : Thresholds
+
+    Returns
+    -------
+    list of Gap
+
+    Examples
+    --------
     >>> ix = InterestIndex.of({"a": {}}, countries={"a": "CAN"})
     >>> [(g.kind, g.subject) for g in country_gaps(ix, [{"id": "ons", "country": "GBR"}], Thresholds())]
     [('country-few-members', 'CAN'), ('country-without-members', 'GBR')]
@@ -192,6 +243,18 @@ def country_gaps(ix: InterestIndex, organisations: Sequence[dict[str, Any]], th:
 def organisation_gaps(ix: InterestIndex, organisations: Sequence[dict[str, Any]]) -> list[Gap]:
     """Organisations whose link to the network is one member.
 
+    Parameters
+    ----------
+    ix : InterestIndex
+    organisations : sequence of dict
+        Each with ``id`` and ``name``.
+
+    Returns
+    -------
+    list of Gap
+
+    Examples
+    --------
     >>> ix = InterestIndex.of({"a": {}}, organisations={"a": "ons"})
     >>> [(g.kind, g.subject) for g in organisation_gaps(ix, [{"id": "ons", "name": "ONS"}])]
     [('organisation-single-member', 'ons')]
@@ -208,6 +271,16 @@ def member_gaps(ix: InterestIndex) -> list[Gap]:
     """Members without topics, and members with no possible peer: nobody outside their own
     organisation holds any of their topics.
 
+    Parameters
+    ----------
+    ix : InterestIndex
+
+    Returns
+    -------
+    list of Gap
+
+    Examples
+    --------
     >>> ix = InterestIndex.of({"a": {"nlp": "expert"}, "b": {"nlp": "learning"}, "c": {}},
     ...                       organisations={"a": "ons", "b": "ons"})
     >>> [(g.kind, g.subject) for g in member_gaps(ix)]
@@ -223,9 +296,8 @@ def member_gaps(ix: InterestIndex) -> list[Gap]:
     holders = ix.holders[topic]
     others = np.where(org > 0, holders - same[inverse], holders - 1)
     has_peer = np.bincount(holder, weights=others > 0, minlength=ix.size) > 0
-    by_id = lambda i: ix.member_ids[i]  # noqa: E731
-    without_topics = sorted(np.flatnonzero(ix.degree == 0).tolist(), key=by_id)
-    without_peer = sorted(np.flatnonzero((ix.degree > 0) & ~has_peer).tolist(), key=by_id)
+    without_topics = sorted(np.flatnonzero(ix.degree == 0).tolist(), key=ix.member_ids.__getitem__)
+    without_peer = sorted(np.flatnonzero((ix.degree > 0) & ~has_peer).tolist(), key=ix.member_ids.__getitem__)
     return [
         *(
             Gap("member-without-topics", 1, ix.member_ids[i], ix.member_names[i], {"topics": 0})
@@ -255,6 +327,20 @@ def broker_gaps(ix: InterestIndex, cuts: ContactCuts, th: Thresholds) -> list[Ga
     """The ``th.brokers`` members whose removal splits the contact network most (see
     :func:`graphapp.analytics.brokers.brokers`), with betweenness as networkx normalises it over all members.
 
+    Parameters
+    ----------
+    ix : InterestIndex
+    cuts : ContactCuts
+        The contact network's cuts by node key (:func:`graphapp.analytics.brokers.find_cuts`).
+    th : Thresholds
+
+    Returns
+    -------
+    list of Gap
+        The numbers: ``splits_off``, ``pieces``, ``separated_pairs``, ``betweenness``.
+
+    Examples
+    --------
     >>> from graphapp.analytics.brokers import find_cuts
     >>> ix = InterestIndex.of({"a": {}, "b": {}, "c": {}})  # (their keys: 0, 1, 2)
     >>> cuts = find_cuts(np.array([0, 1]), np.array([1, 2]))
@@ -283,9 +369,31 @@ def broker_gaps(ix: InterestIndex, cuts: ContactCuts, th: Thresholds) -> list[Ga
 def coverage_gaps(
     net: Network, cuts: ContactCuts, regions: Sequence[str], thresholds: Thresholds | None = None
 ) -> dict[str, Any]:
-    """The coverage report: gaps most severe first (each as :class:`Gap` fields), a summary with the
-    number of gaps of each severity (``{"3": ..., "2": ..., "1": ...}``), the thresholds, and the clusters
-    of interest."""
+    """The coverage report: every gap, most severe first, with brokers and clusters of interest.
+
+    Parameters
+    ----------
+    net : Network
+    cuts : ContactCuts
+    regions : sequence of str
+        The regions every network should reach (the UN M49 regions).
+    thresholds : Thresholds, optional
+
+    Returns
+    -------
+    dict
+        ``summary`` (members, topics, workstreams, organisations, and ``gaps``: how many of each severity,
+        ``{"3": ..., "2": ..., "1": ...}``), ``thresholds``, ``gaps`` (each as :class:`Gap` fields) and
+        ``clusters_of_interest`` (:func:`graphapp.analytics.clusters.clusters_of_interest`): plain JSON.
+
+    Examples
+    --------
+    >>> from graphapp.analytics.brokers import find_cuts
+    >>> ix = InterestIndex.of({"a": {"nlp": "expert"}, "b": {"nlp": "learning"}}, regions={"a": "Europe"})
+    >>> report = coverage_gaps(Network(ix), find_cuts(np.array([0]), np.array([1])), ["Europe"])
+    >>> report["summary"]["gaps"], [(g["kind"], g["subject"]) for g in report["gaps"]][:2]
+    ({'2': 2}, [('region-few-members', 'Europe'), ('topic-single-organisation', 'nlp')])
+    """
     th = thresholds or Thresholds()
     gaps = counted_gaps(net, th, regions) + broker_gaps(net.index, cuts, th)
     gaps.sort(key=lambda g: (-g.severity, g.kind, g.subject))

@@ -63,9 +63,21 @@ class UnknownMember(LookupError):
 def level_fit(mine: str, theirs: str, mode: str) -> float:
     """How well two levels on one topic fit a mode of suggestion.
 
-    With ``d`` their rank minus mine: ``peers`` 1 for the same level, 0.5 one apart, 0 two apart;
-    ``mentors`` d / 2 when d > 0; ``mentees`` the mirror image; ``all`` the best of the three.
+    Parameters
+    ----------
+    mine, theirs : str
+        My level and theirs: learning, practising or expert.
+    mode : str
+        One of :data:`MODES`.
 
+    Returns
+    -------
+    float
+        With ``d`` their rank minus mine: ``peers`` 1 for the same level, 0.5 one apart, 0 two apart;
+        ``mentors`` d / 2 when d > 0; ``mentees`` the mirror image; ``all`` the best of the three.
+
+    Examples
+    --------
     >>> level_fit("learning", "expert", "mentors"), level_fit("learning", "expert", "peers")
     (1.0, 0.0)
     >>> level_fit("practising", "expert", "all"), level_fit("expert", "expert", "all")
@@ -114,9 +126,13 @@ class Suggestion:
 class SuggestionWords(Protocol):
     """What says a result in words (:mod:`graphapp.wording` does, in English)."""
 
-    def reasons(self, s: Suggestion, /) -> list[str]: ...
+    def reasons(self, s: Suggestion, /) -> list[str]:
+        """Why ``s`` is suggested, in sentences."""
+        ...
 
-    def note(self, result: Suggestions, /) -> str | None: ...
+    def note(self, result: Suggestions, /) -> str | None:
+        """Why ``result`` is empty, when it is."""
+        ...
 
 
 @dataclass
@@ -157,9 +173,24 @@ class Scores:
 
 def score_everyone(index: InterestIndex, me: int, mode: str) -> Scores | None:
     """Member ``me``'s score for every member in ``mode``: one weighted count over the holders of my
-    topics (``numpy.bincount``). None when no topic of mine can count (each is held by everyone, or no
-    level fits the mode).
+    topics (``numpy.bincount``).
 
+    Parameters
+    ----------
+    index : InterestIndex
+    me : int
+        The member's number in the index.
+    mode : str
+        One of :data:`MODES`.
+
+    Returns
+    -------
+    Scores or None
+        Everyone's score (``me`` included) and number of topics shared with ``me``; None when no topic of
+        mine can count (each is held by everyone, or no level of mine fits the mode).
+
+    Examples
+    --------
     >>> ix = InterestIndex.of({"a": {"nlp": "expert"}, "b": {"nlp": "practising"}, "c": {"cv": "expert"}})
     >>> s = score_everyone(ix, ix.member["a"], "peers")
     >>> s.score.round(6).tolist(), s.shared.tolist()  # b: ln(3 / 2) * 0.5 / sqrt(1 * 1); a is me
@@ -203,10 +234,25 @@ def allowed(
 ) -> np.ndarray:
     """Who may be suggested to member ``me`` under these options, as a mask over all members.
 
-    Never ``me``, nor a member who said no to being suggested (their consent); by default not the people
-    ``me`` knows (``known``: their ids) nor colleagues; only holders of ``topic``, members of
-    ``workstream``, people in ``region`` when given.
+    Parameters
+    ----------
+    index : InterestIndex
+    me : int
+        The member's number in the index.
+    known : iterable of str
+        The ids of the people ``me`` knows.
+    exclude_known, exclude_own_organisation : bool
+        Leave out the people ``me`` knows, and colleagues.
+    topic, workstream, region : str, optional
+        Keep only holders of the topic, members of the workstream, people in the region.
 
+    Returns
+    -------
+    numpy.ndarray of bool
+        Never ``me``, nor a member who said no to being suggested (their consent).
+
+    Examples
+    --------
     >>> ix = InterestIndex.of({"a": {}, "b": {}, "c": {}}, organisations={"a": "ons", "b": "ons"})
     >>> allowed(ix, ix.member["a"]).tolist(), allowed(ix, ix.member["a"], ["c"]).tolist()
     ([False, False, True], [False, False, False])
@@ -233,9 +279,24 @@ def allowed(
 
 
 def rank(scores: Scores, ok: np.ndarray, name_rank: np.ndarray, limit: int) -> np.ndarray:
-    """The best ``limit`` members among those ``ok`` with a score above 0: by score to 6 places (as
-    shown), then more shared topics, then ``name_rank`` (name, then id).
+    """The best ``limit`` members among those ``ok`` with a score above 0.
 
+    Parameters
+    ----------
+    scores : Scores
+    ok : numpy.ndarray of bool
+        Who may be suggested (:func:`allowed`).
+    name_rank : numpy.ndarray of int
+        Each member's place in the order of name, then id.
+    limit : int
+
+    Returns
+    -------
+    numpy.ndarray of int
+        Member numbers, by score to 6 places (as shown), then more shared topics, then ``name_rank``.
+
+    Examples
+    --------
     >>> s = Scores(np.array([0.5, 0.25, 0.5, 0.0]), np.array([1, 2, 2, 0]), 3)
     >>> rank(s, np.array([True, True, True, True]), np.array([0, 1, 2, 3]), 2).tolist()
     [2, 0]
@@ -267,11 +328,28 @@ def _kind(index: InterestIndex, me: int, other: int, mode: str) -> str:
 
 
 def describe(index: InterestIndex, me: int, other: int, score: float, mode: str) -> Suggestion:
-    """What a suggestion of ``other`` to ``me`` shows: who they are, the score, the kind of match, the
-    topics both hold (rarest first) with both levels, how many hold each and the relation (``mentor``:
-    two levels above me, ``mentee``: two below, else ``peer``), the workstreams both are in, and whether
-    they are in the same region.
+    """What a suggestion of ``other`` to ``me`` shows.
 
+    Parameters
+    ----------
+    index : InterestIndex
+    me, other : int
+        Member numbers in the index.
+    score : float
+        ``other``'s score for ``me``.
+    mode : str
+        One of :data:`MODES`.
+
+    Returns
+    -------
+    Suggestion
+        Who they are, the score (to 6 places), the kind of match (the mode it scores highest in, ties to
+        peer), the topics both hold (rarest first) with both levels, how many hold each and the relation
+        (``mentor``: two levels above me, ``mentee``: two below, else ``peer``), the workstreams both are
+        in, and whether they are in the same region.
+
+    Examples
+    --------
     >>> ix = InterestIndex.of({"a": {"nlp": "learning"}, "b": {"nlp": "expert"}, "c": {}})
     >>> s = describe(ix, ix.member["a"], ix.member["b"], 0.405465, "mentors")
     >>> s.kind, [(t.topic, t.mine, t.theirs, t.holders, t.relation) for t in s.shared_topics]
@@ -314,9 +392,33 @@ def suggest(
     workstream: str | None = None,
     region: str | None = None,
 ) -> Suggestions:
-    """Ranked suggestions for ``member`` (an id the index holds; ``known``: the ids of the people they
-    know): find me, score everyone, keep who the options allow, rank, describe.
+    """Ranked suggestions for a member: find me, score everyone, keep who the options allow, rank,
+    describe.
 
+    Parameters
+    ----------
+    index : InterestIndex
+    member : str
+        The member's id.
+    known : iterable of str
+        The ids of the people they know.
+    limit, mode, exclude_known, exclude_own_organisation, topic, workstream, region
+        As :func:`graphapp.reports.suggest_peers` (see :func:`allowed`).
+
+    Returns
+    -------
+    Suggestions
+        The suggestions in order; when there are none, ``empty_because`` says why.
+
+    Raises
+    ------
+    UnknownMember
+        If the index has no such member.
+    ValueError
+        If ``mode`` is not one of :data:`MODES`.
+
+    Examples
+    --------
     >>> ix = InterestIndex.of({"me": {"nlp": "learning", "gis": "expert"}, "ann": {"nlp": "expert"},
     ...                        "bo": {"gis": "expert"}, "cy": {"cv": "expert"}})
     >>> [(s.name, s.score, s.kind) for s in suggest(ix, "me").suggestions]
