@@ -48,7 +48,7 @@ def _holds(sorted_numbers: np.ndarray, i: int) -> bool:
     return at < len(sorted_numbers) and int(sorted_numbers[at]) == i
 
 
-def _codes(values: list[str]) -> tuple[np.ndarray, list[str]]:
+def _codes(values: Sequence[str]) -> tuple[np.ndarray, list[str]]:
     """Each value as a small integer, its place among the distinct values sorted (-1 for ''), and those
     distinct values."""
     seen = sorted(set(values) - {""})

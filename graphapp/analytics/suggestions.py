@@ -94,7 +94,7 @@ def level_fit(mine: str, theirs: str, mode: str) -> float:
 
 
 #: FIT[mode][my level][their level]: the level_fit table as arrays indexed by level code.
-FIT = {
+FIT: dict[str, np.ndarray] = {
     mode: np.array([[level_fit(a, b, mode) for b in RANK] for a in RANK], dtype=np.float64) for mode in MODES
 }
 
