@@ -37,13 +37,12 @@ from typing import Any
 import networkx as nx
 
 from devtools.neo4j_harness.throwaway import ThrowawayNeo4j
-from graphapp.analytics.coverage import coverage_report_of
+from graphapp.analytics.suggestions import level_fit
 from graphapp.demo import synthetic
 from graphapp.ingest import import_files
 from graphapp.ingest.synthetic import write_dataset
-from graphapp.queries.peers import level_fit, suggest_peers
 from graphapp.queries.schema import create_schema
-from graphapp.reports import coverage_report
+from graphapp.reports import coverage_report, coverage_report_of, suggest_peers
 from graphapp.store import LadybugStore, Neo4jStore, Store
 
 RESULTS = Path(__file__).resolve().parent / "results"

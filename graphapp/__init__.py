@@ -90,7 +90,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from flask_wtf.csrf import CSRFProtect
 
-    from graphapp import api, auth, db, pages, profiles, reports, uploads
+    from graphapp import api, auth, db, pages, profiles, reports, uploads, wording
     from graphapp.exports import FORMATS, country_name
 
     db.init_app(app)
@@ -120,6 +120,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     app.add_template_filter(country_name)
     app.jinja_env.globals.update(formats=FORMATS, gap_href=reports.gap_href)
+    # The words of suggestions and gaps, made where they are shown (graphapp.wording).
+    app.jinja_env.globals.update(
+        reasons=wording.reasons,
+        why_empty=wording.note,
+        gap_detail=wording.gap_detail,
+        severity=wording.severity,
+    )
     _register_errors(app)
 
     @app.after_request

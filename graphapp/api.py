@@ -21,7 +21,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
 from flask import Flask, Response, abort, current_app, jsonify
 from webargs.flaskparser import FlaskParser
 
-from graphapp import reports
+from graphapp import reports, wording
 from graphapp.auth import current_viewer
 from graphapp.contactmap import View
 from graphapp.db import get_store
@@ -50,7 +50,6 @@ from graphapp.queries.members import (
     topic_list,
     workstream_list,
 )
-from graphapp.queries.peers import UnknownMember, suggest_peers
 from graphapp.queries.schema import counts, schema_version
 from graphapp.queries.subgraph import UnknownSubject, neighbourhood
 
@@ -275,8 +274,8 @@ def member(member: str) -> Response:
 def suggestions(options: dict[str, Any], member: str) -> Response:
     """Suggested peers, mentors and mentees, each with a score, a kind and the reasons."""
     try:
-        found = get_store().read(suggest_peers, member, **options)
-    except UnknownMember as e:
+        found = get_store().read(reports.suggest_peers, member, **options)
+    except reports.UnknownMember as e:
         abort(404, str(e))
     return jsonify(found.as_dict())
 
@@ -333,7 +332,7 @@ def places(pages: tuple[int, int]) -> Response:
 @answers(_answer("Gaps", **_required("summary", "gaps")), "The report.")
 def gaps() -> Response:
     """The coverage report: gaps most severe first, brokers and clusters of interest."""
-    return jsonify(get_store().read(reports.coverage_report))
+    return jsonify(wording.worded_report(get_store().read(reports.coverage_report)))
 
 
 @bp.get("/heatmap")

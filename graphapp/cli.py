@@ -198,7 +198,8 @@ def suggest(
     as_json: bool,
 ) -> None:
     """Suggest peers, mentors or mentees for MEMBER (an id or an email), with the reasons."""
-    from graphapp.queries.peers import UnknownMember, suggest_peers
+    from graphapp import wording
+    from graphapp.reports import UnknownMember, suggest_peers
 
     with _opened(errors=(UnknownMember,)) as store:
         result = store.read(
@@ -217,11 +218,11 @@ def suggest(
         return
     click.echo(f"suggestions for {result.name} ({result.mode}):")
     if not result.suggestions:
-        click.echo(f"  none: {result.note}")
+        click.echo(f"  none: {wording.note(result)}")
     for i, s in enumerate(result.suggestions, start=1):
         where = ", ".join(x for x in (s.organisation, s.country) if x)
         click.echo(f"{i:3}. {s.name} ({where}): {s.kind}, score {s.score:.3f}")
-        for reason in s.reasons:
+        for reason in wording.reasons(s):
             click.echo(f"       - {reason}")
 
 
@@ -238,8 +239,9 @@ def gaps(as_json: bool, settings: tuple[str, ...]) -> None:
     """Where the network is thin: the coverage report, most severe first."""
     import dataclasses
 
-    from graphapp.analytics.coverage import coverage_report_of
-    from graphapp.queries.coverage import Thresholds
+    from graphapp import wording
+    from graphapp.analytics.coverage import Thresholds
+    from graphapp.reports import coverage_report_of
 
     thresholds = Thresholds()
     known = {f.name: f.type for f in dataclasses.fields(Thresholds)}
@@ -252,7 +254,7 @@ def gaps(as_json: bool, settings: tuple[str, ...]) -> None:
         except ValueError as e:
             raise Failure(f"--set {setting}: {value!r} is not a number") from e
     with _opened() as store:
-        report = store.read(coverage_report_of, thresholds)
+        report = wording.worded_report(store.read(coverage_report_of, thresholds))
     if as_json:
         click.echo(json.dumps(report, indent=1, ensure_ascii=False))
         return

@@ -21,10 +21,10 @@ from typing import Any, ClassVar
 
 import marshmallow as ma
 
+from graphapp.analytics.suggestions import MODES
 from graphapp.contactmap import VIEW_KINDS, View
 from graphapp.queries.coverage import M49_REGIONS
 from graphapp.queries.members import MemberFilter
-from graphapp.queries.peers import MODES
 from graphapp.queries.schema import LEVELS
 from graphapp.queries.subgraph import AGGREGATES, SUBGRAPH_KINDS
 
@@ -312,5 +312,5 @@ def view_args(args: Mapping[str, str]) -> View:
 
 
 def mode_arg(args: Mapping[str, str]) -> str:
-    """Which kind of match (one of :data:`~graphapp.queries.peers.MODES`; all unless asked)."""
+    """Which kind of match (one of :data:`~graphapp.analytics.suggestions.MODES`; all unless asked)."""
     return load(ModeArgs, args)["mode"]  # type: ignore[no-any-return]

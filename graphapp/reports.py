@@ -1,22 +1,43 @@
-"""What pages and the API share: the coverage report and heat map, read in a transaction, and the address of
-each kind of node's page."""
+"""What pages, the API and the CLI share: the analytics of the graph as a transaction sees it.
+
+Each function reads rows in the transaction it is given (:mod:`graphapp.queries`), keeps what is derived
+from the whole graph per graph revision (``tx.derived``: the interest index, the coverage report, the heat
+map), and calls the pure analytics (:mod:`graphapp.analytics`). A page reads everything it shows in one
+transaction: ``store.read(coverage_report)`` and ``store.read(heat_map)``, or both in one function.
+Also: the address of each kind of node's page.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
+import numpy as np
 from flask import url_for
 
-from graphapp.analytics.coverage import coverage_report_of
-from graphapp.queries.coverage import M49_REGIONS
-from graphapp.queries.cypher import Tx
+from graphapp import wording
+from graphapp.analytics.brokers import ContactCuts, find_cuts
+from graphapp.analytics.coverage import Network, Thresholds, coverage_gaps
+from graphapp.analytics.interest_index import InterestIndex
+from graphapp.analytics.suggestions import Suggestions, UnknownMember, suggest
+from graphapp.queries.coverage import M49_REGIONS, STATEMENTS, coverage_tables
+from graphapp.queries.cypher import Cypher, Tx, collector_paused
+from graphapp.queries.interest import read_contacts, read_interests
 from graphapp.queries.members import topic_region_matrix
+from graphapp.queries.peers import member_and_known
 from graphapp.queries.schema import graph_revision
 
-__all__ = ["coverage_report", "gap_href", "heat_map", "page_of"]
-
-T = TypeVar("T")
+__all__ = [
+    "UnknownMember",
+    "contact_cuts",
+    "coverage_report",
+    "coverage_report_of",
+    "gap_href",
+    "heat_map",
+    "interest_index",
+    "page_of",
+    "suggest_peers",
+]
 
 PAGE_OF = {"Member": "member", "Organisation": "organisation", "Topic": "topic", "Workstream": "workstream"}
 
@@ -44,21 +65,112 @@ def gap_href(gap: dict[str, Any]) -> str | None:
     return url_for(f"pages.{endpoint}", **{endpoint: gap["subject"]}) if endpoint else None
 
 
-# The coverage dashboard's report and heat map read the whole graph: each is made once per graph revision
-# and kept with the store (``tx.derived``), so every view after the first costs nothing until the graph
-# changes. They take a transaction, so that a page reads them in the one transaction it reads everything
-# else in. Callers must not change what they get.
+# --- The interest index, kept per graph revision ------------------------------------------------------
 
 
-def _per_revision(tx: Tx, name: str, build: Callable[[Tx], T]) -> T:
-    return tx.derived.get(name, graph_revision(tx), lambda: build(tx))
+def interest_index(tx: Tx) -> InterestIndex:
+    """The interest index of the graph as this transaction sees it: the store's copy if current, else a
+    new one. Any write, in any process, renews the revision, so the next reader builds it again."""
+    return _interest_index_and(tx, [])[0]
+
+
+def _interest_index_and(
+    tx: Tx, statements: Sequence[Cypher]
+) -> tuple[InterestIndex, list[list[dict[str, Any]]]]:
+    """The index (as :func:`interest_index`) and the rows of further reads: read side by side with the
+    index's when it has to be built, on their own (still side by side) when it is current."""
+    read: list[list[dict[str, Any]]] | None = None
+
+    def build() -> InterestIndex:
+        nonlocal read
+        rows, read = read_interests(tx, statements)
+        return InterestIndex(
+            rows.members,
+            rows.topics,
+            rows.holders,
+            rows.employees,
+            rows.workstream_members,
+            rows.organisation_names,
+        )
+
+    index = tx.derived.get("interest-index", graph_revision(tx), build)
+    return index, read if read is not None else tx.run_all(statements)
+
+
+# --- Suggestions -----------------------------------------------------------------------------------------
+
+
+def suggest_peers(
+    tx: Tx,
+    member: str,
+    *,
+    limit: int = 10,
+    mode: str = "all",
+    exclude_known: bool = True,
+    exclude_own_organisation: bool = True,
+    topic: str | None = None,
+    workstream: str | None = None,
+    region: str | None = None,
+) -> Suggestions:
+    """Ranked suggestions for ``member`` (an id or an email): see :func:`graphapp.analytics.suggestions.suggest`.
+
+    Besides the interest index (current unless the graph changed), one statement reads the member and the
+    people they know. Raises :class:`UnknownMember`. The result's :meth:`~Suggestions.as_dict` says the
+    reasons in :mod:`graphapp.wording`'s words.
+    """
+    found = member_and_known(tx, member)
+    # (Read before the index, so that the index is at least as new; a member forgotten in between is gone.)
+    index = interest_index(tx)
+    if found is None or found["id"] not in index.member:
+        raise UnknownMember(member)
+    result = suggest(
+        index,
+        found["id"],
+        found["known"],
+        limit=limit,
+        mode=mode,
+        exclude_known=exclude_known,
+        exclude_own_organisation=exclude_own_organisation,
+        topic=topic,
+        workstream=workstream,
+        region=region,
+    )
+    result.words = wording
+    return result
+
+
+# --- The coverage report and the heat map, kept per graph revision ---------------------------------------
+
+
+def _network(tx: Tx) -> Network:
+    index, rows = _interest_index_and(tx, STATEMENTS)
+    return Network(index, **coverage_tables(rows, tx.dialect))
+
+
+def contact_cuts(tx: Tx) -> ContactCuts:
+    """Read the contact network and find its cuts: a read function, so that it can run beside others."""
+    a, b = read_contacts(tx)
+    return find_cuts(np.array(a, np.int64), np.array(b, np.int64))
+
+
+def coverage_report_of(tx: Tx, thresholds: Thresholds | None = None) -> dict[str, Any]:
+    """The coverage report of the graph as ``tx`` sees it (see
+    :func:`graphapp.analytics.coverage.coverage_gaps`; its words: :func:`graphapp.wording.worded_report`).
+
+    On Neo4j the contacts are read and searched (in Python) in a transaction beside the one that reads the
+    rest, while the server is still busy with that.
+    """
+    with collector_paused():
+        net, cuts = tx.side_by_side([_network, contact_cuts])
+        return coverage_gaps(net, cuts, M49_REGIONS, thresholds)
 
 
 def coverage_report(tx: Tx) -> dict[str, Any]:
-    """The gap report (see :func:`graphapp.analytics.coverage.coverage_gaps`) with default thresholds."""
-    return _per_revision(tx, "coverage-report", coverage_report_of)
+    """The coverage report with default thresholds, made once per graph revision (callers must not
+    change it): every view after the first costs nothing until the graph changes."""
+    return tx.derived.get("coverage-report", graph_revision(tx), lambda: coverage_report_of(tx))
 
 
 def heat_map(tx: Tx) -> dict[str, Any]:
-    """Members holding each topic in each UN M49 region."""
-    return _per_revision(tx, "heat-map", lambda tx: topic_region_matrix(tx, M49_REGIONS))
+    """Members holding each topic in each UN M49 region, made once per graph revision."""
+    return tx.derived.get("heat-map", graph_revision(tx), lambda: topic_region_matrix(tx, M49_REGIONS))

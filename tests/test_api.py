@@ -10,7 +10,7 @@ import pytest
 
 from graphapp.ingest import import_files
 from graphapp.queries.members import MemberFilter, member_ids
-from graphapp.queries.peers import suggest_peers
+from graphapp.reports import suggest_peers
 from tests.helpers import member, write_csv
 
 
@@ -50,10 +50,10 @@ def _query_parameters(doc: dict, path: str) -> dict[str, dict]:
 
 
 def test_the_document_takes_each_list_of_values_from_its_one_source(client) -> None:
+    from graphapp.analytics.suggestions import MODES
     from graphapp.contactmap import VIEW_KINDS
     from graphapp.exports import FORMATS
     from graphapp.queries.coverage import M49_REGIONS
-    from graphapp.queries.peers import MODES
     from graphapp.queries.schema import LEVELS
     from graphapp.queries.subgraph import AGGREGATES
 

@@ -12,19 +12,14 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from graphapp.analytics.coverage import (
-    ContactCuts,
-    _pairs_within,
-    brokers,
-    contact_cuts,
-    contact_lists,
-    coverage_report_of,
-    cut_pieces,
-)
+from graphapp import wording
+from graphapp.analytics.brokers import ContactCuts, brokers, contact_lists, cut_pieces
+from graphapp.analytics.clusters import pairs_within
+from graphapp.analytics.coverage import Thresholds
 from graphapp.demo import DEMO_FILES
 from graphapp.ingest import import_files
 from graphapp.ingest.normalise import member_id
-from graphapp.queries.coverage import Thresholds
+from graphapp.reports import contact_cuts, coverage_report_of
 from tests.helpers import member, write_csv
 
 
@@ -127,7 +122,39 @@ def test_brokers_split_the_contact_network(small) -> None:
 def test_report_is_ordered_by_severity(small) -> None:
     severities = [g["severity"] for g in small["gaps"]]
     assert severities == sorted(severities, reverse=True)
-    assert small["summary"]["gaps"]["critical"] >= 3
+    assert small["summary"]["gaps"]["3"] >= 3
+
+
+def test_each_gap_is_said_in_words(small) -> None:
+    """The sentences the API, the CLI and the dashboard show, made from each gap's kind and numbers."""
+    said = wording.worded_report(small)
+    detail = {(g["kind"], g["subject"]): g["detail"] for g in said["gaps"]}
+    assert detail[("topic-unheld", "satellite-imagery")] == "nobody works on it; WS1 covers it"
+    assert detail[("topic-unheld", "quantum-statistics")] == "nobody works on it"
+    assert detail[("topic-without-expert", "nlp")] == "no expert; 4 learning"
+    assert detail[("workstream-few-members", "WS4")] == "1 member"
+    assert detail[("region-few-members", "Europe")] == "2 member(s)"
+    assert (
+        detail[("broker", member_id("bo@example.org"))]
+        == "the only link to 1 other member(s) in the contact network"
+    )
+    assert detail[("member-without-peer", member_id("ed@example.org"))] == (
+        "nobody outside their organisation shares any of their topics"
+    )
+    words = {3: "critical", 2: "serious", 1: "worth a look"}
+    assert said["summary"]["gaps"] == dict(Counter(words[g["severity"]] for g in small["gaps"]))
+    assert "detail" not in small["gaps"][0]  # the report kept per revision is not changed
+
+
+def test_the_api_and_the_dashboard_say_the_gaps_in_words(client, demo_app) -> None:
+    gaps = client.get("/api/gaps").get_json()
+    ws4 = next(g for g in gaps["gaps"] if g["kind"] == "workstream-without-lead" and g["subject"] == "WS4")
+    assert ws4["detail"] == "no lead"
+    assert gaps["summary"]["gaps"]["critical"] >= 1 and set(gaps["summary"]["gaps"]) <= set(
+        wording.SEVERITY.values()
+    )
+    page = client.get("/coverage").get_data(as_text=True)
+    assert '<span class="severity severity-3">critical</span>' in page and "<td>no lead</td>" in page
 
 
 def test_brokers_are_networkx_articulation_points_on_a_real_network() -> None:
@@ -159,7 +186,7 @@ def test_topic_pairs_are_counted_like_itertools() -> None:
     expected = Counter(pair for row in rows for pair in itertools.combinations(row, 2))
     ptr = np.cumsum([0] + [len(r) for r in rows])
     values = np.array([v for r in rows for v in r], np.int64)
-    a, b, n = _pairs_within(ptr, values, 12)
+    a, b, n = pairs_within(ptr, values, 12)
     assert dict(zip(zip(a.tolist(), b.tolist(), strict=True), n.tolist(), strict=True)) == dict(expected)
 
 

@@ -8,8 +8,8 @@ import gc
 import numpy as np
 import pytest
 
+from graphapp.analytics.interest_index import InterestIndex, _KeyLookup
 from graphapp.queries.cypher import collector_paused
-from graphapp.queries.interest_index import InterestIndex, _KeyLookup
 
 
 def test_index_numbers_members_and_leaves_out_those_it_did_not_read() -> None:

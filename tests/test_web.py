@@ -9,8 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from graphapp import wording
 from graphapp.queries.members import MemberFilter, find_members, member_ids
-from graphapp.queries.peers import suggest_peers
+from graphapp.reports import suggest_peers
 
 
 @pytest.fixture
@@ -109,7 +110,7 @@ def test_profile_shows_suggestions_with_reasons_and_they_can_be_followed(client,
         f'<a href="/members/{first.id}">{first.name}</a> <span class="kind kind-{first.kind}">{first.kind}</span>'
         in page
     )
-    for reason in first.reasons:
+    for reason in wording.reasons(first):
         assert reason.replace("'", "&#39;") in page
     shared = first.shared_topics[0]
     assert f"Shared topics with {first.name}" in page and shared.name in page

@@ -1,300 +1,352 @@
-"""Whole-graph analytics: brokers in the contact network, clusters of interest, and the coverage report.
+"""Coverage gaps: where the network is thin, as data ordered by severity.
 
-Brokers come from one depth-first search; clusters from networkx's Louvain over topic co-occurrence
-counted with numpy. The report reads what it needs with :func:`read_coverage` (the contact network
-searched side by side with the other reads) and :func:`coverage_gaps` puts it together.
+Each kind of gap has its own finder, over the interest index (who holds which topic at which level, who
+works where) and a few small tables (organisations, workstreams with their numbers of members and leads,
+which workstream covers which topic): :func:`topic_gaps`, :func:`workstream_gaps`, :func:`region_gaps`,
+:func:`country_gaps`, :func:`organisation_gaps`, :func:`member_gaps`, and :func:`broker_gaps` over the
+cuts of the contact network (:mod:`graphapp.analytics.brokers`). :func:`coverage_gaps` puts them
+together with the clusters of interest (:mod:`graphapp.analytics.clusters`) as one report.
+
+A gap is a kind, a severity (3 critical, 2 serious, 1 worth a look), a subject and the numbers behind it;
+the sentence that says it is made where it is shown (:func:`graphapp.wording.gap_detail`).
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import networkx as nx
 import numpy as np
 
-from graphapp.queries.coverage import (
-    SEVERITY_WORDS,
-    Gap,
-    Network,
-    Thresholds,
-    read_contacts,
-    read_network,
-    topic_and_workstream_gaps,
-)
-from graphapp.queries.cypher import Tx, collector_paused
-from graphapp.queries.interest_index import distinct
+from graphapp.analytics.brokers import ContactCuts, rank_brokers
+from graphapp.analytics.clusters import clusters_of_interest
+from graphapp.analytics.interest_index import InterestIndex
 
 __all__ = [
-    "ContactCuts",
-    "brokers",
-    "clusters_of_interest",
-    "contact_cuts",
+    "Gap",
+    "Network",
+    "Thresholds",
+    "broker_gaps",
+    "counted_gaps",
+    "country_gaps",
     "coverage_gaps",
-    "coverage_report_of",
-    "find_cuts",
-    "read_coverage",
+    "member_gaps",
+    "organisation_gaps",
+    "region_gaps",
+    "topic_gaps",
+    "workstream_gaps",
 ]
 
 
-def contact_lists(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, list[list[int]]]:
-    """The network of contacts ``a[i]``-``b[i]`` (any integer keys) as neighbour lists of the numbers
-    0..k-1, one for each key in it, with those keys in number order: what :func:`cut_pieces` needs,
-    built in a fraction of the time of a networkx graph at 100,000 members.
+@dataclass
+class Network:
+    """What the coverage report needs besides the contact network.
 
-    >>> keys, lists = contact_lists(np.array([7, 3, 9]), np.array([3, 7, 3]))
-    >>> keys.tolist(), lists
-    ([3, 7, 9], [[1, 2], [0], [0]])
+    Who holds which topic, where members work and who may be suggested come from the interest index
+    (shared with the suggestions); the rest is small: organisations (id, name, country, region),
+    workstreams (id, name, members, leads) and which workstream covers which topic (workstream, topic).
     """
-    keys = distinct(np.concatenate([a, b]).astype(np.int64))
-    n = len(keys)
-    x, y = np.searchsorted(keys, a), np.searchsorted(keys, b)
-    links = distinct(np.minimum(x, y) * n + np.maximum(x, y))  # each contact once, whoever named whom
-    links = links[links // n != links % n]
-    both = np.sort(np.concatenate([links, (links % n) * n + links // n]))  # both directions, by first end
-    ends = np.searchsorted(both // n, np.arange(n + 1)).tolist()
-    neighbours = (both % n).tolist()
-    return keys, [neighbours[ends[i] : ends[i + 1]] for i in range(n)]
 
-
-def cut_pieces(G: nx.Graph | list[list[int]]) -> dict[Any, list[int]]:
-    """Every articulation point of ``G`` with the sizes of the pieces its component falls into without it.
-
-    One depth-first search (Hopcroft and Tarjan's low points, iterative), counting subtree sizes on the
-    way: a child whose subtree cannot reach above the node is a piece of its own, and what is left of the
-    component (the node's parent side) is one more. Linear time, where removing each articulation point
-    and searching again is quadratic. Agrees with ``nx.articulation_points`` (tested). ``G`` is a networkx
-    graph or neighbour lists of the numbers 0..n-1.
-
-    >>> cut_pieces(nx.Graph([("a", "b"), ("b", "c"), ("c", "d"), ("b", "e")]))
-    {'c': [3, 1], 'b': [1, 2, 1]}
-    """
-    if isinstance(G, nx.Graph):
-        nodes = list(G)
-        number = {node: i for i, node in enumerate(nodes)}
-        found = cut_pieces([[number[m] for m in G[node]] for node in nodes])
-        return {nodes[i]: sizes for i, sizes in found.items()}
-    n = len(G)
-    disc, low, size = [-1] * n, [0] * n, [1] * n
-    result: dict[Any, list[int]] = {}
-    clock = 0
-    for root in range(n):
-        if disc[root] >= 0:
-            continue
-        disc[root] = low[root] = clock
-        clock += 1
-        separated: dict[int, list[int]] = {}
-        stack = [(root, -1, iter(G[root]))]
-        while stack:
-            node, parent, neighbours = stack[-1]
-            for nxt in neighbours:
-                if disc[nxt] < 0:
-                    disc[nxt] = low[nxt] = clock
-                    clock += 1
-                    stack.append((nxt, node, iter(G[nxt])))
-                    break
-                if nxt != parent and disc[nxt] < low[node]:
-                    low[node] = disc[nxt]
-            else:
-                stack.pop()
-                if parent >= 0:
-                    size[parent] += size[node]
-                    if low[node] < low[parent]:
-                        low[parent] = low[node]
-                    if low[node] >= disc[parent]:
-                        separated.setdefault(parent, []).append(size[node])
-        for node, pieces in separated.items():
-            if node == root:
-                if len(pieces) >= 2:  # the root is a cut only with two or more subtrees
-                    result[node] = pieces
-            else:
-                result[node] = [size[root] - 1 - sum(pieces), *pieces]
-    return result
-
-
-def brokers(
-    G: nx.Graph | list[list[int]],
-    top: int = 10,
-    budget: int = 1_000_000,
-    label: Callable[[Any], str] = str,
-) -> list[dict[str, Any]]:
-    """People whose removal would split the contact network (articulation points), most critical first.
-
-    For each: how many people it alone connects to the rest (the members outside the largest piece left
-    when it is removed), the number of pieces, and ``separated_pairs``: the pairs of members who can only
-    reach each other through it (every path between them passes through it, so each pair adds 1 to its
-    betweenness). Betweenness centrality itself (networkx, normalised) is given where it can be computed
-    exactly within ``budget`` node and edge visits; on larger networks it is None (sampled estimates at
-    that size cost many seconds and rank these brokers no better than the separated pairs do). ``G`` is a
-    networkx graph or neighbour lists; ties are broken by ``label`` of the node.
-
-    >>> G = nx.Graph([("a", "b"), ("b", "c"), ("c", "d"), ("b", "e")])
-    >>> [(b["id"], b["splits_off"], b["separated_pairs"]) for b in brokers(G)]
-    [('b', 2, 5), ('c', 1, 3)]
-    """
-    pieces = cut_pieces(G)
-    centrality = _betweenness_within(G, budget, normalized=True) if pieces else None
-    return rank_brokers(pieces, centrality, top, label)
-
-
-def _betweenness_within(
-    G: nx.Graph | list[list[int]], budget: int, normalized: bool
-) -> dict[Any, float] | None:
-    """networkx's exact betweenness of every node, if it takes at most ``budget`` node and edge visits
-    (about nodes x (nodes + edges)); else None."""
-    nodes = len(G)
-    edges = G.number_of_edges() if isinstance(G, nx.Graph) else sum(map(len, G)) // 2
-    if (nodes + edges) * nodes > budget:
-        return None
-    graph = G if isinstance(G, nx.Graph) else nx.Graph(dict(enumerate(G)))
-    return nx.betweenness_centrality(graph, normalized=normalized)
-
-
-def rank_brokers(
-    pieces: dict[Any, list[int]],
-    centrality: dict[Any, float] | None,
-    top: int,
-    label: Callable[[Any], str],
-) -> list[dict[str, Any]]:
-    """The ``top`` articulation points of :func:`cut_pieces`, most critical first (see :func:`brokers`):
-    by the people they alone connect, then separated pairs, then ``label``."""
-
-    def separated_pairs(sizes: list[int]) -> int:
-        return (sum(sizes) ** 2 - sum(s * s for s in sizes)) // 2
-
-    ranked = sorted(
-        pieces, key=lambda n: (-(sum(pieces[n]) - max(pieces[n])), -separated_pairs(pieces[n]), label(n))
-    )[:top]
-    result = []
-    for node in ranked:
-        sizes = sorted(pieces[node], reverse=True)
-        result.append(
-            {
-                "id": node,
-                "splits_off": sum(sizes[1:]),
-                "pieces": len(sizes),
-                "separated_pairs": separated_pairs(sizes),
-                "betweenness": round(centrality[node], 6) if centrality is not None else None,
-            }
-        )
-    return result
+    index: InterestIndex
+    organisations: list[dict[str, Any]] = field(default_factory=list)
+    workstreams: list[dict[str, Any]] = field(default_factory=list)
+    covers: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
-class ContactCuts:
-    """The contact network's articulation points, by node key, with the sizes of the pieces each leaves
-    (:func:`cut_pieces`), and their betweenness (unnormalised: the number of shortest paths through
-    them, pairs counted once) where the network is small enough to count it exactly, else None."""
+class Thresholds:
+    """What counts as thin. Every number can be set by a coordinator (``graphapp gaps --set name=value``)."""
 
-    pieces: dict[int, list[int]]
-    betweenness: dict[int, float] | None
-
-
-def find_cuts(a: np.ndarray, b: np.ndarray, budget: int = 1_000_000) -> ContactCuts:
-    """The cuts of the network of contacts ``a[i]``-``b[i]``; betweenness within ``budget`` node and
-    edge visits (see :func:`brokers`)."""
-    keys, lists = contact_lists(a, b)
-    found = cut_pieces(lists)
-    raw = _betweenness_within(lists, budget, normalized=False)
-    betweenness = {int(keys[i]): raw[i] for i in found} if raw is not None else None
-    return ContactCuts({int(keys[i]): sizes for i, sizes in found.items()}, betweenness)
+    few_workstream_members: int = 3  # a workstream with fewer members than this is thin
+    few_region_members: int = 3  # a region with fewer members than this is thin
+    few_country_members: int = 1  # a represented country with no more members than this is thin
+    demand_ratio: float = 3.0  # learners per expert above which demand outstrips supply
+    min_learners: int = 3  # ... counted only where at least this many are learning
+    brokers: int = 10  # how many brokers to list
 
 
-def contact_cuts(tx: Tx) -> ContactCuts:
-    """Read the contact network and find its cuts: a read function, so that it can run beside others."""
-    return find_cuts(*read_contacts(tx))
+@dataclass
+class Gap:
+    kind: str
+    severity: int  # 3 critical, 2 serious, 1 worth a look
+    subject: str  # the id of the topic, workstream, region, country, organisation or member
+    name: str
+    numbers: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
 
 
-def read_coverage(tx: Tx) -> tuple[Network, ContactCuts]:
-    """What the coverage report needs. On Neo4j the contacts are read and searched (in Python) in a
-    transaction beside the one that reads the rest, while the server is still busy with that."""
-    net, cuts = tx.side_by_side([read_network, contact_cuts])
-    return net, cuts
-
-
-def coverage_report_of(tx: Tx, thresholds: Thresholds | None = None) -> dict[str, Any]:
-    """The coverage report of the graph as ``tx`` sees it (see :func:`coverage_gaps`)."""
-    with collector_paused():
-        return coverage_gaps(*read_coverage(tx), thresholds)
-
-
-def clusters_of_interest(net: Network, seed: int = 0) -> dict[str, Any]:
-    """Communities of topics that the same people hold together (Louvain on topic co-occurrence).
-
-    Returns the clusters (their topics and how many people hold any of them) and how strongly each pair of
-    clusters is linked (people holding topics of both). The co-occurrence counts are made with numpy over
-    the index (every pair of topics one member holds, counted for all members at once).
-    """
-    ix = net.index
+def _topic_counts(ix: InterestIndex) -> tuple[np.ndarray, np.ndarray]:
+    """Per topic: holders at each level (learning, practising, expert), and organisations among its
+    holders (no organisation counts as one). One pass of numpy over every interest."""
     n_topics = len(ix.topic_ids)
-    holding = np.flatnonzero(ix.degree > 0)
-    first, second, together = _pairs_within(ix.by_member.ptr, ix.by_member.cols, n_topics)
-    # Pairs held together by very few people are noise at scale and make Louvain slow: keep pairs held by
-    # at least 2 people and at least 1 in 10,000 members.
-    floor = max(2, len(holding) // 10_000)
-    strong = together >= floor
-    # Topics are numbered in id order (see the index): the graph gets nodes and edges in that order, and
-    # Louvain, whose result depends on the order it meets them, always gives the same clusters.
-    T = nx.Graph()
-    T.add_nodes_from(np.flatnonzero(ix.holders > 0).tolist())
-    T.add_weighted_edges_from(
-        zip(first[strong].tolist(), second[strong].tolist(), together[strong].tolist(), strict=True)
+    topic, holder, level = ix.edges_by_topic()
+    levels = np.bincount(topic * 3 + level, minlength=3 * n_topics).reshape(n_topics, 3)
+    org = ix.organisation[holder].astype(np.int64) + 1  # 0: no organisation
+    pairs = np.unique(topic.astype(np.int64) * (len(ix.organisations) + 1) + org)
+    organisations = np.bincount(pairs // (len(ix.organisations) + 1), minlength=n_topics)
+    return levels, organisations
+
+
+def topic_gaps(ix: InterestIndex, covers: Sequence[dict[str, Any]], th: Thresholds) -> list[Gap]:
+    """Topics nobody holds, held by one person or inside one organisation, without an expert, or with
+    many more learners than experts. A gap on a topic a workstream covers is more severe.
+
+    Parameters
+    ----------
+    ix : InterestIndex
+    covers : sequence of dict
+        Which workstream covers which topic (``workstream``, ``topic``).
+    th : Thresholds
+
+    Returns
+    -------
+    list of Gap
+        By topic id; the numbers: holders, organisations, and holders at each level.
+
+    Examples
+    --------
+    >>> ix = InterestIndex.of({"a": {"nlp": "learning"}, "b": {"nlp": "learning"}}, topics=["cv"],
+    ...                       organisations={"a": "ons", "b": "insee"})
+    >>> [(g.kind, g.subject, g.severity) for g in topic_gaps(ix, [{"workstream": "WS1", "topic": "cv"}], Thresholds())]
+    [('topic-unheld', 'cv', 3), ('topic-without-expert', 'nlp', 2)]
+    """
+    levels, organisations = _topic_counts(ix)
+    covered_by: dict[str, list[str]] = defaultdict(list)
+    for c in covers:
+        covered_by[c["topic"]].append(c["workstream"])
+    gaps = []
+    for t in sorted(range(len(ix.topic_ids)), key=lambda t: ix.topic_ids[t]):
+        tid, name, held = ix.topic_ids[t], ix.topic_names[t], int(ix.holders[t])
+        learning, practising, expert = (int(x) for x in levels[t])
+        numbers = {
+            "holders": held,
+            "organisations": int(organisations[t]),
+            "learning": learning,
+            "practising": practising,
+            "expert": expert,
+        }
+        ws = sorted(covered_by.get(tid, []))
+        if not held:
+            gaps.append(Gap("topic-unheld", 3 if ws else 2, tid, name, {**numbers, "workstreams": ws}))
+            continue
+        if held == 1:
+            gaps.append(Gap("topic-single-person", 3 if ws else 2, tid, name, numbers))
+        elif organisations[t] == 1:
+            gaps.append(Gap("topic-single-organisation", 2, tid, name, numbers))
+        if expert == 0:
+            gaps.append(Gap("topic-without-expert", 2 if learning else 1, tid, name, numbers))
+        elif learning >= th.min_learners and learning / expert > th.demand_ratio:
+            gaps.append(Gap("topic-demand-exceeds-supply", 1, tid, name, numbers))
+    return gaps
+
+
+def workstream_gaps(workstreams: Sequence[dict[str, Any]], th: Thresholds) -> list[Gap]:
+    """Workstreams without a lead, or with fewer than ``few_workstream_members`` members.
+
+    Parameters
+    ----------
+    workstreams : sequence of dict
+        Each with ``id``, ``name``, ``members`` and ``leads`` (numbers).
+    th : Thresholds
+
+    Returns
+    -------
+    list of Gap
+
+    Examples
+    --------
+    >>> [(g.kind, g.subject) for g in workstream_gaps([{"id": "WS1", "name": "Studies", "members": 2, "leads": 0}], Thresholds())]
+    [('workstream-without-lead', 'WS1'), ('workstream-few-members', 'WS1')]
+    """
+    gaps = []
+    for w in sorted(workstreams, key=lambda w: w["id"]):
+        numbers = {"members": w["members"], "leads": w["leads"]}
+        if not w["leads"]:
+            gaps.append(Gap("workstream-without-lead", 3, w["id"], w["name"], numbers))
+        if w["members"] < th.few_workstream_members:
+            gaps.append(Gap("workstream-few-members", 2, w["id"], w["name"], numbers))
+    return gaps
+
+
+def _counts(codes: np.ndarray, values: list[str]) -> dict[str, int]:
+    """How many members have each value, from the index's codes (-1, no value, is not counted)."""
+    counted = np.bincount(codes[codes >= 0], minlength=len(values))
+    return dict(zip(values, counted.tolist(), strict=True))
+
+
+def region_gaps(ix: InterestIndex, regions: Sequence[str], th: Thresholds) -> list[Gap]:
+    """Each of ``regions`` (the UN M49 regions) with no members, or fewer than ``few_region_members``.
+
+    Parameters
+    ----------
+    ix : InterestIndex
+    regions : sequence of str
+    th : Thresholds
+
+    Returns
+    -------
+    list of Gap
+
+    Examples
+    --------
+    >>> ix = InterestIndex.of({"a": {}}, regions={"a": "Europe"})
+    >>> [(g.kind, g.subject) for g in region_gaps(ix, ["Africa", "Europe"], Thresholds())]
+    [('region-without-members', 'Africa'), ('region-few-members', 'Europe')]
+    """
+    count = _counts(ix.region, ix.regions)
+    gaps = []
+    for region in regions:
+        n = count.get(region, 0)
+        if n == 0:
+            gaps.append(Gap("region-without-members", 3, region, region, {"members": 0}))
+        elif n < th.few_region_members:
+            gaps.append(Gap("region-few-members", 2, region, region, {"members": n}))
+    return gaps
+
+
+def country_gaps(ix: InterestIndex, organisations: Sequence[dict[str, Any]], th: Thresholds) -> list[Gap]:
+    """Countries with an organisation but no member, and countries with at most ``few_country_members``.
+
+    Parameters
+    ----------
+    ix : InterestIndex
+    organisations : sequence of dict
+        Each with ``id`` and ``country``.
+    th : Thresholds
+
+    Returns
+    -------
+    list of Gap
+
+    Examples
+    --------
+    >>> ix = InterestIndex.of({"a": {}}, countries={"a": "CAN"})
+    >>> [(g.kind, g.subject) for g in country_gaps(ix, [{"id": "ons", "country": "GBR"}], Thresholds())]
+    [('country-few-members', 'CAN'), ('country-without-members', 'GBR')]
+    """
+    count = _counts(ix.country, ix.countries)
+    with_organisation = {o["country"] for o in organisations if o["country"]}
+    gaps = []
+    for country in sorted(with_organisation | set(count)):
+        n = count.get(country, 0)
+        if n == 0:
+            gaps.append(Gap("country-without-members", 1, country, country, {"members": 0}))
+        elif n <= th.few_country_members:
+            gaps.append(Gap("country-few-members", 1, country, country, {"members": n}))
+    return gaps
+
+
+def organisation_gaps(ix: InterestIndex, organisations: Sequence[dict[str, Any]]) -> list[Gap]:
+    """Organisations whose link to the network is one member.
+
+    Parameters
+    ----------
+    ix : InterestIndex
+    organisations : sequence of dict
+        Each with ``id`` and ``name``.
+
+    Returns
+    -------
+    list of Gap
+
+    Examples
+    --------
+    >>> ix = InterestIndex.of({"a": {}}, organisations={"a": "ons"})
+    >>> [(g.kind, g.subject) for g in organisation_gaps(ix, [{"id": "ons", "name": "ONS"}])]
+    [('organisation-single-member', 'ons')]
+    """
+    count = _counts(ix.organisation, ix.organisations)
+    return [
+        Gap("organisation-single-member", 1, o["id"], o["name"], {"members": 1})
+        for o in sorted(organisations, key=lambda o: o["id"])
+        if count.get(o["id"]) == 1
+    ]
+
+
+def member_gaps(ix: InterestIndex) -> list[Gap]:
+    """Members without topics, and members with no possible peer: nobody outside their own
+    organisation holds any of their topics.
+
+    Parameters
+    ----------
+    ix : InterestIndex
+
+    Returns
+    -------
+    list of Gap
+
+    Examples
+    --------
+    >>> ix = InterestIndex.of({"a": {"nlp": "expert"}, "b": {"nlp": "learning"}, "c": {}},
+    ...                       organisations={"a": "ons", "b": "ons"})
+    >>> [(g.kind, g.subject) for g in member_gaps(ix)]
+    [('member-without-topics', 'c'), ('member-without-peer', 'a'), ('member-without-peer', 'b')]
+    """
+    topic, holder, _ = ix.edges_by_topic()
+    # For each interest, how many other holders of that topic work elsewhere (anyone else, for a holder
+    # with no organisation).
+    org = ix.organisation[holder].astype(np.int64) + 1  # 0: no organisation
+    _, inverse, same = np.unique(
+        topic.astype(np.int64) * (len(ix.organisations) + 1) + org, return_inverse=True, return_counts=True
     )
-    if T.number_of_nodes() == 0:
-        return {"clusters": [], "links": []}
-    found = nx.community.louvain_communities(T, weight="weight", seed=seed)
-    communities = sorted((sorted(c) for c in found), key=lambda c: (-len(c), c))
-    cluster_of_topic = np.full(n_topics, -1, np.int64)
-    for i, c in enumerate(communities):
-        cluster_of_topic[c] = i
-    # Each member's clusters, once each: then people per cluster and per pair of clusters.
-    member = np.repeat(np.arange(ix.size, dtype=np.int64), ix.degree)
-    codes = distinct(member * len(communities) + cluster_of_topic[ix.by_member.cols])
-    owner, cluster = codes // len(communities), codes % len(communities)
-    people = np.bincount(cluster, minlength=len(communities))
-    ptr = np.zeros(ix.size + 1, np.int64)
-    np.cumsum(np.bincount(owner, minlength=ix.size), out=ptr[1:])
-    a, b, n = (x.tolist() for x in _pairs_within(ptr, cluster, len(communities)))
-    links = {(x, y): k for x, y, k in zip(a, b, n, strict=True)}
-    return {
-        "clusters": [
-            {"cluster": i, "topics": [ix.topic_names[t] for t in c], "people": int(people[i])}
-            for i, c in enumerate(communities)
-        ],
-        "links": [
-            {"clusters": [a, b], "people": n}
-            for (a, b), n in sorted(links.items(), key=lambda x: (-x[1], x[0]))
-        ],
-    }
+    holders = ix.holders[topic]
+    others = np.where(org > 0, holders - same[inverse], holders - 1)
+    has_peer = np.bincount(holder, weights=others > 0, minlength=ix.size) > 0
+    without_topics = sorted(np.flatnonzero(ix.degree == 0).tolist(), key=ix.member_ids.__getitem__)
+    without_peer = sorted(np.flatnonzero((ix.degree > 0) & ~has_peer).tolist(), key=ix.member_ids.__getitem__)
+    return [
+        *(
+            Gap("member-without-topics", 1, ix.member_ids[i], ix.member_names[i], {"topics": 0})
+            for i in without_topics
+        ),
+        *(
+            Gap("member-without-peer", 2, ix.member_ids[i], ix.member_names[i], {"topics": int(ix.degree[i])})
+            for i in without_peer
+        ),
+    ]
 
 
-def _pairs_within(ptr: np.ndarray, values: np.ndarray, n_values: int) -> tuple[np.ndarray, ...]:
-    """How many rows hold each pair of values (a < b), for rows ``values[ptr[i]:ptr[i+1]]`` each sorted
-    and without repeats, as arrays (a, b, count). Vectorised by distance: the j-th step pairs every
-    entry with the one j places later in the same row."""
-    row = np.repeat(np.arange(len(ptr) - 1), np.diff(ptr))
-    values = values.astype(np.int64)
-    codes = []
-    for j in range(1, int(np.diff(ptr).max(initial=0))):
-        same = np.flatnonzero(row[:-j] == row[j:])
-        codes.append(values[same] * n_values + values[same + j])
-    every = np.concatenate(codes or [np.zeros(0, np.int64)])
-    if n_values * n_values <= 4 * len(every) + 1_000_000:  # a count per possible pair: one pass
-        counted = np.bincount(every, minlength=n_values * n_values)
-        found = np.flatnonzero(counted)
-        counts = counted[found]
-    else:
-        found, counts = np.unique(every, return_counts=True)
-    return found // n_values, found % n_values, counts
-
-
-def coverage_gaps(net: Network, cuts: ContactCuts, thresholds: Thresholds | None = None) -> dict[str, Any]:
-    """The coverage report: gaps most severe first, then brokers and clusters of interest."""
-    th = thresholds or Thresholds()
-    gaps = topic_and_workstream_gaps(net, th)
+def counted_gaps(net: Network, th: Thresholds, regions: Sequence[str]) -> list[Gap]:
+    """Every gap that counting finds: topics, workstreams, regions, countries, organisations, members."""
     ix = net.index
+    return [
+        *topic_gaps(ix, net.covers, th),
+        *workstream_gaps(net.workstreams, th),
+        *region_gaps(ix, regions, th),
+        *country_gaps(ix, net.organisations, th),
+        *organisation_gaps(ix, net.organisations),
+        *member_gaps(ix),
+    ]
+
+
+def broker_gaps(ix: InterestIndex, cuts: ContactCuts, th: Thresholds) -> list[Gap]:
+    """The ``th.brokers`` members whose removal splits the contact network most (see
+    :func:`graphapp.analytics.brokers.brokers`), with betweenness as networkx normalises it over all members.
+
+    Parameters
+    ----------
+    ix : InterestIndex
+    cuts : ContactCuts
+        The contact network's cuts by node key (:func:`graphapp.analytics.brokers.find_cuts`).
+    th : Thresholds
+
+    Returns
+    -------
+    list of Gap
+        The numbers: ``splits_off``, ``pieces``, ``separated_pairs``, ``betweenness``.
+
+    Examples
+    --------
+    >>> from graphapp.analytics.brokers import find_cuts
+    >>> ix = InterestIndex.of({"a": {}, "b": {}, "c": {}})  # (their keys: 0, 1, 2)
+    >>> cuts = find_cuts(np.array([0, 1]), np.array([1, 2]))
+    >>> [(g.subject, g.numbers["splits_off"], g.numbers["betweenness"]) for g in broker_gaps(ix, cuts, Thresholds())]
+    [('b', 1, 1.0)]
+    """
     # The cuts are by node key; members the index does not know (created since it was read; the next
     # reader builds both again) are left out.
     keys = list(cuts.pieces)
@@ -306,29 +358,56 @@ def coverage_gaps(net: Network, cuts: ContactCuts, thresholds: Thresholds | None
         n = ix.size
         scale = 2 / ((n - 1) * (n - 2)) if n > 2 else 1.0
         centrality = {number[k]: v * scale for k, v in cuts.betweenness.items() if number[k] >= 0}
+    gaps = []
     for b in rank_brokers(pieces, centrality, th.brokers, ix.member_ids.__getitem__):
-        b["id"] = member = ix.member_ids[b["id"]]
-        gaps.append(
-            Gap(
-                "broker",
-                2 if b["splits_off"] >= 3 else 1,
-                member,
-                ix.member_names[ix.member[member]],
-                f"the only link to {b['splits_off']} other member(s) in the contact network",
-                b,
-            )
-        )
+        i = b["id"]
+        b["id"] = ix.member_ids[i]
+        gaps.append(Gap("broker", 2 if b["splits_off"] >= 3 else 1, b["id"], ix.member_names[i], b))
+    return gaps
+
+
+def coverage_gaps(
+    net: Network, cuts: ContactCuts, regions: Sequence[str], thresholds: Thresholds | None = None
+) -> dict[str, Any]:
+    """The coverage report: every gap, most severe first, with brokers and clusters of interest.
+
+    Parameters
+    ----------
+    net : Network
+    cuts : ContactCuts
+    regions : sequence of str
+        The regions every network should reach (the UN M49 regions).
+    thresholds : Thresholds, optional
+
+    Returns
+    -------
+    dict
+        ``summary`` (members, topics, workstreams, organisations, and ``gaps``: how many of each severity,
+        ``{"3": ..., "2": ..., "1": ...}``), ``thresholds``, ``gaps`` (each as :class:`Gap` fields) and
+        ``clusters_of_interest`` (:func:`graphapp.analytics.clusters.clusters_of_interest`): plain JSON.
+
+    Examples
+    --------
+    >>> from graphapp.analytics.brokers import find_cuts
+    >>> ix = InterestIndex.of({"a": {"nlp": "expert"}, "b": {"nlp": "learning"}}, regions={"a": "Europe"})
+    >>> report = coverage_gaps(Network(ix), find_cuts(np.array([0]), np.array([1])), ["Europe"])
+    >>> report["summary"]["gaps"], [(g["kind"], g["subject"]) for g in report["gaps"]][:2]
+    ({'2': 2}, [('region-few-members', 'Europe'), ('topic-single-organisation', 'nlp')])
+    """
+    th = thresholds or Thresholds()
+    gaps = counted_gaps(net, th, regions) + broker_gaps(net.index, cuts, th)
     gaps.sort(key=lambda g: (-g.severity, g.kind, g.subject))
-    counts = Counter(SEVERITY_WORDS[g.severity] for g in gaps)
+    ix = net.index
     return {
         "summary": {
             "members": ix.size,
             "topics": len(ix.topic_ids),
             "workstreams": len(net.workstreams),
             "organisations": len(net.organisations),
-            "gaps": dict(counts),
+            # (keyed by the severity as text: JSON keys are text, and the report is plain JSON as it is)
+            "gaps": dict(Counter(str(g.severity) for g in gaps)),
         },
         "thresholds": th.__dict__,
         "gaps": [g.as_dict() for g in gaps],
-        "clusters_of_interest": clusters_of_interest(net),
+        "clusters_of_interest": clusters_of_interest(ix),
     }

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import abort, render_template, request
 
+from graphapp.analytics.suggestions import MODES
 from graphapp.auth import current_viewer
 from graphapp.contactmap import View
 from graphapp.db import get_store
@@ -26,8 +27,8 @@ from graphapp.queries.members import (
     topic_list,
     workstream_list,
 )
-from graphapp.queries.peers import MODES, UnknownMember, suggest_peers
 from graphapp.queries.schema import LEVELS
+from graphapp.reports import UnknownMember, suggest_peers
 
 
 def directory_of(tx: Tx, where: MemberFilter, page: int, per_page: int) -> dict[str, Any]:

@@ -2,80 +2,24 @@
 
 Scoring one member against everyone who shares a topic means touching every holder of every topic they
 hold: at 100,000 members that is often most of the network, too many rows to read from a database per
-request. The index reads the graph once (six bulk reads, side by side on Neo4j) into compressed sparse
-arrays, indexed both ways (by topic: its holders; by member: their topics), with what the suggestion
-filters need (organisation, region, consent, workstreams). It is kept in ``tx.derived`` stamped with the
-graph revision, so any write, in any process, makes the next reader build it again.
+request. :class:`InterestIndex` holds the rows of the graph's bulk reads (:mod:`graphapp.queries.interest`)
+as compressed sparse arrays, indexed both ways (by topic: its holders; by member: their topics), with
+what the suggestion filters need (organisation, region, consent, workstreams).
 """
 
 from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from graphapp.queries.cypher import Cypher, Rows, Tx
-from graphapp.queries.schema import LEVELS, graph_revision
+from graphapp.queries.schema import LEVELS
 
-__all__ = ["InterestIndex", "distinct", "interest_index", "interest_index_and"]
-
-# Members are matched up by the database's own number for each node (``id(m)`` in Neo4j, the node's offset
-# in LadybugDB), which is an integer: numpy looks 800,000 of those up in a few milliseconds, where a
-# dictionary of the string ids takes most of a second. The numbers are used only within one transaction.
-KEY = {"neo4j": "id({})", "ladybug": "offset(id({}))"}
-
-
-def _both(template: str, *variables: str) -> Cypher:
-    """A statement with ``{key:m}`` standing for the node key of variable m, in each dialect."""
-
-    def spell(dialect: str) -> str:
-        text = template
-        for v in variables:
-            text = text.replace(f"{{key:{v}}}", KEY[dialect].format(v))
-        return text
-
-    return Cypher(spell("neo4j"), spell("ladybug"))
-
-
-# One row whose columns are lists (collect() leaves nulls out, hence the coalesce): a single record on
-# Neo4j, whose driver pays per record.
-MEMBERS = _both(
-    "MATCH (m:Member) RETURN collect({key:m}) AS key, collect(m.id) AS id, "
-    "collect(coalesce(m.name, '')) AS name, collect(coalesce(m.region, '')) AS region, "
-    "collect(coalesce(m.country, '')) AS country, collect(coalesce(m.suggestible, '')) AS suggestible",
-    "m",
-)
-# Grouped by organisation: a few hundred rows, where an OPTIONAL MATCH per member costs seconds on LadybugDB.
-EMPLOYEES = _both(
-    "MATCH (m:Member)-[:WORKS_AT]->(o:Organisation) RETURN o.id AS organisation, collect({key:m}) AS members",
-    "m",
-)
-TOPICS = Rows("MATCH (t:Topic)", id="t.id", name="t.name")
-ORGANISATION_NAMES = Rows("MATCH (o:Organisation)", id="o.id", name="o.name")
-# One row per topic with its holders, each holder's key and level as one number (key * 4 + level): some
-# 1,600 rows of one list each at 100,000 members, several times faster to read than 800,000 rows. On
-# Neo4j a COLLECT subquery per topic, with no label check on the holder (only members hold topics, and a
-# key that is not a member's is left out by numbers()), takes two thirds of the time of one grouping.
-_LEVEL_CODE = "CASE r.level WHEN 'learning' THEN 0 WHEN 'practising' THEN 1 WHEN 'expert' THEN 2 ELSE 3 END"
-HOLDERS = Cypher(
-    f"MATCH (t:Topic) RETURN t.id AS topic, "
-    f"COLLECT {{ MATCH (t)<-[r:INTERESTED_IN]-(m) RETURN {KEY['neo4j'].format('m')} * 4 + {_LEVEL_CODE} }} "
-    "AS holders",
-    f"MATCH (m:Member)-[r:INTERESTED_IN]->(t:Topic) "
-    f"RETURN t.id AS topic, collect({KEY['ladybug'].format('m')} * 4 + {_LEVEL_CODE}) AS holders",
-)
-WORKSTREAM_MEMBERS = _both(
-    "MATCH (m:Member)-[:MEMBER_OF]->(w:Workstream) RETURN w.id AS workstream, collect({key:m}) AS members",
-    "m",
-)
-#: Who knows whom (for the coverage report's contact network), each pair of node keys as one number.
-#: KNOWS joins members only, so the ends' labels are not checked: on Neo4j that takes the read from
-#: 0.56 s to 0.10 s at 100,000 members.
-CONTACTS = _both("MATCH (a)-[:KNOWS]->(b) RETURN collect({key:a} * 4294967296 + {key:b}) AS pairs", "a", "b")
+__all__ = ["InterestIndex", "distinct"]
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
@@ -83,6 +27,8 @@ def distinct(values: np.ndarray) -> np.ndarray:
     without counts takes a hashing path that, for integers, is up to 70 times slower than this here
     (5 s for 2.8 million numbers, where sorting them takes 0.08 s).
 
+    Examples
+    --------
     >>> distinct(np.array([3, 1, 3, 2, 1])).tolist()
     [1, 2, 3]
     """
@@ -102,7 +48,7 @@ def _holds(sorted_numbers: np.ndarray, i: int) -> bool:
     return at < len(sorted_numbers) and int(sorted_numbers[at]) == i
 
 
-def _codes(values: list[str]) -> tuple[np.ndarray, list[str]]:
+def _codes(values: Sequence[str]) -> tuple[np.ndarray, list[str]]:
     """Each value as a small integer, its place among the distinct values sorted (-1 for ''), and those
     distinct values."""
     seen = sorted(set(values) - {""})
@@ -167,21 +113,37 @@ class _CSR:
 
 
 class InterestIndex:
-    """The member-topic graph as arrays. Members and topics are numbered in the order read."""
+    """The member-topic graph as arrays, from the rows of :mod:`graphapp.queries.interest`'s reads.
+
+    Members are numbered in the order read, topics in id order. ``members`` holds columns (key, id,
+    name, region, country, suggestible), each a list; members are matched up across the reads by their
+    key, a distinct integer per member (``holders``: per topic, each holder's key * 4 + level code;
+    ``employees``, ``workstream_members``: per organisation or workstream, its members' keys).
+
+    Examples
+    --------
+    >>> ix = InterestIndex.of({"a": {"nlp": "expert"}, "b": {"nlp": "learning", "cv": "practising"}})
+    >>> ix.member_ids, ix.topic_ids, ix.holders.tolist(), ix.topics_of(ix.member["b"])
+    (['a', 'b'], ['cv', 'nlp'], [1, 2], {'cv': 'practising', 'nlp': 'learning'})
+    """
 
     def __init__(
         self,
-        members: dict[str, list[Any]],
-        topics: list[dict[str, Any]],
-        holders: list[dict[str, Any]],
-        employees: list[dict[str, Any]],
-        workstream_members: list[dict[str, Any]],
-        organisation_names: list[dict[str, Any]],
+        members: Mapping[str, Sequence[Any]],
+        topics: Sequence[Mapping[str, Any]],
+        holders: Sequence[Mapping[str, Any]],
+        employees: Sequence[Mapping[str, Any]] = (),
+        workstream_members: Sequence[Mapping[str, Any]] = (),
+        organisation_names: Sequence[Mapping[str, Any]] = (),
     ) -> None:
-        self.member_ids: list[str] = members["id"]
-        self.member_names: list[str] = members["name"]
+        self.member_ids: list[str] = list(members["id"])
+        self.member_names: list[str] = list(members["name"])
         self.member = {mid: i for i, mid in enumerate(self.member_ids)}
-        self._lookup = _KeyLookup(np.array(members["key"], np.int64))
+        keys = np.array(members["key"], np.int64)
+        if len(keys) != len(self.member_ids) or len(distinct(keys)) != len(keys):
+            # (A key the database spells differently after an upgrade must fail here, not mix people up.)
+            raise ValueError(f"{len(self.member_ids)} members read with {len(distinct(keys))} distinct keys")
+        self._lookup = _KeyLookup(keys)
         topics = sorted(topics, key=lambda t: t["id"])  # topic numbers in id order: results do not
         # depend on the order the database returned them in
         self.topic_ids = [t["id"] for t in topics]
@@ -216,6 +178,45 @@ class InterestIndex:
             w["workstream"]: _known(self.numbers(w["members"])) for w in workstream_members
         }
 
+    @classmethod
+    def of(
+        cls,
+        interests: Mapping[str, Mapping[str, str]],
+        *,
+        topics: Sequence[str] = (),
+        organisations: Mapping[str, str] | None = None,
+        regions: Mapping[str, str] | None = None,
+        countries: Mapping[str, str] | None = None,
+        workstreams: Mapping[str, Sequence[str]] | None = None,
+    ) -> InterestIndex:
+        """The index of a small network given as mappings: member id -> {topic id: level} (names are the
+        ids), and optionally the topics nobody holds, each member's organisation, region, country, and
+        each workstream's members. For examples and networks held in memory."""
+        ids = list(interests)
+        key = {m: k for k, m in enumerate(ids)}
+        held: dict[str, list[int]] = {t: [] for t in topics}
+        for m, levels in interests.items():
+            for t, level in levels.items():
+                held.setdefault(t, []).append(key[m] * 4 + LEVELS.index(level))
+        by_organisation: dict[str, list[int]] = {}
+        for m, o in (organisations or {}).items():
+            by_organisation.setdefault(o, []).append(key[m])
+        return cls(
+            {
+                "key": list(range(len(ids))),
+                "id": ids,
+                "name": ids,
+                "region": [(regions or {}).get(m, "") for m in ids],
+                "country": [(countries or {}).get(m, "") for m in ids],
+                "suggestible": [""] * len(ids),
+            },
+            [{"id": t, "name": t} for t in held],
+            [{"topic": t, "holders": h} for t, h in held.items()],
+            [{"organisation": o, "members": ms} for o, ms in by_organisation.items()],
+            [{"workstream": w, "members": [key[m] for m in ms]} for w, ms in (workstreams or {}).items()],
+            [{"id": o, "name": o} for o in by_organisation],
+        )
+
     @functools.cached_property
     def name_rank(self) -> np.ndarray:
         """Every member's place in the order of name, then id: how ties in a ranking are broken."""
@@ -237,32 +238,6 @@ class InterestIndex:
     @property
     def size(self) -> int:
         return len(self.member_ids)
-
-    @classmethod
-    def load(cls, tx: Tx, also: Sequence[Cypher] = ()) -> tuple[InterestIndex, list[list[dict[str, Any]]]]:
-        """The index as ``tx`` sees it, and the rows of the reads ``also``, read side by side with it."""
-        # Side by side on Neo4j (the holders, the longest, in this transaction; see Tx.run_all): each
-        # read may see writes the others did not, which the numbers() lookups and the revision stamp
-        # (read before these) already allow for.
-        statements = [
-            HOLDERS,
-            MEMBERS,
-            EMPLOYEES,
-            WORKSTREAM_MEMBERS,
-            TOPICS.statement,
-            ORGANISATION_NAMES.statement,
-        ]
-        rows = tx.run_all([*statements, *also])
-        holders, members, employees, workstream_members, topics, organisation_names = rows[: len(statements)]
-        index = cls(
-            members[0],
-            Rows.shape(topics, tx.dialect),
-            holders,
-            employees,
-            workstream_members,
-            Rows.shape(organisation_names, tx.dialect),
-        )
-        return index, rows[len(statements) :]
 
     def weight(self, t: int) -> float:
         """The rarity weight of topic ``t``: ln(N / holders), 0 for a topic nobody holds."""
@@ -294,24 +269,3 @@ class InterestIndex:
         """Member ``i``'s topics (id -> level)."""
         cols, levels = self.by_member.row(i)
         return {self.topic_ids[t]: LEVELS[lv] for t, lv in zip(cols.tolist(), levels.tolist(), strict=True)}
-
-
-def interest_index(tx: Tx) -> InterestIndex:
-    """The index of the graph as this transaction sees it: the store's copy if current, else a new one."""
-    return interest_index_and(tx, [])[0]
-
-
-def interest_index_and(
-    tx: Tx, statements: Sequence[Cypher]
-) -> tuple[InterestIndex, list[list[dict[str, Any]]]]:
-    """The index (as :func:`interest_index`) and the rows of further reads: read side by side with the
-    index when it has to be built, on their own (still side by side) when it is current."""
-    read: list[list[dict[str, Any]]] | None = None
-
-    def build() -> InterestIndex:
-        nonlocal read
-        index, read = InterestIndex.load(tx, statements)
-        return index
-
-    index = tx.derived.get("interest-index", graph_revision(tx), build)
-    return index, read if read is not None else tx.run_all(statements)

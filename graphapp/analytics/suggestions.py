@@ -1,0 +1,456 @@
+"""Peer suggestions: who should a member talk to, scored over the interest index.
+
+The score of another member ``o`` for member ``m`` is a cosine over shared topics, weighted by rarity::
+
+    score(m, o) = sum over shared topics t of  w(t) * f(level_m(t), level_o(t))  /  sqrt(|T(m)| * |T(o)|)
+
+- ``w(t) = ln(N / holders(t))``, an inverse document frequency: N members, ``holders(t)`` of them hold t.
+  A rare shared topic counts for much more than a popular one; a topic everyone holds counts for nothing.
+- ``f`` is how well the two levels fit the mode (:func:`level_fit`).
+- Dividing by ``sqrt(|T(m)| * |T(o)|)`` (the Salton normalisation) keeps people who tick every box from
+  topping every list.
+
+Ties (scores equal to 6 places) are broken by the number of shared topics, then name, then id. The kind
+of a match is the mode under which it scores highest (ties go to ``peer``).
+
+:func:`suggest` is the steps in order: :func:`score_everyone` (one weighted count over the holders of my
+topics), :func:`allowed` (the options as masks over all members), :func:`rank`, :func:`describe`. It
+returns structure; the words (reasons, why a list is empty) are made where they are shown
+(:mod:`graphapp.wording`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, Protocol
+
+import numpy as np
+
+from graphapp.analytics.interest_index import InterestIndex
+from graphapp.queries.schema import LEVELS
+
+__all__ = [
+    "MODES",
+    "RANK",
+    "Scores",
+    "SharedTopic",
+    "Suggestion",
+    "Suggestions",
+    "UnknownMember",
+    "allowed",
+    "describe",
+    "level_fit",
+    "rank",
+    "score_everyone",
+    "suggest",
+]
+
+Mode = Literal["peers", "mentors", "mentees", "all"]
+MODES: tuple[Mode, ...] = ("all", "peers", "mentors", "mentees")
+#: Each level's rank: learning 0, practising 1, expert 2.
+RANK = {level: i for i, level in enumerate(LEVELS)}
+KIND_OF_MODE = {"peers": "peer", "mentors": "mentor", "mentees": "mentee"}
+
+
+class UnknownMember(LookupError):
+    def __init__(self, member: str) -> None:
+        super().__init__(f"no member with the id or email {member!r}")
+        self.member = member
+
+
+def level_fit(mine: str, theirs: str, mode: str) -> float:
+    """How well two levels on one topic fit a mode of suggestion.
+
+    Parameters
+    ----------
+    mine, theirs : str
+        My level and theirs: learning, practising or expert.
+    mode : str
+        One of :data:`MODES`.
+
+    Returns
+    -------
+    float
+        With ``d`` their rank minus mine: ``peers`` 1 for the same level, 0.5 one apart, 0 two apart;
+        ``mentors`` d / 2 when d > 0; ``mentees`` the mirror image; ``all`` the best of the three.
+
+    Examples
+    --------
+    >>> level_fit("learning", "expert", "mentors"), level_fit("learning", "expert", "peers")
+    (1.0, 0.0)
+    >>> level_fit("practising", "expert", "all"), level_fit("expert", "expert", "all")
+    (0.5, 1.0)
+    """
+    d = RANK[theirs] - RANK[mine]
+    if mode == "peers":
+        return 1.0 - 0.5 * abs(d) if abs(d) <= 1 else 0.0
+    if mode == "mentors":
+        return d / 2 if d > 0 else 0.0
+    if mode == "mentees":
+        return -d / 2 if d < 0 else 0.0
+    return max(level_fit(mine, theirs, m) for m in ("peers", "mentors", "mentees"))
+
+
+#: FIT[mode][my level][their level]: the level_fit table as arrays indexed by level code.
+FIT: dict[str, np.ndarray] = {
+    mode: np.array([[level_fit(a, b, mode) for b in RANK] for a in RANK], dtype=np.float64) for mode in MODES
+}
+
+
+@dataclass
+class SharedTopic:
+    topic: str
+    name: str
+    mine: str
+    theirs: str
+    holders: int
+    relation: str  # peer, mentor (they can teach me), mentee (I can teach them)
+
+
+@dataclass
+class Suggestion:
+    id: str
+    name: str
+    organisation: str | None
+    country: str | None
+    region: str | None
+    score: float
+    kind: str
+    shared_topics: list[SharedTopic]
+    shared_workstreams: list[str]
+    same_region: bool
+
+
+class SuggestionWords(Protocol):
+    """What says a result in words (:mod:`graphapp.wording` does, in English)."""
+
+    def reasons(self, s: Suggestion, /) -> list[str]:
+        """Why ``s`` is suggested, in sentences."""
+        ...
+
+    def note(self, result: Suggestions, /) -> str | None:
+        """Why ``result`` is empty, when it is."""
+        ...
+
+
+@dataclass
+class Suggestions:
+    member: str
+    name: str
+    mode: str
+    suggestions: list[Suggestion] = field(default_factory=list)
+    #: Why the list is empty, when it is: "no-topics", "no-fit" (no level fits the mode), "nobody-passes".
+    empty_because: str | None = None
+    candidates_scored: int = 0
+    #: The words :meth:`as_dict` says the reasons and note in, unless it is given others (set by
+    #: :func:`graphapp.reports.suggest_peers`).
+    words: SuggestionWords | None = field(default=None, repr=False, compare=False)
+
+    def as_dict(self, words: SuggestionWords | None = None) -> dict[str, Any]:
+        """The result as the API gives it: each suggestion with its ``reasons``, and the ``note``."""
+        said = words or self.words
+        if said is None:
+            raise ValueError("no words to say the reasons in: pass graphapp.wording")
+        return {
+            "member": self.member,
+            "name": self.name,
+            "mode": self.mode,
+            "note": said.note(self),
+            "suggestions": [{**asdict(s), "reasons": said.reasons(s)} for s in self.suggestions],
+        }
+
+
+@dataclass
+class Scores:
+    """Everyone's score for one member in one mode, as arrays over all members."""
+
+    score: np.ndarray  # 0 for anyone who shares no topic that counts
+    shared: np.ndarray  # how many topics each shares with the member (whatever their weight)
+    scored: int  # how many members were scored above 0
+
+
+def score_everyone(index: InterestIndex, me: int, mode: str) -> Scores | None:
+    """Member ``me``'s score for every member in ``mode``: one weighted count over the holders of my
+    topics (``numpy.bincount``).
+
+    Parameters
+    ----------
+    index : InterestIndex
+    me : int
+        The member's number in the index.
+    mode : str
+        One of :data:`MODES`.
+
+    Returns
+    -------
+    Scores or None
+        Everyone's score (``me`` included) and number of topics shared with ``me``; None when no topic of
+        mine can count (each is held by everyone, or no level of mine fits the mode).
+
+    Examples
+    --------
+    >>> ix = InterestIndex.of({"a": {"nlp": "expert"}, "b": {"nlp": "practising"}, "c": {"cv": "expert"}})
+    >>> s = score_everyone(ix, ix.member["a"], "peers")
+    >>> s.score.round(6).tolist(), s.shared.tolist()  # b: ln(3 / 2) * 0.5 / sqrt(1 * 1); a is me
+    ([0.405465, 0.202733, 0.0], [1, 1, 0])
+    """
+    my_topics, my_levels = index.by_member.row(me)
+    # My topics rarest first (then by id), so that the sums below always add up in the same order.
+    order = sorted(
+        range(len(my_topics)), key=lambda k: (int(index.holders[my_topics[k]]), index.topic_ids[my_topics[k]])
+    )
+    who, gain, everyone = [], [], []
+    for k in order:
+        t, my_level = int(my_topics[k]), int(my_levels[k])
+        holders, levels = index.by_topic.row(t)
+        everyone.append(holders)
+        w = index.weight(t)
+        if w > 0 and FIT[mode][my_level].max() > 0:
+            who.append(holders)
+            gain.append(w * FIT[mode][my_level][levels])
+    if not who:
+        return None
+    n = index.size
+    dot = np.bincount(np.concatenate(who), weights=np.concatenate(gain), minlength=n)
+    score = np.zeros(n)
+    holding = dot > 0
+    score[holding] = dot[holding] / np.sqrt(len(my_topics) * index.degree[holding])
+    shared = np.bincount(np.concatenate(everyone), minlength=n)
+    return Scores(score, shared, int(np.count_nonzero(holding)))
+
+
+def allowed(
+    index: InterestIndex,
+    me: int,
+    known: Iterable[str] = (),
+    *,
+    exclude_known: bool = True,
+    exclude_own_organisation: bool = True,
+    topic: str | None = None,
+    workstream: str | None = None,
+    region: str | None = None,
+) -> np.ndarray:
+    """Who may be suggested to member ``me`` under these options, as a mask over all members.
+
+    Parameters
+    ----------
+    index : InterestIndex
+    me : int
+        The member's number in the index.
+    known : iterable of str
+        The ids of the people ``me`` knows.
+    exclude_known, exclude_own_organisation : bool
+        Leave out the people ``me`` knows, and colleagues.
+    topic, workstream, region : str, optional
+        Keep only holders of the topic, members of the workstream, people in the region.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        Never ``me``, nor a member who said no to being suggested (their consent).
+
+    Examples
+    --------
+    >>> ix = InterestIndex.of({"a": {}, "b": {}, "c": {}}, organisations={"a": "ons", "b": "ons"})
+    >>> allowed(ix, ix.member["a"]).tolist(), allowed(ix, ix.member["a"], ["c"]).tolist()
+    ([False, False, True], [False, False, False])
+    """
+    n = index.size
+    ok = index.suggestible.copy()
+    ok[me] = False
+    if exclude_known:
+        ok[[index.member[k] for k in known if k in index.member]] = False
+    if exclude_own_organisation and index.organisation[me] >= 0:
+        ok &= index.organisation != index.organisation[me]
+    if region:
+        ok &= index.region == (index.regions.index(region) if region in index.regions else -2)
+    if workstream:
+        in_workstream = np.zeros(n, bool)
+        in_workstream[index.workstream_members.get(workstream, [])] = True
+        ok &= in_workstream
+    if topic:
+        holds_topic = np.zeros(n, bool)
+        if topic in index.topic:
+            holds_topic[index.holders_of(index.topic[topic])] = True
+        ok &= holds_topic
+    return ok
+
+
+def rank(scores: Scores, ok: np.ndarray, name_rank: np.ndarray, limit: int) -> np.ndarray:
+    """The best ``limit`` members among those ``ok`` with a score above 0.
+
+    Parameters
+    ----------
+    scores : Scores
+    ok : numpy.ndarray of bool
+        Who may be suggested (:func:`allowed`).
+    name_rank : numpy.ndarray of int
+        Each member's place in the order of name, then id.
+    limit : int
+
+    Returns
+    -------
+    numpy.ndarray of int
+        Member numbers, by score to 6 places (as shown), then more shared topics, then ``name_rank``.
+
+    Examples
+    --------
+    >>> s = Scores(np.array([0.5, 0.25, 0.5, 0.0]), np.array([1, 2, 2, 0]), 3)
+    >>> rank(s, np.array([True, True, True, True]), np.array([0, 1, 2, 3]), 2).tolist()
+    [2, 0]
+    """
+    candidates = np.flatnonzero(ok & (scores.score > 0))
+    shown = np.round(scores.score[candidates], 6)
+    # Only those that can make the list are sorted: everyone at or above the limit-th best score.
+    if len(candidates) > limit:
+        cutoff = np.partition(shown, -limit)[-limit]
+        keep = shown >= cutoff
+        candidates, shown = candidates[keep], shown[keep]
+    order = np.lexsort((name_rank[candidates], -scores.shared[candidates], -shown))
+    return candidates[order][:limit]
+
+
+def _kind(index: InterestIndex, me: int, other: int, mode: str) -> str:
+    """The mode under which ``other`` scores highest for ``me`` (ties go to peer); in a single mode, its kind."""
+    if mode != "all":
+        return KIND_OF_MODE[mode]
+    mine, theirs = index.topics_of(me), index.topics_of(other)
+    by_kind = {}
+    for m, kind in KIND_OF_MODE.items():
+        dot = sum(
+            index.weight(index.topic[t]) * level_fit(mine[t], theirs[t], m) for t in mine if t in theirs
+        )
+        by_kind[kind] = dot / math.sqrt(len(mine) * len(theirs)) if dot else 0.0
+    best = max(by_kind.values())
+    return "peer" if by_kind["peer"] == best else max(by_kind, key=lambda k: by_kind[k])
+
+
+def describe(index: InterestIndex, me: int, other: int, score: float, mode: str) -> Suggestion:
+    """What a suggestion of ``other`` to ``me`` shows.
+
+    Parameters
+    ----------
+    index : InterestIndex
+    me, other : int
+        Member numbers in the index.
+    score : float
+        ``other``'s score for ``me``.
+    mode : str
+        One of :data:`MODES`.
+
+    Returns
+    -------
+    Suggestion
+        Who they are, the score (to 6 places), the kind of match (the mode it scores highest in, ties to
+        peer), the topics both hold (rarest first) with both levels, how many hold each and the relation
+        (``mentor``: two levels above me, ``mentee``: two below, else ``peer``), the workstreams both are
+        in, and whether they are in the same region.
+
+    Examples
+    --------
+    >>> ix = InterestIndex.of({"a": {"nlp": "learning"}, "b": {"nlp": "expert"}, "c": {}})
+    >>> s = describe(ix, ix.member["a"], ix.member["b"], 0.405465, "mentors")
+    >>> s.kind, [(t.topic, t.mine, t.theirs, t.holders, t.relation) for t in s.shared_topics]
+    ('mentor', [('nlp', 'learning', 'expert', 2, 'mentor')])
+    """
+    me_ = index.details(me)
+    them = index.details(other)
+    mine, theirs = index.topics_of(me), index.topics_of(other)
+    both = [t for t in mine if t in theirs]
+    shared = []
+    for t in sorted(both, key=lambda t: (int(index.holders[index.topic[t]]), t)):
+        diff = RANK[theirs[t]] - RANK[mine[t]]
+        relation = "mentor" if diff == 2 else "mentee" if diff == -2 else "peer"
+        held = int(index.holders[index.topic[t]])
+        shared.append(SharedTopic(t, index.topic_names[index.topic[t]], mine[t], theirs[t], held, relation))
+    return Suggestion(
+        id=them["id"],
+        name=them["name"],
+        organisation=them["organisation"],
+        country=them["country"],
+        region=them["region"],
+        score=float(np.round(score, 6)),
+        kind=_kind(index, me, other, mode),
+        shared_topics=shared,
+        shared_workstreams=sorted(set(me_["workstreams"]) & set(them["workstreams"])),
+        same_region=bool(me_["region"]) and them["region"] == me_["region"],
+    )
+
+
+def suggest(
+    index: InterestIndex,
+    member: str,
+    known: Iterable[str] = (),
+    *,
+    limit: int = 10,
+    mode: str = "all",
+    exclude_known: bool = True,
+    exclude_own_organisation: bool = True,
+    topic: str | None = None,
+    workstream: str | None = None,
+    region: str | None = None,
+) -> Suggestions:
+    """Ranked suggestions for a member: find me, score everyone, keep who the options allow, rank,
+    describe.
+
+    Parameters
+    ----------
+    index : InterestIndex
+    member : str
+        The member's id.
+    known : iterable of str
+        The ids of the people they know.
+    limit, mode, exclude_known, exclude_own_organisation, topic, workstream, region
+        As :func:`graphapp.reports.suggest_peers` (see :func:`allowed`).
+
+    Returns
+    -------
+    Suggestions
+        The suggestions in order; when there are none, ``empty_because`` says why.
+
+    Raises
+    ------
+    UnknownMember
+        If the index has no such member.
+    ValueError
+        If ``mode`` is not one of :data:`MODES`.
+
+    Examples
+    --------
+    >>> ix = InterestIndex.of({"me": {"nlp": "learning", "gis": "expert"}, "ann": {"nlp": "expert"},
+    ...                        "bo": {"gis": "expert"}, "cy": {"cv": "expert"}})
+    >>> [(s.name, s.score, s.kind) for s in suggest(ix, "me").suggestions]
+    [('ann', 0.490129, 'mentor'), ('bo', 0.490129, 'peer')]
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    if member not in index.member:
+        raise UnknownMember(member)
+    me = index.member[member]
+    result = Suggestions(member=member, name=index.member_names[me], mode=mode)
+    if not index.degree[me]:
+        result.empty_because = "no-topics"
+        return result
+    scores = score_everyone(index, me, mode)
+    if scores is None:
+        result.empty_because = "no-fit"
+        return result
+    result.candidates_scored = scores.scored
+    ok = allowed(
+        index,
+        me,
+        known,
+        exclude_known=exclude_known,
+        exclude_own_organisation=exclude_own_organisation,
+        topic=topic,
+        workstream=workstream,
+        region=region,
+    )
+    ranked = rank(scores, ok, index.name_rank, limit)
+    if not len(ranked):
+        result.empty_because = "nobody-passes"
+        return result
+    result.suggestions = [describe(index, me, i, float(scores.score[i]), mode) for i in ranked.tolist()]
+    return result

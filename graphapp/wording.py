@@ -1,0 +1,137 @@
+"""The words graphapp shows people about suggestions and coverage gaps, made where they are shown.
+
+The scorer and the gap finders (:mod:`graphapp.analytics`) return structure: shared topics with both
+levels, how many hold each, the relation; a gap's kind, severity and numbers. This module says them in
+English for the pages (through the Jinja globals ``reasons``, ``gap_detail`` and ``severity`` that
+``create_app`` registers), the API's JSON and the CLI. One module of words, so that another language is
+one more module like it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from graphapp.analytics.suggestions import Suggestion, Suggestions
+
+__all__ = ["SEVERITY", "gap_detail", "note", "reasons", "severity", "worded_report"]
+
+#: A gap's severity in words (3 is the worst).
+SEVERITY = {3: "critical", 2: "serious", 1: "worth a look"}
+
+#: Why a list of suggestions is empty (:attr:`Suggestions.empty_because`), in words; ``{name}`` is the member's.
+EMPTY = {
+    "no-topics": "{name} has no topics yet: add some to the profile to get suggestions",
+    "no-fit": "nobody can be suggested for these topics in this mode",
+    "nobody-passes": "nobody else shares these topics under these options",
+}
+
+#: A topic held by this many people or fewer is called rare.
+RARE = 5
+
+
+def reasons(s: Suggestion) -> list[str]:
+    """Why ``s`` is suggested, one sentence per shared topic, then shared workstreams and region.
+
+    Examples
+    --------
+    >>> from graphapp.analytics.suggestions import SharedTopic
+    >>> nlp = SharedTopic("nlp", "NLP", "learning", "expert", 3, "mentor")
+    >>> s = Suggestion("m-1", "Ann", None, None, "Europe", 0.5, "mentor", [nlp], ["WS2"], True)
+    >>> reasons(s)
+    ['both work on NLP (rare: 3 people); they are expert where you are learning', 'both in WS2', 'same region (Europe)']
+    """
+    said = []
+    for t in s.shared_topics:
+        rarity = "rare: " if t.holders <= RARE else ""
+        who = {
+            "mentor": f"they are {t.theirs} where you are {t.mine}",
+            "mentee": f"you are {t.mine} where they are {t.theirs}",
+            "peer": f"you: {t.mine}, they: {t.theirs}",
+        }[t.relation]
+        said.append(f"both work on {t.name} ({rarity}{t.holders} people); {who}")
+    if s.shared_workstreams:
+        said.append("both in " + ", ".join(s.shared_workstreams))
+    if s.same_region:
+        said.append(f"same region ({s.region})")
+    return said
+
+
+def note(result: Suggestions) -> str | None:
+    """Why the list is empty, when it is (None otherwise).
+
+    Examples
+    --------
+    >>> note(Suggestions("m-1", "Ann", "all", empty_because="no-topics"))
+    'Ann has no topics yet: add some to the profile to get suggestions'
+    """
+    if result.empty_because is None:
+        return None
+    return EMPTY[result.empty_because].format(name=result.name)
+
+
+def severity(level: int) -> str:
+    """A severity (3, 2, 1) in words.
+
+    Examples
+    --------
+    >>> severity(3)
+    'critical'
+    """
+    return SEVERITY[level]
+
+
+def _members(n: int) -> str:
+    return f"{n} member{'s' if n != 1 else ''}"
+
+
+def gap_detail(gap: Mapping[str, Any]) -> str:
+    """A gap (as in the coverage report: ``kind`` and ``numbers``) in one sentence.
+
+    Examples
+    --------
+    >>> gap_detail({"kind": "topic-unheld", "numbers": {"workstreams": ["WS1"]}})
+    'nobody works on it; WS1 covers it'
+    >>> gap_detail({"kind": "broker", "numbers": {"splits_off": 2}})
+    'the only link to 2 other member(s) in the contact network'
+    """
+    kind, n = gap["kind"], gap["numbers"]
+    if kind == "topic-unheld":
+        ws = n.get("workstreams") or []
+        return "nobody works on it" + (
+            f"; {', '.join(ws)} cover{'s' if len(ws) == 1 else ''} it" if ws else ""
+        )
+    if kind == "topic-without-expert":
+        return f"no expert; {n['learning']} learning"
+    if kind == "topic-demand-exceeds-supply":
+        return f"{n['learning']} learning for {n['expert']} expert(s)"
+    if kind == "workstream-few-members":
+        return _members(n["members"])
+    if kind in ("region-few-members", "country-few-members"):
+        return f"{n['members']} member(s)"
+    if kind == "broker":
+        return f"the only link to {n['splits_off']} other member(s) in the contact network"
+    return FIXED[kind]
+
+
+#: The gaps whose sentence does not depend on their numbers.
+FIXED = {
+    "topic-single-person": "one person holds it: a single point of failure",
+    "topic-single-organisation": "held inside one organisation only",
+    "workstream-without-lead": "no lead",
+    "region-without-members": "no members",
+    "country-without-members": "an organisation here, but no members",
+    "organisation-single-member": "one member: the network's link to it hangs on one person",
+    "member-without-topics": "no topics: nobody can be suggested",
+    "member-without-peer": "nobody outside their organisation shares any of their topics",
+}
+
+
+def worded_report(report: Mapping[str, Any]) -> dict[str, Any]:
+    """The coverage report as the API and ``graphapp gaps --json`` give it: each gap with its ``detail``
+    and the summary's count of gaps by severity in words. (The report itself is kept per graph revision
+    and shared: it is copied, not changed.)"""
+    summary = dict(report["summary"])
+    summary["gaps"] = {SEVERITY[int(level)]: n for level, n in summary["gaps"].items()}
+    gaps = [{**g, "detail": gap_detail(g)} for g in report["gaps"]]
+    return {**report, "summary": summary, "gaps": gaps}

@@ -1,0 +1,39 @@
+"""The Neo4j server's warnings reach the test run: a deprecated statement fails it, so the next Neo4j
+upgrade is seen in CI, not in production. (pyproject's ``filterwarnings = ["error"]`` turns every warning
+into a failure; the store asks the server for its warnings and has the driver raise them as warnings.)"""
+
+from __future__ import annotations
+
+import warnings
+
+import pytest
+from neo4j.warnings import Neo4jDeprecationWarning
+
+from graphapp.store import Neo4jStore
+
+DEPRECATED = (
+    "MATCH (n) RETURN id(n) AS key LIMIT 1"  # id() is deprecated in Neo4j 5 (elementId() replaces it)
+)
+
+
+def _neo4j(config: dict[str, str]) -> Neo4jStore:
+    return Neo4jStore(
+        config["NEO4J_URI"],
+        config.get("NEO4J_USER"),
+        config.get("NEO4J_PASSWORD"),
+        config.get("NEO4J_DATABASE"),
+    )
+
+
+def test_a_deprecated_statement_is_reported_as_a_deprecation_warning(neo4j_config) -> None:
+    with _neo4j(neo4j_config) as store, pytest.warns(Neo4jDeprecationWarning, match=r"id\b"):
+        store.read(lambda tx: tx.run(DEPRECATED))
+
+
+def test_a_deprecated_statement_fails_the_test_run(neo4j_config) -> None:
+    """As the test run is configured (every warning an error), the read itself fails."""
+    with _neo4j(neo4j_config) as store, warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(Neo4jDeprecationWarning):
+            store.read(lambda tx: tx.run(DEPRECATED))
+        assert store.read(lambda tx: tx.run("RETURN 1 AS one")) == [{"one": 1}]  # a current statement passes
