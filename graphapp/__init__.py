@@ -90,8 +90,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from flask_wtf.csrf import CSRFProtect
 
-    from graphapp import api, auth, db, pages, profiles, reports, uploads, wording
+    from graphapp import api, auth, db, pages, profiles, uploads, wording
     from graphapp.exports import FORMATS, country_name
+    from graphapp.pages.links import gap_href
 
     db.init_app(app)
     app.before_request(auth.check_access)  # first: who may ask at all
@@ -119,7 +120,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         auth.ACCESS.get(endpoint, "member")
     )
     app.add_template_filter(country_name)
-    app.jinja_env.globals.update(formats=FORMATS, gap_href=reports.gap_href)
+    app.jinja_env.globals.update(formats=FORMATS, gap_href=gap_href)
     # The words of suggestions and gaps, made where they are shown (graphapp.wording).
     app.jinja_env.globals.update(
         reasons=wording.reasons,

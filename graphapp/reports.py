@@ -4,7 +4,7 @@ Each function reads rows in the transaction it is given (:mod:`graphapp.queries`
 from the whole graph per graph revision (``tx.derived``: the interest index, the coverage report, the heat
 map), and calls the pure analytics (:mod:`graphapp.analytics`). A page reads everything it shows in one
 transaction: ``store.read(coverage_report)`` and ``store.read(heat_map)``, or both in one function.
-Also: the address of each kind of node's page.
+No Flask here: the CLI and the benchmarks call these too.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from flask import url_for
 
 from graphapp import wording
 from graphapp.analytics.brokers import ContactCuts, find_cuts
@@ -32,38 +31,10 @@ __all__ = [
     "contact_cuts",
     "coverage_report",
     "coverage_report_of",
-    "gap_href",
     "heat_map",
     "interest_index",
-    "page_of",
     "suggest_peers",
 ]
-
-PAGE_OF = {"Member": "member", "Organisation": "organisation", "Topic": "topic", "Workstream": "workstream"}
-
-
-def page_of(kind: str, node_id: str) -> str:
-    """The address of the page of a node of this kind (Member, Organisation, Topic, Workstream)."""
-    endpoint = PAGE_OF[kind]
-    return url_for(f"pages.{endpoint}", **{endpoint: node_id})
-
-
-GAP_PAGES = {
-    "topic": "topic",
-    "workstream": "workstream",
-    "organisation": "organisation",
-    "country": "country",
-    "region": "region",
-    "member": "member",
-    "broker": "member",
-}
-
-
-def gap_href(gap: dict[str, Any]) -> str | None:
-    """The page of a gap's subject (a topic, workstream, organisation, country, region or member)."""
-    endpoint = GAP_PAGES.get(gap["kind"].split("-", 1)[0])
-    return url_for(f"pages.{endpoint}", **{endpoint: gap["subject"]}) if endpoint else None
-
 
 # --- The interest index, kept per graph revision ------------------------------------------------------
 

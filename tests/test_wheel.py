@@ -11,6 +11,7 @@ from __future__ import annotations
 import http.cookiejar
 import json
 import re
+import shutil
 import subprocess
 import sys
 import urllib.error
@@ -35,9 +36,19 @@ pytestmark = pytest.mark.slow
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
     """(the wheel, the bin folder of a fresh venv with it installed)."""
     work = tmp_path_factory.mktemp("wheel")
+    # From a copy without what earlier builds and runs left in the checkout (setuptools' build/ keeps
+    # modules that have since been deleted, and would put them in the wheel).
+    source = work / "source"
+    shutil.copytree(
+        CHECKOUT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "build", "*.egg-info", "node_modules", "__pycache__", "*.lbug*"
+        ),
+    )
     dist = work / "dist"
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(dist), str(CHECKOUT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(dist), str(source)],
         capture_output=True,
         text=True,
         timeout=600,

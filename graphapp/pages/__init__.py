@@ -8,7 +8,8 @@
 - :mod:`~graphapp.pages.coverage`: the coverage dashboard and its heat map;
 - :mod:`~graphapp.pages.explorer`: the network explorer;
 - :mod:`~graphapp.pages.mydata`: "my data", and the signed-in member's consent and erasure;
-- :mod:`~graphapp.pages.vendor`: vis-network's files, served from the copy graphapp ships.
+- :mod:`~graphapp.pages.vendor`: vis-network's files, served from the copy graphapp ships;
+- :mod:`~graphapp.pages.links`: the address of the page of each kind of node and gap.
 
 Each view parses the request, reads what it shows in one transaction (a read function named after the
 page, ``fn(tx, ...)``, which composes the query functions), and renders.

@@ -7,11 +7,11 @@ from typing import Any
 
 from flask import abort, render_template, request
 
-from graphapp import reports
 from graphapp.contactmap import View, contact_graph
 from graphapp.db import get_store
 from graphapp.pages import bp
 from graphapp.pages.directory import filter_choices
+from graphapp.pages.links import page_of
 from graphapp.params import page_args, view_args
 from graphapp.queries.contactmap import people_in_view, read_map
 from graphapp.queries.coverage import M49_REGIONS
@@ -49,7 +49,7 @@ def explore() -> str:
             f"({MAX_NODES:,}): it shows organisations instead, joined by the contacts between their people."
         )
     G = contact_graph(shown["graph"])
-    data = vis_data(G, href=reports.page_of)
+    data = vis_data(G, href=page_of)
     rows = sorted(
         (
             {"name": n["name"], "kind": n["kind"], "degree": n["degree"], "href": n["href"]}
