@@ -32,12 +32,13 @@ import numpy as np
 
 from graphapp.queries.cypher import Cypher, Rows, Tx
 from graphapp.queries.interest_index import interest_index
+from graphapp.queries.schema import LEVELS
 
 __all__ = ["MODES", "Suggestion", "Suggestions", "UnknownMember", "level_fit", "suggest_peers"]
 
 Mode = Literal["peers", "mentors", "mentees", "all"]
 MODES: tuple[Mode, ...] = ("all", "peers", "mentors", "mentees")
-RANK = {"learning": 0, "practising": 1, "expert": 2}
+RANK = {level: rank for rank, level in enumerate(LEVELS)}  # (learning 0, practising 1, expert 2)
 KIND_OF_MODE = {"peers": "peer", "mentors": "mentor", "mentees": "mentee"}
 
 
