@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from graphapp.accounts import INVITATION_DAYS
 from graphapp.backup import GraphNotEmpty, load_backup, restore, write_backup
 from graphapp.formats import EXPORT_FORMATS
 from graphapp.ingest import ImportRejected, import_files
@@ -405,7 +406,7 @@ def account_password(login: str, password_stdin: bool) -> None:
 @click.option(
     "--base-url", default="http://127.0.0.1:5000", show_default=True, help="Where graphapp is served."
 )
-@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 90))
+@click.option("--days", default=INVITATION_DAYS, show_default=True, type=click.IntRange(1, 90))
 def account_invite(role: str, member_id: str, base_url: str, days: int) -> None:
     """Print an invitation link (usable once); whoever opens it chooses a login and password."""
     from graphapp.accounts import new_invitation
