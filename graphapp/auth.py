@@ -183,7 +183,9 @@ login_manager = LoginManager()
 
 def init_app(app: Flask) -> None:
     """Sessions and access: who is asking, and whether they may, before every request."""
-    login_manager.init_app(app)
+    # Templates have ``viewer`` (create_app), which an error page for a database that is down can still
+    # render; Flask-Login's ``current_user`` would ask the database again there.
+    login_manager.init_app(app, add_context_processor=False)
     app.before_request(check_access)
 
 
