@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from graphapp.resources import STATIC, TEMPLATES
+from graphapp.settings import DEFAULT_SECRET_KEY, from_environment
 
-__all__ = ["InsecureConfiguration", "create_app"]
-
-#: Good enough for trying graphapp out on one's own machine; refused in production.
-DEFAULT_SECRET_KEY = "graphapp-development-only"  # noqa: S105 (a known value, refused in production)
+__all__ = ["DEFAULT_SECRET_KEY", "InsecureConfiguration", "create_app"]
 
 #: Every page and answer: scripts and styles from this host only (no inline script anywhere: the explorer's
 #: data travels in a JSON block), no framing, no plug-ins, forms post here only.
@@ -51,35 +48,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(TEMPLATES),
         static_folder=str(STATIC),
     )
-    app.config.from_mapping(
-        NEO4J_URI=None,
-        NEO4J_USER=None,
-        NEO4J_PASSWORD=None,
-        NEO4J_DATABASE=None,
-        GRAPHAPP_DB="graphapp.lbug",
-        NEO4J_RETRY_SECONDS=3,  # a page waits this long for a Neo4j that does not answer, then says 503
-        GRAPHAPP_ENV="development",
-        GRAPHAPP_PUBLIC="",
-        GRAPHAPP_MAX_UPLOAD_MB=20,  # web imports: the most a request (all its files) may carry  # "1": anonymous visitors may browse the network, without any contact details  # "production": refuses a default secret key, cookies only over HTTPS
-        SECRET_KEY=DEFAULT_SECRET_KEY,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-    )
-    for key in (
-        "NEO4J_URI",
-        "NEO4J_USER",
-        "NEO4J_PASSWORD",
-        "NEO4J_DATABASE",
-        "GRAPHAPP_DB",
-        "NEO4J_RETRY_SECONDS",
-        "GRAPHAPP_ENV",
-        "GRAPHAPP_PUBLIC",
-        "GRAPHAPP_MAX_UPLOAD_MB",
-    ):
-        if os.environ.get(key):
-            app.config[key] = os.environ[key]
-    if os.environ.get("GRAPHAPP_SECRET_KEY"):
-        app.config["SECRET_KEY"] = os.environ["GRAPHAPP_SECRET_KEY"]
+    # Defaults and the environment, from the one table of settings; then the test mapping.
+    app.config.from_mapping(from_environment(), SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
     if test_config is not None:
         app.config.from_mapping(test_config)
     app.config["MAX_CONTENT_LENGTH"] = int(float(app.config["GRAPHAPP_MAX_UPLOAD_MB"]) * 2**20)
@@ -93,9 +63,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from graphapp import api, auth, db, pages, profiles, uploads, wording
     from graphapp.exports import FORMATS, country_name
     from graphapp.pages.links import gap_href
+    from graphapp.queries.schema import LEVELS
 
     db.init_app(app)
-    app.before_request(auth.check_access)  # first: who may ask at all
+    auth.init_app(app)  # first: who is asking (Flask-Login's session), and may they ask at all
     CSRFProtect(app)  # then: every form that changes something carries a token; the API only reads
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
@@ -120,7 +91,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         auth.ACCESS.get(endpoint, "member")
     )
     app.add_template_filter(country_name)
-    app.jinja_env.globals.update(formats=FORMATS, gap_href=gap_href)
+    app.jinja_env.globals.update(formats=FORMATS, levels=LEVELS, gap_href=gap_href)
     # The words of suggestions and gaps, made where they are shown (graphapp.wording).
     app.jinja_env.globals.update(
         reasons=wording.reasons,

@@ -6,40 +6,71 @@ members; their own profile and data), ``coordinator`` (also the gap analysis and
 (``GRAPHAPP_PUBLIC=1``) lets them browse the network without any contact details.
 
 Access is decided in one place, :func:`check_access`, before every request, from the endpoint: a route
-not listed in :data:`ACCESS` needs a member, so a new route is closed until someone opens it.
+not listed in :data:`ACCESS` needs a member, so a new route is closed until someone opens it. Sessions
+are Flask-Login's; the account roles and their order come from :data:`queries.accounts.ROLES`, and the
+passwords, invitations and sign-in limit from :mod:`graphapp.accounts`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-import threading
-import time
-from collections import defaultdict, deque
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, session, url_for
-from werkzeug.security import check_password_hash, generate_password_hash
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import LoginManager, current_user, login_user, logout_user
+from werkzeug.security import check_password_hash
 
+from graphapp.accounts import (
+    INVITATION_DAYS,
+    SignInLimit,
+    hash_password,
+    new_invitation,
+    now_iso,
+    password_problem,
+    token_hash,
+)
 from graphapp.db import get_store
 from graphapp.queries.accounts import (
     ROLES,
     account,
     accounts,
+    attempt_keys,
     create_account,
-    create_invitation,
     peek_invitation,
     take_invitation,
     update_account,
 )
 
-__all__ = ["ACCESS", "ANONYMOUS", "Viewer", "bp", "check_access", "current_viewer", "hash_password"]
+__all__ = [
+    "ACCESS",
+    "ANONYMOUS",
+    "VIEWER_ROLES",
+    "Viewer",
+    "bp",
+    "check_access",
+    "current_viewer",
+    "hash_password",
+    "init_app",
+]
 
 bp = Blueprint("auth", __name__)
 
-RANK = {"anonymous": 0, "public": 1, "member": 2, "coordinator": 3, "admin": 4}
+#: Who may be asking, from least to most: a visitor, a visitor in public mode, then the account roles.
+VIEWER_ROLES = ("anonymous", "public", *ROLES)
+RANK = {role: rank for rank, role in enumerate(VIEWER_ROLES)}
 
 #: The least role each endpoint needs ("anonymous": anyone). Everything else needs "member"; "public"
 #: endpoints are open to anonymous visitors in public mode.
@@ -101,6 +132,22 @@ class Viewer:
     def at_least(self, role: str) -> bool:
         return RANK[self.role] >= RANK[role]
 
+    # What Flask-Login asks of a user. Only active accounts become a signed-in Viewer.
+    @property
+    def is_authenticated(self) -> bool:
+        return self.login is not None
+
+    @property
+    def is_active(self) -> bool:
+        return self.login is not None
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.login is None
+
+    def get_id(self) -> str | None:
+        return self.login
+
     def sees_email_of(self, member: str, visibility: str | None) -> bool:
         """Whether this viewer may see a member's email, by the member's choice (unset: members).
 
@@ -125,42 +172,43 @@ ANONYMOUS = Viewer(None, "anonymous")
 PUBLIC = Viewer(None, "public")
 
 
-def hash_password(password: str) -> str:
-    """A salted scrypt hash (werkzeug's default: a current, memory-hard algorithm)."""
-    return generate_password_hash(password, method="scrypt")
-
-
 # A hash to check against when the login does not exist, so that a wrong login takes as long as a wrong
 # password and does not tell which logins exist.
 _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
-MIN_PASSWORD = 12
+
+#: Sessions: Flask-Login keeps the login in the signed session cookie and loads the account once per
+#: request (see :func:`_load_viewer`).
+login_manager = LoginManager()
 
 
-def password_problem(password: str, again: str) -> str | None:
-    if len(password) < MIN_PASSWORD:
-        return f"Choose a password of at least {MIN_PASSWORD} characters."
-    if password != again:
-        return "The two passwords differ."
-    return None
+def init_app(app: Flask) -> None:
+    """Sessions and access: who is asking, and whether they may, before every request."""
+    # Templates have ``viewer`` (create_app), which an error page for a database that is down can still
+    # render; Flask-Login's ``current_user`` would ask the database again there.
+    login_manager.init_app(app, add_context_processor=False)
+    app.before_request(check_access)
 
 
 def current_viewer() -> Viewer:
-    """The viewer of this request (looked up once per request)."""
-    if "viewer" not in g:
-        g.viewer = _load_viewer()
-    return g.viewer  # type: ignore[no-any-return]
+    """The viewer of this request (looked up once per request, by Flask-Login)."""
+    return current_user._get_current_object()  # type: ignore[no-any-return]
 
 
-def _load_viewer() -> Viewer:
-    from flask import current_app
+@login_manager.user_loader
+def _load_viewer(login: str) -> Viewer | None:
+    found = get_store().read(account, login)
+    if found and found["active"] == "yes":
+        return Viewer(found["id"], found["role"], found["member"] or None)
+    session.clear()  # deleted or deactivated since: the session ends now, and stays ended
+    return None
 
-    login = session.get("login")
-    if login:
-        found = get_store().read(account, login)
-        if found and found["active"] == "yes":
-            return Viewer(found["id"], found["role"], found["member"] or None)
-        session.clear()  # deleted or deactivated since: the session ends now
+
+def _visitor() -> Viewer:
+    """Whoever has not signed in: a public visitor in public mode, else anonymous."""
     return PUBLIC if public_mode(current_app.config.get("GRAPHAPP_PUBLIC")) else ANONYMOUS
+
+
+login_manager.anonymous_user = _visitor  # type: ignore[assignment]
 
 
 def public_mode(setting: object) -> bool:
@@ -190,48 +238,13 @@ def check_access() -> Any:
     abort(403, f"This needs a {needed}'s account; you are signed in as a {viewer.role}.")
 
 
-class AttemptLimiter:
-    """At most ``limit`` failed logins per key (an address, a login) within ``window`` seconds.
-
-    >>> limiter = AttemptLimiter(limit=2, window=60)
-    >>> limiter.fail("ip", now=0); limiter.fail("ip", now=1); limiter.blocked_for("ip", now=2)
-    58
-    >>> limiter.blocked_for("ip", now=61)
-    0
-    """
-
-    def __init__(self, limit: int = 5, window: float = 300) -> None:
-        self.limit, self.window = limit, window
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def _prune(self, key: str, now: float) -> deque[float]:
-        times = self._failures[key]
-        while times and times[0] <= now - self.window:
-            times.popleft()
-        return times
-
-    def blocked_for(self, key: str, now: float | None = None) -> int:
-        """Seconds until ``key`` may try again (0: now)."""
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            times = self._prune(key, now)
-            return int(times[0] + self.window - now) if len(times) >= self.limit else 0
-
-    def fail(self, key: str, now: float | None = None) -> None:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            self._prune(key, now).append(now)
-
-    def forget(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
+#: Failed sign-ins: at most 5 per 5 minutes per address and per login, counted in the graph.
+SIGN_IN_LIMIT = SignInLimit(limit=5, window=300)
 
 
-def _limiter() -> AttemptLimiter:
-    from flask import current_app
-
-    return current_app.extensions.setdefault("graphapp.login_limiter", AttemptLimiter())  # type: ignore[no-any-return]
+def _sign_in(viewer: Viewer) -> None:
+    session.clear()  # (a new session: nothing of the one before sign-in carries over)
+    login_user(viewer)
 
 
 def _safe_next(target: str | None) -> str:
@@ -247,52 +260,33 @@ def login() -> Any:
         return render_template("auth/login.html", next=request.args.get("next", ""))
     login_name = (request.form.get("login") or "").strip().lower()
     password = request.form.get("password") or ""
-    limiter = _limiter()
-    keys = [f"ip:{request.remote_addr}", f"login:{login_name}"]
-    wait = max(limiter.blocked_for(k) for k in keys)
+    store = get_store()
+    keys = attempt_keys(request.remote_addr or "", login_name)
+    wait = SIGN_IN_LIMIT.wait(store, keys)  # (counts this attempt as a failure until it succeeds)
     if wait:
         message = f"Too many failed attempts. Try again in {max(1, -(-wait // 60))} minute(s)."
         return render_template("auth/login.html", problem=message, next=request.form.get("next", "")), 429
-    found = get_store().read(account, login_name) if login_name else None
+    found = store.read(account, login_name) if login_name else None
     ok = check_password_hash(found["password_hash"] if found else _DUMMY_HASH, password)
     if not (found and ok and found["active"] == "yes"):
-        for k in keys:
-            limiter.fail(k)
         message = "That login and password do not match an active account."
         return render_template("auth/login.html", problem=message, next=request.form.get("next", "")), 401
-    for k in keys:
-        limiter.forget(k)
-    session.clear()
-    session["login"] = found["id"]
+    SIGN_IN_LIMIT.forget(store, keys)
+    _sign_in(Viewer(found["id"], found["role"], found["member"] or None))
     return redirect(_safe_next(request.form.get("next")))
 
 
 @bp.post("/logout")
 def logout() -> Any:
+    logout_user()
     session.clear()
     return redirect(url_for("auth.login"))
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def new_invitation(role: str, member: str, created_by: str, days: int = 7) -> str:
-    """Store an invitation and return its token (shown once; only its hash is kept)."""
-    token = secrets.token_urlsafe(32)
-    expires = (_now() + timedelta(days=days)).isoformat(timespec="seconds")
-    get_store().write(create_invitation, _token_hash(token), role, member, expires, created_by)
-    return token
-
-
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def invitation(token: str) -> Any:
-    now = _now().isoformat(timespec="seconds")
-    invite = get_store().read(peek_invitation, _token_hash(token), now)
+    now = now_iso()
+    invite = get_store().read(peek_invitation, token_hash(token), now)
     if invite is None:
         abort(
             404,
@@ -310,17 +304,16 @@ def invitation(token: str) -> Any:
     if problem:
         return render_template("auth/invitation.html", invite=invite, problem=problem, login=login_name), 400
 
-    def accept(tx: Any) -> bool:
-        taken = take_invitation(tx, _token_hash(token), now)
-        if taken is None:
-            return False
-        create_account(tx, login_name, hash_password(password), taken["role"], taken["member"] or "", now)
-        return True
+    def accept(tx: Any) -> dict[str, Any] | None:
+        taken = take_invitation(tx, token_hash(token), now)
+        if taken is not None:
+            create_account(tx, login_name, hash_password(password), taken["role"], taken["member"] or "", now)
+        return taken
 
-    if not get_store().write(accept):
+    taken = get_store().write(accept)
+    if taken is None:
         abort(404, "This invitation has just been used.")
-    session.clear()
-    session["login"] = login_name
+    _sign_in(Viewer(login_name, taken["role"], taken["member"] or None))
     return redirect(url_for("pages.index"))
 
 
@@ -335,10 +328,11 @@ def invite() -> Any:
     if role not in ROLES:
         abort(400, f"role must be one of {', '.join(ROLES)}")
     member = (request.form.get("member") or "").strip()
-    token = new_invitation(role, member, current_viewer().login or "")
+    token = new_invitation(get_store(), role, member, current_viewer().login or "")
     link = url_for("auth.invitation", token=token, _external=True)
     flash(
-        f"Invitation for a {role}, valid for 7 days; send this link to the person (it is shown once): {link}"
+        f"Invitation for a {role}, valid for {INVITATION_DAYS} days; send this link to the person "
+        f"(it is shown once): {link}"
     )
     return redirect(url_for("auth.accounts_page"))
 

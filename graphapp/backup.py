@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from graphapp.ingest.problems import ImportRejected, Problem
-from graphapp.queries.cypher import TransactionRunner, Tx
+from graphapp.queries.cypher import Store, Tx
 from graphapp.queries.schema import (
     ALL_NODES,
     ALL_RELS,
@@ -54,7 +54,7 @@ def _drop_nulls(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in row.items() if v is not None}
 
 
-def write_backup(store: TransactionRunner, path: str | Path) -> dict[str, int]:
+def write_backup(store: Store, path: str | Path) -> dict[str, int]:
     """Write the graph to ``path`` (atomically: a partial file never replaces a good one)."""
     data = store.read(snapshot)
     path = Path(path)
@@ -156,7 +156,7 @@ def load_backup(path: str | Path) -> dict[str, Any]:
     return data
 
 
-def restore(store: TransactionRunner, data: dict[str, Any], replace: bool = False) -> dict[str, int]:
+def restore(store: Store, data: dict[str, Any], replace: bool = False) -> dict[str, int]:
     """Write a checked backup into the graph, in one transaction.
 
     The graph must be empty unless ``replace`` is true, in which case everything in it is removed first

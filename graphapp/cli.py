@@ -16,15 +16,17 @@ from typing import Any
 
 import click
 
+from graphapp.accounts import INVITATION_DAYS
+from graphapp.analytics.suggestions import MODES
 from graphapp.backup import GraphNotEmpty, load_backup, restore, write_backup
+from graphapp.formats import EXPORT_FORMATS
 from graphapp.ingest import ImportRejected, import_files
 from graphapp.ingest.readers import KIND_ALIASES
+from graphapp.queries.accounts import ROLES
 from graphapp.queries.schema import SchemaTooNew, create_schema
 from graphapp.queries.subgraph import AGGREGATES, UnknownSubject
+from graphapp.settings import SETTINGS
 from graphapp.store import Store, StoreUnavailable, open_store
-
-#: The formats of `graphapp export` (graphapp.exports.FORMATS, named here so --help stays quick).
-EXPORT_FORMATS = ("csv", "vcf", "gexf", "graphml", "cyjs", "html", "png", "svg")
 
 
 class Failure(click.ClickException):
@@ -56,9 +58,10 @@ def _ready_store() -> Store:
 def _opened(ready: bool = True, errors: tuple[type[Exception], ...] = (), after: str = "") -> Iterator[Store]:
     """The store for one command: closed at the end, and its failures (plus ``errors``) said plainly."""
     store = _ready_store() if ready else _store()
+    caught: tuple[type[Exception], ...] = (StoreUnavailable, *errors)
     try:
         yield store
-    except (StoreUnavailable, *errors) as e:
+    except caught as e:
         raise Failure(f"{e}{after}") from e
     finally:
         store.close()
@@ -82,7 +85,13 @@ class ProgressPrinter:
         self.last_step = step
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _settings_help() -> str:
+    """The settings, for the end of ``graphapp --help`` (``\\b``: click keeps the lines as they are)."""
+    lines = [f"  {s.name}: {s.meaning}" + (f" (default {s.default})" if s.default else "") for s in SETTINGS]
+    return "Settings (environment variables):\n\n\b\n" + "\n".join(lines)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, epilog=_settings_help())
 @click.version_option(package_name="graphapp")
 def cli() -> None:
     """graphapp: the network of data science unit leaders in official statistics.
@@ -177,9 +186,7 @@ def synthetic(n: int, seed: int, out: str) -> None:
 @cli.command()
 @click.argument("member")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
-@click.option(
-    "--mode", type=click.Choice(["all", "peers", "mentors", "mentees"]), default="all", show_default=True
-)
+@click.option("--mode", type=click.Choice(MODES), default=MODES[0], show_default=True)
 @click.option("--topic", help="Only people who hold this topic (its id).")
 @click.option("--workstream", help="Only people in this workstream (e.g. WS2).")
 @click.option("--region", help="Only people in this UN M49 region (e.g. Europe).")
@@ -303,7 +310,9 @@ def restore_command(file: str, replace: bool) -> None:
 
 
 @cli.command("export")
-@click.option("--format", "fmt", required=True, type=click.Choice(EXPORT_FORMATS), help="The file format.")
+@click.option(
+    "--format", "fmt", required=True, type=click.Choice(list(EXPORT_FORMATS)), help="The file format."
+)
 @click.option("--topic", help="The people of a topic (its id).")
 @click.option("--workstream", help="The people of a workstream (e.g. WS2).")
 @click.option("--organisation", help="The people of an organisation (its id).")
@@ -316,8 +325,7 @@ def restore_command(file: str, replace: bool) -> None:
 @click.option("--aggregate", type=click.Choice(AGGREGATES), help="Organisations or topics as nodes.")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The file to write.")
 def export_command(fmt: str, depth: int, aggregate: str | None, output: str, **subject: str | None) -> None:
-    """Export a contact map (the whole network, or one filter) as csv, vcf, gexf, graphml, cyjs, html,
-    png or svg."""
+    """Export a contact map (the whole network, or one filter) in one of the formats of --format."""
     from graphapp.contactmap import View  # (drawing libraries load only for exports)
     from graphapp.exports import export, read_export
 
@@ -341,25 +349,17 @@ def export_command(fmt: str, depth: int, aggregate: str | None, output: str, **s
 
 @cli.group()
 def account() -> None:
-    """Accounts: who can sign in, and with which role (member, coordinator, admin)."""
-
-
-def _now() -> str:
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    """Accounts: who can sign in, and with which role."""
 
 
 @account.command("create")
 @click.argument("login")
-@click.option(
-    "--role", type=click.Choice(["member", "coordinator", "admin"]), default="member", show_default=True
-)
+@click.option("--role", type=click.Choice(ROLES), default=ROLES[0], show_default=True)
 @click.option("--member", "member_id", default="", help="The member (id) this account is, if any.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from stdin instead of asking.")
 def account_create(login: str, role: str, member_id: str, password_stdin: bool) -> None:
     """Create an account; the password is asked for (twice), or read from stdin."""
-    from graphapp.auth import hash_password
+    from graphapp.accounts import hash_password, now_iso
     from graphapp.queries.accounts import AccountExists, create_account
     from graphapp.queries.members import member_exists
 
@@ -368,12 +368,12 @@ def account_create(login: str, role: str, member_id: str, password_stdin: bool) 
     with _opened(errors=(AccountExists, ValueError)) as store:
         if member_id and not store.read(member_exists, member_id):
             raise Failure(f"no member with the id {member_id!r}")
-        store.write(create_account, login, hash_password(password), role, member_id, _now())
+        store.write(create_account, login, hash_password(password), role, member_id, now_iso())
     click.echo(f"account {login} created ({role})", err=True)
 
 
 def _new_password(from_stdin: bool) -> str:
-    from graphapp.auth import password_problem
+    from graphapp.accounts import password_problem
 
     if from_stdin:
         password = sys.stdin.readline().rstrip("\n")
@@ -392,7 +392,7 @@ def _new_password(from_stdin: bool) -> str:
 @click.option("--password-stdin", is_flag=True, help="Read the password from stdin instead of asking.")
 def account_password(login: str, password_stdin: bool) -> None:
     """Set a new password for an account."""
-    from graphapp.auth import hash_password
+    from graphapp.accounts import hash_password
     from graphapp.queries.accounts import update_account
 
     password = _new_password(password_stdin)
@@ -403,28 +403,18 @@ def account_password(login: str, password_stdin: bool) -> None:
 
 
 @account.command("invite")
-@click.option(
-    "--role", type=click.Choice(["member", "coordinator", "admin"]), default="member", show_default=True
-)
+@click.option("--role", type=click.Choice(ROLES), default=ROLES[0], show_default=True)
 @click.option("--member", "member_id", default="", help="The member (id) the invited person is, if any.")
 @click.option(
     "--base-url", default="http://127.0.0.1:5000", show_default=True, help="Where graphapp is served."
 )
-@click.option("--days", default=7, show_default=True, type=click.IntRange(1, 90))
+@click.option("--days", default=INVITATION_DAYS, show_default=True, type=click.IntRange(1, 90))
 def account_invite(role: str, member_id: str, base_url: str, days: int) -> None:
     """Print an invitation link (usable once); whoever opens it chooses a login and password."""
-    import hashlib
-    import secrets
-    from datetime import UTC, datetime, timedelta
+    from graphapp.accounts import new_invitation
 
-    from graphapp.queries.accounts import create_invitation
-
-    token = secrets.token_urlsafe(32)
-    expires = (datetime.now(UTC) + timedelta(days=days)).isoformat(timespec="seconds")
     with _opened() as store:
-        store.write(
-            create_invitation, hashlib.sha256(token.encode()).hexdigest(), role, member_id, expires, "cli"
-        )
+        token = new_invitation(store, role, member_id, "cli", days)
     click.echo(f"{base_url.rstrip('/')}/invite/{token}")
 
 
@@ -442,7 +432,7 @@ def account_list() -> None:
 
 @account.command("set")
 @click.argument("login")
-@click.option("--role", type=click.Choice(["member", "coordinator", "admin"]))
+@click.option("--role", type=click.Choice(ROLES))
 @click.option("--active", type=click.Choice(["yes", "no"]))
 def account_set(login: str, role: str | None, active: str | None) -> None:
     """Change an account's role, or block (--active no) or unblock it."""

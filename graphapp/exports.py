@@ -2,7 +2,8 @@
 Cytoscape and yEd, a standalone offline HTML network, and a picture for slides.
 
 Each format is a function from an :class:`Export` (the view's map and its people, read in one
-transaction) to bytes; :data:`FORMATS` names them with their media type and file extension.
+transaction) to bytes; :data:`FORMATS` joins each to its name, media type and file extension, which
+:data:`graphapp.formats.EXPORT_FORMATS` gives.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import networkx as nx
 
 from graphapp.analytics.layout import hub_layout
 from graphapp.contactmap import View, contact_graph
+from graphapp.formats import EXPORT_FORMATS, ExportFormat
 from graphapp.ingest.normalise import lookup_country
 from graphapp.queries.contactmap import read_map
 from graphapp.queries.cypher import Tx
@@ -287,22 +289,31 @@ def to_svg(e: Export) -> bytes:
 
 
 @dataclass(frozen=True)
-class Format:
+class Format(ExportFormat):
+    """An export format (:data:`graphapp.formats.EXPORT_FORMATS`) with the function that writes it."""
+
     write: Callable[[Export], bytes]
-    media_type: str
-    extension: str
-    description: str
 
 
+WRITERS: dict[str, Callable[[Export], bytes]] = {
+    "csv": to_csv,
+    "vcf": to_vcf,
+    "gexf": to_gexf,
+    "graphml": to_graphml,
+    "cyjs": to_cyjs,
+    "html": to_html,
+    "png": to_png,
+    "svg": to_svg,
+}
+if WRITERS.keys() != EXPORT_FORMATS.keys():  # a format named in one place only
+    raise RuntimeError(
+        f"export formats without a writer, or writers without a format: {WRITERS.keys() ^ EXPORT_FORMATS.keys()}"
+    )
+
+#: Every export format, with its writer, in the order of :data:`graphapp.formats.EXPORT_FORMATS`.
 FORMATS: dict[str, Format] = {
-    "csv": Format(to_csv, "text/csv; charset=utf-8", "csv", "spreadsheet of people"),
-    "vcf": Format(to_vcf, "text/vcard; charset=utf-8", "vcf", "address book (vCard 4.0)"),
-    "gexf": Format(to_gexf, "application/gexf+xml", "gexf", "Gephi, Gephi Lite (GEXF 1.3)"),
-    "graphml": Format(to_graphml, "application/graphml+xml", "graphml", "Cytoscape, yEd, Gephi (GraphML)"),
-    "cyjs": Format(to_cyjs, "application/json", "cyjs", "Cytoscape.js JSON"),
-    "html": Format(to_html, "text/html; charset=utf-8", "html", "network that works offline (HTML)"),
-    "png": Format(to_png, "image/png", "png", "picture for slides (PNG)"),
-    "svg": Format(to_svg, "image/svg+xml", "svg", "picture for slides (SVG)"),
+    name: Format(f.name, f.media_type, f.extension, f.description, WRITERS[name])
+    for name, f in EXPORT_FORMATS.items()
 }
 
 

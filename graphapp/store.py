@@ -1,4 +1,5 @@
-"""The two stores behind one interface: Neo4j (shared, production) and an embedded LadybugDB file (default).
+"""The two stores behind one interface (:class:`queries.cypher.Store`): Neo4j (shared, production) and an
+embedded LadybugDB file (default).
 
 Both run the same query functions from :mod:`queries`. A query function takes a transaction ``tx`` whose
 ``run(statement, **params)`` returns plain rows (dicts keyed by the RETURN aliases), and the store runs it
@@ -8,7 +9,8 @@ on LadybugDB they are explicit ``BEGIN TRANSACTION`` / ``COMMIT`` blocks, with o
 
 Every write transaction ends by giving the graph a new revision (:func:`queries.schema.stamp_revision`),
 in the same transaction, so that data derived from the whole graph and kept in memory (``tx.derived``,
-for example the suggestion index) is rebuilt after any change, whichever process made it. Schema
+for example the suggestion index) is rebuilt after any change, whichever process made it; bookkeeping
+outside the network (sign-in attempts) goes through ``store.bookkeep(fn, ...)``, which does not. Schema
 statements run through ``store.schema(statement)`` instead: Neo4j does not allow them beside a data write.
 """
 
@@ -27,8 +29,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from graphapp.queries.cypher import Cypher, Derived, Dialect
+from graphapp.queries.cypher import Cypher, Derived, Dialect, Store
 from graphapp.queries.schema import CREATE_NODES, CREATE_RELS, NODES, RELATIONSHIPS, batches, stamp_revision
+from graphapp.settings import BY_NAME as SETTINGS_BY_NAME
 
 __all__ = ["LadybugStore", "Neo4jStore", "Store", "StoreLocked", "StoreUnavailable", "open_store"]
 
@@ -36,7 +39,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-DEFAULT_DB_PATH = "graphapp.lbug"
+DEFAULT_DB_PATH: str = SETTINGS_BY_NAME["GRAPHAPP_DB"].default
 
 
 class StoreUnavailable(Exception):
@@ -45,32 +48,6 @@ class StoreUnavailable(Exception):
 
 class StoreLocked(StoreUnavailable):
     """Another process holds the embedded database file open for writing."""
-
-
-class Store:
-    """What both stores offer. ``work(tx, *args, **kwargs)`` runs in one transaction."""
-
-    dialect: Dialect
-    description: str
-    derived: Derived
-
-    def read(self, work: Callable[Concatenate[Any, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
-        raise NotImplementedError
-
-    def write(self, work: Callable[Concatenate[Any, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
-        raise NotImplementedError
-
-    def schema(self, statement: Cypher | str) -> None:
-        raise NotImplementedError
-
-    def close(self) -> None:
-        raise NotImplementedError
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 # --- Neo4j ------------------------------------------------------------------------------------------
@@ -219,6 +196,9 @@ class Neo4jStore(Store):
     def write(self, work: Callable[Concatenate[Any, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
         return self._run("write", work, args, kwargs)
 
+    def bookkeep(self, work: Callable[Concatenate[Any, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        return self._run("bookkeep", work, args, kwargs)
+
     def schema(self, statement: Cypher | str) -> None:
         self._run("schema", _run_statement, (statement,), {})
 
@@ -342,6 +322,10 @@ class LadybugStore(Store):
         with self._write_lock:
             return self._transaction("BEGIN TRANSACTION", work, args, kwargs, stamp=True)
 
+    def bookkeep(self, work: Callable[Concatenate[Any, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        with self._write_lock:
+            return self._transaction("BEGIN TRANSACTION", work, args, kwargs)
+
     def schema(self, statement: Cypher | str) -> None:
         with self._write_lock:
             self._transaction("BEGIN TRANSACTION", _run_statement, (statement,), {})
@@ -364,10 +348,10 @@ def _run_statement(tx: Any, statement: Cypher | str) -> None:
 def open_store(config: Mapping[str, Any] | None = None) -> Store:
     """Open the store the configuration names: Neo4j when ``NEO4J_URI`` is set, else the embedded file.
 
-    ``config`` defaults to the environment. Keys: ``NEO4J_URI``, ``NEO4J_USER``, ``NEO4J_PASSWORD``,
-    ``NEO4J_DATABASE``, ``GRAPHAPP_DB`` (path of the embedded file, default ``./graphapp.lbug``), and
-    ``NEO4J_RETRY_SECONDS``: how long a transaction is retried while Neo4j does not answer (the driver's
-    default, 30 s, suits batch work; the web app sets a few seconds, so that a page says 503 promptly).
+    ``config`` defaults to the environment; its keys are the store settings of :mod:`graphapp.settings`
+    (``NEO4J_URI`` and its credentials, ``GRAPHAPP_DB``, ``NEO4J_RETRY_SECONDS``). Without
+    ``NEO4J_RETRY_SECONDS`` a transaction is retried for the driver's default, 30 s, which suits batch work;
+    the web app's default is a few seconds, so that a page says 503 promptly.
     """
     config = os.environ if config is None else config
     uri = config.get("NEO4J_URI")

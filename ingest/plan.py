@@ -35,7 +35,7 @@ from graphapp.ingest.records import (
     parse_workstream,
     workstream_key,
 )
-from graphapp.queries.cypher import Cypher, Rows, TransactionRunner, Tx
+from graphapp.queries.cypher import Cypher, Rows, Store, Tx
 from graphapp.queries.schema import (
     ALL_NODES,
     DELETE_RELS,
@@ -686,7 +686,7 @@ def _run_rows(tx: Tx, statement: Cypher, rows: list[Props]) -> None:
 
 
 def import_files(
-    store: TransactionRunner,
+    store: Store,
     paths: Iterable[str | os.PathLike[str]],
     kind: str | None = None,
     dry_run: bool = False,

@@ -6,6 +6,6 @@ so that a multi-query read stays in one transaction; the store decides how that 
 :class:`~graphapp.queries.cypher.Cypher` holds both spellings side by side.
 """
 
-from graphapp.queries.cypher import Cypher, Rows, TransactionRunner, Tx
+from graphapp.queries.cypher import Cypher, Rows, Store, Tx
 
-__all__ = ["Cypher", "Rows", "TransactionRunner", "Tx"]
+__all__ = ["Cypher", "Rows", "Store", "Tx"]

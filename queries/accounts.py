@@ -1,6 +1,10 @@
-"""Accounts and invitations, kept in the graph beside the network (labels ``Account`` and ``Invitation``,
-see :data:`queries.schema.ACCOUNT_LABELS`), so that every graphapp process sharing a Neo4j sees the same
-logins. Passwords arrive here already hashed; tokens arrive hashed too.
+"""Accounts, invitations and failed sign-ins, kept in the graph beside the network (labels ``Account``,
+``Invitation`` and ``LoginAttempt``, see :data:`queries.schema.ACCOUNT_LABELS`), so that every graphapp
+process sharing a Neo4j sees the same logins and the same count of failures. Passwords arrive here
+already hashed; tokens arrive hashed too.
+
+:data:`ROLES` is the one list of account roles and their order; everything that offers a role (the
+``graphapp account`` commands, the Accounts page) and the viewer's rank (:mod:`graphapp.auth`) read it.
 """
 
 from __future__ import annotations
@@ -13,14 +17,17 @@ __all__ = [
     "ROLES",
     "account",
     "accounts",
+    "attempt_keys",
+    "count_attempt",
     "create_account",
     "create_invitation",
     "delete_account",
+    "forget_attempts",
     "take_invitation",
     "update_account",
 ]
 
-#: From least to most: each role can do everything the ones before it can.
+#: An account's roles, from least to most: each role can do everything the ones before it can.
 ROLES = ("member", "coordinator", "admin")
 
 FIND = Cypher(
@@ -40,7 +47,6 @@ UPDATE = Cypher(
     "a.password_hash = $password_hash RETURN a.id AS id"
 )
 DELETE = Cypher("MATCH (a:Account {id: $id}) DELETE a")
-DELETE_FOR_MEMBER = Cypher("MATCH (a:Account) WHERE a.member = $member DELETE a")
 CREATE_INVITATION = Cypher(
     "CREATE (:Invitation {id: $id, role: $role, member: $member, expires: $expires, created_by: $created_by})"
 )
@@ -48,6 +54,21 @@ FIND_INVITATION = Cypher(
     "MATCH (i:Invitation {id: $id}) RETURN i.role AS role, i.member AS member, i.expires AS expires"
 )
 DELETE_INVITATION = Cypher("MATCH (i:Invitation {id: $id}) DELETE i")
+LOGINS_OF_MEMBER = Cypher("MATCH (a:Account) WHERE a.member = $member RETURN a.id AS id")
+
+# Failed sign-ins. Setting `last` (a plain value, read from nothing) takes each node's write lock before
+# its failures are read, so attempts in parallel, in any process, are counted one after the other.
+LOCK_ATTEMPTS = Cypher("UNWIND $ids AS id MERGE (a:LoginAttempt {id: id}) SET a.last = $now")
+ATTEMPTS = Cypher(
+    "UNWIND $ids AS id MATCH (a:LoginAttempt {id: id}) RETURN a.id AS id, a.failures AS failures"
+)
+SET_FAILURES = Cypher("UNWIND $rows AS row MATCH (a:LoginAttempt {id: row.id}) SET a.failures = row.failures")
+FORGET_ATTEMPTS = Cypher("UNWIND $ids AS id MATCH (a:LoginAttempt {id: id}) DELETE a")
+# Keys nobody has tried for a whole window: forgotten, a hundred at a time (in a stable order, so that
+# two transactions doing this take their locks in the same order).
+DROP_STALE_ATTEMPTS = Cypher(
+    "MATCH (a:LoginAttempt) WHERE a.last < $since WITH a ORDER BY a.id LIMIT 100 DELETE a"
+)
 
 
 class AccountExists(ValueError):
@@ -83,11 +104,14 @@ def update_account(tx: Tx, login: str, **changes: str) -> bool:
 
 
 def delete_account(tx: Tx, login: str) -> None:
+    """The account, and any failed sign-ins counted against its login."""
     tx.run(DELETE, id=login)
+    forget_attempts(tx, [attempt_keys("", login)[1]])
 
 
 def delete_accounts_of_member(tx: Tx, member: str) -> None:
-    tx.run(DELETE_FOR_MEMBER, member=member)
+    for row in tx.run(LOGINS_OF_MEMBER, member=member):
+        delete_account(tx, row["id"])
 
 
 def create_invitation(tx: Tx, token_hash: str, role: str, member: str, expires: str, created_by: str) -> None:
@@ -109,3 +133,37 @@ def peek_invitation(tx: Tx, token_hash: str, now: str) -> dict[str, Any] | None:
     """The invitation if it is there and current, without using it up."""
     rows = tx.run(FIND_INVITATION, id=token_hash)
     return rows[0] if rows and rows[0]["expires"] > now else None
+
+
+def attempt_keys(address: str, login: str) -> list[str]:
+    """What sign-in attempts are counted against: the address they come from, and the login tried.
+
+    >>> attempt_keys("192.0.2.1", "ana@example.org")
+    ['ip:192.0.2.1', 'login:ana@example.org']
+    """
+    return [f"ip:{address}", f"login:{login}"]
+
+
+def count_attempt(tx: Tx, keys: list[str], now: str, since: str, limit: int) -> str | None:
+    """Count a sign-in attempt against each key, as a failure until :func:`forget_attempts` clears it.
+
+    If a key already has ``limit`` failures after ``since`` the attempt is refused and nothing is counted:
+    the answer is then the time of the failure whose ageing lets the keys be tried again (the caller adds
+    the window). None: go ahead. Times are ISO 8601 strings in UTC, which sort as times.
+    """
+    ids = sorted(set(keys))  # (locks in one order: two attempts never wait on each other crosswise)
+    tx.run(DROP_STALE_ATTEMPTS, since=since)
+    tx.run(LOCK_ATTEMPTS, ids=ids, now=now)
+    recent = {
+        row["id"]: sorted(t for t in row["failures"] or [] if t > since) for row in tx.run(ATTEMPTS, ids=ids)
+    }
+    full = [times[-limit] for times in recent.values() if len(times) >= limit]
+    if full:
+        return max(full)
+    tx.run(SET_FAILURES, rows=[{"id": key, "failures": [*recent.get(key, []), now]} for key in ids])
+    return None
+
+
+def forget_attempts(tx: Tx, keys: list[str]) -> None:
+    """Clear the failures counted against these keys (after a sign-in that succeeded)."""
+    tx.run(FORGET_ATTEMPTS, ids=sorted(set(keys)))

@@ -174,15 +174,42 @@ class Tx(Protocol):
         ...
 
 
-class TransactionRunner(Protocol):
-    """What runs query functions: a store. ``work(tx, *args, **kwargs)`` runs in one transaction."""
+class Store(Protocol):
+    """What runs query functions: a store (:mod:`graphapp.store` has the two). ``work(tx, *args,
+    **kwargs)`` runs in one transaction, whose ``tx`` is a :class:`Tx`.
+
+    A Protocol, declared here beside :class:`Tx`, because ``queries`` (the lower layer) names the store in
+    its signatures and must not import the stores themselves; the stores subclass it explicitly, so that
+    mypy checks that they keep it and they inherit ``with store: ...``.
+    """
 
     dialect: Dialect
+    #: Says which database this is, for people (e.g. "Neo4j at neo4j://...").
+    description: str
+    #: Data derived from the whole graph, kept for the life of the store (see :class:`Derived`).
+    derived: Derived
 
-    def read(self, work: Callable[Concatenate[Tx, P], T], *args: P.args, **kwargs: P.kwargs) -> T: ...
+    def read(self, work: Callable[Concatenate[Tx, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run ``work`` in a read transaction."""
+        ...
 
-    def write(self, work: Callable[Concatenate[Tx, P], T], *args: P.args, **kwargs: P.kwargs) -> T: ...
+    def write(self, work: Callable[Concatenate[Tx, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run ``work`` in a write transaction, which ends by giving the graph a new revision."""
+        ...
+
+    def bookkeep(self, work: Callable[Concatenate[Tx, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run ``work`` in a write transaction that changes nothing of the network (sign-in attempts), so
+        the graph keeps its revision and nothing derived from it is rebuilt."""
+        ...
 
     def schema(self, statement: Cypher | str) -> None:
         """Run one schema statement (DDL) in a transaction of its own."""
         ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

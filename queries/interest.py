@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphapp.queries.cypher import Cypher, Dialect, Rows, Tx
+from graphapp.queries.schema import LEVEL_BASE, LEVELS
 
 __all__ = ["InterestRows", "read_contacts", "read_interests"]
 
@@ -54,17 +55,21 @@ EMPLOYEES = _both(
 )
 TOPICS = Rows("MATCH (t:Topic)", id="t.id", name="t.name")
 ORGANISATION_NAMES = Rows("MATCH (o:Organisation)", id="o.id", name="o.name")
-# One row per topic with its holders, each holder's key and level as one number (key * 4 + level): some
+# One row per topic with its holders, each holder's key and level as one number (key * LEVEL_BASE + level): some
 # 1,600 rows of one list each at 100,000 members, several times faster to read than 800,000 rows. On
 # Neo4j a COLLECT subquery per topic, with no label check on the holder (only members hold topics, and a
 # key that is not a member's is left out by numbers()), takes two thirds of the time of one grouping.
-_LEVEL_CODE = "CASE r.level WHEN 'learning' THEN 0 WHEN 'practising' THEN 1 WHEN 'expert' THEN 2 ELSE 3 END"
+_LEVEL_CODE = (
+    "CASE r.level "
+    + " ".join(f"WHEN '{level}' THEN {code}" for code, level in enumerate(LEVELS))
+    + f" ELSE {len(LEVELS)} END"
+)
 HOLDERS = Cypher(
     f"MATCH (t:Topic) RETURN t.id AS topic, "
-    f"COLLECT {{ MATCH (t)<-[r:INTERESTED_IN]-(m) RETURN {KEY['neo4j'].format('m')} * 4 + {_LEVEL_CODE} }} "
+    f"COLLECT {{ MATCH (t)<-[r:INTERESTED_IN]-(m) RETURN {KEY['neo4j'].format('m')} * {LEVEL_BASE} + {_LEVEL_CODE} }} "
     "AS holders",
     f"MATCH (m:Member)-[r:INTERESTED_IN]->(t:Topic) "
-    f"RETURN t.id AS topic, collect({KEY['ladybug'].format('m')} * 4 + {_LEVEL_CODE}) AS holders",
+    f"RETURN t.id AS topic, collect({KEY['ladybug'].format('m')} * {LEVEL_BASE} + {_LEVEL_CODE}) AS holders",
 )
 WORKSTREAM_MEMBERS = _both(
     "MATCH (m:Member)-[:MEMBER_OF]->(w:Workstream) RETURN w.id AS workstream, collect({key:m}) AS members",

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from graphapp.queries.cypher import Cypher, Dialect, Rows, TransactionRunner, Tx
+from graphapp.queries.cypher import Cypher, Dialect, Rows, Store, Tx
 
 __all__ = [
     "NODES",
@@ -25,7 +25,7 @@ __all__ = [
 ]
 
 #: Bump when the model changes, and add a step to :data:`MIGRATIONS`.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -85,18 +85,28 @@ RELATIONSHIPS: dict[str, RelSpec] = {
 }
 
 ORGANISATION_KINDS = ("NSO", "international", "academic", "other")
+#: The levels of interest in a topic, from least to most: the order the scorer ranks them in.
 LEVELS = ("learning", "practising", "expert")
+#: A level's code (its place in LEVELS) packed beside a member's key in one integer: key * LEVEL_BASE + code,
+#: where the code len(LEVELS) stands for a level graphapp does not know.
+LEVEL_BASE = len(LEVELS) + 1
+#: A member's roles in a workstream (not an account's roles: those are queries.accounts.ROLES).
 ROLES = ("lead", "member")
 EMAIL_VISIBILITY = ("members", "coordinators", "nobody")
 SUGGESTIBLE = ("yes", "no")
 
 # The schema version lives in the graph itself, on one node.
 META_LABEL = "GraphappMeta"
-#: Logins, and invitations to create one. Not part of the network (never drawn, exported or backed up):
-#: kept apart from NODES on purpose. Every value is a string.
-ACCOUNT_LABELS: dict[str, tuple[str, ...]] = {
-    "Account": ("id", "password_hash", "role", "member", "active", "created"),
-    "Invitation": ("id", "role", "member", "expires", "created_by"),
+#: Logins, invitations to create one, and recent failed sign-ins (per address and per login, so that the
+#: limit holds across every process sharing the graph). Not part of the network (never drawn, exported or
+#: backed up): kept apart from NODES on purpose. Every value is a string (times are ISO 8601, UTC).
+ACCOUNT_LABELS: dict[str, NodeSpec] = {
+    spec.label: spec
+    for spec in (
+        NodeSpec("Account", ("id", "password_hash", "role", "member", "active", "created")),
+        NodeSpec("Invitation", ("id", "role", "member", "expires", "created_by")),
+        NodeSpec("LoginAttempt", ("id", "last", "failures"), list_properties=("failures",)),
+    )
 }
 
 
@@ -106,14 +116,11 @@ def _ladybug_type(spec: NodeSpec, prop: str) -> str:
 
 def _ladybug_ddl() -> list[str]:
     statements = [f"CREATE NODE TABLE IF NOT EXISTS {META_LABEL}(key STRING PRIMARY KEY, value STRING)"]
-    for spec in NODES.values():
+    for spec in (*NODES.values(), *ACCOUNT_LABELS.values()):
         columns = ", ".join(
             f"{p} {_ladybug_type(spec, p)}{' PRIMARY KEY' if p == 'id' else ''}" for p in spec.properties
         )
         statements.append(f"CREATE NODE TABLE IF NOT EXISTS {spec.label}({columns})")
-    for label, props in ACCOUNT_LABELS.items():
-        columns = ", ".join(f"{p} STRING{' PRIMARY KEY' if p == 'id' else ''}" for p in props)
-        statements.append(f"CREATE NODE TABLE IF NOT EXISTS {label}({columns})")
     for rel in RELATIONSHIPS.values():
         rel_props = "".join(f", {p} STRING" for p in rel.properties)
         statements.append(
@@ -164,6 +171,8 @@ MIGRATIONS: dict[int, dict[Dialect, list[str]]] = {
         ],
         "neo4j": [],  # properties need no declaring in Neo4j; the constraints are in the DDL
     },
+    # 3: failed sign-ins kept in the graph (LoginAttempt: a new table and constraint, in the DDL).
+    3: {"ladybug": [], "neo4j": []},
 }
 
 
@@ -175,7 +184,7 @@ def schema_version(tx: Tx) -> int | None:
     return int(rows[0]["version"]) if rows else None
 
 
-def create_schema(store: TransactionRunner) -> tuple[int | None, int]:
+def create_schema(store: Store) -> tuple[int | None, int]:
     """Create the schema, or migrate it to :data:`SCHEMA_VERSION`. Idempotent.
 
     Neo4j refuses schema changes and data writes in one transaction, so each DDL statement runs in a

@@ -15,6 +15,7 @@ import pytest
 from devtools.neo4j_harness.throwaway import ThrowawayNeo4j
 from graphapp import create_app
 from graphapp.queries.schema import DELETE_ALL, create_schema
+from graphapp.settings import STORE_SETTINGS
 from graphapp.store import LadybugStore, Neo4jStore, Store
 
 STORES = ["ladybug", "neo4j"]
@@ -25,9 +26,7 @@ def neo4j_config() -> Iterator[dict[str, str]]:
     """Connection settings of the session's Neo4j."""
     if os.environ.get("NEO4J_URI"):
         yield {
-            key: os.environ[key]
-            for key in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE")
-            if os.environ.get(key)
+            key: os.environ[key] for key in STORE_SETTINGS if key.startswith("NEO4J_") and os.environ.get(key)
         }
         return
     server = ThrowawayNeo4j()
@@ -131,7 +130,7 @@ def runner(store_config: dict[str, str], monkeypatch: pytest.MonkeyPatch):  # ty
 
     from graphapp.cli import cli
 
-    for key in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE", "GRAPHAPP_DB"):
+    for key in STORE_SETTINGS:
         monkeypatch.delenv(key, raising=False)
     for key, value in store_config.items():
         monkeypatch.setenv(key, value)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import http.cookiejar
 import os
+import re
 import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +19,7 @@ from typing import Any
 import pytest
 
 from devtools.neo4j_harness.throwaway import free_port
+from graphapp.settings import BY_NAME as SETTINGS_BY_NAME
 
 
 def graphapp(
@@ -32,21 +36,8 @@ def graphapp(
 
 
 def _clean_env() -> dict[str, str]:
-    return {
-        k: v
-        for k, v in os.environ.items()
-        if k
-        not in (
-            "NEO4J_URI",
-            "NEO4J_USER",
-            "NEO4J_PASSWORD",
-            "NEO4J_DATABASE",
-            "GRAPHAPP_DB",
-            "GRAPHAPP_ENV",
-            "GRAPHAPP_PUBLIC",
-            "GRAPHAPP_SECRET_KEY",
-        )
-    }
+    """This process's environment without any of graphapp's settings: a test then sets the ones it means."""
+    return {k: v for k, v in os.environ.items() if k not in SETTINGS_BY_NAME}
 
 
 @contextlib.contextmanager
@@ -89,3 +80,33 @@ def serving(
 def _page(url: str) -> str:
     with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (loopback only)
         return response.read().decode()
+
+
+class _Stay(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # (a redirect is an answer to look at, not to follow)
+
+
+class Browser:
+    """Someone using a running graphapp: keeps its cookies, does not follow redirects."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url.rstrip("/")
+        self._open = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _Stay()
+        ).open
+
+    def request(self, path: str, form: dict[str, str] | None = None) -> tuple[int, str]:
+        """The status and body of GET ``path``, or of POSTing ``form`` to it."""
+        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        try:
+            with self._open(self.url + path, data=data, timeout=30) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+    def sign_in(self, login: str, password: str) -> tuple[int, str]:
+        """Fill in the sign-in form and send it: 302 (signed in), 401 (refused) or 429 (too many)."""
+        found = re.search(r'name="csrf_token" value="([^"]+)"', self.request("/login")[1])
+        assert found, "no CSRF token on the sign-in page"
+        return self.request("/login", {"login": login, "password": password, "csrf_token": found.group(1)})

@@ -3,6 +3,8 @@ details could leave graphapp (pages, API, exports), on both stores.
 
 The matrix below is written out by hand from the issue, not derived from graphapp.auth.ACCESS, so that a
 change to the access table that opens or closes a route makes this test fail until the matrix agrees.
+The roles and their order are graphapp's own (graphapp.auth.VIEWER_ROLES, from the account roles of
+graphapp.queries.accounts): a new role is walked through every route at its rank.
 """
 
 from __future__ import annotations
@@ -11,14 +13,15 @@ import re
 
 import pytest
 
-from graphapp.auth import ACCESS
+from graphapp.auth import ACCESS, VIEWER_ROLES
 from graphapp.db import get_store
 from graphapp.demo import DEMO_FILES
 from graphapp.ingest import import_files
+from graphapp.queries.accounts import ROLES as ACCOUNT_ROLES
 from graphapp.queries.members import MemberFilter, member_ids
 from tests.helpers import PASSWORD, csrf_token, make_account, sign_in, signed_in
 
-ROLES = ("anonymous", "public", "member", "coordinator", "admin")
+ROLES = VIEWER_ROLES
 RANK = {r: i for i, r in enumerate(ROLES)}
 
 # (method, url, least role that may use it). {m} is a member of record-linkage; {other} another member.
@@ -83,7 +86,7 @@ def people(app):
 
 
 def _client(app, role: str, member: str = ""):  # type: ignore[no-untyped-def]
-    if role in ("member", "coordinator", "admin"):
+    if role in ACCOUNT_ROLES:
         return signed_in(app, f"{role}@example.org", role, member)
     return app.test_client()
 
@@ -109,6 +112,7 @@ def test_the_matrix_covers_every_route(app) -> None:
     }
     assert routes <= covered, sorted(routes - covered)
     assert set(ACCESS) <= {r.endpoint for r in app.url_map.iter_rules()}  # no stale entries
+    assert set(ACCESS.values()) <= set(VIEWER_ROLES)  # and no role graphapp does not have
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -230,6 +234,13 @@ def test_a_blocked_account_is_signed_out_at_once(app) -> None:
     )
     assert client.get("/members").status_code == 302  # back to the sign-in page
     assert sign_in(app.test_client(), "member@example.org").status_code == 401
+    admin.post(
+        "/admin/accounts/member@example.org",
+        data={"active": "yes", "role": "member", "csrf_token": csrf_token(admin, "/admin/accounts")},
+    )
+    assert client.get("/members").status_code == 302  # unblocking does not bring the old session back
+    assert sign_in(client, "member@example.org").status_code == 302
+    assert client.get("/members").status_code == 200
 
 
 # --- Consent -------------------------------------------------------------------------------------------

@@ -34,7 +34,9 @@ def test_a_version_1_database_is_migrated_keeping_its_members(tmp_path) -> None:
     v1 = [
         s.replace(", email_visibility STRING, suggestible STRING", "")
         for s in DDL["ladybug"]
-        if "TABLE IF NOT EXISTS Account" not in s and "TABLE IF NOT EXISTS Invitation" not in s
+        if not any(
+            f"TABLE IF NOT EXISTS {label}(" in s for label in ("Account", "Invitation", "LoginAttempt")
+        )
     ]
     assert any("CREATE NODE TABLE IF NOT EXISTS Member(" in s and "email_visibility" not in s for s in v1)
     with LadybugStore(str(tmp_path / "old.lbug")) as old:
@@ -54,3 +56,28 @@ def test_a_version_1_database_is_migrated_keeping_its_members(tmp_path) -> None:
         assert rows == [{"name": "Ana Example", "v": None, "s": None}]
         old.write(lambda tx: tx.run("CREATE (:Account {id: 'ana@example.org', role: 'member'})"))
         assert create_schema(old) == (SCHEMA_VERSION, SCHEMA_VERSION)  # and again: nothing to do
+
+
+def test_a_version_2_database_is_migrated_and_counts_failed_sign_ins(tmp_path) -> None:
+    """An embedded file of schema 2 (accounts, but failed sign-ins counted in memory) opens, migrates, keeps
+    its accounts, and from then on keeps failed sign-ins in the graph."""
+    from graphapp.accounts import SignInLimit
+    from graphapp.queries.accounts import account
+    from graphapp.queries.schema import DDL
+    from graphapp.store import LadybugStore
+
+    v2 = [s for s in DDL["ladybug"] if "TABLE IF NOT EXISTS LoginAttempt(" not in s]
+    assert len(v2) == len(DDL["ladybug"]) - 1
+    with LadybugStore(str(tmp_path / "v2.lbug")) as old:
+        for statement in v2:
+            old.write(lambda tx, s=statement: tx.run(s))
+        old.write(lambda tx: tx.run(WRITE_VERSION, version="2"))
+        old.write(
+            lambda tx: tx.run("CREATE (:Account {id: 'ana@example.org', role: 'admin', active: 'yes'})")
+        )
+    with LadybugStore(str(tmp_path / "v2.lbug")) as reopened:
+        assert create_schema(reopened) == (2, SCHEMA_VERSION)
+        assert reopened.read(account, "ana@example.org")["role"] == "admin"
+        limit = SignInLimit(limit=1)
+        assert limit.wait(reopened, ["login:ana@example.org"]) == 0  # (counted: one failure so far)
+        assert limit.wait(reopened, ["login:ana@example.org"]) > 0

@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from graphapp.queries.schema import graph_revision
 from graphapp.store import Neo4jStore
 
 
@@ -52,3 +53,15 @@ def test_neo4j_rows_are_plain_values_and_nodes_become_their_properties(neo4j_con
         assert rows == [{"numbers": [1, 2], "map": {"a": "x"}, "props": {"id": "n", "name": "N"}}]
         node = store.write(lambda tx: tx.run("CREATE (n:Scratch {id: 'n'}) RETURN n AS node"))
         assert node == [{"node": {"id": "n"}}] and type(node[0]["node"]) is dict
+
+
+def test_bookkeeping_keeps_the_graph_revision_and_writes_renew_it(store) -> None:
+    """``store.bookkeep`` (sign-in attempts) writes without making the suggestion index and the coverage
+    report stale; ``store.write`` renews the revision they are checked against."""
+    store.write(lambda tx: tx.run("CREATE (:Topic {id: 't', name: 'T'})"))
+    before = store.read(graph_revision)
+    store.bookkeep(lambda tx: tx.run("MERGE (a:LoginAttempt {id: 'ip:192.0.2.1'}) SET a.last = '2026'"))
+    assert store.read(graph_revision) == before
+    assert store.read(lambda tx: tx.run("MATCH (a:LoginAttempt) RETURN a.last AS last")) == [{"last": "2026"}]
+    store.write(lambda tx: tx.run("MATCH (t:Topic) SET t.name = 'T again'"))
+    assert store.read(graph_revision) != before

@@ -69,3 +69,103 @@ def test_serve_will_not_start_in_production_with_the_default_secret(runner, monk
 def test_never_the_debugger(monkeypatch) -> None:
     monkeypatch.setenv("FLASK_DEBUG", "1")
     assert create_app().debug is False
+
+
+# --- The sign-in limit, kept in the graph --------------------------------------------------------------
+
+
+def test_failed_sign_ins_are_counted_in_the_graph_within_their_window(store) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from graphapp.accounts import SignInLimit
+    from graphapp.queries.schema import graph_revision
+
+    limit = SignInLimit(limit=3, window=300)
+    keys = ["ip:192.0.2.1", "login:ana@example.org"]
+    t0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    revision = store.read(graph_revision)
+    assert [limit.wait(store, keys, t0 + timedelta(seconds=i)) for i in range(4)] == [0, 0, 0, 297]
+    assert limit.wait(store, ["login:ana@example.org"], t0 + timedelta(seconds=60)) == 240  # either key
+    assert limit.wait(store, ["ip:192.0.2.2", "login:bo@example.org"], t0) == 0  # other keys: not
+    assert limit.wait(store, keys, t0 + timedelta(seconds=300)) == 0  # the first failure has aged
+    limit.forget(store, keys)  # a sign-in that succeeded
+    assert [limit.wait(store, keys, t0 + timedelta(seconds=301 + i)) for i in range(3)] == [0, 0, 0]
+    assert store.read(graph_revision) == revision  # bookkeeping: nothing derived from the graph is rebuilt
+
+
+def test_sign_ins_sent_side_by_side_are_all_counted(store) -> None:
+    """Attempts in parallel cannot slip past the limit: each is counted before its password is checked."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from graphapp.accounts import SignInLimit
+
+    limit = SignInLimit(limit=5, window=300)
+    keys = ["ip:192.0.2.1", "login:ana@example.org"]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        waits = list(pool.map(lambda _: limit.wait(store, keys), range(14)))
+    assert waits.count(0) == 5 and all(w > 0 for w in waits if w)
+
+
+@pytest.fixture
+def served_env(store_config, tmp_path) -> dict[str, str]:
+    """The environment of `graphapp serve` processes on this test's store, with one member account."""
+    from tests.helpers import PASSWORD
+    from tests.processes import _clean_env, graphapp
+
+    env = {**_clean_env(), **store_config}
+    made = graphapp(env, "account", "create", "ana@example.org", "--password-stdin", stdin=PASSWORD + "\n")
+    assert made.returncode == 0, made.stderr
+    return env
+
+
+@pytest.mark.parametrize("backend", ["neo4j"], indirect=True)
+def test_two_processes_on_one_neo4j_share_the_sign_in_limit(backend, served_env, tmp_path) -> None:
+    from tests.helpers import PASSWORD
+    from tests.processes import Browser, serving
+
+    with serving(served_env, tmp_path / "one.log") as one, serving(served_env, tmp_path / "two.log") as two:
+        for _ in range(5):
+            assert Browser(one).sign_in("ana@example.org", "wrong password")[0] == 401
+        status, page = Browser(two).sign_in("ana@example.org", PASSWORD)
+        assert status == 429 and "Too many failed attempts. Try again in 5 minute(s)." in page
+        assert Browser(one).sign_in("ana@example.org", PASSWORD)[0] == 429
+
+
+@pytest.mark.parametrize("backend", ["neo4j"], indirect=True)
+def test_attempts_sent_at_once_to_two_processes_are_all_counted(backend, served_env, tmp_path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.processes import Browser, serving
+
+    with (
+        serving(served_env, tmp_path / "one.log") as one,
+        serving(served_env, tmp_path / "two.log") as two,
+        ThreadPoolExecutor(max_workers=8) as pool,
+    ):
+        answers = list(
+            pool.map(lambda i: Browser((one, two)[i % 2]).sign_in("ana@example.org", "wrong")[0], range(12))
+        )
+    assert sorted(answers) == [401] * 5 + [429] * 7
+
+
+@pytest.mark.parametrize("backend", ["ladybug"], indirect=True)
+def test_the_sign_in_limit_survives_a_restart(backend, served_env, tmp_path) -> None:
+    from tests.helpers import PASSWORD
+    from tests.processes import Browser, serving
+
+    with serving(served_env, tmp_path / "before.log") as url:
+        for _ in range(5):
+            assert Browser(url).sign_in("ana@example.org", "wrong password")[0] == 401
+    with serving(served_env, tmp_path / "after.log") as url:
+        status, page = Browser(url).sign_in("ana@example.org", PASSWORD)
+        assert status == 429 and "Too many failed attempts" in page
+
+
+def test_forgetting_an_account_forgets_the_failed_sign_ins_of_its_login(store) -> None:
+    from graphapp.accounts import SignInLimit
+    from graphapp.queries.accounts import attempt_keys, delete_account
+
+    SignInLimit().wait(store, attempt_keys("192.0.2.1", "ana@example.org"))
+    store.write(delete_account, "ana@example.org")
+    kept = store.read(lambda tx: tx.run("MATCH (a:LoginAttempt) RETURN a.id AS id"))
+    assert kept == [{"id": "ip:192.0.2.1"}]  # (the address's count is not the person's)

@@ -23,6 +23,7 @@ import numpy as np
 from graphapp.analytics.brokers import ContactCuts, rank_brokers
 from graphapp.analytics.clusters import clusters_of_interest
 from graphapp.analytics.interest_index import InterestIndex
+from graphapp.queries.schema import LEVELS
 
 __all__ = [
     "Gap",
@@ -84,7 +85,9 @@ def _topic_counts(ix: InterestIndex) -> tuple[np.ndarray, np.ndarray]:
     holders (no organisation counts as one). One pass of numpy over every interest."""
     n_topics = len(ix.topic_ids)
     topic, holder, level = ix.edges_by_topic()
-    levels = np.bincount(topic * 3 + level, minlength=3 * n_topics).reshape(n_topics, 3)
+    levels = np.bincount(topic * len(LEVELS) + level, minlength=len(LEVELS) * n_topics).reshape(
+        n_topics, len(LEVELS)
+    )
     org = ix.organisation[holder].astype(np.int64) + 1  # 0: no organisation
     pairs = np.unique(topic.astype(np.int64) * (len(ix.organisations) + 1) + org)
     organisations = np.bincount(pairs // (len(ix.organisations) + 1), minlength=n_topics)
@@ -121,14 +124,9 @@ def topic_gaps(ix: InterestIndex, covers: Sequence[dict[str, Any]], th: Threshol
     gaps = []
     for t in sorted(range(len(ix.topic_ids)), key=lambda t: ix.topic_ids[t]):
         tid, name, held = ix.topic_ids[t], ix.topic_names[t], int(ix.holders[t])
-        learning, practising, expert = (int(x) for x in levels[t])
-        numbers = {
-            "holders": held,
-            "organisations": int(organisations[t]),
-            "learning": learning,
-            "practising": practising,
-            "expert": expert,
-        }
+        at_level = {level: int(n) for level, n in zip(LEVELS, levels[t], strict=True)}
+        learning, expert = at_level[LEVELS[0]], at_level[LEVELS[-1]]  # the first level and the last
+        numbers = {"holders": held, "organisations": int(organisations[t]), **at_level}
         ws = sorted(covered_by.get(tid, []))
         if not held:
             gaps.append(Gap("topic-unheld", 3 if ws else 2, tid, name, {**numbers, "workstreams": ws}))

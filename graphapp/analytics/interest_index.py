@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from graphapp.queries.schema import LEVELS
+from graphapp.queries.schema import LEVEL_BASE, LEVELS
 
 __all__ = ["InterestIndex", "distinct"]
 
@@ -99,10 +99,12 @@ class _CSR:
         # Row, column and level packed into one number and sorted: twice as fast as an argsort and two
         # gathers. Within a row, columns come in order.
         n_cols = int(cols.max(initial=0)) + 1
-        packed = np.sort((rows.astype(np.int64) * n_cols + cols) * 4 + levels)
+        packed = np.sort((rows.astype(np.int64) * n_cols + cols) * LEVEL_BASE + levels)
         ptr = np.zeros(n_rows + 1, np.int64)
         np.cumsum(np.bincount(rows, minlength=n_rows), out=ptr[1:])
-        return cls(ptr, (packed // 4 % n_cols).astype(np.int32), (packed % 4).astype(np.int8))
+        return cls(
+            ptr, (packed // LEVEL_BASE % n_cols).astype(np.int32), (packed % LEVEL_BASE).astype(np.int8)
+        )
 
     def row(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         start, end = self.ptr[i], self.ptr[i + 1]
@@ -117,7 +119,7 @@ class InterestIndex:
 
     Members are numbered in the order read, topics in id order. ``members`` holds columns (key, id,
     name, region, country, suggestible), each a list; members are matched up across the reads by their
-    key, a distinct integer per member (``holders``: per topic, each holder's key * 4 + level code;
+    key, a distinct integer per member (``holders``: per topic, each holder's key * LEVEL_BASE + level code;
     ``employees``, ``workstream_members``: per organisation or workstream, its members' keys).
 
     Examples
@@ -162,12 +164,12 @@ class InterestIndex:
 
         # Every edge, as (member number, topic number, level code); then indexed both ways.
         packed = np.array([x for h in holders for x in h["holders"]], np.int64)
-        rows, levels = self.numbers(packed // 4), (packed % 4).astype(np.int8)
+        rows, levels = self.numbers(packed // LEVEL_BASE), (packed % LEVEL_BASE).astype(np.int8)
         cols = np.repeat(
             np.array([self.topic[h["topic"]] for h in holders], np.int32),
             [len(h["holders"]) for h in holders],
         )
-        read = (rows >= 0) & (levels < len(LEVELS))  # (3: a level graphapp does not know, left out)
+        read = (rows >= 0) & (levels < len(LEVELS))  # (len(LEVELS): a level graphapp does not know, left out)
         rows, cols, levels = rows[read], cols[read], levels[read]
         self.by_member = _CSR.build(rows, cols, levels, n)
         self.by_topic = _CSR.build(cols, rows, levels, n_topics)
@@ -197,7 +199,7 @@ class InterestIndex:
         held: dict[str, list[int]] = {t: [] for t in topics}
         for m, levels in interests.items():
             for t, level in levels.items():
-                held.setdefault(t, []).append(key[m] * 4 + LEVELS.index(level))
+                held.setdefault(t, []).append(key[m] * LEVEL_BASE + LEVELS.index(level))
         by_organisation: dict[str, list[int]] = {}
         for m, o in (organisations or {}).items():
             by_organisation.setdefault(o, []).append(key[m])

@@ -1,0 +1,89 @@
+"""Accounts as the web app and the ``graphapp account`` commands both handle them: passwords, invitations
+and the limit on failed sign-ins. No Flask here; the statements are in :mod:`queries.accounts`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from werkzeug.security import generate_password_hash
+
+from graphapp.queries.accounts import count_attempt, create_invitation, forget_attempts
+from graphapp.queries.cypher import Store
+
+__all__ = ["MIN_PASSWORD", "SignInLimit", "hash_password", "new_invitation", "password_problem", "token_hash"]
+
+MIN_PASSWORD = 12
+#: How long an invitation link stays usable, unless said otherwise.
+INVITATION_DAYS = 7
+
+
+def hash_password(password: str) -> str:
+    """A salted scrypt hash (werkzeug's default: a current, memory-hard algorithm)."""
+    return generate_password_hash(password, method="scrypt")
+
+
+def password_problem(password: str, again: str) -> str | None:
+    """What is wrong with a new password (typed twice), or None.
+
+    >>> password_problem("short", "short")
+    'Choose a password of at least 12 characters.'
+    >>> password_problem("correct horse battery", "correct horse battery") is None
+    True
+    """
+    if len(password) < MIN_PASSWORD:
+        return f"Choose a password of at least {MIN_PASSWORD} characters."
+    if password != again:
+        return "The two passwords differ."
+    return None
+
+
+def token_hash(token: str) -> str:
+    """What is stored of an invitation's token: its SHA-256 (the token itself is shown once, never kept)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def now_iso(timespec: str = "seconds") -> str:
+    return datetime.now(UTC).isoformat(timespec=timespec)
+
+
+def new_invitation(store: Store, role: str, member: str, created_by: str, days: int = INVITATION_DAYS) -> str:
+    """Store an invitation for ``role`` (and, if given, ``member``) and return its token: the Accounts page
+    and ``graphapp account invite`` both make invitations here. Raises ValueError for an unknown role."""
+    token = secrets.token_urlsafe(32)
+    expires = (datetime.now(UTC) + timedelta(days=days)).isoformat(timespec="seconds")
+    store.write(create_invitation, token_hash(token), role, member, expires, created_by)
+    return token
+
+
+@dataclass(frozen=True)
+class SignInLimit:
+    """At most ``limit`` failed sign-ins per key (an address, a login) within ``window`` seconds.
+
+    The failures are kept in the graph (``LoginAttempt`` nodes), so the limit holds across every process
+    that shares the database and across restarts. An attempt is counted before the password is checked
+    (and forgotten if it was right), so attempts sent in parallel cannot slip past the limit.
+    """
+
+    limit: int = 5
+    window: float = 300
+
+    def wait(self, store: Store, keys: list[str], now: datetime | None = None) -> int:
+        """Count an attempt against ``keys`` and return 0, or, if they have failed too often, count nothing
+        and return the seconds until they may try again."""
+        now = now or datetime.now(UTC)
+        since = (now - timedelta(seconds=self.window)).isoformat(timespec="microseconds")
+        oldest = store.bookkeep(
+            count_attempt, keys, now.isoformat(timespec="microseconds"), since, self.limit
+        )
+        if oldest is None:
+            return 0
+        free_at = datetime.fromisoformat(oldest) + timedelta(seconds=self.window)
+        return max(1, int((free_at - now).total_seconds()))
+
+    def forget(self, store: Store, keys: list[str]) -> None:
+        """Clear the keys' failures: the sign-in succeeded."""
+        store.bookkeep(forget_attempts, keys)

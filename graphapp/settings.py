@@ -1,0 +1,90 @@
+"""graphapp's settings, read from the environment: each one's name, default and meaning, in one table.
+
+The app factory, :func:`graphapp.store.open_store`, the ``graphapp`` command's help and the tests' clean
+environment all read :data:`SETTINGS`; README's settings table lists the same names (a test checks it).
+No Flask here, so that the store and the command line can read it too.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["DEFAULT_SECRET_KEY", "SETTINGS", "STORE_SETTINGS", "Setting", "from_environment"]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: its name, its default (None: unset) and what it is for."""
+
+    name: str
+    default: Any
+    meaning: str
+    #: Whether it says which store to open (read by :func:`graphapp.store.open_store`).
+    store: bool = False
+    #: The key in the Flask app's config, where it differs from the name.
+    config_key: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.config_key or self.name
+
+
+#: Good enough for trying graphapp out on one's own machine; refused in production.
+DEFAULT_SECRET_KEY = "graphapp-development-only"  # noqa: S105 (a known value, refused in production)
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "NEO4J_URI",
+        None,
+        "the Neo4j to use, e.g. neo4j://neo4j.example.org:7687 or neo4j+s://xxxx.databases.neo4j.io",
+        store=True,
+    ),
+    Setting("NEO4J_USER", None, "Neo4j user name", store=True),
+    Setting("NEO4J_PASSWORD", None, "Neo4j password", store=True),
+    Setting("NEO4J_DATABASE", None, "the database name (default: the server's default)", store=True),
+    Setting(
+        "GRAPHAPP_DB",
+        "graphapp.lbug",
+        "path of the embedded file, used when NEO4J_URI is not set",
+        store=True,
+    ),
+    Setting(
+        "NEO4J_RETRY_SECONDS",
+        3,
+        "how long a page waits for a Neo4j that does not answer before saying 503 (commands wait 30 s)",
+        store=True,
+    ),
+    Setting(
+        "GRAPHAPP_ENV", "development", "production: refuses a default secret key, cookies only over HTTPS"
+    ),
+    Setting(
+        "GRAPHAPP_SECRET_KEY",
+        DEFAULT_SECRET_KEY,
+        "signs the session cookies; required (32+ random characters) in production",
+        config_key="SECRET_KEY",
+    ),
+    Setting(
+        "GRAPHAPP_PUBLIC", "", "1: anonymous visitors may browse the network, without any contact details"
+    ),
+    Setting("GRAPHAPP_MAX_UPLOAD_MB", 20, "the most a web import (all its files together) may carry, in MiB"),
+)
+
+BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
+#: The names of the settings that say which store to open.
+STORE_SETTINGS: tuple[str, ...] = tuple(s.name for s in SETTINGS if s.store)
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Every setting, keyed as the app's config keys them: the environment's value where it is set and
+    not empty, the default otherwise.
+
+    >>> from_environment({"GRAPHAPP_DB": "/srv/graph.lbug", "GRAPHAPP_PUBLIC": ""})["GRAPHAPP_DB"]
+    '/srv/graph.lbug'
+    >>> from_environment({})["NEO4J_RETRY_SECONDS"], from_environment({})["NEO4J_URI"]
+    (3, None)
+    """
+    environ = os.environ if environ is None else environ
+    return {s.key: environ.get(s.name) or s.default for s in SETTINGS}
