@@ -57,6 +57,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         check_production(app.config)
         app.config["SESSION_COOKIE_SECURE"] = True
     app.debug = False  # never the interactive debugger: graphapp serve runs waitress, which has none
+    proxies = int(app.config["GRAPHAPP_PROXIES"])
+    if proxies:  # the visitor's address, scheme and host as the proxies in front saw them
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
 
     from flask_wtf.csrf import CSRFProtect
 

@@ -11,8 +11,14 @@ from datetime import UTC, datetime, timedelta
 
 from werkzeug.security import generate_password_hash
 
-from graphapp.queries.accounts import count_attempt, create_invitation, forget_attempts
-from graphapp.queries.cypher import Store
+from graphapp.queries.accounts import (
+    attempt_keys,
+    count_attempt,
+    create_invitation,
+    forget_attempts,
+    uncount_attempt,
+)
+from graphapp.queries.cypher import Store, Tx
 
 __all__ = ["MIN_PASSWORD", "SignInLimit", "hash_password", "new_invitation", "password_problem", "token_hash"]
 
@@ -85,5 +91,16 @@ class SignInLimit:
         return max(1, int((free_at - now).total_seconds()))
 
     def forget(self, store: Store, keys: list[str]) -> None:
-        """Clear the keys' failures: the sign-in succeeded."""
+        """Clear the keys' failures."""
         store.bookkeep(forget_attempts, keys)
+
+    def signed_in(self, store: Store, address: str, login: str, at: datetime) -> None:
+        """The attempt made at ``at`` succeeded: the login's failures are cleared, and the address loses
+        only this attempt from its count (whoever else signs in from it keeps theirs)."""
+        address_key, login_key = attempt_keys(address, login)
+
+        def succeeded(tx: Tx) -> None:
+            forget_attempts(tx, [login_key])
+            uncount_attempt(tx, [address_key], at.isoformat(timespec="microseconds"))
+
+        store.bookkeep(succeeded)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import (
@@ -261,8 +262,8 @@ def login() -> Any:
     login_name = (request.form.get("login") or "").strip().lower()
     password = request.form.get("password") or ""
     store = get_store()
-    keys = attempt_keys(request.remote_addr or "", login_name)
-    wait = SIGN_IN_LIMIT.wait(store, keys)  # (counts this attempt as a failure until it succeeds)
+    address, now = request.remote_addr or "", datetime.now(UTC)
+    wait = SIGN_IN_LIMIT.wait(store, attempt_keys(address, login_name), now)  # (a failure until it succeeds)
     if wait:
         message = f"Too many failed attempts. Try again in {max(1, -(-wait // 60))} minute(s)."
         return render_template("auth/login.html", problem=message, next=request.form.get("next", "")), 429
@@ -271,7 +272,7 @@ def login() -> Any:
     if not (found and ok and found["active"] == "yes"):
         message = "That login and password do not match an active account."
         return render_template("auth/login.html", problem=message, next=request.form.get("next", "")), 401
-    SIGN_IN_LIMIT.forget(store, keys)
+    SIGN_IN_LIMIT.signed_in(store, address, login_name, now)
     _sign_in(Viewer(found["id"], found["role"], found["member"] or None))
     return redirect(_safe_next(request.form.get("next")))
 

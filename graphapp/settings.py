@@ -70,6 +70,12 @@ SETTINGS: tuple[Setting, ...] = (
         "GRAPHAPP_PUBLIC", "", "1: anonymous visitors may browse the network, without any contact details"
     ),
     Setting("GRAPHAPP_MAX_UPLOAD_MB", 20, "the most a web import (all its files together) may carry, in MiB"),
+    Setting(
+        "GRAPHAPP_PROXIES",
+        0,
+        "how many reverse proxies stand in front of graphapp: each visitor's address (which the sign-in "
+        "limit counts) is then read from X-Forwarded-For; 0: from the connection",
+    ),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

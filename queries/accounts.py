@@ -23,6 +23,7 @@ __all__ = [
     "create_invitation",
     "delete_account",
     "forget_attempts",
+    "uncount_attempt",
     "take_invitation",
     "update_account",
 ]
@@ -165,5 +166,15 @@ def count_attempt(tx: Tx, keys: list[str], now: str, since: str, limit: int) -> 
 
 
 def forget_attempts(tx: Tx, keys: list[str]) -> None:
-    """Clear the failures counted against these keys (after a sign-in that succeeded)."""
+    """Clear the failures counted against these keys (a login that signed in, or an account deleted)."""
     tx.run(FORGET_ATTEMPTS, ids=sorted(set(keys)))
+
+
+def uncount_attempt(tx: Tx, keys: list[str], at: str) -> None:
+    """Take the attempt made at ``at`` off these keys' counts, leaving their other failures: a sign-in
+    that succeeded from an address that others share (an office behind one proxy) clears nobody else's."""
+    rows = tx.run(ATTEMPTS, ids=sorted(set(keys)))
+    tx.run(
+        SET_FAILURES,
+        rows=[{"id": r["id"], "failures": [t for t in r["failures"] or [] if t != at]} for r in rows],
+    )

@@ -467,3 +467,30 @@ def test_pages_offer_only_what_the_viewer_may_open(app, people) -> None:
     coordinator_page = _client(app, "coordinator").get(f"/members/{people['m']}").get_data(as_text=True)
     assert "Download this contact map" in coordinator_page and 'href="/coverage"' in coordinator_page
     assert 'href="/admin/accounts"' not in coordinator_page
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_behind_a_proxy_each_visitor_is_counted_by_their_own_address(store_config, proxies) -> None:
+    """With GRAPHAPP_PROXIES=1 the sign-in limit counts the address the proxy saw (X-Forwarded-For):
+    one visitor guessing does not lock out the next. Without it, every request comes from the proxy."""
+    from graphapp import create_app
+
+    app = create_app({"TESTING": True, **store_config, "GRAPHAPP_PROXIES": proxies})
+    make_account(app, "bo@example.org", "member")
+    client = app.test_client()
+    token = csrf_token(client)
+    for i in range(5):  # the guesser, from their own address, each time another login
+        guess = client.post(
+            "/login",
+            data={"login": f"guess{i}@example.org", "password": "x", "csrf_token": token},
+            headers={"X-Forwarded-For": "203.0.113.66"},
+        )
+        assert guess.status_code == 401
+    bo = client.post(
+        "/login",
+        data={"login": "bo@example.org", "password": PASSWORD, "csrf_token": token},
+        headers={"X-Forwarded-For": "198.51.100.7"},
+    )
+    # Behind the proxy Bo has an address of his own and gets in; unconfigured, all share the proxy's.
+    assert bo.status_code == (302 if proxies else 429)
+    app.extensions["graphapp.store"].close()

@@ -93,6 +93,29 @@ def test_failed_sign_ins_are_counted_in_the_graph_within_their_window(store) -> 
     assert store.read(graph_revision) == revision  # bookkeeping: nothing derived from the graph is rebuilt
 
 
+def test_a_sign_in_that_succeeds_clears_only_its_own_attempt_from_a_shared_address(store) -> None:
+    """Behind one proxy many people share an address: one of them signing in must not wipe the failures
+    others (or someone guessing) piled up from it, and the one who signed in starts afresh."""
+    from datetime import UTC, datetime, timedelta
+
+    from graphapp.accounts import SignInLimit
+    from graphapp.queries.accounts import attempt_keys
+
+    limit = SignInLimit(limit=3, window=300)
+    t0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    office = "192.0.2.9"
+    for i in range(2):  # someone fails twice from the office
+        assert limit.wait(store, attempt_keys(office, "guess@example.org"), t0 + timedelta(seconds=i)) == 0
+    ana_at = t0 + timedelta(seconds=10)
+    assert limit.wait(store, attempt_keys(office, "ana@example.org"), ana_at) == 0
+    limit.signed_in(store, office, "ana@example.org", ana_at)
+    # The office still holds the two failures: one more, and the address is blocked.
+    assert limit.wait(store, attempt_keys(office, "guess@example.org"), t0 + timedelta(seconds=20)) == 0
+    assert limit.wait(store, attempt_keys(office, "bo@example.org"), t0 + timedelta(seconds=21)) > 0
+    # Ana's own login has no failures left against it.
+    assert limit.wait(store, attempt_keys("198.51.100.7", "ana@example.org"), t0 + timedelta(seconds=22)) == 0
+
+
 def test_sign_ins_sent_side_by_side_are_all_counted(store) -> None:
     """Attempts in parallel cannot slip past the limit: each is counted before its password is checked."""
     from concurrent.futures import ThreadPoolExecutor
