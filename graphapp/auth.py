@@ -7,7 +7,7 @@ members; their own profile and data), ``coordinator`` (also the gap analysis and
 
 Access is decided in one place, :func:`check_access`, before every request, from the endpoint: a route
 not listed in :data:`ACCESS` needs a member, so a new route is closed until someone opens it. Sessions
-are Flask-Login's; the account roles and their order come from :data:`queries.accounts.ROLES`, and the
+are Flask-Login's; the account roles and their order come from :data:`graphapp.queries.accounts.ROLES`, and the
 passwords, invitations and sign-in limit from :mod:`graphapp.accounts`.
 """
 
@@ -325,7 +325,7 @@ def accounts_page() -> Any:
 
 @bp.post("/admin/invitations")
 def invite() -> Any:
-    role = request.form.get("role") or "member"
+    role = request.form.get("role") or ROLES[0]
     if role not in ROLES:
         abort(400, f"role must be one of {', '.join(ROLES)}")
     member = (request.form.get("member") or "").strip()
@@ -346,7 +346,7 @@ def change_account(login_name: str) -> Any:
         abort(400, f"role must be one of {', '.join(ROLES)}")
     if active not in (None, "yes", "no"):
         abort(400, "active must be yes or no")
-    if login_name == current_viewer().login and (role not in (None, "admin") or active == "no"):
+    if login_name == current_viewer().login and (role not in (None, ROLES[-1]) or active == "no"):
         abort(400, "You cannot take away your own administrator rights; ask another administrator.")
     changes = {k: v for k, v in (("role", role), ("active", active)) if v}
     if not get_store().write(update_account, login_name, **changes):

@@ -263,7 +263,7 @@ class SuggestionArgs(ModeArgs):
     limit = WholeNumber("How many.", 10, 1, 100)
     topic = Text("Only people holding this topic.")
     workstream = Text("Only people in this workstream.")
-    region = Text("Only people in this region.")
+    region = Choice("Only people in this UN M49 region.", M49_REGIONS)
     include_known = Flag("Also people the member knows.")
     include_own_organisation = Flag("Also colleagues.")
 

@@ -20,7 +20,13 @@ from graphapp.ingest.normalise import (
 )
 from graphapp.ingest.problems import Problem
 from graphapp.ingest.readers import RawRow
-from graphapp.queries.schema import EMAIL_VISIBILITY, LEVELS, ORGANISATION_KINDS, ROLES, SUGGESTIBLE
+from graphapp.queries.schema import (
+    EMAIL_VISIBILITY,
+    LEVELS,
+    ORGANISATION_KINDS,
+    SUGGESTIBLE,
+    WORKSTREAM_ROLES,
+)
 
 DEFAULT_LEVEL = "practising"
 DEFAULT_ROLE = "member"
@@ -310,7 +316,9 @@ def _interests(src: Source, value: Any, problems: list[Problem]) -> list[Interes
 def _workstreams(src: Source, value: Any, problems: list[Problem]) -> list[tuple[str, str]]:
     result: dict[str, str] = {}
     for item in value if isinstance(value, list) else split_list(value):
-        parsed = _split_level(src, "workstreams", item, {r: r for r in ROLES}, DEFAULT_ROLE, problems)
+        parsed = _split_level(
+            src, "workstreams", item, {r: r for r in WORKSTREAM_ROLES}, DEFAULT_ROLE, problems
+        )
         if parsed is None:
             continue
         ws, role = parsed

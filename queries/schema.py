@@ -90,8 +90,8 @@ LEVELS = ("learning", "practising", "expert")
 #: A level's code (its place in LEVELS) packed beside a member's key in one integer: key * LEVEL_BASE + code,
 #: where the code len(LEVELS) stands for a level graphapp does not know.
 LEVEL_BASE = len(LEVELS) + 1
-#: A member's roles in a workstream (not an account's roles: those are queries.accounts.ROLES).
-ROLES = ("lead", "member")
+#: A member's roles in a workstream (not an account's roles: those are graphapp.queries.accounts.ROLES).
+WORKSTREAM_ROLES = ("lead", "member")
 EMAIL_VISIBILITY = ("members", "coordinators", "nobody")
 SUGGESTIBLE = ("yes", "no")
 
