@@ -41,16 +41,16 @@ from graphapp.queries.contactmap import read_map
 from graphapp.queries.cypher import Tx
 from graphapp.queries.members import (
     MemberFilter,
-    facets,
-    find_members,
+    member_directory,
     member_profile,
+    network_summary,
     organisation_list,
     paginate,
     place_list,
     topic_list,
     workstream_list,
 )
-from graphapp.queries.schema import counts, schema_version
+from graphapp.queries.schema import schema_version
 from graphapp.queries.subgraph import UnknownSubject, neighbourhood
 
 __all__ = ["bp", "init_app"]
@@ -224,15 +224,6 @@ def health() -> Response:
     return jsonify({"status": "ok", "store": store.description, "schema_version": version})
 
 
-def _summary(tx: Tx) -> dict[str, Any]:
-    places = place_list(tx)
-    return {
-        "counts": counts(tx),
-        "countries": len(places),
-        "regions": len({p["region"] for p in places if p["region"]}),
-    }
-
-
 @bp.get("/summary")
 @answers(
     _answer("Summary", **_required("counts", "countries", "regions")),
@@ -240,11 +231,7 @@ def _summary(tx: Tx) -> dict[str, Any]:
 )
 def summary() -> Response:
     """What the network holds at a glance."""
-    return jsonify(get_store().read(_summary))
-
-
-def _members(tx: Tx, where: MemberFilter, page: int, per_page: int) -> tuple[Any, dict[str, Any]]:
-    return find_members(tx, where, page, per_page), facets(tx, where)
+    return jsonify(get_store().read(network_summary))
 
 
 @bp.get("/members")
@@ -253,9 +240,10 @@ def _members(tx: Tx, where: MemberFilter, page: int, per_page: int) -> tuple[Any
 @answers(Page, "A page of members, with the filters used and facets.")
 def members(where: MemberFilter, pages: tuple[int, int]) -> Response:
     """Members found by name and filters, a page at a time, and what they connect to."""
-    found, facets_of_found = get_store().read(_members, where, *pages)
+    shown = get_store().read(member_directory, where, *pages)
+    found = shown["results"]
     found.items = redact_people(found.items, current_viewer())
-    return jsonify({"filters": where.active(), **found.as_dict(), "facets": facets_of_found})
+    return jsonify({"filters": where.active(), **found.as_dict(), "facets": shown["facets"]})
 
 
 @bp.get("/members/<member>")

@@ -13,10 +13,12 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from graphapp.queries.cypher import Cypher, Rows, Tx
-from graphapp.queries.schema import LEVELS, NODES_BY_ID
+from graphapp.queries.schema import LEVELS, NODES_BY_ID, counts
 
 __all__ = [
     "MemberFilter",
+    "member_directory",
+    "network_summary",
     "Page",
     "facets",
     "find_members",
@@ -385,3 +387,20 @@ def forget_member(tx: Tx, member: str) -> bool:
 def hold_member(tx: Tx, member: str) -> bool:
     """Lock the member for the rest of this write transaction; False if there is none."""
     return bool(tx.run(HOLD, id=member))
+
+
+def member_directory(tx: Tx, where: MemberFilter, page: int, per_page: int) -> dict[str, Any]:
+    """What the directory shows, for the pages and the API alike: one page of the members that pass
+    ``where`` (``results``) and what they connect to (``facets``)."""
+    return {"results": find_members(tx, where, page, per_page), "facets": facets(tx, where)}
+
+
+def network_summary(tx: Tx) -> dict[str, Any]:
+    """The network at a glance: how many nodes and relationships of each kind, in how many countries and
+    regions (the home page and ``/api/summary``)."""
+    places = place_list(tx)
+    return {
+        "counts": counts(tx),
+        "countries": len(places),
+        "regions": len({p["region"] for p in places if p["region"]}),
+    }

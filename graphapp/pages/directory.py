@@ -19,8 +19,7 @@ from graphapp.queries.coverage import M49_REGIONS
 from graphapp.queries.cypher import Tx
 from graphapp.queries.members import (
     MemberFilter,
-    facets,
-    find_members,
+    member_directory,
     member_profile,
     organisation_list,
     place_list,
@@ -33,7 +32,7 @@ from graphapp.reports import UnknownMember, suggest_peers
 
 def directory_of(tx: Tx, where: MemberFilter, page: int, per_page: int) -> dict[str, Any]:
     """One page of the members ``where`` selects, and the counts of each filter's values among them."""
-    return {"where": where, "results": find_members(tx, where, page, per_page), "facets": facets(tx, where)}
+    return {"where": where, **member_directory(tx, where, page, per_page)}
 
 
 def filter_choices(tx: Tx) -> dict[str, list[dict[str, Any]]]:
