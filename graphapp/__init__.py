@@ -104,7 +104,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         gap_detail=wording.gap_detail,
         severity=wording.severity,
     )
-    _register_errors(app)
+    _register_errors(app)  # (after api.init_app: these replace flask-smorest's handler of HTTP errors)
 
     @app.after_request
     def security_headers(response: Any) -> Any:

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import flask_smorest
 import marshmallow as ma
 from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
-from flask import Flask, Response, abort, current_app, jsonify
+from flask import Flask, Response, abort, jsonify
 from webargs.flaskparser import FlaskParser
 
 from graphapp import reports, wording
@@ -120,8 +120,6 @@ Error = _answer("Error", error=ma.fields.Nested(ErrorBody, required=True))
 
 
 class Parser(FlaskParser):
-    DEFAULT_VALIDATION_STATUS = 400
-
     def handle_error(self, error: ma.ValidationError, *args: Any, **kwargs: Any) -> Any:
         raise BadRequest.of(error)
 
@@ -169,12 +167,13 @@ def _parameter_schema(
 class Api(flask_smorest.Api):
     ERROR_SCHEMA = Error
 
-    def _register_error_handlers(self) -> None:
-        """None: graphapp's own handlers answer every error (JSON under /api/, a page elsewhere)."""
-
 
 def init_app(app: Flask) -> None:
-    """Register the API and its document (no docs UI: it would load its scripts from a CDN)."""
+    """Register the API and its document (no docs UI: it would load its scripts from a CDN).
+
+    flask-smorest registers an error handler of its own for HTTP errors; ``create_app`` registers
+    graphapp's after this, which replaces it, so that every error is answered the same way (JSON under
+    /api/, a page elsewhere; tests/test_api.py checks the shape)."""
     api = Api(
         spec_kwargs={
             "title": "graphapp",
@@ -212,7 +211,7 @@ def query(schema: type[Args]) -> Callable[[F], F]:
 @answers(None, "The OpenAPI document.")
 def openapi() -> Response:
     """This document."""
-    return jsonify(current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict())
+    return jsonify(flask_smorest.current_api.spec.to_dict())
 
 
 @bp.get("/health")
