@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphapp.queries.cypher import Dialect, Rows, Tx
+from graphapp.queries.cypher import Dialect, Rows
 
-__all__ = ["M49_REGIONS", "STATEMENTS", "coverage_tables", "read_coverage_tables"]
+__all__ = ["M49_REGIONS", "STATEMENTS", "coverage_tables"]
 
 M49_REGIONS = ("Africa", "Americas", "Asia", "Europe", "Oceania")
 
@@ -44,8 +44,3 @@ def coverage_tables(rows: list[list[dict[str, Any]]], dialect: Dialect) -> dict[
         ],
         "covers": Rows.shape(covers, dialect),
     }
-
-
-def read_coverage_tables(tx: Tx) -> dict[str, list[dict[str, Any]]]:
-    """Organisations, workstreams (with their numbers of members and leads) and what each covers."""
-    return coverage_tables(tx.run_all(STATEMENTS), tx.dialect)

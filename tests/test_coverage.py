@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from graphapp import wording
-from graphapp.analytics.brokers import ContactCuts, brokers, contact_lists, cut_pieces
+from graphapp.analytics.brokers import ContactCuts, contact_lists, cut_pieces, find_cuts, rank_brokers
 from graphapp.analytics.clusters import pairs_within
 from graphapp.analytics.coverage import Thresholds
 from graphapp.demo import DEMO_FILES
@@ -157,10 +157,19 @@ def test_the_api_and_the_dashboard_say_the_gaps_in_words(client, demo_app) -> No
     assert '<span class="severity severity-3">critical</span>' in page and "<td>no lead</td>" in page
 
 
+def _contacts(G: nx.Graph) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[type-arg]
+    """A networkx graph with integer nodes as the two ends of each contact, as the report reads them."""
+    ends = np.array(list(G.edges()), np.int64).reshape(-1, 2)
+    return ends[:, 0], ends[:, 1]
+
+
 def test_brokers_are_networkx_articulation_points_on_a_real_network() -> None:
     G = nx.karate_club_graph()
-    found = {b["id"] for b in brokers(G, top=100)}  # karate club: every articulation point fits in top 100
-    assert found == set(nx.articulation_points(G))
+    cuts = find_cuts(*_contacts(G))
+    ranked = rank_brokers(cuts.pieces, None, top=100, label=str)  # every articulation point fits in 100
+    assert {b["id"] for b in ranked} == set(nx.articulation_points(G))
+    expected = nx.betweenness_centrality(G, normalized=False)
+    assert cuts.betweenness == {node: pytest.approx(expected[node]) for node in cuts.pieces}
 
 
 @pytest.mark.parametrize("seed", range(25))
@@ -168,10 +177,12 @@ def test_cut_pieces_agree_with_removing_each_node(seed: int) -> None:
     """The one-pass pieces equal what removing each node and searching again gives; separated pairs are
     the part of betweenness that the cut alone accounts for, so never more than betweenness."""
     G = nx.gnm_random_graph(40, 42 + seed, seed=seed)  # sparse: many cuts, several components
-    found = cut_pieces(G)
+    G.remove_nodes_from(list(nx.isolates(G)))  # (the contacts name only people who have some)
+    keys, lists = contact_lists(*_contacts(G))
+    found = {int(keys[i]): sizes for i, sizes in cut_pieces(lists).items()}
     assert set(found) == set(nx.articulation_points(G))
     betweenness = nx.betweenness_centrality(G, normalized=False)
-    for b in brokers(G, top=100):
+    for b in rank_brokers(found, None, top=100, label=str):
         node = b["id"]
         rest = nx.node_connected_component(G, node) - {node}
         expected = sorted((len(c) for c in nx.connected_components(G.subgraph(rest))), reverse=True)

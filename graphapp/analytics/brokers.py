@@ -1,8 +1,8 @@
 """Brokers: the people whose removal would split the contact network, and how much.
 
 One depth-first search finds every articulation point with the sizes of the pieces it leaves
-(:func:`cut_pieces`); :func:`brokers` ranks them, with networkx's betweenness where it can be counted
-exactly. :func:`find_cuts` does both for a network given as its list of contacts.
+(:func:`cut_pieces`); :func:`find_cuts` does that for a network given as its list of contacts, with
+networkx's betweenness where it can be counted exactly, and :func:`rank_brokers` ranks what it found.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import numpy as np
 
 from graphapp.analytics.interest_index import distinct
 
-__all__ = ["ContactCuts", "brokers", "contact_lists", "cut_pieces", "find_cuts", "rank_brokers"]
+__all__ = ["ContactCuts", "contact_lists", "cut_pieces", "find_cuts", "rank_brokers"]
 
 
 def contact_lists(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, list[list[int]]]:
@@ -41,28 +41,24 @@ def contact_lists(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, list[list[i
     return keys, [neighbours[ends[i] : ends[i + 1]] for i in range(n)]
 
 
-def cut_pieces(G: nx.Graph | list[list[int]]) -> dict[Any, list[int]]:
+def cut_pieces(G: list[list[int]]) -> dict[int, list[int]]:
     """Every articulation point of ``G`` with the sizes of the pieces its component falls into without it.
 
     One depth-first search (Hopcroft and Tarjan's low points, iterative), counting subtree sizes on the
     way: a child whose subtree cannot reach above the node is a piece of its own, and what is left of the
     component (the node's parent side) is one more. Linear time, where removing each articulation point
-    and searching again is quadratic. Agrees with ``nx.articulation_points`` (tested). ``G`` is a networkx
-    graph or neighbour lists of the numbers 0..n-1.
+    and searching again is quadratic. Agrees with ``nx.articulation_points`` (tested). ``G`` is the
+    neighbour lists of the numbers 0..n-1 (:func:`contact_lists`).
 
     Examples
     --------
-    >>> cut_pieces(nx.Graph([("a", "b"), ("b", "c"), ("c", "d"), ("b", "e")]))
-    {'c': [3, 1], 'b': [1, 2, 1]}
+    >>> keys, lists = contact_lists(np.array([1, 2, 3, 2]), np.array([2, 3, 4, 5]))  # 1-2-3-4, 2-5
+    >>> {int(keys[i]): sizes for i, sizes in cut_pieces(lists).items()}
+    {3: [3, 1], 2: [1, 2, 1]}
     """
-    if isinstance(G, nx.Graph):
-        nodes = list(G)
-        number = {node: i for i, node in enumerate(nodes)}
-        found = cut_pieces([[number[m] for m in G[node]] for node in nodes])
-        return {nodes[i]: sizes for i, sizes in found.items()}
     n = len(G)
     disc, low, size = [-1] * n, [0] * n, [1] * n
-    result: dict[Any, list[int]] = {}
+    result: dict[int, list[int]] = {}
     clock = 0
     for root in range(n):
         if disc[root] >= 0:
@@ -98,43 +94,17 @@ def cut_pieces(G: nx.Graph | list[list[int]]) -> dict[Any, list[int]]:
     return result
 
 
-def brokers(
-    G: nx.Graph | list[list[int]],
-    top: int = 10,
-    budget: int = 1_000_000,
-    label: Callable[[Any], str] = str,
-) -> list[dict[str, Any]]:
-    """People whose removal would split the contact network (articulation points), most critical first.
-
-    For each: how many people it alone connects to the rest (the members outside the largest piece left
-    when it is removed), the number of pieces, and ``separated_pairs``: the pairs of members who can only
-    reach each other through it (every path between them passes through it, so each pair adds 1 to its
-    betweenness). Betweenness centrality itself (networkx, normalised) is given where it can be computed
-    exactly within ``budget`` node and edge visits; on larger networks it is None (sampled estimates at
-    that size cost many seconds and rank these brokers no better than the separated pairs do). ``G`` is a
-    networkx graph or neighbour lists; ties are broken by ``label`` of the node.
-
-    Examples
-    --------
-    >>> G = nx.Graph([("a", "b"), ("b", "c"), ("c", "d"), ("b", "e")])
-    >>> [(b["id"], b["splits_off"], b["separated_pairs"]) for b in brokers(G)]
-    [('b', 2, 5), ('c', 1, 3)]
-    """
-    pieces = cut_pieces(G)
-    centrality = _betweenness_within(G, budget, normalized=True) if pieces else None
-    return rank_brokers(pieces, centrality, top, label)
-
-
-def _betweenness_within(
-    G: nx.Graph | list[list[int]], budget: int, normalized: bool
-) -> dict[Any, float] | None:
-    """networkx's exact betweenness of every node, if it takes at most ``budget`` node and edge visits
-    (about nodes x (nodes + edges)); else None."""
+def _betweenness_within(G: list[list[int]], budget: int, normalized: bool) -> dict[int, float] | None:
+    """networkx's exact betweenness of every node of the neighbour lists ``G``, if it takes at most
+    ``budget`` node and edge visits (about nodes x (nodes + edges)); else None: sampled estimates at
+    that size cost many seconds and rank brokers no better than the separated pairs do."""
     nodes = len(G)
-    edges = G.number_of_edges() if isinstance(G, nx.Graph) else sum(map(len, G)) // 2
+    edges = sum(map(len, G)) // 2
     if (nodes + edges) * nodes > budget:
         return None
-    graph = G if isinstance(G, nx.Graph) else nx.Graph(dict(enumerate(G)))
+    graph: nx.Graph[int] = nx.Graph()
+    graph.add_nodes_from(range(nodes))
+    graph.add_edges_from((i, j) for i, around in enumerate(G) for j in around if i < j)
     return nx.betweenness_centrality(graph, normalized=normalized)
 
 
@@ -144,8 +114,17 @@ def rank_brokers(
     top: int,
     label: Callable[[Any], str],
 ) -> list[dict[str, Any]]:
-    """The ``top`` articulation points of :func:`cut_pieces`, most critical first (see :func:`brokers`):
-    by the people they alone connect, then separated pairs, then ``label``."""
+    """The ``top`` articulation points of :func:`cut_pieces`, most critical first: by the people they
+    alone connect to the rest (the members outside the largest piece left when they are removed), then
+    by ``separated_pairs`` (the pairs of members who can only reach each other through them: each such
+    pair adds 1 to their betweenness), then by ``label``.
+
+    Examples
+    --------
+    >>> ranked = rank_brokers({"b": [1, 2, 1], "c": [3, 1]}, None, top=10, label=str)
+    >>> [(b["id"], b["splits_off"], b["pieces"], b["separated_pairs"]) for b in ranked]
+    [('b', 2, 3, 5), ('c', 1, 2, 3)]
+    """
 
     def separated_pairs(sizes: list[int]) -> int:
         return (sum(sizes) ** 2 - sum(s * s for s in sizes)) // 2
@@ -186,8 +165,7 @@ def find_cuts(a: np.ndarray, b: np.ndarray, budget: int = 1_000_000) -> ContactC
     a, b : numpy.ndarray of int
         The two ends of each contact, as integer keys (either way round, repeats allowed).
     budget : int
-        Betweenness is counted only if it takes at most this many node and edge visits (see
-        :func:`brokers`).
+        Betweenness is counted only if it takes at most this many node and edge visits.
 
     Returns
     -------
