@@ -264,7 +264,7 @@ def suggestions(options: dict[str, Any], member: str) -> Response:
         found = get_store().read(reports.suggest_peers, member, **options)
     except reports.UnknownMember as e:
         abort(404, str(e))
-    return jsonify(found.as_dict())
+    return jsonify(wording.worded_suggestions(found))
 
 
 @bp.get("/members/<member>/neighbourhood")

@@ -221,7 +221,7 @@ def suggest(
             exclude_own_organisation=not include_own_organisation,
         )
     if as_json:
-        click.echo(json.dumps(result.as_dict(), indent=1, ensure_ascii=False))
+        click.echo(json.dumps(wording.worded_suggestions(result), indent=1, ensure_ascii=False))
         return
     click.echo(f"suggestions for {result.name} ({result.mode}):")
     if not result.suggestions:

@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 
-from graphapp import wording
 from graphapp.analytics.brokers import ContactCuts, find_cuts
 from graphapp.analytics.coverage import Network, Thresholds, coverage_gaps
 from graphapp.analytics.interest_index import InterestIndex
@@ -86,8 +85,8 @@ def suggest_peers(
     """Ranked suggestions for ``member`` (an id or an email): see :func:`graphapp.analytics.suggestions.suggest`.
 
     Besides the interest index (current unless the graph changed), one statement reads the member and the
-    people they know. Raises :class:`UnknownMember`. The result's :meth:`~Suggestions.as_dict` says the
-    reasons in :mod:`graphapp.wording`'s words.
+    people they know. Raises :class:`UnknownMember`. The result is structure; :func:`graphapp.wording.worded_suggestions`
+    says it in words.
     """
     found = member_and_known(tx, member)
     # (Read before the index, so that the index is at least as new; a member forgotten in between is gone.)
@@ -106,7 +105,6 @@ def suggest_peers(
         workstream=workstream,
         region=region,
     )
-    result.words = wording
     return result
 
 

@@ -10,11 +10,12 @@ one more module like it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict
 from typing import Any
 
 from graphapp.analytics.suggestions import Suggestion, Suggestions
 
-__all__ = ["SEVERITY", "gap_detail", "note", "reasons", "severity", "worded_report"]
+__all__ = ["SEVERITY", "gap_detail", "note", "reasons", "severity", "worded_report", "worded_suggestions"]
 
 #: A gap's severity in words (3 is the worst).
 SEVERITY = {3: "critical", 2: "serious", 1: "worth a look"}
@@ -68,6 +69,18 @@ def note(result: Suggestions) -> str | None:
     if result.empty_because is None:
         return None
     return EMPTY[result.empty_because].format(name=result.name)
+
+
+def worded_suggestions(result: Suggestions) -> dict[str, Any]:
+    """A member's suggestions as the API and ``graphapp suggest --json`` give them: each suggestion with
+    its ``reasons`` in sentences, and the ``note`` that says why the list is empty, when it is."""
+    return {
+        "member": result.member,
+        "name": result.name,
+        "mode": result.mode,
+        "note": note(result),
+        "suggestions": [{**asdict(s), "reasons": reasons(s)} for s in result.suggestions],
+    }
 
 
 def severity(level: int) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from graphapp import wording
 from graphapp.ingest import import_files
 from graphapp.queries.members import MemberFilter, member_ids
 from graphapp.reports import suggest_peers
@@ -134,7 +135,7 @@ def test_member_suggestions_and_neighbourhood(client, demo) -> None:
     member = client.get(f"/api/members/{me}").get_json()
     assert member["id"] == me and "contacts" in member and member["interests"]
     body = client.get(f"/api/members/{me}/suggestions?mode=peers&limit=3").get_json()
-    expected = demo.read(suggest_peers, me, limit=3, mode="peers").as_dict()
+    expected = wording.worded_suggestions(demo.read(suggest_peers, me, limit=3, mode="peers"))
     assert body == expected
     assert body["suggestions"][0]["reasons"] and body["suggestions"][0]["shared_topics"]
     hood = client.get(f"/api/members/{me}/neighbourhood?depth=2").get_json()

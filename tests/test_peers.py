@@ -78,14 +78,14 @@ def test_scores_equal_the_formula_worked_out_by_hand(store, tmp_path: Path, mode
 def test_the_reasons_say_the_structure_in_words(store, tmp_path: Path) -> None:
     """What the API, the CLI and the profile page show: the structure of the hand-worked example in words."""
     ids = _load_bipartite(store, tmp_path, HAND)
-    shown = store.read(suggest_peers, ids["Me"]).as_dict()
+    shown = wording.worded_suggestions(store.read(suggest_peers, ids["Me"]))
     assert shown["note"] is None
     assert shown["suggestions"][0]["name"] == "Ann"
     assert shown["suggestions"][0]["reasons"] == [
         "both work on gis (rare: 3 people); you: expert, they: practising",
         "both work on nlp (rare: 3 people); they are expert where you are learning",
     ]
-    nobody = store.read(suggest_peers, ids["Dee"], mode="mentors").as_dict()
+    nobody = wording.worded_suggestions(store.read(suggest_peers, ids["Dee"], mode="mentors"))
     assert (
         nobody["suggestions"] == []
         and nobody["note"] == "nobody can be suggested for these topics in this mode"

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, Protocol
+from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 
@@ -123,18 +123,6 @@ class Suggestion:
     same_region: bool
 
 
-class SuggestionWords(Protocol):
-    """What says a result in words (:mod:`graphapp.wording` does, in English)."""
-
-    def reasons(self, s: Suggestion, /) -> list[str]:
-        """Why ``s`` is suggested, in sentences."""
-        ...
-
-    def note(self, result: Suggestions, /) -> str | None:
-        """Why ``result`` is empty, when it is."""
-        ...
-
-
 @dataclass
 class Suggestions:
     member: str
@@ -144,22 +132,6 @@ class Suggestions:
     #: Why the list is empty, when it is: "no-topics", "no-fit" (no level fits the mode), "nobody-passes".
     empty_because: str | None = None
     candidates_scored: int = 0
-    #: The words :meth:`as_dict` says the reasons and note in, unless it is given others (set by
-    #: :func:`graphapp.reports.suggest_peers`).
-    words: SuggestionWords | None = field(default=None, repr=False, compare=False)
-
-    def as_dict(self, words: SuggestionWords | None = None) -> dict[str, Any]:
-        """The result as the API gives it: each suggestion with its ``reasons``, and the ``note``."""
-        said = words or self.words
-        if said is None:
-            raise ValueError("no words to say the reasons in: pass graphapp.wording")
-        return {
-            "member": self.member,
-            "name": self.name,
-            "mode": self.mode,
-            "note": said.note(self),
-            "suggestions": [{**asdict(s), "reasons": said.reasons(s)} for s in self.suggestions],
-        }
 
 
 @dataclass
