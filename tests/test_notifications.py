@@ -4,8 +4,6 @@ into a failure; the store asks the server for its warnings and has the driver ra
 
 from __future__ import annotations
 
-import warnings
-
 import pytest
 from neo4j.warnings import Neo4jDeprecationWarning
 
@@ -31,9 +29,9 @@ def test_a_deprecated_statement_is_reported_as_a_deprecation_warning(neo4j_confi
 
 
 def test_a_deprecated_statement_fails_the_test_run(neo4j_config) -> None:
-    """As the test run is configured (every warning an error), the read itself fails."""
-    with _neo4j(neo4j_config) as store, warnings.catch_warnings():
-        warnings.simplefilter("error")
+    """As pyproject configures the test run (``filterwarnings = ["error"]``, no filter of this test's
+    own), the read itself fails: any test that meets a deprecated statement fails."""
+    with _neo4j(neo4j_config) as store:
         with pytest.raises(Neo4jDeprecationWarning):
             store.read(lambda tx: tx.run(DEPRECATED))
         assert store.read(lambda tx: tx.run("RETURN 1 AS one")) == [{"one": 1}]  # a current statement passes

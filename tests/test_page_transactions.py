@@ -1,4 +1,4 @@
-"""Each page reads what it shows in one transaction (one unit of work, one snapshot of the graph), on both
+"""Each page and API answer reads what it shows in one transaction (one unit of work, one snapshot of the graph), on both
 stores: every transaction the view opens is counted, by wrapping the store's ``read`` and ``write``
 while the view function runs (the viewer's lookup, made once per request before the view, is not the
 page's)."""
@@ -107,6 +107,28 @@ def test_every_page_reads_what_it_shows_in_one_transaction(site) -> None:
     ), opened
     # The import page shows a form and nothing read from the graph.
     assert transactions.of(client, "GET", "/import") == []
+
+
+def test_every_api_answer_reads_in_one_transaction(site) -> None:
+    client, ids, transactions = site
+    calls = [
+        "/api/health",
+        "/api/summary",
+        "/api/members?topic=record-linkage&per_page=5",
+        f"/api/members/{ids['member']}",
+        f"/api/members/{ids['member']}/suggestions?mode=mentors",
+        f"/api/members/{ids['member']}/neighbourhood?depth=2",
+        "/api/organisations",
+        "/api/topics",
+        "/api/workstreams",
+        "/api/places",
+        "/api/gaps",
+        "/api/heatmap",
+        "/api/subgraph?kind=region&value=Europe",
+        "/api/export/csv?kind=topic&value=record-linkage",
+    ]
+    opened = {url: [kind for kind, _ in transactions.of(client, "GET", url)] for url in calls}
+    assert opened == dict.fromkeys(calls, ["read"])
 
 
 def test_a_form_is_saved_in_one_transaction(site) -> None:
