@@ -1,5 +1,5 @@
 """Accounts as the web app and the ``graphapp account`` commands both handle them: passwords, invitations
-and the limit on failed sign-ins. No Flask here; the statements are in :mod:`queries.accounts`.
+and the limit on failed sign-ins. No Flask here; the statements are in :mod:`graphapp.queries.accounts`.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ line is the summary) into the OpenAPI document. Errors are JSON too: ``{"error":
 "message": "..."}}`` with the matching status (400 for a parameter that cannot be used, 404 for something
 that is not there, 401/403 for a caller who may not ask, 503 when the database is down).
 
-Each answer reads in one transaction (one snapshot of the graph): the view hands the store one function.
+Each answer reads in one transaction (one snapshot of the graph; see docs/architecture.md for the one
+exception, the side reads of a whole-graph rebuild on Neo4j): the view hands the store one function.
 """
 
 from __future__ import annotations

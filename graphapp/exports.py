@@ -34,8 +34,8 @@ __all__ = ["FORMATS", "Export", "export", "read_export"]
 @dataclass
 class Export:
     view: View
-    graph: dict[str, Any]  # nodes and relationships, as queries.subgraph gives them
-    people: list[dict[str, Any]]  # the people of the map, as queries.members.people gives them
+    graph: dict[str, Any]  # nodes and relationships, as graphapp.queries.subgraph gives them
+    people: list[dict[str, Any]]  # the people of the map, as graphapp.queries.members.people gives them
     title: str
 
 

@@ -1,4 +1,4 @@
-"""The two stores behind one interface (:class:`queries.cypher.Store`): Neo4j (shared, production) and an
+"""The two stores behind one interface (:class:`graphapp.queries.cypher.Store`): Neo4j (shared, production) and an
 embedded LadybugDB file (default).
 
 Both run the same query functions from :mod:`queries`. A query function takes a transaction ``tx`` whose
@@ -7,7 +7,7 @@ in one transaction: ``store.read(fn, ...)`` or ``store.write(fn, ...)``. On Neo4
 managed transactions, so transient failures are retried and ``neo4j://`` URIs are routed across a cluster;
 on LadybugDB they are explicit ``BEGIN TRANSACTION`` / ``COMMIT`` blocks, with one writer at a time.
 
-Every write transaction ends by giving the graph a new revision (:func:`queries.schema.stamp_revision`),
+Every write transaction ends by giving the graph a new revision (:func:`graphapp.queries.schema.stamp_revision`),
 in the same transaction, so that data derived from the whole graph and kept in memory (``tx.derived``,
 for example the suggestion index) is rebuilt after any change, whichever process made it; bookkeeping
 outside the network (sign-in attempts) goes through ``store.bookkeep(fn, ...)``, which does not. Schema

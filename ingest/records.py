@@ -1,7 +1,7 @@
 """Row-level validation: raw rows become typed records, or problems naming file, row, column and value.
 
 Everything here is checked without the database; references between records (topics, organisations,
-workstreams, contacts) are resolved later, in :mod:`ingest.plan`, against what the graph already holds.
+workstreams, contacts) are resolved later, in :mod:`graphapp.ingest.plan`, against what the graph already holds.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Accounts, invitations and failed sign-ins, kept in the graph beside the network (labels ``Account``,
-``Invitation`` and ``LoginAttempt``, see :data:`queries.schema.ACCOUNT_LABELS`), so that every graphapp
+``Invitation`` and ``LoginAttempt``, see :data:`graphapp.queries.schema.ACCOUNT_LABELS`), so that every graphapp
 process sharing a Neo4j sees the same logins and the same count of failures. Passwords arrive here
 already hashed; tokens arrive hashed too.
 

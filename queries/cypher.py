@@ -111,7 +111,7 @@ collector_paused = _CollectorPause()
 class Derived:
     """Data derived from the whole graph, kept for the life of a store and rebuilt when the graph changes.
 
-    Each item is stamped with the graph revision it was built from (:func:`queries.schema.graph_revision`,
+    Each item is stamped with the graph revision it was built from (:func:`graphapp.queries.schema.graph_revision`,
     which every write transaction renews, in whatever process it runs); ``get`` returns the item while the
     revision is unchanged and builds it again otherwise. One build at a time: a second reader waits for
     the first one's result rather than building the same thing again.
@@ -168,7 +168,7 @@ class Tx(Protocol):
     def bulk_create(self, table: str, rows: list[dict[str, Any]]) -> None:
         """Create nodes (or relationships) known not to exist yet, as fast as the store allows.
 
-        ``table`` is a label or relationship type from :mod:`queries.schema`; each row holds the properties
+        ``table`` is a label or relationship type from :mod:`graphapp.queries.schema`; each row holds the properties
         (for a relationship also ``source`` and ``target``, the endpoints' ids).
         """
         ...

@@ -99,7 +99,7 @@ SUGGESTIBLE = ("yes", "no")
 META_LABEL = "GraphappMeta"
 #: Logins, invitations to create one, and recent failed sign-ins (per address and per login, so that the
 #: limit holds across every process sharing the graph). Not part of the network (never drawn, exported or
-#: backed up): kept apart from NODES on purpose. Every value is a string (times are ISO 8601, UTC).
+#: backed up): kept apart from NODES on purpose. Every value is a string (times are ISO 8601, UTC), or a list of them (a LoginAttempt's failures).
 ACCOUNT_LABELS: dict[str, NodeSpec] = {
     spec.label: spec
     for spec in (
