@@ -7,7 +7,7 @@ exactly. :func:`find_cuts` does both for a network given as its list of contacts
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +41,7 @@ def contact_lists(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, list[list[i
     return keys, [neighbours[ends[i] : ends[i + 1]] for i in range(n)]
 
 
-def cut_pieces(G: nx.Graph | list[list[int]]) -> dict[Any, list[int]]:
+def cut_pieces(G: nx.Graph[Any] | list[list[int]]) -> dict[Any, list[int]]:
     """Every articulation point of ``G`` with the sizes of the pieces its component falls into without it.
 
     One depth-first search (Hopcroft and Tarjan's low points, iterative), counting subtree sizes on the
@@ -99,7 +99,7 @@ def cut_pieces(G: nx.Graph | list[list[int]]) -> dict[Any, list[int]]:
 
 
 def brokers(
-    G: nx.Graph | list[list[int]],
+    G: nx.Graph[Any] | list[list[int]],
     top: int = 10,
     budget: int = 1_000_000,
     label: Callable[[Any], str] = str,
@@ -126,7 +126,7 @@ def brokers(
 
 
 def _betweenness_within(
-    G: nx.Graph | list[list[int]], budget: int, normalized: bool
+    G: nx.Graph[Any] | list[list[int]], budget: int, normalized: bool
 ) -> dict[Any, float] | None:
     """networkx's exact betweenness of every node, if it takes at most ``budget`` node and edge visits
     (about nodes x (nodes + edges)); else None."""
@@ -134,7 +134,11 @@ def _betweenness_within(
     edges = G.number_of_edges() if isinstance(G, nx.Graph) else sum(map(len, G)) // 2
     if (nodes + edges) * nodes > budget:
         return None
-    graph = G if isinstance(G, nx.Graph) else nx.Graph(dict(enumerate(G)))
+    if isinstance(G, nx.Graph):
+        graph = G
+    else:
+        neighbours: dict[int, Iterable[int]] = dict(enumerate(G))  # the shape networkx's stubs accept
+        graph = nx.Graph(neighbours)
     return nx.betweenness_centrality(graph, normalized=normalized)
 
 
