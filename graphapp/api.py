@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from http import HTTPStatus
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import flask_smorest
 import marshmallow as ma
-from apispec.ext.marshmallow import MarshmallowPlugin, OpenAPIConverter
+from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow.openapi import OpenAPIConverter
 from flask import Flask, Response, abort, jsonify
 from webargs.flaskparser import FlaskParser
 
@@ -75,11 +76,11 @@ class Open(ma.Schema):
         unknown = ma.INCLUDE
 
 
-def _answer(title: str, /, **fields: ma.fields.Field) -> type[ma.Schema]:
+def _answer(title: str, /, **fields: ma.fields.Field[Any]) -> type[ma.Schema]:
     return Open.from_dict(fields, name=title)
 
 
-def _required(*names: str) -> dict[str, ma.fields.Field]:
+def _required(*names: str) -> dict[str, ma.fields.Field[Any]]:
     return {name: ma.fields.Raw(required=True) for name in names}
 
 
@@ -128,6 +129,25 @@ class Parser(FlaskParser):
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = Parser()
 
+    # flask-smorest ships no types: the decorators used here, typed. Each gives back the view it is handed,
+    # registered or documented (arguments: called with the loaded parameters).
+
+    def route(self, rule: str, **options: Any) -> Callable[[F], F]:
+        return cast("Callable[[F], F]", super().route(rule, **options))
+
+    def get(self, rule: str, **options: Any) -> Callable[[F], F]:
+        return cast("Callable[[F], F]", super().get(rule, **options))
+
+    def arguments(self, schema: type[ma.Schema], **options: Any) -> Callable[[F], F]:
+        return cast("Callable[[F], F]", super().arguments(schema, **options))
+
+    def alt_response(self, status: int, **options: Any) -> Callable[[F], F]:
+        return cast("Callable[[F], F]", super().alt_response(status, **options))
+
+    @staticmethod
+    def doc(**options: Any) -> Callable[[F], F]:
+        return cast("Callable[[F], F]", flask_smorest.Blueprint.doc(**options))
+
 
 class Converter(OpenAPIConverter):
     def schema2parameters(self, schema: Any, *, location: str, **kwargs: Any) -> list[dict[str, Any]]:
@@ -135,7 +155,7 @@ class Converter(OpenAPIConverter):
         if location != "query" or not rules:
             return super().schema2parameters(schema, location=location, **kwargs)  # type: ignore[no-any-return]
         kind = schema if isinstance(schema, type) else type(schema)
-        whole = self.schema2jsonschema(schema)
+        whole = self.schema2jsonschema(schema)  # type: ignore[no-untyped-call]  # (apispec leaves it unannotated)
         whole.pop("additionalProperties", None)  # (other parameters travel in the same query string)
         return [
             {
@@ -159,7 +179,7 @@ class Plugin(MarshmallowPlugin):
 
 
 def _parameter_schema(
-    converter: OpenAPIConverter, field: ma.fields.Field, ret: dict[str, Any]
+    converter: OpenAPIConverter, field: ma.fields.Field[Any], ret: dict[str, Any]
 ) -> dict[str, Any]:
     """A parameter's schema is the one its field gives (see graphapp.params.Param.json_schema)."""
     return field.json_schema() if isinstance(field, Param) else {}
@@ -198,14 +218,14 @@ def answers(schema: type[ma.Schema] | None, description: str, *errors: int) -> C
     def document(view: F) -> F:
         for status in sorted({*errors, 401, 403, 503}, reverse=True):
             view = bp.alt_response(status, response=HTTPStatus(status).name)(view)
-        return bp.alt_response(200, schema=schema or Open, description=description, success=True)(view)  # type: ignore[no-any-return]
+        return bp.alt_response(200, schema=schema or Open, description=description, success=True)(view)
 
     return document
 
 
 def query(schema: type[Args]) -> Callable[[F], F]:
     """Read (and document) the query-string parameters ``schema`` describes; the view gets them loaded."""
-    return bp.arguments(schema, location="query")  # type: ignore[no-any-return]
+    return bp.arguments(schema, location="query")
 
 
 @bp.get("/openapi.json")

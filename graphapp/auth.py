@@ -16,7 +16,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from flask import (
     Blueprint,
@@ -192,10 +192,9 @@ def init_app(app: Flask) -> None:
 
 def current_viewer() -> Viewer:
     """The viewer of this request (looked up once per request, by Flask-Login)."""
-    return current_user._get_current_object()  # type: ignore[no-any-return]
+    return cast(Viewer, current_user._get_current_object())  # (Flask-Login ships no types)
 
 
-@login_manager.user_loader
 def _load_viewer(login: str) -> Viewer | None:
     found = get_store().read(account, login)
     if found and found["active"] == "yes":
@@ -209,7 +208,9 @@ def _visitor() -> Viewer:
     return PUBLIC if public_mode(current_app.config.get("GRAPHAPP_PUBLIC")) else ANONYMOUS
 
 
-login_manager.anonymous_user = _visitor  # type: ignore[assignment]
+# (Flask-Login ships no types: used as a decorator, user_loader would leave _load_viewer untyped to mypy)
+login_manager.user_loader(_load_viewer)
+login_manager.anonymous_user = _visitor
 
 
 def public_mode(setting: object) -> bool:

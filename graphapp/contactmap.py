@@ -98,11 +98,11 @@ def node_name(node: dict[str, Any]) -> str:
     return str(props.get("name") or props.get("id"))
 
 
-def contact_graph(graph: dict[str, Any]) -> nx.Graph:
+def contact_graph(graph: dict[str, Any]) -> nx.Graph[str]:
     """The map as an undirected networkx graph: nodes keyed ``Label:id`` with ``label`` (the display
     name), ``category`` (Member, Organisation, ...) and their properties (lists joined by "; "); edges
     with ``relationship`` (its type) and their properties."""
-    G = nx.Graph()
+    G: nx.Graph[str] = nx.Graph()
     for n in graph["nodes"]:
         attrs = {
             k: "; ".join(map(str, v)) if isinstance(v, list) else v

@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
@@ -27,6 +27,9 @@ from graphapp.queries.cypher import Tx
 from graphapp.queries.members import people
 from graphapp.resources import STATIC, TEMPLATES, VIS_NETWORK
 from graphapp.visnetwork import STYLE, vis_data
+
+if TYPE_CHECKING:
+    import jinja2
 
 __all__ = ["FORMATS", "Export", "export", "read_export"]
 
@@ -133,7 +136,7 @@ def to_vcf(e: Export) -> bytes:
     return "".join(cards).encode("utf-8")
 
 
-def _exchange_graph(e: Export) -> nx.Graph:
+def _exchange_graph(e: Export) -> nx.Graph[str]:
     """The contact graph with values GEXF and GraphML accept: no nulls, no lists, node ids that are XML name
     tokens (``Label:slug``). The property ``id`` becomes ``graphapp_id``: networkx's GEXF writer would
     otherwise take it for the node's id, and ids repeat across labels (a topic and an organisation)."""
@@ -176,7 +179,7 @@ def to_cyjs(e: Export) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
 
 
-def _environment() -> Any:
+def _environment() -> jinja2.Environment:
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape())

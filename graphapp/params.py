@@ -62,7 +62,7 @@ class BadRequest(ValueError):
 # unset). Each knows its JSON Schema, which the OpenAPI document shows.
 
 
-class Param(ma.fields.Field):
+class Param(ma.fields.Field[Any]):  # (each kind of parameter loads its own type)
     """A query-string parameter: empty or absent gives the default; otherwise :meth:`parse` decides."""
 
     def __init__(self, description: str, default: Any) -> None:

@@ -10,7 +10,7 @@ No Flask here: the CLI and the benchmarks call these too.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -130,7 +130,9 @@ def coverage_report_of(tx: Tx, thresholds: Thresholds | None = None) -> dict[str
     rest, while the server is still busy with that.
     """
     with collector_paused():
-        net, cuts = tx.side_by_side([_network, contact_cuts])
+        # side_by_side types its results as one list; in order, they are what each work returns
+        first, second = tx.side_by_side([_network, contact_cuts])
+        net, cuts = cast(Network, first), cast(ContactCuts, second)
         return coverage_gaps(net, cuts, M49_REGIONS, thresholds)
 
 

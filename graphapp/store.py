@@ -27,11 +27,14 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from graphapp.queries.cypher import Cypher, Derived, Dialect, Store
 from graphapp.queries.schema import CREATE_NODES, CREATE_RELS, NODES, RELATIONSHIPS, batches, stamp_revision
 from graphapp.settings import BY_NAME as SETTINGS_BY_NAME
+
+if TYPE_CHECKING:
+    import neo4j  # (imported at run time only when Neo4j is used)
 
 __all__ = ["LadybugStore", "Neo4jStore", "Store", "StoreLocked", "StoreUnavailable", "open_store"]
 
@@ -53,11 +56,11 @@ class StoreLocked(StoreUnavailable):
 # --- Neo4j ------------------------------------------------------------------------------------------
 
 
-def _run_one(statement: Cypher | str, tx: Any) -> list[dict[str, Any]]:
+def _run_one(statement: Cypher | str, tx: Neo4jTx) -> list[dict[str, Any]]:
     return tx.run(statement)
 
 
-def _plain(record: Any) -> dict[str, Any]:
+def _plain(record: neo4j.Record) -> dict[str, Any]:
     """A record as a dict. The driver already gives plain values (numbers, strings, lists, maps) for
     everything graphapp's statements return; ``record.data()`` walks every value again in Python, which
     for the index's lists of 800,000 numbers costs more than the query itself. Whole nodes, relationships
@@ -153,7 +156,7 @@ class Neo4jStore(Store):
                 ]
         return self.database
 
-    def _session(self, **config: Any) -> Any:
+    def _session(self, **config: Any) -> neo4j.Session:
         # One bookmark manager for every session of the store: in a cluster, a read then waits for the
         # store's earlier writes to reach the member that serves it (on one server this costs nothing).
         return self.driver.session(

@@ -45,7 +45,7 @@ def _title(kind: str, name: str, attrs: dict[str, Any], degree: int) -> str:
     return "\n".join(lines)
 
 
-def vis_data(G: nx.Graph, href: Callable[[str, str], str] | None = None) -> dict[str, Any]:
+def vis_data(G: nx.Graph[str], href: Callable[[str, str], str] | None = None) -> dict[str, Any]:
     """Nodes, edges and options for vis-network, from a contact graph
     (:func:`graphapp.contactmap.contact_graph`). Each node carries ``kind``, ``name``, ``degree`` and,
     given ``href(kind, id)``, the address of its page, for the explorer's side panel."""

@@ -93,7 +93,8 @@ def create_account(tx: Tx, login: str, password_hash: str, role: str, member: st
     tx.run(CREATE, id=login, password_hash=password_hash, role=role, member=member, created=created)
 
 
-def update_account(tx: Tx, login: str, **changes: str) -> bool:
+# (tx only by position, as Store.write passes it: no change can be named tx)
+def update_account(tx: Tx, /, login: str, **changes: str) -> bool:
     """Change an account's role, active ('yes'/'no'), member or password hash; False if there is none."""
     current = account(tx, login)
     if current is None:
@@ -155,7 +156,7 @@ def count_attempt(tx: Tx, keys: list[str], now: str, since: str, limit: int) -> 
     ids = sorted(set(keys))  # (locks in one order: two attempts never wait on each other crosswise)
     tx.run(DROP_STALE_ATTEMPTS, since=since)
     tx.run(LOCK_ATTEMPTS, ids=ids, now=now)
-    recent = {
+    recent: dict[str, list[str]] = {
         row["id"]: sorted(t for t in row["failures"] or [] if t > since) for row in tx.run(ATTEMPTS, ids=ids)
     }
     full = [times[-limit] for times in recent.values() if len(times) >= limit]

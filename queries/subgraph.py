@@ -193,7 +193,7 @@ def aggregated(tx: Tx, by: str, where: MemberFilter | None = None) -> dict[str, 
         raise ValueError(f"aggregate by one of {', '.join(AGGREGATES)}")
     params = (where or MemberFilter()).params()
     label = AGGREGATE_LABEL[by]
-    nodes = []
+    nodes: list[dict[str, Any]] = []
     for row in sorted(AGGREGATE_NODES[by].run(tx, **params), key=lambda r: r["id"]):
         props = {"id": row["id"], "name": row["name"], "members": row["n"]}
         nodes.append({"key": key(label, row["id"]), "label": label, "properties": props})

@@ -50,7 +50,7 @@ def clusters_of_interest(ix: InterestIndex, seed: int = 0) -> dict[str, Any]:
     strong = together >= floor
     # Topics are numbered in id order (see the index): the graph gets nodes and edges in that order, and
     # Louvain, whose result depends on the order it meets them, always gives the same clusters.
-    T = nx.Graph()
+    T: nx.Graph[int] = nx.Graph()
     T.add_nodes_from(np.flatnonzero(ix.holders > 0).tolist())
     T.add_weighted_edges_from(
         zip(first[strong].tolist(), second[strong].tolist(), together[strong].tolist(), strict=True)

@@ -160,7 +160,8 @@ class InterestIndex:
                 if i >= 0:
                     organisation[i] = e["organisation"]
         self.organisation, self.organisations = _codes(organisation)
-        self.suggestible = np.array(members["suggestible"], dtype=str) != "no"
+        # (a mask of bools; annotated, as numpy's stubs type this comparison as Any)
+        self.suggestible: np.ndarray = np.array(members["suggestible"], dtype=str) != "no"
 
         # Every edge, as (member number, topic number, level code); then indexed both ways.
         packed = np.array([x for h in holders for x in h["holders"]], np.int64)

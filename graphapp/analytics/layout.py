@@ -35,7 +35,7 @@ def _mean(points: list[tuple[float, float]]) -> tuple[float, float]:
     return sum(x for x, _ in points) / len(points), sum(y for _, y in points) / len(points)
 
 
-def _hub_graph(G: nx.Graph, hubs: list[str], people: list[str]) -> nx.Graph:
+def _hub_graph(G: nx.Graph[str], hubs: list[str], people: list[str]) -> nx.Graph[str]:
     """The hubs, joined by how many people they share (and by any edge between them, by its weight), on
     a log scale: otherwise the most popular hubs collapse into one point."""
     hub_set = set(hubs)
@@ -46,13 +46,13 @@ def _hub_graph(G: nx.Graph, hubs: list[str], people: list[str]) -> nx.Graph:
     for p in people:
         for pair in itertools.combinations(sorted(h for h in G[p] if h in hub_set), 2):
             shared[pair] += 1
-    H = nx.Graph()
+    H: nx.Graph[str] = nx.Graph()
     H.add_nodes_from(hubs)
     H.add_weighted_edges_from((a, b, 1.0 + math.log(w)) for (a, b), w in shared.items())
     return H
 
 
-def _place_hubs(H: nx.Graph, scale: float) -> dict[str, tuple[float, float]]:
+def _place_hubs(H: nx.Graph[str], scale: float) -> dict[str, tuple[float, float]]:
     """Hubs that share people by a force layout; hubs nobody shares on a ring outside, where they do not
     squeeze the rest into the middle."""
     alone = sorted(h for h in H if H.degree(h) == 0)
@@ -70,7 +70,7 @@ def _place_hubs(H: nx.Graph, scale: float) -> dict[str, tuple[float, float]]:
     return pos
 
 
-def hub_layout(G: nx.Graph, scale: float | None = None) -> dict[str, tuple[float, float]]:
+def hub_layout(G: nx.Graph[str], scale: float | None = None) -> dict[str, tuple[float, float]]:
     """Positions for every node of a contact graph: hubs laid out first, people placed around them.
 
     Parameters
