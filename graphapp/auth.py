@@ -54,6 +54,7 @@ from graphapp.queries.accounts import (
     take_invitation,
     update_account,
 )
+from graphapp.settings import switched_on
 
 __all__ = [
     "ACCESS",
@@ -63,7 +64,6 @@ __all__ = [
     "bp",
     "check_access",
     "current_viewer",
-    "hash_password",
     "init_app",
 ]
 
@@ -205,21 +205,12 @@ def _load_viewer(login: str) -> Viewer | None:
 
 def _visitor() -> Viewer:
     """Whoever has not signed in: a public visitor in public mode, else anonymous."""
-    return PUBLIC if public_mode(current_app.config.get("GRAPHAPP_PUBLIC")) else ANONYMOUS
+    return PUBLIC if switched_on(current_app.config.get("GRAPHAPP_PUBLIC")) else ANONYMOUS
 
 
 # (Flask-Login ships no types: used as a decorator, user_loader would leave _load_viewer untyped to mypy)
 login_manager.user_loader(_load_viewer)
 login_manager.anonymous_user = _visitor
-
-
-def public_mode(setting: object) -> bool:
-    """``GRAPHAPP_PUBLIC``: on for 1, true, yes or on (any case), off otherwise.
-
-    >>> public_mode("1"), public_mode("0"), public_mode(""), public_mode(True)
-    (True, False, False, True)
-    """
-    return setting is True or str(setting).strip().lower() in ("1", "true", "yes", "on")
 
 
 def check_access() -> Any:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["DEFAULT_SECRET_KEY", "SETTINGS", "STORE_SETTINGS", "Setting", "from_environment"]
+__all__ = ["DEFAULT_SECRET_KEY", "SETTINGS", "STORE_SETTINGS", "Setting", "from_environment", "switched_on"]
 
 
 @dataclass(frozen=True)
@@ -71,6 +71,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("GRAPHAPP_MAX_UPLOAD_MB", 20, "the most a web import (all its files together) may carry, in MiB"),
     Setting(
+        "GRAPHAPP_NEO4J_WARNINGS",
+        "",
+        "1: raise the Neo4j server's warnings (a deprecated function...) as Python warnings, as the tests "
+        "do; they are always logged (logger neo4j.notifications)",
+    ),
+    Setting(
         "GRAPHAPP_PROXIES",
         0,
         "how many reverse proxies stand in front of graphapp: each visitor's address (which the sign-in "
@@ -81,6 +87,15 @@ SETTINGS: tuple[Setting, ...] = (
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 #: The names of the settings that say which store to open.
 STORE_SETTINGS: tuple[str, ...] = tuple(s.name for s in SETTINGS if s.store)
+
+
+def switched_on(value: object) -> bool:
+    """A yes-or-no setting: on for 1, true, yes or on (any case), off otherwise.
+
+    >>> switched_on("1"), switched_on("Yes"), switched_on("0"), switched_on(""), switched_on(True)
+    (True, True, False, False, True)
+    """
+    return value is True or str(value).strip().lower() in ("1", "true", "yes", "on")
 
 
 def from_environment(environ: Mapping[str, str] | None = None) -> dict[str, Any]:

@@ -34,7 +34,7 @@ PASSWORD = "correct horse battery staple"
 
 def make_account(app: Any, login: str, role: str, member: str = "", password: str = PASSWORD) -> None:
     """An account in the app's store, as `graphapp account create` makes one."""
-    from graphapp.auth import hash_password
+    from graphapp.accounts import hash_password
     from graphapp.db import get_store
     from graphapp.queries.accounts import create_account
 

@@ -35,3 +35,16 @@ def test_a_deprecated_statement_fails_the_test_run(neo4j_config) -> None:
         with pytest.raises(Neo4jDeprecationWarning):
             store.read(lambda tx: tx.run(DEPRECATED))
         assert store.read(lambda tx: tx.run("RETURN 1 AS one")) == [{"one": 1}]  # a current statement passes
+
+
+def test_outside_the_tests_the_warnings_are_logged_not_raised(neo4j_config, monkeypatch, caplog) -> None:
+    """In production the server's warnings are still asked for and logged (logger neo4j.notifications),
+    without the cost of raising them as Python warnings."""
+    import logging
+
+    monkeypatch.delenv("GRAPHAPP_NEO4J_WARNINGS", raising=False)
+    with _neo4j(neo4j_config) as store, caplog.at_level(logging.INFO, logger="neo4j.notifications"):
+        store.read(lambda tx: tx.run(DEPRECATED))  # (a raised warning would fail this test)
+    assert any(r.name == "neo4j.notifications" and "id" in r.getMessage() for r in caplog.records), (
+        caplog.text
+    )
