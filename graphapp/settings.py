@@ -82,6 +82,27 @@ SETTINGS: tuple[Setting, ...] = (
         "how many reverse proxies stand in front of graphapp: each visitor's address (which the sign-in "
         "limit counts) is then read from X-Forwarded-For; 0: from the connection",
     ),
+    Setting(
+        "GRAPHAPP_BASE_URL",
+        "",
+        "the site's public address, e.g. https://graphapp.example.org, for the links in mails "
+        "(unset: the address of the request that caused the mail)",
+    ),
+    Setting(
+        "GRAPHAPP_SMTP_HOST",
+        "",
+        "the mail server that sends graphapp's mails; unset: mails go to the outbox, which admins read in "
+        "the app and `graphapp mail outbox` prints",
+    ),
+    Setting("GRAPHAPP_SMTP_PORT", 25, "the mail server's port (587 for STARTTLS, 465 for TLS, as a rule)"),
+    Setting(
+        "GRAPHAPP_SMTP_SECURITY",
+        "starttls",
+        "starttls, tls (the connection is TLS from the start) or none (only for a server on this machine)",
+    ),
+    Setting("GRAPHAPP_SMTP_USER", "", "the mail server's user name, if it wants one"),
+    Setting("GRAPHAPP_SMTP_PASSWORD", "", "the mail server's password"),
+    Setting("GRAPHAPP_MAIL_FROM", "graphapp@localhost", "the sender of graphapp's mails"),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

@@ -15,7 +15,10 @@ from typing import Any
 from graphapp.queries.cypher import Cypher, Dialect, Rows, Store, Tx
 
 __all__ = [
+    "ACCOUNT_LABELS",
+    "BACKED_UP_ACCOUNT_LABELS",
     "NODES",
+    "WORKFLOW_LABELS",
     "RELATIONSHIPS",
     "SCHEMA_VERSION",
     "NodeSpec",
@@ -25,7 +28,7 @@ __all__ = [
 ]
 
 #: Bump when the model changes, and add a step to :data:`MIGRATIONS`.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -49,8 +52,10 @@ NODES: dict[str, NodeSpec] = {
     for spec in (
         NodeSpec(
             "Member",
-            # email_visibility (members, coordinators, nobody) and suggestible (yes, no) are the member's
-            # consent; unset means the defaults, "members" and "yes".
+            # email_visibility (members, coordinators, nobody), suggestible (yes, no) and introductions
+            # (yes, no: may others ask to be introduced) are the member's consent; unset means the defaults,
+            # "members", "yes" and "yes". mail_off: the kinds of mail (graphapp.mail.KINDS) they turned
+            # off, comma-separated (a plain string, so that members still load by COPY on LadybugDB).
             (
                 "id",
                 "name",
@@ -61,6 +66,8 @@ NODES: dict[str, NodeSpec] = {
                 "subregion",
                 "email_visibility",
                 "suggestible",
+                "introductions",
+                "mail_off",
             ),
         ),
         NodeSpec(
@@ -80,7 +87,8 @@ RELATIONSHIPS: dict[str, RelSpec] = {
         RelSpec("INTERESTED_IN", "Member", "Topic", ("level",)),
         RelSpec("MEMBER_OF", "Member", "Workstream", ("role",)),
         RelSpec("COVERS", "Workstream", "Topic"),
-        RelSpec("KNOWS", "Member", "Member", undirected=True),
+        # via: where the contact came from ("introduction"; unset: a file or a profile), since: its date.
+        RelSpec("KNOWS", "Member", "Member", ("via", "since"), undirected=True),
     )
 }
 
@@ -94,6 +102,7 @@ LEVEL_BASE = len(LEVELS) + 1
 WORKSTREAM_ROLES = ("lead", "member")
 EMAIL_VISIBILITY = ("members", "coordinators", "nobody")
 SUGGESTIBLE = ("yes", "no")
+INTRODUCTIONS = ("yes", "no")
 
 # The schema version lives in the graph itself, on one node.
 META_LABEL = "GraphappMeta"
@@ -108,6 +117,91 @@ ACCOUNT_LABELS: dict[str, NodeSpec] = {
         NodeSpec("LoginAttempt", ("id", "last", "failures"), list_properties=("failures",)),
     )
 }
+#: The account labels a backup carries (with the password hashes, so that a restore onto an empty store
+#: gives back a service people can sign in to); failed sign-ins are not kept.
+BACKED_UP_ACCOUNT_LABELS = ("Account", "Invitation")
+
+#: What people ask of each other and of graphapp, kept in the graph beside the network: requests to join,
+#: asks (issues to discuss) and the offers to help with them, introductions, the mail queue, and the email
+#: domains whose confirmed join requests are approved at once. Never drawn or exported as part of the
+#: network; in backups. Members are named by id in a property (``member``, ``from_member``...), as accounts
+#: name theirs, so that forgetting a member finds everything of theirs by one property. Every value is a
+#: string (times ISO 8601, UTC) or a list of strings; tokens are kept only as their SHA-256.
+WORKFLOW_LABELS: dict[str, NodeSpec] = {
+    spec.label: spec
+    for spec in (
+        NodeSpec(
+            "JoinRequest",
+            (
+                "id",
+                "token_hash",  # the email confirmation link's token
+                "status",  # unconfirmed, confirmed, approved, declined
+                "email",
+                "name",
+                "organisation",  # an existing organisation's id, or empty with new_organisation
+                "new_organisation",
+                "country",
+                "title",
+                "topics",  # "topic-id:level" each
+                "workstreams",
+                "issue_kind",  # technical, strategic, organisational (or empty)
+                "issue_text",
+                "issue_topics",
+                "email_visibility",
+                "suggestible",
+                "introductions",
+                "created",
+                "expires",  # an unconfirmed request is dropped after this
+                "confirmed",
+                "decided",
+                "decided_by",  # a coordinator's login, or "domain:<domain>" for a trusted domain
+                "reason",  # a decline's reason (mailed to the person)
+                "member",  # the member made on approval
+            ),
+            list_properties=("topics", "workstreams", "issue_topics"),
+        ),
+        NodeSpec(
+            "Ask",
+            ("id", "member", "kind", "text", "topics", "status", "created", "closed"),
+            list_properties=("topics",),
+        ),
+        NodeSpec("Offer", ("id", "ask", "member", "note", "created")),
+        NodeSpec(
+            "Introduction",
+            (
+                "id",
+                "token_hash",  # the mailed link's token, which answers without signing in
+                "from_member",
+                "to_member",
+                "note",
+                "kind",  # where it was asked from: a suggestion mode (peer, mentor...), ask, profile
+                "ask",
+                "status",  # asked, accepted, declined
+                "created",
+                "decided",
+            ),
+        ),
+        NodeSpec(
+            "Mail",
+            (
+                "id",
+                "recipient",  # the address
+                "member",  # the member it is to, if it is to one
+                "kind",
+                "subject",
+                "text",
+                "html",
+                "status",  # queued, sent, failed (given up), outbox (no mail server configured)
+                "attempts",
+                "next_try",
+                "last_error",
+                "created",
+                "sent",
+            ),
+        ),
+        NodeSpec("TrustedDomain", ("id", "added_by", "added")),
+    )
+}
 
 
 def _ladybug_type(spec: NodeSpec, prop: str) -> str:
@@ -116,7 +210,7 @@ def _ladybug_type(spec: NodeSpec, prop: str) -> str:
 
 def _ladybug_ddl() -> list[str]:
     statements = [f"CREATE NODE TABLE IF NOT EXISTS {META_LABEL}(key STRING PRIMARY KEY, value STRING)"]
-    for spec in (*NODES.values(), *ACCOUNT_LABELS.values()):
+    for spec in (*NODES.values(), *ACCOUNT_LABELS.values(), *WORKFLOW_LABELS.values()):
         columns = ", ".join(
             f"{p} {_ladybug_type(spec, p)}{' PRIMARY KEY' if p == 'id' else ''}" for p in spec.properties
         )
@@ -138,7 +232,7 @@ def _neo4j_ddl() -> list[str]:
             f"CREATE CONSTRAINT {spec.label.lower()}_id IF NOT EXISTS "
             f"FOR (n:{spec.label}) REQUIRE n.id IS UNIQUE"
         )
-    for label in ACCOUNT_LABELS:
+    for label in (*ACCOUNT_LABELS, *WORKFLOW_LABELS):
         statements.append(
             f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
         )
@@ -173,6 +267,17 @@ MIGRATIONS: dict[int, dict[Dialect, list[str]]] = {
     },
     # 3: failed sign-ins kept in the graph (LoginAttempt: a new table and constraint, in the DDL).
     3: {"ladybug": [], "neo4j": []},
+    # 4: joining, asks, introductions, mail (new tables, in the DDL); a member's introductions and mail
+    # choices; where a contact came from.
+    4: {
+        "ladybug": [
+            "ALTER TABLE Member ADD introductions STRING",
+            "ALTER TABLE Member ADD mail_off STRING",
+            "ALTER TABLE KNOWS ADD via STRING",
+            "ALTER TABLE KNOWS ADD since STRING",
+        ],
+        "neo4j": [],
+    },
 }
 
 

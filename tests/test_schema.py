@@ -25,15 +25,26 @@ def test_a_newer_schema_is_refused(store) -> None:
         create_schema(store)
 
 
+def _ddl_of_version_3() -> list[str]:
+    """The embedded file's DDL as graphapp wrote it at schema 3, from today's (which test_version_4 checks)."""
+    from graphapp.queries.schema import DDL, WORKFLOW_LABELS
+
+    return [
+        s.replace(", introductions STRING, mail_off STRING", "").replace(", via STRING, since STRING", "")
+        for s in DDL["ladybug"]
+        if not any(f"TABLE IF NOT EXISTS {label}(" in s for label in WORKFLOW_LABELS)
+    ]
+
+
 def test_a_version_1_database_is_migrated_keeping_its_members(tmp_path) -> None:
     """An embedded file made by graphapp 0.1 (schema 1: no consent columns, no accounts) opens, migrates
     to the current version, and keeps what it held; the consent of its members reads as unset."""
-    from graphapp.queries.schema import DDL, MIGRATIONS
+    from graphapp.queries.schema import MIGRATIONS
     from graphapp.store import LadybugStore
 
     v1 = [
         s.replace(", email_visibility STRING, suggestible STRING", "")
-        for s in DDL["ladybug"]
+        for s in _ddl_of_version_3()
         if not any(
             f"TABLE IF NOT EXISTS {label}(" in s for label in ("Account", "Invitation", "LoginAttempt")
         )
@@ -63,11 +74,11 @@ def test_a_version_2_database_is_migrated_and_counts_failed_sign_ins(tmp_path) -
     its accounts, and from then on keeps failed sign-ins in the graph."""
     from graphapp.accounts import SignInLimit
     from graphapp.queries.accounts import account
-    from graphapp.queries.schema import DDL
     from graphapp.store import LadybugStore
 
-    v2 = [s for s in DDL["ladybug"] if "TABLE IF NOT EXISTS LoginAttempt(" not in s]
-    assert len(v2) == len(DDL["ladybug"]) - 1
+    v3 = _ddl_of_version_3()
+    v2 = [s for s in v3 if "TABLE IF NOT EXISTS LoginAttempt(" not in s]
+    assert len(v2) == len(v3) - 1
     with LadybugStore(str(tmp_path / "v2.lbug")) as old:
         for statement in v2:
             old.write(lambda tx, s=statement: tx.run(s))
@@ -81,3 +92,40 @@ def test_a_version_2_database_is_migrated_and_counts_failed_sign_ins(tmp_path) -
         limit = SignInLimit(limit=1)
         assert limit.wait(reopened, ["login:ana@example.org"]) == 0  # (counted: one failure so far)
         assert limit.wait(reopened, ["login:ana@example.org"]) > 0
+
+
+def test_a_version_3_database_is_migrated_keeping_its_contacts(tmp_path) -> None:
+    """An embedded file of schema 3 opens and migrates to the current version: its members and contacts stay,
+    their new choices read as unset, the new tables (join requests, asks...) are there, and a contact can
+    now say where it came from."""
+    from graphapp.queries.schema import DDL, WORKFLOW_LABELS
+    from graphapp.store import LadybugStore
+
+    v3 = _ddl_of_version_3()
+    assert len(v3) == len(DDL["ladybug"]) - len(WORKFLOW_LABELS)
+    with LadybugStore(str(tmp_path / "v3.lbug")) as old:
+        for statement in v3:
+            old.write(lambda tx, s=statement: tx.run(s))
+        old.write(lambda tx: tx.run(WRITE_VERSION, version="3"))
+        old.write(
+            lambda tx: tx.run("CREATE (:Member {id: 'm-1', name: 'Ana'}), (:Member {id: 'm-2', name: 'Bo'})")
+        )
+        old.write(
+            lambda tx: tx.run("MATCH (a:Member {id: 'm-1'}), (b:Member {id: 'm-2'}) CREATE (a)-[:KNOWS]->(b)")
+        )
+    with LadybugStore(str(tmp_path / "v3.lbug")) as reopened:
+        assert create_schema(reopened) == (3, SCHEMA_VERSION)
+        rows = reopened.read(
+            lambda tx: tx.run(
+                "MATCH (a:Member)-[k:KNOWS]->(b:Member) "
+                "RETURN a.introductions AS i, a.mail_off AS off, k.via AS via, b.name AS b"
+            )
+        )
+        assert rows == [{"i": None, "off": None, "via": None, "b": "Bo"}]
+        reopened.write(
+            lambda tx: tx.run("MATCH (:Member {id: 'm-1'})-[k:KNOWS]->() SET k.via = 'introduction'")
+        )
+        for label in WORKFLOW_LABELS:
+            assert (
+                reopened.read(lambda tx, n=label: tx.run(f"MATCH (x:{n}) RETURN count(x) AS n"))[0]["n"] == 0
+            )
