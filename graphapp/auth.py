@@ -119,6 +119,9 @@ ACCESS = {
     "auth.accounts_page": "admin",
     "auth.invite": "admin",
     "auth.change_account": "admin",
+    "pages.mail_preferences": "anonymous",  # (opened by the signed token in every mail's link)
+    "pages.mail_admin": "admin",
+    "pages.mail_retry": "admin",
 }
 
 
