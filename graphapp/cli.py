@@ -1,4 +1,4 @@
-"""The ``graphapp`` command: init, import, demo, synthetic, backup, restore, serve.
+"""The ``graphapp`` command: init, import, demo, synthetic, backup, restore, mail, serve.
 
 Every command reads the store from the environment (``NEO4J_URI`` and friends, else ``GRAPHAPP_DB``).
 Problems go to standard error with a non-zero exit status; nothing is half-written.
@@ -484,6 +484,47 @@ def serve(host: str, port: int, threads: int) -> None:
         raise Failure(str(e)) from e
     click.echo(f"graphapp on http://{host}:{port}/ using {store.description}", err=True)
     waitress.serve(app, host=host, port=port, threads=threads, ident="graphapp")
+
+
+# --- graphapp mail --------------------------------------------------------------------------------------
+
+
+@cli.group()
+def mail() -> None:
+    """The mail queue: send it, read the outbox, see what failed."""
+
+
+def _when(stamp: str | None) -> str:
+    return (stamp or "")[:19].replace("T", " ") + " UTC" if stamp else ""
+
+
+@mail.command("outbox")
+def mail_outbox() -> None:
+    """Print the mails kept in the outbox (because no GRAPHAPP_SMTP_HOST is set), newest first, as text."""
+    from graphapp.queries.mailbox import mails
+
+    with _opened() as store:
+        found = store.read(mails, "outbox", limit=10_000)
+    if not found:
+        click.echo("the outbox is empty", err=True)
+    for x in found:
+        click.echo(f"To: {x['recipient']}\nSubject: {x['subject']}\nDate: {_when(x['created'])}\n")
+        click.echo((x["text"] or "").rstrip() + "\n")
+        click.echo("-" * 72)
+
+
+@mail.command("failures")
+def mail_failures() -> None:
+    """Print the mails that could not be sent: given up on, or waiting to be tried again."""
+    from graphapp.queries.mailbox import mails
+
+    with _opened() as store:
+        found = [x for x in store.read(mails, "failed", "queued", "sending", limit=10_000) if x["last_error"]]
+    if not found:
+        click.echo("no mail has failed", err=True)
+    for x in found:
+        then = "given up" if x["status"] == "failed" else f"next try {_when(x['next_try'])}"
+        click.echo(f"{x['recipient']}\t{x['subject']}\t{x['attempts']} attempts\t{then}\t{x['last_error']}")
 
 
 def main() -> None:

@@ -71,6 +71,10 @@ MATRIX = [
     ("GET", "/admin/accounts", "admin"),
     ("POST", "/admin/invitations", "admin"),
     ("POST", "/admin/accounts/nobody@example.org", "admin"),  # (answered 404: no such account)
+    ("GET", "/mail/preferences/not-a-token", "anonymous"),  # (answered 404: not a link this site made)
+    ("POST", "/mail/preferences/not-a-token", "anonymous"),
+    ("GET", "/admin/mail", "admin"),
+    ("POST", "/admin/mail/retry", "admin"),
     ("POST", "/login", "anonymous"),  # (wrong password: 401, the login page's own refusal)
     ("POST", "/logout", "anonymous"),  # (last: it ends the session)
 ]
