@@ -79,6 +79,7 @@ def my_profile(tx: Tx, viewer: Viewer) -> dict[str, Any] | None:
     missing = [words for key, words in PROFILE_PARTS.items() if not profile.get(key)]
     return {
         "member": viewer.member,
+        "name": profile["name"],
         "missing": missing,
         "done": len(PROFILE_PARTS) - len(missing),
         "of": len(PROFILE_PARTS),
@@ -123,7 +124,8 @@ def home_page(tx: Tx, viewer: Viewer) -> dict[str, Any]:
             data = part.read(tx, viewer)
             if data is not None:
                 parts.append((part.template, data))
-    return {**network_summary(tx), "parts": parts}
+    name = next((data["name"] for _, data in parts if data.get("name")), None)
+    return {**network_summary(tx), "parts": parts, "name": name}
 
 
 @bp.get("/")
