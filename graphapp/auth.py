@@ -82,6 +82,7 @@ ACCESS = {
     "pages.vendor": "anonymous",
     "api.health": "anonymous",
     "api.openapi": "anonymous",
+    "pages.mail_preferences": "anonymous",  # (the signed token in the link is the key)
     "pages.index": "public",
     "pages.members": "public",
     "pages.member": "public",
@@ -119,7 +120,6 @@ ACCESS = {
     "auth.accounts_page": "admin",
     "auth.invite": "admin",
     "auth.change_account": "admin",
-    "pages.mail_preferences": "anonymous",  # (opened by the signed token in every mail's link)
     "pages.mail_admin": "admin",
     "pages.mail_retry": "admin",
 }

@@ -33,6 +33,8 @@ MATRIX = [
     ("GET", "/static/graphapp.css", "anonymous"),
     ("GET", "/invite/not-a-token", "anonymous"),  # (answered 404: there is no such invitation)
     ("POST", "/invite/not-a-token", "anonymous"),
+    ("GET", "/mail/preferences/not-a-token", "anonymous"),  # (answered 404: not signed by this site)
+    ("POST", "/mail/preferences/not-a-token", "anonymous"),
     ("GET", "/", "public"),
     ("GET", "/members?q=a", "public"),
     ("GET", "/members/{m}", "public"),
@@ -71,8 +73,6 @@ MATRIX = [
     ("GET", "/admin/accounts", "admin"),
     ("POST", "/admin/invitations", "admin"),
     ("POST", "/admin/accounts/nobody@example.org", "admin"),  # (answered 404: no such account)
-    ("GET", "/mail/preferences/not-a-token", "anonymous"),  # (answered 404: not a link this site made)
-    ("POST", "/mail/preferences/not-a-token", "anonymous"),
     ("GET", "/admin/mail", "admin"),
     ("POST", "/admin/mail/retry", "admin"),
     ("POST", "/login", "anonymous"),  # (wrong password: 401, the login page's own refusal)
