@@ -151,3 +151,84 @@ def test_only_admins_open_the_mail_page(app) -> None:
     coordinator = signed_in(app, "c@example.org", "coordinator")
     assert coordinator.get("/admin/mail").status_code == 403
     assert "/admin/mail" not in coordinator.get("/members").get_data(as_text=True)
+
+
+# --- Sending the queue: the command, and the server's own worker, through a real SMTP server ------------
+
+
+def _queue_plain(store, n: int, prefix: str = "Mail") -> None:  # type: ignore[no-untyped-def]
+    """``n`` mails to addresses (not to members: no preferences link, so no app is needed)."""
+
+    def put(tx: Tx) -> None:
+        for i in range(n):
+            queue_mail(tx, "join_confirm", f"person{i}@example.org", f"{prefix} {i}", f"Hello {i}")
+
+    store.write(put)
+
+
+def test_send_queued_delivers_once_and_says_what_failed(store, runner, smtp_server, monkeypatch) -> None:
+    _queue_plain(store, 3)
+    store.close()
+    for key, value in smtp_server.config.items():
+        monkeypatch.setenv(key, value)
+    done = runner.invoke("mail", "send-queued")
+    assert done.exit_code == 0, done.stderr
+    assert done.stdout == "sent 3, to the outbox 0, to be tried again 0, given up 0\n"
+    assert sorted(m["Subject"] for m in smtp_server.wait_for(3)) == ["Mail 0", "Mail 1", "Mail 2"]
+    again = runner.invoke("mail", "send-queued")
+    assert again.stdout == "sent 0, to the outbox 0, to be tried again 0, given up 0\n"
+    assert len(smtp_server.messages) == 3  # nothing twice
+    # A refusal for good: exit status 1, and the failure is listed with its error.
+    from graphapp.store import open_store
+
+    with open_store() as reopened:
+        _queue_plain(reopened, 1, "Refused")
+    smtp_server.refuse = "550 No such user here"
+    refused = runner.invoke("mail", "send-queued")
+    assert refused.exit_code == 1
+    assert "given up 1" in refused.stdout and "see `graphapp mail failures`" in refused.stderr
+    listed = runner.invoke("mail", "failures").stdout
+    assert "person0@example.org\tRefused 0\t1 attempts\tgiven up\t" in listed and "550" in listed
+
+
+def test_send_queued_without_a_mail_server_keeps_mail_in_the_outbox(store, runner) -> None:
+    _queue_plain(store, 1)
+    store.close()
+    done = runner.invoke("mail", "send-queued")
+    assert done.exit_code == 0 and done.stdout == "sent 0, to the outbox 1, to be tried again 0, given up 0\n"
+    assert "Subject: Mail 0" in runner.invoke("mail", "outbox").stdout
+
+
+def test_the_server_sends_the_queue_by_itself(store, store_config, smtp_server, tmp_path) -> None:
+    """`graphapp serve` sends queued mail every GRAPHAPP_MAIL_INTERVAL seconds, with no command run."""
+    from tests.processes import _clean_env, serving
+
+    _queue_plain(store, 2)
+    store.close()
+    env = {**_clean_env(), **store_config, **smtp_server.config, "GRAPHAPP_MAIL_INTERVAL": "0.5"}
+    with serving(env, tmp_path / "serve.log"):
+        received = smtp_server.wait_for(2, timeout=30)
+    assert sorted(m["Subject"] for m in received) == ["Mail 0", "Mail 1"]
+    assert "sending queued mail every 0.5 s" in (tmp_path / "serve.log").read_text()
+
+
+@pytest.mark.parametrize("backend", ["neo4j"])  # (an embedded file has one process at a time)
+def test_servers_sharing_a_neo4j_send_each_mail_once(store, store_config, smtp_server, tmp_path) -> None:
+    """Three servers on one Neo4j, each with its own worker every 0.2 s, racing for 60 mails: each mail
+    arrives once."""
+    import contextlib
+    import time
+
+    from tests.processes import _clean_env, serving
+
+    env = {**_clean_env(), **store_config, **smtp_server.config, "GRAPHAPP_MAIL_INTERVAL": "0.2"}
+    with contextlib.ExitStack() as servers:
+        for i in range(3):
+            servers.enter_context(serving(env, tmp_path / f"serve-{i}.log"))
+        _queue_plain(store, 60)  # (all three are polling by now)
+        smtp_server.wait_for(60, timeout=60)
+        time.sleep(2)  # (time for a second copy of any of them to arrive)
+    subjects = [m["Subject"] for m in smtp_server.messages]
+    assert sorted(subjects) == sorted(f"Mail {i}" for i in range(60))
+    left = store.read(lambda tx: tx.run("MATCH (x:Mail) RETURN x.status AS s, count(*) AS n"))
+    assert left == [{"s": "sent", "n": 60}]

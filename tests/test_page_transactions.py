@@ -177,5 +177,5 @@ def test_mail_choices_and_retries_are_saved_in_one_transaction(site) -> None:
         ("write", "save_preferences")
     ]
     assert transactions.of(client, "POST", "/admin/mail/retry", data={"csrf_token": token}) == [
-        ("write", "retry_now")
+        ("write", "retry_mail")
     ]

@@ -14,8 +14,8 @@ from graphapp.db import get_store
 from graphapp.mail import KINDS, member_of_preferences_token
 from graphapp.pages import bp
 from graphapp.queries.cypher import Tx
-from graphapp.queries.mail import mail_off, set_mail_off
-from graphapp.queries.mailbox import mail_counts, mails, retry_now
+from graphapp.queries.mail import mail_list, mail_off, set_mail_off
+from graphapp.queries.mailbox import mail_counts, retry_mail
 from graphapp.queries.members import hold_member, member_profile
 
 __all__ = ["OPTIONAL_KINDS", "mail_admin_page", "preferences_page"]
@@ -76,9 +76,9 @@ def mail_admin_page(tx: Tx) -> dict[str, Any]:
     """The admins' view of the mail: counts, failures, the queue, and the outbox."""
     return {
         "counts": mail_counts(tx),
-        "failed": mails(tx, "failed"),
-        "queue": mails(tx, "queued", "sending"),
-        "outbox": mails(tx, "outbox"),
+        "failed": mail_list(tx, ["failed"]),
+        "queue": mail_list(tx, ["queued", "sending"]),
+        "outbox": mail_list(tx, ["outbox"]),
     }
 
 
@@ -94,6 +94,6 @@ def mail_retry() -> Response:
     """Make a failed or waiting mail (or all of them) due now; the worker or ``graphapp mail send-queued``
     sends it on its next round."""
     mail = request.form.get("mail") or ""
-    n = get_store().write(retry_now, now_iso("microseconds"), mail)
+    n = get_store().write(retry_mail, now_iso("microseconds"), mail)
     flash(f"{n} mail{'s' if n != 1 else ''} will be tried again on the next round of sending.")
     return redirect(url_for("pages.mail_admin"))
