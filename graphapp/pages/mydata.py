@@ -37,7 +37,9 @@ def me() -> str:
     viewer = current_viewer()
     profile = get_store().read(member_profile, viewer.member) if viewer.member else None
     preferences = (
-        url_for("pages.mail_preferences", token=preferences_token(viewer.member)) if profile else None
+        url_for("pages.mail_preferences", token=preferences_token(viewer.member))
+        if profile and viewer.member
+        else None
     )
     return render_template("pages/me.html", profile=profile, mail_preferences=preferences)
 
