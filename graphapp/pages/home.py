@@ -27,7 +27,8 @@ TOP = 3
 @dataclass(frozen=True)
 class HomePart:
     """One part of the home page: a read function ``(tx, viewer) -> dict | None`` (None: nothing to show
-    this viewer), the partial template that renders its dict (as ``part``), and the least role that sees it."""
+    this viewer), the partial template that renders its dict (the template sees it as ``part``), and the
+    least role that sees it. Parts are read only for a signed-in viewer."""
 
     read: Callable[[Tx, Viewer], dict[str, Any] | None]
     template: str
