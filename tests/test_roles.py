@@ -73,6 +73,8 @@ MATRIX = [
     ("GET", "/admin/accounts", "admin"),
     ("POST", "/admin/invitations", "admin"),
     ("POST", "/admin/accounts/nobody@example.org", "admin"),  # (answered 404: no such account)
+    ("GET", "/admin/mail", "admin"),
+    ("POST", "/admin/mail/retry", "admin"),
     ("POST", "/login", "anonymous"),  # (wrong password: 401, the login page's own refusal)
     ("POST", "/logout", "anonymous"),  # (last: it ends the session)
 ]

@@ -1,13 +1,13 @@
 """The pages, on one blueprint named "pages" (so every endpoint is ``pages.<view>``, as
 :data:`graphapp.auth.ACCESS` and the templates name them), one module per job:
 
-- :mod:`~graphapp.pages.home`: the home page, the network at a glance;
+- :mod:`~graphapp.pages.home`: the home page: the parts of each role's work, and the network at a glance;
 - :mod:`~graphapp.pages.directory`: the member directory and a member's profile;
 - :mod:`~graphapp.pages.entities`: the lists of organisations, topics, workstreams and places, and the page
   of each organisation, topic, workstream, country and region;
 - :mod:`~graphapp.pages.coverage`: the coverage dashboard and its heat map;
 - :mod:`~graphapp.pages.explorer`: the network explorer;
-- :mod:`~graphapp.pages.mailprefs`: a member's mail preferences, from the link in every mail;
+- :mod:`~graphapp.pages.mail`: a member's mail preferences, and the admins' mail page;
 - :mod:`~graphapp.pages.mydata`: "my data", and the signed-in member's consent and erasure;
 - :mod:`~graphapp.pages.vendor`: vis-network's files, served from the copy graphapp ships;
 - :mod:`~graphapp.pages.links`: the address of the page of each kind of node and gap.
@@ -23,6 +23,6 @@ from flask import Blueprint
 bp = Blueprint("pages", __name__)
 
 # Each module adds its routes to bp (after bp exists: they import it from here).
-from graphapp.pages import coverage, directory, entities, explorer, home, mailprefs, mydata, vendor  # noqa: E402
+from graphapp.pages import coverage, directory, entities, explorer, home, mail, mydata, vendor  # noqa: E402
 
-__all__ = ["bp", "coverage", "directory", "entities", "explorer", "home", "mailprefs", "mydata", "vendor"]
+__all__ = ["bp", "coverage", "directory", "entities", "explorer", "home", "mail", "mydata", "vendor"]
