@@ -15,7 +15,7 @@ from graphapp.auth import Viewer, current_viewer
 from graphapp.db import get_store
 from graphapp.pages import bp
 from graphapp.queries.cypher import Tx
-from graphapp.queries.mailbox import mail_counts
+from graphapp.queries.mail import mail_counts
 from graphapp.queries.members import member_profile, network_summary
 
 __all__ = ["PARTS", "HomePart", "home_page"]

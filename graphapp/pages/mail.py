@@ -14,8 +14,7 @@ from graphapp.db import get_store
 from graphapp.mail import KINDS, member_of_preferences_token
 from graphapp.pages import bp
 from graphapp.queries.cypher import Tx
-from graphapp.queries.mail import mail_list, mail_off, set_mail_off
-from graphapp.queries.mailbox import mail_counts, retry_mail
+from graphapp.queries.mail import mail_counts, mail_list, mail_off, retry_mail, set_mail_off
 from graphapp.queries.members import hold_member, member_profile
 
 __all__ = ["OPTIONAL_KINDS", "mail_admin_page", "preferences_page"]
