@@ -103,6 +103,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GRAPHAPP_SMTP_USER", "", "the mail server's user name, if it wants one"),
     Setting("GRAPHAPP_SMTP_PASSWORD", "", "the mail server's password"),
     Setting("GRAPHAPP_MAIL_FROM", "graphapp@localhost", "the sender of graphapp's mails"),
+    Setting(
+        "GRAPHAPP_JOIN_DAYS",
+        3,
+        "how many days a request to join waits for its mailed link to be followed before it is dropped",
+    ),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
