@@ -100,6 +100,8 @@ def test_every_page_reads_what_it_shows_in_one_transaction(site) -> None:
         f"/explore?kind=member&value={ids['member']}&depth=2",
         "/me",
         "/me/data.json",
+        "/join/requests",
+        "/join/domains",
     ]
     opened = {url: transactions.of(client, "GET", url) for url in pages}
     assert {url: [kind for kind, _ in found] for url, found in opened.items()} == dict.fromkeys(
@@ -107,6 +109,10 @@ def test_every_page_reads_what_it_shows_in_one_transaction(site) -> None:
     ), opened
     # The import page shows a form and nothing read from the graph.
     assert transactions.of(client, "GET", "/import") == []
+    # The pages to join are open to anyone, so a signed-in viewer's account is looked up (once) as they
+    # render, not before the view as for the other pages: "check your mail" reads nothing else.
+    assert transactions.of(client, "GET", "/join/sent") == [("read", "account")]
+    assert transactions.of(client, "GET", "/join") == [("read", "form_catalog"), ("read", "account")]
 
 
 def test_every_api_answer_reads_in_one_transaction(site) -> None:
@@ -153,3 +159,36 @@ def test_a_form_is_saved_in_one_transaction(site) -> None:
             upload["dry_run"] = dry_run
         opened = transactions.of(client, "POST", "/import", data=upload, content_type="multipart/form-data")
         assert [k for k, _ in opened] == [kind], opened
+
+
+def test_a_request_to_join_is_checked_confirmed_and_approved_in_one_transaction_each(site) -> None:
+    """The form is checked against the graph in one read (the request and its mail are then kept outside
+    the network, by ``store.bookkeep``); following the mailed link is one write, and so is an approval:
+    the member, the ask, the invitation and its mail together."""
+    client, ids, transactions = site
+    page = client.get("/join").get_data(as_text=True)
+    topic = re.search(r'name="topic" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    form = {
+        "csrf_token": csrf_token(client, "/join"),
+        "name": "Ana Joiner",
+        "email": "ana.joiner@example.org",
+        "organisation": ids["organisation"],
+        "country": "NLD",
+        "topic": topic,
+        f"level-{topic}": "expert",
+        "email_visibility": "members",
+        "suggestible": "yes",
+        "introductions": "yes",
+    }
+    assert transactions.of(client, "POST", "/join", data=form) == [("read", "form_catalog")]
+    with client.application.app_context():
+        text = get_store().read(lambda tx: tx.run("MATCH (x:Mail) RETURN x.text AS text"))[0]["text"]
+    confirm = re.search(r"https?://[^/\s]+(/join/confirm/\S+)", text).group(1)  # type: ignore[union-attr]
+    confirming = transactions.of(client, "GET", confirm)
+    assert confirming == [("write", "confirm_request"), ("read", "account")]  # (the viewer, as above)
+    queue = client.get("/join/requests").get_data(as_text=True)
+    approve = re.search(r'action="(/join/requests/\w+/approve)"', queue).group(1)  # type: ignore[union-attr]
+    opened = transactions.of(
+        client, "POST", approve, data={"csrf_token": csrf_token(client, "/join/requests")}
+    )
+    assert opened == [("write", "approve_request")]

@@ -27,7 +27,7 @@ from tests.processes import _clean_env, serving
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 #: Templates that are only ever rendered inside another one.
-INCLUDED = {"base.html", "_partials.html", "explorer/_graph.html"}
+INCLUDED = {"base.html", "_partials.html", "explorer/_graph.html", "pages/_home_join.html"}
 
 pytestmark = pytest.mark.slow
 
@@ -206,6 +206,10 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
             "/import": ("pages/import.html", "<h1>Import"),
             "/admin/accounts": ("auth/accounts.html", "<h1>Accounts"),
             "/api/export/html?kind=region&value=Europe": ("explorer/standalone.html", "vis-network"),
+            "/join": ("pages/join.html", "<h1>Ask to join"),
+            "/join/sent": ("pages/join_sent.html", "check your mail"),
+            "/join/requests": ("pages/join_requests.html", "<h1>Requests to join"),
+            "/join/domains": ("pages/join_domains.html", "<h1>Trusted email domains"),
         }
         for path, (template, text) in pages.items():
             status, page = browser.get(path)
@@ -214,6 +218,9 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
         status, page = browser.get("/members/nobody-at-all")
         assert status == 404 and "Not found" in page
         rendered["pages/error.html"] = status
+        status, page = browser.get("/join/confirm/not-a-token")
+        assert status == 404 and "This link is not valid any more" in page
+        rendered["pages/join_confirm.html"] = status
         for name in ("vis-network.min.js", "vis-network.min.css"):
             assert browser.get(f"/vendor/{name}")[0] == 200
 
