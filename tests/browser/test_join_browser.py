@@ -1,0 +1,206 @@
+"""Asking to join, in a real browser, on both stores, with a real mail server: a visitor fills in the form,
+confirms their address from the mail they got, a coordinator approves the request, and the newcomer follows
+the invitation in the next mail, chooses a password and lands signed in.
+
+:func:`ask_to_join_and_be_let_in` is the path as a function, so that a longer story (finding a peer, asking
+for an introduction) can go on from where it ends. Set GRAPHAPP_SCREENSHOTS=DIR to keep a screenshot of
+every page of the path.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from devtools.chromium import ChromiumMissing, start_chromium
+from tests.browser.test_browser import _axe, _screenshot
+from tests.processes import _clean_env, graphapp, serving
+
+pytestmark = pytest.mark.browser
+COORDINATOR = "coordinator@example.org"
+PASSWORD = "a long enough passphrase"
+
+
+@dataclass(frozen=True)
+class Joined:
+    """Who came in: their member id, name, login and password; the browser is signed in as them."""
+
+    member: str
+    name: str
+    login: str
+    password: str
+
+
+class Mailbox:
+    """The mails the site sent, as they reached the real SMTP server on loopback."""
+
+    def __init__(self, server: Any, deliver: Callable[[], None]) -> None:
+        self.server = server
+        self.deliver = deliver
+        self.read = 0
+
+    def next_link(self, to: str, path: str) -> str:
+        """Deliver what is queued, wait for the next mail, check it is to ``to``, and return its link to
+        ``path`` (the plain-text part's)."""
+        self.deliver()
+        self.server.wait_for(self.read + 1)
+        message = self.server.messages[self.read]
+        self.read += 1
+        assert message["To"] == to, message["To"]
+        text = message.get_body(preferencelist=("plain",)).get_content()
+        for url in re.findall(r"https?://\S+", text):
+            if urlsplit(url).path.startswith(path):
+                return str(url)
+        raise AssertionError(f"no link to {path} in the mail:\n{text}")
+
+
+def _wait(browser: webdriver.Chrome, condition: Any, seconds: float = 30) -> Any:
+    return WebDriverWait(browser, seconds).until(condition)
+
+
+def _heading(browser: webdriver.Chrome) -> str:
+    return str(browser.find_element(By.TAG_NAME, "h1").text)
+
+
+def sign_in(browser: webdriver.Chrome, site: str, login: str, password: str) -> None:
+    browser.delete_all_cookies()
+    browser.get(site + "/login")
+    browser.find_element(By.ID, "login").send_keys(login)
+    browser.find_element(By.ID, "password").send_keys(password)
+    browser.find_element(By.CSS_SELECTOR, "form.stacked button[type=submit]").click()
+    _wait(browser, lambda b: "/login" not in b.current_url)
+
+
+def ask_to_join_and_be_let_in(
+    browser: webdriver.Chrome,
+    site: str,
+    mailbox: Mailbox,
+    coordinator: tuple[str, str],
+    name: str = "Ana Joiner",
+    email: str = "ana.joiner@stat.example.org",
+    shots: str = "join",
+) -> Joined:
+    """The whole path of a newcomer: the form, the confirmation mail, a coordinator's approval, the
+    invitation mail, a password; returns who they are, with the browser signed in as them."""
+    browser.delete_all_cookies()
+    browser.get(site + "/login")
+    browser.find_element(By.LINK_TEXT, "Ask to join the network").click()
+    _wait(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Ask to join"))
+    browser.find_element(By.ID, "name").send_keys(name)
+    browser.find_element(By.ID, "email").send_keys(email)
+    Select(browser.find_element(By.ID, "organisation")).select_by_value("ons")
+    browser.find_element(By.ID, "country").send_keys("Netherlands")
+    browser.find_element(By.ID, "title").send_keys("Head of data science")
+    # The topic filter narrows the list as one types.
+    every = len(browser.find_elements(By.CSS_SELECTOR, "ul.topic-picker li"))
+    browser.find_element(By.ID, "topic-filter").send_keys("record link")
+    shown = [li for li in browser.find_elements(By.CSS_SELECTOR, "ul.topic-picker li") if li.is_displayed()]
+    assert 0 < len(shown) < every, (len(shown), every)
+    browser.find_element(By.ID, "topic-record-linkage").click()
+    Select(browser.find_element(By.NAME, "level-record-linkage")).select_by_visible_text("expert")
+    browser.find_element(By.ID, "topic-filter").clear()
+    browser.find_element(By.ID, "topic-filter").send_keys("machine learn")
+    browser.find_elements(By.CSS_SELECTOR, "ul.topic-picker li:not([hidden]) input[type=checkbox]")[0].click()
+    browser.find_element(By.ID, "ws-WS2").click()
+    Select(browser.find_element(By.ID, "issue_kind")).select_by_visible_text("technical")
+    browser.find_element(By.ID, "issue_text").send_keys("How do others link census and tax records?")
+    Select(browser.find_element(By.ID, "issue_topics")).select_by_value("record-linkage")
+    _screenshot(browser, f"{shots}-1-form")
+    assert _axe(browser) == []
+    browser.find_element(By.XPATH, "//button[normalize-space()='Send my request']").click()
+    _wait(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "check your mail"))
+    _screenshot(browser, f"{shots}-2-check-your-mail")
+
+    browser.get(mailbox.next_link(email, "/join/confirm/"))
+    assert "your address is confirmed" in _heading(browser)
+    assert "waits for a coordinator" in browser.find_element(By.TAG_NAME, "main").text
+    _screenshot(browser, f"{shots}-3-confirmed")
+
+    sign_in(browser, site, *coordinator)
+    browser.get(site + "/join/requests")
+    request = browser.find_element(By.XPATH, f"//article[h2[normalize-space()='{name}']]")
+    for shown_text in (email, "Office for National Statistics", "Record linkage", "expert", "technical"):
+        assert shown_text.lower() in request.text.lower(), shown_text
+    _screenshot(browser, f"{shots}-4-queue")
+    assert _axe(browser) == []
+    request.find_element(By.XPATH, f".//button[normalize-space()='Approve {name}']").click()
+    _wait(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), name))
+    member = urlsplit(browser.current_url).path.rsplit("/", 1)[1]
+    assert "Record linkage" in browser.find_element(By.TAG_NAME, "main").text
+    _screenshot(browser, f"{shots}-5-approved")
+
+    browser.delete_all_cookies()
+    browser.get(mailbox.next_link(email, "/invite/"))
+    assert _heading(browser) == "Create your account"
+    browser.find_element(By.ID, "login").send_keys(email)
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.ID, "again").send_keys(PASSWORD)
+    _screenshot(browser, f"{shots}-6-invitation")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Create the account']").click()
+    _wait(browser, lambda b: "/invite/" not in b.current_url)
+    assert f"{email} (member)" in browser.find_element(By.CSS_SELECTOR, ".signed-in").text
+    _screenshot(browser, f"{shots}-7-signed-in")
+    browser.get(site + "/me")
+    assert name in browser.find_element(By.TAG_NAME, "main").text
+    return Joined(member, name, email, PASSWORD)
+
+
+@pytest.fixture(scope="module")
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[webdriver.Chrome]:
+    try:
+        driver = start_chromium(tmp_path_factory.mktemp("downloads"))
+    except ChromiumMissing as e:  # a failure, not a skip
+        pytest.fail(str(e))
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+@dataclass
+class Site:
+    url: str
+    mailbox: Mailbox
+    env: dict[str, str]
+
+
+@pytest.fixture
+def join_site(store_config: dict[str, str], smtp_server: Any, tmp_path: Path) -> Iterator[Site]:
+    """`graphapp serve` with the demo on this test's store (the embedded file or the session's Neo4j),
+    sending its mail to the SMTP server on loopback; a coordinator's account."""
+    env = {**_clean_env(), **store_config, **{k: str(v) for k, v in smtp_server.config.items()}}
+    for args, stdin in (
+        (("demo",), None),
+        (("account", "create", COORDINATOR, "--role", "coordinator", "--password-stdin"), PASSWORD + "\n"),
+    ):
+        done = graphapp(env, *args, stdin=stdin)
+        assert done.returncode == 0, done.stderr
+    with serving(env, tmp_path / "serve.log") as url:
+        yield Site(url.rstrip("/"), Mailbox(smtp_server, _delivery(env)), env)
+
+
+def _delivery(env: dict[str, str]) -> Callable[[], None]:
+    """How the queue is delivered: by the server's own worker (nothing to do here but wait)."""
+
+    def deliver() -> None:
+        time.sleep(0)
+
+    return deliver
+
+
+def test_ask_to_join_confirm_be_approved_and_sign_in(chromium: webdriver.Chrome, join_site: Site) -> None:
+    joined = ask_to_join_and_be_let_in(chromium, join_site.url, join_site.mailbox, (COORDINATOR, PASSWORD))
+    assert joined.member.startswith("m-")
+    problems = [e["message"] for e in chromium.get_log("browser") if e["level"] == "SEVERE"]
+    assert not problems, problems
