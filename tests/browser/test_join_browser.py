@@ -9,8 +9,9 @@ every page of the path.
 
 from __future__ import annotations
 
+import os
 import re
-import time
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from devtools.chromium import ChromiumMissing, start_chromium
-from tests.browser.test_browser import _axe, _screenshot
+from tests.browser.test_browser import _axe
 from tests.processes import _clean_env, graphapp, serving
 
 pytestmark = pytest.mark.browser
@@ -43,9 +44,10 @@ class Joined:
 
 
 class Mailbox:
-    """The mails the site sent, as they reached the real SMTP server on loopback."""
+    """The mails the site sent, as they reached the real SMTP server on loopback. ``deliver`` is called
+    before waiting for each (by default nothing: the site's own worker delivers)."""
 
-    def __init__(self, server: Any, deliver: Callable[[], None]) -> None:
+    def __init__(self, server: Any, deliver: Callable[[], object] = lambda: None) -> None:
         self.server = server
         self.deliver = deliver
         self.read = 0
@@ -54,7 +56,7 @@ class Mailbox:
         """Deliver what is queued, wait for the next mail, check it is to ``to``, and return its link to
         ``path`` (the plain-text part's)."""
         self.deliver()
-        self.server.wait_for(self.read + 1)
+        self.server.wait_for(self.read + 1, timeout=30)
         message = self.server.messages[self.read]
         self.read += 1
         assert message["To"] == to, message["To"]
@@ -67,6 +69,18 @@ class Mailbox:
 
 def _wait(browser: webdriver.Chrome, condition: Any, seconds: float = 30) -> Any:
     return WebDriverWait(browser, seconds).until(condition)
+
+
+def _screenshot(browser: webdriver.Chrome, name: str) -> None:
+    """The whole page (not only the window's part of it) in GRAPHAPP_SCREENSHOTS, if set."""
+    folder = os.environ.get("GRAPHAPP_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        size = browser.get_window_size()
+        height = browser.execute_script("return document.documentElement.scrollHeight;")
+        browser.set_window_size(size["width"], max(size["height"], min(int(height) + 120, 6000)))
+        browser.save_screenshot(str(Path(folder) / f"{name}.png"))
+        browser.set_window_size(size["width"], size["height"])
 
 
 def _heading(browser: webdriver.Chrome) -> str:
@@ -110,8 +124,11 @@ def ask_to_join_and_be_let_in(
     browser.find_element(By.ID, "topic-record-linkage").click()
     Select(browser.find_element(By.NAME, "level-record-linkage")).select_by_visible_text("expert")
     browser.find_element(By.ID, "topic-filter").clear()
-    browser.find_element(By.ID, "topic-filter").send_keys("machine learn")
-    browser.find_elements(By.CSS_SELECTOR, "ul.topic-picker li:not([hidden]) input[type=checkbox]")[0].click()
+    browser.find_element(By.ID, "topic-filter").send_keys("deep learn")
+    browser.find_element(By.ID, "topic-deep-learning").click()
+    assert browser.find_element(
+        By.ID, "topic-record-linkage"
+    ).is_displayed()  # (what is ticked stays in view)
     browser.find_element(By.ID, "ws-WS2").click()
     Select(browser.find_element(By.ID, "issue_kind")).select_by_visible_text("technical")
     browser.find_element(By.ID, "issue_text").send_keys("How do others link census and tax records?")
@@ -137,7 +154,7 @@ def ask_to_join_and_be_let_in(
     request.find_element(By.XPATH, f".//button[normalize-space()='Approve {name}']").click()
     _wait(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), name))
     member = urlsplit(browser.current_url).path.rsplit("/", 1)[1]
-    assert "Record linkage" in browser.find_element(By.TAG_NAME, "main").text
+    assert "record linkage" in browser.find_element(By.TAG_NAME, "main").text.lower()
     _screenshot(browser, f"{shots}-5-approved")
 
     browser.delete_all_cookies()
@@ -186,17 +203,11 @@ def join_site(store_config: dict[str, str], smtp_server: Any, tmp_path: Path) ->
     ):
         done = graphapp(env, *args, stdin=stdin)
         assert done.returncode == 0, done.stderr
-    with serving(env, tmp_path / "serve.log") as url:
-        yield Site(url.rstrip("/"), Mailbox(smtp_server, _delivery(env)), env)
-
-
-def _delivery(env: dict[str, str]) -> Callable[[], None]:
-    """How the queue is delivered: by the server's own worker (nothing to do here but wait)."""
-
-    def deliver() -> None:
-        time.sleep(0)
-
-    return deliver
+    # (graphapp serve, with the mail worker the site needs: tests/browser/serve_with_mail.py)
+    with serving(
+        env, tmp_path / "serve.log", command=(sys.executable, "-m", "tests.browser.serve_with_mail")
+    ) as url:
+        yield Site(url.rstrip("/"), Mailbox(smtp_server), env)
 
 
 def test_ask_to_join_confirm_be_approved_and_sign_in(chromium: webdriver.Chrome, join_site: Site) -> None:
