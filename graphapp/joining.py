@@ -121,7 +121,7 @@ def _later(now: str, days: float) -> str:
 
 
 def form_catalog(tx: Tx) -> dict[str, list[dict[str, Any]]]:
-    """What the form offers: every topic, organisation and workstream (id and name), by name."""
+    """What the form offers: every topic and organisation (id and name) by name, every workstream by id."""
 
     def listed(label: str) -> list[dict[str, Any]]:
         rows = ALL_NODES[label].run(tx)
@@ -130,7 +130,9 @@ def form_catalog(tx: Tx) -> dict[str, list[dict[str, Any]]]:
     return {
         "topics": listed("Topic"),
         "organisations": listed("Organisation"),
-        "workstreams": listed("Workstream"),
+        "workstreams": sorted(
+            listed("Workstream"), key=lambda w: w["id"]
+        ),  # (WS1, WS2...: the group's order)
     }
 
 

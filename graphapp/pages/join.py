@@ -157,7 +157,9 @@ def join_queue(tx: Tx) -> dict[str, Any]:
                     ((names["topics"].get(t, t), level) for t, _, level in topics),
                     key=lambda x: x[0].casefold(),
                 ),
-                "workstream_names": [names["workstreams"].get(w, w) for w in r["workstreams"] or []],
+                "workstream_names": [
+                    f"{w}: {names['workstreams'].get(w, w)}" for w in r["workstreams"] or []
+                ],
                 "issue_topic_names": [names["topics"].get(t, t) for t in r["issue_topics"] or []],
             }
         )
