@@ -660,3 +660,39 @@ def test_the_whole_path_through_a_real_mail_server(app, anonymous, catalog, smtp
     )
     assert made.status_code == 302
     assert "Ana Joiner" in newcomer.get("/me").get_data(as_text=True)
+
+
+def _release(app: Any) -> None:
+    """Close the app's store, so that a command can open the embedded file."""
+    from graphapp.db import KEY, READY
+
+    if app.extensions.get(KEY) is not None:
+        app.extensions[KEY].close()
+    app.extensions[KEY] = None
+    app.extensions[READY] = False
+
+
+def test_requests_from_the_command_line(app, anonymous, catalog, runner) -> None:
+    first = confirmed(app, anonymous, valid_form(catalog))
+    second = confirmed(app, anonymous, valid_form(catalog, email="bo@example.org", name="Bo Joiner"))
+    _release(app)
+    listed = runner.invoke("join", "list")
+    assert listed.exit_code == 0
+    lines = [line.split("\t") for line in listed.stdout.splitlines()]
+    assert [(line[0], line[2], line[3]) for line in lines] == [
+        (first, "Ana Joiner", "ana.joiner@stat.example.org"),
+        (second, "Bo Joiner", "bo@example.org"),
+    ]
+    assert runner.invoke("join", "decline", second, "--reason", " ").exit_code == 1
+    assert runner.invoke("join", "decline", second, "--reason", "Not a data science unit.").exit_code == 0
+    approved = runner.invoke("join", "approve", first, "--base-url", "https://graphapp.example.org")
+    assert approved.exit_code == 0, approved.output
+    again = runner.invoke("join", "approve", first)
+    assert again.exit_code == 1 and "not waiting for a decision" in again.output
+    (declined,) = mails(app, "join_declined")
+    assert declined["to"] == "bo@example.org" and "Not a data science unit." in declined["text"]
+    (welcome,) = mails(app, "join_approved")
+    assert "https://graphapp.example.org/invite/" in welcome["text"]
+    _release(app)
+    invite = link_in(welcome["text"], "/invite/")
+    assert app.test_client().get(invite).status_code == 200
