@@ -104,17 +104,18 @@ FIELD_LABELS = {
 class FormData(Protocol):
     """What a submitted form offers (Werkzeug's MultiDict): one value, or every value of a field."""
 
-    def get(self, key: str, default: Any = None) -> Any: ...
+    def get(self, key: str) -> str | None: ...
 
-    def getlist(self, key: str) -> list[Any]: ...
+    def getlist(self, key: str) -> list[str]: ...
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    """Now, in UTC, to the microsecond (so that requests made in one second keep their order)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
-def _later(now: str, days: float) -> str:
-    return (datetime.fromisoformat(now) + timedelta(days=days)).isoformat(timespec="seconds")
+def _later(now: str, days: float, timespec: str = "microseconds") -> str:
+    return (datetime.fromisoformat(now) + timedelta(days=days)).isoformat(timespec=timespec)
 
 
 # --- The form ---------------------------------------------------------------------------------------------
@@ -440,7 +441,12 @@ def approve_request(tx: Tx, request_id: str, decided_by: str, invitation_token: 
         issue_topics = [t for t in found["issue_topics"] or [] if t in topic_names]
         create_ask(tx, uuid.uuid4().hex, member, found["issue_kind"], found["issue_text"], issue_topics, now)
     create_invitation(
-        tx, token_hash(invitation_token), "member", member, _later(now, INVITATION_DAYS), decided_by
+        tx,
+        token_hash(invitation_token),
+        "member",
+        member,
+        _later(now, INVITATION_DAYS, "seconds"),
+        decided_by,
     )
     body = (
         f"Hello {found['name']},\n\n"
