@@ -192,10 +192,10 @@ def check_request(typed: dict[str, Any], catalog: dict[str, list[dict[str, Any]]
         problems["organisation"] = "pick one from the list or propose a new one, not both."
     elif typed["organisation"] and typed["organisation"] not in organisations:
         problems["organisation"] = "is not an organisation of the network; pick one from the list."
-    elif typed["new_organisation"] and "new_organisation" not in problems:
+    elif typed["new_organisation"]:
         held = {name_key(o["name"]): o["id"] for o in catalog["organisations"]}
         found = held.get(name_key(typed["new_organisation"]))
-        if found:  # (it is one the network has, spelt another way)
+        if found and "new_organisation" not in problems:  # (one the network has, spelt another way)
             typed["organisation"], typed["new_organisation"] = found, ""
     elif not typed["organisation"]:
         problems["organisation"] = "is empty: pick your organisation, or propose it if it is not listed."
@@ -350,7 +350,10 @@ def confirm_request(tx: Tx, token: str, now: str, invitation_token: str) -> dict
     mark_confirmed(tx, found["id"], now)
     domain = found["email"].rpartition("@")[2]
     if is_trusted_domain(tx, domain):
-        approve_request(tx, found["id"], f"domain:{domain}", invitation_token, now)
+        try:
+            approve_request(tx, found["id"], f"domain:{domain}", invitation_token, now)
+        except ApprovalRefused:  # (refused before writing anything: a coordinator will see why)
+            return {"outcome": "confirmed", "request": found}
         return {"outcome": "approved", "request": found}
     return {"outcome": "confirmed", "request": found}
 
@@ -435,6 +438,9 @@ def approve_request(tx: Tx, request_id: str, decided_by: str, invitation_token: 
         plan = plan_import(tx, [table])
     except ImportRejected as e:
         raise ApprovalRefused("; ".join(p.reason for p in e.problems)) from e
+    # Decided first (only a request still waiting is), so that nothing is written for one decided meanwhile.
+    if not decide_request(tx, request_id, "approved", now, decided_by, member=member):
+        raise ApprovalRefused("This request was decided meanwhile.")
     apply_plan(tx, plan)
     set_introductions(tx, member, found["introductions"] or "yes")
     if found["issue_text"]:
@@ -460,11 +466,8 @@ def approve_request(tx: Tx, request_id: str, decided_by: str, invitation_token: 
         f"link, within {INVITATION_DAYS} days:\n\n{link('auth.invitation', token=invitation_token)}\n\n"
         "Use this email address as your login."
     )
-    # (to the address, not as a mail to a member: join mails cannot be turned off, so the footer needs no
-    # link to the mail preferences; forgetting the member finds it by its recipient)
-    queue_mail(tx, "join_approved", email, "Welcome to graphapp: create your account", body)
-    if not decide_request(tx, request_id, "approved", now, decided_by, member=member):
-        raise ApprovalRefused("This request was decided meanwhile.")
+    # (to the new member: its footer links to their mail preferences, where the other kinds can be turned off)
+    queue_mail(tx, "join_approved", email, "Welcome to graphapp: create your account", body, member=member)
     return member
 
 

@@ -696,3 +696,25 @@ def test_requests_from_the_command_line(app, anonymous, catalog, runner) -> None
     _release(app)
     invite = link_in(welcome["text"], "/invite/")
     assert app.test_client().get(invite).status_code == 200
+
+
+def test_a_trusted_address_that_is_already_a_member_waits_for_a_coordinator(app, anonymous, catalog) -> None:
+    someone = _run(app, "MATCH (m:Member) WHERE m.email IS NOT NULL RETURN m.email AS e ORDER BY e LIMIT 1")[
+        0
+    ]["e"]
+    _run(app, "CREATE (:TrustedDomain {id: $d, added_by: 'x', added: ''})", d=someone.rpartition("@")[2])
+    assert ask(anonymous, valid_form(catalog, email=someone)).status_code == 302
+    page = anonymous.get(link_in(mails(app, "join_confirm")[0]["text"], "/join/confirm/"))
+    assert page.status_code == 200 and "waits for a coordinator" in page.get_data(as_text=True)
+    assert requests_of(app, "confirmed")[0]["email"] == someone
+    assert _run(app, "MATCH (i:Invitation) RETURN count(i) AS n") == [{"n": 0}]
+
+
+def test_the_welcome_mail_links_to_the_new_members_mail_preferences(app, anonymous, catalog) -> None:
+    request_id = confirmed(app, anonymous, valid_form(catalog))
+    coordinator = signed_in(app, "co@example.org", "coordinator")
+    member = _approve(app, coordinator, request_id).headers["Location"].rsplit("/", 1)[1]
+    (mail,) = mails(app, "join_approved")
+    preferences = anonymous.get(link_in(mail["text"], "/mail/"))
+    assert preferences.status_code == 200, preferences.get_data(as_text=True)[:300]
+    assert _run(app, "MATCH (x:Mail {kind: 'join_approved'}) RETURN x.member AS m") == [{"m": member}]
