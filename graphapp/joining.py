@@ -205,7 +205,7 @@ def check_request(typed: dict[str, Any], catalog: dict[str, list[dict[str, Any]]
         problems["country"] = "is not a country; give its English name or a code such as NLD or NL."
     topics = {t["id"] for t in catalog["topics"]}
     if not typed["topics"]:
-        problems["topics"] = "none picked: pick at least one topic you work on, with your level."
+        problems["topics"] = "need at least one: tick a topic you work on and pick your level."
     elif "topics" not in problems:
         unknown = sorted(t for t in typed["topics"] if t not in topics)
         bad_level = sorted(t for t, level in typed["topics"].items() if level not in LEVELS)

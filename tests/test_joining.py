@@ -149,7 +149,7 @@ def test_each_problem_is_named_and_what_was_typed_is_kept(app, anonymous, catalo
         "Email</a> is not an email address",
         "Organisation</a> is empty",
         "Country</a> is not a country",
-        "Topics</a> none picked",
+        "Topics</a> need at least one: tick a topic you work on",
         "Kind of issue</a> say what kind of issue it is",
         "Who sees my email</a> must be one of members, coordinators, nobody",
     ):

@@ -30,6 +30,7 @@ from tests.processes import _clean_env, graphapp, serving
 
 pytestmark = pytest.mark.browser
 COORDINATOR = "coordinator@example.org"
+ADMIN = "admin@example.org"
 PASSWORD = "a long enough passphrase"
 
 
@@ -195,11 +196,12 @@ class Site:
 @pytest.fixture
 def join_site(store_config: dict[str, str], smtp_server: Any, tmp_path: Path) -> Iterator[Site]:
     """`graphapp serve` with the demo on this test's store (the embedded file or the session's Neo4j),
-    sending its mail to the SMTP server on loopback; a coordinator's account."""
+    sending its mail to the SMTP server on loopback; a coordinator's and an admin's accounts."""
     env = {**_clean_env(), **store_config, **{k: str(v) for k, v in smtp_server.config.items()}}
     for args, stdin in (
         (("demo",), None),
         (("account", "create", COORDINATOR, "--role", "coordinator", "--password-stdin"), PASSWORD + "\n"),
+        (("account", "create", ADMIN, "--role", "admin", "--password-stdin"), PASSWORD + "\n"),
     ):
         done = graphapp(env, *args, stdin=stdin)
         assert done.returncode == 0, done.stderr
@@ -215,3 +217,37 @@ def test_ask_to_join_confirm_be_approved_and_sign_in(chromium: webdriver.Chrome,
     assert joined.member.startswith("m-")
     problems = [e["message"] for e in chromium.get_log("browser") if e["level"] == "SEVERE"]
     assert not problems, problems
+
+
+@pytest.mark.parametrize("backend", ["ladybug"])  # (pages only: the path above runs on both stores)
+def test_the_other_join_pages_read_well(chromium: webdriver.Chrome, join_site: Site) -> None:
+    """The form sent with problems (each named, what was typed kept), a link that is not valid, and the
+    admins' trusted domains: each passes axe-core's WCAG 2 AA checks."""
+    browser, site = chromium, join_site.url
+    browser.delete_all_cookies()
+    browser.get(site + "/join")
+    browser.find_element(By.ID, "name").send_keys("Ana <Joiner>")
+    browser.find_element(By.ID, "email").send_keys("ana@nowhere")
+    browser.find_element(By.ID, "country").send_keys("Atlantis")
+    browser.execute_script("document.querySelector('form.join').noValidate = true;")  # (the server's checks)
+    browser.find_element(By.XPATH, "//button[normalize-space()='Send my request']").click()
+    _wait(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "h2"), "Not sent yet"))
+    problems = browser.find_element(By.CSS_SELECTOR, "section.problem").text
+    for field in ("Email", "Organisation", "Country", "Topics"):
+        assert f"{field} " in problems, field
+    assert browser.find_element(By.ID, "name").get_attribute("value") == "Ana <Joiner>"
+    _screenshot(browser, "join-8-problems")
+    assert _axe(browser) == []
+
+    browser.get(site + "/join/confirm/not-a-token")
+    assert "not valid" in _heading(browser)
+    _screenshot(browser, "join-9-link-not-valid")
+    assert _axe(browser) == []
+
+    sign_in(browser, site, ADMIN, PASSWORD)
+    browser.get(site + "/join/domains")
+    browser.find_element(By.ID, "domain").send_keys("stat.example.org")
+    browser.find_element(By.XPATH, "//button[normalize-space()='Trust this domain']").click()
+    _wait(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "table"), "stat.example.org"))
+    _screenshot(browser, "join-10-trusted-domains")
+    assert _axe(browser) == []
