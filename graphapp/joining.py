@@ -60,6 +60,7 @@ __all__ = [
     "decline_request",
     "domain_problem",
     "duplicates",
+    "follow_confirmation",
     "form_catalog",
     "read_form",
     "submit_request",
@@ -337,10 +338,11 @@ def _days(days: float) -> str:
     return f"{days:g} day{'s' if days != 1 else ''}"
 
 
-def confirm_request(tx: Tx, token: str, now: str, invitation_token: str) -> dict[str, Any]:
+def confirm_request(tx: Tx, token: str, now: str) -> dict[str, Any]:
     """Follow a confirmation link: ``{"outcome": ...}`` with ``confirmed`` (it now waits for a
-    coordinator), ``approved`` (its domain is trusted: approved at once, the invitation mailed), ``already``
-    (confirmed before; ``status`` says how it stands) or ``unknown`` (no such link, or it expired)."""
+    coordinator; ``trusted`` names its domain if that is a trusted one), ``already`` (confirmed before;
+    ``status`` says how it stands) or ``unknown`` (no such link, or it expired). Changes nothing of the
+    network: run it with ``store.bookkeep``."""
     drop_stale(tx, now)
     found = join_request_by_token(tx, token_hash(token))
     if found is None or (found["status"] == "unconfirmed" and found["expires"] < now):
@@ -349,13 +351,32 @@ def confirm_request(tx: Tx, token: str, now: str, invitation_token: str) -> dict
         return {"outcome": "already", "status": found["status"], "request": found}
     mark_confirmed(tx, found["id"], now)
     domain = found["email"].rpartition("@")[2]
-    if is_trusted_domain(tx, domain):
+    return {
+        "outcome": "confirmed",
+        "request": found,
+        "trusted": domain if is_trusted_domain(tx, domain) else "",
+    }
+
+
+def follow_confirmation(store: Store, token: str) -> dict[str, Any]:
+    """A confirmation link followed: the request confirmed (bookkeeping, which leaves the network's
+    revision alone, so that links, good or bad, never make the suggestions be rebuilt) and, if its domain
+    is trusted, approved at once in a write of its own (``outcome`` is then ``approved``). An approval
+    that is refused (the address is already a member's) leaves the request for a coordinator."""
+    outcome = store.bookkeep(confirm_request, token, now_iso())
+    if outcome.get("trusted"):
         try:
-            approve_request(tx, found["id"], f"domain:{domain}", invitation_token, now)
-        except ApprovalRefused:  # (refused before writing anything: a coordinator will see why)
-            return {"outcome": "confirmed", "request": found}
-        return {"outcome": "approved", "request": found}
-    return {"outcome": "confirmed", "request": found}
+            store.write(
+                approve_request,
+                outcome["request"]["id"],
+                f"domain:{outcome['trusted']}",
+                new_token(),
+                now_iso(),
+            )
+        except ApprovalRefused:
+            return outcome
+        outcome["outcome"] = "approved"
+    return outcome
 
 
 # --- Duplicates -------------------------------------------------------------------------------------------

@@ -718,3 +718,23 @@ def test_the_welcome_mail_links_to_the_new_members_mail_preferences(app, anonymo
     preferences = anonymous.get(link_in(mail["text"], "/mail/"))
     assert preferences.status_code == 200, preferences.get_data(as_text=True)[:300]
     assert _run(app, "MATCH (x:Mail {kind: 'join_approved'}) RETURN x.member AS m") == [{"m": member}]
+
+
+def test_asking_and_confirming_leave_the_networks_revision_alone(app, anonymous, catalog) -> None:
+    """Requests, good or bad links, are kept beside the network: nothing derived from it (the suggestion
+    index, the coverage report) is rebuilt because a visitor or a bot sent a form or followed a link."""
+    from graphapp.queries.schema import graph_revision
+
+    def revision() -> str | None:
+        with app.app_context():
+            return get_store().read(graph_revision)
+
+    before = revision()
+    assert ask(anonymous, valid_form(catalog)).status_code == 302
+    assert anonymous.get("/join/confirm/not-a-token").status_code == 404
+    assert anonymous.get(link_in(mails(app)[0]["text"], "/join/confirm/")).status_code == 200
+    assert revision() == before
+    coordinator = signed_in(app, "co@example.org", "coordinator")
+    (waiting,) = requests_of(app, "confirmed")
+    assert _approve(app, coordinator, waiting["id"]).status_code == 302
+    assert revision() != before  # (a new member: the network changed)

@@ -20,10 +20,10 @@ from graphapp.joining import (
     JoinLimits,
     approve_request,
     check_request,
-    confirm_request,
     decline_request,
     domain_problem,
     duplicates,
+    follow_confirmation,
     form_catalog,
     new_token,
     now_iso,
@@ -135,7 +135,7 @@ def join_sent() -> str:
 
 @bp.get("/join/confirm/<token>")
 def join_confirm(token: str) -> Any:
-    outcome = get_store().write(confirm_request, token, now_iso(), new_token())
+    outcome = follow_confirmation(get_store(), token)
     status = 404 if outcome["outcome"] == "unknown" else 200
     return render_template("pages/join_confirm.html", **outcome, days=_days()), status
 
