@@ -2,7 +2,7 @@
 
 Roles, from least to most: ``member`` (sees the network and the contact details others share with
 members; their own profile and data), ``coordinator`` (also the gap analysis and contact-map exports),
-``admin`` (also accounts). Anonymous visitors get the login page only, unless public mode
+``admin`` (also accounts). Anonymous visitors get the login page and the form to ask to join only, unless public mode
 (``GRAPHAPP_PUBLIC=1``) lets them browse the network without any contact details.
 
 Access is decided in one place, :func:`check_access`, before every request, from the endpoint: a route
@@ -122,6 +122,15 @@ ACCESS = {
     "auth.change_account": "admin",
     "pages.mail_admin": "admin",
     "pages.mail_retry": "admin",
+    "pages.join": "anonymous",
+    "pages.join_sent": "anonymous",
+    "pages.join_confirm": "anonymous",
+    "pages.join_requests": "coordinator",
+    "pages.join_approve": "coordinator",
+    "pages.join_decline": "coordinator",
+    "pages.join_domains": "admin",
+    "pages.join_add_domain": "admin",
+    "pages.join_remove_domain": "admin",
 }
 
 

@@ -1,4 +1,4 @@
-"""The ``graphapp`` command: init, import, demo, synthetic, backup, restore, mail, serve.
+"""The ``graphapp`` command: init, import, demo, synthetic, backup, restore, join, mail, serve.
 
 Every command reads the store from the environment (``NEO4J_URI`` and friends, else ``GRAPHAPP_DB``).
 Problems go to standard error with a non-zero exit status; nothing is half-written.
@@ -459,6 +459,77 @@ def forget(member: str) -> None:
 
 def _describe(tally: dict[str, int]) -> str:
     return ", ".join(f"{n:,} {name}" for name, n in tally.items())
+
+
+@cli.group()
+def join() -> None:
+    """Requests to join: list those waiting, approve or decline them (as the Requests to join page does)."""
+
+
+@contextlib.contextmanager
+def _mail_links(base_url: str) -> Iterator[None]:
+    """What queuing a mail needs outside a web request: the app, and the site's address for its links
+    (GRAPHAPP_BASE_URL, else ``base_url``)."""
+    from graphapp import InsecureConfiguration, create_app
+
+    try:
+        app = create_app()
+    except InsecureConfiguration as e:
+        raise Failure(str(e)) from e
+    with app.test_request_context("/", base_url=app.config.get("GRAPHAPP_BASE_URL") or base_url):
+        yield
+
+
+_BASE_URL = click.option(
+    "--base-url",
+    default="http://127.0.0.1:5000",
+    show_default=True,
+    help="Where graphapp is served, for the link in the mail (GRAPHAPP_BASE_URL wins when set).",
+)
+
+
+@join.command("list")
+def join_list() -> None:
+    """The confirmed requests waiting for a decision, oldest first: id, date, name, email, organisation."""
+    from graphapp.joining import form_catalog
+    from graphapp.queries.joining import requests_with_status
+
+    with _opened() as store:
+        waiting = store.read(requests_with_status, "confirmed")
+        names = {o["id"]: o["name"] for o in store.read(form_catalog)["organisations"]}
+    for r in waiting:
+        organisation = names.get(r["organisation"], r["organisation"]) or f"{r['new_organisation']} (new)"
+        click.echo(f"{r['id']}\t{(r['confirmed'] or '')[:10]}\t{r['name']}\t{r['email']}\t{organisation}")
+    click.echo(f"{len(waiting)} request(s) waiting", err=True)
+
+
+@join.command("approve")
+@click.argument("request_id")
+@_BASE_URL
+def join_approve(request_id: str, base_url: str) -> None:
+    """Approve a request: the member is created and their account invitation mailed (queued)."""
+    from graphapp.joining import ApprovalRefused, approve_request, new_token, now_iso
+
+    with _opened(errors=(ApprovalRefused,)) as store, _mail_links(base_url):
+        member = store.write(approve_request, request_id, "cli", new_token(), now_iso())
+    click.echo(f"approved: member {member}; the invitation to create an account is queued by mail", err=True)
+
+
+@join.command("decline")
+@click.argument("request_id")
+@click.option("--reason", required=True, help="Why (mailed to the person).")
+@_BASE_URL
+def join_decline(request_id: str, reason: str, base_url: str) -> None:
+    """Decline a request, mailing the reason."""
+    from graphapp.joining import LIMITS, decline_request, now_iso
+
+    reason = reason.strip()
+    if not reason or len(reason) > LIMITS["reason"]:
+        raise Failure(f"give a reason of 1 to {LIMITS['reason']} characters: it is mailed to the person")
+    with _opened() as store, _mail_links(base_url):
+        if not store.bookkeep(decline_request, request_id, "cli", reason, now_iso()):
+            raise Failure(f"no request {request_id!r} is waiting for a decision")
+    click.echo("declined; the reason is queued by mail", err=True)
 
 
 @cli.command()

@@ -109,6 +109,11 @@ SETTINGS: tuple[Setting, ...] = (
         "how often (seconds) `graphapp serve` sends the queued mail; 0: never (run `graphapp mail "
         "send-queued` instead). Several servers on one Neo4j may all do it: each mail is sent once",
     ),
+    Setting(
+        "GRAPHAPP_JOIN_DAYS",
+        3,
+        "how many days a request to join waits for its mailed link to be followed before it is dropped",
+    ),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

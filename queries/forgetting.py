@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from graphapp.queries.accounts import delete_accounts_of_member
 from graphapp.queries.cypher import Cypher, Tx
+from graphapp.queries.joining import forget_requests_of
 from graphapp.queries.mail import forget_mail_to
 
 __all__ = ["FORGET_STEPS", "Step", "forget_everything"]
@@ -19,16 +20,8 @@ __all__ = ["FORGET_STEPS", "Step", "forget_everything"]
 Step = Callable[[Tx, str, str], None]
 
 MEMBER_EMAIL = Cypher("MATCH (m:Member {id: $id}) RETURN m.email AS email")
-# Requests to join, by the member they became and by the address they were sent from (any case).
-FORGET_JOIN_REQUESTS = Cypher(
-    "MATCH (j:JoinRequest) WHERE j.member = $member OR lower(j.email) = lower($email) DETACH DELETE j"
-)
 FORGET_INVITATIONS = Cypher("MATCH (i:Invitation) WHERE i.member = $member DELETE i")
 FORGET_MEMBER = Cypher("MATCH (m:Member {id: $member}) DETACH DELETE m")
-
-
-def _join_requests(tx: Tx, member: str, email: str) -> None:
-    tx.run(FORGET_JOIN_REQUESTS, member=member, email=email or "\x00")
 
 
 def _mail(tx: Tx, member: str, email: str) -> None:
@@ -47,7 +40,7 @@ def _member(tx: Tx, member: str, email: str) -> None:
 
 #: What forgetting a member removes, in order.
 FORGET_STEPS: tuple[Step, ...] = (
-    _join_requests,  # their requests to join
+    forget_requests_of,  # their requests to join, by the member they became and by their address
     # their asks and the offers on them, and their offers on others' asks: queries.asks (issue 12, part 2)
     # introductions both ways, with their notes: queries.introductions (issue 12, part 3)
     _mail,  # every mail to them, queued or sent

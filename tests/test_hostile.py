@@ -115,3 +115,47 @@ def test_the_api_answers_json_that_browsers_will_not_sniff(client, hostile) -> N
     response = client.get("/api/members?per_page=100")
     assert response.mimetype == "application/json"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_join_form_and_the_queue_show_the_payloads_as_text(app, client, hostile) -> None:
+    """Every text field of a request to join holds a payload; the form shown again (with a problem) and the
+    coordinators' queue carry them as text."""
+    from markupsafe import escape
+
+    from tests.helpers import csrf_token
+
+    topic = client.get("/api/topics?per_page=1").get_json()["items"][0]["id"]
+    for i, payload in enumerate(CORPUS):
+        form = {
+            "csrf_token": csrf_token(client, "/join"),
+            "name": payload,
+            "email": f"j{i}@example.org",
+            "new_organisation": f"Org {payload} {i}",
+            "country": "NLD",
+            "title": payload,
+            "topic": topic,
+            f"level-{topic}": "expert",
+            "issue_kind": "strategic",
+            "issue_text": payload,
+            "email_visibility": "members",
+            "suggestible": "yes",
+            "introductions": "yes",
+        }
+        shown_again = client.post("/join", data={**form, "email": payload, "country": payload})
+        assert shown_again.status_code == 400
+        page = shown_again.get_data(as_text=True)
+        assert str(escape(payload)) in page
+        for raw in RAW:
+            assert raw not in page, (payload, raw)
+        sent = client.post("/join", data=form, environ_base={"REMOTE_ADDR": f"198.51.{i}.1"})
+        assert sent.status_code == 302
+    with app.app_context():
+        texts = get_store().read(lambda tx: tx.run("MATCH (x:Mail) RETURN x.text AS text"))
+    for row in texts:
+        client.get(re.search(r"https?://[^/\s]+(/join/confirm/\S+)", row["text"]).group(1))
+    queue = client.get("/join/requests").get_data(as_text=True)
+    for payload in CORPUS:
+        assert str(escape(payload)) in queue, payload
+    for raw in RAW:
+        assert raw not in queue, raw
+    assert not re.search(r'href="\s*javascript:', queue, re.I)

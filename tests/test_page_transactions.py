@@ -105,6 +105,8 @@ def test_every_page_reads_what_it_shows_in_one_transaction(site) -> None:
         "/me",
         "/me/data.json",
         "/admin/mail",
+        "/join/requests",
+        "/join/domains",
     ]
     opened = {url: transactions.of(client, "GET", url) for url in pages}
     assert {url: [kind for kind, _ in found] for url, found in opened.items()} == dict.fromkeys(
@@ -118,6 +120,10 @@ def test_every_page_reads_what_it_shows_in_one_transaction(site) -> None:
     ]
     # The import page shows a form and nothing read from the graph.
     assert transactions.of(client, "GET", "/import") == []
+    # The pages to join are open to anyone, so a signed-in viewer's account is looked up (once) as they
+    # render, not before the view as for the other pages: "check your mail" reads nothing else.
+    assert transactions.of(client, "GET", "/join/sent") == [("read", "account")]
+    assert transactions.of(client, "GET", "/join") == [("read", "form_catalog"), ("read", "account")]
 
 
 def test_every_api_answer_reads_in_one_transaction(site) -> None:
@@ -179,3 +185,37 @@ def test_mail_choices_and_retries_are_saved_in_one_transaction(site) -> None:
     assert transactions.of(client, "POST", "/admin/mail/retry", data={"csrf_token": token}) == [
         ("write", "retry_mail")
     ]
+
+
+def test_a_request_to_join_is_checked_confirmed_and_approved_in_one_transaction_each(site) -> None:
+    """The form is checked against the graph in one read (the request and its mail are then kept beside
+    the network, by ``store.bookkeep``, as the confirmation is); an approval is one write: the member, the
+    ask, the invitation and its mail together."""
+    client, ids, transactions = site
+    page = client.get("/join").get_data(as_text=True)
+    topic = re.search(r'name="topic" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    form = {
+        "csrf_token": csrf_token(client, "/join"),
+        "name": "Ana Joiner",
+        "email": "ana.joiner@example.org",
+        "organisation": ids["organisation"],
+        "country": "NLD",
+        "topic": topic,
+        f"level-{topic}": "expert",
+        "email_visibility": "members",
+        "suggestible": "yes",
+        "introductions": "yes",
+    }
+    assert transactions.of(client, "POST", "/join", data=form) == [("read", "form_catalog")]
+    with client.application.app_context():
+        text = get_store().read(lambda tx: tx.run("MATCH (x:Mail) RETURN x.text AS text"))[0]["text"]
+    confirm = re.search(r"https?://[^/\s]+(/join/confirm/\S+)", text).group(1)  # type: ignore[union-attr]
+    # (confirming is bookkeeping beside the network, store.bookkeep, not counted here: only the viewer's
+    # lookup, as above, is a read, and nothing renews the network's revision)
+    assert transactions.of(client, "GET", confirm) == [("read", "account")]
+    queue = client.get("/join/requests").get_data(as_text=True)
+    approve = re.search(r'action="(/join/requests/\w+/approve)"', queue).group(1)  # type: ignore[union-attr]
+    opened = transactions.of(
+        client, "POST", approve, data={"csrf_token": csrf_token(client, "/join/requests")}
+    )
+    assert opened == [("write", "approve_request")]

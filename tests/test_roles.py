@@ -75,6 +75,16 @@ MATRIX = [
     ("POST", "/admin/accounts/nobody@example.org", "admin"),  # (answered 404: no such account)
     ("GET", "/admin/mail", "admin"),
     ("POST", "/admin/mail/retry", "admin"),
+    ("GET", "/join", "anonymous"),
+    ("POST", "/join", "anonymous"),  # (sent without a name or topics: answered 400, the form's own problems)
+    ("GET", "/join/sent", "anonymous"),
+    ("GET", "/join/confirm/not-a-token", "anonymous"),  # (answered 404: no such request)
+    ("GET", "/join/requests", "coordinator"),
+    ("POST", "/join/requests/nothing/approve", "coordinator"),  # (answered 409: no such request waits)
+    ("POST", "/join/requests/nothing/decline", "coordinator"),  # (sent without a reason: answered 400)
+    ("GET", "/join/domains", "admin"),
+    ("POST", "/join/domains", "admin"),  # (sent without a domain: answered 400)
+    ("POST", "/join/domains/nowhere.example.org/remove", "admin"),  # (answered 404: not a trusted domain)
     ("POST", "/login", "anonymous"),  # (wrong password: 401, the login page's own refusal)
     ("POST", "/logout", "anonymous"),  # (last: it ends the session)
 ]

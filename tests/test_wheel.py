@@ -195,6 +195,7 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
             "pages/_home_suggestions.html": "People to talk to",
             "pages/_home_profile.html": 'id="home-profile"',
             "pages/_home_gaps.html": "Where the network is thin",
+            "pages/_home_join.html": 'id="home-join-heading"',
             "pages/_home_mail.html": 'id="home-mail"',
         }.items():
             assert heading in page, part
@@ -223,6 +224,10 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
             "/admin/accounts": ("auth/accounts.html", "<h1>Accounts"),
             "/admin/mail": ("pages/mail_admin.html", "<h1>Mail"),
             "/api/export/html?kind=region&value=Europe": ("explorer/standalone.html", "vis-network"),
+            "/join": ("pages/join.html", "<h1>Ask to join"),
+            "/join/sent": ("pages/join_sent.html", "check your mail"),
+            "/join/requests": ("pages/join_requests.html", "<h1>Requests to join"),
+            "/join/domains": ("pages/join_domains.html", "<h1>Trusted email domains"),
         }
         for path, (template, text) in pages.items():
             status, page = browser.get(path)
@@ -236,6 +241,9 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
         status, page = browser.get("/members/nobody-at-all")
         assert status == 404 and "Not found" in page
         rendered["pages/error.html"] = status
+        status, page = browser.get("/join/confirm/not-a-token")
+        assert status == 404 and "This link is not valid any more" in page
+        rendered["pages/join_confirm.html"] = status
         for name in ("vis-network.min.js", "vis-network.min.css"):
             assert browser.get(f"/vendor/{name}")[0] == 200
 

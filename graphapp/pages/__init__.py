@@ -8,6 +8,7 @@
 - :mod:`~graphapp.pages.coverage`: the coverage dashboard and its heat map;
 - :mod:`~graphapp.pages.explorer`: the network explorer;
 - :mod:`~graphapp.pages.mail`: a member's mail preferences, and the admins' mail page;
+- :mod:`~graphapp.pages.join`: asking to join, confirming by mail, the coordinators' queue, trusted domains;
 - :mod:`~graphapp.pages.mydata`: "my data", and the signed-in member's consent and erasure;
 - :mod:`~graphapp.pages.vendor`: vis-network's files, served from the copy graphapp ships;
 - :mod:`~graphapp.pages.links`: the address of the page of each kind of node and gap.
@@ -23,6 +24,16 @@ from flask import Blueprint
 bp = Blueprint("pages", __name__)
 
 # Each module adds its routes to bp (after bp exists: they import it from here).
-from graphapp.pages import coverage, directory, entities, explorer, home, mail, mydata, vendor  # noqa: E402
+from graphapp.pages import (  # noqa: E402
+    coverage,
+    directory,
+    entities,
+    explorer,
+    home,
+    join,
+    mail,
+    mydata,
+    vendor,
+)
 
-__all__ = ["bp", "coverage", "directory", "entities", "explorer", "home", "mail", "mydata", "vendor"]
+__all__ = ["bp", "coverage", "directory", "entities", "explorer", "home", "join", "mail", "mydata", "vendor"]

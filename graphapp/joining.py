@@ -1,0 +1,529 @@
+"""Asking to join: checking a request, confirming its address, and a coordinator's approval or decline.
+
+No Flask views here (they are in :mod:`graphapp.pages.join`); the mails are queued with
+:func:`graphapp.mail.queue_mail` in the transaction of the action that causes them, so these functions
+need an app context for the links. The statements are in :mod:`graphapp.queries.joining`.
+
+A request's life: the form is checked (:func:`check_request`), stored unconfirmed with the SHA-256 of a
+confirmation token whose link is mailed (:func:`submit_request`); following the link confirms it
+(:func:`confirm_request`), and if the address's domain is trusted approves it at once. Otherwise a
+coordinator approves (:func:`approve_request`: the member, their organisation, topics, workstreams, choices,
+their issue as an open ask and an account invitation, in one transaction) or declines with a reason
+(:func:`decline_request`). Unconfirmed requests expire after ``GRAPHAPP_JOIN_DAYS`` days; expired ones are
+refused at once and deleted by the next request, confirmation or decision (:func:`drop_stale`).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from graphapp.accounts import INVITATION_DAYS, SignInLimit, token_hash
+from graphapp.ingest.normalise import lookup_country, member_id, normalise_email, slugify
+from graphapp.ingest.plan import apply_plan, name_key, plan_import
+from graphapp.ingest.problems import ImportRejected
+from graphapp.ingest.readers import RawRow, Table
+from graphapp.mail import link, queue_mail
+from graphapp.queries.accounts import create_invitation
+from graphapp.queries.cypher import Store, Tx
+from graphapp.queries.joining import (
+    confirm_request as mark_confirmed,
+)
+from graphapp.queries.joining import (
+    create_ask,
+    create_request,
+    decide_request,
+    drop_stale_requests,
+    is_trusted_domain,
+    join_request,
+    join_request_by_token,
+    members_at,
+    members_with_emails,
+    set_introductions,
+)
+from graphapp.queries.members import member_exists
+from graphapp.queries.schema import ALL_NODES, EMAIL_VISIBILITY, INTRODUCTIONS, LEVELS, SUGGESTIBLE
+
+__all__ = [
+    "ISSUE_KINDS",
+    "LIMITS",
+    "ApprovalRefused",
+    "JoinLimits",
+    "approve_request",
+    "check_request",
+    "confirm_request",
+    "decline_request",
+    "domain_problem",
+    "duplicates",
+    "follow_confirmation",
+    "form_catalog",
+    "read_form",
+    "submit_request",
+]
+
+ISSUE_KINDS = ("technical", "strategic", "organisational")
+#: The most characters each text field of the form may hold (and the most topics and workstreams).
+LIMITS = {
+    "name": 200,
+    "email": 254,
+    "new_organisation": 200,
+    "country": 100,
+    "title": 200,
+    "issue_text": 2000,
+    "reason": 2000,
+    "topics": 60,
+    "workstreams": 30,
+    "issue_topics": 10,
+}
+#: The default number of days an unconfirmed request waits for its link to be followed.
+DEFAULT_DAYS = 3
+#: How long a declined request is kept (so that coordinators can see what was declined lately).
+DECLINED_DAYS = 30
+FIELD_LABELS = {
+    "name": "Name",
+    "email": "Email",
+    "organisation": "Organisation",
+    "new_organisation": "New organisation",
+    "country": "Country",
+    "title": "Title",
+    "topics": "Topics",
+    "workstreams": "Workstreams",
+    "issue_kind": "Kind of issue",
+    "issue_text": "Issue",
+    "issue_topics": "Topics of the issue",
+    "email_visibility": "Who sees my email",
+    "suggestible": "May I be suggested",
+    "introductions": "May others ask to be introduced",
+}
+
+
+class FormData(Protocol):
+    """What a submitted form offers (Werkzeug's MultiDict): one value, or every value of a field."""
+
+    def get(self, key: str) -> str | None: ...
+
+    def getlist(self, key: str) -> list[str]: ...
+
+
+def now_iso() -> str:
+    """Now, in UTC, to the microsecond (so that requests made in one second keep their order)."""
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def _later(now: str, days: float, timespec: str = "microseconds") -> str:
+    return (datetime.fromisoformat(now) + timedelta(days=days)).isoformat(timespec=timespec)
+
+
+# --- The form ---------------------------------------------------------------------------------------------
+
+
+def form_catalog(tx: Tx) -> dict[str, list[dict[str, Any]]]:
+    """What the form offers: every topic and organisation (id and name) by name, every workstream by id."""
+
+    def listed(label: str) -> list[dict[str, Any]]:
+        rows = ALL_NODES[label].run(tx)
+        return sorted(({"id": r["id"], "name": r["name"] or r["id"]} for r in rows), key=_by_name)
+
+    return {
+        "topics": listed("Topic"),
+        "organisations": listed("Organisation"),
+        "workstreams": sorted(
+            listed("Workstream"), key=lambda w: w["id"]
+        ),  # (WS1, WS2...: the group's order)
+    }
+
+
+def _by_name(row: dict[str, Any]) -> tuple[str, str]:
+    return (str(row["name"]).casefold(), row["id"])
+
+
+def read_form(form: FormData) -> dict[str, Any]:
+    """The form's values as typed (texts stripped; the topics as {topic id: level}), to check and to show
+    again when something is wrong."""
+    text = {
+        f: str(form.get(f) or "").strip()
+        for f in (
+            "name",
+            "email",
+            "organisation",
+            "new_organisation",
+            "country",
+            "title",
+            "issue_kind",
+            "issue_text",
+            "email_visibility",
+            "suggestible",
+            "introductions",
+            "website",
+        )
+    }
+    topics = {str(t): str(form.get(f"level-{t}") or "") for t in form.getlist("topic")}
+    return {
+        **text,
+        "topics": topics,
+        "workstreams": [str(w) for w in form.getlist("workstream")],
+        "issue_topics": [str(t) for t in form.getlist("issue_topic")],
+    }
+
+
+def check_request(typed: dict[str, Any], catalog: dict[str, list[dict[str, Any]]]) -> dict[str, str]:
+    """What is wrong with a request, field by field (an empty dict: nothing). ``typed`` is
+    :func:`read_form`'s; a proposed organisation that names one the network has becomes that one
+    (``typed`` is changed in place)."""
+    problems: dict[str, str] = {}
+    for f, most in LIMITS.items():
+        value = typed.get(f)
+        if isinstance(value, str) and len(value) > most:
+            problems[f] = f"is too long: at most {most} characters (this has {len(value)})."
+        elif isinstance(value, dict | list) and len(value) > most:
+            problems[f] = f"has too many: at most {most}."
+    if not typed["name"]:
+        problems.setdefault("name", "is empty: give your name as colleagues know it.")
+    if not typed["email"]:
+        problems.setdefault("email", "is empty: the request is confirmed by a mail to this address.")
+    elif normalise_email(typed["email"]) is None:
+        problems.setdefault("email", "is not an email address (it should look like name@example.org).")
+    organisations = {o["id"]: o for o in catalog["organisations"]}
+    if typed["organisation"] and typed["new_organisation"]:
+        problems["organisation"] = "pick one from the list or propose a new one, not both."
+    elif typed["organisation"] and typed["organisation"] not in organisations:
+        problems["organisation"] = "is not an organisation of the network; pick one from the list."
+    elif typed["new_organisation"]:
+        held = {name_key(o["name"]): o["id"] for o in catalog["organisations"]}
+        found = held.get(name_key(typed["new_organisation"]))
+        if found and "new_organisation" not in problems:  # (one the network has, spelt another way)
+            typed["organisation"], typed["new_organisation"] = found, ""
+    elif not typed["organisation"]:
+        problems["organisation"] = "is empty: pick your organisation, or propose it if it is not listed."
+    if not typed["country"]:
+        problems["country"] = "is empty: give the country you work in."
+    elif "country" not in problems and lookup_country(typed["country"]) is None:
+        problems["country"] = "is not a country; give its English name or a code such as NLD or NL."
+    topics = {t["id"] for t in catalog["topics"]}
+    if not typed["topics"]:
+        problems["topics"] = "need at least one: tick a topic you work on and pick your level."
+    elif "topics" not in problems:
+        unknown = sorted(t for t in typed["topics"] if t not in topics)
+        bad_level = sorted(t for t, level in typed["topics"].items() if level not in LEVELS)
+        if unknown:
+            problems["topics"] = "pick topics from the list only (a new topic cannot be proposed here)."
+        elif bad_level:
+            problems["topics"] = f"pick a level for each topic: {', '.join(LEVELS)}."
+    workstreams = {w["id"] for w in catalog["workstreams"]}
+    if "workstreams" not in problems and any(w not in workstreams for w in typed["workstreams"]):
+        problems["workstreams"] = "pick workstreams from the list only."
+    if typed["issue_kind"] and typed["issue_kind"] not in ISSUE_KINDS:
+        problems["issue_kind"] = f"must be one of {', '.join(ISSUE_KINDS)}."
+    if typed["issue_text"] and not typed["issue_kind"]:
+        problems["issue_kind"] = f"say what kind of issue it is: {', '.join(ISSUE_KINDS)}."
+    if typed["issue_kind"] and not typed["issue_text"] and "issue_text" not in problems:
+        problems["issue_text"] = "is empty: say in a few words what you want to discuss."
+    if "issue_topics" not in problems and any(t not in topics for t in typed["issue_topics"]):
+        problems["issue_topics"] = "pick topics from the list only."
+    for f, allowed in (
+        ("email_visibility", EMAIL_VISIBILITY),
+        ("suggestible", SUGGESTIBLE),
+        ("introductions", INTRODUCTIONS),
+    ):
+        if typed[f] not in allowed:
+            problems[f] = f"must be one of {', '.join(allowed)}."
+    return problems
+
+
+def request_row(typed: dict[str, Any], token: str, now: str, days: float) -> dict[str, Any]:
+    """A checked request as it is stored: unconfirmed, with the token's hash only."""
+    country = lookup_country(typed["country"])
+    return {
+        "id": uuid.uuid4().hex,
+        "token_hash": token_hash(token),
+        "status": "unconfirmed",
+        "email": normalise_email(typed["email"]) or "",
+        "name": " ".join(typed["name"].split()),
+        "organisation": typed["organisation"],
+        "new_organisation": " ".join(typed["new_organisation"].split()),
+        "country": country.alpha3 if country else "",
+        "title": " ".join(typed["title"].split()),
+        "topics": [f"{t}:{level}" for t, level in sorted(typed["topics"].items())],
+        "workstreams": sorted(set(typed["workstreams"])),
+        "issue_kind": typed["issue_kind"],
+        "issue_text": typed["issue_text"],
+        "issue_topics": sorted(set(typed["issue_topics"])),
+        "email_visibility": typed["email_visibility"],
+        "suggestible": typed["suggestible"],
+        "introductions": typed["introductions"],
+        "created": now,
+        "expires": _later(now, days),
+        "confirmed": "",
+        "decided": "",
+        "decided_by": "",
+        "reason": "",
+        "member": "",
+    }
+
+
+# --- Abuse: how often one may ask -------------------------------------------------------------------------
+
+
+def network_of(address: str) -> str:
+    """The network an address belongs to, for the limit per network: its /24 (IPv4) or /48 (IPv6, a
+    site's usual allocation, so that one site cannot rotate through its addresses).
+
+    >>> network_of("192.0.2.77"), network_of("2001:db8:1:2::5")
+    ('192.0.2.0/24', '2001:db8:1::/48')
+    >>> network_of("not an address")
+    'not an address'
+    """
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+@dataclass(frozen=True)
+class JoinLimits:
+    """How many requests one address, one network and one email address may send: each is a
+    :class:`graphapp.accounts.SignInLimit` on keys of its own (``join-ip:``, ``join-net:``,
+    ``join-email:``), counted in the graph so that the limits hold across processes."""
+
+    per_address: SignInLimit = field(default_factory=lambda: SignInLimit(limit=5, window=3600))
+    per_network: SignInLimit = field(default_factory=lambda: SignInLimit(limit=20, window=3600))
+    per_email: SignInLimit = field(default_factory=lambda: SignInLimit(limit=3, window=3600))
+
+    def wait(self, store: Store, address: str, email: str) -> tuple[str, int]:
+        """Count a request; ("", 0) if it may go ahead, else which limit refused it (address, network or
+        email) and the seconds until it may be tried again."""
+        for what, limit, key in (
+            ("network", self.per_network, f"join-net:{network_of(address)}"),
+            ("address", self.per_address, f"join-ip:{address}"),
+            ("email", self.per_email, f"join-email:{email}"),
+        ):
+            seconds = limit.wait(store, [key])
+            if seconds:
+                return what, seconds
+        return "", 0
+
+
+# --- Submitting and confirming ----------------------------------------------------------------------------
+
+
+def drop_stale(tx: Tx, now: str) -> None:
+    """Delete unconfirmed requests past their time and declined ones kept long enough."""
+    drop_stale_requests(tx, now, _later(now, -DECLINED_DAYS))
+
+
+def submit_request(tx: Tx, typed: dict[str, Any], token: str, now: str, days: float) -> str:
+    """Store a checked request and queue the mail with its confirmation link; returns the request's id."""
+    drop_stale(tx, now)
+    row = request_row(typed, token, now, days)
+    create_request(tx, row)
+    body = (
+        f"Hello {row['name']},\n\n"
+        "Someone (we hope you) asked to join graphapp, the network of data science leaders in official "
+        "statistics, with this address. To confirm that it is yours, follow this link within "
+        f"{_days(days)}:\n\n{link('pages.join_confirm', token=token)}\n\n"
+        "A coordinator will then look at your request, and you will get a mail with their answer."
+    )
+    queue_mail(tx, "join_confirm", row["email"], "Confirm your request to join graphapp", body)
+    return str(row["id"])
+
+
+def _days(days: float) -> str:
+    return f"{days:g} day{'s' if days != 1 else ''}"
+
+
+def confirm_request(tx: Tx, token: str, now: str) -> dict[str, Any]:
+    """Follow a confirmation link: ``{"outcome": ...}`` with ``confirmed`` (it now waits for a
+    coordinator; ``trusted`` names its domain if that is a trusted one), ``already`` (confirmed before;
+    ``status`` says how it stands) or ``unknown`` (no such link, or it expired). Changes nothing of the
+    network: run it with ``store.bookkeep``."""
+    drop_stale(tx, now)
+    found = join_request_by_token(tx, token_hash(token))
+    if found is None or (found["status"] == "unconfirmed" and found["expires"] < now):
+        return {"outcome": "unknown"}
+    if found["status"] != "unconfirmed":
+        return {"outcome": "already", "status": found["status"], "request": found}
+    mark_confirmed(tx, found["id"], now)
+    domain = found["email"].rpartition("@")[2]
+    return {
+        "outcome": "confirmed",
+        "request": found,
+        "trusted": domain if is_trusted_domain(tx, domain) else "",
+    }
+
+
+def follow_confirmation(store: Store, token: str) -> dict[str, Any]:
+    """A confirmation link followed: the request confirmed (bookkeeping, which leaves the network's
+    revision alone, so that links, good or bad, never make the suggestions be rebuilt) and, if its domain
+    is trusted, approved at once in a write of its own (``outcome`` is then ``approved``). An approval
+    that is refused (the address is already a member's) leaves the request for a coordinator."""
+    outcome = store.bookkeep(confirm_request, token, now_iso())
+    if outcome.get("trusted"):
+        try:
+            store.write(
+                approve_request,
+                outcome["request"]["id"],
+                f"domain:{outcome['trusted']}",
+                new_token(),
+                now_iso(),
+            )
+        except ApprovalRefused:
+            return outcome
+        outcome["outcome"] = "approved"
+    return outcome
+
+
+# --- Duplicates -------------------------------------------------------------------------------------------
+
+
+def duplicates(tx: Tx, requests: list[dict[str, Any]]) -> dict[str, list[dict[str, str]]]:
+    """For each request, the members it may duplicate: the same email, or the same name (any case, any
+    accents) at the same organisation. {request id: [{"id", "name", "why"}]}."""
+    by_email: dict[str, list[dict[str, Any]]] = {}
+    for m in members_with_emails(tx, [r["email"] for r in requests]):
+        by_email.setdefault(m["email"], []).append(m)
+    by_name: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for m in members_at(tx, [r["organisation"] for r in requests if r["organisation"]]):
+        by_name.setdefault((m["organisation"], slugify(m["name"] or "")), []).append(m)
+    out: dict[str, list[dict[str, str]]] = {}
+    for r in requests:
+        found: dict[str, dict[str, str]] = {}
+        for m in by_email.get(r["email"], []):
+            found[m["id"]] = {"id": m["id"], "name": m["name"], "why": "the same email address"}
+        for m in by_name.get((r["organisation"], slugify(r["name"] or "")), []):
+            found.setdefault(
+                m["id"], {"id": m["id"], "name": m["name"], "why": "the same name at the same organisation"}
+            )
+        out[r["id"]] = sorted(found.values(), key=lambda m: (m["name"], m["id"]))
+    return out
+
+
+# --- Deciding ---------------------------------------------------------------------------------------------
+
+
+class ApprovalRefused(Exception):
+    """A request cannot be approved as it stands (nothing was written); the message says why."""
+
+
+def _names(tx: Tx, label: str) -> dict[str, str]:
+    return {r["id"]: r["name"] or r["id"] for r in ALL_NODES[label].run(tx)}
+
+
+def approve_request(tx: Tx, request_id: str, decided_by: str, invitation_token: str, now: str) -> str:
+    """Approve a confirmed request, all in this transaction: the member (made as an import of one row
+    makes one: id from the email, country and region, the organisation picked or a new one, topics with
+    levels, workstreams as a member, their choices), their issue as an open ask, an invitation to an
+    account tied to them and its mail. Returns the new member's id; raises ApprovalRefused."""
+    found = join_request(tx, request_id)
+    if found is None or found["status"] != "confirmed":
+        raise ApprovalRefused("This request is not waiting for a decision (it was decided or withdrawn).")
+    email = found["email"]
+    same = members_with_emails(tx, [email])
+    if same:
+        raise ApprovalRefused(
+            f"{same[0]['name']} is already a member with this email address: decline this request, saying so."
+        )
+    member = member_id(email)
+    if member_exists(tx, member):
+        raise ApprovalRefused("A member made from this email address exists already (under another address).")
+    organisation = found["new_organisation"]
+    if found["organisation"]:
+        organisation = _names(tx, "Organisation").get(found["organisation"], "")
+        if not organisation:
+            raise ApprovalRefused("The organisation this request picked is no longer in the network.")
+    topic_names, workstreams = _names(tx, "Topic"), _names(tx, "Workstream")
+    topics = [(t, level) for t, _, level in (item.rpartition(":") for item in found["topics"] or [])]
+    values = {
+        "id": member,
+        "name": found["name"],
+        "email": email,
+        "title": found["title"],
+        "country": found["country"],
+        "organisation": organisation,
+        # (by name: the import finds each topic by any of its spellings; gone topics are left out)
+        "topics": "; ".join(f"{topic_names[t]}:{level}" for t, level in topics if t in topic_names),
+        "workstreams": "; ".join(f"{w}:member" for w in found["workstreams"] or [] if w in workstreams),
+        "email_visibility": found["email_visibility"],
+        "suggestible": found["suggestible"],
+    }
+    table = Table(
+        "the request to join", "members", tuple(values), [RawRow("the request to join", "", values)]
+    )
+    try:
+        plan = plan_import(tx, [table])
+    except ImportRejected as e:
+        raise ApprovalRefused("; ".join(p.reason for p in e.problems)) from e
+    # Decided first (only a request still waiting is), so that nothing is written for one decided meanwhile.
+    if not decide_request(tx, request_id, "approved", now, decided_by, member=member):
+        raise ApprovalRefused("This request was decided meanwhile.")
+    apply_plan(tx, plan)
+    set_introductions(tx, member, found["introductions"] or "yes")
+    if found["issue_text"]:
+        issue_topics = [t for t in found["issue_topics"] or [] if t in topic_names]
+        create_ask(tx, uuid.uuid4().hex, member, found["issue_kind"], found["issue_text"], issue_topics, now)
+    create_invitation(
+        tx,
+        token_hash(invitation_token),
+        "member",
+        member,
+        _later(now, INVITATION_DAYS, "seconds"),
+        decided_by,
+    )
+    body = (
+        f"Hello {found['name']},\n\n"
+        + (
+            "Your request to join graphapp was approved at once: your organisation's email domain is "
+            "one the network trusts."
+            if decided_by.startswith("domain:")
+            else "A coordinator approved your request to join graphapp."
+        )
+        + " Your profile is in the network now. Create your account (you choose a password) with this "
+        f"link, within {INVITATION_DAYS} days:\n\n{link('auth.invitation', token=invitation_token)}\n\n"
+        "Use this email address as your login."
+    )
+    # (to the new member: its footer links to their mail preferences, where the other kinds can be turned off)
+    queue_mail(tx, "join_approved", email, "Welcome to graphapp: create your account", body, member=member)
+    return member
+
+
+def decline_request(tx: Tx, request_id: str, decided_by: str, reason: str, now: str) -> bool:
+    """Decline a confirmed request and mail the reason; False if it is not waiting."""
+    found = join_request(tx, request_id)
+    if found is None or not decide_request(tx, request_id, "declined", now, decided_by, reason=reason):
+        return False
+    body = (
+        f"Hello {found['name']},\n\n"
+        "A coordinator of graphapp looked at your request to join the network and declined it, for this "
+        f"reason:\n\n{reason}\n\nYou may ask again at {link('pages.join')} if things change."
+    )
+    queue_mail(tx, "join_declined", found["email"], "Your request to join graphapp", body)
+    return True
+
+
+def new_token() -> str:
+    """A token for a mailed link (only its SHA-256 is stored)."""
+    return secrets.token_urlsafe(32)
+
+
+# --- Trusted domains --------------------------------------------------------------------------------------
+
+_DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def domain_problem(domain: str) -> str | None:
+    """What is wrong with an email domain an admin types, or None.
+
+    >>> domain_problem("stat.example.org") is None, domain_problem("@example.org"), domain_problem("org")
+    (True, 'Give the domain only, without @ (e.g. example.org).', 'That is not a domain name such as example.org.')
+    """
+    if "@" in domain:
+        return "Give the domain only, without @ (e.g. example.org)."
+    if not _DOMAIN.match(domain):
+        return "That is not a domain name such as example.org."
+    return None
