@@ -65,10 +65,13 @@ ATTEMPTS = Cypher(
 )
 SET_FAILURES = Cypher("UNWIND $rows AS row MATCH (a:LoginAttempt {id: row.id}) SET a.failures = row.failures")
 FORGET_ATTEMPTS = Cypher("UNWIND $ids AS id MATCH (a:LoginAttempt {id: id}) DELETE a")
-# Keys nobody has tried for a whole window: forgotten, a hundred at a time (in a stable order, so that
-# two transactions doing this take their locks in the same order).
+# Keys of the same kinds (the part before the first colon: sign-in's "ip:" and "login:", joining's
+# "join-ip:"...) that nobody has tried for a whole window of theirs: forgotten, a hundred at a time (in a
+# stable order, so that two transactions doing this take their locks in the same order). A limit with a
+# longer window never has its keys dropped by a shorter one's.
 DROP_STALE_ATTEMPTS = Cypher(
-    "MATCH (a:LoginAttempt) WHERE a.last < $since WITH a ORDER BY a.id LIMIT 100 DELETE a"
+    "UNWIND $kinds AS kind MATCH (a:LoginAttempt) WHERE a.last < $since AND a.id STARTS WITH kind "
+    "WITH a ORDER BY a.id LIMIT 100 DELETE a"
 )
 
 
@@ -154,7 +157,7 @@ def count_attempt(tx: Tx, keys: list[str], now: str, since: str, limit: int) -> 
     the window). None: go ahead. Times are ISO 8601 strings in UTC, which sort as times.
     """
     ids = sorted(set(keys))  # (locks in one order: two attempts never wait on each other crosswise)
-    tx.run(DROP_STALE_ATTEMPTS, since=since)
+    tx.run(DROP_STALE_ATTEMPTS, since=since, kinds=sorted({key.split(":", 1)[0] + ":" for key in ids}))
     tx.run(LOCK_ATTEMPTS, ids=ids, now=now)
     recent: dict[str, list[str]] = {
         row["id"]: sorted(t for t in row["failures"] or [] if t > since) for row in tx.run(ATTEMPTS, ids=ids)

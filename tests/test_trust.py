@@ -93,6 +93,22 @@ def test_failed_sign_ins_are_counted_in_the_graph_within_their_window(store) -> 
     assert store.read(graph_revision) == revision  # bookkeeping: nothing derived from the graph is rebuilt
 
 
+def test_a_longer_limit_keeps_its_count_while_sign_ins_come_and_go(store) -> None:
+    """Sign-in (5 minutes) tidies the keys it has not seen for its window; the hour-long limits on asking to
+    join share the same nodes and must keep their counts through that."""
+    from datetime import UTC, datetime, timedelta
+
+    from graphapp.accounts import SignInLimit
+
+    hourly, sign_in = SignInLimit(limit=2, window=3600), SignInLimit(limit=5, window=300)
+    join_keys = ["join-ip:192.0.2.9"]
+    t0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    assert [hourly.wait(store, join_keys, t0 + timedelta(seconds=i)) for i in range(2)] == [0, 0]
+    later = t0 + timedelta(minutes=20)
+    assert sign_in.wait(store, ["ip:192.0.2.1", "login:ana@example.org"], later) == 0  # tidies its kinds
+    assert hourly.wait(store, join_keys, later) == 40 * 60  # still full: the first ages out at 13:00
+
+
 def test_a_sign_in_that_succeeds_clears_only_its_own_attempt_from_a_shared_address(store) -> None:
     """Behind one proxy many people share an address: one of them signing in must not wipe the failures
     others (or someone guessing) piled up from it, and the one who signed in starts afresh."""
