@@ -51,8 +51,11 @@ DELETE = Cypher("MATCH (a:Account {id: $id}) DELETE a")
 CREATE_INVITATION = Cypher(
     "CREATE (:Invitation {id: $id, role: $role, member: $member, expires: $expires, created_by: $created_by})"
 )
+# (with the name and address of the member it is for, if any: the page greets them by name)
 FIND_INVITATION = Cypher(
-    "MATCH (i:Invitation {id: $id}) RETURN i.role AS role, i.member AS member, i.expires AS expires"
+    "MATCH (i:Invitation {id: $id}) OPTIONAL MATCH (m:Member {id: i.member}) "
+    "RETURN i.role AS role, i.member AS member, i.expires AS expires, m.name AS member_name, "
+    "m.email AS member_email"
 )
 DELETE_INVITATION = Cypher("MATCH (i:Invitation {id: $id}) DELETE i")
 LOGINS_OF_MEMBER = Cypher("MATCH (a:Account) WHERE a.member = $member RETURN a.id AS id")

@@ -446,7 +446,10 @@ def test_approval_creates_exactly_the_member_and_mails_a_working_invitation(app,
     assert mail["to"] == "ana.joiner@stat.example.org"
     newcomer = app.test_client()
     invite = link_in(mail["text"], "/invite/")
-    assert newcomer.get(invite).status_code == 200
+    page = newcomer.get(invite)
+    assert page.status_code == 200
+    assert "Welcome, Ana Joiner." in page.text  # (their name, never an id)
+    assert 'value="ana.joiner@stat.example.org" autocomplete="username"' in page.text  # login offered
     made = newcomer.post(
         invite,
         data={
