@@ -71,6 +71,32 @@ MATRIX = [
     ("GET", "/admin/accounts", "admin"),
     ("POST", "/admin/invitations", "admin"),
     ("POST", "/admin/accounts/nobody@example.org", "admin"),  # (answered 404: no such account)
+    # Asks and introductions (issue 12). Ids that do not exist are answered 404 once allowed; forms sent
+    # without their fields 400; a member's own actions by an account with no member 409.
+    ("GET", "/asks", "member"),
+    ("POST", "/asks", "member"),
+    ("GET", "/asks/no-such-ask", "member"),
+    ("POST", "/asks/no-such-ask/offers", "member"),
+    ("POST", "/asks/no-such-ask/offers/no-such-offer/pick", "member"),
+    ("POST", "/asks/no-such-ask/close", "member"),
+    ("GET", "/introductions", "member"),
+    ("GET", "/introductions/new?to={other}", "member"),
+    ("POST", "/introductions", "member"),
+    ("GET", "/introductions/no-such-introduction", "member"),
+    ("POST", "/introductions/no-such-introduction", "member"),
+    ("GET", "/introductions/answer/not-a-token", "anonymous"),  # (the mailed link: its token is the key)
+    ("POST", "/introductions/answer/not-a-token", "anonymous"),
+    ("GET", "/introductions/stats", "coordinator"),
+    ("GET", "/api/asks", "member"),
+    ("POST", "/api/asks", "member"),
+    ("GET", "/api/asks/no-such-ask", "member"),
+    ("POST", "/api/asks/no-such-ask/offers", "member"),
+    ("POST", "/api/asks/no-such-ask/offers/no-such-offer/pick", "member"),
+    ("POST", "/api/asks/no-such-ask/close", "member"),
+    ("GET", "/api/introductions", "member"),
+    ("POST", "/api/introductions", "member"),
+    ("POST", "/api/introductions/no-such-introduction/answer", "member"),
+    ("GET", "/api/introductions/stats", "coordinator"),
     ("POST", "/login", "anonymous"),  # (wrong password: 401, the login page's own refusal)
     ("POST", "/logout", "anonymous"),  # (last: it ends the session)
 ]
