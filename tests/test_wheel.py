@@ -27,7 +27,7 @@ from tests.processes import _clean_env, serving
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 #: Templates that are only ever rendered inside another one.
-INCLUDED = {"base.html", "_partials.html", "explorer/_graph.html"}
+INCLUDED = {"base.html", "_partials.html", "explorer/_graph.html", "pages/_home_asks.html"}
 
 pytestmark = pytest.mark.slow
 
@@ -173,6 +173,11 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
         stdin="a long password 1\n",
     )
     invitation = cli("account", "invite", "--role", "member", "--base-url", "http://x").strip()
+    # Two members with accounts, for asks and introductions: one, and the first peer suggested to them.
+    suggested = json.loads(cli("suggest", "timo.okafor@example.org", "--json"))
+    asker, peer = suggested["member"], suggested["suggestions"][0]["id"]
+    for login, member in (("asker@example.org", asker), ("peer@example.org", peer)):
+        cli("account", "create", login, "--member", member, "--password-stdin", stdin="a long password 2\n")
     token_path = urllib.parse.urlparse(invitation).path
 
     rendered: dict[str, int] = {}
@@ -211,6 +216,35 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
             status, page = browser.get(path)
             assert status == 200 and text in page, f"{path}: {status}\n{page[:500]}"
             rendered[template] = status
+        # Asks and introductions, as a member: post an ask, open it, ask the peer for an introduction; the
+        # peer opens it; the coordinator's counts.
+        member = Browser(url)
+        member.get("/login")
+        assert member.post("/login", login="asker@example.org", password="a long password 2")[0] == 200
+        status, page = member.get("/asks")
+        assert status == 200 and "<h1>Asks" in page
+        rendered["pages/asks.html"] = status
+        topic = re.search(r'<option value="([^"]+)"', page.split('id="topics"', 1)[1]).group(1)
+        status, page = member.post("/asks", kind="technical", text="An ask from the wheel", topics=topic)
+        assert status == 200 and "Best placed to help" in page, page[:500]
+        rendered["pages/ask.html"] = status
+        status, page = member.get(f"/introductions/new?to={peer}&kind=peer")
+        assert status == 200 and "Ask to be introduced" in page
+        rendered["pages/new_introduction.html"] = status
+        status, page = member.post("/introductions", to=peer, kind="peer", note="Hello from the wheel", ask="")
+        assert status == 200 and "<h1>Introductions" in page, page[:500]
+        rendered["pages/introductions.html"] = status
+        other = Browser(url)
+        other.get("/login")
+        assert other.post("/login", login="peer@example.org", password="a long password 2")[0] == 200
+        waiting = re.search(r'href="/introductions/([0-9a-f]{32})"', other.get("/introductions")[1]).group(1)
+        status, page = other.get(f"/introductions/{waiting}")
+        assert status == 200 and "Hello from the wheel" in page
+        rendered["pages/introduction.html"] = status
+        status, page = browser.get("/introductions/stats")
+        assert status == 200 and "how they fare" in page
+        rendered["pages/introduction_stats.html"] = status
+
         status, page = browser.get("/members/nobody-at-all")
         assert status == 404 and "Not found" in page
         rendered["pages/error.html"] = status
