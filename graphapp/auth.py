@@ -83,6 +83,7 @@ ACCESS = {
     "pages.vendor": "anonymous",
     "api.health": "anonymous",
     "api.openapi": "anonymous",
+    "pages.mail_preferences": "anonymous",  # (the signed token in the link is the key)
     "pages.index": "public",
     "pages.members": "public",
     "pages.member": "public",

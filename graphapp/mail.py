@@ -12,17 +12,35 @@ from __future__ import annotations
 
 import html
 import re
+import smtplib
+import ssl
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Any
 
 from flask import current_app, has_request_context, request, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from graphapp.accounts import now_iso
-from graphapp.queries.cypher import Tx
-from graphapp.queries.mail import enqueue, mail_off
+from graphapp.queries.cypher import Store, Tx
+from graphapp.queries.mail import claim_due, enqueue, mail_off, mark
 
-__all__ = ["KINDS", "MailKind", "link", "member_of_preferences_token", "preferences_token", "queue_mail"]
+__all__ = [
+    "KINDS",
+    "MAX_ATTEMPTS",
+    "MailKind",
+    "SmtpSettings",
+    "deliver_queued",
+    "link",
+    "member_of_preferences_token",
+    "preferences_token",
+    "queue_mail",
+    "retry_delay",
+]
 
 
 @dataclass(frozen=True)
@@ -72,7 +90,7 @@ KINDS: dict[str, MailKind] = {
 }
 
 
-def link(endpoint: str, **values: str) -> str:
+def link(endpoint: str, **values: Any) -> str:
     """An absolute link for a mail: on ``GRAPHAPP_BASE_URL`` where it is set, else on the address of the
     request being answered."""
     path = url_for(endpoint, **values)
@@ -142,3 +160,160 @@ def member_of_preferences_token(token: str) -> str | None:
     except BadSignature:
         return None
     return member if isinstance(member, str) else None
+
+
+# --- Delivery ---------------------------------------------------------------------------------------------
+
+#: How long a deliverer's claim on a mail lasts: one that stops mid-send leaves it due again after this.
+LEASE = timedelta(minutes=5)
+#: After this many failed attempts a mail is given up ("failed") and shown to admins.
+MAX_ATTEMPTS = 8
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long to wait before the next try after ``attempts`` failed ones: doubling from one minute,
+    at most six hours.
+
+    >>> [int(retry_delay(n).total_seconds() // 60) for n in (1, 2, 3, 9, 12)]
+    [1, 2, 4, 256, 360]
+    """
+    return min(timedelta(minutes=2 ** (attempts - 1)), timedelta(hours=6))
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where mail goes, from the GRAPHAPP_SMTP_* and GRAPHAPP_MAIL_FROM settings; no host: the outbox."""
+
+    host: str
+    port: int
+    security: str  # starttls, tls or none
+    user: str
+    password: str
+    sender: str
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> SmtpSettings:
+        security = str(config.get("GRAPHAPP_SMTP_SECURITY") or "starttls").strip().lower()
+        if security not in ("starttls", "tls", "none"):
+            raise ValueError(f"GRAPHAPP_SMTP_SECURITY must be starttls, tls or none, not {security!r}")
+        return cls(
+            host=str(config.get("GRAPHAPP_SMTP_HOST") or ""),
+            port=int(config.get("GRAPHAPP_SMTP_PORT") or 25),
+            security=security,
+            user=str(config.get("GRAPHAPP_SMTP_USER") or ""),
+            password=str(config.get("GRAPHAPP_SMTP_PASSWORD") or ""),
+            sender=str(config.get("GRAPHAPP_MAIL_FROM") or "graphapp@localhost"),
+        )
+
+    def connect(self, timeout: float = 30) -> smtplib.SMTP:
+        """A connection to the mail server, secured and signed in as the settings say. Certificates are
+        checked against the system's trusted authorities (``SSL_CERT_FILE`` adds one)."""
+        context = ssl.create_default_context()
+        server: smtplib.SMTP
+        if self.security == "tls":
+            server = smtplib.SMTP_SSL(self.host, self.port, timeout=timeout, context=context)
+        else:
+            server = smtplib.SMTP(self.host, self.port, timeout=timeout)
+        try:
+            if self.security == "starttls":
+                server.starttls(context=context)
+            if self.user:
+                server.login(self.user, self.password)
+        except BaseException:
+            server.close()
+            raise
+        return server
+
+
+def message(mail: Mapping[str, Any], sender: str) -> EmailMessage:
+    """A queued mail as a message: its plain-text part, then the HTML part made from the same text."""
+    out = EmailMessage()
+    out["From"] = sender
+    out["To"] = mail["recipient"]
+    out["Subject"] = mail["subject"]
+    out["Date"] = formatdate(localtime=False)
+    out["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or "localhost")
+    out["Auto-Submitted"] = "auto-generated"  # (RFC 3834: out-of-office replies are not sent back)
+    out.set_content(mail["text"])
+    if mail.get("html"):
+        out.add_alternative(mail["html"], subtype="html")
+    return out
+
+
+def deliver_queued(
+    store: Store, config: Mapping[str, Any], now: datetime | None = None, batch: int = 50
+) -> dict[str, int]:
+    """Deliver every due mail once: through the mail server the settings name, or, with none, to the
+    outbox. Returns how many were sent, kept in the outbox, put back for a later try, and given up.
+
+    Each batch is claimed in a write transaction first, so that several processes delivering at once
+    never send a mail twice; what became of each is written after the batch is sent. A failure never
+    loses a mail: it is tried again later (doubling waits, :func:`retry_delay`) until
+    :data:`MAX_ATTEMPTS`, then kept as failed for admins, who can put it back in the queue.
+    """
+    settings = SmtpSettings.from_config(config)
+    claim = uuid.uuid4().hex
+    tally = {"sent": 0, "outbox": 0, "retry": 0, "failed": 0}
+    while True:
+        at = now or datetime.now(UTC)
+        stamp = at.isoformat(timespec="microseconds")
+        claimed = store.bookkeep(
+            claim_due, claim, stamp, (at + LEASE).isoformat(timespec="microseconds"), batch
+        )
+        if not claimed:
+            return tally
+        outcomes = _send(settings, claimed, at)
+        store.bookkeep(mark, claim, outcomes)
+        for row in outcomes:
+            tally[row["tally"]] += 1
+        if len(claimed) < batch or now is not None:
+            return tally
+
+
+def _send(settings: SmtpSettings, mails: list[dict[str, Any]], at: datetime) -> list[dict[str, Any]]:
+    stamp = at.isoformat(timespec="microseconds")
+    if not settings.host:
+        return [_outcome(m, "outbox", m["attempts"], stamp, "", stamp) for m in mails]
+    try:
+        server = settings.connect()
+    except (OSError, smtplib.SMTPException) as e:  # the server is down or refuses us: every mail waits
+        return [_failed(m, at, f"cannot reach the mail server: {e}", permanent=False) for m in mails]
+    outcomes = []
+    with server:
+        for m in mails:
+            try:
+                server.send_message(message(m, settings.sender))
+            except smtplib.SMTPRecipientsRefused as e:
+                codes = [code for code, _ in e.recipients.values()]
+                outcomes.append(_failed(m, at, f"refused: {e.recipients}", permanent=min(codes) >= 500))
+            except smtplib.SMTPResponseException as e:
+                outcomes.append(
+                    _failed(m, at, f"{e.smtp_code} {e.smtp_error!r}", permanent=e.smtp_code >= 500)
+                )
+            except (OSError, smtplib.SMTPException) as e:
+                outcomes.append(_failed(m, at, str(e) or type(e).__name__, permanent=False))
+            else:
+                outcomes.append(_outcome(m, "sent", str(int(m["attempts"] or 0) + 1), stamp, "", stamp))
+    return outcomes
+
+
+def _outcome(
+    m: Mapping[str, Any], status: str, attempts: str, next_try: str, error: str, sent: str
+) -> dict[str, Any]:
+    tally = {"sent": "sent", "outbox": "outbox", "queued": "retry", "failed": "failed"}[status]
+    return {
+        "id": m["id"],
+        "status": status,
+        "attempts": attempts,
+        "next_try": next_try,
+        "last_error": error,
+        "sent": sent,
+        "tally": tally,
+    }
+
+
+def _failed(m: Mapping[str, Any], at: datetime, error: str, permanent: bool) -> dict[str, Any]:
+    attempts = int(m["attempts"] or 0) + 1
+    give_up = permanent or attempts >= MAX_ATTEMPTS
+    next_try = "" if give_up else (at + retry_delay(attempts)).isoformat(timespec="microseconds")
+    return _outcome(m, "failed" if give_up else "queued", str(attempts), next_try, error[:500], "")

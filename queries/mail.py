@@ -1,7 +1,10 @@
 """The mail queue, kept in the graph (label ``Mail``, see :data:`graphapp.queries.schema.WORKFLOW_LABELS`):
 a mail is written in the same transaction as the action that causes it, so that an action is never
 committed without its mail, nor a mail sent for an action that was rolled back. Delivery
-(:mod:`graphapp.mail`) reads the queue and marks each mail sent, outbox or failed.
+(:func:`graphapp.mail.deliver_queued`) claims due mails, sends them, and marks each sent, outbox, queued
+again (with a later ``next_try``) or failed.
+
+Times are ISO 8601 strings in UTC, which sort as times; ``attempts`` is a count kept as a string.
 """
 
 from __future__ import annotations
@@ -10,18 +13,59 @@ from typing import Any
 
 from graphapp.queries.cypher import Cypher, Tx
 
-__all__ = ["enqueue", "forget_mail_to", "mail_off", "set_mail_off"]
+__all__ = [
+    "claim_due",
+    "enqueue",
+    "forget_mail_to",
+    "mail_list",
+    "mail_off",
+    "mark",
+    "retry_now",
+    "set_mail_off",
+]
 
 ENQUEUE = Cypher(
     "CREATE (:Mail {id: $id, recipient: $recipient, member: $member, kind: $kind, subject: $subject, "
     "text: $text, html: $html, status: 'queued', attempts: '0', next_try: $created, last_error: '', "
-    "created: $created, sent: ''})"
+    "created: $created, sent: '', claim: '', lock: ''})"
 )
 MAIL_OFF = Cypher("MATCH (m:Member {id: $member}) RETURN m.mail_off AS mail_off")
 SET_MAIL_OFF = Cypher("MATCH (m:Member {id: $member}) SET m.mail_off = $mail_off RETURN m.id AS id")
-# Mail not yet delivered to someone who is being forgotten (sent mail is kept as a record of what left,
-# without its text; see graphapp.mail).
-FORGET_QUEUED = Cypher("MATCH (x:Mail) WHERE x.member = $member OR x.recipient = $email DETACH DELETE x")
+FORGET = Cypher("MATCH (x:Mail) WHERE x.member = $member OR x.recipient = $email DELETE x")
+
+# Due: queued and its time has come, or being sent by a deliverer whose claim has lapsed (it stopped).
+DUE = Cypher(
+    "MATCH (x:Mail) WHERE (x.status = 'queued' OR x.status = 'sending') AND x.next_try <= $now "
+    "RETURN x.id AS id ORDER BY x.created LIMIT $limit"
+)
+# Writing `lock` (a plain value, read from nothing) first takes each mail's write lock: a second deliverer
+# waits here until the first commits, and the state it reads after that is the committed one, so no mail
+# is claimed twice.
+LOCK = Cypher("UNWIND $ids AS id MATCH (x:Mail {id: id}) SET x.lock = $claim")
+STILL_DUE = Cypher(
+    "UNWIND $ids AS id MATCH (x:Mail {id: id}) "
+    "WHERE (x.status = 'queued' OR x.status = 'sending') AND x.next_try <= $now "
+    "RETURN x.id AS id, x.recipient AS recipient, x.subject AS subject, x.text AS text, x.html AS html, "
+    "x.attempts AS attempts, x.kind AS kind"
+)
+TAKE = Cypher(
+    "UNWIND $ids AS id MATCH (x:Mail {id: id}) SET x.status = 'sending', x.next_try = $lease, x.claim = $claim"
+)
+MARK = Cypher(
+    "UNWIND $rows AS row MATCH (x:Mail {id: row.id}) WHERE x.claim = $claim "
+    "SET x.status = row.status, x.attempts = row.attempts, x.next_try = row.next_try, "
+    "x.last_error = row.last_error, x.sent = row.sent"
+)
+LIST = Cypher(
+    "MATCH (x:Mail) WHERE x.status IN $statuses "
+    "RETURN x.id AS id, x.recipient AS recipient, x.kind AS kind, x.subject AS subject, x.text AS text, "
+    "x.status AS status, x.attempts AS attempts, x.next_try AS next_try, x.last_error AS last_error, "
+    "x.created AS created, x.sent AS sent ORDER BY x.created DESC LIMIT $limit"
+)
+RETRY = Cypher(
+    "MATCH (x:Mail {id: $id}) WHERE x.status = 'failed' OR x.status = 'queued' "
+    "SET x.status = 'queued', x.next_try = $now RETURN x.id AS id"
+)
 
 
 def enqueue(tx: Tx, **mail: Any) -> None:
@@ -43,4 +87,33 @@ def set_mail_off(tx: Tx, member: str, kinds: set[str]) -> bool:
 
 def forget_mail_to(tx: Tx, member: str, email: str) -> None:
     """Every mail to this member or address, queued or sent: nothing to them stays in the queue."""
-    tx.run(FORGET_QUEUED, member=member, email=email or "\x00")
+    tx.run(FORGET, member=member, email=email or "\x00")
+
+
+def claim_due(tx: Tx, claim: str, now: str, lease: str, limit: int) -> list[dict[str, Any]]:
+    """Claim up to ``limit`` due mails for the deliverer ``claim`` until ``lease``, and return them: a
+    mail claimed by one deliverer is not due for another until the lease lapses."""
+    ids = [row["id"] for row in tx.run(DUE, now=now, limit=limit)]
+    if not ids:
+        return []
+    ids.sort()  # (locks in one order: two deliverers never wait on each other crosswise)
+    tx.run(LOCK, ids=ids, claim=claim)
+    rows = tx.run(STILL_DUE, ids=ids, now=now)
+    tx.run(TAKE, ids=[r["id"] for r in rows], lease=lease, claim=claim)
+    return rows
+
+
+def mark(tx: Tx, claim: str, rows: list[dict[str, Any]]) -> None:
+    """Record what became of mails this deliverer claimed (each row: ``id``, ``status``, ``attempts``,
+    ``next_try``, ``last_error``, ``sent``); a mail claimed since by another deliverer is left alone."""
+    tx.run(MARK, rows=rows, claim=claim)
+
+
+def mail_list(tx: Tx, statuses: list[str], limit: int = 200) -> list[dict[str, Any]]:
+    """The newest mails in these states (queued, sending, sent, failed, outbox)."""
+    return tx.run(LIST, statuses=statuses, limit=limit)
+
+
+def retry_now(tx: Tx, mail: str, now: str) -> bool:
+    """Put a failed (or waiting) mail back in the queue, due now; False if there is no such mail to retry."""
+    return bool(tx.run(RETRY, id=mail, now=now))

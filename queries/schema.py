@@ -191,9 +191,11 @@ WORKFLOW_LABELS: dict[str, NodeSpec] = {
                 "subject",
                 "text",
                 "html",
-                "status",  # queued, sent, failed (given up), outbox (no mail server configured)
+                "status",  # queued, sending, sent, failed (given up), outbox (no mail server configured)
                 "attempts",
-                "next_try",
+                "next_try",  # when it is due; while sending, when the sender's claim lapses
+                "claim",  # the deliverer sending it
+                "lock",  # written first by a deliverer about to claim it, to take the mail's lock
                 "last_error",
                 "created",
                 "sent",

@@ -17,6 +17,7 @@ from graphapp import create_app
 from graphapp.queries.schema import DELETE_ALL, create_schema
 from graphapp.settings import STORE_SETTINGS
 from graphapp.store import LadybugStore, Neo4jStore, Store
+from tests.smtp import smtp_server  # noqa: F401 (a fixture, for every test module)
 
 # The Neo4j server's warnings are raised as Python warnings in this run, and pyproject's filterwarnings
 # makes each one a failure: a deprecated statement fails CI before a Neo4j upgrade breaks production.

@@ -33,6 +33,8 @@ MATRIX = [
     ("GET", "/static/graphapp.css", "anonymous"),
     ("GET", "/invite/not-a-token", "anonymous"),  # (answered 404: there is no such invitation)
     ("POST", "/invite/not-a-token", "anonymous"),
+    ("GET", "/mail/preferences/not-a-token", "anonymous"),  # (answered 404: not signed by this site)
+    ("POST", "/mail/preferences/not-a-token", "anonymous"),
     ("GET", "/", "public"),
     ("GET", "/members?q=a", "public"),
     ("GET", "/members/{m}", "public"),

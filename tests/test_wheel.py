@@ -208,6 +208,10 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
             "/coverage": ("pages/coverage.html", "Where the network is thin"),
             "/explore": ("pages/explore.html", "vis-network.min.js"),
             "/me": ("pages/me.html", "<h1>My data"),
+            f"/mail/preferences/{_preferences_token(someone)}": (
+                "pages/mail_preferences.html",
+                "Mail preferences",
+            ),
             "/import": ("pages/import.html", "<h1>Import"),
             "/admin/accounts": ("auth/accounts.html", "<h1>Accounts"),
             "/api/export/html?kind=region&value=Europe": ("explorer/standalone.html", "vis-network"),
@@ -274,3 +278,13 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
     assert set(rendered) == _templates(wheel) - INCLUDED, (
         "a template this test does not open (or no longer exists)"
     )
+
+
+def _preferences_token(member: str) -> str:
+    """The token in a mail's preferences link, as a server with the default (development) secret key
+    signs it."""
+    from itsdangerous import URLSafeSerializer
+
+    from graphapp.settings import DEFAULT_SECRET_KEY
+
+    return URLSafeSerializer(DEFAULT_SECRET_KEY, salt="graphapp mail preferences").dumps(member)

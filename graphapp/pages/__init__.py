@@ -7,6 +7,7 @@
   of each organisation, topic, workstream, country and region;
 - :mod:`~graphapp.pages.coverage`: the coverage dashboard and its heat map;
 - :mod:`~graphapp.pages.explorer`: the network explorer;
+- :mod:`~graphapp.pages.mailprefs`: a member's mail preferences, from the link in every mail;
 - :mod:`~graphapp.pages.mydata`: "my data", and the signed-in member's consent and erasure;
 - :mod:`~graphapp.pages.vendor`: vis-network's files, served from the copy graphapp ships;
 - :mod:`~graphapp.pages.asks`: asks (issues to discuss), who can help, offers;
@@ -24,7 +25,8 @@ from flask import Blueprint
 bp = Blueprint("pages", __name__)
 
 # Each module adds its routes to bp (after bp exists: they import it from here).
-from graphapp.pages import asks, coverage, directory, entities, explorer, home, introductions, mydata, vendor  # noqa: E402  # noqa: E402
+from graphapp.pages import coverage, directory, entities, explorer, home, mailprefs, mydata, vendor  # noqa: E402
+from graphapp.pages import asks, introductions  # noqa: E402
 
 __all__ = [
     "asks",
@@ -35,6 +37,7 @@ __all__ = [
     "explorer",
     "home",
     "introductions",
+    "mailprefs",
     "mydata",
     "vendor",
 ]
