@@ -133,11 +133,14 @@ def test_asks_offers_and_introduction_notes_carry_the_payloads_as_text(app, host
     for i, payload in enumerate(CORPUS):
         token = csrf_token(asker, "/asks")
         posted = asker.post(
-            "/asks", data={"kind": "technical", "text": payload, "topics": "record-linkage", "csrf_token": token}
+            "/asks",
+            data={"kind": "technical", "text": payload, "topics": "record-linkage", "csrf_token": token},
         )
         assert posted.status_code == 302, payload
         ask = posted.headers["Location"]
-        offered = helper.post(f"{ask}/offers", data={"note": payload, "csrf_token": csrf_token(helper, "/asks")})
+        offered = helper.post(
+            f"{ask}/offers", data={"note": payload, "csrf_token": csrf_token(helper, "/asks")}
+        )
         assert offered.status_code == 302
         asked = asker.post(
             "/introductions",

@@ -235,7 +235,9 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
         status, page = member.get(f"/introductions/new?to={peer}&kind=peer")
         assert status == 200 and "Ask to be introduced" in page
         rendered["pages/new_introduction.html"] = status
-        status, page = member.post("/introductions", to=peer, kind="peer", note="Hello from the wheel", ask="")
+        status, page = member.post(
+            "/introductions", to=peer, kind="peer", note="Hello from the wheel", ask=""
+        )
         assert status == 200 and "<h1>Introductions" in page, page[:500]
         rendered["pages/introductions.html"] = status
         other = Browser(url)

@@ -25,8 +25,18 @@ from flask import Blueprint
 bp = Blueprint("pages", __name__)
 
 # Each module adds its routes to bp (after bp exists: they import it from here).
-from graphapp.pages import coverage, directory, entities, explorer, home, mailprefs, mydata, vendor  # noqa: E402
-from graphapp.pages import asks, introductions  # noqa: E402
+from graphapp.pages import (  # noqa: E402
+    asks,
+    coverage,
+    directory,
+    entities,
+    explorer,
+    home,
+    introductions,
+    mailprefs,
+    mydata,
+    vendor,
+)
 
 __all__ = [
     "asks",
