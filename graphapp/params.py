@@ -334,7 +334,7 @@ _SOMETHING = r"[\s\S]*\S[\s\S]*"
 
 
 def _text(name: str, description: str, limit: int, required: bool = True) -> ma.fields.String:
-    checks = [
+    checks: list[ma.validate.Validator] = [
         ma.validate.Length(max=limit, error=f"{name} is too long (at most {limit} characters)"),
     ]
     if required:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -291,7 +292,7 @@ def ask(ask: str) -> str:
     )
 
 
-def _act(work: Any, *args: Any) -> Any:
+def _act(work: Callable[..., Any], *args: Any) -> Any:
     try:
         return get_store().write(work, *args, now_iso())
     except Refused as e:

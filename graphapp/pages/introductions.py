@@ -294,7 +294,7 @@ def introduction(introduction: str) -> str:
 def _answer_from_form(**which: Any) -> dict[str, Any]:
     body = load_body(AnswerBody, {"answer": request.form.get("answer", "")})
     try:
-        return get_store().write(answer, body["answer"] == "accept", now_iso(), **which)  # type: ignore[no-any-return]
+        return get_store().write(answer, body["answer"] == "accept", now_iso(), **which)
     except Refused as e:
         abort(e.status, e.message)
 
