@@ -328,3 +328,23 @@ def test_forgetting_a_member_takes_their_asks_and_offers(app, net) -> None:
         asks = store.read(lambda tx: tx.run("MATCH (x:Ask) RETURN x.member AS member"))
         offers = store.read(lambda tx: tx.run("MATCH (x:Offer) RETURN x.member AS member"))
     assert [r["member"] for r in asks] == [other] and offers == []  # every offer of or to the asker went
+
+
+def test_the_offer_mail_the_smtp_server_received_opens_the_ask(app, net, smtp_server) -> None:
+    from urllib.parse import urlsplit
+
+    from graphapp.mail import deliver_queued
+    from tests.smtp import links_in
+
+    A, asker = net["A"], net["asker"]
+    made = ask_id(post_ask(A, net["topics"]))
+    helper = next(m for m in all_members(app) if m != asker)
+    H = signed_in(app, "helper@example.org", "member", helper)
+    H.post(f"/asks/{made}/offers", data={"note": "glad to [offer-5c]", "csrf_token": csrf_token(H, "/asks")})
+    with app.app_context():
+        deliver_queued(get_store(), smtp_server.config)
+    (offer,) = smtp_server.to(email_of(app, asker))
+    assert "offers to help" in str(offer["Subject"])
+    link = next(u for u in links_in(offer) if "/asks/" in u)
+    page = A.get(urlsplit(link).path).get_data(as_text=True)
+    assert "offer-5c" in page and "Pick this offer" in page

@@ -302,3 +302,34 @@ def test_forgetting_a_member_takes_their_introductions_both_ways(app, pair) -> N
         store.write(forget_member_introductions, a)
         assert store.read(introductions_of, a) == [] and store.read(introductions_of, b) == []
         assert store.read(lambda tx: tx.run("MATCH (i:Introduction) RETURN count(i) AS n"))[0]["n"] == 0
+
+
+def test_the_link_in_the_mail_the_smtp_server_received_answers(app, pair, smtp_server) -> None:
+    """Through a real SMTP server on loopback: the request's message (plain text, why it came, the link),
+    its link followed with a test client that never signed in, and the answer's message back."""
+    from graphapp.mail import deliver_queued
+    from tests.smtp import links_in
+
+    a, b, A = pair["a"], pair["b"], pair["A"]
+    ask_introduction(A, b, pair["kind"])
+    with app.app_context():
+        assert deliver_queued(get_store(), smtp_server.config)["sent"] == 1
+    (message,) = smtp_server.wait_for(1)
+    assert str(message["To"]) == email_of(app, b)
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    assert NOTE in body and "a member of the network asked to be introduced to you" in body
+    link = next(u for u in links_in(message) if "/introductions/answer/" in u)
+    visitor = app.test_client()
+    assert visitor.get(urlsplit(link).path).status_code == 200
+    done = visitor.post(
+        urlsplit(link).path, data={"answer": "accept", "csrf_token": csrf_token(visitor, "/login")}
+    )
+    assert done.status_code == 302
+    with app.app_context():
+        assert deliver_queued(get_store(), smtp_server.config)["sent"] == 1
+    answer = smtp_server.wait_for(2)[1]
+    assert (
+        str(answer["To"]) == email_of(app, a)
+        and email_of(app, b) in answer.get_body(preferencelist=("plain",)).get_content()
+    )
+    assert contact(app, a, b)["via"] == "introduction"
