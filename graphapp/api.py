@@ -306,7 +306,7 @@ def post_ask(body: dict[str, Any]) -> Response:
     from graphapp.pages.asks import post_ask as post
 
     topics = body["topics"]
-    return jsonify(_do(post, current_viewer().member, body["kind"], body["text"].strip(), topics))
+    return jsonify(_do(post, current_viewer().member, body["kind"], body["text"], topics))
 
 
 @bp.get("/asks/<ask>")
@@ -331,7 +331,7 @@ def offer(body: dict[str, str], ask: str) -> Response:
     """Offer to help with an open ask; the asker gets a mail."""
     from graphapp.pages.asks import offer_help
 
-    return jsonify(_do(offer_help, current_viewer().member, ask, body["note"].strip()))
+    return jsonify(_do(offer_help, current_viewer().member, ask, body["note"]))
 
 
 @bp.route("/asks/<ask>/offers/<offer>/pick", methods=["POST"])
@@ -388,8 +388,8 @@ def ask_for_introduction(body: dict[str, str]) -> Response:
         _do(
             request_introduction,
             viewer.member,
-            body["to"].strip(),
-            body["note"].strip(),
+            body["to"],
+            body["note"],
             body["kind"],
             body["ask"],
         )

@@ -329,8 +329,25 @@ def mode_arg(args: Mapping[str, str]) -> str:
 # What the API's writes take, as JSON bodies (the pages' forms are read into the same schemas). Each
 # message names its field, as the query-string parameters' do.
 
-#: Some text that is not only spaces.
-_SOMETHING = r"[\s\S]*\S[\s\S]*"
+#: What counts as blank around or instead of text: the white space of Python's ``str.strip`` and of the
+#: JSON Schema (ECMAScript) ``\s`` together, written out, so that the document and the app agree on what
+#: "not empty" means (Python also counts the separators U+001C..U+001F and U+0085; ECMAScript U+FEFF).
+BLANK = (
+    " \t\n\r\f\v\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+#: Some text that is not only blank.
+_SOMETHING = "[\\s\\S]*[^" + "".join(f"\\u{ord(c):04x}" for c in BLANK) + "][\\s\\S]*"
+
+
+def tidy(text: str) -> str:
+    """Text as it is kept: without blank around it, and with anything that is not Unicode text (a lone
+    surrogate, which JSON can carry) replaced.
+
+    >>> tidy("\\x1e  a note\\n"), tidy("\\ud800x")
+    ('a note', '?x')
+    """
+    return text.encode("utf-8", "replace").decode("utf-8").strip(BLANK)
 
 
 def _text(name: str, description: str, limit: int, required: bool = True) -> ma.fields.String:
@@ -358,10 +375,14 @@ def _choice(name: str, description: str, allowed: tuple[str, ...], **options: An
 
 
 class Body(ma.Schema):
-    """A JSON body. Other fields are left alone."""
+    """A JSON body. Other fields are left alone; text is kept :func:`tidy`."""
 
     class Meta:
         unknown = ma.EXCLUDE
+
+    @ma.post_load
+    def tidied(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        return {k: tidy(v) if isinstance(v, str) else v for k, v in data.items()}
 
 
 #: The most topics an ask may name.

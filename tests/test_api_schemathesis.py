@@ -33,9 +33,7 @@ def admin_cookie(app, demo_app) -> tuple[str, str]:  # type: ignore[no-untyped-d
     """The session cookie of an administrator who is also a member of the demo network (so that the
     writes act as a member), and the session's CSRF token, which the API's writes take in X-CSRFToken."""
     from graphapp.queries.members import MemberFilter, member_ids
-    from tests.test_introductions import mail_links_work
 
-    mail_links_work(app)
     member = demo_app.read(member_ids, MemberFilter(topic="record-linkage"))[0]
     client = signed_in(app, "schemathesis@example.org", "admin", member)
     token = csrf_token(client, "/me")  # (first: it puts the token's secret in the session)

@@ -19,7 +19,7 @@ from graphapp.demo import DEMO_FILES
 from graphapp.ingest import import_files
 from graphapp.queries.members import MemberFilter, member_ids, set_consent, topic_list
 from tests.helpers import csrf_token, signed_in
-from tests.test_introductions import contact, email_of, mail_links_work, mailed_link, queued_mail
+from tests.test_introductions import contact, email_of, mailed_link, queued_mail
 
 TEXT = "How do you explain probabilistic record linkage to a steering board? [ask-51be]"
 
@@ -62,7 +62,6 @@ def independent_ranking(store: Any, asker: str, topics: list[str], limit: int = 
 @pytest.fixture
 def net(app) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """The demo network; an asker with an account, the topics of the ask (a rare one and record linkage)."""
-    mail_links_work(app)
     with app.app_context():
         store = get_store()
         import_files(store, DEMO_FILES)

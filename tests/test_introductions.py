@@ -66,18 +66,10 @@ def email_of(app: Any, member: str) -> str:
         )
 
 
-def mail_links_work(app: Any) -> None:
-    """Until helper D's mail preferences page is merged, the footer of every mail links to a stand-in
-    (a no-op once the real page is there)."""
-    if "pages.mail_preferences" not in app.view_functions:
-        app.add_url_rule("/mail/preferences/<token>", "pages.mail_preferences", lambda token: "")
-
-
 @pytest.fixture
 def pair(app) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     """The demo network; member A (with an account, signed in) and B, A's first suggested peer (with an
     account too), both hiding their email from everyone."""
-    mail_links_work(app)
     with app.app_context():
         store = get_store()
         import_files(store, DEMO_FILES)

@@ -155,15 +155,7 @@ def test_a_form_is_saved_in_one_transaction(site) -> None:
         assert [k for k, _ in opened] == [kind], opened
 
 
-@pytest.fixture
-def mail_footer(app):  # type: ignore[no-untyped-def]
-    """(Before any request: the stand-in for the mail preferences page until it is merged.)"""
-    from tests.test_introductions import mail_links_work
-
-    mail_links_work(app)
-
-
-def test_asks_and_introductions_read_and_write_in_one_transaction(app, mail_footer, site) -> None:  # type: ignore[no-untyped-def]
+def test_asks_and_introductions_read_and_write_in_one_transaction(app, site) -> None:  # type: ignore[no-untyped-def]
     """Posting an ask, offering, picking, closing, asking for an introduction and answering it are one write
     each (the check, the change and its mail); every page and API answer of theirs is one read."""
     from tests.test_introductions import queued_mail

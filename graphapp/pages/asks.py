@@ -265,7 +265,7 @@ def new_ask() -> Any:
     try:
         body = load_body(AskBody, form)
         done = get_store().write(
-            post_ask, viewer.member, body["kind"], body["text"].strip(), body["topics"], now_iso()
+            post_ask, viewer.member, body["kind"], body["text"], body["topics"], now_iso()
         )
     except (Refused, BadRequest) as e:
         status = e.status if isinstance(e, Refused) else 400
@@ -305,7 +305,7 @@ def offer(ask: str) -> Response:
         body = load_body(OfferBody, {"note": request.form.get("note", "")})
     except BadRequest as e:
         abort(400, str(e))
-    _act(offer_help, current_viewer().member, ask, body["note"].strip())
+    _act(offer_help, current_viewer().member, ask, body["note"])
     flash("Your offer is sent; the asker gets a mail and can pick it.")
     return redirect(url_for("pages.ask", ask=ask))
 

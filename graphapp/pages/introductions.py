@@ -256,7 +256,7 @@ def ask_for_introduction() -> Any:
             request_introduction,
             viewer.member,
             body["to"],
-            body["note"].strip(),
+            body["note"],
             body["kind"],
             body["ask"],
             now_iso(),
