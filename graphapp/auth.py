@@ -144,6 +144,8 @@ ACCESS = {
     "auth.accounts_page": "admin",
     "auth.invite": "admin",
     "auth.change_account": "admin",
+    "pages.mail_admin": "admin",
+    "pages.mail_retry": "admin",
 }
 
 

@@ -1,9 +1,14 @@
 """The whole graph as one JSON document, and back.
 
 The document lists every node of every label and every relationship of every type in the model, sorted
-by id, with null properties left out, so that backing up a restored backup gives the same bytes. It
-carries the schema version it was taken at. A restore checks the whole document before it writes, and
-writes it in one transaction.
+by id, with null properties left out, so that backing up a restored backup gives the same bytes. Beside
+the network it keeps what people asked of each other and of graphapp (join requests, asks, offers,
+introductions, the mail queue, trusted domains) and the accounts, with their password hashes, and pending
+invitations, so that a restore onto a new, empty store gives back a service people can sign in to (see
+:mod:`graphapp.queries.kept`); failed sign-ins are not kept. It carries the schema version it was taken
+at. A restore checks the whole document before it writes, and writes it in one transaction.
+
+Versions: 1 held the network only; 2 (now) also the nodes above. Both are read.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from typing import Any
 
 from graphapp.ingest.problems import ImportRejected, Problem
 from graphapp.queries.cypher import Store, Tx
+from graphapp.queries.kept import KEPT, count_kept, create_kept, delete_kept, read_kept
 from graphapp.queries.schema import (
     ALL_NODES,
     ALL_RELS,
@@ -28,7 +34,9 @@ from graphapp.queries.schema import (
 __all__ = ["BACKUP_FORMAT", "load_backup", "restore", "snapshot", "write_backup"]
 
 BACKUP_FORMAT = "graphapp-backup"
-BACKUP_VERSION = 1
+BACKUP_VERSION = 2
+#: The backup versions this graphapp reads, and the labels each may hold.
+READABLE = {1: dict(NODES), 2: {**NODES, **KEPT}}
 
 
 def snapshot(tx: Tx) -> dict[str, Any]:
@@ -37,6 +45,12 @@ def snapshot(tx: Tx) -> dict[str, Any]:
         label: sorted((_drop_nulls(row) for row in ALL_NODES[label].run(tx)), key=lambda n: n["id"])
         for label in NODES
     }
+    nodes.update(
+        {
+            label: sorted((_drop_nulls(row) for row in read_kept(tx, label)), key=lambda n: n["id"])
+            for label in KEPT
+        }
+    )
     rels = {
         t: sorted((_drop_nulls(row) for row in ALL_RELS[t].run(tx)), key=lambda r: (r["source"], r["target"]))
         for t in RELATIONSHIPS
@@ -89,13 +103,15 @@ def load_backup(path: str | Path) -> dict[str, Any]:
         raise ImportRejected(
             [Problem(name, "", "format", "", f"is not '{BACKUP_FORMAT}': not a graphapp backup")]
         )
-    if data.get("version") != BACKUP_VERSION:
+    labels = READABLE.get(data.get("version"))  # type: ignore[arg-type]
+    if labels is None:
         bad(
             "",
             "version",
             data.get("version"),
-            f"is not a backup version this graphapp reads ({BACKUP_VERSION})",
+            f"is not a backup version this graphapp reads ({', '.join(map(str, READABLE))})",
         )
+        labels = READABLE[BACKUP_VERSION]
     if not isinstance(data.get("schema_version"), int) or data["schema_version"] > SCHEMA_VERSION:
         bad("", "schema_version", data.get("schema_version"), "is newer than this graphapp; upgrade graphapp")
     nodes, rels = data.get("nodes"), data.get("relationships")
@@ -103,7 +119,7 @@ def load_backup(path: str | Path) -> dict[str, Any]:
         raise ImportRejected([*problems, Problem(name, "", "nodes", "", "must map labels to lists of nodes")])
     ids: dict[str, set[str]] = {}
     for label, rows in nodes.items():
-        spec = NODES.get(label)
+        spec = labels.get(label)
         if spec is None or not isinstance(rows, list):
             bad(f"nodes.{label}", "", None, "is not a label of the graphapp model")
             continue
@@ -164,11 +180,14 @@ def restore(store: Store, data: dict[str, Any], replace: bool = False) -> dict[s
     """
 
     def work(tx: Tx) -> dict[str, int]:
-        present = {k: v for k, v in counts(tx).items() if v}
+        present = {k: v for k, v in {**counts(tx), **count_kept(tx)}.items() if v}
         if present and not replace:
             raise GraphNotEmpty(present)
         for label in NODES:
             tx.run(DELETE_LABEL[label])
+        delete_kept(tx)
+        for label in KEPT:
+            create_kept(tx, label, data["nodes"].get(label, []))
         for label, spec in NODES.items():
             rows = [{p: row.get(p) for p in spec.properties} for row in data["nodes"].get(label, [])]
             tx.bulk_create(label, rows)

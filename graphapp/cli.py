@@ -1,4 +1,4 @@
-"""The ``graphapp`` command: init, import, demo, synthetic, backup, restore, serve.
+"""The ``graphapp`` command: init, import, demo, synthetic, backup, restore, mail, serve.
 
 Every command reads the store from the environment (``NEO4J_URI`` and friends, else ``GRAPHAPP_DB``).
 Problems go to standard error with a non-zero exit status; nothing is half-written.
@@ -483,6 +483,15 @@ def serve(host: str, port: int, threads: int) -> None:
     except (StoreUnavailable, SchemaTooNew) as e:
         raise Failure(str(e)) from e
     click.echo(f"graphapp on http://{host}:{port}/ using {store.description}", err=True)
+    try:
+        interval = float(app.config["GRAPHAPP_MAIL_INTERVAL"] or 0)
+    except ValueError:
+        raise Failure("GRAPHAPP_MAIL_INTERVAL must be a number of seconds (0: no mail worker)") from None
+    if interval > 0:
+        from graphapp.worker import MailWorker
+
+        MailWorker(app, interval).start()  # (a daemon thread: it ends with the server)
+        click.echo(f"sending queued mail every {interval:g} s", err=True)
     waitress.serve(app, host=host, port=port, threads=threads, ident="graphapp")
 
 
@@ -511,6 +520,72 @@ def introductions_stats(as_json: bool) -> None:
         click.echo(
             f"{name:<20} {r['asked']:>6} {r['accepted']:>9} {r['declined']:>9} {r['waiting']:>8}  {share}"
         )
+
+
+# --- graphapp mail --------------------------------------------------------------------------------------
+
+
+@cli.group()
+def mail() -> None:
+    """The mail queue: send it, read the outbox, see what failed."""
+
+
+def _when(stamp: str | None) -> str:
+    return (stamp or "")[:19].replace("T", " ") + " UTC" if stamp else ""
+
+
+@mail.command("send-queued")
+def mail_send_queued() -> None:
+    """Send the queued mail that is due, once, through the mail server GRAPHAPP_SMTP_HOST names (or, with
+    none, to the outbox); exit status 1 if a mail was given up on."""
+    from graphapp.mail import deliver_queued
+    from graphapp.settings import from_environment
+
+    with _opened() as store:
+        try:
+            done = deliver_queued(store, from_environment())
+        except ValueError as e:  # a setting that cannot be used
+            raise Failure(str(e)) from e
+    click.echo(
+        f"sent {done['sent']}, to the outbox {done['outbox']}, to be tried again {done['retry']}, "
+        f"given up {done['failed']}"
+    )
+    if done["failed"]:
+        raise Failure(
+            f"{done['failed']} mail{'s' if done['failed'] != 1 else ''} could not be sent and "
+            f"{'were' if done['failed'] != 1 else 'was'} given up on: see `graphapp mail failures`"
+        )
+
+
+@mail.command("outbox")
+def mail_outbox() -> None:
+    """Print the mails kept in the outbox (because no GRAPHAPP_SMTP_HOST is set), newest first, as text."""
+    from graphapp.queries.mail import mail_list
+
+    with _opened() as store:
+        found = store.read(mail_list, ["outbox"], 100_000)
+    if not found:
+        click.echo("the outbox is empty", err=True)
+    for x in found:
+        click.echo(f"To: {x['recipient']}\nSubject: {x['subject']}\nDate: {_when(x['created'])}\n")
+        click.echo((x["text"] or "").rstrip() + "\n")
+        click.echo("-" * 72)
+
+
+@mail.command("failures")
+def mail_failures() -> None:
+    """Print the mails that could not be sent: given up on, or waiting to be tried again."""
+    from graphapp.queries.mail import mail_list
+
+    with _opened() as store:
+        found = [
+            x for x in store.read(mail_list, ["failed", "queued", "sending"], 100_000) if x["last_error"]
+        ]
+    if not found:
+        click.echo("no mail has failed", err=True)
+    for x in found:
+        then = "given up" if x["status"] == "failed" else f"next try {_when(x['next_try'])}"
+        click.echo(f"{x['recipient']}\t{x['subject']}\t{x['attempts']} attempts\t{then}\t{x['last_error']}")
 
 
 def main() -> None:

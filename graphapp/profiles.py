@@ -19,11 +19,15 @@ from graphapp.ingest.problems import Problem
 from graphapp.ingest.readers import RawRow, Table
 from graphapp.queries.cypher import Tx
 from graphapp.queries.members import hold_member, member_profile
+from graphapp.queries.schema import ALL_NODES
 
 bp = Blueprint("profiles", __name__)
 
 FIELDS = ("name", "email", "title", "organisation", "country", "topics")
 FORM = "the profile form"
+#: The role a member gives themselves by ticking a workstream; a lead is named by coordinators or imports,
+#: and a lead who keeps the box ticked stays lead.
+OWN_WORKSTREAM_ROLE = "member"
 
 
 def form_values(profile: dict[str, Any]) -> dict[str, str]:
@@ -34,7 +38,30 @@ def form_values(profile: dict[str, Any]) -> dict[str, str]:
         "organisation": profile.get("organisation") or "",
         "country": profile.get("country") or "",
         "topics": "; ".join(f"{i['name']}:{i['level']}" for i in profile["interests"]),
+        "workstreams": "; ".join(f"{w['id']}:{w['role']}" for w in profile["workstreams"]),
     }
+
+
+def workstream_choices(tx: Tx) -> list[dict[str, Any]]:
+    """Every workstream (id and name), for the profile form's boxes."""
+    return sorted(
+        ({"id": w["id"], "name": w["name"]} for w in ALL_NODES["Workstream"].run(tx)), key=lambda w: w["id"]
+    )
+
+
+def edit_page(tx: Tx, member: str) -> dict[str, Any] | None:
+    """The profile form: the member as they are now and the workstreams to choose from (None: no member)."""
+    profile = member_profile(tx, member)
+    if profile is None:
+        return None
+    return {"profile": profile, "choices": workstream_choices(tx)}
+
+
+def _with_roles(ticked: list[str], current: dict[str, Any]) -> str:
+    """The ticked workstreams as the import's ``workstreams`` column: each as member, or lead where the
+    member already leads it."""
+    roles = {w["id"]: w["role"] for w in current["workstreams"]}
+    return "; ".join(f"{ws}:{'lead' if roles.get(ws) == 'lead' else OWN_WORKSTREAM_ROLE}" for ws in ticked)
 
 
 def revision(profile: dict[str, Any]) -> str:
@@ -45,35 +72,40 @@ def revision(profile: dict[str, Any]) -> str:
 class Conflict(Exception):
     """The profile changed since the form was opened (nothing was saved); ``current`` is it as it is now."""
 
-    def __init__(self, current: dict[str, Any]) -> None:
+    def __init__(self, current: dict[str, Any], choices: list[dict[str, Any]]) -> None:
         super().__init__("changed since the form was opened")
         self.current = current
+        self.choices = choices
 
 
 class Rejected(Exception):
     """The form's values fail the import's checks (nothing was saved); ``current`` is the profile."""
 
-    def __init__(self, current: dict[str, Any], problems: list[Problem]) -> None:
+    def __init__(
+        self, current: dict[str, Any], problems: list[Problem], choices: list[dict[str, Any]]
+    ) -> None:
         super().__init__("the profile form's values were rejected")
         self.current = current
         self.problems = problems
+        self.choices = choices
 
 
-def save_profile(tx: Tx, member: str, values: dict[str, str], seen: str) -> Any:
-    """Save the form's values as an import of one row, in one transaction with the checks that the member
-    is there (None if not) and unchanged since the form showed revision ``seen``."""
+def save_profile(tx: Tx, member: str, values: dict[str, str], seen: str, ticked: list[str]) -> Any:
+    """Save the form's values and the ``ticked`` workstreams as an import of one row, in one transaction
+    with the checks that the member is there (None if not) and unchanged since the form showed revision
+    ``seen``."""
     if not hold_member(tx, member):  # first: a second save of this profile waits for this one
         return None
     current = member_profile(tx, member)
     if current is None:
         return None
     if revision(current) != seen:
-        raise Conflict(current)
-    row = RawRow(FORM, "", {"id": member, **values})
+        raise Conflict(current, workstream_choices(tx))
+    row = RawRow(FORM, "", {"id": member, **values, "workstreams": _with_roles(ticked, current)})
     try:
-        plan = plan_import(tx, [Table(FORM, "members", ("id", *FIELDS), [row])])
+        plan = plan_import(tx, [Table(FORM, "members", ("id", *FIELDS, "workstreams"), [row])])
     except ImportRejected as e:
-        raise Rejected(current, e.problems) from e
+        raise Rejected(current, e.problems, workstream_choices(tx)) from e
     apply_plan(tx, plan)
     return plan
 
@@ -89,15 +121,22 @@ def edit_member(member: str) -> Any:
     _may_edit(member)
     store = get_store()
     if request.method == "GET":
-        profile = store.read(member_profile, member)
-        if profile is None:
+        shown = store.read(edit_page, member)
+        if shown is None:
             abort(404, f"There is no member with the id {member!r}.")
+        profile = shown["profile"]
         return render_template(
-            "pages/edit_member.html", profile=profile, values=form_values(profile), revision=revision(profile)
+            "pages/edit_member.html",
+            profile=profile,
+            values=form_values(profile),
+            revision=revision(profile),
+            choices=shown["choices"],
+            ticked=[w["id"] for w in profile["workstreams"]],
         )
     values = {f: (request.form.get(f) or "").strip() for f in FIELDS}
+    ticked = [w.strip() for w in request.form.getlist("workstreams") if w.strip()]
     try:
-        saved = store.write(save_profile, member, values, request.form.get("revision") or "")
+        saved = store.write(save_profile, member, values, request.form.get("revision") or "", ticked)
     except Conflict as e:
         message = (
             "Someone else changed this profile since you opened it; nothing was saved. "
@@ -109,7 +148,9 @@ def edit_member(member: str) -> Any:
             values=form_values(e.current),
             revision=revision(e.current),
             problems=[message],
-            yours=values,
+            yours={**values, "workstreams": "; ".join(ticked)},
+            choices=e.choices,
+            ticked=[w["id"] for w in e.current["workstreams"]],
         ), 409
     except Rejected as e:
         return render_template(
@@ -117,6 +158,8 @@ def edit_member(member: str) -> Any:
             profile=e.current,
             values=values,
             revision=request.form.get("revision") or "",
+            choices=e.choices,
+            ticked=ticked,
             problems=[
                 f"{p.column or 'profile'}: {p.value!r} {p.reason}" if p.value else p.reason
                 for p in e.problems

@@ -103,6 +103,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GRAPHAPP_SMTP_USER", "", "the mail server's user name, if it wants one"),
     Setting("GRAPHAPP_SMTP_PASSWORD", "", "the mail server's password"),
     Setting("GRAPHAPP_MAIL_FROM", "graphapp@localhost", "the sender of graphapp's mails"),
+    Setting(
+        "GRAPHAPP_MAIL_INTERVAL",
+        30,
+        "how often (seconds) `graphapp serve` sends the queued mail; 0: never (run `graphapp mail "
+        "send-queued` instead). Several servers on one Neo4j may all do it: each mail is sent once",
+    ),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

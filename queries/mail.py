@@ -11,18 +11,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from graphapp.queries.cypher import Cypher, Tx
+from graphapp.queries.cypher import Cypher, Rows, Tx
 
 __all__ = [
+    "MAIL_STATUSES",
     "claim_due",
     "enqueue",
     "forget_mail_to",
+    "mail_counts",
     "mail_list",
     "mail_off",
     "mark",
-    "retry_now",
+    "retry_mail",
     "set_mail_off",
 ]
+
+#: The statuses of a mail, in the order the admins' mail page shows them.
+MAIL_STATUSES = ("failed", "queued", "sending", "outbox", "sent")
 
 ENQUEUE = Cypher(
     "CREATE (:Mail {id: $id, recipient: $recipient, member: $member, kind: $kind, subject: $subject, "
@@ -61,10 +66,6 @@ LIST = Cypher(
     "RETURN x.id AS id, x.recipient AS recipient, x.kind AS kind, x.subject AS subject, x.text AS text, "
     "x.status AS status, x.attempts AS attempts, x.next_try AS next_try, x.last_error AS last_error, "
     "x.created AS created, x.sent AS sent ORDER BY x.created DESC LIMIT $limit"
-)
-RETRY = Cypher(
-    "MATCH (x:Mail {id: $id}) WHERE x.status = 'failed' OR x.status = 'queued' "
-    "SET x.status = 'queued', x.next_try = $now RETURN x.id AS id"
 )
 
 
@@ -114,6 +115,23 @@ def mail_list(tx: Tx, statuses: list[str], limit: int = 200) -> list[dict[str, A
     return tx.run(LIST, statuses=statuses, limit=limit)
 
 
-def retry_now(tx: Tx, mail: str, now: str) -> bool:
-    """Put a failed (or waiting) mail back in the queue, due now; False if there is no such mail to retry."""
-    return bool(tx.run(RETRY, id=mail, now=now))
+COUNTS = Rows("MATCH (x:Mail) WITH x.status AS status, count(*) AS n", status="status", n="n")
+# Due at once. A mail given up on gets its attempts back (an admin asked for it, perhaps after mending the
+# mail settings: it is not given up again after one more passing failure); a waiting one keeps its count.
+RETRY = Cypher(
+    "MATCH (x:Mail) WHERE (x.status = 'queued' OR x.status = 'failed') AND ($id = '' OR x.id = $id) "
+    "SET x.attempts = CASE WHEN x.status = 'failed' THEN '0' ELSE x.attempts END, "
+    "x.status = 'queued', x.next_try = $now RETURN count(x) AS n"
+)
+
+
+def mail_counts(tx: Tx) -> dict[str, int]:
+    """How many mails there are of each status (every status named, 0 where there are none)."""
+    found = {r["status"]: r["n"] for r in COUNTS.run(tx)}
+    return {status: int(found.get(status, 0)) for status in MAIL_STATUSES}
+
+
+def retry_mail(tx: Tx, now: str, mail: str = "") -> int:
+    """Make a mail that waits or was given up on (or, with no ``mail``, every one) due at ``now``; how
+    many were."""
+    return int(tx.run(RETRY, id=mail, now=now)[0]["n"])

@@ -358,7 +358,6 @@ MEMBER_EXISTS = Cypher("MATCH (m:Member {id: $id}) RETURN m.id AS id")
 SET_CONSENT = Cypher(
     "MATCH (m:Member {id: $id}) SET m.email_visibility = $email_visibility, m.suggestible = $suggestible"
 )
-FORGET = Cypher("MATCH (m:Member {id: $id}) DETACH DELETE m")
 # Writing a property to itself takes the member's write lock for the rest of the transaction: a second
 # save of the same profile waits until the first is committed, and then sees it (on Neo4j; LadybugDB has
 # one writer at a time anyway).
@@ -374,14 +373,12 @@ def set_consent(tx: Tx, member: str, email_visibility: str, suggestible: str) ->
 
 
 def forget_member(tx: Tx, member: str) -> bool:
-    """The member, every relationship they have, and the accounts tied to them; False if there is none."""
-    from graphapp.queries.accounts import delete_accounts_of_member
+    """The member, every relationship they have, the accounts tied to them, and everything else filed
+    under them (requests to join, mail...: the steps of :data:`graphapp.queries.forgetting.FORGET_STEPS`);
+    False if there is none."""
+    from graphapp.queries.forgetting import forget_everything
 
-    if not member_exists(tx, member):
-        return False
-    tx.run(FORGET, id=member)
-    delete_accounts_of_member(tx, member)
-    return True
+    return forget_everything(tx, member)
 
 
 def hold_member(tx: Tx, member: str) -> bool:

@@ -140,8 +140,13 @@ def test_an_ask_shows_its_helpers_on_its_topics_and_on_matching_home_parts(app, 
         mine = store.read(home_part, Viewer("y", "member", net["asker"]))
         nobody = store.read(home_part, Viewer("z", "member", None))
     assert [a["id"] for a in theirs["could_help"]] == [made] and theirs["my_asks"] == []
+    with app.test_request_context("/"):  # the partial the home page includes
+        from flask import render_template
+
+        part = render_template("pages/_home_asks.html", part=theirs)
+    assert f'href="/asks/{made}"' in part and "Asks I could help with" in part and "ask-51be" in part
     assert [a["id"] for a in mine["my_asks"]] == [made] and mine["could_help"] == []
-    assert nobody["member"] is None
+    assert nobody is None  # (an account that is no member has no such part)
     # The experts among the best placed are told by mail.
     experts = [h for h in helpers[:5] if any(t.level == "expert" for t in h.topics)]
     told = queued_mail(app, "ask_match")
@@ -312,7 +317,7 @@ def test_the_api(app, net) -> None:
 
 
 def test_forgetting_a_member_takes_their_asks_and_offers(app, net) -> None:
-    from graphapp.queries.asks import forget_member_asks
+    from graphapp.queries.members import forget_member
 
     A, asker = net["A"], net["asker"]
     made = ask_id(post_ask(A, net["topics"]))
@@ -323,7 +328,7 @@ def test_forgetting_a_member_takes_their_asks_and_offers(app, net) -> None:
     A.post(f"/asks/{mine}/offers", data={"note": "from the asker", "csrf_token": csrf_token(A, "/asks")})
     with app.app_context():
         store = get_store()
-        store.write(forget_member_asks, asker)
+        store.write(forget_member, asker)  # (its steps: graphapp.queries.forgetting)
         asks = store.read(lambda tx: tx.run("MATCH (x:Ask) RETURN x.member AS member"))
         offers = store.read(lambda tx: tx.run("MATCH (x:Offer) RETURN x.member AS member"))
     assert [r["member"] for r in asks] == [other] and offers == []  # every offer of or to the asker went

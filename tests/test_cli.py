@@ -112,3 +112,54 @@ def test_suggest(runner) -> None:
     assert all(s["kind"] == "mentor" for s in as_json["suggestions"])
     unknown = runner.invoke("suggest", "nobody@example.org")
     assert unknown.exit_code == 1 and "no member with the id or email 'nobody@example.org'" in unknown.stderr
+
+
+def _mails(runner) -> None:  # type: ignore[no-untyped-def]
+    """An outbox mail, a mail waiting to be tried again and one given up on, put in the store directly."""
+    from graphapp.store import open_store
+
+    def put(tx) -> None:  # type: ignore[no-untyped-def]
+        for id, status, subject, error, attempts in (
+            ("a", "outbox", "Confirm your request", "", "0"),
+            ("b", "queued", "An offer of help", "421 try again later", "2"),
+            ("c", "failed", "You were introduced", "550 no such user", "6"),
+            ("d", "queued", "Not tried yet", "", "0"),
+        ):
+            tx.run(
+                "CREATE (:Mail {id: $id, recipient: 'ann@example.org', member: '', kind: 'ask_offer', "
+                "subject: $subject, text: 'Dear Ann,\\n\\nfollow http://x.example/confirm/1', html: '', "
+                "status: $status, attempts: $attempts, next_try: '2026-01-02T03:04:05+00:00', "
+                "last_error: $error, created: '2026-01-01T00:00:00+00:00', sent: ''})",
+                id=id,
+                status=status,
+                subject=subject,
+                error=error,
+                attempts=attempts,
+            )
+
+    runner.invoke("init")
+    with open_store() as store:
+        store.write(put)
+
+
+def test_mail_outbox_and_failures(runner) -> None:
+    _mails(runner)
+    outbox = runner.invoke("mail", "outbox")
+    assert outbox.exit_code == 0
+    assert outbox.stdout.startswith(
+        "To: ann@example.org\nSubject: Confirm your request\nDate: 2026-01-01 00:00:00 UTC\n\n"
+        "Dear Ann,\n\nfollow http://x.example/confirm/1\n"
+    )
+    assert "An offer of help" not in outbox.stdout
+    failures = runner.invoke("mail", "failures")
+    assert failures.exit_code == 0
+    assert sorted(failures.stdout.splitlines()) == [
+        "ann@example.org\tAn offer of help\t2 attempts\tnext try 2026-01-02 03:04:05 UTC\t421 try again later",
+        "ann@example.org\tYou were introduced\t6 attempts\tgiven up\t550 no such user",
+    ]
+
+
+def test_mail_commands_say_when_there_is_nothing(runner) -> None:
+    runner.invoke("init")
+    assert runner.invoke("mail", "outbox").stderr == "the outbox is empty\n"
+    assert runner.invoke("mail", "failures").stderr == "no mail has failed\n"

@@ -282,7 +282,8 @@ def test_the_api(app, pair) -> None:
 
 
 def test_forgetting_a_member_takes_their_introductions_both_ways(app, pair) -> None:
-    from graphapp.queries.introductions import forget_member_introductions, introductions_of
+    from graphapp.queries.introductions import introductions_of
+    from graphapp.queries.members import forget_member
 
     a, b, A = pair["a"], pair["b"], pair["A"]
     ask_introduction(A, b)
@@ -291,7 +292,7 @@ def test_forgetting_a_member_takes_their_introductions_both_ways(app, pair) -> N
     with app.app_context():
         store = get_store()
         assert len(store.read(introductions_of, a)) == 2
-        store.write(forget_member_introductions, a)
+        store.write(forget_member, a)  # (its steps: graphapp.queries.forgetting)
         assert store.read(introductions_of, a) == [] and store.read(introductions_of, b) == []
         assert store.read(lambda tx: tx.run("MATCH (i:Introduction) RETURN count(i) AS n"))[0]["n"] == 0
 

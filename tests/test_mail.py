@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from graphapp.mail import MAX_ATTEMPTS, deliver_queued, queue_mail, retry_delay
-from graphapp.queries.mail import mail_list, retry_now, set_mail_off
+from graphapp.queries.mail import mail_list, retry_mail, set_mail_off
 from tests.smtp import SmtpServer, links_in, running_smtp
 
 
@@ -141,7 +141,7 @@ def test_a_passing_refusal_waits_doubling_and_a_permanent_one_gives_up(app, mail
     assert "550" in failed["last_error"]
     # An admin puts it back; the server takes it now.
     smtp_server.refuse = None
-    assert mail_store.bookkeep(retry_now, failed["id"], datetime.now(UTC).isoformat())
+    assert mail_store.bookkeep(retry_mail, datetime.now(UTC).isoformat(), failed["id"]) == 1
     assert deliver_queued(mail_store, smtp_server.config)["sent"] == 1
 
 

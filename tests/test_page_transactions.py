@@ -78,6 +78,10 @@ def site(app, monkeypatch):  # type: ignore[no-untyped-def]
 
 def test_every_page_reads_what_it_shows_in_one_transaction(site) -> None:
     client, ids, transactions = site
+    from graphapp.mail import preferences_token
+
+    with client.application.test_request_context():
+        token = preferences_token(ids["member"])
     pages = [
         "/",
         "/members",
@@ -100,11 +104,18 @@ def test_every_page_reads_what_it_shows_in_one_transaction(site) -> None:
         f"/explore?kind=member&value={ids['member']}&depth=2",
         "/me",
         "/me/data.json",
+        "/admin/mail",
     ]
     opened = {url: transactions.of(client, "GET", url) for url in pages}
     assert {url: [kind for kind, _ in found] for url, found in opened.items()} == dict.fromkeys(
         pages, ["read"]
     ), opened
+    # A page open to anyone (mail preferences, opened from a mail's link) looks up who is asking only when
+    # its navigation needs it, inside the view: that and the page's own one read.
+    assert transactions.of(client, "GET", f"/mail/preferences/{token}") == [
+        ("read", "preferences_page"),
+        ("read", "account"),
+    ]
     # The import page shows a form and nothing read from the graph.
     assert transactions.of(client, "GET", "/import") == []
 
@@ -216,3 +227,18 @@ def test_asks_and_introductions_read_and_write_in_one_transaction(app, site) -> 
 
 def token_of(client: Any) -> str:
     return csrf_token(client, "/asks")
+
+
+def test_mail_choices_and_retries_are_saved_in_one_transaction(site) -> None:
+    client, ids, transactions = site
+    from graphapp.mail import preferences_token
+
+    with client.application.test_request_context():
+        url = f"/mail/preferences/{preferences_token(ids['member'])}"
+    token = csrf_token(client, url)
+    assert transactions.of(client, "POST", url, data={"csrf_token": token, "kind": ["ask_match"]}) == [
+        ("write", "save_preferences")
+    ]
+    assert transactions.of(client, "POST", "/admin/mail/retry", data={"csrf_token": token}) == [
+        ("write", "retry_mail")
+    ]

@@ -99,6 +99,8 @@ MATRIX = [
     ("POST", "/api/introductions", "member"),
     ("POST", "/api/introductions/no-such-introduction/answer", "member"),
     ("GET", "/api/introductions/stats", "coordinator"),
+    ("GET", "/admin/mail", "admin"),
+    ("POST", "/admin/mail/retry", "admin"),
     ("POST", "/login", "anonymous"),  # (wrong password: 401, the login page's own refusal)
     ("POST", "/logout", "anonymous"),  # (last: it ends the session)
 ]

@@ -27,7 +27,7 @@ from tests.processes import _clean_env, serving
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 #: Templates that are only ever rendered inside another one.
-INCLUDED = {"base.html", "_partials.html", "explorer/_graph.html", "pages/_home_asks.html"}
+INCLUDED = {"base.html", "_partials.html", "explorer/_graph.html"}
 
 pytestmark = pytest.mark.slow
 
@@ -163,12 +163,16 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
         return done.stdout
 
     cli("demo")
+    # The admin is a member of the network too, so that their home page has every part.
+    admin_member = json.loads(cli("suggest", "timo.okafor@example.org", "--json"))["member"]
     cli(
         "account",
         "create",
         "admin@example.org",
         "--role",
         "admin",
+        "--member",
+        admin_member,
         "--password-stdin",
         stdin="a long password 1\n",
     )
@@ -192,6 +196,15 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
         status, page = browser.post("/login", login="admin@example.org", password="a long password 1")
         assert status == 200 and "The network at a glance" in page, page[:500]
         rendered["pages/index.html"] = status
+        for part, heading in {
+            "pages/_home_suggestions.html": "People to talk to",
+            "pages/_home_profile.html": 'id="home-profile"',
+            "pages/_home_asks.html": 'id="home-asks-heading"',
+            "pages/_home_gaps.html": "Where the network is thin",
+            "pages/_home_mail.html": 'id="home-mail"',
+        }.items():
+            assert heading in page, part
+            rendered[part] = status
 
         members = json.loads(browser.get("/api/members?per_page=1")[1])["items"]
         someone = members[0]["id"]
@@ -214,12 +227,18 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
             ),
             "/import": ("pages/import.html", "<h1>Import"),
             "/admin/accounts": ("auth/accounts.html", "<h1>Accounts"),
+            "/admin/mail": ("pages/mail_admin.html", "<h1>Mail"),
             "/api/export/html?kind=region&value=Europe": ("explorer/standalone.html", "vis-network"),
         }
         for path, (template, text) in pages.items():
             status, page = browser.get(path)
             assert status == 200 and text in page, f"{path}: {status}\n{page[:500]}"
             rendered[template] = status
+        found = re.search(r'href="(/mail/preferences/[^"]+)"', browser.get("/me")[1])
+        assert found, "My data links to the member's mail preferences"
+        status, page = browser.get(found.group(1))
+        assert status == 200 and "Always sent" in page, page[:500]
+        rendered["pages/mail_preferences.html"] = status
         # Asks and introductions, as a member: post an ask, open it, ask the peer for an introduction; the
         # peer opens it; the coordinator's counts.
         member = Browser(url)

@@ -1,13 +1,13 @@
 """The pages, on one blueprint named "pages" (so every endpoint is ``pages.<view>``, as
 :data:`graphapp.auth.ACCESS` and the templates name them), one module per job:
 
-- :mod:`~graphapp.pages.home`: the home page, the network at a glance;
+- :mod:`~graphapp.pages.home`: the home page: the parts of each role's work, and the network at a glance;
 - :mod:`~graphapp.pages.directory`: the member directory and a member's profile;
 - :mod:`~graphapp.pages.entities`: the lists of organisations, topics, workstreams and places, and the page
   of each organisation, topic, workstream, country and region;
 - :mod:`~graphapp.pages.coverage`: the coverage dashboard and its heat map;
 - :mod:`~graphapp.pages.explorer`: the network explorer;
-- :mod:`~graphapp.pages.mailprefs`: a member's mail preferences, from the link in every mail;
+- :mod:`~graphapp.pages.mail`: a member's mail preferences, and the admins' mail page;
 - :mod:`~graphapp.pages.mydata`: "my data", and the signed-in member's consent and erasure;
 - :mod:`~graphapp.pages.vendor`: vis-network's files, served from the copy graphapp ships;
 - :mod:`~graphapp.pages.asks`: asks (issues to discuss), who can help, offers;
@@ -33,7 +33,7 @@ from graphapp.pages import (  # noqa: E402
     explorer,
     home,
     introductions,
-    mailprefs,
+    mail,
     mydata,
     vendor,
 )
@@ -47,7 +47,7 @@ __all__ = [
     "explorer",
     "home",
     "introductions",
-    "mailprefs",
+    "mail",
     "mydata",
     "vendor",
 ]

@@ -212,12 +212,13 @@ def asks_page(tx: Tx, viewer_member: str | None) -> dict[str, Any]:
     }
 
 
-def home_part(tx: Tx, viewer: Viewer) -> dict[str, Any]:
-    """The home page's part on asks and introductions, for a signed-in member: my open asks, the open asks
-    of others I am among the best placed to help with, and the introductions waiting for my answer.
-    (Rendered by ``templates/pages/_home_asks.html``.)"""
+def home_part(tx: Tx, viewer: Viewer) -> dict[str, Any] | None:
+    """The home page's part on asks and introductions, for a signed-in member (None for an account that is
+    no member): my open asks, the open asks of others I am among the best placed to help with, and the
+    introductions waiting for my answer. (A :class:`graphapp.pages.home.HomePart`, rendered by
+    ``templates/pages/_home_asks.html``.)"""
     if not viewer.member:
-        return {"member": None, "my_asks": [], "could_help": [], "waiting": []}
+        return None
     asks = open_asks(tx)
     mine_open = [a for a in asks if a["member"] == viewer.member]
     others = [a for a in asks if a["member"] != viewer.member][:100]  # (the newest hundred)

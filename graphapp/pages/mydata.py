@@ -9,6 +9,7 @@ from flask import Response, abort, flash, jsonify, redirect, render_template, re
 
 from graphapp.auth import current_viewer
 from graphapp.db import get_store
+from graphapp.mail import preferences_token
 from graphapp.pages import bp
 from graphapp.queries.accounts import account, delete_account
 from graphapp.queries.cypher import Tx
@@ -44,7 +45,12 @@ def me() -> str:
     """What graphapp holds about the signed-in member, and the way to take it away or have it forgotten."""
     viewer = current_viewer()
     profile = get_store().read(my_page, viewer.member) if viewer.member else None
-    return render_template("pages/me.html", profile=profile)
+    preferences = (
+        url_for("pages.mail_preferences", token=preferences_token(viewer.member))
+        if profile and viewer.member
+        else None
+    )
+    return render_template("pages/me.html", profile=profile, mail_preferences=preferences)
 
 
 @bp.get("/me/data.json")

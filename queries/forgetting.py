@@ -1,0 +1,77 @@
+"""Forgetting a member: every step, in one list (:data:`FORGET_STEPS`), run in one write transaction by
+:func:`graphapp.queries.members.forget_member` (from "My data", ``graphapp forget`` and the API alike).
+
+Each step is ``fn(tx, member, email)``: the member's id and the email address they had, so that what was
+filed under either (a join request sent before they were a member, a mail to their address) goes too.
+An area that keeps something of a member's adds one line here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from graphapp.queries.accounts import delete_accounts_of_member
+from graphapp.queries.asks import forget_member_asks
+from graphapp.queries.cypher import Cypher, Tx
+from graphapp.queries.introductions import forget_member_introductions
+from graphapp.queries.mail import forget_mail_to
+
+__all__ = ["FORGET_STEPS", "Step", "forget_everything"]
+
+Step = Callable[[Tx, str, str], None]
+
+MEMBER_EMAIL = Cypher("MATCH (m:Member {id: $id}) RETURN m.email AS email")
+# Requests to join, by the member they became and by the address they were sent from (any case).
+FORGET_JOIN_REQUESTS = Cypher(
+    "MATCH (j:JoinRequest) WHERE j.member = $member OR lower(j.email) = lower($email) DETACH DELETE j"
+)
+FORGET_INVITATIONS = Cypher("MATCH (i:Invitation) WHERE i.member = $member DELETE i")
+FORGET_MEMBER = Cypher("MATCH (m:Member {id: $member}) DETACH DELETE m")
+
+
+def _join_requests(tx: Tx, member: str, email: str) -> None:
+    tx.run(FORGET_JOIN_REQUESTS, member=member, email=email or "\x00")
+
+
+def _asks(tx: Tx, member: str, email: str) -> None:
+    forget_member_asks(tx, member)
+
+
+def _introductions(tx: Tx, member: str, email: str) -> None:
+    forget_member_introductions(tx, member)
+
+
+def _mail(tx: Tx, member: str, email: str) -> None:
+    forget_mail_to(tx, member, email)
+
+
+def _accounts(tx: Tx, member: str, email: str) -> None:
+    delete_accounts_of_member(tx, member)
+    tx.run(FORGET_INVITATIONS, member=member)
+
+
+def _member(tx: Tx, member: str, email: str) -> None:
+    """Last: the member node, and every relationship of it (organisation, topics, workstreams, contacts)."""
+    tx.run(FORGET_MEMBER, member=member)
+
+
+#: What forgetting a member removes, in order.
+FORGET_STEPS: tuple[Step, ...] = (
+    _join_requests,  # their requests to join
+    _asks,  # their asks and the offers on them, and their offers on others' asks
+    _introductions,  # introductions both ways, with their notes
+    _mail,  # every mail to them, queued or sent
+    _accounts,  # their accounts (and failed sign-ins), and invitations naming them
+    _member,
+)
+
+
+def forget_everything(tx: Tx, member: str) -> bool:
+    """Run every step of :data:`FORGET_STEPS` for ``member``; False (nothing done) if there is none."""
+    found = tx.run(MEMBER_EMAIL, id=member)
+    if not found:
+        return False
+    email = found[0]["email"] or ""
+    for step in FORGET_STEPS:
+        step(tx, member, email)
+    return True
