@@ -6,9 +6,7 @@ account) follows the link in the mail the SMTP server received, accepts; both th
 :func:`introduce_from_suggestion` is the flow itself, written to be chained after the join flow: it takes
 a browser signed in as the member and the means to deliver the queued mail.
 
-Until the server delivers its own queue, mail is delivered here with :func:`graphapp.mail.deliver_queued`:
-on Neo4j beside the running server; on the embedded file (one process at a time) the server is stopped for
-it and started again, and the browser keeps its session (cookies do not depend on the port).
+The mail is delivered by the server's own worker (every half second here: ``GRAPHAPP_MAIL_INTERVAL``).
 """
 
 from __future__ import annotations
@@ -28,8 +26,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
 
 from devtools.chromium import ChromiumMissing, start_chromium
-from graphapp.mail import deliver_queued
-from graphapp.store import LadybugStore, Neo4jStore, Store
+from graphapp.store import Neo4jStore
 from tests.browser.test_browser import _axe, _screenshot, _wait
 from tests.processes import _clean_env, graphapp, serving
 from tests.smtp import SmtpServer, links_in
@@ -40,47 +37,29 @@ NOTE = "We both work on record linkage; could we compare how we block candidate 
 
 
 class Site:
-    """`graphapp serve` on one store, with the SMTP settings of the test's server; restartable."""
+    """`graphapp serve` on one store, with the SMTP settings of the test's server."""
 
     def __init__(self, env: dict[str, str], folder: Path) -> None:
         self.env, self.folder, self.url = env, folder, ""
-        self._running: contextlib.ExitStack | None = None
+        self._running = contextlib.ExitStack()
 
     def start(self) -> None:
-        self._running = contextlib.ExitStack()
         self.url = self._running.enter_context(serving(self.env, self.folder / "serve.log")).rstrip("/")
 
     def stop(self) -> None:
-        if self._running is not None:
-            self._running.close()
-            self._running = None
-
-    def _store(self) -> Store:
-        if "NEO4J_URI" in self.env:
-            return Neo4jStore(
-                self.env["NEO4J_URI"], self.env.get("NEO4J_USER"), self.env.get("NEO4J_PASSWORD")
-            )
-        return LadybugStore(self.env["GRAPHAPP_DB"])
-
-    def deliver(self, smtp: SmtpServer) -> None:
-        """Send the queued mail to the test's SMTP server."""
-        embedded = "NEO4J_URI" not in self.env
-        if embedded:
-            self.stop()
-        store = self._store()
-        try:
-            deliver_queued(store, smtp.config)
-        finally:
-            store.close()
-            if embedded:
-                self.start()
+        self._running.close()
 
 
 @pytest.fixture(params=["ladybug", "neo4j"])
 def site(request: pytest.FixtureRequest, tmp_path: Path, smtp_server: SmtpServer) -> Iterator[Site]:
     """The demo network on a fresh store of each kind, two members with accounts (one, and the first peer
     suggested to them), served."""
-    env = {**_clean_env(), **smtp_server.config, "GRAPHAPP_SECRET_KEY": "x" * 40}
+    env = {
+        **_clean_env(),
+        **smtp_server.config,
+        "GRAPHAPP_SECRET_KEY": "x" * 40,
+        "GRAPHAPP_MAIL_INTERVAL": "0.5",
+    }
     if request.param == "neo4j":
         from tests.conftest import _wipe
 
@@ -165,11 +144,11 @@ def introduce_from_suggestion(
     note: str = NOTE,
 ) -> dict[str, Any]:
     """The flow, from a browser signed in as a member (their account tied to them): their profile, the
-    first suggested peer, "Ask to be introduced" with ``note``; the mail the peer gets; the peer follows its
-    link signed out and accepts; the peer signs in and sees the member's email and the contact; the member
-    signs in again (``peer_login``'s password is ``peer_password``; the member's is asked of the caller by
-    returning their login) and sees the peer's. ``site()`` gives the site's current address;
-    ``deliver()`` delivers the queued mail and returns every message the SMTP server has received.
+    first suggested peer, "Ask to be introduced" with ``note``; the mail the peer gets; signed out, the
+    peer follows its link and accepts; the peer signs in (``peer_login``, ``peer_password``), sees the
+    member's email and the contact on the member's profile, and signs out. ``site()`` gives the site's
+    address; ``deliver()`` waits for the next mail and returns every message the SMTP server has received.
+    The member's side (the answer's mail, the peer's email on the peer's profile) is the caller's to check.
     Returns what it saw (names, emails, the link)."""
     browser.get(site() + "/me")
     profile_link = browser.find_element(By.CSS_SELECTOR, "main p a[href^='/members/']")
@@ -248,8 +227,12 @@ def test_a_member_is_introduced_to_a_suggested_peer_from_the_mailed_link(
             sign_out(browser)
 
     def deliver() -> list[EmailMessage]:
-        site.deliver(smtp_server)
-        return list(smtp_server.messages)
+        """The messages, once one more has arrived than when last asked (the server's worker sends them)."""
+        seen = len(delivered)
+        delivered[:] = smtp_server.wait_for(seen + 1)
+        return list(delivered)
+
+    delivered: list[EmailMessage] = []
 
     seen = introduce_from_suggestion(browser, lambda: site.url, deliver, "peer@example.org", PASSWORD)
     assert seen["peer_url"] == f"/members/{site.people['peer']}"  # type: ignore[attr-defined]
