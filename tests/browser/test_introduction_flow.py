@@ -284,6 +284,14 @@ def test_a_member_is_introduced_to_a_suggested_peer_from_the_mailed_link(
     sign_in(browser, site.url, "timo@example.org")
     browser.get(site.url + ask_url)
     assert "happy to share the slides" in browser.find_element(By.CSS_SELECTOR, "ul.offers").text
+    browser.get(site.url + "/")  # the home page's part: my open asks
+    assert (
+        "fund satellite imagery"
+        in browser.find_element(By.ID, "home-asks-heading").find_element(By.XPATH, "..").text
+    )
+    _screenshot(browser, "asks-6-home")
+    assert _axe(browser) == []
+    browser.get(site.url + ask_url)
     _screenshot(browser, "asks-5-offer-seen-by-asker")
     browser.find_element(By.CSS_SELECTOR, "#outcome option[value='resolved']").click()
     browser.find_element(By.CSS_SELECTOR, "section[aria-labelledby='close-heading'] button").click()
