@@ -152,6 +152,8 @@ def test_answer_signed_in_and_a_decline_is_told_to_the_asker_only(app, pair) -> 
         as_text=True
     )
     assert "not taken up" in A.get("/introductions").get_data(as_text=True)
+    held = A.get("/me/data.json").get_json()["introductions"]  # in "my data", note and all
+    assert [(i["to_member"], i["note"], i["status"]) for i in held] == [(b, NOTE, "declined")]
     # Nobody else sees it: not a third member, not a coordinator (who sees counts only).
     for other in (signed_in(app, "c@example.org", "member"), signed_in(app, "co@example.org", "coordinator")):
         assert other.get(f"/introductions/{found}").status_code == 404

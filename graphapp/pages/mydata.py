@@ -12,8 +12,9 @@ from graphapp.db import get_store
 from graphapp.mail import preferences_token
 from graphapp.pages import bp
 from graphapp.queries.accounts import account, delete_account
+from graphapp.queries.asks import asks_of_member
 from graphapp.queries.cypher import Tx
-from graphapp.queries.introductions import person_to_introduce, set_introductions
+from graphapp.queries.introductions import introductions_of, person_to_introduce, set_introductions
 from graphapp.queries.members import forget_member, member_profile, set_consent
 from graphapp.queries.schema import EMAIL_VISIBILITY, INTRODUCTIONS, SUGGESTIBLE
 from graphapp.queries.subgraph import neighbourhood
@@ -21,11 +22,14 @@ from graphapp.queries.subgraph import neighbourhood
 
 def data_held(tx: Tx, login: str, member: str | None) -> dict[str, Any]:
     """Everything held about a person: their member node and every relationship of it (if their account is
-    tied to a member), and their account without its password hash."""
+    tied to a member), their asks and introductions (with the notes, which are theirs), and their account
+    without its password hash."""
     held: dict[str, Any] = {}
     if member:
         held["member"] = member_profile(tx, member)
         held["graph"] = neighbourhood(tx, member, 1) if held["member"] else None
+        held["asks"] = asks_of_member(tx, member)
+        held["introductions"] = introductions_of(tx, member)
     found = account(tx, login)
     if found:
         held["account"] = {k: v for k, v in found.items() if k != "password_hash"}
