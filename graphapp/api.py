@@ -25,8 +25,13 @@ from graphapp.contactmap import View
 from graphapp.db import get_store
 from graphapp.exports import FORMATS, export, read_export
 from graphapp.params import (
+    AnswerBody,
+    AskBody,
+    CloseBody,
     DepthArgs,
+    IntroductionBody,
     MemberFilterArgs,
+    OfferBody,
     SuggestionArgs,
     ViewArgs,
     paging,
@@ -55,7 +60,10 @@ DESCRIPTION = (
     "and workstreams, peer suggestions, coverage gaps and contact maps. Every call but this document and "
     "/api/health needs a signed-in caller (the session cookie of the sign-in page) of a high enough role "
     "(401, 403; see docs/trust.md); 400 says which parameter cannot be used and why; 503 means the "
-    "database is unavailable, try again shortly."
+    "database is unavailable, try again shortly. Calls that change something (POST) take a JSON body and "
+    "the CSRF token of the signed-in session in the X-CSRFToken header (the token any page's forms carry, "
+    "in their csrf_token field); 404 says what is not there, 409 what cannot be done now and why, 429 that "
+    "a limit is reached."
 )
 
 
@@ -111,10 +119,19 @@ def members(where: MemberFilter, pages: tuple[int, int]) -> Response:
 @bp.answers(answer("Member", **required("id", "name")), "The member.", 404)
 def member(member: str) -> Response:
     """One member: organisation, interests with levels, workstreams and contacts."""
-    profile = get_store().read(member_profile, member)
+    viewer = current_viewer()
+    profile, partners = get_store().read(_member_and_partners, member, viewer.member)
     if profile is None:
         abort(404, f"no member with the id {member!r}")
-    return jsonify(redact_person(profile, current_viewer()))
+    return jsonify(redact_person(profile, viewer, partners))
+
+
+def _member_and_partners(tx: Tx, member: str, viewer_member: str | None) -> tuple[Any, set[str]]:
+    """A member's profile, and whom the viewer was introduced to (they see each other's email)."""
+    from graphapp.queries.introductions import introduction_partners
+
+    partners = introduction_partners(tx, viewer_member) if viewer_member else set()
+    return member_profile(tx, member), partners
 
 
 @bp.get("/members/<member>/suggestions")
@@ -245,3 +262,165 @@ def export_view(view: View, fmt: str) -> Response:
         mimetype=spec.media_type,
         headers={"Content-Disposition": f'attachment; filename="{view.slug()}.{spec.extension}"'},
     )
+
+
+# --- Asks and introductions -------------------------------------------------------------------------------
+
+#: Every write below: a JSON body, the session's CSRF token in the X-CSRFToken header (Flask-WTF).
+CSRF = "Needs the session's CSRF token in the X-CSRFToken header."
+
+
+def _do(work: Callable[..., Any], *args: Any) -> Any:
+    """Run an action in one write transaction; what it refuses is answered with its status and reason."""
+    from graphapp.accounts import now_iso
+    from graphapp.pages.introductions import Refused
+
+    try:
+        return get_store().write(work, *args, now_iso())
+    except Refused as e:
+        abort(e.status, e.message)
+
+
+def _ask_read(tx: Tx, ask: str, viewer_member: str | None) -> dict[str, Any] | None:
+    from graphapp.pages.asks import ask_view
+
+    return ask_view(tx, ask, viewer_member)
+
+
+@bp.get("/asks")
+@bp.query(paging(25))
+@bp.answers(Page, "A page of open asks, newest first.")
+def asks(pages: tuple[int, int]) -> Response:
+    """Open asks: issues members want to discuss (kind, text, topics, who asks)."""
+    from graphapp.queries.asks import open_asks
+
+    return _list(open_asks, pages)
+
+
+@bp.route("/asks", methods=["POST"])
+@bp.arguments(AskBody, location="json")
+@bp.answers(answer("Ask", **required("id", "kind", "text", "topics", "status")), "The ask posted.", 404, 409)
+@bp.doc(description=CSRF)
+def post_ask(body: dict[str, Any]) -> Response:
+    """Post an ask as the signed-in member; the best placed experts get a mail."""
+    from graphapp.pages.asks import post_ask as post
+
+    topics = body["topics"]
+    return jsonify(_do(post, current_viewer().member, body["kind"], body["text"], topics))
+
+
+@bp.get("/asks/<ask>")
+@bp.answers(answer("AskWithHelpers", **required("ask", "helpers", "offers")), "The ask.", 404)
+def ask(ask: str) -> Response:
+    """An ask, who is best placed to help (ranked, with reasons) and its offers (each note only to the asker
+    and to the one who offered)."""
+    viewer = current_viewer()
+    shown = get_store().read(_ask_read, ask, viewer.member)
+    if shown is None:
+        abort(404, f"no ask with the id {ask!r}")
+    return jsonify(
+        {"ask": shown["ask"], "helpers": wording.worded_helpers(shown["helpers"]), "offers": shown["offers"]}
+    )
+
+
+@bp.route("/asks/<ask>/offers", methods=["POST"])
+@bp.arguments(OfferBody, location="json")
+@bp.answers(answer("Offer", **required("id", "ask", "member")), "The offer made.", 404, 409)
+@bp.doc(description=CSRF)
+def offer(body: dict[str, str], ask: str) -> Response:
+    """Offer to help with an open ask; the asker gets a mail."""
+    from graphapp.pages.asks import offer_help
+
+    return jsonify(_do(offer_help, current_viewer().member, ask, body["note"]))
+
+
+@bp.route("/asks/<ask>/offers/<offer>/pick", methods=["POST"])
+@bp.answers(answer("Picked", **required("ask", "offer", "introduced")), "The two are introduced.", 404, 409)
+@bp.doc(description=CSRF)
+def pick(ask: str, offer: str) -> Response:
+    """The asker picks an offer: the two are introduced at once (they see each other's email; the contact
+    is recorded)."""
+    from graphapp.pages.asks import pick_offer
+
+    return jsonify(_do(pick_offer, current_viewer().member, ask, offer))
+
+
+@bp.route("/asks/<ask>/close", methods=["POST"])
+@bp.arguments(CloseBody, location="json")
+@bp.answers(answer("Closed", **required("id", "status")), "The ask, closed.", 404, 409)
+@bp.doc(description=CSRF)
+def close_ask(body: dict[str, str], ask: str) -> Response:
+    """The asker closes their ask as resolved or withdrawn."""
+    from graphapp.pages.asks import close
+
+    return jsonify(_do(close, current_viewer().member, ask, body["outcome"]))
+
+
+@bp.get("/introductions")
+@bp.answers(
+    answer("Introductions", **required("waiting", "others", "asked_this_week", "limit")),
+    "The signed-in member's introductions.",
+)
+def introductions() -> Response:
+    """My introductions: those waiting for my answer, the others (asked by me or of me), and how many I
+    asked for in the last seven days against the weekly limit."""
+    from graphapp.accounts import now_iso
+    from graphapp.pages.introductions import mine
+
+    viewer = current_viewer()
+    if not viewer.member:
+        return jsonify({"waiting": [], "others": [], "asked_this_week": 0, "limit": 0})
+    return jsonify(get_store().read(mine, viewer.member, now_iso()))
+
+
+@bp.route("/introductions", methods=["POST"])
+@bp.arguments(IntroductionBody, location="json")
+@bp.answers(
+    answer("IntroductionAsked", **required("id", "to", "status")), "The request, mailed.", 404, 409, 429
+)
+@bp.doc(description=CSRF)
+def ask_for_introduction(body: dict[str, str]) -> Response:
+    """Ask to be introduced to a member, with a short note; they get a mail with a link to answer."""
+    from graphapp.pages.introductions import request_introduction
+
+    viewer = current_viewer()
+    return jsonify(
+        _do(
+            request_introduction,
+            viewer.member,
+            body["to"],
+            body["note"],
+            body["kind"],
+            body["ask"],
+        )
+    )
+
+
+@bp.route("/introductions/<introduction>/answer", methods=["POST"])
+@bp.arguments(AnswerBody, location="json")
+@bp.answers(answer("IntroductionAnswered", **required("id", "status")), "The answer, recorded.", 404, 409)
+@bp.doc(description=CSRF)
+def answer_introduction(body: dict[str, str], introduction: str) -> Response:
+    """Accept or decline an introduction asked of me; the asker is told (a decline without a reason)."""
+    from graphapp.accounts import now_iso
+    from graphapp.pages.introductions import Refused
+    from graphapp.pages.introductions import answer as answer_it
+
+    try:
+        done = get_store().write(
+            answer_it,
+            body["answer"] == "accept",
+            now_iso(),
+            introduction=introduction,
+            member=current_viewer().member,
+        )
+    except Refused as e:
+        abort(e.status, e.message)
+    return jsonify({k: v for k, v in done.items() if k != "token_hash"})
+
+
+@bp.get("/introductions/stats")
+@bp.answers(answer("IntroductionStats", **required("kinds")), "Counts by where introductions came from.")
+def introduction_stats() -> Response:
+    """How introductions fare, by where they were asked from (counts only, never the notes)."""
+    return jsonify({"kinds": get_store().read(reports.introduction_stats_of)})

@@ -14,6 +14,7 @@ passwords, invitations and sign-in limit from :mod:`graphapp.accounts`.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -116,6 +117,29 @@ ACCESS = {
     "pages.forget_me": "member",
     "pages.my_consent": "member",
     "profiles.edit_member": "member",  # (and then: their own profile, or a coordinator)
+    "pages.asks": "member",
+    "pages.new_ask": "member",
+    "pages.ask": "member",
+    "pages.offer": "member",
+    "pages.pick": "member",
+    "pages.close_page": "member",
+    "pages.introductions": "member",
+    "pages.new_introduction": "member",
+    "pages.ask_for_introduction": "member",
+    "pages.introduction": "member",
+    "pages.answer_introduction_page": "member",
+    "pages.introduction_by_token": "anonymous",  # (the mailed link: its token is the key)
+    "pages.introduction_stats_page": "coordinator",
+    "api.asks": "member",
+    "api.post_ask": "member",
+    "api.ask": "member",
+    "api.offer": "member",
+    "api.pick": "member",
+    "api.close_ask": "member",
+    "api.introductions": "member",
+    "api.ask_for_introduction": "member",
+    "api.answer_introduction": "member",
+    "api.introduction_stats": "coordinator",
     "auth.logout": "anonymous",
     "auth.accounts_page": "admin",
     "auth.invite": "admin",
@@ -161,8 +185,10 @@ class Viewer:
     def get_id(self) -> str | None:
         return self.login
 
-    def sees_email_of(self, member: str, visibility: str | None) -> bool:
-        """Whether this viewer may see a member's email, by the member's choice (unset: members).
+    def sees_email_of(self, member: str, visibility: str | None, partners: Collection[str] = ()) -> bool:
+        """Whether this viewer may see a member's email, by the member's choice (unset: members), or
+        because the two were introduced (``partners``: the members the viewer's introductions were
+        accepted with, whatever their choice for strangers).
 
         >>> Viewer("c", "coordinator").sees_email_of("m-1", "coordinators")
         True
@@ -172,8 +198,10 @@ class Viewer:
         True
         >>> Viewer(None, "public").sees_email_of("m-1", "members")
         False
+        >>> Viewer("a", "member", "m-2").sees_email_of("m-1", "nobody", partners={"m-1"})  # introduced
+        True
         """
-        if self.member and member == self.member:
+        if self.member and (member == self.member or member in partners):
             return True
         choice = visibility or "members"
         if choice == "nobody" or not self.at_least("member"):

@@ -566,6 +566,33 @@ def serve(host: str, port: int, threads: int) -> None:
     waitress.serve(app, host=host, port=port, threads=threads, ident="graphapp")
 
 
+@cli.group()
+def introductions() -> None:
+    """Introductions between members: how they fare (counts only, never the notes)."""
+
+
+@introductions.command("stats")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+def introductions_stats(as_json: bool) -> None:
+    """Introductions asked for, accepted, declined and waiting, by where they were asked from (a kind of
+    suggestion: peer, mentor, mentee; an ask; a profile), and the share accepted of those answered."""
+    from graphapp.reports import introduction_stats_of
+    from graphapp.wording import INTRODUCTION_FROM
+
+    with _opened() as store:
+        rows = store.read(introduction_stats_of)
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    click.echo(f"{'from':<20} {'asked':>6} {'accepted':>9} {'declined':>9} {'waiting':>8}  share accepted")
+    for r in rows:
+        share = "-" if r["share_accepted"] is None else f"{float(r['share_accepted']):.0%}"
+        name = INTRODUCTION_FROM.get(str(r["kind"]), "all")
+        click.echo(
+            f"{name:<20} {r['asked']:>6} {r['accepted']:>9} {r['declined']:>9} {r['waiting']:>8}  {share}"
+        )
+
+
 # --- graphapp mail --------------------------------------------------------------------------------------
 
 

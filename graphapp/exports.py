@@ -13,7 +13,7 @@ import io
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -22,6 +22,7 @@ from graphapp.analytics.layout import hub_layout
 from graphapp.contactmap import View, contact_graph
 from graphapp.formats import EXPORT_FORMATS, ExportFormat
 from graphapp.ingest.normalise import lookup_country
+from graphapp.queries.asks import open_asks_of_members
 from graphapp.queries.contactmap import read_map
 from graphapp.queries.cypher import Tx
 from graphapp.queries.members import people
@@ -40,6 +41,9 @@ class Export:
     graph: dict[str, Any]  # nodes and relationships, as graphapp.queries.subgraph gives them
     people: list[dict[str, Any]]  # the people of the map, as graphapp.queries.members.people gives them
     title: str
+    #: The open asks of the people of the map (graphapp.queries.asks.open_asks_of_members): in the CSV
+    #: (a column) and the Cytoscape.js JSON (on each person), the formats made to be read as data.
+    asks: list[dict[str, Any]] = field(default_factory=list)
 
 
 def read_export(tx: Tx, view: View, title: str) -> Export:
@@ -51,7 +55,7 @@ def read_export(tx: Tx, view: View, title: str) -> Export:
         ids = member_ids(tx, view.member_filter())
     else:
         ids = sorted(n["properties"]["id"] for n in graph["nodes"] if n["label"] == "Member")
-    return Export(view, graph, people(tx, ids), title)
+    return Export(view, graph, people(tx, ids), title, open_asks_of_members(tx, ids))
 
 
 def country_name(code: str | None) -> str:
@@ -85,13 +89,32 @@ def neutralise(cell: str) -> str:
     return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 
-CSV_COLUMNS = ("name", "title", "organisation", "country", "region", "email", "topics", "workstreams")
+CSV_COLUMNS = (
+    "name",
+    "title",
+    "organisation",
+    "country",
+    "region",
+    "email",
+    "topics",
+    "workstreams",
+    "open asks",
+)
+
+
+def _asks_by_member(e: Export) -> dict[str, list[str]]:
+    """Each person's open asks, as "kind: text (topics)"."""
+    by_member: dict[str, list[str]] = {}
+    for a in e.asks:
+        by_member.setdefault(a["member"], []).append(f"{a['kind']}: {a['text']} ({', '.join(a['topics'])})")
+    return by_member
 
 
 def to_csv(e: Export) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
+    asks = _asks_by_member(e)
     for p in e.people:
         row = (
             p["name"],
@@ -102,6 +125,7 @@ def to_csv(e: Export) -> bytes:
             p.get("email") or "",
             _interests(p),
             _workstreams(p),
+            " | ".join(asks.get(p["id"], [])),
         )
         writer.writerow([neutralise(str(cell)) for cell in row])
     return out.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
@@ -173,7 +197,20 @@ def to_cyjs(e: Export) -> bytes:
     data = nx.cytoscape_data(G, name="label", ident="key")  # no such attribute: the id is the node key
     data["data"] = {"name": e.title}
     pos = hub_layout(G)
+    asks: dict[str, list[dict[str, Any]]] = {}
+    for a in e.asks:
+        asks.setdefault(a["member"], []).append(
+            {
+                "id": a["id"],
+                "kind": a["kind"],
+                "text": a["text"],
+                "topics": a["topics"],
+                "created": a["created"],
+            }
+        )
     for node in data["elements"]["nodes"]:
+        if node["data"].get("category") == "Member" and node["data"].get("graphapp_id") in asks:
+            node["data"]["open_asks"] = asks[node["data"]["graphapp_id"]]
         x, y = pos[node["data"]["id"]]
         node["position"] = {"x": round(x, 1), "y": round(y, 1)}
     return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")

@@ -30,12 +30,13 @@ from graphapp.ingest.problems import ImportRejected
 from graphapp.ingest.readers import RawRow, Table
 from graphapp.mail import link, queue_mail
 from graphapp.queries.accounts import create_invitation
+from graphapp.queries.asks import create_ask
 from graphapp.queries.cypher import Store, Tx
+from graphapp.queries.introductions import set_introductions
 from graphapp.queries.joining import (
     confirm_request as mark_confirmed,
 )
 from graphapp.queries.joining import (
-    create_ask,
     create_request,
     decide_request,
     drop_stale_requests,
@@ -44,7 +45,6 @@ from graphapp.queries.joining import (
     join_request_by_token,
     members_at,
     members_with_emails,
-    set_introductions,
 )
 from graphapp.queries.members import member_exists
 from graphapp.queries.schema import ALL_NODES, EMAIL_VISIBILITY, INTRODUCTIONS, LEVELS, SUGGESTIBLE

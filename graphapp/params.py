@@ -23,13 +23,23 @@ import marshmallow as ma
 
 from graphapp.analytics.suggestions import MODES
 from graphapp.contactmap import VIEW_KINDS, View
+from graphapp.queries.asks import ASK_KINDS, ASK_OUTCOMES, TEXT_LIMIT
+from graphapp.queries.asks import NOTE_LIMIT as OFFER_NOTE_LIMIT
 from graphapp.queries.coverage import M49_REGIONS
+from graphapp.queries.introductions import INTRODUCTION_KINDS
+from graphapp.queries.introductions import NOTE_LIMIT as INTRODUCTION_NOTE_LIMIT
 from graphapp.queries.members import MemberFilter
 from graphapp.queries.schema import LEVELS
 from graphapp.queries.subgraph import AGGREGATES, SUBGRAPH_KINDS
 
 __all__ = [
+    "AnswerBody",
+    "AskBody",
     "BadRequest",
+    "CloseBody",
+    "IntroductionBody",
+    "load_body",
+    "OfferBody",
     "DepthArgs",
     "MemberFilterArgs",
     "ModeArgs",
@@ -314,3 +324,122 @@ def view_args(args: Mapping[str, str]) -> View:
 def mode_arg(args: Mapping[str, str]) -> str:
     """Which kind of match (one of :data:`~graphapp.analytics.suggestions.MODES`; all unless asked)."""
     return load(ModeArgs, args)["mode"]  # type: ignore[no-any-return]
+
+
+# What the API's writes take, as JSON bodies (the pages' forms are read into the same schemas). Each
+# message names its field, as the query-string parameters' do.
+
+#: What counts as blank around or instead of text: the white space of Python's ``str.strip`` and of the
+#: JSON Schema (ECMAScript) ``\s`` together, written out, so that the document and the app agree on what
+#: "not empty" means (Python also counts the separators U+001C..U+001F and U+0085; ECMAScript U+FEFF).
+BLANK = (
+    " \t\n\r\f\v\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+    "\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+#: Some text that is not only blank.
+_SOMETHING = "[\\s\\S]*[^" + "".join(f"\\u{ord(c):04x}" for c in BLANK) + "][\\s\\S]*"
+
+
+def tidy(text: str) -> str:
+    """Text as it is kept: without blank around it, and with anything that is not Unicode text (a lone
+    surrogate, which JSON can carry) replaced.
+
+    >>> tidy("\\x1e  a note\\n"), tidy("\\ud800x")
+    ('a note', '?x')
+    """
+    return text.encode("utf-8", "replace").decode("utf-8").strip(BLANK)
+
+
+def _text(name: str, description: str, limit: int, required: bool = True) -> ma.fields.String:
+    checks: list[ma.validate.Validator] = [
+        ma.validate.Length(max=limit, error=f"{name} is too long (at most {limit} characters)"),
+    ]
+    if required:
+        checks.append(ma.validate.Regexp(_SOMETHING, error=f"{name} must not be empty"))
+    options: dict[str, Any] = {"required": True} if required else {"load_default": ""}
+    return ma.fields.String(
+        **options,
+        validate=checks,
+        error_messages={"required": f"{name} is required", "invalid": f"{name} must be text"},
+        metadata={"description": description},
+    )
+
+
+def _choice(name: str, description: str, allowed: tuple[str, ...], **options: Any) -> ma.fields.String:
+    return ma.fields.String(
+        validate=ma.validate.OneOf(allowed, error=f"{name} must be one of {', '.join(allowed)}"),
+        error_messages={"required": f"{name} is required", "invalid": f"{name} must be text"},
+        metadata={"description": description},
+        **options,
+    )
+
+
+class Body(ma.Schema):
+    """A JSON body. Other fields are left alone; text is kept :func:`tidy`."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    @ma.post_load
+    def tidied(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        return {k: tidy(v) if isinstance(v, str) else v for k, v in data.items()}
+
+
+#: The most topics an ask may name.
+ASK_TOPICS = 10
+
+
+class AskBody(Body):
+    """A new ask: what kind of issue, the text, and the topics it is on (topic ids)."""
+
+    kind = _choice("kind", "What kind of issue.", ASK_KINDS, required=True)
+    text = _text("text", "The issue, in a few sentences.", TEXT_LIMIT)
+    topics = ma.fields.List(
+        ma.fields.String(validate=ma.validate.Length(min=1, max=200, error="each topic is a topic id")),
+        required=True,
+        validate=ma.validate.Length(
+            min=1, max=ASK_TOPICS, error=f"topics: pick from 1 to {ASK_TOPICS} topics"
+        ),
+        error_messages={"required": "topics: pick at least one topic", "invalid": "topics must be a list"},
+        metadata={"description": "Topic ids, e.g. record-linkage."},
+    )
+
+
+class OfferBody(Body):
+    """An offer to help with an ask, with a short note to the asker."""
+
+    note = _text("note", "A short note to the asker.", OFFER_NOTE_LIMIT, required=False)
+
+
+class CloseBody(Body):
+    """How an ask ends."""
+
+    outcome = _choice("outcome", "Resolved, or withdrawn.", ASK_OUTCOMES, required=True)
+
+
+class IntroductionBody(Body):
+    """A request to be introduced to a member, with a short note only the two of you see."""
+
+    to = _text("to", "The member's id.", 200)
+    note = _text("note", "A short note to them: who you are and why.", INTRODUCTION_NOTE_LIMIT)
+    kind = _choice(
+        "kind",
+        "Where it is asked from: a kind of suggestion, an ask, a profile.",
+        INTRODUCTION_KINDS,
+        load_default="profile",
+    )
+    ask = _text("ask", "With kind ask: the ask's id.", 200, required=False)
+
+
+class AnswerBody(Body):
+    """The answer to a request to be introduced."""
+
+    answer = _choice("answer", "Accept or decline.", ("accept", "decline"), required=True)
+
+
+def load_body(kind: type[ma.Schema], data: Mapping[str, Any]) -> Any:
+    """A form or JSON body ``kind`` describes; a :class:`BadRequest` naming the field otherwise."""
+    try:
+        return kind().load(data)
+    except ma.ValidationError as e:
+        raise BadRequest.of(e) from None

@@ -14,19 +14,26 @@ from typing import Any, cast
 
 import numpy as np
 
+from graphapp.analytics.asks import Helpers, rank_helpers
 from graphapp.analytics.brokers import ContactCuts, find_cuts
 from graphapp.analytics.coverage import Network, Thresholds, coverage_gaps
 from graphapp.analytics.interest_index import InterestIndex
+from graphapp.analytics.introductions import introduction_stats
 from graphapp.analytics.suggestions import Suggestions, UnknownMember, suggest
+from graphapp.queries.asks import open_ask_topics
 from graphapp.queries.coverage import M49_REGIONS, STATEMENTS, coverage_tables
 from graphapp.queries.cypher import Cypher, Tx, collector_paused
 from graphapp.queries.interest import read_contacts, read_interests
+from graphapp.queries.introductions import INTRODUCTION_KINDS, introduction_counts, introductions_off
 from graphapp.queries.members import topic_region_matrix
 from graphapp.queries.peers import member_and_known
 from graphapp.queries.schema import graph_revision
 
 __all__ = [
     "UnknownMember",
+    "ask_helpers",
+    "asks_i_could_help_with",
+    "introduction_stats_of",
     "contact_cuts",
     "coverage_report",
     "coverage_report_of",
@@ -108,12 +115,47 @@ def suggest_peers(
     return result
 
 
+# --- Who can help with an ask ----------------------------------------------------------------------------
+
+
+def ask_helpers(tx: Tx, asker: str, topics: Sequence[str], *, limit: int = 10) -> Helpers:
+    """The members best placed to help with an ask (see :func:`graphapp.analytics.asks.rank_helpers`),
+    over the interest index that suggestions use; members who turned introductions off are left out.
+    Words: :func:`graphapp.wording.helper_reasons`."""
+    unavailable = introductions_off(tx)
+    return rank_helpers(interest_index(tx), asker, topics, limit=limit, unavailable=unavailable)
+
+
+def asks_i_could_help_with(
+    tx: Tx, member: str, asks: Sequence[dict[str, Any]], *, limit: int = 10
+) -> list[dict[str, Any]]:
+    """Of these asks (``id``, ``member``, ``topics``...), those where ``member`` is among the ``limit``
+    best placed to help, in the order given."""
+    index, unavailable = interest_index(tx), introductions_off(tx)
+    return [
+        a
+        for a in asks
+        if any(
+            h.id == member
+            for h in rank_helpers(
+                index, a["member"], a["topics"], limit=limit, unavailable=unavailable
+            ).helpers
+        )
+    ]
+
+
+def introduction_stats_of(tx: Tx) -> list[dict[str, Any]]:
+    """How introductions fare, by where they were asked from (counts only, never the notes): see
+    :func:`graphapp.analytics.introductions.introduction_stats`."""
+    return introduction_stats(introduction_counts(tx), INTRODUCTION_KINDS)
+
+
 # --- The coverage report and the heat map, kept per graph revision ---------------------------------------
 
 
 def _network(tx: Tx) -> Network:
     index, rows = _interest_index_and(tx, STATEMENTS)
-    return Network(index, **coverage_tables(rows, tx.dialect))
+    return Network(index, **coverage_tables(rows, tx.dialect), open_asks=open_ask_topics(tx))
 
 
 def contact_cuts(tx: Tx) -> ContactCuts:

@@ -13,9 +13,21 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
+from graphapp.analytics.asks import Helper, Helpers
 from graphapp.analytics.suggestions import Suggestion, Suggestions
 
-__all__ = ["SEVERITY", "gap_detail", "note", "reasons", "severity", "worded_report", "worded_suggestions"]
+__all__ = [
+    "SEVERITY",
+    "gap_detail",
+    "helper_reasons",
+    "helpers_note",
+    "note",
+    "reasons",
+    "severity",
+    "worded_helpers",
+    "worded_report",
+    "worded_suggestions",
+]
 
 #: A gap's severity in words (3 is the worst).
 SEVERITY = {3: "critical", 2: "serious", 1: "worth a look"}
@@ -122,6 +134,11 @@ def gap_detail(gap: Mapping[str, Any]) -> str:
         return _members(n["members"])
     if kind in ("region-few-members", "country-few-members"):
         return f"{n['members']} member(s)"
+    if kind == "topic-ask-without-expert":
+        asks = f"{n['asks']} open ask{'s' if n['asks'] != 1 else ''}"
+        return f"{asks} and no expert" + (
+            "; nobody works on it" if not n["holders"] else f"; {_members(n['holders'])} hold it"
+        )
     if kind == "broker":
         return f"the only link to {n['splits_off']} other member(s) in the contact network"
     return FIXED[kind]
@@ -148,3 +165,59 @@ def worded_report(report: Mapping[str, Any]) -> dict[str, Any]:
     summary["gaps"] = {SEVERITY[int(level)]: n for level, n in summary["gaps"].items()}
     gaps = [{**g, "detail": gap_detail(g)} for g in report["gaps"]]
     return {**report, "summary": summary, "gaps": gaps}
+
+
+# --- Who can help with an ask ------------------------------------------------------------------------------
+
+#: Why nobody is listed to help with an ask (:attr:`Helpers.empty_because`), in words.
+HELPERS_EMPTY = {
+    "no-topics": "this ask names no topic of the network",
+    "nobody-holds": "nobody else works on these topics yet",
+    "nobody-passes": "those who work on these topics chose not to be suggested or introduced",
+}
+
+#: Where an introduction was asked from, in words (graphapp.queries.introductions.INTRODUCTION_KINDS).
+INTRODUCTION_FROM = {
+    "peer": "a suggested peer",
+    "mentor": "a suggested mentor",
+    "mentee": "a suggested mentee",
+    "ask": "an ask",
+    "profile": "a profile",
+}
+
+
+def helper_reasons(h: Helper) -> list[str]:
+    """Why ``h`` is listed for an ask: their level on each of the ask's topics they hold, highest first.
+
+    Examples
+    --------
+    >>> from graphapp.analytics.asks import HelperTopic
+    >>> h = Helper("m-1", "Ann", None, None, None, {}, [HelperTopic("nlp", "NLP", "expert", 3)])
+    >>> helper_reasons(h)
+    ['expert in NLP (rare: 3 people)']
+    """
+    said = []
+    for t in h.topics:
+        rarity = "rare: " if t.holders <= RARE else ""
+        said.append(f"{t.level} in {t.name} ({rarity}{t.holders} people)")
+    return said
+
+
+def helpers_note(found: Helpers) -> str | None:
+    """Why nobody is listed to help, when nobody is (None otherwise).
+
+    Examples
+    --------
+    >>> helpers_note(Helpers(["nlp"], empty_because="nobody-holds"))
+    'nobody else works on these topics yet'
+    """
+    return HELPERS_EMPTY[found.empty_because] if found.empty_because else None
+
+
+def worded_helpers(found: Helpers) -> dict[str, Any]:
+    """Who can help with an ask, as the API gives it: each helper with their ``reasons`` in sentences."""
+    return {
+        "topics": found.topics,
+        "note": helpers_note(found),
+        "helpers": [{**asdict(h), "reasons": helper_reasons(h)} for h in found.helpers],
+    }

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from graphapp.queries.accounts import delete_accounts_of_member
+from graphapp.queries.asks import forget_member_asks
 from graphapp.queries.cypher import Cypher, Tx
+from graphapp.queries.introductions import forget_member_introductions
 from graphapp.queries.joining import forget_requests_of
 from graphapp.queries.mail import forget_mail_to
 
@@ -22,6 +24,14 @@ Step = Callable[[Tx, str, str], None]
 MEMBER_EMAIL = Cypher("MATCH (m:Member {id: $id}) RETURN m.email AS email")
 FORGET_INVITATIONS = Cypher("MATCH (i:Invitation) WHERE i.member = $member DELETE i")
 FORGET_MEMBER = Cypher("MATCH (m:Member {id: $member}) DETACH DELETE m")
+
+
+def _asks(tx: Tx, member: str, email: str) -> None:
+    forget_member_asks(tx, member)
+
+
+def _introductions(tx: Tx, member: str, email: str) -> None:
+    forget_member_introductions(tx, member)
 
 
 def _mail(tx: Tx, member: str, email: str) -> None:
@@ -41,8 +51,8 @@ def _member(tx: Tx, member: str, email: str) -> None:
 #: What forgetting a member removes, in order.
 FORGET_STEPS: tuple[Step, ...] = (
     forget_requests_of,  # their requests to join, by the member they became and by their address
-    # their asks and the offers on them, and their offers on others' asks: queries.asks (issue 12, part 2)
-    # introductions both ways, with their notes: queries.introductions (issue 12, part 3)
+    _asks,  # their asks and the offers on them, and their offers on others' asks
+    _introductions,  # introductions both ways, with their notes
     _mail,  # every mail to them, queued or sent
     _accounts,  # their accounts (and failed sign-ins), and invitations naming them
     _member,

@@ -17,7 +17,6 @@ from graphapp.queries.schema import WORKFLOW_LABELS
 __all__ = [
     "REQUEST_FIELDS",
     "add_trusted_domain",
-    "create_ask",
     "create_request",
     "decide_request",
     "drop_stale_requests",
@@ -29,7 +28,6 @@ __all__ = [
     "members_with_emails",
     "remove_trusted_domain",
     "requests_with_status",
-    "set_introductions",
     "trusted_domains",
     "waiting_count",
 ]
@@ -75,13 +73,6 @@ MEMBERS_AT = Rows(
     id="m.id",
     name="m.name",
     organisation="o.id",
-)
-SET_INTRODUCTIONS = Cypher(
-    "MATCH (m:Member {id: $member}) SET m.introductions = $introductions RETURN m.id AS id"
-)
-CREATE_ASK = Cypher(
-    "CREATE (a:Ask {id: $id}) SET a.member = $member, a.kind = $kind, a.text = $text, a.topics = $topics, "
-    "a.status = 'open', a.created = $created, a.closed = ''"
 )
 
 TRUSTED_DOMAINS = Cypher(
@@ -152,17 +143,6 @@ def members_with_emails(tx: Tx, emails: list[str]) -> list[dict[str, Any]]:
 def members_at(tx: Tx, organisations: list[str]) -> list[dict[str, Any]]:
     """Every member of these organisations (id, name, organisation)."""
     return MEMBERS_AT.run(tx, organisations=sorted(set(organisations)))
-
-
-def set_introductions(tx: Tx, member: str, introductions: str) -> bool:
-    return bool(tx.run(SET_INTRODUCTIONS, member=member, introductions=introductions))
-
-
-def create_ask(
-    tx: Tx, ask_id: str, member: str, kind: str, text: str, topics: list[str], created: str
-) -> None:
-    """An open ask (an issue to discuss) by ``member``."""
-    tx.run(CREATE_ASK, id=ask_id, member=member, kind=kind, text=text, topics=topics, created=created)
 
 
 def trusted_domains(tx: Tx) -> list[dict[str, Any]]:

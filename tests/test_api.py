@@ -30,11 +30,13 @@ def test_openapi_describes_every_api_route_and_only_those(app, client) -> None:
     }
     assert routes == set(doc["paths"])
     for path, item in doc["paths"].items():
-        op = item["get"]
-        assert op["summary"] and "200" in op["responses"] and "503" in op["responses"], path
-        parameters = item.get("parameters", []) + op.get("parameters", [])  # (path-wide and the call's)
-        declared = {p["name"] for p in parameters if p["in"] == "path"}
-        assert declared == set(re.findall(r"{(\w+)}", path)), path
+        operations = [item[method] for method in ("get", "post") if method in item]  # (writes: issue 12)
+        assert operations, path
+        for op in operations:
+            assert op["summary"] and "200" in op["responses"] and "503" in op["responses"], path
+            parameters = item.get("parameters", []) + op.get("parameters", [])  # (path-wide and the call's)
+            declared = {p["name"] for p in parameters if p["in"] == "path"}
+            assert declared == set(re.findall(r"{(\w+)}", path)), path
     refs = re.findall(r'"\$ref": "#/components/(\w+)/(\w+)"', str(doc).replace("'", '"'))
     assert refs
     for section, name in refs:

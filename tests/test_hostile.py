@@ -159,3 +159,48 @@ def test_the_join_form_and_the_queue_show_the_payloads_as_text(app, client, host
     for raw in RAW:
         assert raw not in queue, raw
     assert not re.search(r'href="\s*javascript:', queue, re.I)
+
+
+def test_asks_offers_and_introduction_notes_carry_the_payloads_as_text(app, hostile) -> None:
+    """The corpus as an ask's text, an offer's note and an introduction's note, from members whose names
+    are payloads too: every page that shows them, the mails and the API, as text."""
+    from graphapp.queries.members import MemberFilter, member_ids
+    from tests.helpers import csrf_token, signed_in
+    from tests.test_introductions import mailed_link, queued_mail
+
+    with app.app_context():
+        ids = get_store().read(member_ids, MemberFilter())
+    asker = signed_in(app, "asker@example.org", "member", ids[0])
+    helper = signed_in(app, "helper@example.org", "member", ids[1])
+    urls = ["/asks", "/introductions", "/topics/record-linkage"]
+    for i, payload in enumerate(CORPUS):
+        token = csrf_token(asker, "/asks")
+        posted = asker.post(
+            "/asks",
+            data={"kind": "technical", "text": payload, "topics": "record-linkage", "csrf_token": token},
+        )
+        assert posted.status_code == 302, payload
+        ask = posted.headers["Location"]
+        offered = helper.post(
+            f"{ask}/offers", data={"note": payload, "csrf_token": csrf_token(helper, "/asks")}
+        )
+        assert offered.status_code == 302
+        asked = asker.post(
+            "/introductions",
+            data={"to": ids[2 + i % 6], "kind": "profile", "note": payload, "csrf_token": token},
+        )
+        assert asked.status_code in (302, 409), payload  # (409: one is already waiting with that member)
+        urls.append(ask)
+    answer_links = [mailed_link(m["text"]) for m in queued_mail(app, "introduction_request")]
+    texts = {url: asker.get(url).get_data(as_text=True) for url in urls}
+    texts.update({url: app.test_client().get(url).get_data(as_text=True) for url in answer_links})
+    for url, page in texts.items():
+        for raw in RAW:
+            assert raw not in page, (url, raw)
+    api = asker.get("/api/asks?per_page=100")
+    assert api.mimetype == "application/json"  # (data, which browsers will not sniff: see below)
+    stored = {a["text"] for a in api.get_json()["items"]}
+    assert stored == {p.strip() for p in CORPUS}  # stored as given
+    with app.app_context():
+        html = get_store().read(lambda tx: tx.run("MATCH (x:Mail) RETURN x.html AS html"))
+    assert html and all(raw not in m["html"] for m in html for raw in RAW)

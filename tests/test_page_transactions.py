@@ -172,6 +172,69 @@ def test_a_form_is_saved_in_one_transaction(site) -> None:
         assert [k for k, _ in opened] == [kind], opened
 
 
+def test_asks_and_introductions_read_and_write_in_one_transaction(app, site) -> None:  # type: ignore[no-untyped-def]
+    """Posting an ask, offering, picking, closing, asking for an introduction and answering it are one write
+    each (the check, the change and its mail); every page and API answer of theirs is one read."""
+    from tests.test_introductions import queued_mail
+
+    client, ids, transactions = site
+    with app.app_context():
+        everyone = get_store().read(member_ids, MemberFilter(topic="record-linkage"))
+    helper, other = [m for m in everyone if m != ids["member"]][:2]
+    token = csrf_token(client, "/asks")
+    opened = transactions.of(
+        client,
+        "POST",
+        "/asks",
+        data={"kind": "technical", "text": "t", "topics": "record-linkage", "csrf_token": token},
+    )
+    assert opened == [("write", "post_ask")]
+    ask = client.get("/asks").get_data(as_text=True).split('href="/asks/', 1)[1].split('"', 1)[0]
+    helping = signed_in(app, "helper@example.org", "member", helper)
+    opened = transactions.of(
+        helping, "POST", f"/asks/{ask}/offers", data={"note": "n", "csrf_token": token_of(helping)}
+    )
+    assert opened == [("write", "offer_help")]
+    offer = re.findall(
+        rf"/asks/{ask}/offers/([0-9a-f]+)/pick", client.get(f"/asks/{ask}").get_data(as_text=True)
+    )[0]
+    assert transactions.of(
+        client, "POST", f"/asks/{ask}/offers/{offer}/pick", data={"csrf_token": token}
+    ) == [("write", "pick_offer")]
+    form = {"to": other, "kind": "profile", "note": "hello", "csrf_token": token}
+    assert transactions.of(client, "POST", "/introductions", data=form) == [("write", "request_introduction")]
+    asked = signed_in(app, "asked@example.org", "member", other)
+    (mail,) = queued_mail(app, "introduction_request")
+    link = "/introductions/answer/" + mail["text"].split("/introductions/answer/", 1)[1].split()[0]
+    waiting = re.findall(
+        r'href="/introductions/([0-9a-f]{32})"', asked.get("/introductions").get_data(as_text=True)
+    )[0]
+    pages = [
+        "/asks",
+        f"/asks/{ask}",
+        "/introductions",
+        f"/introductions/new?to={other}",
+        "/introductions/stats",
+        "/api/asks",
+        f"/api/asks/{ask}",
+        "/api/introductions",
+        "/api/introductions/stats",
+        f"/topics/{ids['topic']}",
+    ]
+    opened_pages = {url: [kind for kind, _ in transactions.of(client, "GET", url)] for url in pages}
+    opened_pages[link] = [kind for kind, _ in transactions.of(app.test_client(), "GET", link)]
+    opened_pages["mine"] = [k for k, _ in transactions.of(asked, "GET", f"/introductions/{waiting}")]
+    assert opened_pages == dict.fromkeys(opened_pages, ["read"])
+    answer = {"answer": "accept", "csrf_token": token_of(asked)}
+    assert transactions.of(asked, "POST", f"/introductions/{waiting}", data=answer) == [("write", "answer")]
+    close = {"outcome": "resolved", "csrf_token": token}
+    assert transactions.of(client, "POST", f"/asks/{ask}/close", data=close) == [("write", "close")]
+
+
+def token_of(client: Any) -> str:
+    return csrf_token(client, "/asks")
+
+
 def test_mail_choices_and_retries_are_saved_in_one_transaction(site) -> None:
     client, ids, transactions = site
     from graphapp.mail import preferences_token

@@ -177,6 +177,11 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
         stdin="a long password 1\n",
     )
     invitation = cli("account", "invite", "--role", "member", "--base-url", "http://x").strip()
+    # Two members with accounts, for asks and introductions: one, and the first peer suggested to them.
+    suggested = json.loads(cli("suggest", "timo.okafor@example.org", "--json"))
+    asker, peer = suggested["member"], suggested["suggestions"][0]["id"]
+    for login, member in (("asker@example.org", asker), ("peer@example.org", peer)):
+        cli("account", "create", login, "--member", member, "--password-stdin", stdin="a long password 2\n")
     token_path = urllib.parse.urlparse(invitation).path
 
     rendered: dict[str, int] = {}
@@ -194,6 +199,7 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
         for part, heading in {
             "pages/_home_suggestions.html": "People to talk to",
             "pages/_home_profile.html": 'id="home-profile"',
+            "pages/_home_asks.html": 'id="home-asks-heading"',
             "pages/_home_gaps.html": "Where the network is thin",
             "pages/_home_join.html": 'id="home-join-heading"',
             "pages/_home_mail.html": 'id="home-mail"',
@@ -238,6 +244,37 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
         status, page = browser.get(found.group(1))
         assert status == 200 and "Always sent" in page, page[:500]
         rendered["pages/mail_preferences.html"] = status
+        # Asks and introductions, as a member: post an ask, open it, ask the peer for an introduction; the
+        # peer opens it; the coordinator's counts.
+        member = Browser(url)
+        member.get("/login")
+        assert member.post("/login", login="asker@example.org", password="a long password 2")[0] == 200
+        status, page = member.get("/asks")
+        assert status == 200 and "<h1>Asks" in page
+        rendered["pages/asks.html"] = status
+        topic = re.search(r'<option value="([^"]+)"', page.split('id="topics"', 1)[1]).group(1)
+        status, page = member.post("/asks", kind="technical", text="An ask from the wheel", topics=topic)
+        assert status == 200 and "Best placed to help" in page, page[:500]
+        rendered["pages/ask.html"] = status
+        status, page = member.get(f"/introductions/new?to={peer}&kind=peer")
+        assert status == 200 and "Ask to be introduced" in page
+        rendered["pages/new_introduction.html"] = status
+        status, page = member.post(
+            "/introductions", to=peer, kind="peer", note="Hello from the wheel", ask=""
+        )
+        assert status == 200 and "<h1>Introductions" in page, page[:500]
+        rendered["pages/introductions.html"] = status
+        other = Browser(url)
+        other.get("/login")
+        assert other.post("/login", login="peer@example.org", password="a long password 2")[0] == 200
+        waiting = re.search(r'href="/introductions/([0-9a-f]{32})"', other.get("/introductions")[1]).group(1)
+        status, page = other.get(f"/introductions/{waiting}")
+        assert status == 200 and "Hello from the wheel" in page
+        rendered["pages/introduction.html"] = status
+        status, page = browser.get("/introductions/stats")
+        assert status == 200 and "how they fare" in page
+        rendered["pages/introduction_stats.html"] = status
+
         status, page = browser.get("/members/nobody-at-all")
         assert status == 404 and "Not found" in page
         rendered["pages/error.html"] = status

@@ -29,6 +29,7 @@ __all__ = [
     "Gap",
     "Network",
     "Thresholds",
+    "ask_gaps",
     "broker_gaps",
     "counted_gaps",
     "country_gaps",
@@ -54,6 +55,8 @@ class Network:
     organisations: list[dict[str, Any]] = field(default_factory=list)
     workstreams: list[dict[str, Any]] = field(default_factory=list)
     covers: list[dict[str, Any]] = field(default_factory=list)
+    #: For each topic with open asks, how many (:func:`graphapp.queries.asks.open_ask_topics`).
+    open_asks: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -308,11 +311,47 @@ def member_gaps(ix: InterestIndex) -> list[Gap]:
     ]
 
 
+def ask_gaps(ix: InterestIndex, open_asks: dict[str, int]) -> list[Gap]:
+    """Topics with open asks and no expert to answer them: critical when nobody holds the topic at all,
+    serious when only learners or practitioners do.
+
+    Parameters
+    ----------
+    ix : InterestIndex
+    open_asks : dict
+        For each topic id, how many open asks name it (topics the index does not know are left out).
+
+    Returns
+    -------
+    list of Gap
+        By topic id; the numbers: ``asks``, ``holders`` and holders at each level.
+
+    Examples
+    --------
+    >>> ix = InterestIndex.of({"a": {"nlp": "learning", "cv": "expert"}}, topics=["gis"])
+    >>> [(g.kind, g.subject, g.severity, g.numbers["asks"]) for g in ask_gaps(ix, {"nlp": 2, "cv": 1, "gis": 1})]
+    [('topic-ask-without-expert', 'gis', 3, 1), ('topic-ask-without-expert', 'nlp', 2, 2)]
+    """
+    levels, _ = _topic_counts(ix)
+    gaps = []
+    for tid in sorted(t for t in open_asks if t in ix.topic):
+        t = ix.topic[tid]
+        at_level = {level: int(n) for level, n in zip(LEVELS, levels[t], strict=True)}
+        if at_level[LEVELS[-1]]:
+            continue
+        held = int(ix.holders[t])
+        numbers = {"asks": open_asks[tid], "holders": held, **at_level}
+        gaps.append(Gap("topic-ask-without-expert", 3 if not held else 2, tid, ix.topic_names[t], numbers))
+    return gaps
+
+
 def counted_gaps(net: Network, th: Thresholds, regions: Sequence[str]) -> list[Gap]:
-    """Every gap that counting finds: topics, workstreams, regions, countries, organisations, members."""
+    """Every gap that counting finds: topics (and open asks no expert can answer), workstreams, regions,
+    countries, organisations, members."""
     ix = net.index
     return [
         *topic_gaps(ix, net.covers, th),
+        *ask_gaps(ix, net.open_asks),
         *workstream_gaps(net.workstreams, th),
         *region_gaps(ix, regions, th),
         *country_gaps(ix, net.organisations, th),

@@ -11,6 +11,8 @@
 - :mod:`~graphapp.pages.join`: asking to join, confirming by mail, the coordinators' queue, trusted domains;
 - :mod:`~graphapp.pages.mydata`: "my data", and the signed-in member's consent and erasure;
 - :mod:`~graphapp.pages.vendor`: vis-network's files, served from the copy graphapp ships;
+- :mod:`~graphapp.pages.asks`: asks (issues to discuss), who can help, offers;
+- :mod:`~graphapp.pages.introductions`: introductions between members, with consent on both sides;
 - :mod:`~graphapp.pages.links`: the address of the page of each kind of node and gap.
 
 Each view parses the request, reads what it shows in one transaction (a read function named after the
@@ -25,15 +27,30 @@ bp = Blueprint("pages", __name__)
 
 # Each module adds its routes to bp (after bp exists: they import it from here).
 from graphapp.pages import (  # noqa: E402
+    asks,
     coverage,
     directory,
     entities,
     explorer,
     home,
+    introductions,
     join,
     mail,
     mydata,
     vendor,
 )
 
-__all__ = ["bp", "coverage", "directory", "entities", "explorer", "home", "join", "mail", "mydata", "vendor"]
+__all__ = [
+    "asks",
+    "bp",
+    "coverage",
+    "directory",
+    "entities",
+    "explorer",
+    "home",
+    "introductions",
+    "join",
+    "mail",
+    "mydata",
+    "vendor",
+]

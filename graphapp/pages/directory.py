@@ -17,6 +17,7 @@ from graphapp.params import member_filter, mode_arg, page_args
 from graphapp.privacy import redact_people, redact_person
 from graphapp.queries.coverage import M49_REGIONS
 from graphapp.queries.cypher import Tx
+from graphapp.queries.introductions import introduction_partners, introductions_off
 from graphapp.queries.members import (
     MemberFilter,
     member_directory,
@@ -50,12 +51,18 @@ def directory_page(tx: Tx, where: MemberFilter, page: int, per_page: int) -> dic
     return {**directory_of(tx, where, page, per_page), "choices": filter_choices(tx)}
 
 
-def member_page(tx: Tx, member: str, mode: str) -> dict[str, Any] | None:
-    """A member's profile and their ten best suggested peers (None: no such member)."""
+def member_page(tx: Tx, member: str, mode: str, viewer_member: str | None = None) -> dict[str, Any] | None:
+    """A member's profile and their ten best suggested peers (None: no such member); for a signed-in
+    member, whom they have been introduced to (they see each other's email) and who takes introductions."""
     profile = member_profile(tx, member)
     if profile is None:
         return None
-    return {"profile": profile, "suggestions": suggest_peers(tx, member, limit=10, mode=mode)}
+    return {
+        "profile": profile,
+        "suggestions": suggest_peers(tx, member, limit=10, mode=mode),
+        "partners": introduction_partners(tx, viewer_member) if viewer_member else set(),
+        "introductions_off": introductions_off(tx) if viewer_member else set(),
+    }
 
 
 def redacted(directory: dict[str, Any]) -> dict[str, Any]:
@@ -76,15 +83,18 @@ def members() -> str:
 def member(member: str) -> str:
     mode = mode_arg(request.args)
     try:
-        shown = get_store().read(member_page, member, mode)
+        viewer = current_viewer()
+        shown = get_store().read(member_page, member, mode, viewer.member)
     except UnknownMember:
         shown = None
     if shown is None:
         abort(404, f"There is no member with the id {member!r}.")
     return render_template(
         "pages/member.html",
-        profile=redact_person(shown["profile"], current_viewer()),
+        profile=redact_person(shown["profile"], viewer, shown["partners"]),
         suggestions=shown["suggestions"],
+        partners=shown["partners"],
+        introductions_off=shown["introductions_off"],
         mode=mode,
         modes=MODES,
         view=View("member", member),

@@ -7,12 +7,14 @@ from typing import Any
 
 from flask import abort, render_template, request
 
+from graphapp.auth import current_viewer
 from graphapp.contactmap import View
 from graphapp.db import get_store
 from graphapp.exports import country_name
 from graphapp.pages import bp
 from graphapp.pages.directory import directory_of, redacted
 from graphapp.params import page_args
+from graphapp.queries.asks import open_asks_on_topic
 from graphapp.queries.coverage import M49_REGIONS
 from graphapp.queries.cypher import Tx
 from graphapp.queries.members import (
@@ -41,6 +43,8 @@ def group_page(tx: Tx, kind: str, value: str, page: int, per_page: int) -> dict[
     shown = {"node": found, **directory_of(tx, MemberFilter(**{kind: value}), page, per_page)}
     if kind == "workstream":
         shown["workstream"] = next(x for x in workstream_list(tx) if x["id"] == value)
+    if kind == "topic":
+        shown["asks"] = open_asks_on_topic(tx, value)
     return shown
 
 
@@ -101,7 +105,9 @@ def topic(topic: str) -> str:
     shown = _read_group("topic", topic)
     t = shown["node"]
     facts = [("Also known as", "; ".join(t.get("aliases") or []))]
-    return _group("topic", topic, t["name"], facts, shown, levels=LEVELS)
+    # (open asks are shown to members only: they name who asks)
+    asks = shown["asks"] if current_viewer().at_least("member") else None
+    return _group("topic", topic, t["name"], facts, shown, levels=LEVELS, asks=asks)
 
 
 @bp.get("/workstreams")

@@ -12,30 +12,43 @@ from graphapp.db import get_store
 from graphapp.mail import preferences_token
 from graphapp.pages import bp
 from graphapp.queries.accounts import account, delete_account
+from graphapp.queries.asks import asks_of_member
 from graphapp.queries.cypher import Tx
+from graphapp.queries.introductions import introductions_of, person_to_introduce, set_introductions
 from graphapp.queries.members import forget_member, member_profile, set_consent
-from graphapp.queries.schema import EMAIL_VISIBILITY, SUGGESTIBLE
+from graphapp.queries.schema import EMAIL_VISIBILITY, INTRODUCTIONS, SUGGESTIBLE
 from graphapp.queries.subgraph import neighbourhood
 
 
 def data_held(tx: Tx, login: str, member: str | None) -> dict[str, Any]:
     """Everything held about a person: their member node and every relationship of it (if their account is
-    tied to a member), and their account without its password hash."""
+    tied to a member), their asks and introductions (with the notes, which are theirs), and their account
+    without its password hash."""
     held: dict[str, Any] = {}
     if member:
         held["member"] = member_profile(tx, member)
         held["graph"] = neighbourhood(tx, member, 1) if held["member"] else None
+        held["asks"] = asks_of_member(tx, member)
+        held["introductions"] = introductions_of(tx, member)
     found = account(tx, login)
     if found:
         held["account"] = {k: v for k, v in found.items() if k != "password_hash"}
     return held
 
 
+def my_page(tx: Tx, member: str) -> dict[str, Any] | None:
+    """The signed-in member's profile with their choices (introductions too)."""
+    profile = member_profile(tx, member)
+    if profile is not None:
+        profile["introductions"] = (person_to_introduce(tx, member) or {}).get("introductions")
+    return profile
+
+
 @bp.get("/me")
 def me() -> str:
     """What graphapp holds about the signed-in member, and the way to take it away or have it forgotten."""
     viewer = current_viewer()
-    profile = get_store().read(member_profile, viewer.member) if viewer.member else None
+    profile = get_store().read(my_page, viewer.member) if viewer.member else None
     preferences = (
         url_for("pages.mail_preferences", token=preferences_token(viewer.member))
         if profile and viewer.member
@@ -61,11 +74,21 @@ def my_consent() -> Response:
         abort(400, "Your account is not tied to a member of the network.")
     visibility = request.form.get("email_visibility")
     suggestible = request.form.get("suggestible")
+    introductions = request.form.get("introductions")  # (absent: left as it is)
     if visibility not in EMAIL_VISIBILITY or suggestible not in SUGGESTIBLE:
         abort(400, f"email_visibility must be one of {', '.join(EMAIL_VISIBILITY)}, suggestible yes or no")
-    get_store().write(set_consent, viewer.member, visibility, suggestible)
+    if introductions is not None and introductions not in INTRODUCTIONS:
+        abort(400, f"introductions must be one of {', '.join(INTRODUCTIONS)}")
+    get_store().write(save_choices, viewer.member, visibility, suggestible, introductions)
     flash("Your choices are saved; they apply everywhere at once.")
     return redirect(url_for("pages.me"))  # type: ignore[return-value]
+
+
+def save_choices(tx: Tx, member: str, visibility: str, suggestible: str, introductions: str | None) -> None:
+    """A member's choices, in one transaction."""
+    set_consent(tx, member, visibility, suggestible)
+    if introductions is not None:
+        set_introductions(tx, member, introductions)
 
 
 def forget(tx: Tx, login: str, member: str | None) -> None:
