@@ -160,6 +160,8 @@ def ask_to_join_and_be_let_in(
     browser.delete_all_cookies()
     browser.get(mailbox.next_link(email, "/invite/"))
     assert _heading(browser) == "Create your account"
+    assert browser.find_element(By.ID, "login").get_attribute("value") == email  # (offered; kept)
+    browser.find_element(By.ID, "login").clear()
     browser.find_element(By.ID, "login").send_keys(email)
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     browser.find_element(By.ID, "again").send_keys(PASSWORD)
@@ -252,3 +254,65 @@ def test_the_other_join_pages_read_well(chromium: webdriver.Chrome, join_site: S
     _wait(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "table"), "stat.example.org"))
     _screenshot(browser, "join-10-trusted-domains")
     assert _axe(browser) == []
+
+
+def test_the_whole_story_join_be_introduced_to_a_peer_and_both_see_each_other(
+    chromium: webdriver.Chrome, join_site: Site, smtp_server: Any
+) -> None:
+    """Section 7 of issue 12 in one go, on both stores: a newcomer asks to join, confirms from the mail, a
+    coordinator approves, the invitation mail arrives, they sign in, find a suggested peer, ask for an
+    introduction; the peer accepts from the mailed link; both see each other's email, and the contact is
+    on both profiles."""
+    from tests.browser.test_introduction_flow import hide_my_email, introduce_from_suggestion
+
+    browser, site = chromium, join_site.url
+    joined = ask_to_join_and_be_let_in(
+        browser, site, join_site.mailbox, (COORDINATOR, PASSWORD), shots="story"
+    )
+    # Who graphapp suggests to the newcomer first (the flow below takes the same one from the profile).
+    browser.get(f"{site}/members/{joined.member}")
+    first = browser.find_elements(By.CSS_SELECTOR, "ol.suggestions > li")[0].find_element(
+        By.CSS_SELECTOR, "h3 a"
+    )
+    peer = urlsplit(first.get_attribute("href") or "").path.rsplit("/", 1)[1]
+    # The peer gets an account from an administrator's invitation (shown once, on the accounts page).
+    sign_in(browser, site, ADMIN, PASSWORD)
+    browser.get(site + "/admin/accounts")
+    browser.find_element(By.ID, "invite-member").send_keys(peer)
+    browser.find_element(By.XPATH, "//button[normalize-space()='Create an invitation link']").click()
+    link = re.search(r"https?://\S+/invite/\S+", browser.find_element(By.CSS_SELECTOR, ".notice").text)
+    assert link is not None
+    browser.delete_all_cookies()
+    browser.get(link.group(0))
+    peer_login = browser.find_element(By.ID, "login").get_attribute("value") or ""
+    assert peer_login.endswith("@example.org")  # (the member's own address, offered as the login)
+    for field in ("password", "again"):
+        browser.find_element(By.ID, field).send_keys(PASSWORD)
+    browser.find_element(By.XPATH, "//button[normalize-space()='Create the account']").click()
+    _wait(browser, lambda b: "/invite/" not in b.current_url)
+    hide_my_email(browser, site)  # (both hide their email from everyone: the introduction is what shows it)
+
+    delivered: list[Any] = list(smtp_server.messages)
+
+    def deliver() -> list[Any]:
+        """Every message so far, once one more has arrived (the site's own worker sends them)."""
+        delivered[:] = smtp_server.wait_for(len(delivered) + 1, timeout=30)
+        return list(delivered)
+
+    sign_in(browser, site, joined.login, joined.password)
+    hide_my_email(browser, site)
+    seen = introduce_from_suggestion(browser, lambda: site, deliver, peer_login, PASSWORD)
+    assert seen["peer_url"] == f"/members/{peer}" and seen["me_email"] == joined.login
+
+    # The newcomer: the answer's mail; the peer's email and the contact on the peer's profile and their own.
+    (answer,) = [m for m in deliver() if "accepted your introduction" in str(m["Subject"])]
+    assert str(answer["To"]) == joined.login
+    sign_in(browser, site, joined.login, joined.password)
+    browser.get(site + seen["peer_url"])
+    assert seen["peer_email"] in browser.find_element(By.CSS_SELECTOR, "dl.facts").text
+    contacts = "section[aria-labelledby='contacts-heading'] a"
+    assert joined.name in [a.text for a in browser.find_elements(By.CSS_SELECTOR, contacts)]
+    _screenshot(browser, "story-8-peer-seen-by-newcomer")
+    browser.get(f"{site}/members/{joined.member}")
+    assert seen["peer_name"] in [a.text for a in browser.find_elements(By.CSS_SELECTOR, contacts)]
+    _screenshot(browser, "story-9-newcomer-profile-with-contact")
