@@ -55,6 +55,8 @@ from graphapp.queries.accounts import (
     take_invitation,
     update_account,
 )
+from graphapp.queries.cypher import Tx
+from graphapp.queries.introductions import introduction_partners
 from graphapp.settings import switched_on
 
 __all__ = [
@@ -165,6 +167,8 @@ class Viewer:
     login: str | None
     role: str
     member: str | None = None
+    #: The members this viewer has been introduced to (accepted, either way): each sees the other's email.
+    partners: frozenset[str] = frozenset()
 
     def at_least(self, role: str) -> bool:
         return RANK[self.role] >= RANK[role]
@@ -187,8 +191,8 @@ class Viewer:
 
     def sees_email_of(self, member: str, visibility: str | None, partners: Collection[str] = ()) -> bool:
         """Whether this viewer may see a member's email, by the member's choice (unset: members), or
-        because the two were introduced (``partners``: the members the viewer's introductions were
-        accepted with, whatever their choice for strangers).
+        because the two were introduced (the viewer's :attr:`partners`, read with their account on every
+        request, or ``partners`` given here: whatever the member's choice for strangers).
 
         >>> Viewer("c", "coordinator").sees_email_of("m-1", "coordinators")
         True
@@ -200,8 +204,10 @@ class Viewer:
         False
         >>> Viewer("a", "member", "m-2").sees_email_of("m-1", "nobody", partners={"m-1"})  # introduced
         True
+        >>> Viewer("a", "member", "m-2", frozenset({"m-1"})).sees_email_of("m-1", "nobody")
+        True
         """
-        if self.member and (member == self.member or member in partners):
+        if self.member and (member == self.member or member in self.partners or member in partners):
             return True
         choice = visibility or "members"
         if choice == "nobody" or not self.at_least("member"):
@@ -235,10 +241,17 @@ def current_viewer() -> Viewer:
     return cast(Viewer, current_user._get_current_object())  # (Flask-Login ships no types)
 
 
+def viewer_account(tx: Tx, login: str) -> tuple[dict[str, Any] | None, frozenset[str]]:
+    """An account, and the members its member was introduced to: who is asking, in one read."""
+    found = account(tx, login)
+    member = found["member"] if found else None
+    return found, frozenset(introduction_partners(tx, member) if member else ())
+
+
 def _load_viewer(login: str) -> Viewer | None:
-    found = get_store().read(account, login)
+    found, partners = get_store().read(viewer_account, login)
     if found and found["active"] == "yes":
-        return Viewer(found["id"], found["role"], found["member"] or None)
+        return Viewer(found["id"], found["role"], found["member"] or None, partners)
     session.clear()  # deleted or deactivated since: the session ends now, and stays ended
     return None
 

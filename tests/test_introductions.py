@@ -124,9 +124,17 @@ def test_from_a_suggestion_to_an_accepted_introduction_by_the_mailed_link(app, p
     assert A.get(f"/api/members/{b}").get_json()["email"] == email_b
     known = contact(app, a, b)
     assert known == {"via": "introduction", "since": datetime.now(UTC).date().isoformat()}
-    # A stranger still does not see them.
+    # Wherever A meets B, not only on B's page: the API's list, a neighbourhood's graph (the directory's
+    # list shows no emails to anyone).
+    name_b = A.get(f"/api/members/{b}").get_json()["name"]
+    listed = A.get("/api/members", query_string={"q": name_b, "per_page": 100}).get_json()["items"]
+    assert [p.get("email") for p in listed if p["id"] == b] == [email_b]
+    graph = A.get(f"/api/members/{a}/neighbourhood").get_json()
+    assert email_b in [n["properties"].get("email") for n in graph["nodes"] if n["properties"]["id"] == b]
+    # A stranger still does not see them, anywhere.
     stranger = signed_in(app, "c@example.org", "member")
     assert email_b not in stranger.get(f"/members/{b}").get_data(as_text=True)
+    assert email_b not in stranger.get("/api/members", query_string={"q": name_b}).get_data(as_text=True)
     (told,) = queued_mail(app, "introduction_answer")
     assert told["recipient"] == email_a and "accepted" in told["text"] and email_b in told["text"]
     # The link answers once.

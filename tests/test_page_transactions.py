@@ -116,14 +116,14 @@ def test_every_page_reads_what_it_shows_in_one_transaction(site) -> None:
     # its navigation needs it, inside the view: that and the page's own one read.
     assert transactions.of(client, "GET", f"/mail/preferences/{token}") == [
         ("read", "preferences_page"),
-        ("read", "account"),
+        ("read", "viewer_account"),
     ]
     # The import page shows a form and nothing read from the graph.
     assert transactions.of(client, "GET", "/import") == []
     # The pages to join are open to anyone, so a signed-in viewer's account is looked up (once) as they
     # render, not before the view as for the other pages: "check your mail" reads nothing else.
-    assert transactions.of(client, "GET", "/join/sent") == [("read", "account")]
-    assert transactions.of(client, "GET", "/join") == [("read", "form_catalog"), ("read", "account")]
+    assert transactions.of(client, "GET", "/join/sent") == [("read", "viewer_account")]
+    assert transactions.of(client, "GET", "/join") == [("read", "form_catalog"), ("read", "viewer_account")]
 
 
 def test_every_api_answer_reads_in_one_transaction(site) -> None:
@@ -275,7 +275,7 @@ def test_a_request_to_join_is_checked_confirmed_and_approved_in_one_transaction_
     confirm = re.search(r"https?://[^/\s]+(/join/confirm/\S+)", text).group(1)  # type: ignore[union-attr]
     # (confirming is bookkeeping beside the network, store.bookkeep, not counted here: only the viewer's
     # lookup, as above, is a read, and nothing renews the network's revision)
-    assert transactions.of(client, "GET", confirm) == [("read", "account")]
+    assert transactions.of(client, "GET", confirm) == [("read", "viewer_account")]
     queue = client.get("/join/requests").get_data(as_text=True)
     approve = re.search(r'action="(/join/requests/\w+/approve)"', queue).group(1)  # type: ignore[union-attr]
     opened = transactions.of(
