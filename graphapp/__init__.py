@@ -32,12 +32,19 @@ class InsecureConfiguration(RuntimeError):
 
 
 def check_production(config: Any) -> None:
-    """Refuse what must not reach production: the default (or a short) secret key."""
+    """Refuse what must not reach production: the default (or a short) secret key, and mail links made
+    from whatever host a request names (a forged Host header would put another site's address, and the
+    token of the link, in someone's mail)."""
     key = config.get("SECRET_KEY") or ""
     if key == DEFAULT_SECRET_KEY or len(key) < 32:
         raise InsecureConfiguration(
             "GRAPHAPP_ENV=production needs GRAPHAPP_SECRET_KEY set to a long random value (32 characters "
             'or more), e.g. python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
+        )
+    if not str(config.get("GRAPHAPP_BASE_URL") or "").startswith(("https://", "http://")):
+        raise InsecureConfiguration(
+            "GRAPHAPP_ENV=production needs GRAPHAPP_BASE_URL, the site's public address (e.g. "
+            "https://graphapp.example.org), for the links in mails"
         )
 
 

@@ -273,7 +273,7 @@ CSRF = "Needs the session's CSRF token in the X-CSRFToken header."
 def _do(work: Callable[..., Any], *args: Any) -> Any:
     """Run an action in one write transaction; what it refuses is answered with its status and reason."""
     from graphapp.accounts import now_iso
-    from graphapp.pages.introductions import Refused
+    from graphapp.introductions import Refused
 
     try:
         return get_store().write(work, *args, now_iso())
@@ -303,7 +303,7 @@ def asks(pages: tuple[int, int]) -> Response:
 @bp.doc(description=CSRF)
 def post_ask(body: dict[str, Any]) -> Response:
     """Post an ask as the signed-in member; the best placed experts get a mail."""
-    from graphapp.pages.asks import post_ask as post
+    from graphapp.asks import post_ask as post
 
     topics = body["topics"]
     return jsonify(_do(post, current_viewer().member, body["kind"], body["text"], topics))
@@ -329,7 +329,7 @@ def ask(ask: str) -> Response:
 @bp.doc(description=CSRF)
 def offer(body: dict[str, str], ask: str) -> Response:
     """Offer to help with an open ask; the asker gets a mail."""
-    from graphapp.pages.asks import offer_help
+    from graphapp.asks import offer_help
 
     return jsonify(_do(offer_help, current_viewer().member, ask, body["note"]))
 
@@ -340,7 +340,7 @@ def offer(body: dict[str, str], ask: str) -> Response:
 def pick(ask: str, offer: str) -> Response:
     """The asker picks an offer: the two are introduced at once (they see each other's email; the contact
     is recorded)."""
-    from graphapp.pages.asks import pick_offer
+    from graphapp.asks import pick_offer
 
     return jsonify(_do(pick_offer, current_viewer().member, ask, offer))
 
@@ -351,7 +351,7 @@ def pick(ask: str, offer: str) -> Response:
 @bp.doc(description=CSRF)
 def close_ask(body: dict[str, str], ask: str) -> Response:
     """The asker closes their ask as resolved or withdrawn."""
-    from graphapp.pages.asks import close
+    from graphapp.asks import close
 
     return jsonify(_do(close, current_viewer().member, ask, body["outcome"]))
 
@@ -381,7 +381,7 @@ def introductions() -> Response:
 @bp.doc(description=CSRF)
 def ask_for_introduction(body: dict[str, str]) -> Response:
     """Ask to be introduced to a member, with a short note; they get a mail with a link to answer."""
-    from graphapp.pages.introductions import request_introduction
+    from graphapp.introductions import request_introduction
 
     viewer = current_viewer()
     return jsonify(
@@ -403,8 +403,8 @@ def ask_for_introduction(body: dict[str, str]) -> Response:
 def answer_introduction(body: dict[str, str], introduction: str) -> Response:
     """Accept or decline an introduction asked of me; the asker is told (a decline without a reason)."""
     from graphapp.accounts import now_iso
-    from graphapp.pages.introductions import Refused
-    from graphapp.pages.introductions import answer as answer_it
+    from graphapp.introductions import Refused
+    from graphapp.introductions import answer as answer_it
 
     try:
         done = get_store().write(

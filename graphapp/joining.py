@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from graphapp.accounts import INVITATION_DAYS, SignInLimit, token_hash
+from graphapp.asks import mail_the_experts
 from graphapp.ingest.normalise import lookup_country, member_id, normalise_email, slugify
 from graphapp.ingest.plan import apply_plan, name_key, plan_import
 from graphapp.ingest.problems import ImportRejected
@@ -466,7 +467,17 @@ def approve_request(tx: Tx, request_id: str, decided_by: str, invitation_token: 
     set_introductions(tx, member, found["introductions"] or "yes")
     if found["issue_text"]:
         issue_topics = [t for t in found["issue_topics"] or [] if t in topic_names]
-        create_ask(tx, uuid.uuid4().hex, member, found["issue_kind"], found["issue_text"], issue_topics, now)
+        ask = uuid.uuid4().hex[:12]
+        create_ask(tx, ask, member, found["issue_kind"], found["issue_text"], issue_topics, now)
+        # (the experts hear of it as of any new ask: a newcomer's first question reaches someone)
+        mail_the_experts(
+            tx,
+            ask,
+            {"id": member, "name": found["name"]},
+            found["issue_kind"],
+            found["issue_text"],
+            issue_topics,
+        )
     create_invitation(
         tx,
         token_hash(invitation_token),

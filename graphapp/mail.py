@@ -15,7 +15,7 @@ import re
 import smtplib
 import ssl
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -91,8 +91,8 @@ KINDS: dict[str, MailKind] = {
 
 
 def link(endpoint: str, **values: Any) -> str:
-    """An absolute link for a mail: on ``GRAPHAPP_BASE_URL`` where it is set, else on the address of the
-    request being answered."""
+    """An absolute link for a mail: on ``GRAPHAPP_BASE_URL`` where it is set (production requires it),
+    else, when trying graphapp out, on the address of the request being answered."""
     path = url_for(endpoint, **values)
     base = (current_app.config.get("GRAPHAPP_BASE_URL") or "").rstrip("/")
     if not base and has_request_context():
@@ -117,14 +117,23 @@ def html_part(text: str) -> str:
     return "\n".join(out)
 
 
-def queue_mail(tx: Tx, kind: str, recipient: str, subject: str, body: str, member: str | None = None) -> bool:
+def queue_mail(
+    tx: Tx,
+    kind: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    member: str | None = None,
+    about: Sequence[str] = (),
+) -> bool:
     """Queue a mail of ``kind`` in this write transaction; False (nothing queued) if ``member`` turned
     this kind off. ``body`` is plain text; the line saying why it was sent and, for a member, the link to
-    their mail preferences are added here. Needs an app context (for the links)."""
-    about = KINDS[kind]
-    if member and about.optional and kind in mail_off(tx, member):
+    their mail preferences are added here; ``about``: the other members the mail speaks of (forgetting one
+    of them drops it while it waits). Needs an app context (for the links)."""
+    what = KINDS[kind]
+    if member and what.optional and kind in mail_off(tx, member):
         return False
-    footer = [about.why]
+    footer = [what.why]
     if member:
         footer.append(
             f"Choose which mails you get: {link('pages.mail_preferences', token=preferences_token(member))}"
@@ -135,6 +144,7 @@ def queue_mail(tx: Tx, kind: str, recipient: str, subject: str, body: str, membe
         id=uuid.uuid4().hex,
         recipient=recipient,
         member=member or "",
+        about=sorted(set(about)),
         kind=kind,
         subject=subject,
         text=text,

@@ -85,8 +85,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "GRAPHAPP_BASE_URL",
         "",
-        "the site's public address, e.g. https://graphapp.example.org, for the links in mails "
-        "(unset: the address of the request that caused the mail)",
+        "the site's public address, e.g. https://graphapp.example.org, for the links in mails; required "
+        "in production (unset elsewhere: the address of the request that caused the mail)",
     ),
     Setting(
         "GRAPHAPP_SMTP_HOST",

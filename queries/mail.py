@@ -30,13 +30,15 @@ __all__ = [
 MAIL_STATUSES = ("failed", "queued", "sending", "outbox", "sent")
 
 ENQUEUE = Cypher(
-    "CREATE (:Mail {id: $id, recipient: $recipient, member: $member, kind: $kind, subject: $subject, "
+    "CREATE (:Mail {id: $id, recipient: $recipient, member: $member, about: $about, kind: $kind, subject: $subject, "
     "text: $text, html: $html, status: 'queued', attempts: '0', next_try: $created, last_error: '', "
     "created: $created, sent: '', claim: '', lock: ''})"
 )
 MAIL_OFF = Cypher("MATCH (m:Member {id: $member}) RETURN m.mail_off AS mail_off")
 SET_MAIL_OFF = Cypher("MATCH (m:Member {id: $member}) SET m.mail_off = $mail_off RETURN m.id AS id")
-FORGET = Cypher("MATCH (x:Mail) WHERE x.member = $member OR x.recipient = $email DELETE x")
+FORGET = Cypher(
+    "MATCH (x:Mail) WHERE x.member = $member OR x.recipient = $email OR $member IN x.about DELETE x"
+)
 
 # Due: queued and its time has come, or being sent by a deliverer whose claim has lapsed (it stopped).
 DUE = Cypher(
@@ -59,7 +61,10 @@ TAKE = Cypher(
 MARK = Cypher(
     "UNWIND $rows AS row MATCH (x:Mail {id: row.id}) WHERE x.claim = $claim "
     "SET x.status = row.status, x.attempts = row.attempts, x.next_try = row.next_try, "
-    "x.last_error = row.last_error, x.sent = row.sent"
+    "x.last_error = row.last_error, x.sent = row.sent, "
+    # Once sent, a mail keeps who, what kind and when, not its words (nor the links it carried).
+    "x.text = CASE WHEN row.status = 'sent' THEN '' ELSE x.text END, "
+    "x.html = CASE WHEN row.status = 'sent' THEN '' ELSE x.html END"
 )
 LIST = Cypher(
     "MATCH (x:Mail) WHERE x.status IN $statuses "
@@ -70,8 +75,8 @@ LIST = Cypher(
 
 
 def enqueue(tx: Tx, **mail: Any) -> None:
-    """Queue one mail (``id``, ``recipient``, ``member``, ``kind``, ``subject``, ``text``, ``html``,
-    ``created``), to be delivered after the transaction commits."""
+    """Queue one mail (``id``, ``recipient``, ``member``, ``about``, ``kind``, ``subject``, ``text``,
+    ``html``, ``created``), to be delivered after the transaction commits."""
     tx.run(ENQUEUE, **mail)
 
 
@@ -87,7 +92,8 @@ def set_mail_off(tx: Tx, member: str, kinds: set[str]) -> bool:
 
 
 def forget_mail_to(tx: Tx, member: str, email: str) -> None:
-    """Every mail to this member or address, queued or sent: nothing to them stays in the queue."""
+    """Every mail to this member or address, or about them, queued or sent: nothing to them or of them
+    stays in the queue."""
     tx.run(FORGET, member=member, email=email or "\x00")
 
 

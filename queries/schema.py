@@ -187,6 +187,7 @@ WORKFLOW_LABELS: dict[str, NodeSpec] = {
                 "id",
                 "recipient",  # the address
                 "member",  # the member it is to, if it is to one
+                "about",  # the members it speaks of (the asker of an introduction...): forgetting one drops it
                 "kind",
                 "subject",
                 "text",
@@ -200,6 +201,7 @@ WORKFLOW_LABELS: dict[str, NodeSpec] = {
                 "created",
                 "sent",
             ),
+            list_properties=("about",),
         ),
         NodeSpec("TrustedDomain", ("id", "added_by", "added")),
     )

@@ -170,7 +170,8 @@ def test_offer_mail_pick_introduction_and_close(app, net) -> None:
     )
     assert offered.status_code == 302
     (mail,) = queued_mail(app, "ask_offer")
-    assert mail["recipient"] == email_of(app, asker) and "offer-22aa" in mail["text"]
+    assert mail["recipient"] == email_of(app, asker) and "offer-22aa" not in mail["text"]  # (on the page)
+    assert "They left you a note" in mail["text"]
     assert mailed_link(mail["text"]) == f"/asks/{made}"
     page = A.get(f"/asks/{made}").get_data(as_text=True)
     assert "offer-22aa" in page and "Pick this offer" in page

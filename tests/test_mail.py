@@ -60,7 +60,9 @@ def test_a_queued_mail_arrives_with_text_html_why_and_preferences(
     # The last link is to Ana's mail preferences, on the site's address.
     preferences = links_in(received)[-1]
     assert preferences.startswith("http://graphapp.example.org/mail/preferences/")
-    assert mail_store.read(mail_list, ["sent"])[0]["recipient"] == "ana@example.org"
+    (sent,) = mail_store.read(mail_list, ["sent"])
+    assert sent["recipient"] == "ana@example.org" and sent["kind"] == "introduction_request"
+    assert sent["text"] == ""  # once sent, who, what kind and when are kept, not the words or links
     # The link opens Ana's preferences without signing in; turning a kind off there holds.
     client = app.test_client()
     page = client.get(preferences.removeprefix("http://graphapp.example.org"))

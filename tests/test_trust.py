@@ -52,7 +52,17 @@ def test_production_refuses_the_default_or_a_short_secret(monkeypatch) -> None:
         create_app({"GRAPHAPP_ENV": "production"})
     with pytest.raises(InsecureConfiguration):
         create_app({"GRAPHAPP_ENV": "production", "SECRET_KEY": "short"})
-    app = create_app({"GRAPHAPP_ENV": "production", "SECRET_KEY": "x" * 48})
+    with pytest.raises(
+        InsecureConfiguration, match="GRAPHAPP_BASE_URL"
+    ):  # (mail links: never a request's Host)
+        create_app({"GRAPHAPP_ENV": "production", "SECRET_KEY": "x" * 48})
+    app = create_app(
+        {
+            "GRAPHAPP_ENV": "production",
+            "SECRET_KEY": "x" * 48,
+            "GRAPHAPP_BASE_URL": "https://graphapp.example.org",
+        }
+    )
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert app.config["SECRET_KEY"] != DEFAULT_SECRET_KEY
@@ -208,3 +218,24 @@ def test_forgetting_an_account_forgets_the_failed_sign_ins_of_its_login(store) -
     store.write(delete_account, "ana@example.org")
     kept = store.read(lambda tx: tx.run("MATCH (a:LoginAttempt) RETURN a.id AS id"))
     assert kept == [{"id": "ip:192.0.2.1"}]  # (the address's count is not the person's)
+
+
+def test_a_forged_host_never_reaches_a_mail(monkeypatch, tmp_path) -> None:
+    """With GRAPHAPP_BASE_URL set (as production requires), a mail's links are on it, whatever Host a
+    request names: a member cannot put another site's address (and a link's token) in someone's mail."""
+    from graphapp.db import get_store
+    from graphapp.mail import queue_mail
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "GRAPHAPP_DB": str(tmp_path / "g.lbug"),
+            "GRAPHAPP_BASE_URL": "https://graphapp.example.org",
+        }
+    )
+    with app.test_request_context("/", base_url="http://evil.example"), app.app_context():
+        store = get_store()
+        store.write(lambda tx: tx.run("CREATE (:Member {id: 'm-1', name: 'Ana', email: 'ana@example.org'})"))
+        store.write(queue_mail, "introduction_request", "ana@example.org", "Hello", "Body", "m-1")
+        (text,) = [r["t"] for r in store.read(lambda tx: tx.run("MATCH (x:Mail) RETURN x.text AS t"))]
+    assert "https://graphapp.example.org/mail/preferences/" in text and "evil.example" not in text

@@ -4,14 +4,11 @@ pages and on the home page of those who match. Others offer to help (the asker g
 picks an offer, which introduces the two at once (both consented: one by offering, the other by picking),
 and closes the ask as resolved or withdrawn.
 
-The actions are write functions ``fn(tx, ...)`` shared with the API; what they refuse is a
-:class:`~graphapp.pages.introductions.Refused`.
+The actions themselves (post, offer, pick, close) are in :mod:`graphapp.asks`; these are the pages.
 """
 
 from __future__ import annotations
 
-import secrets
-import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -19,163 +16,31 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from graphapp import reports
-from graphapp.accounts import now_iso, token_hash
+from graphapp.accounts import now_iso
+from graphapp.asks import HELPERS, close, offer_help, pick_offer, post_ask
 from graphapp.auth import Viewer, current_viewer
 from graphapp.db import get_store
-from graphapp.mail import link, queue_mail
+from graphapp.introductions import Refused
 from graphapp.pages import bp
-from graphapp.pages.introductions import Refused, mine
+from graphapp.pages.introductions import mine
 from graphapp.params import AskBody, BadRequest, CloseBody, OfferBody, load_body
 from graphapp.queries.asks import (
     ASK_KINDS,
     NOTE_LIMIT,
     TEXT_LIMIT,
-    add_offer,
     ask_by_id,
     asks_of_member,
-    close_ask,
-    create_ask,
-    offer_by_id,
     offers_of,
     open_asks,
 )
 from graphapp.queries.cypher import Tx
 from graphapp.queries.introductions import (
-    create_introduction,
     introduction_partners,
-    person_to_introduce,
-    record_contact,
 )
 from graphapp.queries.members import topic_list
-from graphapp.queries.schema import LEVELS
 from graphapp.wording import helper_reasons, helpers_note
 
-__all__ = ["close", "home_part", "offer_help", "pick_offer", "post_ask"]
-
-#: How many of the best placed helpers get a mail about a new ask on topics they hold as experts.
-MATCH_MAILS = 5
-#: How many helpers an ask lists.
-HELPERS = 10
-
-
-def _member_of(viewer_member: str | None) -> str:
-    if not viewer_member:
-        raise Refused(409, "Your account is not tied to a member of the network.")
-    return viewer_member
-
-
-def post_ask(tx: Tx, asker: str | None, kind: str, text: str, topics: list[str], now: str) -> dict[str, Any]:
-    """Store a new ask of member ``asker`` (its body already checked by :class:`graphapp.params.AskBody`)
-    and mail the best placed experts, in this transaction. Returns the ask."""
-    me = person_to_introduce(tx, _member_of(asker))
-    if me is None:
-        raise Refused(409, "Your account's member is no longer in the network.")
-    known = {t["id"]: t for t in topic_list(tx)}
-    wanted = list(dict.fromkeys(t.strip() for t in topics))
-    unknown = [t for t in wanted if t not in known]
-    if unknown:
-        raise Refused(404, f"topics: there is no topic {unknown[0]!r}; pick topics from the list.")
-    ask = {"id": uuid.uuid4().hex[:12], "member": me["id"], "kind": kind, "text": text, "topics": wanted}
-    create_ask(tx, **ask, created=now)
-    helpers = reports.ask_helpers(tx, me["id"], wanted, limit=MATCH_MAILS)
-    names = ", ".join(known[t]["name"] for t in wanted)
-    for h in helpers.helpers:
-        if not any(t.level == LEVELS[-1] for t in h.topics):
-            continue
-        person = person_to_introduce(tx, h.id)
-        if person and person["email"]:
-            body = (
-                f"{me['name']} posted a {kind} ask on {names}, where you are an expert:\n\n{text}\n\n"
-                f"Offer to help, or just read it: {link('pages.ask', ask=ask['id'])}\n"
-            )
-            queue_mail(tx, "ask_match", person["email"], f"An ask on {names}", body, member=h.id)
-    return {**ask, "status": "open", "created": now}
-
-
-def _open_ask(tx: Tx, ask: str) -> dict[str, Any]:
-    found = ask_by_id(tx, ask)
-    if found is None:
-        raise Refused(404, f"There is no ask with the id {ask!r}.")
-    if found["status"] != "open":
-        raise Refused(409, f"This ask is closed ({found['status']}).")
-    return found
-
-
-def offer_help(tx: Tx, helper: str | None, ask: str, note: str, now: str) -> dict[str, Any]:
-    """Offer, as member ``helper``, to help with an open ask; the asker gets a mail."""
-    me = person_to_introduce(tx, _member_of(helper))
-    found = _open_ask(tx, ask)
-    if me is None:
-        raise Refused(409, "Your account's member is no longer in the network.")
-    if found["member"] == me["id"]:
-        raise Refused(409, "This is your own ask.")
-    if any(o["member"] == me["id"] for o in offers_of(tx, ask)):
-        raise Refused(409, "You have offered to help with this ask already.")
-    offer = {"id": uuid.uuid4().hex[:12], "ask": ask, "member": me["id"], "note": note}
-    add_offer(tx, **offer, created=now)
-    asker = person_to_introduce(tx, found["member"])
-    if asker and asker["email"]:
-        body = (
-            f"{me['name']} offers to help with your ask:\n\n{found['text']}\n\n"
-            + (f"Their note:\n{note}\n\n" if note else "")
-            + f"Pick their offer to be introduced to each other: {link('pages.ask', ask=ask)}\n"
-        )
-        queue_mail(tx, "ask_offer", asker["email"], f"{me['name']} offers to help", body, member=asker["id"])
-    return {**offer, "created": now}
-
-
-def pick_offer(tx: Tx, asker: str | None, ask: str, offer: str, now: str) -> dict[str, Any]:
-    """The asker picks an offer: the two are introduced at once (an accepted introduction from the ask,
-    the contact recorded) and the helper gets a mail."""
-    me = _member_of(asker)
-    found = _open_ask(tx, ask)
-    chosen = offer_by_id(tx, offer)
-    if found["member"] != me or chosen is None or chosen["ask"] != ask:
-        raise Refused(404, "There is no such offer on an ask of yours.")
-    if chosen["member"] in introduction_partners(tx, me):
-        raise Refused(409, f"You have been introduced to {chosen['member_name']} already.")
-    create_introduction(
-        tx,
-        id=uuid.uuid4().hex,
-        token_hash=token_hash(secrets.token_urlsafe(32)),  # (answered already: nobody needs the link)
-        from_member=me,
-        to_member=chosen["member"],
-        note="",
-        kind="ask",
-        ask=ask,
-        status="accepted",
-        created=now,
-        decided=now,
-    )
-    record_contact(tx, me, chosen["member"], now[:10])
-    helper = person_to_introduce(tx, chosen["member"])
-    if helper and helper["email"]:
-        asker_person = person_to_introduce(tx, me)
-        email = (asker_person or {}).get("email") or "no email address in graphapp"
-        body = (
-            f"{found['member_name']} picked your offer to help with their ask:\n\n{found['text']}\n\n"
-            f"You are introduced: you can now write to each other ({email}). "
-            f"The contact is on both your profiles: {link('pages.member', member=me)}\n"
-        )
-        queue_mail(
-            tx,
-            "introduction_answer",
-            helper["email"],
-            f"{found['member_name']} picked your offer",
-            body,
-            member=helper["id"],
-        )
-    return {"ask": ask, "offer": offer, "introduced": chosen["member"], "status": "accepted"}
-
-
-def close(tx: Tx, asker: str | None, ask: str, outcome: str, now: str) -> dict[str, Any]:
-    """The asker closes their ask as resolved or withdrawn."""
-    me = _member_of(asker)
-    found = _open_ask(tx, ask)
-    if found["member"] != me:
-        raise Refused(404, "There is no such open ask of yours.")
-    close_ask(tx, ask, outcome, now)
-    return {**found, "status": outcome, "closed": now}
+__all__ = ["ask_view", "asks_page", "home_part"]
 
 
 # --- What the pages read --------------------------------------------------------------------------------

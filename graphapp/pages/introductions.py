@@ -4,15 +4,11 @@ without signing in (a token kept only as its SHA-256) and from their introductio
 On accept both see each other's email and a contact is recorded (``via`` introduction, with its date); a
 decline is told to the asker only, without a reason. Coordinators see counts, never the notes.
 
-The actions (:func:`request_introduction`, :func:`answer`) are write functions ``fn(tx, ...)`` shared with
-the API; what they refuse is a :class:`Refused` with the status and the reason in words.
+The actions themselves (asking, answering) are in :mod:`graphapp.introductions`; these are the pages.
 """
 
 from __future__ import annotations
 
-import secrets
-import uuid
-from datetime import datetime, timedelta
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -21,157 +17,24 @@ from werkzeug.wrappers import Response
 from graphapp.accounts import now_iso, token_hash
 from graphapp.auth import current_viewer
 from graphapp.db import get_store
-from graphapp.mail import link, queue_mail
+from graphapp.introductions import Refused, answer, request_introduction, week_ago
 from graphapp.pages import bp
 from graphapp.params import AnswerBody, BadRequest, IntroductionBody, load_body
-from graphapp.queries.asks import ask_by_id
 from graphapp.queries.cypher import Tx
 from graphapp.queries.introductions import (
     INTRODUCTION_KINDS,
     NOTE_LIMIT,
     WEEKLY_LIMIT,
-    answer_introduction,
     asked_since,
-    create_introduction,
     introduction_by_id,
-    introduction_partners,
     introductions_of,
-    open_introduction_between,
     person_to_introduce,
-    record_contact,
 )
 from graphapp.queries.introductions import introduction_by_token as find_by_token
 from graphapp.reports import introduction_stats_of
 from graphapp.wording import INTRODUCTION_FROM
 
-__all__ = ["Refused", "answer", "mine", "request_introduction"]
-
-#: The kinds of suggestion (a suggestion's ``kind``): asked from a list that leaves out whoever said no.
-SUGGESTION_KINDS = ("peer", "mentor", "mentee")
-
-
-class Refused(Exception):
-    """An action that cannot be done, with the status to answer (404 not there, 409 not now, 429 too
-    many) and the reason in words."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-def _member_of(viewer_member: str | None) -> str:
-    if not viewer_member:
-        raise Refused(409, "Your account is not tied to a member of the network.")
-    return viewer_member
-
-
-def _week_ago(now: str) -> str:
-    return (datetime.fromisoformat(now) - timedelta(days=7)).isoformat(timespec="seconds")
-
-
-def request_introduction(
-    tx: Tx, asker: str | None, to: str, note: str, kind: str, ask: str, now: str
-) -> dict[str, Any]:
-    """Ask, as member ``asker``, to be introduced to member ``to``: checked, stored and mailed in this
-    transaction. Returns the introduction (``id``, ``to_name``)."""
-    me = person_to_introduce(tx, _member_of(asker))
-    them = person_to_introduce(tx, to)
-    if me is None:
-        raise Refused(409, "Your account's member is no longer in the network.")
-    if them is None:
-        raise Refused(404, f"There is no member with the id {to!r}.")
-    if them["id"] == me["id"]:
-        raise Refused(409, "You cannot ask to be introduced to yourself.")
-    if them["introductions"] == "no":
-        raise Refused(409, f"{them['name']} has chosen not to be introduced to anyone.")
-    if kind in SUGGESTION_KINDS and them["suggestible"] == "no":
-        raise Refused(
-            409, f"{them['name']} has chosen not to be suggested; you can still ask from their profile."
-        )
-    if kind == "ask":
-        found = ask_by_id(tx, ask) if ask else None
-        if found is None or found["status"] != "open" or me["id"] not in (found["member"], them["id"]):
-            raise Refused(404, "There is no open ask of yours (or theirs) with that id.")
-    else:
-        ask = ""
-    if them["id"] in introduction_partners(tx, me["id"]):
-        raise Refused(409, f"You have been introduced to {them['name']} already.")
-    if open_introduction_between(tx, me["id"], them["id"]):
-        raise Refused(
-            409, f"An introduction between you and {them['name']} is already waiting for an answer."
-        )
-    if asked_since(tx, me["id"], _week_ago(now)) >= WEEKLY_LIMIT:
-        raise Refused(
-            429, f"You have asked for {WEEKLY_LIMIT} introductions in the last seven days; try again later."
-        )
-    token = secrets.token_urlsafe(32)
-    introduction = {
-        "id": uuid.uuid4().hex,
-        "token_hash": token_hash(token),
-        "from_member": me["id"],
-        "to_member": them["id"],
-        "note": note,
-        "kind": kind,
-        "ask": ask,
-        "status": "asked",
-        "created": now,
-        "decided": "",
-    }
-    create_introduction(tx, **introduction)
-    if them["email"]:
-        body = (
-            f"{me['name']} asks to be introduced to you on graphapp, from {INTRODUCTION_FROM[kind]}.\n\n"
-            f"Their note:\n{note}\n\n"
-            "Accept or decline here (no need to sign in); if you accept, you both see each other's email "
-            "address and the contact is recorded on both profiles. If you decline, they are told only "
-            f"that you did not take it up, and nobody else is told:\n"
-            f"{link('pages.introduction_by_token', token=token)}\n"
-        )
-        queue_mail(
-            tx,
-            "introduction_request",
-            them["email"],
-            f"{me['name']} asks to be introduced to you",
-            body,
-            member=them["id"],
-        )
-    return {"id": introduction["id"], "to": them["id"], "to_name": them["name"], "status": "asked"}
-
-
-def answer(
-    tx: Tx, accept: bool, now: str, *, introduction: str = "", token: str = "", member: str | None = None
-) -> dict[str, Any]:
-    """Accept or decline an introduction (by id, answered by ``member``, who must be the one asked; or by
-    the token of its mailed link, which is the key): recorded, the contact made (on accept), the asker told
-    by mail, in this transaction."""
-    found = introduction_by_id(tx, introduction) if introduction else find_by_token(tx, token_hash(token))
-    if found is None or (token == "" and found["to_member"] != member):
-        raise Refused(404, "There is no such introduction waiting for your answer.")
-    introduction = found["id"]
-    status = "accepted" if accept else "declined"
-    if not answer_introduction(tx, introduction, status, now):
-        raise Refused(409, "This introduction has been answered already.")
-    asker = person_to_introduce(tx, found["from_member"])
-    them = person_to_introduce(tx, found["to_member"])
-    if accept and asker and them:
-        record_contact(tx, asker["id"], them["id"], now[:10])
-    if asker and asker["email"] and them:
-        if accept:
-            text = (
-                f"{them['name']} accepted your request to be introduced. You can now write to each other:"
-                f" {them['email'] or 'they have no email address in graphapp'}.\n\n"
-                f"The contact is on both your profiles: {link('pages.member', member=them['id'])}\n"
-            )
-            subject = f"{them['name']} accepted your introduction"
-        else:
-            text = f"{them['name']} did not take up your request to be introduced.\n"
-            subject = f"Your request to be introduced to {them['name']}"
-        queue_mail(tx, "introduction_answer", asker["email"], subject, text, member=asker["id"])
-    return {**found, "status": status, "decided": now}
-
-
-# --- What the pages read --------------------------------------------------------------------------------
+__all__ = ["mine"]
 
 
 def mine(tx: Tx, member: str, now: str) -> dict[str, Any]:
@@ -181,7 +44,7 @@ def mine(tx: Tx, member: str, now: str) -> dict[str, Any]:
     return {
         "waiting": [i for i in every if i["to_member"] == member and i["status"] == "asked"],
         "others": [i for i in every if not (i["to_member"] == member and i["status"] == "asked")],
-        "asked_this_week": asked_since(tx, member, _week_ago(now)),
+        "asked_this_week": asked_since(tx, member, week_ago(now)),
         "limit": WEEKLY_LIMIT,
     }
 
@@ -191,7 +54,7 @@ def new_introduction_page(tx: Tx, asker: str, to: str, now: str) -> dict[str, An
     them = person_to_introduce(tx, to)
     if them is None:
         return None
-    return {"them": them, "asked_this_week": asked_since(tx, asker, _week_ago(now)), "limit": WEEKLY_LIMIT}
+    return {"them": them, "asked_this_week": asked_since(tx, asker, week_ago(now)), "limit": WEEKLY_LIMIT}
 
 
 def introduction_page(tx: Tx, introduction: str = "", token: str = "") -> dict[str, Any] | None:

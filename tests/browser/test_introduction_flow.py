@@ -180,7 +180,7 @@ def introduce_from_suggestion(
     (request_mail,) = [m for m in messages if "asks to be introduced to you" in str(m["Subject"])]
     peer_email = str(request_mail["To"])
     body = request_mail.get_body(preferencelist=("plain",)).get_content()  # type: ignore[union-attr]
-    assert note in body
+    assert note not in body  # (the note is read on the page the link opens, never in a mail)
     link = next(u for u in links_in(request_mail) if "/introductions/answer/" in u)
     browser.get(site() + _path(link))  # (signed out: the link is the key)
     _wait(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "asks to be introduced to you"))

@@ -1,0 +1,191 @@
+"""Asks as actions: a member posts an ask (an issue to discuss, technical, strategic or organisational, on
+some topics) and the experts best placed to help get a mail; others offer to help (the asker gets a mail);
+the asker picks an offer, which introduces the two at once (both consented: one by offering, the other by
+picking), and closes the ask as resolved or withdrawn. Write functions ``fn(tx, ...)`` shared by the pages,
+the API and joining (no Flask views here); what they refuse is a :class:`~graphapp.introductions.Refused`.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from typing import Any
+
+from graphapp import reports
+from graphapp.accounts import token_hash
+from graphapp.introductions import Refused
+from graphapp.mail import link, queue_mail
+from graphapp.queries.asks import (
+    add_offer,
+    ask_by_id,
+    close_ask,
+    create_ask,
+    offer_by_id,
+    offers_of,
+)
+from graphapp.queries.cypher import Tx
+from graphapp.queries.introductions import (
+    create_introduction,
+    introduction_partners,
+    person_to_introduce,
+    record_contact,
+)
+from graphapp.queries.members import topic_list
+from graphapp.queries.schema import LEVELS
+
+__all__ = [
+    "HELPERS",
+    "MATCH_MAILS",
+    "close",
+    "mail_the_experts",
+    "member_of",
+    "offer_help",
+    "open_ask",
+    "pick_offer",
+    "post_ask",
+]
+
+#: How many of the best placed helpers get a mail about a new ask on topics they hold as experts.
+MATCH_MAILS = 5
+#: How many helpers an ask lists.
+HELPERS = 10
+
+
+def member_of(viewer_member: str | None) -> str:
+    if not viewer_member:
+        raise Refused(409, "Your account is not tied to a member of the network.")
+    return viewer_member
+
+
+def post_ask(tx: Tx, asker: str | None, kind: str, text: str, topics: list[str], now: str) -> dict[str, Any]:
+    """Store a new ask of member ``asker`` (its body already checked by :class:`graphapp.params.AskBody`)
+    and mail the best placed experts, in this transaction. Returns the ask."""
+    me = person_to_introduce(tx, member_of(asker))
+    if me is None:
+        raise Refused(409, "Your account's member is no longer in the network.")
+    known = {t["id"]: t for t in topic_list(tx)}
+    wanted = list(dict.fromkeys(t.strip() for t in topics))
+    unknown = [t for t in wanted if t not in known]
+    if unknown:
+        raise Refused(404, f"topics: there is no topic {unknown[0]!r}; pick topics from the list.")
+    ask = {"id": uuid.uuid4().hex[:12], "member": me["id"], "kind": kind, "text": text, "topics": wanted}
+    create_ask(tx, **ask, created=now)
+    mail_the_experts(tx, ask["id"], me, kind, text, wanted)
+    return {**ask, "status": "open", "created": now}
+
+
+def mail_the_experts(
+    tx: Tx, ask: str, asker: dict[str, Any], kind: str, text: str, topics: list[str]
+) -> None:
+    """Mail, about a new ask, the experts among the :data:`MATCH_MAILS` best placed to help (in the
+    transaction that stores the ask: from the asks page, the API, or a request to join that came with an
+    issue to discuss)."""
+    by_id = {t["id"]: t["name"] for t in topic_list(tx)}
+    names = ", ".join(by_id[t] for t in topics if t in by_id)
+    for h in reports.ask_helpers(tx, asker["id"], topics, limit=MATCH_MAILS).helpers:
+        if not any(t.level == LEVELS[-1] for t in h.topics):
+            continue
+        person = person_to_introduce(tx, h.id)
+        if person and person["email"]:
+            body = (
+                f"{asker['name']} posted a {kind} ask on {names}, where you are an expert:\n\n{text}\n\n"
+                f"Offer to help, or just read it: {link('pages.ask', ask=ask)}\n"
+            )
+            queue_mail(
+                tx, "ask_match", person["email"], f"An ask on {names}", body, member=h.id, about=[asker["id"]]
+            )
+
+
+def open_ask(tx: Tx, ask: str) -> dict[str, Any]:
+    found = ask_by_id(tx, ask)
+    if found is None:
+        raise Refused(404, f"There is no ask with the id {ask!r}.")
+    if found["status"] != "open":
+        raise Refused(409, f"This ask is closed ({found['status']}).")
+    return found
+
+
+def offer_help(tx: Tx, helper: str | None, ask: str, note: str, now: str) -> dict[str, Any]:
+    """Offer, as member ``helper``, to help with an open ask; the asker gets a mail."""
+    me = person_to_introduce(tx, member_of(helper))
+    found = open_ask(tx, ask)
+    if me is None:
+        raise Refused(409, "Your account's member is no longer in the network.")
+    if found["member"] == me["id"]:
+        raise Refused(409, "This is your own ask.")
+    if any(o["member"] == me["id"] for o in offers_of(tx, ask)):
+        raise Refused(409, "You have offered to help with this ask already.")
+    offer = {"id": uuid.uuid4().hex[:12], "ask": ask, "member": me["id"], "note": note}
+    add_offer(tx, **offer, created=now)
+    asker = person_to_introduce(tx, found["member"])
+    if asker and asker["email"]:
+        body = (
+            f"{me['name']} offers to help with your ask:\n\n{found['text']}\n\n"
+            + ("They left you a note, on the ask's page.\n\n" if note else "")
+            + f"Pick their offer to be introduced to each other: {link('pages.ask', ask=ask)}\n"
+        )
+        queue_mail(
+            tx,
+            "ask_offer",
+            asker["email"],
+            f"{me['name']} offers to help",
+            body,
+            member=asker["id"],
+            about=[me["id"]],
+        )
+    return {**offer, "created": now}
+
+
+def pick_offer(tx: Tx, asker: str | None, ask: str, offer: str, now: str) -> dict[str, Any]:
+    """The asker picks an offer: the two are introduced at once (an accepted introduction from the ask,
+    the contact recorded) and the helper gets a mail."""
+    me = member_of(asker)
+    found = open_ask(tx, ask)
+    chosen = offer_by_id(tx, offer)
+    if found["member"] != me or chosen is None or chosen["ask"] != ask:
+        raise Refused(404, "There is no such offer on an ask of yours.")
+    if chosen["member"] in introduction_partners(tx, me):
+        raise Refused(409, f"You have been introduced to {chosen['member_name']} already.")
+    create_introduction(
+        tx,
+        id=uuid.uuid4().hex,
+        token_hash=token_hash(secrets.token_urlsafe(32)),  # (answered already: nobody needs the link)
+        from_member=me,
+        to_member=chosen["member"],
+        note="",
+        kind="ask",
+        ask=ask,
+        status="accepted",
+        created=now,
+        decided=now,
+    )
+    record_contact(tx, me, chosen["member"], now[:10])
+    helper = person_to_introduce(tx, chosen["member"])
+    if helper and helper["email"]:
+        asker_person = person_to_introduce(tx, me)
+        email = (asker_person or {}).get("email") or "no email address in graphapp"
+        body = (
+            f"{found['member_name']} picked your offer to help with their ask:\n\n{found['text']}\n\n"
+            f"You are introduced: you can now write to each other ({email}). "
+            f"The contact is on both your profiles: {link('pages.member', member=me)}\n"
+        )
+        queue_mail(
+            tx,
+            "introduction_answer",
+            helper["email"],
+            f"{found['member_name']} picked your offer",
+            body,
+            member=helper["id"],
+            about=[me],
+        )
+    return {"ask": ask, "offer": offer, "introduced": chosen["member"], "status": "accepted"}
+
+
+def close(tx: Tx, asker: str | None, ask: str, outcome: str, now: str) -> dict[str, Any]:
+    """The asker closes their ask as resolved or withdrawn."""
+    me = member_of(asker)
+    found = open_ask(tx, ask)
+    if found["member"] != me:
+        raise Refused(404, "There is no such open ask of yours.")
+    close_ask(tx, ask, outcome, now)
+    return {**found, "status": outcome, "closed": now}
