@@ -242,6 +242,15 @@ def test_the_other_join_pages_read_well(chromium: webdriver.Chrome, join_site: S
     _screenshot(browser, "join-8-problems")
     assert _axe(browser) == []
 
+    # On a phone the form fits the screen (a long organisation name once widened it to 562 px at 390).
+    size = browser.get_window_size()
+    browser.set_window_size(390, 900)
+    try:
+        browser.get(site + "/join")
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
+    finally:
+        browser.set_window_size(size["width"], size["height"])
+
     browser.get(site + "/join/confirm/not-a-token")
     assert "not valid" in _heading(browser)
     _screenshot(browser, "join-9-link-not-valid")
