@@ -112,7 +112,9 @@ def test_from_a_suggestion_to_an_accepted_introduction_by_the_mailed_link(app, p
     assert NOTE.replace("'", "&#39;") in text and "Accept" in text
     answered = visitor.post(link, data={"answer": "accept", "csrf_token": csrf_token(visitor, link)})
     assert answered.status_code == 302
-    assert email_a in visitor.get(link).get_data(as_text=True)  # the one asked sees the asker's email now
+    after = visitor.get(link).get_data(as_text=True)
+    assert email_a in after  # the one asked sees the asker's email now
+    assert "are introduced</h1>" in after and "asks to be introduced to you" not in after  # (says what is)
 
     # Both see each other's email, whatever their choice for strangers, and the contact is on both profiles.
     B = pair["B"]
