@@ -72,6 +72,10 @@ OPEN_TOPICS = Rows(
     topic="topic",
     asks="asks",
 )
+# An answer (a decision, a closing) writes `lock` (a plain value, read from nothing) first: that takes the
+# node's write lock, so a second answer at the same moment waits until the first commits and then finds it
+# answered, instead of both passing the status check they read before either wrote.
+LOCK = Cypher("MATCH (a:Ask {id: $id}) SET a.lock = $lock")
 CLOSE = Cypher(
     "MATCH (a:Ask {id: $id}) WHERE a.status = 'open' SET a.status = $status, a.closed = $closed "
     "RETURN a.id AS id"
@@ -141,6 +145,7 @@ def open_ask_topics(tx: Tx) -> dict[str, int]:
 
 def close_ask(tx: Tx, id: str, status: str, closed: str) -> bool:
     """Close an open ask as resolved or withdrawn; False if it is not open (or not there)."""
+    tx.run(LOCK, id=id, lock=closed)
     return bool(tx.run(CLOSE, id=id, status=status, closed=closed))
 
 

@@ -70,6 +70,10 @@ OPEN_BETWEEN = Cypher(
     "MATCH (i:Introduction) WHERE i.status = 'asked' AND ((i.from_member = $a AND i.to_member = $b) "
     "OR (i.from_member = $b AND i.to_member = $a)) RETURN i.id AS id"
 )
+# An answer (a decision, a closing) writes `lock` (a plain value, read from nothing) first: that takes the
+# node's write lock, so a second answer at the same moment waits until the first commits and then finds it
+# answered, instead of both passing the status check they read before either wrote.
+LOCK = Cypher("MATCH (i:Introduction {id: $id}) SET i.lock = $lock")
 ANSWER = Cypher(
     "MATCH (i:Introduction {id: $id}) WHERE i.status = 'asked' SET i.status = $status, i.decided = $decided "
     "RETURN i.id AS id"
@@ -131,6 +135,7 @@ def open_introduction_between(tx: Tx, a: str, b: str) -> str | None:
 
 def answer_introduction(tx: Tx, id: str, status: str, decided: str) -> bool:
     """Accept or decline an unanswered introduction; False if it was answered already (or is not there)."""
+    tx.run(LOCK, id=id, lock=decided)
     return bool(tx.run(ANSWER, id=id, status=status, decided=decided))
 
 

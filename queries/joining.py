@@ -47,6 +47,10 @@ CONFIRM = Cypher(
     "SET r.status = 'confirmed', r.confirmed = $now RETURN r.id AS id"
 )
 # Only a confirmed request is decided, once: a second click on "approve" finds nothing to decide.
+# An answer (a decision, a closing) writes `lock` (a plain value, read from nothing) first: that takes the
+# node's write lock, so a second answer at the same moment waits until the first commits and then finds it
+# answered, instead of both passing the status check they read before either wrote.
+LOCK = Cypher("MATCH (r:JoinRequest {id: $id}) SET r.lock = $lock")
 DECIDE = Cypher(
     "MATCH (r:JoinRequest {id: $id}) WHERE r.status = 'confirmed' "
     "SET r.status = $status, r.decided = $now, r.decided_by = $decided_by, r.reason = $reason, "
@@ -119,6 +123,7 @@ def decide_request(
     """Approve or decline a confirmed request; False if it is not (or no longer) waiting."""
     if status not in ("approved", "declined"):
         raise ValueError("a request is approved or declined")
+    tx.run(LOCK, id=request_id, lock=now)
     found = tx.run(
         DECIDE, id=request_id, status=status, now=now, decided_by=decided_by, reason=reason, member=member
     )

@@ -157,12 +157,13 @@ WORKFLOW_LABELS: dict[str, NodeSpec] = {
                 "decided_by",  # a coordinator's login, or "domain:<domain>" for a trusted domain
                 "reason",  # a decline's reason (mailed to the person)
                 "member",  # the member made on approval
+                "lock",  # written first by a decision, to take the request's lock (see queries.joining)
             ),
             list_properties=("topics", "workstreams", "issue_topics"),
         ),
         NodeSpec(
             "Ask",
-            ("id", "member", "kind", "text", "topics", "status", "created", "closed"),
+            ("id", "member", "kind", "text", "topics", "status", "created", "closed", "lock"),
             list_properties=("topics",),
         ),
         NodeSpec("Offer", ("id", "ask", "member", "note", "created")),
@@ -179,6 +180,7 @@ WORKFLOW_LABELS: dict[str, NodeSpec] = {
                 "status",  # asked, accepted, declined
                 "created",
                 "decided",
+                "lock",  # written first by an answer, to take the introduction's lock
             ),
         ),
         NodeSpec(

@@ -344,3 +344,40 @@ def test_the_link_in_the_mail_the_smtp_server_received_answers(app, pair, smtp_s
         and email_of(app, b) in answer.get_body(preferencelist=("plain",)).get_content()
     )
     assert contact(app, a, b)["via"] == "introduction"
+
+
+def test_two_answers_at_once_count_once(app, pair, backend) -> None:
+    """An accept (by the mailed link) and a decline (signed in) at the same moment: the one that commits
+    second finds the introduction answered, so there is one answer, one contact at most, one mail. On Neo4j
+    the first answer is held open (a transaction of the driver's own) while the second runs."""
+    import threading
+
+    from graphapp.queries.cypher import Derived
+    from graphapp.queries.introductions import answer_introduction, introductions_of
+    from graphapp.store import Neo4jTx
+
+    a, b, A = pair["a"], pair["b"], pair["A"]
+    ask_introduction(A, b)
+    with app.app_context():
+        store = get_store()
+        (asked,) = store.read(introductions_of, a)
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        if backend == "ladybug":  # (one writer at a time: the second simply comes after)
+            assert store.write(answer_introduction, asked["id"], "accepted", now)
+            assert not store.write(answer_introduction, asked["id"], "declined", now)
+            return
+        second: list[bool] = []
+        with store.driver.session(database=store._home_database()) as session:  # type: ignore[attr-defined]
+            first = session.begin_transaction()
+            assert answer_introduction(Neo4jTx(first, Derived()), asked["id"], "accepted", now)
+            racing = threading.Thread(
+                target=lambda: second.append(store.write(answer_introduction, asked["id"], "declined", now))
+            )
+            racing.start()
+            racing.join(timeout=2)
+            assert racing.is_alive()  # the second answer waits for the first one's lock...
+            first.commit()
+            racing.join(timeout=60)
+        assert second == [False]  # ...and then finds it answered
+        (answered,) = store.read(introductions_of, a)
+        assert answered["status"] == "accepted"
