@@ -32,7 +32,8 @@ __all__ = [
     "waiting_count",
 ]
 
-REQUEST_FIELDS = WORKFLOW_LABELS["JoinRequest"].properties
+#: What a request holds (its ``lock`` is bookkeeping of the decision, not part of it).
+REQUEST_FIELDS = tuple(p for p in WORKFLOW_LABELS["JoinRequest"].properties if p != "lock")
 _RETURN_REQUEST = ", ".join(f"r.{p} AS {p}" for p in REQUEST_FIELDS)
 
 CREATE_REQUEST = Cypher(
