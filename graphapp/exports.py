@@ -249,18 +249,19 @@ MARKERS = {"dot": "o", "square": "s", "triangle": "^", "diamond": "D"}
 
 def _picture(e: Export, fmt: str) -> bytes:
     import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from matplotlib.collections import LineCollection
+    from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
     G = contact_graph(e.graph)
     pos = hub_layout(G)
-    plt.rcParams["svg.hashsalt"] = "graphapp"  # the same map gives the same file
-    fig, ax = plt.subplots(figsize=(12, 8), dpi=150)
+    matplotlib.rcParams["svg.hashsalt"] = "graphapp"  # the same map gives the same file
+    # A Figure of its own, not pyplot's: nothing global is kept (pyplot holds every figure until it is
+    # closed, which a drawing that fails half-way never was) and requests in threads side by side are safe.
+    fig = Figure(figsize=(12, 8), dpi=150)
+    ax = fig.subplots()
     ax.set_axis_off()
-    ax.set_title(e.title, loc="left", fontsize=13)
+    ax.set_title(_plain(e.title), loc="left", fontsize=13)
     if G.number_of_edges():
         segments = [(pos[u], pos[v]) for u, v in G.edges()]
         ax.add_collection(LineCollection(segments, colors="#b0b0b0", linewidths=0.5, zorder=1))
@@ -286,7 +287,7 @@ def _picture(e: Export, fmt: str) -> bytes:
         if kind != "Member" or label_people:
             for n in nodes:
                 ax.annotate(
-                    G.nodes[n]["label"],
+                    _plain(G.nodes[n]["label"]),
                     pos[n],
                     fontsize=6,
                     ha="center",
@@ -316,8 +317,16 @@ def _picture(e: Export, fmt: str) -> bytes:
     buf = io.BytesIO()
     metadata = {"Date": None} if fmt == "svg" else {}
     fig.savefig(buf, format=fmt, bbox_inches="tight", metadata=metadata)
-    plt.close(fig)
     return buf.getvalue()
+
+
+def _plain(text: str) -> str:
+    r"""A name as matplotlib should draw it: as it is (a "$" would otherwise start a formula).
+
+    >>> _plain("Cost $5 and $6")
+    'Cost \\$5 and \\$6'
+    """
+    return text.replace("$", r"\$")
 
 
 def to_png(e: Export) -> bytes:

@@ -25,6 +25,7 @@ import pytest
 import vobject
 import xmlschema
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
@@ -120,7 +121,10 @@ def only_loopback(browser: webdriver.Chrome, site: str) -> Iterator[list[str]]:
 
 
 def _wait(browser: webdriver.Chrome, condition: Any, seconds: float = 30) -> Any:
-    return WebDriverWait(browser, seconds).until(condition)
+    """Until ``condition`` holds; an element that a page being replaced took with it is looked for again."""
+    return WebDriverWait(browser, seconds, ignored_exceptions=(StaleElementReferenceException,)).until(
+        condition
+    )
 
 
 def _screenshot(browser: webdriver.Chrome, name: str) -> None:

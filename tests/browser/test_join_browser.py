@@ -21,10 +21,10 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from devtools.chromium import ChromiumMissing, start_chromium
-from tests.browser.test_browser import _axe
+from tests.browser.test_browser import _axe, _wait
 from tests.processes import _clean_env, graphapp, serving
 
 pytestmark = pytest.mark.browser
@@ -65,10 +65,6 @@ class Mailbox:
             if urlsplit(url).path.startswith(path):
                 return str(url)
         raise AssertionError(f"no link to {path} in the mail:\n{text}")
-
-
-def _wait(browser: webdriver.Chrome, condition: Any, seconds: float = 30) -> Any:
-    return WebDriverWait(browser, seconds).until(condition)
 
 
 def _screenshot(browser: webdriver.Chrome, name: str) -> None:
