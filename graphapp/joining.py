@@ -31,7 +31,7 @@ from graphapp.ingest.problems import ImportRejected
 from graphapp.ingest.readers import RawRow, Table
 from graphapp.mail import link, queue_mail
 from graphapp.queries.accounts import create_invitation
-from graphapp.queries.asks import create_ask
+from graphapp.queries.asks import ASK_KINDS, create_ask
 from graphapp.queries.cypher import Store, Tx
 from graphapp.queries.introductions import set_introductions
 from graphapp.queries.joining import (
@@ -67,7 +67,7 @@ __all__ = [
     "submit_request",
 ]
 
-ISSUE_KINDS = ("technical", "strategic", "organisational")
+ISSUE_KINDS = ASK_KINDS  # (the issue becomes an ask: the same kinds)
 #: The most characters each text field of the form may hold (and the most topics and workstreams).
 LIMITS = {
     "name": 200,
