@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import re
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -316,17 +317,21 @@ def _picture(e: Export, fmt: str) -> bytes:
     ax.autoscale_view()
     buf = io.BytesIO()
     metadata = {"Date": None} if fmt == "svg" else {}
-    fig.savefig(buf, format=fmt, bbox_inches="tight", metadata=metadata)
+    with warnings.catch_warnings():
+        # A name in a script the font lacks is drawn as boxes, not refused (matplotlib warns of each glyph).
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from font", category=UserWarning)
+        fig.savefig(buf, format=fmt, bbox_inches="tight", metadata=metadata)
     return buf.getvalue()
 
 
 def _plain(text: str) -> str:
-    r"""A name as matplotlib should draw it: as it is (a "$" would otherwise start a formula).
+    r"""A name as matplotlib should draw it: as it is (a "$" would otherwise start a formula), without
+    control characters (which no font draws).
 
-    >>> _plain("Cost $5 and $6")
+    >>> _plain("Cost $5 and $6\x1b")
     'Cost \\$5 and \\$6'
     """
-    return text.replace("$", r"\$")
+    return "".join(ch for ch in text if ch.isprintable()).replace("$", r"\$")
 
 
 def to_png(e: Export) -> bytes:

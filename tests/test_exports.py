@@ -214,3 +214,12 @@ def test_the_cli_offers_every_export_format() -> None:
 
     (fmt,) = [p for p in cli.commands["export"].params if p.name == "fmt"]
     assert tuple(fmt.type.choices) == tuple(FORMATS)
+
+
+def test_a_picture_of_any_name_is_drawn(client, demo_app) -> None:  # type: ignore[no-untyped-def]
+    """A view named with a control character or dollar signs (schemathesis found the first) is drawn, not a
+    server error: matplotlib reads "$...$" as a formula and warns of glyphs no font has."""
+    for value in ("\x1b", "$x$", "Cost $5"):
+        for fmt in ("png", "svg"):
+            answer = client.get(f"/api/export/{fmt}", query_string={"kind": "region", "value": value})
+            assert answer.status_code == 200, (value, fmt, answer.get_data(as_text=True)[:300])
