@@ -119,19 +119,10 @@ def members(where: MemberFilter, pages: tuple[int, int]) -> Response:
 @bp.answers(answer("Member", **required("id", "name")), "The member.", 404)
 def member(member: str) -> Response:
     """One member: organisation, interests with levels, workstreams and contacts."""
-    viewer = current_viewer()
-    profile, partners = get_store().read(_member_and_partners, member, viewer.member)
+    profile = get_store().read(member_profile, member)
     if profile is None:
         abort(404, f"no member with the id {member!r}")
-    return jsonify(redact_person(profile, viewer, partners))
-
-
-def _member_and_partners(tx: Tx, member: str, viewer_member: str | None) -> tuple[Any, set[str]]:
-    """A member's profile, and whom the viewer was introduced to (they see each other's email)."""
-    from graphapp.queries.introductions import introduction_partners
-
-    partners = introduction_partners(tx, viewer_member) if viewer_member else set()
-    return member_profile(tx, member), partners
+    return jsonify(redact_person(profile, current_viewer()))  # (the viewer's introductions: their partners)
 
 
 @bp.get("/members/<member>/suggestions")

@@ -14,7 +14,6 @@ passwords, invitations and sign-in limit from :mod:`graphapp.accounts`.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -189,10 +188,10 @@ class Viewer:
     def get_id(self) -> str | None:
         return self.login
 
-    def sees_email_of(self, member: str, visibility: str | None, partners: Collection[str] = ()) -> bool:
+    def sees_email_of(self, member: str, visibility: str | None) -> bool:
         """Whether this viewer may see a member's email, by the member's choice (unset: members), or
         because the two were introduced (the viewer's :attr:`partners`, read with their account on every
-        request, or ``partners`` given here: whatever the member's choice for strangers).
+        request: whatever the member's choice for strangers).
 
         >>> Viewer("c", "coordinator").sees_email_of("m-1", "coordinators")
         True
@@ -202,12 +201,10 @@ class Viewer:
         True
         >>> Viewer(None, "public").sees_email_of("m-1", "members")
         False
-        >>> Viewer("a", "member", "m-2").sees_email_of("m-1", "nobody", partners={"m-1"})  # introduced
-        True
-        >>> Viewer("a", "member", "m-2", frozenset({"m-1"})).sees_email_of("m-1", "nobody")
+        >>> Viewer("a", "member", "m-2", frozenset({"m-1"})).sees_email_of("m-1", "nobody")  # introduced
         True
         """
-        if self.member and (member == self.member or member in self.partners or member in partners):
+        if self.member and (member == self.member or member in self.partners):
             return True
         choice = visibility or "members"
         if choice == "nobody" or not self.at_least("member"):

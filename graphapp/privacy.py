@@ -3,7 +3,6 @@ not see is removed (absent, not hidden in the markup), in pages, API answers and
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from typing import Any
 
 from graphapp.auth import Viewer
@@ -13,13 +12,12 @@ __all__ = ["redact_graph", "redact_people", "redact_person"]
 CONSENT_FIELDS = ("email_visibility", "suggestible", "introductions")
 
 
-def redact_person(person: dict[str, Any], viewer: Viewer, partners: Collection[str] = ()) -> dict[str, Any]:
+def redact_person(person: dict[str, Any], viewer: Viewer) -> dict[str, Any]:
     """A member (as queries give them: ``id``, ``email``, ``email_visibility``...) as ``viewer`` may see
-    them: the email only where the member allows it (or the two were introduced: ``partners``, the
-    members the viewer's accepted introductions are with, read in the page's transaction), their consent
-    settings only to themselves and to coordinators."""
+    them: the email only where the member allows it (or the two were introduced: the viewer's
+    ``partners``), their consent settings only to themselves and to coordinators."""
     out = dict(person)
-    if not viewer.sees_email_of(out["id"], out.get("email_visibility"), partners):
+    if not viewer.sees_email_of(out["id"], out.get("email_visibility")):
         out.pop("email", None)
     if not (viewer.member == out["id"] or viewer.at_least("coordinator")):
         for field in CONSENT_FIELDS:
@@ -27,10 +25,8 @@ def redact_person(person: dict[str, Any], viewer: Viewer, partners: Collection[s
     return out
 
 
-def redact_people(
-    people: list[dict[str, Any]], viewer: Viewer, partners: Collection[str] = ()
-) -> list[dict[str, Any]]:
-    return [redact_person(p, viewer, partners) for p in people]
+def redact_people(people: list[dict[str, Any]], viewer: Viewer) -> list[dict[str, Any]]:
+    return [redact_person(p, viewer) for p in people]
 
 
 def redact_graph(graph: dict[str, Any], viewer: Viewer) -> dict[str, Any]:

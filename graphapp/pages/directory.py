@@ -17,7 +17,7 @@ from graphapp.params import member_filter, mode_arg, page_args
 from graphapp.privacy import redact_people, redact_person
 from graphapp.queries.coverage import M49_REGIONS
 from graphapp.queries.cypher import Tx
-from graphapp.queries.introductions import introduction_partners, introductions_off
+from graphapp.queries.introductions import introductions_off
 from graphapp.queries.members import (
     MemberFilter,
     member_directory,
@@ -53,14 +53,13 @@ def directory_page(tx: Tx, where: MemberFilter, page: int, per_page: int) -> dic
 
 def member_page(tx: Tx, member: str, mode: str, viewer_member: str | None = None) -> dict[str, Any] | None:
     """A member's profile and their ten best suggested peers (None: no such member); for a signed-in
-    member, whom they have been introduced to (they see each other's email) and who takes introductions."""
+    member, who takes introductions (whom they were introduced to comes with the viewer)."""
     profile = member_profile(tx, member)
     if profile is None:
         return None
     return {
         "profile": profile,
         "suggestions": suggest_peers(tx, member, limit=10, mode=mode),
-        "partners": introduction_partners(tx, viewer_member) if viewer_member else set(),
         "introductions_off": introductions_off(tx) if viewer_member else set(),
     }
 
@@ -91,9 +90,9 @@ def member(member: str) -> str:
         abort(404, f"There is no member with the id {member!r}.")
     return render_template(
         "pages/member.html",
-        profile=redact_person(shown["profile"], viewer, shown["partners"]),
+        profile=redact_person(shown["profile"], viewer),
         suggestions=shown["suggestions"],
-        partners=shown["partners"],
+        partners=viewer.partners,
         introductions_off=shown["introductions_off"],
         mode=mode,
         modes=MODES,
