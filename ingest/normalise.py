@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
 __all__ = [
     "Country",
+    "closest",
     "lookup_country",
     "member_id",
     "normalise_email",
@@ -25,7 +27,8 @@ _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 
 @lru_cache(maxsize=65536)
 def topic_key(text: str) -> str:
-    """The key under which two spellings of one topic meet: case, spacing and punctuation do not count.
+    """The key under which two spellings of one topic meet: case, accents, spacing and punctuation do
+    not count.
 
     >>> topic_key("  Record-Linkage ")
     'record linkage'
@@ -33,9 +36,49 @@ def topic_key(text: str) -> str:
     True
     >>> topic_key("Natural Language Processing (NLP)")
     'natural language processing nlp'
+    >>> topic_key("Qualité des données") == topic_key("QUALITE DES DONNEES")
+    True
+    >>> topic_key("Машинное обучение")
+    'машинное обучение'
     """
     text = unicodedata.normalize("NFKC", text).casefold().replace("&", " and ")
+    decomposed = unicodedata.normalize("NFKD", text)
+    text = unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
     return _NOT_ALNUM.sub(" ", text).strip()
+
+
+def closest(text: str, names: Mapping[str, str], limit: int = 3, cutoff: float = 75.0) -> list[str]:
+    """The names closest to ``text`` ("did you mean ...?"), best first: ``names`` maps every spelling
+    (name or alias) to the name to offer; each offered once. Matched on :func:`topic_key`, by RapidFuzz's
+    weighted ratio (so a typo, a missing word or another word order all come close).
+
+    >>> vocabulary = {"record linkage": "record linkage", "RL": "record linkage",
+    ...               "large language models": "large language models", "satellite imagery": "satellite imagery"}
+    >>> closest("recrd linkage", vocabulary)
+    ['record linkage']
+    >>> closest("large languag models", vocabulary)
+    ['large language models']
+    >>> closest("astrophysics", vocabulary)
+    []
+    """
+    from rapidfuzz import fuzz, process, utils
+
+    keys: dict[str, str] = {}
+    for spelling, name in names.items():
+        keys.setdefault(topic_key(spelling), name)
+    found: list[str] = []
+    for key, _score, _index in process.extract(
+        topic_key(text),
+        list(keys),
+        scorer=fuzz.WRatio,
+        processor=utils.default_process,
+        limit=limit * 4,
+        score_cutoff=cutoff,
+    ):
+        name = keys[key]
+        if name not in found:
+            found.append(name)
+    return found[:limit]
 
 
 def slugify(text: str) -> str:

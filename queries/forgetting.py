@@ -13,6 +13,7 @@ from collections.abc import Callable
 from graphapp.queries.accounts import delete_accounts_of_member
 from graphapp.queries.asks import forget_member_asks
 from graphapp.queries.cypher import Cypher, Tx
+from graphapp.queries.history import forget as forget_history
 from graphapp.queries.introductions import forget_member_introductions
 from graphapp.queries.joining import forget_requests_of
 from graphapp.queries.mail import forget_mail_to
@@ -55,6 +56,7 @@ FORGET_STEPS: tuple[Step, ...] = (
     _introductions,  # introductions both ways, with their notes
     _mail,  # every mail to them, queued or sent
     _accounts,  # their accounts (and failed sign-ins), and invitations naming them
+    forget_history,  # the changes filed under them; what others' changes say of them; "a member was forgotten"
     _member,
 )
 

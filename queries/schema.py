@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 #: Bump when the model changes, and add a step to :data:`MIGRATIONS`.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,12 @@ NODES: dict[str, NodeSpec] = {
             # (yes, no: may others ask to be introduced) are the member's consent; unset means the defaults,
             # "members", "yes" and "yes". mail_off: the kinds of mail (graphapp.mail.KINDS) they turned
             # off, comma-separated (a plain string, so that members still load by COPY on LadybugDB).
+            # Freshness (issue 13): joined, the day they joined the network (an import's `joined` column
+            # for those who joined before graphapp, else the day they were added); confirmed, when they last
+            # confirmed their profile (unset: never, so joined counts); reminded, when the last reminder
+            # went; reminders, how many were sent since the last confirmation ("1", "2"); lapsed, when they
+            # were left out of suggestions for answering neither (unset while current: their consent is
+            # asked again before they come back). Dates and times are ISO 8601, UTC.
             (
                 "id",
                 "name",
@@ -68,6 +74,11 @@ NODES: dict[str, NodeSpec] = {
                 "suggestible",
                 "introductions",
                 "mail_off",
+                "joined",
+                "confirmed",
+                "reminded",
+                "reminders",
+                "lapsed",
             ),
         ),
         NodeSpec(
@@ -75,7 +86,9 @@ NODES: dict[str, NodeSpec] = {
             ("id", "name", "kind", "country", "region", "subregion", "aliases"),
             list_properties=("aliases",),
         ),
-        NodeSpec("Topic", ("id", "name", "aliases"), list_properties=("aliases",)),
+        # status: unset while in use; "retired" once a coordinator retired it (kept, with its interests, but no
+        # longer offered or matched for new ones, nor reported as a gap).
+        NodeSpec("Topic", ("id", "name", "aliases", "description", "status"), list_properties=("aliases",)),
         NodeSpec("Workstream", ("id", "name", "description")),
     )
 }
@@ -112,7 +125,8 @@ META_LABEL = "GraphappMeta"
 ACCOUNT_LABELS: dict[str, NodeSpec] = {
     spec.label: spec
     for spec in (
-        NodeSpec("Account", ("id", "password_hash", "role", "member", "active", "created")),
+        # seen: when the account last opened a page (for "what's new since my last visit").
+        NodeSpec("Account", ("id", "password_hash", "role", "member", "active", "created", "seen")),
         NodeSpec("Invitation", ("id", "role", "member", "expires", "created_by")),
         NodeSpec("LoginAttempt", ("id", "last", "failures"), list_properties=("failures",)),
     )
@@ -206,6 +220,45 @@ WORKFLOW_LABELS: dict[str, NodeSpec] = {
             list_properties=("about",),
         ),
         NodeSpec("TrustedDomain", ("id", "added_by", "added")),
+        # The history (issue 13): one node per change, append-only (see graphapp.history). Forgetting a
+        # member drops the changes filed under them and blanks them from the changes that name them in
+        # `about`, leaving one change that says a member was forgotten, and by whom.
+        NodeSpec(
+            "Change",
+            (
+                "id",
+                "at",  # when (ISO 8601, UTC, microseconds: sorts as it happened)
+                "by",  # who: "account:<login>", "cli:<os user>", "system", "join:<request>", "link:<kind>"
+                "kind",  # graphapp.history.KINDS
+                "member",  # the member it changed or is about (empty: none)
+                "subject",  # what else it changed: "topic:<id>", "organisation:<id>", "account:<login>", ...
+                "summary",  # one line for people: "members.csv: 3 new, 2 changed"
+                "fields",  # the fields it changed
+                "before",  # those fields before, as a JSON object (strings, or lists of strings)
+                "after",  # and after
+                "about",  # other members it names (an introduction's other side): forgetting one blanks it
+                "batch",  # the import or action it was part of (one id for every change of one import)
+            ),
+            list_properties=("fields", "about"),
+        ),
+        # A topic a member typed that is not in the vocabulary, waiting for a coordinator (issue 13): the
+        # member's interest is kept here until the topic is approved (made, and the interest with it),
+        # mapped to an existing topic, or declined.
+        NodeSpec(
+            "TopicProposal",
+            (
+                "id",
+                "name",  # as the member typed it
+                "member",
+                "level",
+                "status",  # waiting, approved, mapped, declined
+                "topic",  # the topic it became or was mapped to
+                "created",
+                "decided",
+                "decided_by",
+                "lock",
+            ),
+        ),
     )
 }
 
@@ -244,6 +297,9 @@ def _neo4j_ddl() -> list[str]:
         )
     # Members are matched by email when a file lists contacts (the `knows` column).
     statements.append("CREATE INDEX member_email IF NOT EXISTS FOR (n:Member) ON (n.email)")
+    # The history is read by member and by time.
+    statements.append("CREATE INDEX change_member IF NOT EXISTS FOR (n:Change) ON (n.member)")
+    statements.append("CREATE INDEX change_at IF NOT EXISTS FOR (n:Change) ON (n.at)")
     return statements
 
 
@@ -281,6 +337,19 @@ MIGRATIONS: dict[int, dict[Dialect, list[str]]] = {
             "ALTER TABLE Member ADD mail_off STRING",
             "ALTER TABLE KNOWS ADD via STRING",
             "ALTER TABLE KNOWS ADD since STRING",
+        ],
+        "neo4j": [],
+    },
+    # 5: one topic vocabulary, fresh profiles, the history (Change, TopicProposal: new tables, in the DDL).
+    5: {
+        "ladybug": [
+            *(
+                f"ALTER TABLE Member ADD {p} STRING"
+                for p in ("joined", "confirmed", "reminded", "reminders", "lapsed")
+            ),
+            "ALTER TABLE Topic ADD description STRING",
+            "ALTER TABLE Topic ADD status STRING",
+            "ALTER TABLE Account ADD seen STRING",
         ],
         "neo4j": [],
     },

@@ -1,0 +1,246 @@
+"""The history of every change: who, when, what, and before and after for edited fields.
+
+Every write that changes the network, a member's consent, an account's role or the vocabulary records
+itself here, in its own transaction, by :func:`record` (one change) or :func:`record_many` (an import's,
+one per member or node it changed, with one ``batch`` id). Who made it is the *actor*, set once per
+request by the web layer (``account:<login>``) and once per command by the CLI (``cli:<os user>``), and
+read here from a context variable, so that the actions shared by pages, API and CLI need not pass it
+down; :func:`acting_as` sets it for a block.
+
+The history is append-only; forgetting a member (:func:`forget`, a step of
+:data:`graphapp.queries.forgetting.FORGET_STEPS`) removes their personal data from it and records that a
+forget happened, and by whom, without saying whom.
+
+The changes are nodes labelled ``Change`` (see :data:`graphapp.queries.schema.WORKFLOW_LABELS`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import json
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from graphapp.queries.cypher import Cypher, Rows, Tx
+
+__all__ = [
+    "CHANGE_FIELDS",
+    "KINDS",
+    "acting_as",
+    "actor",
+    "change",
+    "changes",
+    "forget",
+    "new_batch",
+    "record",
+    "record_many",
+]
+
+#: The kinds of change, and how a person reads each.
+KINDS: dict[str, str] = {
+    "import": "import of a file",
+    "profile": "profile edit",
+    "consent": "consent change",
+    "confirm": "profile confirmed",
+    "reminder": "freshness reminder",
+    "lapse": "left out for not confirming",
+    "role": "account role change",
+    "account": "account created or blocked",
+    "approval": "request to join decided",
+    "introduction": "introduction",
+    "ask": "ask",
+    "topic": "topic vocabulary change",
+    "organisation": "organisation change",
+    "proposal": "topic proposal",
+    "forget": "member forgotten",
+    "restore": "restore from a backup",
+}
+
+_actor: contextvars.ContextVar[str] = contextvars.ContextVar("graphapp_actor", default="system")
+
+
+def actor() -> str:
+    """Who is making changes now: ``account:<login>``, ``cli:<os user>``, or ``system``."""
+    return _actor.get()
+
+
+def set_actor(who: str) -> contextvars.Token[str]:
+    """Make ``who`` the actor until :func:`reset_actor` (the web layer's per-request hook)."""
+    return _actor.set(who)
+
+
+def reset_actor(token: contextvars.Token[str]) -> None:
+    _actor.reset(token)
+
+
+@contextlib.contextmanager
+def acting_as(who: str) -> Iterator[None]:
+    """Record the changes made inside the block as made by ``who``.
+
+    >>> with acting_as("cli:ana"):
+    ...     actor()
+    'cli:ana'
+    >>> actor()
+    'system'
+    """
+    token = _actor.set(who)
+    try:
+        yield
+    finally:
+        _actor.reset(token)
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+def new_batch() -> str:
+    return uuid.uuid4().hex
+
+
+def _json(values: Mapping[str, Any] | None) -> str:
+    return json.dumps(dict(values or {}), sort_keys=True, ensure_ascii=False, default=str)
+
+
+def change(
+    kind: str,
+    *,
+    member: str | None = None,
+    subject: str | None = None,
+    summary: str = "",
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    about: Iterable[str] = (),
+    batch: str | None = None,
+    by: str | None = None,
+    at: str | None = None,
+) -> dict[str, Any]:
+    """One change as a row for :func:`record_many`. ``fields`` are the keys of ``before`` and ``after``;
+    give only the fields that changed (a new node: ``before`` empty; a removed one: ``after`` empty).
+
+    >>> c = change("profile", member="m-1", before={"title": "Analyst"}, after={"title": "Head"}, by="cli:x")
+    >>> c["fields"], c["before"], c["after"], c["by"]
+    (['title'], '{"title": "Analyst"}', '{"title": "Head"}', 'cli:x')
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind of change {kind!r}")
+    fields = sorted(set(before or {}) | set(after or {}))
+    return {
+        "id": uuid.uuid4().hex,
+        "at": at or now_iso(),
+        "by": by or actor(),
+        "kind": kind,
+        "member": member or "",
+        "subject": subject or "",
+        "summary": summary,
+        "fields": fields,
+        "before": _json(before),
+        "after": _json(after),
+        "about": sorted(set(about)),
+        "batch": batch or "",
+    }
+
+
+def record(tx: Tx, kind: str, **what: Any) -> dict[str, Any]:
+    """Record one change (see :func:`change` for what it takes) in ``tx``; returns it."""
+    row = change(kind, **what)
+    append(tx, [row])
+    return row
+
+
+def record_many(tx: Tx, rows: list[dict[str, Any]]) -> None:
+    """Record changes made by :func:`change` (an import's), in batches."""
+    append(tx, rows)
+
+
+def forget(tx: Tx, member: str, email: str) -> None:
+    """Forgetting's step: the member's personal data leaves the history; that a forget happened, and who
+    did it, stays (without naming whom)."""
+    tx.run(FORGET_OWN, member=member)
+    tx.run(FORGET_MENTIONS, member=member, summary="(names a member who was later forgotten)")
+    record(tx, "forget", summary="a member was forgotten")
+
+
+def values(row: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A recorded change's before and after, as dicts."""
+    return json.loads(row.get("before") or "{}"), json.loads(row.get("after") or "{}")
+
+
+# --- Statements --------------------------------------------------------------------------------------
+
+
+CHANGE_FIELDS = (
+    "id",
+    "at",
+    "by",
+    "kind",
+    "member",
+    "subject",
+    "summary",
+    "fields",
+    "before",
+    "after",
+    "about",
+    "batch",
+)
+
+APPEND = Cypher(
+    "UNWIND $rows AS row CREATE (c:Change {id: row.id}) SET "
+    + ", ".join(f"c.{f} = row.{f}" for f in CHANGE_FIELDS[1:])
+)
+FORGET_OWN = Cypher("MATCH (c:Change) WHERE c.member = $member DELETE c")
+# What the others' changes say of the member: their before/after and summary may quote them.
+FORGET_MENTIONS = Cypher(
+    "MATCH (c:Change) WHERE $member IN c.about "
+    "SET c.about = [x IN c.about WHERE x <> $member], c.before = '{}', c.after = '{}', "
+    "c.summary = $summary"
+)
+
+
+def append(tx: Tx, rows: list[dict[str, Any]]) -> None:
+    """Write changes (each a dict of every field of :data:`CHANGE_FIELDS`), in batches."""
+    for start in range(0, len(rows), 5000):
+        tx.run(APPEND, rows=rows[start : start + 5000])
+
+
+def _filters(
+    member: str | None, kind: str | None, by: str | None, since: str | None, until: str | None
+) -> str:
+    clauses = []
+    if member:
+        clauses.append("(c.member = $member OR $member IN c.about)")
+    if kind:
+        clauses.append("c.kind = $kind")
+    if by:
+        clauses.append("c.by = $by")
+    if since:
+        clauses.append("c.at >= $since")
+    if until:
+        clauses.append("c.at < $until")
+    return (" WHERE " + " AND ".join(clauses)) if clauses else ""
+
+
+def changes(
+    tx: Tx,
+    member: str | None = None,
+    kind: str | None = None,
+    by: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int | None = None,
+    oldest_first: bool = False,
+) -> list[dict[str, Any]]:
+    """Changes, newest first (or oldest first), filtered by member (filed under or named), kind, who, and
+    time (``since`` <= at < ``until``, ISO 8601 strings). Filters are built from fixed clauses only."""
+    order = "c.at" if oldest_first else "c.at DESC"
+    tail = f" WITH c ORDER BY {order}, c.id" + (" LIMIT $limit" if limit else "")
+    query = Rows(
+        "MATCH (c:Change)" + _filters(member, kind, by, since, until) + tail,
+        **{f: f"c.{f}" for f in CHANGE_FIELDS},
+    )
+    rows = query.run(tx, member=member, kind=kind, by=by, since=since, until=until, limit=limit)
+    rows.sort(key=lambda r: (r["at"] or "", r["id"]), reverse=not oldest_first)
+    return rows
