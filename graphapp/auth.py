@@ -55,6 +55,7 @@ from graphapp.queries.accounts import (
     update_account,
 )
 from graphapp.queries.cypher import Tx
+from graphapp.queries.history import set_actor
 from graphapp.queries.introductions import introduction_partners
 from graphapp.settings import switched_on
 
@@ -267,8 +268,11 @@ def check_access() -> Any:
     """Run before every request: let it through, or answer 401/403 (API) or send to the login page."""
     needed = ACCESS.get(request.endpoint or "", "member")
     if needed == "anonymous":
+        set_actor("visitor")
         return None
     viewer = current_viewer()
+    # Who this request's changes are recorded as made by, in the history (graphapp.queries.history).
+    set_actor(f"account:{viewer.login}" if viewer.login else "visitor")
     if viewer.at_least(needed):
         return None
     api = request.path.startswith("/api/")

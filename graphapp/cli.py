@@ -7,6 +7,7 @@ Problems go to standard error with a non-zero exit status; nothing is half-writt
 from __future__ import annotations
 
 import contextlib
+import getpass
 import json
 import sys
 import time
@@ -23,6 +24,7 @@ from graphapp.formats import EXPORT_FORMATS
 from graphapp.ingest import ImportRejected, import_files
 from graphapp.ingest.readers import KIND_ALIASES
 from graphapp.queries.accounts import ROLES
+from graphapp.queries.history import set_actor
 from graphapp.queries.schema import SchemaTooNew, create_schema
 from graphapp.queries.subgraph import AGGREGATES, UnknownSubject
 from graphapp.settings import SETTINGS
@@ -99,6 +101,15 @@ def cli() -> None:
     The graph lives in Neo4j when NEO4J_URI is set (with NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE),
     otherwise in the embedded file named by GRAPHAPP_DB (default ./graphapp.lbug).
     """
+    # The history records what a command changes as made on the command line, by this system user.
+    set_actor(f"cli:{_os_user()}")
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name and no passwd entry (some containers)
+        return "unknown"
 
 
 @cli.command()

@@ -160,7 +160,17 @@ def forget(tx: Tx, member: str, email: str) -> None:
     """Forgetting's step: the member's personal data leaves the history; that a forget happened, and who
     did it, stays (without naming whom)."""
     tx.run(FORGET_OWN, member=member)
-    tx.run(FORGET_MENTIONS, member=member, summary="(names a member who was later forgotten)")
+    # (the lists are filtered here: LadybugDB's list functions take no parameter inside their lambda)
+    rows = [
+        {"id": r["id"], "about": [x for x in r["about"] or [] if x != member]}
+        for r in tx.run(MENTIONS, member=member)
+    ]
+    for start in range(0, len(rows), 5000):
+        tx.run(
+            BLANK_MENTIONS,
+            rows=rows[start : start + 5000],
+            summary="(names a member who was later forgotten)",
+        )
     record(tx, "forget", summary="a member was forgotten")
 
 
@@ -193,10 +203,10 @@ APPEND = Cypher(
 )
 FORGET_OWN = Cypher("MATCH (c:Change) WHERE c.member = $member DELETE c")
 # What the others' changes say of the member: their before/after and summary may quote them.
-FORGET_MENTIONS = Cypher(
-    "MATCH (c:Change) WHERE $member IN c.about "
-    "SET c.about = [x IN c.about WHERE x <> $member], c.before = '{}', c.after = '{}', "
-    "c.summary = $summary"
+MENTIONS = Cypher("MATCH (c:Change) WHERE $member IN c.about RETURN c.id AS id, c.about AS about")
+BLANK_MENTIONS = Cypher(
+    "UNWIND $rows AS row MATCH (c:Change {id: row.id}) "
+    "SET c.about = row.about, c.before = '{}', c.after = '{}', c.summary = $summary"
 )
 
 
