@@ -35,6 +35,7 @@ from graphapp.ingest.records import (
     parse_workstream,
     workstream_key,
 )
+from graphapp.queries import history
 from graphapp.queries.cypher import Cypher, Rows, Store, Tx
 from graphapp.queries.schema import (
     ALL_NODES,
@@ -72,6 +73,8 @@ class Plan:
     changed: dict[str, dict[str, list[str]]] = field(default_factory=lambda: defaultdict(dict))
     files: list[str] = field(default_factory=list)
     rows: int = 0
+    #: What the graph held when the plan was made (the history's "before"); None for a hand-made plan.
+    catalog: Catalog | None = None
 
     def is_empty(self) -> bool:
         return not any(
@@ -563,6 +566,7 @@ def check_duplicate_members(members: list[MemberRecord], problems: list[Problem]
 def changes(catalog: Catalog, wanted: Wanted, tables: list[Table]) -> Plan:
     """The plan: what differs between the graph the files describe and the graph as it is."""
     plan = Plan(files=sorted({t.file.split(" [")[0] for t in tables}), rows=sum(len(t.rows) for t in tables))
+    plan.catalog = catalog
     _diff_nodes(plan, wanted.nodes, catalog)
     _diff_rels(plan, wanted.rels, catalog)
     _add_contacts(plan, wanted.knows, catalog)
@@ -670,6 +674,8 @@ def apply_plan(tx: Tx, plan: Plan, progress: Progress | None = None) -> None:
             )
     for t in RELATIONSHIPS:
         steps.append((f"creating {t}", partial(tx.bulk_create, t), plan.create_rels.get(t, [])))
+    if not plan.is_empty():
+        steps.append(("recording the history", partial(history.record_many, tx), plan_history(tx, plan)))
     for name, write, rows in steps:
         if not rows:
             continue
@@ -679,6 +685,193 @@ def apply_plan(tx: Tx, plan: Plan, progress: Progress | None = None) -> None:
             done += len(batch)
             if progress:
                 progress(name, done, len(rows))
+
+
+#: The history's name for each relationship a member (or workstream) owns, and how one is written.
+_HISTORY_FIELDS = {"WORKS_AT": "organisation", "INTERESTED_IN": "topics", "MEMBER_OF": "workstreams"}
+_REL_VALUE = {"INTERESTED_IN": "level", "MEMBER_OF": "role"}
+_LABEL_WORDS = {
+    "Member": ("member", "members"),
+    "Organisation": ("organisation", "organisations"),
+    "Topic": ("topic", "topics"),
+    "Workstream": ("workstream", "workstreams"),
+}
+
+
+def plan_history(tx: Tx, plan: Plan) -> list[Props]:
+    """The changes a plan makes, in the history's format, read before the plan is written: one per member,
+    topic, organisation and workstream created or changed (only the fields that change), then, for an
+    import (not a profile save), one summary change; all with one ``batch`` id."""
+    catalog = plan.catalog
+    if catalog is None:
+        catalog = Catalog({}, {}, {}, {}, {}, {t: {} for t in RELATIONSHIPS})
+    kind = "profile" if plan.files == ["the profile form"] else "import"
+    batch = history.new_batch()
+    rows: list[Props] = []
+    held_by_label = {
+        "Topic": catalog.topics,
+        "Organisation": catalog.organisations,
+        "Workstream": catalog.workstreams,
+    }
+    new_counts: Counter[str] = Counter()
+    changed_counts: Counter[str] = Counter()
+    for label, held in held_by_label.items():
+        subject = label.lower()
+        covers = _held_and_planned(plan, catalog, "COVERS") if label == "Workstream" else {}
+        for node in plan.create_nodes.get(label, []):
+            after = _present({p: _field(node.get(p)) for p in NODES[label].properties if p != "id"})
+            if node["id"] in covers:
+                after.update(_present({"covers": covers[node["id"]][1]}))
+            rows.append(history.change(kind, subject=f"{subject}:{node['id']}", after=after, batch=batch))
+            new_counts[label] += 1
+        updated = {n["id"]: n for n in plan.update_nodes.get(label, [])}
+        for node_id in sorted(set(updated) | {i for i in covers if i in held}):
+            before, after = {}, {}
+            if node_id in updated:
+                for p in NODES[label].properties:
+                    old, new = _field(held[node_id].get(p)), _field(updated[node_id].get(p))
+                    if p != "id" and old != new:
+                        before[p], after[p] = old, new
+            if node_id in covers and covers[node_id][0] != covers[node_id][1]:
+                before["covers"], after["covers"] = covers[node_id]
+            if after or before:
+                rows.append(
+                    history.change(
+                        kind, subject=f"{subject}:{node_id}", before=before, after=after, batch=batch
+                    )
+                )
+                changed_counts[label] += 1
+    rels = {t: _held_and_planned(plan, catalog, t) for t in _HISTORY_FIELDS}
+    knows = _knows_before_and_after(tx, plan, catalog)
+    created = {n["id"]: n for n in plan.create_nodes.get("Member", [])}
+    updated = {n["id"]: n for n in plan.update_nodes.get("Member", [])}
+    touched = set(created) | set(updated) | set(knows) | {i for t in rels.values() for i in t}
+    for member in sorted(touched):
+        before, after = {}, {}
+        held = catalog.members.get(member) or {}
+        new = created.get(member) or updated.get(member) or held
+        for p in NODES["Member"].properties:
+            old, now = _field(held.get(p)), _field(new.get(p))
+            if p != "id" and old != now:
+                before[p], after[p] = old, now
+        for t, name in _HISTORY_FIELDS.items():
+            if member in rels[t] and rels[t][member][0] != rels[t][member][1]:
+                before[name], after[name] = rels[t][member]
+        contacts: set[str] = set()
+        if member in knows and knows[member][0] != knows[member][1]:
+            before["knows"], after["knows"] = knows[member]
+            contacts = set(knows[member][0]) ^ set(knows[member][1])
+        if member in created:
+            before, after = {}, _present(after)
+        elif not (before or after):
+            continue
+        if member in created:
+            new_counts["Member"] += 1
+        else:
+            changed_counts["Member"] += 1
+        rows.append(
+            history.change(
+                kind,
+                member=member,
+                subject=f"member:{member}",
+                before=before,
+                after=after,
+                about=contacts,
+                batch=batch,
+            )
+        )
+    if kind == "import" and rows:
+        rows.append(
+            history.change(
+                "import",
+                subject="import",
+                summary=import_summary(plan.files, new_counts, changed_counts),
+                batch=batch,
+            )
+        )
+    return rows
+
+
+def import_summary(files: list[str], new: Counter[str], changed: Counter[str]) -> str:
+    """What an import did, in a line.
+
+    >>> import_summary(["members.csv"], Counter(Member=3, Topic=1), Counter(Member=2))
+    'members.csv: 3 new members, 2 changed; 1 new topic'
+    """
+    parts = []
+    for label, (one, many) in _LABEL_WORDS.items():
+        said = []
+        if new[label]:
+            said.append(f"{new[label]} new {one if new[label] == 1 else many}")
+        if changed[label]:
+            what = "changed" if said else f"{one if changed[label] == 1 else many} changed"
+            said.append(f"{changed[label]} {what}")
+        if said:
+            parts.append(", ".join(said))
+    return f"{', '.join(files)}: {'; '.join(parts) or 'no change'}"
+
+
+def _field(value: Any) -> Any:
+    """A property as the history writes it: unset and empty are both ""; lists sorted."""
+    if value is None or value == []:
+        return "" if not isinstance(value, list) else []
+    return sorted(value) if isinstance(value, list) else value
+
+
+def _present(values: Props) -> Props:
+    return {k: v for k, v in values.items() if v not in ("", [], None)}
+
+
+def _held_and_planned(plan: Plan, catalog: Catalog, t: str) -> dict[str, tuple[Any, Any]]:
+    """For each source whose ``t`` relationships the plan changes: (before, after) in the history's
+    spelling (an organisation id or ""; a sorted list of "target:level" or "target:role"; topic ids)."""
+    touched = {
+        r["source"] for d in (plan.create_rels, plan.delete_rels, plan.update_rels) for r in d.get(t, [])
+    }
+    if not touched:
+        return {}
+    held: dict[str, dict[str, Props]] = defaultdict(dict)
+    for (source, target), props in catalog.rels[t].items():
+        if source in touched:
+            held[source][target] = props
+    now = {s: dict(held[s]) for s in touched}
+    for r in plan.delete_rels.get(t, []):
+        now[r["source"]].pop(r["target"], None)
+    for r in plan.update_rels.get(t, []) + plan.create_rels.get(t, []):
+        now[r["source"]][r["target"]] = r
+    return {s: (_rel_field(t, held[s]), _rel_field(t, now[s])) for s in touched}
+
+
+def _rel_field(t: str, targets: dict[str, Props]) -> Any:
+    if t == "WORKS_AT":
+        return sorted(targets)[0] if targets else ""
+    if t == "COVERS":
+        return sorted(targets)
+    return sorted(f"{target}:{props.get(_REL_VALUE[t]) or ''}" for target, props in targets.items())
+
+
+def _knows_before_and_after(tx: Tx, plan: Plan, catalog: Catalog) -> dict[str, tuple[list[str], list[str]]]:
+    """For each member the plan gives a contact: their contacts' ids before and after (sorted). Members
+    the import names only as a contact are read here (the catalog holds the contacts of its rows only)."""
+    pairs = plan.create_rels.get("KNOWS", [])
+    if not pairs:
+        return {}
+    touched = {r[end] for r in pairs for end in ("source", "target")}
+    held_pairs = set(catalog.rels["KNOWS"])
+    unread = sorted(touched - set(catalog.members))
+    for chunk in batches(unread):
+        held_pairs |= {(r["source"], r["target"]) for r in RELS_TOUCHING["KNOWS"].run(tx, ids=chunk)}
+    before: dict[str, set[str]] = {m: set() for m in touched}
+    for a, b in held_pairs:
+        if a in before:
+            before[a].add(b)
+        if b in before:
+            before[b].add(a)
+    after = {m: set(c) for m, c in before.items()}
+    for r in pairs:
+        after[r["source"]].add(r["target"])
+        after[r["target"]].add(r["source"])
+    return {m: (sorted(before[m]), sorted(after[m])) for m in touched}
 
 
 def _run_rows(tx: Tx, statement: Cypher, rows: list[Props]) -> None:

@@ -31,8 +31,10 @@ __all__ = [
     "KINDS",
     "acting_as",
     "actor",
+    "actors",
     "change",
     "changes",
+    "count",
     "forget",
     "new_batch",
     "record",
@@ -217,7 +219,13 @@ def append(tx: Tx, rows: list[dict[str, Any]]) -> None:
 
 
 def _filters(
-    member: str | None, kind: str | None, by: str | None, since: str | None, until: str | None
+    member: str | None,
+    kind: str | None,
+    by: str | None,
+    since: str | None,
+    until: str | None,
+    batch: str | None = None,
+    subject: str | None = None,
 ) -> str:
     clauses = []
     if member:
@@ -230,6 +238,10 @@ def _filters(
         clauses.append("c.at >= $since")
     if until:
         clauses.append("c.at < $until")
+    if batch:
+        clauses.append("c.batch = $batch")
+    if subject:
+        clauses.append("c.subject = $subject")
     return (" WHERE " + " AND ".join(clauses)) if clauses else ""
 
 
@@ -242,15 +254,61 @@ def changes(
     until: str | None = None,
     limit: int | None = None,
     oldest_first: bool = False,
+    offset: int = 0,
+    batch: str | None = None,
+    subject: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Changes, newest first (or oldest first), filtered by member (filed under or named), kind, who, and
-    time (``since`` <= at < ``until``, ISO 8601 strings). Filters are built from fixed clauses only."""
-    order = "c.at" if oldest_first else "c.at DESC"
-    tail = f" WITH c ORDER BY {order}, c.id" + (" LIMIT $limit" if limit else "")
+    """Changes, newest first (or oldest first), filtered by member (filed under or named), kind, who,
+    time (``since`` <= at < ``until``, ISO 8601 strings), import batch and subject; ``offset`` and
+    ``limit`` give one page. Filters are built from fixed clauses only."""
+    order = "c.at, c.id" if oldest_first else "c.at DESC, c.id DESC"
+    # (LadybugDB orders inside WITH only before SKIP or LIMIT: without a page, the rows are sorted here)
+    tail = f" WITH c ORDER BY {order} SKIP $offset LIMIT $limit" if limit else ""
     query = Rows(
-        "MATCH (c:Change)" + _filters(member, kind, by, since, until) + tail,
+        "MATCH (c:Change)" + _filters(member, kind, by, since, until, batch, subject) + tail,
         **{f: f"c.{f}" for f in CHANGE_FIELDS},
     )
-    rows = query.run(tx, member=member, kind=kind, by=by, since=since, until=until, limit=limit)
+    rows = query.run(
+        tx,
+        member=member,
+        kind=kind,
+        by=by,
+        since=since,
+        until=until,
+        limit=limit,
+        offset=offset,
+        batch=batch,
+        subject=subject,
+    )
     rows.sort(key=lambda r: (r["at"] or "", r["id"]), reverse=not oldest_first)
     return rows
+
+
+def count(
+    tx: Tx,
+    member: str | None = None,
+    kind: str | None = None,
+    by: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    batch: str | None = None,
+    subject: str | None = None,
+) -> int:
+    """How many changes pass the filters of :func:`changes` (for its pages)."""
+    query = "MATCH (c:Change)" + _filters(member, kind, by, since, until, batch, subject)
+    rows = tx.run(
+        query + " RETURN count(c) AS n",
+        member=member,
+        kind=kind,
+        by=by,
+        since=since,
+        until=until,
+        batch=batch,
+        subject=subject,
+    )
+    return int(rows[0]["n"]) if rows else 0
+
+
+def actors(tx: Tx) -> list[str]:
+    """Everyone who made a change (the history page's "who" choices), sorted."""
+    return sorted(r["by"] for r in tx.run("MATCH (c:Change) RETURN DISTINCT c.by AS by") if r["by"])
