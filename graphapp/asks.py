@@ -15,6 +15,7 @@ from graphapp import reports
 from graphapp.accounts import token_hash
 from graphapp.introductions import Refused
 from graphapp.mail import link, queue_mail
+from graphapp.queries import history
 from graphapp.queries.asks import (
     add_offer,
     ask_by_id,
@@ -70,8 +71,21 @@ def post_ask(tx: Tx, asker: str | None, kind: str, text: str, topics: list[str],
         raise Refused(404, f"topics: there is no topic {unknown[0]!r}; pick topics from the list.")
     ask = {"id": uuid.uuid4().hex[:12], "member": me["id"], "kind": kind, "text": text, "topics": wanted}
     create_ask(tx, **ask, created=now)
+    record_ask(tx, ask["id"], me["id"], kind, wanted)
     mail_the_experts(tx, ask["id"], me, kind, text, wanted)
     return {**ask, "status": "open", "created": now}
+
+
+def record_ask(tx: Tx, ask: str, member: str, kind: str, topics: list[str]) -> None:
+    """The history of a new ask (its text stays on the ask: the history says what kind, on which topics)."""
+    history.record(
+        tx,
+        "ask",
+        member=member,
+        subject=f"ask:{ask}",
+        summary=f"{kind} ask posted",
+        after={"status": "open", "kind": kind, "topics": sorted(topics)},
+    )
 
 
 def mail_the_experts(
@@ -188,4 +202,13 @@ def close(tx: Tx, asker: str | None, ask: str, outcome: str, now: str) -> dict[s
     if found["member"] != me:
         raise Refused(404, "There is no such open ask of yours.")
     close_ask(tx, ask, outcome, now)
+    history.record(
+        tx,
+        "ask",
+        member=me,
+        subject=f"ask:{ask}",
+        summary=f"ask closed as {outcome}",
+        before={"status": "open"},
+        after={"status": outcome},
+    )
     return {**found, "status": outcome, "closed": now}

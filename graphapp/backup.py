@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from graphapp.ingest.problems import ImportRejected, Problem
+from graphapp.queries import history
 from graphapp.queries.cypher import Store, Tx
 from graphapp.queries.kept import KEPT, count_kept, create_kept, delete_kept, read_kept
 from graphapp.queries.schema import (
@@ -194,7 +195,15 @@ def restore(store: Store, data: dict[str, Any], replace: bool = False) -> dict[s
         for t, rel in RELATIONSHIPS.items():
             keys = ("source", "target", *rel.properties)
             tx.bulk_create(t, [{k: row.get(k) for k in keys} for row in data["relationships"].get(t, [])])
-        return _tally(data)
+        tally = _tally(data)
+        said = ", ".join(f"{n} {k}" for k, n in tally.items() if n) or "nothing"
+        history.record(
+            tx,
+            "restore",
+            subject="restore",
+            summary=f"restored from a backup{' (replacing the graph)' if present else ''}: {said}",
+        )
+        return tally
 
     return store.write(work)
 

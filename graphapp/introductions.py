@@ -15,6 +15,7 @@ from typing import Any
 
 from graphapp.accounts import token_hash
 from graphapp.mail import link, queue_mail
+from graphapp.queries import history
 from graphapp.queries.asks import ask_by_id
 from graphapp.queries.cypher import Tx
 from graphapp.queries.introductions import (
@@ -106,6 +107,15 @@ def request_introduction(
         "decided": "",
     }
     create_introduction(tx, **introduction)
+    history.record(
+        tx,
+        "introduction",
+        member=me["id"],
+        subject=f"introduction:{introduction['id']}",
+        summary="asked to be introduced",
+        after={"status": "asked", "kind": kind},
+        about=[them["id"]],
+    )
     if them["email"]:
         body = (
             f"{me['name']} asks to be introduced to you on graphapp, from {INTRODUCTION_FROM[kind]}, "
@@ -142,6 +152,16 @@ def answer(
     status = "accepted" if accept else "declined"
     if not answer_introduction(tx, introduction, status, now):
         raise Refused(409, "This introduction has been answered already.")
+    history.record(
+        tx,
+        "introduction",
+        member=found["to_member"],
+        subject=f"introduction:{introduction}",
+        summary=f"introduction {status}",
+        before={"status": found["status"]},
+        after={"status": status},
+        about=[found["from_member"]],
+    )
     asker = person_to_introduce(tx, found["from_member"])
     them = person_to_introduce(tx, found["to_member"])
     if accept and asker and them:

@@ -15,6 +15,7 @@ refused at once and deleted by the next request, confirmation or decision (:func
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import re
 import secrets
@@ -30,6 +31,7 @@ from graphapp.ingest.plan import apply_plan, name_key, plan_import
 from graphapp.ingest.problems import ImportRejected
 from graphapp.ingest.readers import RawRow, Table
 from graphapp.mail import link, queue_mail
+from graphapp.queries import history
 from graphapp.queries.accounts import create_invitation
 from graphapp.queries.asks import ASK_KINDS, create_ask
 from graphapp.queries.cypher import Store, Tx
@@ -463,8 +465,10 @@ def approve_request(tx: Tx, request_id: str, decided_by: str, invitation_token: 
     # Decided first (only a request still waiting is), so that nothing is written for one decided meanwhile.
     if not decide_request(tx, request_id, "approved", now, decided_by, member=member):
         raise ApprovalRefused("This request was decided meanwhile.")
-    apply_plan(tx, plan)
-    set_introductions(tx, member, found["introductions"] or "yes")
+    # (the new member's change is of kind "approval"; a domain the network trusts approves by itself)
+    with history.acting_as(decided_by) if decided_by.startswith("domain:") else contextlib.nullcontext():
+        apply_plan(tx, plan)
+        set_introductions(tx, member, found["introductions"] or "yes")
     if found["issue_text"]:
         issue_topics = [t for t in found["issue_topics"] or [] if t in topic_names]
         ask = uuid.uuid4().hex[:12]
@@ -508,6 +512,14 @@ def decline_request(tx: Tx, request_id: str, decided_by: str, reason: str, now: 
     found = join_request(tx, request_id)
     if found is None or not decide_request(tx, request_id, "declined", now, decided_by, reason=reason):
         return False
+    history.record(
+        tx,
+        "approval",
+        subject=f"request:{request_id}",
+        summary="request to join declined",
+        before={"status": found["status"]},
+        after={"status": "declined"},
+    )
     body = (
         f"Hello {found['name']},\n\n"
         "A coordinator of graphapp looked at your request to join the network and declined it, for this "

@@ -705,7 +705,9 @@ def plan_history(tx: Tx, plan: Plan) -> list[Props]:
     catalog = plan.catalog
     if catalog is None:
         catalog = Catalog({}, {}, {}, {}, {}, {t: {} for t in RELATIONSHIPS})
-    kind = "profile" if plan.files == ["the profile form"] else "import"
+    kind = {"the profile form": "profile", "the request to join": "approval"}.get(
+        plan.files[0] if len(plan.files) == 1 else "", "import"
+    )
     batch = history.new_batch()
     rows: list[Props] = []
     held_by_label = {

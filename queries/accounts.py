@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from graphapp.queries import history
 from graphapp.queries.cypher import Cypher, Tx
 
 __all__ = [
@@ -97,6 +98,10 @@ def create_account(tx: Tx, login: str, password_hash: str, role: str, member: st
     if account(tx, login) is not None:
         raise AccountExists(f"there is already an account {login!r}")
     tx.run(CREATE, id=login, password_hash=password_hash, role=role, member=member, created=created)
+    after = {"role": role, **({"member": member} if member else {})}
+    history.record(
+        tx, "account", member=member, subject=f"account:{login}", summary="account created", after=after
+    )
 
 
 # (tx only by position, as Store.write passes it: no change can be named tx)
@@ -108,7 +113,35 @@ def update_account(tx: Tx, /, login: str, **changes: str) -> bool:
     if changes.get("role", current["role"]) not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     merged = {k: changes.get(k, current[k]) or "" for k in ("role", "active", "member", "password_hash")}
-    return bool(tx.run(UPDATE, id=login, **merged))
+    updated = bool(tx.run(UPDATE, id=login, **merged))
+    _record_account_change(tx, login, current, merged)
+    return updated
+
+
+def _record_account_change(tx: Tx, login: str, current: dict[str, Any], merged: dict[str, str]) -> None:
+    """The history of an account: a role change (kind "role"), blocked or let in again, tied to another
+    member, or a new password (kind "account"; the hash is never written down)."""
+    changed = [k for k in ("role", "active", "member") if (current[k] or "") != merged[k]]
+    for field in changed:
+        kind = "role" if field == "role" else "account"
+        words = {"role": "role changed", "active": "blocked or let in", "member": "tied to a member"}[field]
+        history.record(
+            tx,
+            kind,
+            member=merged["member"] or current["member"] or "",
+            subject=f"account:{login}",
+            summary=words,
+            before={field: current[field] or ""},
+            after={field: merged[field]},
+        )
+    if (current["password_hash"] or "") != merged["password_hash"]:
+        history.record(
+            tx,
+            "account",
+            member=merged["member"] or "",
+            subject=f"account:{login}",
+            summary="password changed",
+        )
 
 
 def delete_account(tx: Tx, login: str) -> None:

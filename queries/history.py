@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graphapp.queries.cypher import Cypher, Rows, Tx
+from graphapp.queries.schema import NODES
 
 __all__ = [
     "CHANGE_FIELDS",
@@ -39,6 +40,7 @@ __all__ = [
     "new_batch",
     "record",
     "record_many",
+    "record_member_fields",
 ]
 
 #: The kinds of change, and how a person reads each.
@@ -160,8 +162,13 @@ def record_many(tx: Tx, rows: list[dict[str, Any]]) -> None:
 
 def forget(tx: Tx, member: str, email: str) -> None:
     """Forgetting's step: the member's personal data leaves the history; that a forget happened, and who
-    did it, stays (without naming whom)."""
+    did it, stays (without naming whom). Changes the member made themself (by an account of theirs, whose
+    login may be their address) stay, said to be by "a forgotten member"."""
+    logins = {r["subject"] for r in tx.run(OWN_ACCOUNTS, member=member)}
+    if email:
+        logins.add(f"account:{email}")
     tx.run(FORGET_OWN, member=member)
+    tx.run(FORGET_ACTOR, actors=sorted(logins), anonymous=FORGOTTEN_ACTOR)
     # (the lists are filtered here: LadybugDB's list functions take no parameter inside their lambda)
     rows = [
         {"id": r["id"], "about": [x for x in r["about"] or [] if x != member]}
@@ -173,7 +180,36 @@ def forget(tx: Tx, member: str, email: str) -> None:
             rows=rows[start : start + 5000],
             summary="(names a member who was later forgotten)",
         )
-    record(tx, "forget", summary="a member was forgotten")
+    by = FORGOTTEN_ACTOR if actor() in logins else None
+    record(tx, "forget", summary="a member was forgotten", by=by)
+
+
+#: The member properties a change may name (the statement below is built from these names only).
+MEMBER_PROPERTIES = NODES["Member"].properties
+
+
+def record_member_fields(
+    tx: Tx, kind: str, member: str, wanted: Mapping[str, Any], summary: str = ""
+) -> dict[str, Any] | None:
+    """Before a write that sets some of a member's properties to ``wanted``: record the change, with the
+    fields whose value differs (unset counts as ""). Returns it; None when nothing changes."""
+    props = [p for p in wanted if p in MEMBER_PROPERTIES]
+    if not props:
+        return None
+    query = "MATCH (m:Member {id: $id}) RETURN " + ", ".join(f"m.{p} AS {p}" for p in props)
+    rows = tx.run(query, id=member)
+    if not rows:
+        return None
+    before, after = {}, {}
+    for p in props:
+        old, new = rows[0][p] or "", wanted[p] or ""
+        if old != new:
+            before[p], after[p] = old, new
+    if not after and not before:
+        return None
+    return record(
+        tx, kind, member=member, subject=f"member:{member}", summary=summary, before=before, after=after
+    )
 
 
 def values(row: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -203,6 +239,13 @@ APPEND = Cypher(
     "UNWIND $rows AS row CREATE (c:Change {id: row.id}) SET "
     + ", ".join(f"c.{f} = row.{f}" for f in CHANGE_FIELDS[1:])
 )
+#: Who a change by a forgotten member's own account is said to be by.
+FORGOTTEN_ACTOR = "a forgotten member"
+OWN_ACCOUNTS = Cypher(
+    "MATCH (c:Change) WHERE c.member = $member AND c.subject STARTS WITH 'account:' "
+    "RETURN DISTINCT c.subject AS subject"
+)
+FORGET_ACTOR = Cypher("MATCH (c:Change) WHERE c.by IN $actors SET c.by = $anonymous")
 FORGET_OWN = Cypher("MATCH (c:Change) WHERE c.member = $member DELETE c")
 # What the others' changes say of the member: their before/after and summary may quote them.
 MENTIONS = Cypher("MATCH (c:Change) WHERE $member IN c.about RETURN c.id AS id, c.about AS about")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from graphapp.queries import history
 from graphapp.queries.cypher import Cypher, Rows, Tx
 
 __all__ = [
@@ -94,6 +95,7 @@ RECORD_CONTACT = Cypher(
     "WHERE NOT EXISTS { MATCH (a)-[:KNOWS]-(b) } "
     "CREATE (a)-[:KNOWS {via: 'introduction', since: $since}]->(b) RETURN a.id AS id"
 )
+CONTACTS_OF = Cypher("MATCH (a:Member {id: $id})-[:KNOWS]-(b:Member) RETURN DISTINCT b.id AS id")
 COUNTS = Cypher(
     "MATCH (i:Introduction) WITH i.kind AS kind, i.status AS status, count(*) AS n RETURN kind, status, n"
 )
@@ -156,7 +158,8 @@ def introductions_off(tx: Tx) -> set[str]:
 
 
 def set_introductions(tx: Tx, member: str, value: str) -> bool:
-    """Record whether others may ask to be introduced to a member (yes, no)."""
+    """Record whether others may ask to be introduced to a member (yes, no), and its change."""
+    history.record_member_fields(tx, "consent", member, {"introductions": value})
     return bool(tx.run(SET_INTRODUCTIONS, id=member, value=value))
 
 
@@ -164,7 +167,22 @@ def record_contact(tx: Tx, a: str, b: str, since: str) -> bool:
     """Record that two members know each other through an introduction (a KNOWS with ``via`` and
     ``since``); False if they knew each other already (that contact is left as it was)."""
     source, target = sorted((a, b))
-    return bool(tx.run(RECORD_CONTACT, source=source, target=target, since=since))
+    held = {m: sorted(r["id"] for r in tx.run(CONTACTS_OF, id=m)) for m in (source, target)}
+    made = bool(tx.run(RECORD_CONTACT, source=source, target=target, since=since))
+    if made:
+        # (the history: each member's contacts, before and after, filed under each of them)
+        for me, other in ((source, target), (target, source)):
+            history.record(
+                tx,
+                "introduction",
+                member=me,
+                subject=f"member:{me}",
+                summary="contact made by an introduction",
+                before={"knows": held[me]},
+                after={"knows": sorted([*held[me], other])},
+                about=[other],
+            )
+    return made
 
 
 def introduction_counts(tx: Tx) -> dict[str, dict[str, int]]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from graphapp.queries import history
 from graphapp.queries.cypher import Cypher, Rows, Tx
 
 __all__ = [
@@ -87,7 +88,8 @@ def mail_off(tx: Tx, member: str) -> set[str]:
 
 
 def set_mail_off(tx: Tx, member: str, kinds: set[str]) -> bool:
-    """Record the kinds of mail a member turned off; False if there is no such member."""
+    """Record the kinds of mail a member turned off, and its change; False if there is no such member."""
+    history.record_member_fields(tx, "consent", member, {"mail_off": ",".join(sorted(kinds))})
     return bool(tx.run(SET_MAIL_OFF, member=member, mail_off=",".join(sorted(kinds))))
 
 

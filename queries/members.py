@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from graphapp.queries import history
 from graphapp.queries.cypher import Cypher, Rows, Tx
 from graphapp.queries.schema import LEVELS, NODES_BY_ID, counts
 
@@ -369,6 +370,10 @@ def member_exists(tx: Tx, member: str) -> bool:
 
 
 def set_consent(tx: Tx, member: str, email_visibility: str, suggestible: str) -> None:
+    """Record a member's consent (who sees their email, whether they are suggested), and its change."""
+    history.record_member_fields(
+        tx, "consent", member, {"email_visibility": email_visibility, "suggestible": suggestible}
+    )
     tx.run(SET_CONSENT, id=member, email_visibility=email_visibility, suggestible=suggestible)
 
 

@@ -13,6 +13,7 @@ from graphapp.store import Store
 
 __all__ = [
     "MEMBER_COLUMNS",
+    "backup_without_restores",
     "PASSWORD",
     "csrf_token",
     "graph",
@@ -27,6 +28,18 @@ __all__ = [
 def graph(store: Store) -> dict[str, Any]:
     """Everything the graph holds, as plain data: equal graphs give equal values."""
     return store.read(snapshot)
+
+
+def backup_without_restores(path: Any) -> dict[str, Any]:
+    """A backup file's data less the history's "restore" changes (a restore records itself, so a backup
+    taken after a restore holds one change more than the one restored)."""
+    import json
+    from pathlib import Path
+
+    data: dict[str, Any] = json.loads(Path(path).read_text())
+    changes = data["nodes"].get("Change", [])
+    data["nodes"]["Change"] = [c for c in changes if c.get("kind") != "restore"]
+    return data
 
 
 PASSWORD = "correct horse battery staple"
