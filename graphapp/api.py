@@ -29,6 +29,7 @@ from graphapp.params import (
     AskBody,
     CloseBody,
     DepthArgs,
+    HistoryArgs,
     IntroductionBody,
     MemberFilterArgs,
     OfferBody,
@@ -253,6 +254,22 @@ def export_view(view: View, fmt: str) -> Response:
         mimetype=spec.media_type,
         headers={"Content-Disposition": f'attachment; filename="{view.slug()}.{spec.extension}"'},
     )
+
+
+# --- The history ------------------------------------------------------------------------------------------
+
+
+@bp.get("/history")
+@bp.query(HistoryArgs)
+@bp.query(paging(50))
+@bp.answers(Page, "A page of changes, newest first, with the filters used.")
+def history(filters: dict[str, str], pages: tuple[int, int]) -> Response:
+    """The history of every change (an import's one by one): who, when, what, each field before and after;
+    filtered by member (name or id), kind, who, days and import. For admins."""
+    from graphapp.pages.history import history_api_page
+
+    found = get_store().read(history_api_page, filters, *pages, current_viewer())
+    return jsonify({"filters": {k: v for k, v in filters.items() if v}, **found.as_dict()})
 
 
 # --- Asks and introductions -------------------------------------------------------------------------------

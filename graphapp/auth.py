@@ -132,6 +132,10 @@ ACCESS = {
     "pages.answer_introduction_page": "member",
     "pages.introduction_by_token": "anonymous",  # (the mailed link: its token is the key)
     "pages.introduction_stats_page": "coordinator",
+    "pages.history_list": "coordinator",
+    "pages.history_csv": "coordinator",
+    "pages.member_history": "member",  # (and then: their own, or a coordinator)
+    "api.history": "admin",
     "api.asks": "member",
     "api.post_ask": "member",
     "api.ask": "member",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from functools import cache
 from typing import Any, ClassVar
 
@@ -26,6 +27,7 @@ from graphapp.contactmap import VIEW_KINDS, View
 from graphapp.queries.asks import ASK_KINDS, ASK_OUTCOMES, TEXT_LIMIT
 from graphapp.queries.asks import NOTE_LIMIT as OFFER_NOTE_LIMIT
 from graphapp.queries.coverage import M49_REGIONS
+from graphapp.queries.history import KINDS as HISTORY_KINDS
 from graphapp.queries.introductions import INTRODUCTION_KINDS
 from graphapp.queries.introductions import NOTE_LIMIT as INTRODUCTION_NOTE_LIMIT
 from graphapp.queries.members import MemberFilter
@@ -41,6 +43,8 @@ __all__ = [
     "load_body",
     "OfferBody",
     "DepthArgs",
+    "HistoryArgs",
+    "history_args",
     "MemberFilterArgs",
     "ModeArgs",
     "Param",
@@ -164,6 +168,24 @@ class Flag(Choice):
         return super().parse(value) in self.YES
 
 
+class Day(Param):
+    """A day, written YYYY-MM-DD."""
+
+    def __init__(self, description: str) -> None:
+        super().__init__(description, "")
+
+    def parse(self, value: str) -> str:
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            raise self.fail_with(f"must be a day written YYYY-MM-DD, not {value!r}")
+        try:
+            return date.fromisoformat(value).isoformat()
+        except ValueError:
+            raise self.fail_with(f"is not a day of the calendar: {value!r}") from None
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"type": "string", "anyOf": [{"format": "date"}, {"maxLength": 0}]}
+
+
 # The sets of parameters.
 
 
@@ -255,6 +277,23 @@ class ViewArgs(Args):
             raise ma.ValidationError(str(e)) from None
 
 
+class HistoryArgs(Args):
+    """The history's filters: whose, what kind, by whom, between which days (both included), which import."""
+
+    member = Text("A member's name (part of it, any case) or id.")
+    kind = Choice("The kind of change.", tuple(HISTORY_KINDS))
+    by = Text("Who made it, as the history writes it: account:<login>, cli:<user>, link:..., visitor.")
+    since = Day("From this day on (UTC, YYYY-MM-DD).")
+    until = Day("Up to and with this day (UTC, YYYY-MM-DD).")
+    batch = Text("The changes of one import (the id its summary line links to).", 64)
+
+    @ma.post_load
+    def tidy_days(self, data: dict[str, str], **kwargs: Any) -> dict[str, str]:
+        if data["since"] and data["until"] and data["until"] < data["since"]:
+            raise ma.ValidationError("until must be on or after since")
+        return data
+
+
 class DepthArgs(Args):
     """How far around a member: ``depth`` 1 or 2."""
 
@@ -314,6 +353,11 @@ def member_filter(args: Mapping[str, str]) -> MemberFilter:
 def page_args(args: Mapping[str, str], per_page: int = 25) -> tuple[int, int]:
     """``page`` (from 1) and ``per_page`` (at most 100)."""
     return load(paging(per_page), args)  # type: ignore[no-any-return]
+
+
+def history_args(args: Mapping[str, str]) -> dict[str, str]:
+    """The history's filters (see :class:`HistoryArgs`)."""
+    return load(HistoryArgs, args)  # type: ignore[no-any-return]
 
 
 def view_args(args: Mapping[str, str]) -> View:

@@ -41,6 +41,9 @@ __all__ = [
     "record",
     "record_many",
     "record_member_fields",
+    "batch_sizes",
+    "members_named",
+    "names_in",
 ]
 
 #: The kinds of change, and how a person reads each.
@@ -269,10 +272,14 @@ def _filters(
     until: str | None,
     batch: str | None = None,
     subject: str | None = None,
+    own: bool = False,
+    collapse: bool = False,
 ) -> str:
     clauses = []
     if member:
-        clauses.append("(c.member = $member OR $member IN c.about)")
+        clauses.append("c.member = $member" if own else "(c.member = $member OR $member IN c.about)")
+    if collapse:  # (an import's changes of single nodes are read through its summary line)
+        clauses.append("(c.kind <> 'import' OR c.subject = 'import')")
     if kind:
         clauses.append("c.kind = $kind")
     if by:
@@ -300,15 +307,18 @@ def changes(
     offset: int = 0,
     batch: str | None = None,
     subject: str | None = None,
+    own: bool = False,
+    collapse: bool = False,
 ) -> list[dict[str, Any]]:
-    """Changes, newest first (or oldest first), filtered by member (filed under or named), kind, who,
-    time (``since`` <= at < ``until``, ISO 8601 strings), import batch and subject; ``offset`` and
-    ``limit`` give one page. Filters are built from fixed clauses only."""
+    """Changes, newest first (or oldest first), filtered by member (filed under them, or, unless ``own``,
+    naming them), kind, who, time (``since`` <= at < ``until``, ISO 8601 strings), import batch and
+    subject; ``collapse`` leaves out an import's changes of single nodes (its summary stays); ``offset``
+    and ``limit`` give one page. Filters are built from fixed clauses only."""
     order = "c.at, c.id" if oldest_first else "c.at DESC, c.id DESC"
     # (LadybugDB orders inside WITH only before SKIP or LIMIT: without a page, the rows are sorted here)
     tail = f" WITH c ORDER BY {order} SKIP $offset LIMIT $limit" if limit else ""
     query = Rows(
-        "MATCH (c:Change)" + _filters(member, kind, by, since, until, batch, subject) + tail,
+        "MATCH (c:Change)" + _filters(member, kind, by, since, until, batch, subject, own, collapse) + tail,
         **{f: f"c.{f}" for f in CHANGE_FIELDS},
     )
     rows = query.run(
@@ -336,9 +346,11 @@ def count(
     until: str | None = None,
     batch: str | None = None,
     subject: str | None = None,
+    own: bool = False,
+    collapse: bool = False,
 ) -> int:
     """How many changes pass the filters of :func:`changes` (for its pages)."""
-    query = "MATCH (c:Change)" + _filters(member, kind, by, since, until, batch, subject)
+    query = "MATCH (c:Change)" + _filters(member, kind, by, since, until, batch, subject, own, collapse)
     rows = tx.run(
         query + " RETURN count(c) AS n",
         member=member,
@@ -355,3 +367,66 @@ def count(
 def actors(tx: Tx) -> list[str]:
     """Everyone who made a change (the history page's "who" choices), sorted."""
     return sorted(r["by"] for r in tx.run("MATCH (c:Change) RETURN DISTINCT c.by AS by") if r["by"])
+
+
+BATCH_SIZES = Cypher(
+    "MATCH (c:Change) WHERE c.batch IN $batches AND c.subject <> 'import' "
+    "RETURN c.batch AS batch, count(c) AS n"
+)
+MEMBER_NAMES = Cypher(
+    "UNWIND $ids AS id MATCH (m:Member {id: id}) "
+    "RETURN m.id AS id, m.name AS name, m.email_visibility AS email_visibility"
+)
+NAMES = {
+    label: Cypher(f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) RETURN n.id AS id, n.name AS name")
+    for label in ("Topic", "Organisation", "Workstream")
+}
+MEMBERS_NAMED = Cypher(
+    "MATCH (m:Member) WHERE toLower(m.name) CONTAINS $q OR m.id = $id "
+    "RETURN m.id AS id, m.name AS name ORDER BY name, id LIMIT 20"
+)
+
+
+def batch_sizes(tx: Tx, batches: list[str]) -> dict[str, int]:
+    """How many changes of single nodes each import (by ``batch``) made."""
+    if not batches:
+        return {}
+    return {r["batch"]: int(r["n"]) for r in tx.run(BATCH_SIZES, batches=batches)}
+
+
+def members_named(tx: Tx, text: str) -> list[dict[str, Any]]:
+    """The members whose name holds ``text`` (any case), or whose id it is: at most 20."""
+    return tx.run(MEMBERS_NAMED, q=text.strip().lower(), id=text.strip())
+
+
+def names_in(tx: Tx, rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The names the changes in ``rows`` refer to by id, as they are now: ``{"Member": {id: {name,
+    email_visibility}}, "Topic": {id: name}, "Organisation": ..., "Workstream": ...}``. A node that is
+    gone (a forgotten member, a merged topic) is absent."""
+    wanted: dict[str, set[str]] = {
+        "Member": set(),
+        "Topic": set(),
+        "Organisation": set(),
+        "Workstream": set(),
+    }
+    for row in rows:
+        if row["member"]:
+            wanted["Member"].add(row["member"])
+        wanted["Member"].update(row.get("about") or [])
+        kind, _, subject_id = (row["subject"] or "").partition(":")
+        label = {"topic": "Topic", "organisation": "Organisation", "workstream": "Workstream"}.get(kind)
+        if label:
+            wanted[label].add(subject_id)
+        for side in values(row):
+            wanted["Member"].update(side.get("knows") or [])
+            wanted["Topic"].update(t.rpartition(":")[0] for t in side.get("topics") or [])
+            wanted["Topic"].update(side.get("covers") or [])
+            wanted["Workstream"].update(w.rpartition(":")[0] for w in side.get("workstreams") or [])
+            if side.get("organisation"):
+                wanted["Organisation"].add(side["organisation"])
+    found: dict[str, dict[str, Any]] = {
+        "Member": {r["id"]: r for r in tx.run(MEMBER_NAMES, ids=sorted(wanted["Member"]))}
+    }
+    for label, statement in NAMES.items():
+        found[label] = {r["id"]: r["name"] for r in tx.run(statement, ids=sorted(wanted[label]))}
+    return found

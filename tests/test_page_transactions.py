@@ -105,6 +105,11 @@ def test_every_page_reads_what_it_shows_in_one_transaction(site) -> None:
         "/me",
         "/me/data.json",
         "/admin/mail",
+        "/history",
+        "/history?kind=import&since=2020-01-01&until=2030-12-31",
+        f"/history?member={ids['member']}",
+        "/history.csv",
+        f"/members/{ids['member']}/history",
         "/join/requests",
         "/join/domains",
     ]
@@ -143,6 +148,7 @@ def test_every_api_answer_reads_in_one_transaction(site) -> None:
         "/api/heatmap",
         "/api/subgraph?kind=region&value=Europe",
         "/api/export/csv?kind=topic&value=record-linkage",
+        "/api/history?kind=import&per_page=5",
     ]
     opened = {url: [kind for kind, _ in transactions.of(client, "GET", url)] for url in calls}
     assert opened == dict.fromkeys(calls, ["read"])

@@ -89,6 +89,10 @@ MATRIX = [
     ("GET", "/introductions/answer/not-a-token", "anonymous"),  # (the mailed link: its token is the key)
     ("POST", "/introductions/answer/not-a-token", "anonymous"),
     ("GET", "/introductions/stats", "coordinator"),
+    ("GET", "/history", "coordinator"),
+    ("GET", "/history.csv", "coordinator"),
+    ("GET", "/members/{m}/history", "coordinator"),  # (someone else's; a member's own: test_history.py)
+    ("GET", "/api/history", "admin"),
     ("GET", "/api/asks", "member"),
     ("POST", "/api/asks", "member"),
     ("GET", "/api/asks/no-such-ask", "member"),

@@ -229,6 +229,8 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
             "/import": ("pages/import.html", "<h1>Import"),
             "/admin/accounts": ("auth/accounts.html", "<h1>Accounts"),
             "/admin/mail": ("pages/mail_admin.html", "<h1>Mail"),
+            "/history": ("pages/history.html", "<h1>History"),
+            f"/members/{someone}/history": ("pages/history_member.html", "History of "),
             "/api/export/html?kind=region&value=Europe": ("explorer/standalone.html", "vis-network"),
             "/join": ("pages/join.html", "<h1>Ask to join"),
             "/join/sent": ("pages/join_sent.html", "check your mail"),

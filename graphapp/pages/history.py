@@ -1,0 +1,331 @@
+"""The history of every change, as people read it: the history page for admins and coordinators (filtered
+by member, kind, who and days, newest first, an import as one line that opens its changes), its CSV
+export, and a member's own history (``/members/<id>/history``, for the member and coordinators).
+
+Each change is put in words here (``describe``), from what the history recorded and the names the ids
+have now; a member's email is shown only where the viewer may see it, as on the profile.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask import Response, abort, render_template, request
+
+from graphapp.auth import Viewer, current_viewer
+from graphapp.db import get_store
+from graphapp.pages import bp
+from graphapp.params import history_args, page_args
+from graphapp.queries import history
+from graphapp.queries.cypher import Tx
+from graphapp.queries.members import Page
+
+__all__ = [
+    "CSV_COLUMNS",
+    "Words",
+    "history_page",
+    "history_rows",
+    "member_history_page",
+    "when",
+]
+
+PER_PAGE = 50
+#: At most this many changes in one CSV export (narrow the filters for more).
+CSV_LIMIT = 100_000
+CSV_COLUMNS = ("at", "by", "kind", "member", "subject", "what", "fields", "before", "after", "batch")
+
+#: How a person reads each field a change names.
+FIELD_WORDS = {
+    "email_visibility": "email shown to",
+    "suggestible": "suggested to others",
+    "introductions": "open to introductions",
+    "mail_off": "mail turned off",
+    "knows": "contacts",
+    "covers": "topics covered",
+    "active": "may sign in",
+    "member": "tied to member",
+}
+#: The order in which a change's fields are said (the rest after these, by name).
+FIELD_ORDER = {
+    f: i
+    for i, f in enumerate(
+        ("name", "title", "email", "organisation", "country", "region", "subregion", "topics", "workstreams")
+    )
+}
+HIDDEN = "(hidden)"
+NONE = "(none)"
+
+
+def when(at: str) -> str:
+    """A recorded time as people read it, in UTC.
+
+    >>> when("2026-11-03T14:02:31.123456+00:00")
+    '3 Nov 2026 14:02'
+    """
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        return at
+    return f"{moment.day} {moment:%b %Y %H:%M}"
+
+
+def _period(filters: dict[str, str]) -> tuple[str | None, str | None]:
+    """The filters' days as the bounds of :func:`history.changes` (``until`` is the day after the last)."""
+    since = f"{filters['since']}T00:00:00" if filters.get("since") else None
+    until = None
+    if filters.get("until"):
+        until = (date.fromisoformat(filters["until"]) + timedelta(days=1)).isoformat() + "T00:00:00"
+    return since, until
+
+
+class Words:
+    """Puts changes in words for one viewer, with the names the ids have now (``history.names_in``)."""
+
+    def __init__(self, names: dict[str, dict[str, Any]], viewer: Viewer) -> None:
+        self.names = names
+        self.viewer = viewer
+
+    def member(self, member: str) -> str:
+        found = self.names["Member"].get(member)
+        return found["name"] if found else "a member no longer in the network"
+
+    def sees_email(self, member: str) -> bool:
+        found = self.names["Member"].get(member)
+        return found is not None and self.viewer.sees_email_of(member, found.get("email_visibility"))
+
+    def value(self, field: str, value: Any, member: str) -> str:
+        """One value of a field, in words (an email only where the viewer may see it)."""
+        if value in ("", None, []):
+            return NONE
+        if field == "email" and not self.sees_email(member):
+            return HIDDEN
+        if field == "topics":
+            return ", ".join(self._named("Topic", t, level) for t, _, level in _pairs(value))
+        if field == "workstreams":
+            return ", ".join(self._named("Workstream", w, role) for w, _, role in _pairs(value))
+        if field == "covers":
+            return ", ".join(self.names["Topic"].get(t, t) for t in value)
+        if field == "knows":
+            return ", ".join(self.member(m) for m in value)
+        if field == "organisation":
+            return str(self.names["Organisation"].get(value, value))
+        if isinstance(value, list):
+            return ", ".join(str(v) for v in value)
+        return str(value)
+
+    def _named(self, label: str, node: str, detail: str) -> str:
+        name = self.names[label].get(node, node)
+        return f"{name} ({detail})" if detail else str(name)
+
+    def subject(self, row: dict[str, Any]) -> str:
+        kind, _, node = (row["subject"] or "").partition(":")
+        if kind == "member":
+            return self.member(node)
+        if kind in ("topic", "organisation", "workstream"):
+            label = kind.capitalize()
+            return f"the {kind} {self.names[label].get(node, node)}"
+        if kind == "account":
+            return f"the account {node}" if self.viewer.at_least("coordinator") else "your account"
+        return ""
+
+    def describe(self, row: dict[str, Any]) -> str:
+        """What a change did, in a line: "Ana Example's title: Analyst → Head of unit"."""
+        before, after = history.values(row)
+        if row["subject"] == "import":
+            return f"Import of {row['summary']}"
+        who = self.subject(row)
+        member = row["member"] or (row["subject"] or "").partition(":")[2]
+        fields = sorted(set(before) | set(after), key=lambda f: (FIELD_ORDER.get(f, len(FIELD_ORDER)), f))
+        others = [self.member(m) for m in row.get("about") or [] if m != row["member"]]
+        said = row["summary"]
+        if others and row["kind"] in ("introduction",) and "contacts" not in said:
+            said = f"{said} (with {', '.join(others)})"
+        if not fields:
+            return f"{who}: {said}" if who and said else who or said or history.KINDS.get(row["kind"], "")
+        if not before and who:
+            added = "; ".join(f"{FIELD_WORDS.get(f, f)} {self.value(f, after[f], member)}" for f in fields)
+            return f"{who} added: {added}" if not said else f"{who}, {said}: {added}"
+        changes = "; ".join(
+            f"{FIELD_WORDS.get(f, f)}: {self.value(f, before.get(f), member)} → "
+            f"{self.value(f, after.get(f), member)}"
+            for f in fields
+        )
+        owner = f"{who}'s " if who else ""
+        line = f"{owner}{changes}"
+        return f"{line} ({said})" if said else line
+
+    def by(self, row: dict[str, Any]) -> str:
+        """Who made a change: as recorded, for coordinators; for a member, "you" or who in general."""
+        by = row["by"] or ""
+        if self.viewer.at_least("coordinator"):
+            return by
+        if self.viewer.login and by == f"account:{self.viewer.login}":
+            return "you"
+        kind = by.partition(":")[0]
+        return {
+            "account": "another account",
+            "cli": "a command on the server",
+            "link": "a link in a mail",
+        }.get(kind, by)
+
+    def visible(self, row: dict[str, Any]) -> dict[str, Any]:
+        """A change with its emails removed where the viewer may not see them (for the CSV and the API)."""
+        before, after = history.values(row)
+        member = row["member"] or ""
+        if ("email" in before or "email" in after) and not self.sees_email(member):
+            before = {**before, **({"email": HIDDEN} if "email" in before else {})}
+            after = {**after, **({"email": HIDDEN} if "email" in after else {})}
+        return {
+            "id": row["id"],
+            "at": row["at"],
+            "by": self.by(row),
+            "kind": row["kind"],
+            "member": member,
+            "member_name": self.member(member) if member else "",
+            "subject": row["subject"],
+            "summary": row["summary"],
+            "fields": list(row.get("fields") or []),
+            "before": before,
+            "after": after,
+            "batch": row["batch"] or "",
+            "what": self.describe(row),
+            "when": when(row["at"] or ""),
+        }
+
+
+def _pairs(values: list[str]) -> list[tuple[str, str, str]]:
+    return [v.rpartition(":") for v in values]
+
+
+def _query(tx: Tx, filters: dict[str, str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The keyword arguments of :func:`history.changes` for the filters, and the members a name matched
+    (several: the page asks which one; none: nothing is shown)."""
+    since, until = _period(filters)
+    query: dict[str, Any] = {
+        "kind": filters.get("kind") or None,
+        "by": filters.get("by") or None,
+        "since": since,
+        "until": until,
+        "batch": filters.get("batch") or None,
+    }
+    matches: list[dict[str, Any]] = []
+    if filters.get("member"):
+        matches = history.members_named(tx, filters["member"])
+        exact = [m for m in matches if m["id"] == filters["member"].strip()]
+        matches = exact or matches
+        query["member"] = matches[0]["id"] if len(matches) == 1 else "\x00"  # (none or several: none shown)
+    # An import reads as one line, which opens its changes, unless those of a member or an import are asked.
+    query["collapse"] = not (query.get("member") or query["batch"] or query["kind"] not in (None, "import"))
+    return query, matches
+
+
+def history_page(tx: Tx, filters: dict[str, str], page: int, per_page: int, viewer: Viewer) -> dict[str, Any]:
+    """The history page: one page of the changes that pass the filters, in words, and the choices of the form."""
+    query, matches = _query(tx, filters)
+    total = history.count(tx, **query)
+    rows = history.changes(tx, **query, limit=per_page, offset=(page - 1) * per_page)
+    words = Words(history.names_in(tx, rows), viewer)
+    sizes = history.batch_sizes(tx, sorted({r["batch"] for r in rows if r["subject"] == "import"}))
+    items = [
+        {**words.visible(r), "opens": sizes.get(r["batch"], 0) if r["subject"] == "import" else 0}
+        for r in rows
+    ]
+    return {
+        "results": Page(items, total, page, per_page),
+        "matches": matches,
+        "actors": history.actors(tx),
+        "kinds": history.KINDS,
+    }
+
+
+def history_rows(
+    tx: Tx, filters: dict[str, str], viewer: Viewer, limit: int = CSV_LIMIT
+) -> list[dict[str, Any]]:
+    """Every change that passes the filters (an import's too), in words, newest first: for the CSV."""
+    query, _ = _query(tx, filters)
+    query["collapse"] = False
+    rows = history.changes(tx, **query, limit=limit)
+    words = Words(history.names_in(tx, rows), viewer)
+    return [words.visible(r) for r in rows]
+
+
+def history_api_page(tx: Tx, filters: dict[str, str], page: int, per_page: int, viewer: Viewer) -> Page:
+    """One page of every change that passes the filters (an import's too), for the API."""
+    query, _ = _query(tx, filters)
+    query["collapse"] = False
+    total = history.count(tx, **query)
+    rows = history.changes(tx, **query, limit=per_page, offset=(page - 1) * per_page)
+    words = Words(history.names_in(tx, rows), viewer)
+    return Page([words.visible(r) for r in rows], total, page, per_page)
+
+
+def member_history_page(
+    tx: Tx, member: str, page: int, per_page: int, viewer: Viewer
+) -> dict[str, Any] | None:
+    """A member's own history: the changes filed under them (None: no such member)."""
+    named = history.names_in(tx, [{"member": member, "subject": "", "before": "{}", "after": "{}"}])
+    if member not in named["Member"]:
+        return None
+    total = history.count(tx, member=member, own=True)
+    rows = history.changes(tx, member=member, own=True, limit=per_page, offset=(page - 1) * per_page)
+    words = Words(history.names_in(tx, rows), viewer)
+    return {
+        "name": named["Member"][member]["name"],
+        "member": member,
+        "results": Page([words.visible(r) for r in rows], total, page, per_page),
+    }
+
+
+def _filters() -> tuple[dict[str, str], int, int]:
+    """The filters and the page asked for (a value that cannot be used: 400, saying which and why)."""
+    return history_args(request.args), *page_args(request.args, PER_PAGE)
+
+
+@bp.get("/history")
+def history_list() -> str:
+    """The history: every change, newest first, filtered by member, kind, who and days."""
+    filters, page, per_page = _filters()
+    shown = get_store().read(history_page, filters, page, per_page, current_viewer())
+    return render_template("pages/history.html", filters=filters, **shown)
+
+
+@bp.get("/history.csv")
+def history_csv() -> Response:
+    """The filtered history as CSV (every change, an import's one by one), newest first."""
+    filters, _, _ = _filters()
+    rows = get_store().read(history_rows, filters, current_viewer())
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {
+                **row,
+                "member": row["member_name"],
+                "fields": "; ".join(row["fields"]),
+                "before": json.dumps(row["before"], sort_keys=True, ensure_ascii=False),
+                "after": json.dumps(row["after"], sort_keys=True, ensure_ascii=False),
+            }
+        )
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=history.csv"},
+    )
+
+
+@bp.get("/members/<member>/history")
+def member_history(member: str) -> str:
+    """The history of a member's profile: for the member themself and for coordinators."""
+    viewer = current_viewer()
+    if viewer.member != member and not viewer.at_least("coordinator"):
+        abort(403, "Only the member themself and coordinators may read the history of a profile.")
+    page, per_page = page_args(request.args, PER_PAGE)
+    shown = get_store().read(member_history_page, member, page, per_page, viewer)
+    if shown is None:
+        abort(404, f"There is no member with the id {member!r}.")
+    return render_template("pages/history_member.html", **shown)
