@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from flask import (
@@ -50,6 +50,7 @@ from graphapp.queries.accounts import (
     accounts,
     attempt_keys,
     create_account,
+    mark_seen,
     peek_invitation,
     take_invitation,
     update_account,
@@ -173,6 +174,8 @@ class Viewer:
     member: str | None = None
     #: The members this viewer has been introduced to (accepted, either way): each sees the other's email.
     partners: frozenset[str] = frozenset()
+    #: When the account last opened a page, before this request ("" never): "what's new since my last visit".
+    seen: str = ""
 
     def at_least(self, role: str) -> bool:
         return RANK[self.role] >= RANK[role]
@@ -253,7 +256,7 @@ def viewer_account(tx: Tx, login: str) -> tuple[dict[str, Any] | None, frozenset
 def _load_viewer(login: str) -> Viewer | None:
     found, partners = get_store().read(viewer_account, login)
     if found and found["active"] == "yes":
-        return Viewer(found["id"], found["role"], found["member"] or None, partners)
+        return Viewer(found["id"], found["role"], found["member"] or None, partners, found.get("seen") or "")
     session.clear()  # deleted or deactivated since: the session ends now, and stays ended
     return None
 
@@ -278,6 +281,7 @@ def check_access() -> Any:
     # Who this request's changes are recorded as made by, in the history (graphapp.queries.history).
     set_actor(f"account:{viewer.login}" if viewer.login else "visitor")
     if viewer.at_least(needed):
+        note_visit(viewer)
         return None
     api = request.path.startswith("/api/")
     if viewer.login is None:
@@ -287,6 +291,25 @@ def check_access() -> Any:
             url_for("auth.login", next=request.full_path if request.query_string else request.path)
         )
     abort(403, f"This needs a {needed}'s account; you are signed in as a {viewer.role}.")
+
+
+#: How often an account's last visit (``seen``) is written down, at most.
+SEEN_EVERY = timedelta(hours=1)
+
+
+def note_visit(viewer: Viewer) -> None:
+    """Note that the viewer's account opened a page, at most once per :data:`SEEN_EVERY` (a bookkeeping
+    write: no change to the network, so every process's suggestion index stays as it is)."""
+    if not viewer.login:
+        return
+    now = datetime.now(UTC)
+    if viewer.seen:
+        try:
+            if now - datetime.fromisoformat(viewer.seen) < SEEN_EVERY:
+                return
+        except ValueError:
+            pass
+    get_store().bookkeep(mark_seen, viewer.login, now.isoformat(timespec="seconds"))
 
 
 #: Failed sign-ins: at most 5 per 5 minutes per address and per login, counted in the graph.

@@ -34,7 +34,7 @@ ROLES = ("member", "coordinator", "admin")
 
 FIND = Cypher(
     "MATCH (a:Account {id: $id}) RETURN a.id AS id, a.password_hash AS password_hash, a.role AS role, "
-    "a.member AS member, a.active AS active, a.created AS created"
+    "a.member AS member, a.active AS active, a.created AS created, a.seen AS seen"
 )
 ALL = Cypher(
     "MATCH (a:Account) RETURN a.id AS id, a.role AS role, a.member AS member, a.active AS active, "
@@ -49,6 +49,7 @@ UPDATE = Cypher(
     "a.password_hash = $password_hash RETURN a.id AS id"
 )
 DELETE = Cypher("MATCH (a:Account {id: $id}) DELETE a")
+SET_SEEN = Cypher("MATCH (a:Account {id: $id}) SET a.seen = $seen")
 CREATE_INVITATION = Cypher(
     "CREATE (:Invitation {id: $id, role: $role, member: $member, expires: $expires, created_by: $created_by})"
 )
@@ -142,6 +143,12 @@ def _record_account_change(tx: Tx, login: str, current: dict[str, Any], merged: 
             subject=f"account:{login}",
             summary="password changed",
         )
+
+
+def mark_seen(tx: Tx, login: str, seen: str) -> None:
+    """Note when an account last opened a page (bookkeeping: run by ``store.bookkeep``, it is no change to
+    the network and leaves the graph revision as it was)."""
+    tx.run(SET_SEEN, id=login, seen=seen)
 
 
 def delete_account(tx: Tx, login: str) -> None:

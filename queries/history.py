@@ -43,6 +43,7 @@ __all__ = [
     "record_member_fields",
     "batch_sizes",
     "members_named",
+    "new_members_since",
     "names_in",
 ]
 
@@ -375,7 +376,7 @@ BATCH_SIZES = Cypher(
 )
 MEMBER_NAMES = Cypher(
     "UNWIND $ids AS id MATCH (m:Member {id: id}) "
-    "RETURN m.id AS id, m.name AS name, m.email_visibility AS email_visibility"
+    "RETURN m.id AS id, m.name AS name, m.email_visibility AS email_visibility, m.suggestible AS suggestible"
 )
 NAMES = {
     label: Cypher(f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) RETURN n.id AS id, n.name AS name")
@@ -430,3 +431,14 @@ def names_in(tx: Tx, rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     for label, statement in NAMES.items():
         found[label] = {r["id"]: r["name"] for r in tx.run(statement, ids=sorted(wanted[label]))}
     return found
+
+
+NEW_MEMBERS = Cypher(
+    "MATCH (c:Change) WHERE c.at >= $since AND c.before = '{}' AND c.subject STARTS WITH 'member:' "
+    "AND c.member <> '' RETURN DISTINCT c.member AS id"
+)
+
+
+def new_members_since(tx: Tx, since: str) -> list[str]:
+    """The members added (by an import or an approved request) since ``since``, as the history says."""
+    return sorted(r["id"] for r in tx.run(NEW_MEMBERS, since=since))

@@ -200,6 +200,7 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
             "pages/_home_suggestions.html": "People to talk to",
             "pages/_home_profile.html": 'id="home-profile"',
             "pages/_home_asks.html": 'id="home-asks-heading"',
+            "pages/_home_whats_new.html": 'id="home-whats-new-heading"',
             "pages/_home_gaps.html": "Where the network is thin",
             "pages/_home_join.html": 'id="home-join-heading"',
             "pages/_home_mail.html": 'id="home-mail"',

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import Response, abort, render_template, request
@@ -21,8 +21,10 @@ from graphapp.db import get_store
 from graphapp.pages import bp
 from graphapp.params import history_args, page_args
 from graphapp.queries import history
+from graphapp.queries.asks import open_asks
 from graphapp.queries.cypher import Tx
 from graphapp.queries.members import Page
+from graphapp.queries.schema import RELS_FROM, batches
 
 __all__ = [
     "CSV_COLUMNS",
@@ -31,6 +33,7 @@ __all__ = [
     "history_rows",
     "member_history_page",
     "when",
+    "whats_new",
 ]
 
 PER_PAGE = 50
@@ -278,6 +281,71 @@ def member_history_page(
         "member": member,
         "results": Page([words.visible(r) for r in rows], total, page, per_page),
     }
+
+
+#: A member who never visited (or whose last visit is not known) sees what is new in this many days.
+FIRST_VISIT_DAYS = 30
+#: At most this many new members and asks are listed in "what's new".
+WHATS_NEW_LIMIT = 8
+
+
+def whats_new(tx: Tx, viewer: Viewer) -> dict[str, Any] | None:
+    """The home page's "what's new" for a member: members added, and asks posted, since their last visit
+    (the account's ``seen``), who share a topic or a workstream with them (an ask: on one of their topics,
+    or by someone in one of their workstreams). None for an account that is no member."""
+    if not viewer.member:
+        return None
+    now = datetime.now(UTC)
+    since = viewer.seen or (now - timedelta(days=FIRST_VISIT_DAYS)).isoformat(timespec="seconds")
+    mine = _ties(tx, [viewer.member]).get(viewer.member, (set(), set()))
+    new = [m for m in history.new_members_since(tx, since) if m != viewer.member]
+    ties = _ties(tx, new)
+    named = history.names_in(tx, [{"member": "", "subject": "", "about": new, "before": "{}", "after": "{}"}])
+    members = []
+    for m in new:
+        topics, workstreams = ties.get(m, (set(), set()))
+        shared_topics, shared_workstreams = topics & mine[0], workstreams & mine[1]
+        person = named["Member"].get(m)
+        if person and (shared_topics or shared_workstreams) and person.get("suggestible") != "no":
+            members.append(
+                {
+                    "id": m,
+                    "name": person["name"],
+                    "topics": sorted(shared_topics),
+                    "workstreams": sorted(shared_workstreams),
+                }
+            )
+    asks = [a for a in open_asks(tx) if (a["created"] or "") >= since and a["member"] != viewer.member]
+    askers = _ties(tx, sorted({a["member"] for a in asks}))
+    shown_asks = []
+    for a in asks:
+        on = set(a["topics"] or []) & mine[0]
+        via = askers.get(a["member"], (set(), set()))[1] & mine[1]
+        if on or via:
+            shown_asks.append({**a, "shared_topics": sorted(on), "shared_workstreams": sorted(via)})
+    topics = {r["id"]: r["name"] for r in tx.run(history.NAMES["Topic"], ids=sorted(mine[0]))}
+    workstreams = {r["id"]: r["name"] for r in tx.run(history.NAMES["Workstream"], ids=sorted(mine[1]))}
+    return {
+        "since": when(since),
+        "first": not viewer.seen,
+        "members": members[:WHATS_NEW_LIMIT],
+        "more_members": max(0, len(members) - WHATS_NEW_LIMIT),
+        "asks": shown_asks[:WHATS_NEW_LIMIT],
+        "more_asks": max(0, len(shown_asks) - WHATS_NEW_LIMIT),
+        "topics": topics,
+        "workstreams": workstreams,
+    }
+
+
+def _ties(tx: Tx, members: list[str]) -> dict[str, tuple[set[str], set[str]]]:
+    """Each member's topics and workstreams (ids)."""
+    found: dict[str, tuple[set[str], set[str]]] = {m: (set(), set()) for m in members}
+    for chunk in batches(members):
+        for r in RELS_FROM["INTERESTED_IN"].run(tx, ids=chunk):
+            found[r["source"]][0].add(r["target"])
+        for r in RELS_FROM["MEMBER_OF"].run(tx, ids=chunk):
+            found[r["source"]][1].add(r["target"])
+    return found
 
 
 def _filters() -> tuple[dict[str, str], int, int]:

@@ -14,6 +14,7 @@ from graphapp import reports, wording
 from graphapp.auth import Viewer, current_viewer
 from graphapp.db import get_store
 from graphapp.pages import asks, bp
+from graphapp.pages.history import whats_new
 from graphapp.pages.join import home_part as join_queue
 from graphapp.queries.cypher import Tx
 from graphapp.queries.mail import mail_counts
@@ -113,6 +114,7 @@ PARTS: tuple[HomePart, ...] = (
     HomePart(my_suggestions, "pages/_home_suggestions.html", "member"),
     HomePart(my_profile, "pages/_home_profile.html", "member"),
     HomePart(asks.home_part, "pages/_home_asks.html", "member"),
+    HomePart(whats_new, "pages/_home_whats_new.html", "member"),
     HomePart(join_queue, "pages/_home_join.html", "coordinator"),
     HomePart(gap_summary, "pages/_home_gaps.html", "coordinator"),
     HomePart(mail_summary, "pages/_home_mail.html", "admin"),
