@@ -24,6 +24,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -56,7 +57,7 @@ from graphapp.queries.accounts import (
     update_account,
 )
 from graphapp.queries.cypher import Tx
-from graphapp.queries.history import set_actor
+from graphapp.queries.history import reset_actor, set_actor
 from graphapp.queries.introductions import introduction_partners
 from graphapp.settings import switched_on
 
@@ -239,6 +240,7 @@ def init_app(app: Flask) -> None:
     # render; Flask-Login's ``current_user`` would ask the database again there.
     login_manager.init_app(app, add_context_processor=False)
     app.before_request(check_access)
+    app.teardown_request(_end_actor)
 
 
 def current_viewer() -> Viewer:
@@ -271,15 +273,23 @@ login_manager.user_loader(_load_viewer)
 login_manager.anonymous_user = _visitor
 
 
+def _end_actor(error: BaseException | None = None) -> None:
+    """After a request, its actor goes (a thread that serves requests, or a test that makes them, does not
+    record later changes as made by the last request's account)."""
+    token = g.pop("actor", None)
+    if token is not None:
+        reset_actor(token)
+
+
 def check_access() -> Any:
     """Run before every request: let it through, or answer 401/403 (API) or send to the login page."""
     needed = ACCESS.get(request.endpoint or "", "member")
     if needed == "anonymous":
-        set_actor("visitor")
+        g.actor = set_actor("visitor")
         return None
     viewer = current_viewer()
     # Who this request's changes are recorded as made by, in the history (graphapp.queries.history).
-    set_actor(f"account:{viewer.login}" if viewer.login else "visitor")
+    g.actor = set_actor(f"account:{viewer.login}" if viewer.login else "visitor")
     if viewer.at_least(needed):
         note_visit(viewer)
         return None
