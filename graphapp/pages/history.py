@@ -323,8 +323,8 @@ def whats_new(tx: Tx, viewer: Viewer) -> dict[str, Any] | None:
         via = askers.get(a["member"], (set(), set()))[1] & mine[1]
         if on or via:
             shown_asks.append({**a, "shared_topics": sorted(on), "shared_workstreams": sorted(via)})
-    topics = {r["id"]: r["name"] for r in tx.run(history.NAMES["Topic"], ids=sorted(mine[0]))}
-    workstreams = {r["id"]: r["name"] for r in tx.run(history.NAMES["Workstream"], ids=sorted(mine[1]))}
+    topic_names = {r["id"]: r["name"] for r in tx.run(history.NAMES["Topic"], ids=sorted(mine[0]))}
+    workstream_names = {r["id"]: r["name"] for r in tx.run(history.NAMES["Workstream"], ids=sorted(mine[1]))}
     return {
         "since": when(since),
         "first": not viewer.seen,
@@ -332,8 +332,8 @@ def whats_new(tx: Tx, viewer: Viewer) -> dict[str, Any] | None:
         "more_members": max(0, len(members) - WHATS_NEW_LIMIT),
         "asks": shown_asks[:WHATS_NEW_LIMIT],
         "more_asks": max(0, len(shown_asks) - WHATS_NEW_LIMIT),
-        "topics": topics,
-        "workstreams": workstreams,
+        "topics": topic_names,
+        "workstreams": workstream_names,
     }
 
 
