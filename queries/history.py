@@ -423,6 +423,8 @@ def names_in(tx: Tx, rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
             wanted["Topic"].update(t.rpartition(":")[0] for t in side.get("topics") or [])
             wanted["Topic"].update(side.get("covers") or [])
             wanted["Workstream"].update(w.rpartition(":")[0] for w in side.get("workstreams") or [])
+            if side.get("member"):
+                wanted["Member"].add(side["member"])
             if side.get("organisation"):
                 wanted["Organisation"].add(side["organisation"])
     found: dict[str, dict[str, Any]] = {

@@ -114,6 +114,8 @@ class Words:
             return ", ".join(self.names["Topic"].get(t, t) for t in value)
         if field == "knows":
             return ", ".join(self.member(m) for m in value)
+        if field == "member":
+            return self.member(value)
         if field == "organisation":
             return str(self.names["Organisation"].get(value, value))
         if isinstance(value, list):
@@ -285,18 +287,27 @@ def member_history_page(
 
 #: A member who never visited (or whose last visit is not known) sees what is new in this many days.
 FIRST_VISIT_DAYS = 30
+#: What's new always covers at least this many days (a member who was here yesterday sees the week).
+AT_LEAST_DAYS = 7
 #: At most this many new members and asks are listed in "what's new".
 WHATS_NEW_LIMIT = 8
 
 
 def whats_new(tx: Tx, viewer: Viewer) -> dict[str, Any] | None:
     """The home page's "what's new" for a member: members added, and asks posted, since their last visit
-    (the account's ``seen``), who share a topic or a workstream with them (an ask: on one of their topics,
+    (the account's ``seen``; at least the last week), who share a topic or a workstream with them (an ask: on one of their topics,
     or by someone in one of their workstreams). None for an account that is no member."""
     if not viewer.member:
         return None
     now = datetime.now(UTC)
-    since = viewer.seen or (now - timedelta(days=FIRST_VISIT_DAYS)).isoformat(timespec="seconds")
+    # (at least the last week: the visit is noted before the page, so a second page of the same visit
+    # would otherwise show nothing)
+    week_ago = (now - timedelta(days=AT_LEAST_DAYS)).isoformat(timespec="seconds")
+    since = (
+        min(viewer.seen, week_ago)
+        if viewer.seen
+        else (now - timedelta(days=FIRST_VISIT_DAYS)).isoformat(timespec="seconds")
+    )
     mine = _ties(tx, [viewer.member]).get(viewer.member, (set(), set()))
     new = [m for m in history.new_members_since(tx, since) if m != viewer.member]
     ties = _ties(tx, new)
@@ -328,6 +339,7 @@ def whats_new(tx: Tx, viewer: Viewer) -> dict[str, Any] | None:
     return {
         "since": when(since),
         "first": not viewer.seen,
+        "week": bool(viewer.seen) and viewer.seen > week_ago,
         "members": members[:WHATS_NEW_LIMIT],
         "more_members": max(0, len(members) - WHATS_NEW_LIMIT),
         "asks": shown_asks[:WHATS_NEW_LIMIT],
