@@ -48,7 +48,10 @@ def snapshot(tx: Tx) -> dict[str, Any]:
     }
     nodes.update(
         {
-            label: sorted((_drop_nulls(row) for row in read_kept(tx, label)), key=lambda n: n["id"])
+            label: sorted(
+                (_drop_nulls(_drop_bookkeeping(label, row)) for row in read_kept(tx, label)),
+                key=lambda n: n["id"],
+            )
             for label in KEPT
         }
     )
@@ -63,6 +66,17 @@ def snapshot(tx: Tx) -> dict[str, Any]:
         "nodes": nodes,
         "relationships": rels,
     }
+
+
+#: Bookkeeping a backup leaves out, as it leaves out failed sign-ins: an account's last visit (``seen``,
+#: for "what's new"; noted at most hourly by any page, so two backups of an unchanged graph agree).
+BOOKKEEPING = {"Account": ("seen",)}
+
+
+def _drop_bookkeeping(label: str, row: dict[str, Any]) -> dict[str, Any]:
+    for prop in BOOKKEEPING.get(label, ()):
+        row.pop(prop, None)
+    return row
 
 
 def _drop_nulls(row: dict[str, Any]) -> dict[str, Any]:

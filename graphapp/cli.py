@@ -24,7 +24,7 @@ from graphapp.formats import EXPORT_FORMATS
 from graphapp.ingest import ImportRejected, import_files
 from graphapp.ingest.readers import KIND_ALIASES
 from graphapp.queries.accounts import ROLES
-from graphapp.queries.history import set_actor
+from graphapp.queries.history import reset_actor, set_actor
 from graphapp.queries.schema import SchemaTooNew, create_schema
 from graphapp.queries.subgraph import AGGREGATES, UnknownSubject
 from graphapp.settings import SETTINGS
@@ -101,8 +101,10 @@ def cli() -> None:
     The graph lives in Neo4j when NEO4J_URI is set (with NEO4J_USER, NEO4J_PASSWORD, NEO4J_DATABASE),
     otherwise in the embedded file named by GRAPHAPP_DB (default ./graphapp.lbug).
     """
-    # The history records what a command changes as made on the command line, by this system user.
-    set_actor(f"cli:{_os_user()}")
+    # The history records what a command changes as made on the command line, by this system user (until
+    # the command ends: a command run in-process, as the tests do, leaves no actor behind).
+    token = set_actor(f"cli:{_os_user()}")
+    click.get_current_context().call_on_close(lambda: reset_actor(token))
 
 
 def _os_user() -> str:
