@@ -18,14 +18,14 @@ import numpy as np
 from graphapp.analytics.asks import Helpers, rank_helpers
 from graphapp.analytics.brokers import ContactCuts, find_cuts
 from graphapp.analytics.coverage import Network, Thresholds, coverage_gaps
-from graphapp.analytics.growth import Snapshot, as_network, as_of, growth
+from graphapp.analytics.growth import Snapshot, as_network, as_of, growth, heat_map_of
 from graphapp.analytics.interest_index import InterestIndex
 from graphapp.analytics.introductions import introduction_stats
 from graphapp.analytics.suggestions import Suggestions, UnknownMember, suggest
 from graphapp.queries.asks import open_ask_topics
 from graphapp.queries.coverage import M49_REGIONS, STATEMENTS, coverage_tables
-from graphapp.queries.growth import network_now, node_changes
 from graphapp.queries.cypher import Cypher, Tx, collector_paused
+from graphapp.queries.growth import network_now, node_changes
 from graphapp.queries.interest import read_contacts, read_interests
 from graphapp.queries.introductions import INTRODUCTION_KINDS, introduction_counts, introductions_off
 from graphapp.queries.members import topic_region_matrix
@@ -40,6 +40,9 @@ __all__ = [
     "contact_cuts",
     "coverage_report",
     "coverage_report_as_of",
+    "coverage_report_of_snapshot",
+    "heat_map_of_snapshot",
+    "network_as_of",
     "coverage_report_of",
     "growth_report",
     "heat_map",
@@ -211,9 +214,21 @@ def coverage_report_as_of(tx: Tx, day: date, thresholds: Thresholds | None = Non
     """The coverage report of the network as it stood at the end of ``day`` (UTC), rebuilt from the
     history (:func:`network_as_of`), by the same analytics as :func:`coverage_report_of`. Not kept: each
     day asked is rebuilt."""
-    net, a, b = as_network(network_as_of(tx, day), day)
+    return coverage_report_of_snapshot(network_as_of(tx, day), day, thresholds)
+
+
+def coverage_report_of_snapshot(
+    snap: Snapshot, day: date | None = None, thresholds: Thresholds | None = None
+) -> dict[str, Any]:
+    """The coverage report of a network held as a snapshot (asks open at the end of ``day``, if given)."""
+    net, a, b = as_network(snap, day)
     with collector_paused():
         return coverage_gaps(net, find_cuts(a, b), M49_REGIONS, thresholds)
+
+
+def heat_map_of_snapshot(snap: Snapshot) -> dict[str, Any]:
+    """The heat map (:func:`heat_map`) of a network held as a snapshot."""
+    return heat_map_of(snap, M49_REGIONS)
 
 
 def growth_report(tx: Tx) -> dict[str, Any]:

@@ -30,7 +30,7 @@ from graphapp.analytics.coverage import Network
 from graphapp.analytics.interest_index import InterestIndex
 from graphapp.queries.schema import LEVEL_BASE, LEVELS
 
-__all__ = ["GROUPINGS", "MEASURES", "Snapshot", "as_network", "as_of", "growth", "undo"]
+__all__ = ["GROUPINGS", "MEASURES", "Snapshot", "as_network", "as_of", "growth", "heat_map_of", "undo"]
 
 #: What is counted each month.
 MEASURES = ("members", "organisations", "countries", "contacts")
@@ -380,7 +380,7 @@ def growth(
         "countries": defaultdict(list),
     }
     starts_of = {m: [s for s, _, _ in ss] for m, ss in spans.items()}
-    for m, ss in spans.items():
+    for ss in spans.values():
         for s, e, f in ss:
             groups = _groups(f)
             for g in groups:
@@ -420,4 +420,29 @@ def growth(
     series["network"].setdefault("", {measure: zero for measure in MEASURES})
     for by in GROUPINGS:
         series[by] = dict(sorted(series[by].items()))
-    return {"months": months, "series": series}
+    names = {w: str(f.get("name") or w) for w, f in now.workstreams.items()}
+    return {"months": months, "series": series, "names": {"workstream": names}, "today": today.isoformat()}
+
+
+def heat_map_of(snap: Snapshot, regions: Sequence[str]) -> dict[str, Any]:
+    """Members holding each topic in each region, as :func:`graphapp.queries.members.topic_region_matrix`
+    gives it for the graph (most held first), for a snapshot.
+
+    >>> snap = Snapshot(members={"a": {"region": "Europe", "topics": ["nlp:expert"]}, "b": {"topics": ["nlp:learning"]}},
+    ...                 topics={"nlp": {"name": "NLP"}, "cv": {"name": "CV"}})
+    >>> heat_map_of(snap, ["Africa", "Europe"])
+    {'regions': ['Africa', 'Europe', ''], 'topics': [{'id': 'nlp', 'name': 'NLP', 'counts': [0, 1, 1], 'total': 2}, {'id': 'cv', 'name': 'CV', 'counts': [0, 0, 0], 'total': 0}], 'max': 1}
+    """
+    cells: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for f in snap.members.values():
+        for entry in f.get("topics") or []:
+            topic = _split(entry)[0]
+            if topic in snap.topics:
+                cells[topic][f.get("region") or ""] += 1
+    columns = list(regions) + ([""] if any("" in c for c in cells.values()) else [])
+    rows = []
+    for topic, f in snap.topics.items():
+        counts = [cells[topic].get(r, 0) for r in columns]
+        rows.append({"id": topic, "name": f.get("name", ""), "counts": counts, "total": sum(counts)})
+    rows.sort(key=lambda r: (-r["total"], str(r["name"]).lower(), r["id"]))
+    return {"regions": columns, "topics": rows, "max": max((n for r in rows for n in r["counts"]), default=0)}
