@@ -8,14 +8,19 @@ report of the graph as it actually was that day, captured at the time by the ord
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import date
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
+from click.testing import CliRunner
 
 from graphapp.analytics.growth import Snapshot, as_of, growth
+from graphapp.cli import cli
 from graphapp.ingest import import_files
 from graphapp.ingest.normalise import member_id
 from graphapp.ingest.problems import ImportRejected
@@ -397,7 +402,8 @@ def test_a_bad_joined_date_is_a_problem_and_nothing_is_written(
     store, tmp_path: Path, value: str, reason: str
 ) -> None:
     write_csv(
-        tmp_path / "m.csv", [member("Ana", "ana@example.org", joined=""), member("Bo", "bo@example.org", joined=value)]
+        tmp_path / "m.csv",
+        [member("Ana", "ana@example.org", joined=""), member("Bo", "bo@example.org", joined=value)],
     )
     with pytest.raises(ImportRejected) as rejected:
         import_files(store, [tmp_path / "m.csv"])
@@ -405,3 +411,95 @@ def test_a_bad_joined_date_is_a_problem_and_nothing_is_written(
     assert (problem.row, problem.column, problem.value) == ("row 3", "joined", value)
     assert problem.reason.startswith(reason)
     assert store.read(lambda tx: tx.run("MATCH (m:Member) RETURN count(m) AS n"))[0]["n"] == 0
+
+
+# --- On the coverage page, in the API and the CLI -----------------------------------------------------------
+
+
+def _demo_joined() -> list[dict[str, str]]:
+    from graphapp.demo import DEMO_DIR
+
+    with (DEMO_DIR / "members.csv").open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def _joined_by(people: list[dict[str, str]], month: str) -> list[dict[str, str]]:
+    return [p for p in people if p["joined"][:7] <= month]
+
+
+def test_coverage_page_shows_how_the_demo_grew(demo_app, client) -> None:
+    people = _demo_joined()
+    page = client.get("/coverage").get_data(as_text=True)
+    assert "How the network grew" in page and 'src="/coverage/growth.svg"' in page
+    assert "forgotten are left out of every month" in page and "<details>" in page
+
+    rows = list(csv.DictReader(io.StringIO(client.get("/coverage/growth.csv").get_data(as_text=True))))
+    assert rows[0]["month"] == min(p["joined"] for p in people)[:7]
+    for row in rows:  # counted independently, from the demo's file
+        joined = _joined_by(people, row["month"])
+        assert int(row["members"]) == len(joined), row
+        assert int(row["organisations"]) == len({p["organisation"] for p in joined}), row
+    assert int(rows[-1]["members"]) == len(people) == 150
+
+    by_ws = list(
+        csv.DictReader(io.StringIO(client.get("/coverage/growth.csv?by=workstream").get_data(as_text=True)))
+    )
+    last = {r["workstream"]: r for r in by_ws if r["month"] == rows[-1]["month"]}
+    in_ws1 = [p for p in people if "WS1" in {w.split(":")[0] for w in p["workstreams"].split("; ")}]
+    assert int(last["WS1"]["members"]) == len(in_ws1) and last["WS1"]["name"]
+    response = client.get("/coverage/growth.csv?by=region")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="graphapp-growth-by-region.csv"'
+    assert {r["region"] for r in csv.DictReader(io.StringIO(response.get_data(as_text=True)))} >= {
+        "Europe",
+        "Africa",
+    }
+
+    for by in ("network", "workstream", "region"):
+        svg = client.get(f"/coverage/growth.svg?by={by}")
+        assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+        root = ElementTree.fromstring(svg.get_data())
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+        text = svg.get_data(as_text=True)
+        assert "Members" in text and 'href="http' not in text  # text kept as text; nothing fetched
+    assert client.get("/coverage/growth.csv?by=planet").status_code == 400
+
+
+def test_coverage_as_it_stood_on_a_day(demo_app, client, runner) -> None:
+    day = "2022-06-30"
+    then = len([p for p in _demo_joined() if p["joined"] <= day])
+    assert 0 < then < 150
+    page = client.get(f"/coverage?as_of={day}").get_data(as_text=True)
+    assert f"{then} members," in page and "as it stood at the end of <strong>2022-06-30</strong>" in page
+    assert 'value="2022-06-30"' in page and "Back to today" in page
+    assert "150 members," in client.get("/coverage").get_data(as_text=True)
+    bad = client.get("/coverage?as_of=2022-02-30")
+    assert bad.status_code == 400 and "as_of must be a day written YYYY-MM-DD" in bad.get_data(as_text=True)
+
+    assert client.get(f"/api/gaps?as_of={day}").get_json()["summary"]["members"] == then
+    assert client.get("/api/gaps?as_of=30/06/2022").status_code == 400
+
+    said = runner.invoke("gaps", "--as-of", day)
+    assert said.exit_code == 0 and f"end of {day} (UTC)" in said.output and f"{then} members" in said.output
+    wrong = CliRunner().invoke(cli, ["gaps", "--as-of", "June"])
+    assert wrong.exit_code != 0 and "--as-of June: must be a day written YYYY-MM-DD" in wrong.output
+
+
+def test_hostile_workstream_names_are_text_in_the_charts_and_the_csv(app, client, tmp_path: Path) -> None:
+    from graphapp.db import get_store
+
+    hostile = "=cmd <script>alert(1)</script> $x$"
+    write_csv(tmp_path / "workstreams.csv", [{"id": "WS9", "name": hostile, "description": "", "covers": ""}])
+    write_csv(
+        tmp_path / "members.csv",
+        [{**member("Ana", "ana@example.org", workstreams="WS9"), "joined": "2023-02"}],
+    )
+    with app.app_context():
+        import_files(get_store(), [tmp_path / "workstreams.csv", tmp_path / "members.csv"])
+    svg = client.get("/coverage/growth.svg?by=workstream").get_data(as_text=True)
+    assert "<script>" not in svg and "&lt;script&gt;alert(1)&lt;/script&gt;" in svg
+    page = client.get("/coverage").get_data(as_text=True)
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/coverage/growth.csv?by=workstream").get_data(as_text=True)))
+    )
+    assert rows[-1]["name"] == "'" + hostile  # not a formula in a spreadsheet
