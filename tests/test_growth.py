@@ -461,6 +461,9 @@ def test_coverage_page_shows_how_the_demo_grew(demo_app, client) -> None:
         assert root.tag == "{http://www.w3.org/2000/svg}svg"
         text = svg.get_data(as_text=True)
         assert "Members" in text and 'href="http' not in text  # text kept as text; nothing fetched
+        assert svg.headers["Content-Security-Policy"].startswith(
+            "default-src 'none'; style-src 'unsafe-inline'"
+        )
     assert client.get("/coverage/growth.csv?by=planet").status_code == 400
 
 
