@@ -184,10 +184,10 @@ def _joined(src: Source, value: Any, problems: list[Problem], today: date | None
         day: date | None = value
         text = value.isoformat()
     else:
-        text = _text(value)
-        if text is None:
+        given = _text(value)
+        if given is None:
             return None
-        day = None
+        text, day = given, None
         try:
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
                 day = date.fromisoformat(text)

@@ -406,11 +406,11 @@ def growth(
                                 contacts.span(g, lo, hi)
     counted = {"members": members.totals(), "contacts": contacts.totals()}
     for measure, keyed in distinct.items():
-        c = _Counter(first, last)
+        among = _Counter(first, last)
         for (by, name, _), covered in keyed.items():
             for s, e in _merged(covered):
-                c.span((by, name), s, e)
-        counted[measure] = c.totals()
+                among.span((by, name), s, e)
+        counted[measure] = among.totals()
     months = [_month_name(n) for n in range(first, last + 1)]
     zero = [0] * len(months)
     series: dict[str, dict[str, dict[str, list[int]]]] = {by: {} for by in GROUPINGS}
