@@ -77,8 +77,9 @@ def network_now(tx: Tx, *, interests: bool = True) -> dict[str, dict[str, dict[s
             members[r["member"]]["organisation"] = r["organisation"]
     for r in member_of:
         lists["workstreams"][r["member"]].append(f"{r['workstream']}:{r['role'] or 'member'}")
-    for r in knows:
+    for r in knows:  # (stored once; each of the two has the other among their contacts)
         lists["knows"][r["a"]].append(r["b"])
+        lists["knows"][r["b"]].append(r["a"])
     if interests:
         for r in shaped[9]:
             lists["topics"][r["member"]].append(f"{r['topic']}:{r['level']}")

@@ -320,7 +320,9 @@ def _independent_growth(
         counts["members"].append(len(ms))
         counts["organisations"].append(len({f["organisation"] for f in ms.values() if f.get("organisation")}))
         counts["countries"].append(len({f["country"] for f in ms.values() if f.get("country")}))
-        counts["contacts"].append(sum(1 for f in ms.values() for k in f.get("knows", []) if k in ms))
+        counts["contacts"].append(
+            len({frozenset((m, k)) for m, f in ms.items() for k in f.get("knows", []) if k in ms})
+        )
     return counts
 
 

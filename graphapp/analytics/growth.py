@@ -12,7 +12,9 @@ because they named a forgotten member undo nothing.
 
 A network here is a :class:`Snapshot`: members, topics, organisations and workstreams, each an id with
 its fields as the history names them (see the common format: ``topics`` as sorted ``"topic-id:level"``,
-``workstreams`` as ``"workstream-id:role"``, ``knows`` as member ids, ``organisation`` as an id).
+``workstreams`` as ``"workstream-id:role"``, ``knows`` as member ids, ``organisation`` as an id). A
+contact is one between two people, whichever of them lists it (the graph stores it once; the history may
+name it in either's list, or both).
 """
 
 from __future__ import annotations
@@ -170,8 +172,7 @@ def as_network(snap: Snapshot, day: date | None = None) -> tuple[Network, np.nda
     employees: dict[str, list[int]] = defaultdict(list)
     in_workstream: dict[str, list[int]] = {w: [] for w in sorted(snap.workstreams)}
     leads: dict[str, int] = defaultdict(int)
-    a: list[int] = []
-    b: list[int] = []
+    pairs: set[tuple[int, int]] = set()  # a contact is one, whichever of the two lists it (or both)
     for k, f in enumerate(rows):
         for entry in f.get("topics") or []:
             topic, level = _split(entry)
@@ -186,9 +187,9 @@ def as_network(snap: Snapshot, day: date | None = None) -> tuple[Network, np.nda
                 in_workstream[ws].append(k)
                 leads[ws] += role == "lead"
         for other in f.get("knows") or []:
-            if other in key:
-                a.append(k)
-                b.append(key[other])
+            j = key.get(other)
+            if j is not None and j != k:
+                pairs.add((min(j, k), max(j, k)))
     index = InterestIndex(
         {
             "key": list(range(len(ids))),
@@ -230,7 +231,8 @@ def as_network(snap: Snapshot, day: date | None = None) -> tuple[Network, np.nda
         ],
         open_asks=dict(open_asks),
     )
-    return net, np.array(a, np.int64), np.array(b, np.int64)
+    ordered = sorted(pairs)
+    return net, np.array([p[0] for p in ordered], np.int64), np.array([p[1] for p in ordered], np.int64)
 
 
 # --- Month by month --------------------------------------------------------------------------------------
@@ -315,8 +317,9 @@ def growth(
     now: Snapshot, changes: Iterable[Mapping[str, Any]], today: date, *, since: str | None = None
 ) -> dict[str, Any]:
     """How the network grew: at the end of each month, its members, the organisations and countries they
-    come from, and their contacts (each contact once, counted in a workstream or region when both people
-    are in it), for the whole network, each workstream and each region.
+    come from, and their contacts (each contact once, whichever of the two lists it; counted in a
+    workstream or region when both people are in it), for the whole network, each workstream and each
+    region.
 
     ``changes`` are the history's rows, newest first (as :func:`as_of` takes them); each month's network
     is the one :func:`as_of` gives for its last day. The months run from the first one anybody joined in
@@ -374,13 +377,14 @@ def growth(
             spans[m] = sorted(kept, key=lambda x: x[0])
 
     members = _Counter(first, last)
-    contacts = _Counter(first, last)
+    # per contact (a pair, whichever of the two lists it) and group: the months it held there
+    contact_spans: dict[tuple[str, str, str, str], list[tuple[int, int]]] = defaultdict(list)
     distinct: dict[str, dict[tuple[str, str, str], list[tuple[int, int]]]] = {
         "organisations": defaultdict(list),
         "countries": defaultdict(list),
     }
     starts_of = {m: [s for s, _, _ in ss] for m, ss in spans.items()}
-    for ss in spans.values():
+    for m, ss in spans.items():
         for s, e, f in ss:
             groups = _groups(f)
             for g in groups:
@@ -391,8 +395,9 @@ def growth(
                     distinct["countries"][(*g, f["country"])].append((s, e))
             for other in f.get("knows") or []:
                 theirs = spans.get(other)
-                if not theirs:
+                if not theirs or other == m:
                     continue
+                pair = (m, other) if m < other else (other, m)
                 # the other's states that overlap this one
                 at = max(0, bisect.bisect_right(starts_of[other], s) - 1)
                 for s2, e2, f2 in theirs[at:]:
@@ -403,7 +408,11 @@ def growth(
                         shared = set(_groups(f2))
                         for g in groups:
                             if g in shared:
-                                contacts.span(g, lo, hi)
+                                contact_spans[(*g, *pair)].append((lo, hi))
+    contacts = _Counter(first, last)
+    for (by, name, _, _), covered in contact_spans.items():
+        for s, e in _merged(covered) if len(covered) > 1 else covered:
+            contacts.span((by, name), s, e)
     counted = {"members": members.totals(), "contacts": contacts.totals()}
     for measure, keyed in distinct.items():
         among = _Counter(first, last)
