@@ -27,6 +27,7 @@ from graphapp.exports import FORMATS, export, read_export
 from graphapp.params import (
     AnswerBody,
     AskBody,
+    AsOfArgs,
     CloseBody,
     DepthArgs,
     HistoryArgs,
@@ -187,10 +188,15 @@ def places(pages: tuple[int, int]) -> Response:
 
 
 @bp.get("/gaps")
+@bp.query(AsOfArgs)
 @bp.answers(answer("Gaps", **required("summary", "gaps")), "The report.")
-def gaps() -> Response:
-    """The coverage report: gaps most severe first, brokers and clusters of interest."""
-    return jsonify(wording.worded_report(get_store().read(reports.coverage_report)))
+def gaps(options: dict[str, Any]) -> Response:
+    """The coverage report: gaps most severe first, brokers and clusters of interest; with ``as_of``, of
+    the network as it stood at the end of that day, rebuilt from the history."""
+    day = options["as_of"]
+    if day is None:
+        return jsonify(wording.worded_report(get_store().read(reports.coverage_report)))
+    return jsonify(wording.worded_report(get_store().read(reports.coverage_report_as_of, day)))
 
 
 @bp.get("/heatmap")

@@ -112,6 +112,8 @@ ACCESS = {
     "api.places": "public",
     "api.subgraph_of": "public",
     "pages.coverage": "coordinator",
+    "pages.growth_chart": "coordinator",
+    "pages.growth_csv": "coordinator",
     "api.gaps": "coordinator",
     "api.heatmap": "coordinator",
     "api.export_view": "coordinator",

@@ -255,13 +255,19 @@ def suggest(
     metavar="NAME=VALUE",
     help="Change a threshold, e.g. --set few_region_members=5 (see docs/coverage.md).",
 )
-def gaps(as_json: bool, settings: tuple[str, ...]) -> None:
+@click.option(
+    "--as-of",
+    "as_of",
+    metavar="YYYY-MM-DD",
+    help="The report of the network as it stood at the end of that day (UTC), rebuilt from the history.",
+)
+def gaps(as_json: bool, settings: tuple[str, ...], as_of: str | None) -> None:
     """Where the network is thin: the coverage report, most severe first."""
     import dataclasses
 
     from graphapp import wording
     from graphapp.analytics.coverage import Thresholds
-    from graphapp.reports import coverage_report_of
+    from graphapp.reports import coverage_report_as_of, coverage_report_of
 
     thresholds = Thresholds()
     known = {f.name: f.type for f in dataclasses.fields(Thresholds)}
@@ -273,12 +279,25 @@ def gaps(as_json: bool, settings: tuple[str, ...]) -> None:
             setattr(thresholds, name, float(value) if known[name] in (float, "float") else int(value))
         except ValueError as e:
             raise Failure(f"--set {setting}: {value!r} is not a number") from e
+    day = None
+    if as_of:
+        from graphapp.params import BadRequest, as_of_arg
+
+        try:
+            day = as_of_arg({"as_of": as_of})
+        except BadRequest as e:
+            raise Failure(f"--as-of {as_of}: must be a day written YYYY-MM-DD") from e
     with _opened() as store:
-        report = wording.worded_report(store.read(coverage_report_of, thresholds))
+        if day is None:
+            report = wording.worded_report(store.read(coverage_report_of, thresholds))
+        else:
+            report = wording.worded_report(store.read(coverage_report_as_of, day, thresholds))
     if as_json:
         click.echo(json.dumps(report, indent=1, ensure_ascii=False))
         return
     s = report["summary"]
+    if day is not None:
+        click.echo(f"As the network stood at the end of {day.isoformat()} (UTC), rebuilt from the history:")
     click.echo(
         f"{s['members']} members, {s['topics']} topics, {s['workstreams']} workstreams: "
         + ", ".join(f"{n} {word}" for word, n in s["gaps"].items())

@@ -3,6 +3,9 @@ learning in official statistics, and 150 fictional members (``example.org`` addr
 
 from __future__ import annotations
 
+import random
+from datetime import date, timedelta
+
 from graphapp.ingest.synthetic import Dataset, read_dataset, synthetic_dataset
 from graphapp.resources import DEMO_DATA
 
@@ -25,6 +28,8 @@ POPULAR_TOPICS = (
 LEADERLESS_WORKSTREAMS = ("WS4",)
 DEMO_SEED = 2021
 DEMO_SIZE = 150
+#: The demo's members joined between these days, more of them each year (so the growth charts show growth).
+DEMO_JOINED = (date(2021, 3, 1), date(2025, 9, 30))
 
 
 def demo_reference() -> Dataset:
@@ -36,6 +41,17 @@ def demo_reference() -> Dataset:
 
 def demo_members() -> Dataset:
     """How ``members.csv`` of the demo was made (and is checked to be reproducible in the tests)."""
+    dataset = _demo_members()
+    rng = random.Random(DEMO_SEED)
+    first, last = DEMO_JOINED
+    days = (last - first).days
+    # the square root of a uniform draw: the network grows faster as it becomes known
+    for m in dataset.members:
+        m["joined"] = (first + timedelta(days=round(days * rng.random() ** 0.5))).isoformat()
+    return dataset
+
+
+def _demo_members() -> Dataset:
     return synthetic_dataset(
         demo_reference(),
         DEMO_SIZE,

@@ -487,3 +487,55 @@ def load_body(kind: type[ma.Schema], data: Mapping[str, Any]) -> Any:
         return kind().load(data)
     except ma.ValidationError as e:
         raise BadRequest.of(e) from None
+
+
+# --- The network over time (the coverage page's "as it stood on", the growth CSV) -----------------------
+
+
+class Day(Param):
+    """A day, written YYYY-MM-DD (absent: none)."""
+
+    def __init__(self, description: str) -> None:
+        super().__init__(description, None)
+
+    def parse(self, value: str) -> date:
+        day = None
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            try:
+                day = date.fromisoformat(value)
+            except ValueError:
+                day = None
+        if day is None:
+            raise self.fail_with(f"must be a day written YYYY-MM-DD, not {value!r}")
+        return day
+
+    def json_schema(self) -> dict[str, Any]:
+        return {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "maxLength": 0}]}
+
+
+class AsOfArgs(Args):
+    """``as_of``: the day whose network to report on, as it stood at the end of it (UTC)."""
+
+    as_of = Day(
+        "The network as it stood at the end of this day (UTC), rebuilt from the history; now unless given."
+    )
+
+
+class GrowthArgs(Args):
+    """``by``: the growth of the whole network, or of each workstream or region."""
+
+    by = Choice(
+        "The whole network (unless given), or each workstream or region.",
+        ("network", "workstream", "region"),
+        "network",
+    )
+
+
+def as_of_arg(args: Mapping[str, str]) -> date | None:
+    """The day asked for with ``as_of`` (see :class:`AsOfArgs`), or None."""
+    return load(AsOfArgs, args)["as_of"]  # type: ignore[no-any-return]
+
+
+def growth_by_arg(args: Mapping[str, str]) -> str:
+    """How the growth is broken down (see :class:`GrowthArgs`)."""
+    return load(GrowthArgs, args)["by"]  # type: ignore[no-any-return]

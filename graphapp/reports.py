@@ -10,6 +10,7 @@ No Flask here: the CLI and the benchmarks call these too.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
 import numpy as np
@@ -17,12 +18,14 @@ import numpy as np
 from graphapp.analytics.asks import Helpers, rank_helpers
 from graphapp.analytics.brokers import ContactCuts, find_cuts
 from graphapp.analytics.coverage import Network, Thresholds, coverage_gaps
+from graphapp.analytics.growth import Snapshot, as_network, as_of, growth, heat_map_of
 from graphapp.analytics.interest_index import InterestIndex
 from graphapp.analytics.introductions import introduction_stats
 from graphapp.analytics.suggestions import Suggestions, UnknownMember, suggest
 from graphapp.queries.asks import open_ask_topics
 from graphapp.queries.coverage import M49_REGIONS, STATEMENTS, coverage_tables
 from graphapp.queries.cypher import Cypher, Tx, collector_paused
+from graphapp.queries.growth import network_now, node_changes
 from graphapp.queries.interest import read_contacts, read_interests
 from graphapp.queries.introductions import INTRODUCTION_KINDS, introduction_counts, introductions_off
 from graphapp.queries.members import topic_region_matrix
@@ -36,7 +39,12 @@ __all__ = [
     "introduction_stats_of",
     "contact_cuts",
     "coverage_report",
+    "coverage_report_as_of",
+    "coverage_report_of_snapshot",
+    "heat_map_of_snapshot",
+    "network_as_of",
     "coverage_report_of",
+    "growth_report",
     "heat_map",
     "interest_index",
     "suggest_peers",
@@ -187,3 +195,49 @@ def coverage_report(tx: Tx) -> dict[str, Any]:
 def heat_map(tx: Tx) -> dict[str, Any]:
     """Members holding each topic in each UN M49 region, made once per graph revision."""
     return tx.derived.get("heat-map", graph_revision(tx), lambda: topic_region_matrix(tx, M49_REGIONS))
+
+
+# --- The network over time ---------------------------------------------------------------------------------
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+def network_as_of(tx: Tx, day: date) -> Snapshot:
+    """The network as it stood at the end of ``day``: see :func:`graphapp.analytics.growth.as_of`."""
+    now = Snapshot(**network_now(tx))
+    return as_of(now, node_changes(tx, since=(day + timedelta(days=1)).isoformat()), day)
+
+
+def coverage_report_as_of(tx: Tx, day: date, thresholds: Thresholds | None = None) -> dict[str, Any]:
+    """The coverage report of the network as it stood at the end of ``day`` (UTC), rebuilt from the
+    history (:func:`network_as_of`), by the same analytics as :func:`coverage_report_of`. Not kept: each
+    day asked is rebuilt."""
+    return coverage_report_of_snapshot(network_as_of(tx, day), day, thresholds)
+
+
+def coverage_report_of_snapshot(
+    snap: Snapshot, day: date | None = None, thresholds: Thresholds | None = None
+) -> dict[str, Any]:
+    """The coverage report of a network held as a snapshot (asks open at the end of ``day``, if given)."""
+    net, a, b = as_network(snap, day)
+    with collector_paused():
+        return coverage_gaps(net, find_cuts(a, b), M49_REGIONS, thresholds)
+
+
+def heat_map_of_snapshot(snap: Snapshot) -> dict[str, Any]:
+    """The heat map (:func:`heat_map`) of a network held as a snapshot."""
+    return heat_map_of(snap, M49_REGIONS)
+
+
+def growth_report(tx: Tx) -> dict[str, Any]:
+    """How the network grew, month by month (see :func:`graphapp.analytics.growth.growth`), made once per
+    graph revision and day."""
+    today = _today()
+
+    def build() -> dict[str, Any]:
+        with collector_paused():
+            return growth(Snapshot(**network_now(tx, interests=False)), node_changes(tx), today)
+
+    return tx.derived.get("growth", (graph_revision(tx), today.isoformat()), build)

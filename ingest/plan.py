@@ -17,6 +17,7 @@ import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar
 
@@ -455,6 +456,10 @@ def _member_node(m: MemberRecord, held: Props | None) -> Props:
             node[prop] = getattr(m, prop)
     if "country" in m.present:
         node.update(country=m.country, region=m.region, subregion=m.subregion)
+    if m.joined:
+        node["joined"] = m.joined  # joined before graphapp: the file says when
+    elif held is None:
+        node["joined"] = datetime.now(UTC).date().isoformat()  # joins today, with this import
     return node
 
 

@@ -39,6 +39,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "knows",
         "email_visibility",
         "suggestible",
+        "joined",
     ),
     "organisations": ("id", "name", "kind", "country", "aliases"),
     "topics": ("id", "name", "aliases"),

@@ -6,7 +6,9 @@ workstreams, contacts) are resolved later, in :mod:`graphapp.ingest.plan`, again
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 
 from graphapp.ingest.normalise import (
@@ -105,6 +107,9 @@ class MemberRecord:
     organisation_kind: str | None
     email_visibility: str | None = None  # the member's consent, when the file says it
     suggestible: str | None = None
+    joined: str | None = (
+        None  # when they joined the network (ISO date), for members who joined before graphapp
+    )
     interests: list[Interest] = field(default_factory=list)
     workstreams: list[tuple[str, str]] = field(default_factory=list)  # (workstream as written, role)
     knows: list[str] = field(default_factory=list)  # emails, normalised
@@ -158,6 +163,48 @@ def _one_of(
         problems.append(src.problem(column, text, f"must be one of {', '.join(allowed)}"))
         return None
     return text.lower()
+
+
+def _joined(src: Source, value: Any, problems: list[Problem], today: date | None = None) -> str | None:
+    """When a member joined the network, as an ISO date: ``YYYY-MM-DD``, or ``YYYY-MM`` (the month's first
+    day; a spreadsheet's date cell is taken as it is). Not in the future.
+
+    >>> found: list[Problem] = []
+    >>> s = Source("m.csv", "row 2")
+    >>> _joined(s, "2021-03", found), _joined(s, " 2022-11-30 ", found), _joined(s, "", found), found
+    ('2021-03-01', '2022-11-30', None, [])
+    >>> _joined(s, "31/01/2022", found), _joined(s, "2999-01-01", found, today=date(2026, 1, 1))
+    (None, None)
+    >>> [p.reason for p in found]
+    ['is not a date: write it as YYYY-MM-DD (or YYYY-MM for a month)', 'is in the future (today is 2026-01-01)']
+    """
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        day: date | None = value
+        text = value.isoformat()
+    else:
+        given = _text(value)
+        if given is None:
+            return None
+        text, day = given, None
+        try:
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                day = date.fromisoformat(text)
+            elif re.fullmatch(r"\d{4}-\d{2}", text):
+                day = date.fromisoformat(text + "-01")
+        except ValueError:
+            day = None
+    if day is None:
+        problems.append(
+            src.problem("joined", text, "is not a date: write it as YYYY-MM-DD (or YYYY-MM for a month)")
+        )
+        return None
+    today = today or datetime.now(UTC).date()
+    if day > today:
+        problems.append(src.problem("joined", text, f"is in the future (today is {today.isoformat()})"))
+        return None
+    return day.isoformat()
 
 
 def _given_id(src: Source, value: Any, problems: list[Problem]) -> str | None:
@@ -258,6 +305,7 @@ def parse_member(row: RawRow, problems: list[Problem]) -> MemberRecord:
             src, "email_visibility", values.get("email_visibility"), EMAIL_VISIBILITY, problems
         ),
         suggestible=_one_of(src, "suggestible", values.get("suggestible"), SUGGESTIBLE, problems),
+        joined=_joined(src, values.get("joined"), problems),
     )
     record.interests = _interests(src, values.get("topics"), problems)
     record.workstreams = _workstreams(src, values.get("workstreams"), problems)

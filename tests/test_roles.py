@@ -65,6 +65,8 @@ MATRIX = [
     ("GET", "/members/{other}/edit", "coordinator"),  # (someone else's: a coordinator's job)
     ("POST", "/members/{other}/edit", "coordinator"),  # (sent without a revision: answered 409 once allowed)
     ("GET", "/coverage", "coordinator"),
+    ("GET", "/coverage/growth.svg", "coordinator"),
+    ("GET", "/coverage/growth.csv?by=region", "coordinator"),
     ("GET", "/api/gaps", "coordinator"),
     ("GET", "/api/heatmap", "coordinator"),
     ("GET", "/api/export/csv?kind=topic&value=record-linkage", "coordinator"),

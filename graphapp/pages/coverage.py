@@ -3,6 +3,7 @@ members per topic and region. For coordinators."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import render_template, request
@@ -10,7 +11,8 @@ from flask import render_template, request
 from graphapp import reports
 from graphapp.db import get_store
 from graphapp.pages import bp
-from graphapp.params import page_args
+from graphapp.pages.growth import growth_tables
+from graphapp.params import as_of_arg, page_args
 from graphapp.queries.cypher import Tx
 from graphapp.queries.members import paginate
 
@@ -23,7 +25,24 @@ def coverage_page(tx: Tx) -> dict[str, Any]:
 @bp.get("/coverage")
 def coverage() -> str:
     page, per_page = page_args(request.args, 25)
-    shown = get_store().read(coverage_page)
+    shown = get_store().read(coverage_with_growth, as_of_arg(request.args))  # (issue 13: as of a day, growth)
     return render_template(
         "pages/coverage.html", **shown, gaps=paginate(shown["report"]["gaps"], page, per_page)
     )
+
+
+# --- The network over time (issue 13): the report as it stood on a day, and the growth (pages/growth.py) ---
+
+
+def coverage_with_growth(tx: Tx, as_of: date | None) -> dict[str, Any]:
+    """The coverage page in one snapshot: :func:`coverage_page` (or, for ``as_of``, the gap report and heat
+    map of the network as it stood at the end of that day) and the growth month by month."""
+    if as_of is None:
+        shown = coverage_page(tx)
+    else:
+        snap = reports.network_as_of(tx, as_of)
+        shown = {
+            "report": reports.coverage_report_of_snapshot(snap, as_of),
+            "matrix": reports.heat_map_of_snapshot(snap),
+        }
+    return {**shown, "as_of": as_of, "growth": growth_tables(reports.growth_report(tx))}
