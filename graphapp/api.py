@@ -185,6 +185,19 @@ def places(pages: tuple[int, int]) -> Response:
     return _list(place_list, pages)
 
 
+@bp.get("/vocabulary")
+@bp.answers(
+    answer("Vocabulary", **required("topics", "organisations")),
+    "Every topic (id, name, aliases, description, status, holders by level, covering workstreams) and "
+    "organisation (id, name, aliases, kind, country, members), by name.",
+)
+def vocabulary() -> Response:
+    """The vocabulary coordinators keep, for scripts: topics and organisations with every name they go by."""
+    from graphapp.queries.vocabulary import vocabulary_of
+
+    return jsonify(get_store().read(vocabulary_of))
+
+
 @bp.get("/gaps")
 @bp.answers(answer("Gaps", **required("summary", "gaps")), "The report.")
 def gaps() -> Response:
