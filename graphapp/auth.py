@@ -164,6 +164,10 @@ ACCESS = {
     "pages.manage_organisation": "coordinator",
     "pages.merge_organisation": "coordinator",
     "api.vocabulary": "coordinator",
+    "api.change_topic": "coordinator",
+    "api.merge_topic": "coordinator",
+    "api.change_organisation": "coordinator",
+    "api.merge_organisation": "coordinator",
 }
 
 

@@ -27,7 +27,9 @@ __all__ = [
     "KINDS",
     "LIMITS",
     "MergePlan",
+    "ACTIONS",
     "add_alias",
+    "change",
     "describe",
     "find",
     "merge",
@@ -35,6 +37,7 @@ __all__ = [
     "remove_alias",
     "rename",
     "retire",
+    "update",
 ]
 
 #: The two vocabularies: what people call them, and their label in the graph.
@@ -199,6 +202,58 @@ def retire(tx: Tx, text: str, retired: bool = True) -> dict[str, Any]:
     verb = "retired" if retired else "put back in use"
     _write(tx, "topic", node["id"], before, after, f"{verb} the topic '{before['name']}'")
     return {**node, **after}
+
+
+#: The changes of one topic or organisation that :func:`change` makes, by name (those of topics only:
+#: describe, retire, unretire), as the edit page's forms name them.
+ACTIONS = ("rename", "alias", "unalias", "describe", "retire", "unretire")
+TOPIC_ONLY = ("describe", "retire", "unretire")
+
+
+def change(tx: Tx, what: str, text: str, action: str, value: str = "") -> dict[str, Any]:
+    """One of :data:`ACTIONS` on the topic or organisation ``text`` names: ``value`` is the new name, the
+    alias or the description (unused to retire). Returns the node as it is now."""
+    if action not in ACTIONS or (what != "topic" and action in TOPIC_ONLY):
+        allowed = [a for a in ACTIONS if what == "topic" or a not in TOPIC_ONLY]
+        raise Refused(400, f"An {what} can be changed by {', '.join(allowed)}; not by {action!r}.")
+    if action == "rename":
+        return rename(tx, what, text, value)
+    if action == "alias":
+        return add_alias(tx, what, text, value)
+    if action == "unalias":
+        return remove_alias(tx, what, text, value)
+    if action == "describe":
+        return describe(tx, text, value)
+    return retire(tx, text, action == "retire")
+
+
+def update(
+    tx: Tx,
+    what: str,
+    text: str,
+    name: str | None = None,
+    add_aliases: list[str] | tuple[str, ...] = (),
+    remove_aliases: list[str] | tuple[str, ...] = (),
+    description: str | None = None,
+    status: str | None = None,
+) -> dict[str, Any]:
+    """Several changes of one topic or organisation in this transaction (the API's), in this order:
+    rename, add aliases, remove aliases, describe, retire (``status`` "retired") or put back in use ("").
+    Each is recorded as it is made; any refusal undoes them all. Returns the node as it is now."""
+    node = find(tx, what, text)
+    if what != "topic" and (description is not None or status is not None):
+        raise Refused(400, "An organisation has no description or status.")
+    if name is not None:
+        node = rename(tx, what, node["id"], name)
+    for alias in add_aliases:
+        node = add_alias(tx, what, node["id"], alias)
+    for alias in remove_aliases:
+        node = remove_alias(tx, what, node["id"], alias)
+    if description is not None:
+        node = describe(tx, node["id"], description)
+    if status is not None:
+        node = retire(tx, node["id"], status == q.RETIRED)
+    return node
 
 
 # --- Merging ---------------------------------------------------------------------------------------------

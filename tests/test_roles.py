@@ -124,6 +124,10 @@ MATRIX = [
     ("GET", "/organisations/manage/ons/merge?into=statcan", "coordinator"),
     ("POST", "/organisations/manage/ons/merge", "coordinator"),
     ("GET", "/api/vocabulary", "coordinator"),
+    ("POST", "/api/topics/record-linkage", "coordinator"),  # (sent without a JSON body: answered 400)
+    ("POST", "/api/topics/record-linkage/merge", "coordinator"),
+    ("POST", "/api/organisations/ons", "coordinator"),
+    ("POST", "/api/organisations/ons/merge", "coordinator"),
     ("POST", "/login", "anonymous"),  # (wrong password: 401, the login page's own refusal)
     ("POST", "/logout", "anonymous"),  # (last: it ends the session)
 ]

@@ -502,6 +502,53 @@ def test_the_api_gives_the_vocabulary_to_scripts(app, coordinator) -> None:
     assert {o["id"] for o in found["organisations"]} == {"ons", "statcan", "stat-can"}
 
 
+def test_the_api_changes_and_merges_in_one_transaction_each(app, coordinator) -> None:
+    token = csrf_token(coordinator, "/topics")
+    headers = {"X-CSRFToken": token}
+    changed = coordinator.post(
+        "/api/topics/ethics",
+        json={
+            "name": "AI ethics",
+            "add_aliases": ["responsible AI"],
+            "description": "Of models.",
+            "status": "retired",
+        },
+        headers=headers,
+    )
+    assert changed.status_code == 200, changed.get_data(as_text=True)
+    assert changed.get_json()["aliases"] == ["ethics", "responsible AI"]
+    assert changed.get_json()["status"] == "retired"
+    # One refused change undoes the others sent with it.
+    with app.app_context():
+        before = graph(get_store())
+    refused = coordinator.post(
+        "/api/topics/ethics",
+        json={"name": "Ethics of AI", "add_aliases": ["record linkage"]},
+        headers=headers,
+    )
+    assert refused.status_code == 409
+    assert (
+        refused.get_json()["error"]["message"] == "'record linkage' already names the topic 'record linkage'."
+    )
+    with app.app_context():
+        assert graph(get_store()) == before
+    assert coordinator.post("/api/topics/ethics", json={"name": " "}, headers=headers).status_code == 400
+    dry = coordinator.post(
+        "/api/topics/recrd-linkage/merge", json={"into": "Record Linkage", "dry_run": True}, headers=headers
+    )
+    assert dry.get_json()["done"] is False and dry.get_json()["held_both"] == 2
+    done = coordinator.post(
+        "/api/topics/recrd-linkage/merge", json={"into": "Record Linkage"}, headers=headers
+    )
+    assert done.status_code == 200 and done.get_json()["members"] == 3 and done.get_json()["done"] is True
+    # The merged topic's old id now names the kept topic (an alias), and ethics is retired: refused.
+    again = coordinator.post("/api/topics/recrd-linkage/merge", json={"into": "ethics"}, headers=headers)
+    assert again.status_code == 409 and "is retired" in again.get_json()["error"]["message"]
+    merged = coordinator.post("/api/organisations/stat-can/merge", json={"into": "statcan"}, headers=headers)
+    assert merged.get_json()["summary"].startswith("2 members of Stat Can move to Statistics Canada")
+    assert coordinator.post("/api/topics/ethics", json={"status": ""}).status_code == 400  # (no CSRF token)
+
+
 # --- The CLI ----------------------------------------------------------------------------------------------------------
 
 

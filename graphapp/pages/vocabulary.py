@@ -97,15 +97,8 @@ def _item(
     return page if problem is None else (page, status)
 
 
-#: The edits of the edit page: the form's ``action``, the field it reads, and what it does.
-EDITS = {
-    "rename": ("name", lambda tx, what, node, v: vocabulary.rename(tx, what, node, v)),
-    "alias": ("alias", lambda tx, what, node, v: vocabulary.add_alias(tx, what, node, v)),
-    "unalias": ("alias", lambda tx, what, node, v: vocabulary.remove_alias(tx, what, node, v)),
-    "describe": ("description", lambda tx, what, node, v: vocabulary.describe(tx, node, v)),
-    "retire": ("", lambda tx, what, node, v: vocabulary.retire(tx, node, True)),
-    "unretire": ("", lambda tx, what, node, v: vocabulary.retire(tx, node, False)),
-}
+#: The form field each change reads.
+FIELDS = {"rename": "name", "alias": "alias", "unalias": "alias", "describe": "description"}
 DONE = {
     "rename": "Renamed; the old name is kept as an alias.",
     "alias": "Alias added.",
@@ -118,12 +111,11 @@ DONE = {
 
 def _edit(what: str, node_id: str) -> Any:
     action = request.form.get("action") or ""
-    if action not in EDITS or (what == "organisation" and action in ("describe", "retire", "unretire")):
+    if action not in vocabulary.ACTIONS or (what != "topic" and action in vocabulary.TOPIC_ONLY):
         abort(400, f"Unknown change {action!r}.")
-    field, work = EDITS[action]
-    value = request.form.get(field, "") if field else ""
+    value = request.form.get(FIELDS.get(action, ""), "")
     try:
-        get_store().write(work, what, node_id, value)
+        get_store().write(vocabulary.change, what, node_id, action, value)
     except Refused as e:
         return _item(what, node_id, e.message, {action: value}, e.status)
     flash(DONE[action])
