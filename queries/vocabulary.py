@@ -220,8 +220,8 @@ def delete_node(tx: Tx, label: str, node_id: str) -> None:
 def _renamed(values: list[str] | None, merged: str, kept: str) -> list[str]:
     """A list of ids (or "id:level"s) with ``merged`` named as ``kept``, each once, in order.
 
-    >>> _renamed(["a:learning", "b", "c"], "b", "a")
-    ['a:learning', 'a', 'c']
+    >>> _renamed(["b", "c", "a"], "b", "a")
+    ['a', 'c']
     >>> _renamed(["b:expert", "a:learning"], "b", "a")  # (the higher level is kept)
     ['a:expert']
     """
