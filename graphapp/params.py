@@ -448,7 +448,7 @@ def load_body(kind: type[ma.Schema], data: Mapping[str, Any]) -> Any:
         raise BadRequest.of(e) from None
 
 
-def _names(name: str, description: str) -> ma.fields.List:
+def _names(name: str, description: str) -> ma.fields.List[Any]:
     return ma.fields.List(
         ma.fields.String(
             validate=[
