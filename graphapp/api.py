@@ -33,8 +33,11 @@ from graphapp.params import (
     HistoryArgs,
     IntroductionBody,
     MemberFilterArgs,
+    MergeBody,
     OfferBody,
+    OrganisationChangeBody,
     SuggestionArgs,
+    TopicChangeBody,
     ViewArgs,
     paging,
 )
@@ -185,6 +188,19 @@ def workstreams(pages: tuple[int, int]) -> Response:
 def places(pages: tuple[int, int]) -> Response:
     """Countries with members, with their region."""
     return _list(place_list, pages)
+
+
+@bp.get("/vocabulary")
+@bp.answers(
+    answer("Vocabulary", **required("topics", "organisations")),
+    "Every topic (id, name, aliases, description, status, holders by level, covering workstreams) and "
+    "organisation (id, name, aliases, kind, country, members), by name.",
+)
+def vocabulary() -> Response:
+    """The vocabulary coordinators keep, for scripts: topics and organisations with every name they go by."""
+    from graphapp.queries.vocabulary import vocabulary_of
+
+    return jsonify(get_store().read(vocabulary_of))
 
 
 @bp.get("/gaps")
@@ -438,3 +454,73 @@ def answer_introduction(body: dict[str, str], introduction: str) -> Response:
 def introduction_stats() -> Response:
     """How introductions fare, by where they were asked from (counts only, never the notes)."""
     return jsonify({"kinds": get_store().read(reports.introduction_stats_of)})
+
+
+# --- The vocabulary (coordinators; issue 13) -----------------------------------------------------------------
+
+
+def _vocabulary_change(what: str, node_id: str, body: dict[str, Any]) -> Response:
+    from graphapp.introductions import Refused
+    from graphapp.vocabulary import update
+
+    try:
+        return jsonify(get_store().write(update, what, node_id, **body))
+    except Refused as e:
+        abort(e.status, e.message)
+
+
+def _vocabulary_merge(what: str, node_id: str, body: dict[str, Any]) -> Response:
+    from graphapp.introductions import Refused
+    from graphapp.vocabulary import merge, plan_merge
+
+    store = get_store()
+    try:
+        if body["dry_run"]:
+            return jsonify({**store.read(plan_merge, what, node_id, body["into"]).as_dict(), "done": False})
+        return jsonify({**store.write(merge, what, node_id, body["into"]).as_dict(), "done": True})
+    except Refused as e:
+        abort(e.status, e.message)
+
+
+VOCABULARY_NODE = answer("VocabularyNode", **required("id", "name", "aliases"))
+MERGE_PLAN = answer("Merge", **required("kind", "merged", "kept", "members", "summary", "done"))
+
+
+@bp.route("/topics/<topic>", methods=["POST"])
+@bp.arguments(TopicChangeBody, location="json")
+@bp.answers(VOCABULARY_NODE, "The topic as it is now.", 404, 409)
+@bp.doc(description=CSRF)
+def change_topic(body: dict[str, Any], topic: str) -> Response:
+    """Rename a topic (its old name stays an alias), add or remove aliases, describe, retire or put it back
+    in use: one transaction, in that order; each change in the history."""
+    return _vocabulary_change("topic", topic, body)
+
+
+@bp.route("/topics/<topic>/merge", methods=["POST"])
+@bp.arguments(MergeBody, location="json")
+@bp.answers(MERGE_PLAN, "What moved (or, with dry_run, would move).", 404, 409)
+@bp.doc(description=CSRF)
+def merge_topic(body: dict[str, Any], topic: str) -> Response:
+    """Merge a topic into another: every interest moves (the higher level where a member held both), and
+    workstreams' covers; its names become the kept topic's aliases; in the history."""
+    return _vocabulary_merge("topic", topic, body)
+
+
+@bp.route("/organisations/<organisation>", methods=["POST"])
+@bp.arguments(OrganisationChangeBody, location="json")
+@bp.answers(VOCABULARY_NODE, "The organisation as it is now.", 404, 409)
+@bp.doc(description=CSRF)
+def change_organisation(body: dict[str, Any], organisation: str) -> Response:
+    """Rename an organisation (its old name stays an alias), add or remove aliases: one transaction, in
+    that order; each change in the history."""
+    return _vocabulary_change("organisation", organisation, body)
+
+
+@bp.route("/organisations/<organisation>/merge", methods=["POST"])
+@bp.arguments(MergeBody, location="json")
+@bp.answers(MERGE_PLAN, "What moved (or, with dry_run, would move).", 404, 409)
+@bp.doc(description=CSRF)
+def merge_organisation(body: dict[str, Any], organisation: str) -> Response:
+    """Merge an organisation into another: every member working there moves; its names become the kept
+    one's aliases; in the history."""
+    return _vocabulary_merge("organisation", organisation, body)

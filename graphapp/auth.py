@@ -165,6 +165,17 @@ ACCESS = {
     "pages.join_domains": "admin",
     "pages.join_add_domain": "admin",
     "pages.join_remove_domain": "admin",
+    "pages.manage_topics": "coordinator",
+    "pages.manage_topic": "coordinator",
+    "pages.merge_topic": "coordinator",
+    "pages.manage_organisations": "coordinator",
+    "pages.manage_organisation": "coordinator",
+    "pages.merge_organisation": "coordinator",
+    "api.vocabulary": "coordinator",
+    "api.change_topic": "coordinator",
+    "api.merge_topic": "coordinator",
+    "api.change_organisation": "coordinator",
+    "api.merge_organisation": "coordinator",
 }
 
 

@@ -1,4 +1,5 @@
-"""The ``graphapp`` command: init, import, demo, synthetic, backup, restore, join, mail, serve.
+"""The ``graphapp`` command: init, import, demo, synthetic, backup, restore, join, mail, serve, topics,
+organisations.
 
 Every command reads the store from the environment (``NEO4J_URI`` and friends, else ``GRAPHAPP_DB``).
 Problems go to standard error with a non-zero exit status; nothing is half-written.
@@ -689,6 +690,210 @@ def mail_failures() -> None:
     for x in found:
         then = "given up" if x["status"] == "failed" else f"next try {_when(x['next_try'])}"
         click.echo(f"{x['recipient']}\t{x['subject']}\t{x['attempts']} attempts\t{then}\t{x['last_error']}")
+
+
+# --- The vocabulary: topics and organisations, as coordinators keep them (graphapp.vocabulary) -----------
+
+
+def _vocabulary_do(work: Any, *args: Any) -> Any:
+    """Run one vocabulary action in one write transaction; a refusal is said plainly (nothing written)."""
+    from graphapp.introductions import Refused
+
+    with _opened() as store:
+        try:
+            return store.write(work, *args)
+        except Refused as e:
+            raise Failure(e.message) from e
+
+
+def _vocabulary_list(what: str, as_json: bool) -> None:
+    from graphapp.queries.vocabulary import organisation_vocabulary, topic_vocabulary
+
+    with _opened() as store:
+        items = store.read(topic_vocabulary if what == "topic" else organisation_vocabulary)
+    if as_json:
+        click.echo(json.dumps(items, indent=2, ensure_ascii=False))
+        return
+    for i in items:
+        extra = (
+            f"{i['n']} holders\t{i['status'] or 'in use'}"
+            if what == "topic"
+            else f"{i['n']} members\t{i['kind'] or ''}"
+        )
+        click.echo(f"{i['id']}\t{i['name']}\t{'; '.join(i['aliases'])}\t{extra}")
+    click.echo(f"{len(items)} {what}s", err=True)
+
+
+def _vocabulary_merge(what: str, merged: str, kept: str, dry_run: bool) -> None:
+    from graphapp.introductions import Refused
+    from graphapp.vocabulary import merge, plan_merge
+
+    with _opened() as store:
+        try:
+            plan = (
+                store.read(plan_merge, what, merged, kept)
+                if dry_run
+                else store.write(merge, what, merged, kept)
+            )
+        except Refused as e:
+            raise Failure(e.message) from e
+    click.echo(
+        f"{'would merge' if dry_run else 'merged'}: {plan.summary()}"
+        + ("; nothing was written" if dry_run else "")
+    )
+
+
+_JSON = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+_DRY_RUN = click.option("--dry-run", is_flag=True, help="Only say what would move; write nothing.")
+
+
+@cli.group()
+def topics() -> None:
+    """The topic vocabulary: list, rename (the old name stays as an alias), alias, describe, merge, retire.
+
+    Topics are named by id, name or alias, matched as an import matches them (case, accents and
+    punctuation do not count). Every change is one transaction and is kept in the history.
+    """
+
+
+@topics.command("list")
+@_JSON
+def topics_list(as_json: bool) -> None:
+    """Every topic: id, name, aliases, holders, status."""
+    _vocabulary_list("topic", as_json)
+
+
+@topics.command("rename")
+@click.argument("topic")
+@click.argument("new_name")
+def topics_rename(topic: str, new_name: str) -> None:
+    """Rename TOPIC to NEW_NAME; its old name becomes an alias."""
+    from graphapp.vocabulary import rename
+
+    done = _vocabulary_do(rename, "topic", topic, new_name)
+    click.echo(f"renamed: {done['name']} (also known as: {'; '.join(done['aliases'])})", err=True)
+
+
+@topics.command("alias")
+@click.argument("topic")
+@click.argument("alias")
+def topics_alias(topic: str, alias: str) -> None:
+    """Add ALIAS as another name of TOPIC."""
+    from graphapp.vocabulary import add_alias
+
+    done = _vocabulary_do(add_alias, "topic", topic, alias)
+    click.echo(f"{done['name']} is also known as: {'; '.join(done['aliases'])}", err=True)
+
+
+@topics.command("unalias")
+@click.argument("topic")
+@click.argument("alias")
+def topics_unalias(topic: str, alias: str) -> None:
+    """Remove ALIAS from TOPIC's other names."""
+    from graphapp.vocabulary import remove_alias
+
+    done = _vocabulary_do(remove_alias, "topic", topic, alias)
+    click.echo(f"{done['name']} is also known as: {'; '.join(done['aliases']) or '(nothing else)'}", err=True)
+
+
+@topics.command("describe")
+@click.argument("topic")
+@click.argument("description")
+def topics_describe(topic: str, description: str) -> None:
+    """Set TOPIC's description (an empty one clears it)."""
+    from graphapp.vocabulary import describe
+
+    done = _vocabulary_do(describe, topic, description)
+    click.echo(f"described {done['name']}", err=True)
+
+
+@topics.command("merge")
+@click.argument("merged")
+@click.argument("kept")
+@_DRY_RUN
+def topics_merge(merged: str, kept: str, dry_run: bool) -> None:
+    """Merge the topic MERGED into KEPT: every interest moves (the higher level where a member held both),
+    workstreams' covers too; MERGED's names become KEPT's aliases, and MERGED is removed."""
+    _vocabulary_merge("topic", merged, kept, dry_run)
+
+
+@topics.command("retire")
+@click.argument("topic")
+def topics_retire(topic: str) -> None:
+    """Retire TOPIC: kept with its interests, no longer offered nor matched for new ones, nor a gap."""
+    from graphapp.vocabulary import retire
+
+    done = _vocabulary_do(retire, topic, True)
+    click.echo(f"retired {done['name']}", err=True)
+
+
+@topics.command("unretire")
+@click.argument("topic")
+def topics_unretire(topic: str) -> None:
+    """Put a retired TOPIC back in use."""
+    from graphapp.vocabulary import retire
+
+    done = _vocabulary_do(retire, topic, False)
+    click.echo(f"{done['name']} is in use again", err=True)
+
+
+@cli.group()
+def organisations() -> None:
+    """The organisations: list, rename (the old name stays as an alias), alias, merge.
+
+    Organisations are named by id, name or alias ("ONS"), matched as an import matches them. Every change
+    is one transaction and is kept in the history.
+    """
+
+
+@organisations.command("list")
+@_JSON
+def organisations_list(as_json: bool) -> None:
+    """Every organisation: id, name, aliases, members, kind."""
+    _vocabulary_list("organisation", as_json)
+
+
+@organisations.command("rename")
+@click.argument("organisation")
+@click.argument("new_name")
+def organisations_rename(organisation: str, new_name: str) -> None:
+    """Rename ORGANISATION to NEW_NAME; its old name becomes an alias."""
+    from graphapp.vocabulary import rename
+
+    done = _vocabulary_do(rename, "organisation", organisation, new_name)
+    click.echo(f"renamed: {done['name']} (also known as: {'; '.join(done['aliases'])})", err=True)
+
+
+@organisations.command("alias")
+@click.argument("organisation")
+@click.argument("alias")
+def organisations_alias(organisation: str, alias: str) -> None:
+    """Add ALIAS (such as an acronym) as another name of ORGANISATION."""
+    from graphapp.vocabulary import add_alias
+
+    done = _vocabulary_do(add_alias, "organisation", organisation, alias)
+    click.echo(f"{done['name']} is also known as: {'; '.join(done['aliases'])}", err=True)
+
+
+@organisations.command("unalias")
+@click.argument("organisation")
+@click.argument("alias")
+def organisations_unalias(organisation: str, alias: str) -> None:
+    """Remove ALIAS from ORGANISATION's other names."""
+    from graphapp.vocabulary import remove_alias
+
+    done = _vocabulary_do(remove_alias, "organisation", organisation, alias)
+    click.echo(f"{done['name']} is also known as: {'; '.join(done['aliases']) or '(nothing else)'}", err=True)
+
+
+@organisations.command("merge")
+@click.argument("merged")
+@click.argument("kept")
+@_DRY_RUN
+def organisations_merge(merged: str, kept: str, dry_run: bool) -> None:
+    """Merge the organisation MERGED into KEPT: every member working there moves; MERGED's names become
+    KEPT's aliases, and MERGED is removed."""
+    _vocabulary_merge("organisation", merged, kept, dry_run)
 
 
 def main() -> None:

@@ -40,6 +40,9 @@ __all__ = [
     "BadRequest",
     "CloseBody",
     "IntroductionBody",
+    "MergeBody",
+    "OrganisationChangeBody",
+    "TopicChangeBody",
     "load_body",
     "OfferBody",
     "DepthArgs",
@@ -539,3 +542,57 @@ def as_of_arg(args: Mapping[str, str]) -> date | None:
 def growth_by_arg(args: Mapping[str, str]) -> str:
     """How the growth is broken down (see :class:`GrowthArgs`)."""
     return load(GrowthArgs, args)["by"]  # type: ignore[no-any-return]
+def _names(name: str, description: str) -> ma.fields.List[Any]:
+    return ma.fields.List(
+        ma.fields.String(
+            validate=[
+                ma.validate.Length(max=200, error=f"{name}: each is at most 200 characters"),
+                ma.validate.Regexp(_SOMETHING, error=f"{name}: each must not be empty"),
+            ]
+        ),
+        load_default=list,
+        validate=ma.validate.Length(max=50, error=f"{name}: at most 50"),
+        error_messages={"invalid": f"{name} must be a list of names"},
+        metadata={"description": description},
+    )
+
+
+class OrganisationChangeBody(Body):
+    """Changes of one organisation, made in one transaction in this order: rename (the old name stays an
+    alias), add aliases, remove aliases. Each field is optional."""
+
+    name = ma.fields.String(
+        validate=[
+            ma.validate.Length(max=200, error="name is too long (at most 200 characters)"),
+            ma.validate.Regexp(_SOMETHING, error="name must not be empty"),
+        ],
+        error_messages={"invalid": "name must be text"},
+        metadata={"description": "The new name (the old one stays as an alias)."},
+    )
+    add_aliases = _names("add_aliases", "Other names to add (refused if one names another).")
+    remove_aliases = _names("remove_aliases", "Other names to remove.")
+
+    @ma.post_load
+    def tidied(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        return {k: [tidy(x) for x in v] if isinstance(v, list) else tidy(v) for k, v in data.items()}
+
+
+class TopicChangeBody(OrganisationChangeBody):
+    """Changes of one topic, made in one transaction in this order: rename (the old name stays an alias),
+    add aliases, remove aliases, describe, retire or put back in use. Each field is optional."""
+
+    description = ma.fields.String(
+        validate=ma.validate.Length(max=2000, error="description is too long (at most 2000 characters)"),
+        error_messages={"invalid": "description must be text"},
+        metadata={"description": "What the topic covers (empty: none)."},
+    )
+    status = _choice("status", 'retired, or "" to put it back in use.', ("", "retired"))
+
+
+class MergeBody(Body):
+    """A merge of this topic or organisation into another."""
+
+    into = _text("into", "The one to merge into: its id, name or an alias.", 200)
+    dry_run = ma.fields.Boolean(
+        load_default=False, metadata={"description": "Only say what would move; write nothing."}
+    )

@@ -9,6 +9,7 @@ No Flask here: the CLI and the benchmarks call these too.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
@@ -31,6 +32,7 @@ from graphapp.queries.introductions import INTRODUCTION_KINDS, introduction_coun
 from graphapp.queries.members import topic_region_matrix
 from graphapp.queries.peers import member_and_known
 from graphapp.queries.schema import graph_revision
+from graphapp.queries.vocabulary import retired_topics
 
 __all__ = [
     "UnknownMember",
@@ -183,7 +185,17 @@ def coverage_report_of(tx: Tx, thresholds: Thresholds | None = None) -> dict[str
         # side_by_side types its results as one list; in order, they are what each work returns
         first, second = tx.side_by_side([_network, contact_cuts])
         net, cuts = cast(Network, first), cast(ContactCuts, second)
-        return coverage_gaps(net, cuts, M49_REGIONS, thresholds)
+        return without_retired(coverage_gaps(net, cuts, M49_REGIONS, thresholds), retired_topics(tx))
+
+
+def without_retired(report: dict[str, Any], retired: set[str]) -> dict[str, Any]:
+    """The report without the gaps of retired topics (kept with their interests, but no longer part of
+    the vocabulary a gap could be filled in), its count of gaps by severity made again."""
+    if not retired:
+        return report
+    gaps = [g for g in report["gaps"] if not (g["kind"].startswith("topic-") and g["subject"] in retired)]
+    severities = Counter(str(g["severity"]) for g in gaps)
+    return {**report, "gaps": gaps, "summary": {**report["summary"], "gaps": dict(severities)}}
 
 
 def coverage_report(tx: Tx) -> dict[str, Any]:

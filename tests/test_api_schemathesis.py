@@ -25,6 +25,11 @@ WRITES = {
     ("POST", "/api/asks/{ask}/close"),
     ("POST", "/api/introductions"),
     ("POST", "/api/introductions/{introduction}/answer"),
+    # The vocabulary (issue 13)
+    ("POST", "/api/topics/{topic}"),
+    ("POST", "/api/topics/{topic}/merge"),
+    ("POST", "/api/organisations/{organisation}"),
+    ("POST", "/api/organisations/{organisation}/merge"),
 }
 
 

@@ -115,6 +115,11 @@ def test_every_page_reads_what_it_shows_in_one_transaction(site) -> None:
         f"/members/{ids['member']}/history",
         "/join/requests",
         "/join/domains",
+        "/topics/manage?q=linkage",
+        f"/topics/manage/{ids['topic']}",
+        "/topics/manage/record-linkage/merge?into=ethics",
+        "/organisations/manage",
+        f"/organisations/manage/{ids['organisation']}",
     ]
     opened = {url: transactions.of(client, "GET", url) for url in pages}
     assert {url: [kind for kind, _ in found] for url, found in opened.items()} == dict.fromkeys(
@@ -150,6 +155,7 @@ def test_every_api_answer_reads_in_one_transaction(site) -> None:
         "/api/gaps",
         "/api/heatmap",
         "/api/subgraph?kind=region&value=Europe",
+        "/api/vocabulary",
         "/api/export/csv?kind=topic&value=record-linkage",
         "/api/history?kind=import&per_page=5",
     ]

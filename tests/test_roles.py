@@ -117,6 +117,23 @@ MATRIX = [
     ("GET", "/join/domains", "admin"),
     ("POST", "/join/domains", "admin"),  # (sent without a domain: answered 400)
     ("POST", "/join/domains/nowhere.example.org/remove", "admin"),  # (answered 404: not a trusted domain)
+    # The vocabulary (issue 13): a change sent without its action is answered 400, a merge without a
+    # topic to merge into 404, once allowed.
+    ("GET", "/topics/manage", "coordinator"),
+    ("GET", "/topics/manage/record-linkage", "coordinator"),
+    ("POST", "/topics/manage/record-linkage", "coordinator"),
+    ("GET", "/topics/manage/record-linkage/merge?into=ethics", "coordinator"),
+    ("POST", "/topics/manage/record-linkage/merge", "coordinator"),
+    ("GET", "/organisations/manage", "coordinator"),
+    ("GET", "/organisations/manage/ons", "coordinator"),
+    ("POST", "/organisations/manage/ons", "coordinator"),
+    ("GET", "/organisations/manage/ons/merge?into=statcan", "coordinator"),
+    ("POST", "/organisations/manage/ons/merge", "coordinator"),
+    ("GET", "/api/vocabulary", "coordinator"),
+    ("POST", "/api/topics/record-linkage", "coordinator"),  # (sent without a JSON body: answered 400)
+    ("POST", "/api/topics/record-linkage/merge", "coordinator"),
+    ("POST", "/api/organisations/ons", "coordinator"),
+    ("POST", "/api/organisations/ons/merge", "coordinator"),
     ("POST", "/login", "anonymous"),  # (wrong password: 401, the login page's own refusal)
     ("POST", "/logout", "anonymous"),  # (last: it ends the session)
 ]

@@ -238,11 +238,20 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
             "/join/sent": ("pages/join_sent.html", "check your mail"),
             "/join/requests": ("pages/join_requests.html", "<h1>Requests to join"),
             "/join/domains": ("pages/join_domains.html", "<h1>Trusted email domains"),
+            "/topics/manage": ("pages/vocabulary.html", "<h1>Manage topics"),
+            f"/organisations/manage/{organisation}": ("pages/vocabulary_edit.html", "Merge into another"),
+            "/topics/manage/record-linkage/merge?into=ethics": (
+                "pages/vocabulary_merge.html",
+                "move to ethics",
+            ),
         }
         for path, (template, text) in pages.items():
             status, page = browser.get(path)
             assert status == 200 and text in page, f"{path}: {status}\n{page[:500]}"
             rendered[template] = status
+        status, page = browser.get("/coverage")
+        assert status == 200 and "manage the topics" in page
+        rendered["pages/_coverage_vocabulary.html"] = status
         found = re.search(r'href="(/mail/preferences/[^"]+)"', browser.get("/me")[1])
         assert found, "My data links to the member's mail preferences"
         status, page = browser.get(found.group(1))

@@ -14,7 +14,8 @@
 - :mod:`~graphapp.pages.asks`: asks (issues to discuss), who can help, offers;
 - :mod:`~graphapp.pages.introductions`: introductions between members, with consent on both sides;
 - :mod:`~graphapp.pages.history`: the history of every change, its CSV, and a member's own history;
-- :mod:`~graphapp.pages.links`: the address of the page of each kind of node and gap.
+- :mod:`~graphapp.pages.links`: the address of the page of each kind of node and gap;
+- :mod:`~graphapp.pages.vocabulary`: the coordinators' pages that keep the topics and organisations.
 
 Each view parses the request, reads what it shows in one transaction (a read function named after the
 page, ``fn(tx, ...)``, which composes the query functions), and renders.
@@ -41,6 +42,7 @@ from graphapp.pages import (  # noqa: E402
     mail,
     mydata,
     vendor,
+    vocabulary,
 )
 
 __all__ = [
@@ -58,4 +60,5 @@ __all__ = [
     "mail",
     "mydata",
     "vendor",
+    "vocabulary",
 ]

@@ -27,6 +27,7 @@ from graphapp.queries.members import (
     workstream_list,
 )
 from graphapp.queries.schema import LEVELS
+from graphapp.queries.vocabulary import retired_topics
 
 #: The groups that are nodes of the graph (countries and regions are properties of members).
 LABELS = {"organisation": "Organisation", "topic": "Topic", "workstream": "Workstream"}
@@ -96,18 +97,26 @@ def organisation(organisation: str) -> str:
 @bp.get("/topics")
 def topics() -> str:
     page, per_page = page_args(request.args, 50)
-    items = get_store().read(topic_list)
-    return render_template("pages/topics.html", results=paginate(items, page, per_page), levels=LEVELS)
+    items, retired = get_store().read(topics_page)
+    return render_template(
+        "pages/topics.html", results=paginate(items, page, per_page), levels=LEVELS, retired=retired
+    )
+
+
+def topics_page(tx: Tx) -> tuple[list[dict[str, Any]], set[str]]:
+    """Every topic with its holders by level, and which of them are retired (shown marked)."""
+    return topic_list(tx), retired_topics(tx)
 
 
 @bp.get("/topics/<topic>")
 def topic(topic: str) -> str:
     shown = _read_group("topic", topic)
     t = shown["node"]
-    facts = [("Also known as", "; ".join(t.get("aliases") or []))]
+    facts = [("About", t.get("description")), ("Also known as", "; ".join(t.get("aliases") or []))]
     # (open asks are shown to members only: they name who asks)
     asks = shown["asks"] if current_viewer().at_least("member") else None
-    return _group("topic", topic, t["name"], facts, shown, levels=LEVELS, asks=asks)
+    heading = t["name"] + (" (retired)" if t.get("status") == "retired" else "")
+    return _group("topic", topic, heading, facts, shown, levels=LEVELS, asks=asks)
 
 
 @bp.get("/workstreams")

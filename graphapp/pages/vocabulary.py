@@ -1,0 +1,166 @@
+"""The coordinators' pages that keep the vocabulary: every topic (or organisation) with its aliases,
+description, holders and status, a filter, each one's edit page (rename, aliases, description, retire,
+merge into another), and the confirmation step of a merge, which says what will move.
+
+The actions are :mod:`graphapp.vocabulary`'s, each one write transaction recorded in the history.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from graphapp import vocabulary
+from graphapp.db import get_store
+from graphapp.ingest.plan import name_key
+from graphapp.introductions import Refused
+from graphapp.pages import bp
+from graphapp.queries import vocabulary as q
+from graphapp.queries.cypher import Tx
+from graphapp.queries.schema import LEVELS
+
+__all__ = ["vocabulary_item_page", "vocabulary_page"]
+
+#: Each vocabulary's words: the plural, the list's endpoint, the page of one.
+WORDS = {
+    "topic": {"plural": "topics", "page": "pages.topic", "arg": "topic"},
+    "organisation": {"plural": "organisations", "page": "pages.organisation", "arg": "organisation"},
+}
+STATUSES = {"": "all", "in-use": "in use", "retired": "retired"}
+
+
+def _matches(item: dict[str, Any], text: str) -> bool:
+    """Whether the filter's text is in the name, an alias, the id or the description (as names match)."""
+    key = name_key(text)
+    spellings = [item["name"], item["id"].replace("-", " "), *item["aliases"], item.get("description") or ""]
+    return any(key in name_key(s) for s in spellings)
+
+
+def vocabulary_page(tx: Tx, what: str, text: str = "", status: str = "") -> dict[str, Any]:
+    """Every topic (or organisation) that passes the filter, by name, and how many there are in all."""
+    items = q.topic_vocabulary(tx) if what == "topic" else q.organisation_vocabulary(tx)
+    shown = [
+        i
+        for i in items
+        if (not text or _matches(i, text))
+        and (not status or (i.get("status") == q.RETIRED) == (status == "retired"))
+    ]
+    return {"items": shown, "total": len(items)}
+
+
+def vocabulary_item_page(tx: Tx, what: str, node_id: str) -> dict[str, Any] | None:
+    """One topic (or organisation) with its aliases, description, holders and status, and the names of the
+    others (to merge into, picked by name); None if there is no such one."""
+    items = q.topic_vocabulary(tx) if what == "topic" else q.organisation_vocabulary(tx)
+    found = next((i for i in items if i["id"] == node_id), None)
+    if found is None:
+        return None
+    others = [i["name"] for i in items if i["id"] != node_id and i.get("status") != q.RETIRED]
+    return {"item": found, "others": others}
+
+
+def _list(what: str) -> str:
+    text = (request.args.get("q") or "").strip()[:200]
+    status = request.args.get("status") or ""
+    if status not in STATUSES or what != "topic":
+        status = ""
+    shown = get_store().read(vocabulary_page, what, text, status)
+    return render_template(
+        "pages/vocabulary.html",
+        what=what,
+        words=WORDS[what],
+        levels=LEVELS,
+        statuses=STATUSES,
+        q=text,
+        status=status,
+        **shown,
+    )
+
+
+def _item(
+    what: str, node_id: str, problem: str | None = None, form: dict[str, str] | None = None, status: int = 400
+) -> Any:
+    shown = get_store().read(vocabulary_item_page, what, node_id)
+    if shown is None:
+        abort(404, f"There is no {what} with the id {node_id!r}.")
+    page = render_template(
+        "pages/vocabulary_edit.html",
+        what=what,
+        words=WORDS[what],
+        levels=LEVELS,
+        problem=problem,
+        form=form or {},
+        limits=vocabulary.LIMITS,
+        **shown,
+    )
+    return page if problem is None else (page, status)
+
+
+#: The form field each change reads.
+FIELDS = {"rename": "name", "alias": "alias", "unalias": "alias", "describe": "description"}
+DONE = {
+    "rename": "Renamed; the old name is kept as an alias.",
+    "alias": "Alias added.",
+    "unalias": "Alias removed.",
+    "describe": "Description saved.",
+    "retire": "Retired: kept with its interests, no longer offered for new ones nor reported as a gap.",
+    "unretire": "Back in use.",
+}
+
+
+def _edit(what: str, node_id: str) -> Any:
+    action = request.form.get("action") or ""
+    if action not in vocabulary.ACTIONS or (what != "topic" and action in vocabulary.TOPIC_ONLY):
+        abort(400, f"Unknown change {action!r}.")
+    value = request.form.get(FIELDS.get(action, ""), "")
+    try:
+        get_store().write(vocabulary.change, what, node_id, action, value)
+    except Refused as e:
+        return _item(what, node_id, e.message, {action: value}, e.status)
+    flash(DONE[action])
+    return redirect(url_for(f"pages.manage_{what}", node_id=node_id))
+
+
+def _merge(what: str, node_id: str) -> Any:
+    """GET: what merging into ``?into=`` (a name) would move, and a button to do it; POST: do it."""
+    into = ((request.form if request.method == "POST" else request.args).get("into") or "").strip()
+    try:
+        if request.method == "GET":
+            plan = get_store().read(vocabulary.plan_merge, what, node_id, into)
+            return render_template("pages/vocabulary_merge.html", what=what, words=WORDS[what], plan=plan)
+        plan = get_store().write(vocabulary.merge, what, node_id, into)
+    except Refused as e:
+        return _item(what, node_id, e.message, {"merge": into}, e.status)
+    flash(f"Merged: {plan.summary()}.")
+    return redirect(url_for(f"pages.manage_{what}", node_id=plan.kept["id"]))
+
+
+@bp.get("/topics/manage")
+def manage_topics() -> str:
+    return _list("topic")
+
+
+@bp.route("/topics/manage/<node_id>", methods=["GET", "POST"])
+def manage_topic(node_id: str) -> Any:
+    return _item("topic", node_id) if request.method == "GET" else _edit("topic", node_id)
+
+
+@bp.route("/topics/manage/<node_id>/merge", methods=["GET", "POST"])
+def merge_topic(node_id: str) -> Any:
+    return _merge("topic", node_id)
+
+
+@bp.get("/organisations/manage")
+def manage_organisations() -> str:
+    return _list("organisation")
+
+
+@bp.route("/organisations/manage/<node_id>", methods=["GET", "POST"])
+def manage_organisation(node_id: str) -> Any:
+    return _item("organisation", node_id) if request.method == "GET" else _edit("organisation", node_id)
+
+
+@bp.route("/organisations/manage/<node_id>/merge", methods=["GET", "POST"])
+def merge_organisation(node_id: str) -> Any:
+    return _merge("organisation", node_id)
