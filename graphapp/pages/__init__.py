@@ -13,6 +13,7 @@
 - :mod:`~graphapp.pages.vendor`: vis-network's files, served from the copy graphapp ships;
 - :mod:`~graphapp.pages.asks`: asks (issues to discuss), who can help, offers;
 - :mod:`~graphapp.pages.introductions`: introductions between members, with consent on both sides;
+- :mod:`~graphapp.pages.freshness`: a reminder's page (confirm a profile, renew consent), stale profiles;
 - :mod:`~graphapp.pages.links`: the address of the page of each kind of node and gap.
 
 Each view parses the request, reads what it shows in one transaction (a read function named after the
@@ -32,6 +33,7 @@ from graphapp.pages import (  # noqa: E402
     directory,
     entities,
     explorer,
+    freshness,
     home,
     introductions,
     join,
@@ -47,6 +49,7 @@ __all__ = [
     "directory",
     "entities",
     "explorer",
+    "freshness",
     "home",
     "introductions",
     "join",
