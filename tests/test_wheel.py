@@ -234,11 +234,19 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
             "/join/sent": ("pages/join_sent.html", "check your mail"),
             "/join/requests": ("pages/join_requests.html", "<h1>Requests to join"),
             "/join/domains": ("pages/join_domains.html", "<h1>Trusted email domains"),
+            f"/confirm/{_confirmation_token(someone)}": (
+                "pages/confirm_profile.html",
+                "Is your profile still right",
+            ),
+            "/members/stale": ("pages/stale_members.html", "<h1>Stale profiles"),
         }
         for path, (template, text) in pages.items():
             status, page = browser.get(path)
             assert status == 200 and text in page, f"{path}: {status}\n{page[:500]}"
             rendered[template] = status
+        status, page = browser.get("/coverage")
+        assert status == 200 and 'id="stale-heading"' in page
+        rendered["pages/_coverage_stale.html"] = status
         found = re.search(r'href="(/mail/preferences/[^"]+)"', browser.get("/me")[1])
         assert found, "My data links to the member's mail preferences"
         status, page = browser.get(found.group(1))
@@ -317,3 +325,12 @@ def _preferences_token(member: str) -> str:
     from graphapp.settings import DEFAULT_SECRET_KEY
 
     return URLSafeSerializer(DEFAULT_SECRET_KEY, salt="graphapp mail preferences").dumps(member)
+
+
+def _confirmation_token(member: str) -> str:
+    """The token in a reminder's link, as a server with the default (development) secret key signs it."""
+    from itsdangerous import URLSafeSerializer
+
+    from graphapp.settings import DEFAULT_SECRET_KEY
+
+    return URLSafeSerializer(DEFAULT_SECRET_KEY, salt="graphapp profile confirmation").dumps(member)
