@@ -295,18 +295,17 @@ def _reminder_mail(member: Mapping[str, Any], step: str, timing: Timing) -> tupl
     return subject, body
 
 
-def _apply(tx: Tx, member: Mapping[str, Any], step: str, stamp: str, timing: Timing) -> dict[str, Any]:
-    """Do ``step`` to the member in this transaction; what was done (for the command's report)."""
+def _decide(
+    tx: Tx, member: Mapping[str, Any], step: str, stamp: str, timing: Timing
+) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
+    """Do ``step`` to the member: its mail queued here; its new state and its change returned, to be
+    written with the batch's; and what was done (for the command's report)."""
     from graphapp.mail import queue_mail
 
     mid = member["id"]
     if step == "lapse":
-        set_reminder_state(
-            tx,
-            [{"id": mid, "reminders": member["reminders"], "reminded": member["reminded"], "lapsed": stamp}],
-        )
-        history.record(
-            tx,
+        state = {"id": mid, "reminders": member["reminders"], "reminded": member["reminded"], "lapsed": stamp}
+        change = history.change(
             "lapse",
             member=mid,
             subject=_subject(mid),
@@ -314,15 +313,13 @@ def _apply(tx: Tx, member: Mapping[str, Any], step: str, stamp: str, timing: Tim
             before={"lapsed": ""},
             after={"lapsed": stamp},
         )
-        return {"id": mid, "name": member["name"], "step": step, "mailed": False}
+        return state, change, {"id": mid, "name": member["name"], "step": step, "mailed": False}
     count = "1" if step == "first" else "2"
     mailed = False
     if member["email"]:
         subject, body = _reminder_mail(member, step, timing)
         mailed = queue_mail(tx, "profile_reminder", member["email"], subject, body, member=mid)
-    set_reminder_state(tx, [{"id": mid, "reminders": count, "reminded": stamp, "lapsed": ""}])
-    history.record(
-        tx,
+    change = history.change(
         "reminder",
         member=mid,
         subject=_subject(mid),
@@ -331,7 +328,8 @@ def _apply(tx: Tx, member: Mapping[str, Any], step: str, stamp: str, timing: Tim
         before={"reminders": member["reminders"], "reminded": member["reminded"]},
         after={"reminders": count, "reminded": stamp},
     )
-    return {"id": mid, "name": member["name"], "step": step, "mailed": mailed}
+    state = {"id": mid, "reminders": count, "reminded": stamp, "lapsed": ""}
+    return state, change, {"id": mid, "name": member["name"], "step": step, "mailed": mailed}
 
 
 def remind_batch(tx: Tx, ids: list[str], stamp: str, timing: Timing) -> list[dict[str, Any]]:
@@ -340,11 +338,17 @@ def remind_batch(tx: Tx, ids: list[str], stamp: str, timing: Timing) -> list[dic
     hold_members(tx, ids)
     now = parse(stamp)
     assert now is not None
-    done = []
+    states, changes, done = [], [], []
     for member in sorted(freshness_of(tx, ids), key=lambda m: m["id"]):
         step = next_step(member, now, timing)
         if step:
-            done.append(_apply(tx, member, step, stamp, timing))
+            state, change, row = _decide(tx, member, step, stamp, timing)
+            states.append(state)
+            changes.append(change)
+            done.append(row)
+    if states:
+        set_reminder_state(tx, states)
+        history.record_many(tx, changes)
     return done
 
 
