@@ -88,6 +88,7 @@ ACCESS = {
     "api.health": "anonymous",
     "api.openapi": "anonymous",
     "pages.mail_preferences": "anonymous",  # (the signed token in the link is the key)
+    "pages.confirm_link": "anonymous",  # (the signed token in a reminder is the key)
     "pages.index": "public",
     "pages.members": "public",
     "pages.member": "public",
@@ -160,6 +161,7 @@ ACCESS = {
     "pages.join_sent": "anonymous",
     "pages.join_confirm": "anonymous",
     "pages.join_requests": "coordinator",
+    "pages.stale_members": "coordinator",
     "pages.join_approve": "coordinator",
     "pages.join_decline": "coordinator",
     "pages.join_domains": "admin",

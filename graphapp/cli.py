@@ -1,5 +1,5 @@
-"""The ``graphapp`` command: init, import, demo, synthetic, backup, restore, join, mail, serve, topics,
-organisations.
+"""The ``graphapp`` command: init, import, demo, synthetic, backup, restore, join, mail, remind, serve,
+topics, organisations.
 
 Every command reads the store from the environment (``NEO4J_URI`` and friends, else ``GRAPHAPP_DB``).
 Problems go to standard error with a non-zero exit status; nothing is half-written.
@@ -597,6 +597,43 @@ def serve(host: str, port: int, threads: int) -> None:
         MailWorker(app, interval).start()  # (a daemon thread: it ends with the server)
         click.echo(f"sending queued mail every {interval:g} s", err=True)
     waitress.serve(app, host=host, port=port, threads=threads, ident="graphapp")
+
+
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="List who would be reminded or left out; change nothing.")
+@_BASE_URL
+def remind(dry_run: bool, base_url: str) -> None:
+    """Mail the reminders to confirm a profile that are due, and leave out of suggestions those who
+    answered neither (GRAPHAPP_CONFIRM_MONTHS, GRAPHAPP_REMINDER_DAYS). Safe to run from cron any number
+    of times, and from several processes at once: no reminder goes twice. The mails are queued, and sent
+    by `graphapp serve` or `graphapp mail send-queued`."""
+    from graphapp.freshness import Timing
+    from graphapp.freshness import remind as run_reminders
+    from graphapp.settings import from_environment
+
+    try:
+        timing = Timing.from_config(from_environment())
+    except ValueError as e:
+        raise Failure(str(e)) from e
+    words = {"first": "first reminder", "second": "second reminder", "lapse": "left out of suggestions"}
+
+    def say(row: dict[str, Any]) -> None:
+        mailed = "" if row["step"] == "lapse" or row["mailed"] else " (not mailed: no address, or turned off)"
+        click.echo(f"{row['id']}\t{row['name']}\t{words[row['step']]}{mailed}")
+
+    with _opened() as store, _mail_links(base_url):
+        done = run_reminders(store, timing, dry_run=dry_run, progress=None if dry_run else say)
+    if dry_run:
+        for row in done:
+            click.echo(f"{row['id']}\t{row['name']}\twould get: {words[row['step']]}")
+    tally = {step: sum(1 for r in done if r["step"] == step) for step in words}
+    click.echo(
+        ("would queue" if dry_run else "queued")
+        + f" {tally['first']} first and {tally['second']} second reminder(s); "
+        + ("would leave" if dry_run else "left")
+        + f" {tally['lapse']} member(s) out of suggestions",
+        err=True,
+    )
 
 
 @cli.group()

@@ -87,6 +87,12 @@ KINDS: dict[str, MailKind] = {
         "A new ask on topics where I am an expert",
         "You get this mail because a member posted an ask on topics you hold as an expert.",
     ),
+    "profile_reminder": MailKind(
+        "Reminders to confirm my profile",
+        "You get this mail because your profile in the network has not been confirmed for a while. If "
+        "you turn these reminders off, you are still left out of suggestions when a profile goes "
+        "unconfirmed.",
+    ),
 }
 
 

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from graphapp.auth import current_viewer
 from graphapp.db import get_store
+from graphapp.freshness import confirm_profile
 from graphapp.ingest import ImportRejected
 from graphapp.ingest.plan import apply_plan, plan_import
 from graphapp.ingest.problems import Problem
@@ -90,10 +92,12 @@ class Rejected(Exception):
         self.choices = choices
 
 
-def save_profile(tx: Tx, member: str, values: dict[str, str], seen: str, ticked: list[str]) -> Any:
+def save_profile(
+    tx: Tx, member: str, values: dict[str, str], seen: str, ticked: list[str], confirm_at: str = ""
+) -> Any:
     """Save the form's values and the ``ticked`` workstreams as an import of one row, in one transaction
     with the checks that the member is there (None if not) and unchanged since the form showed revision
-    ``seen``."""
+    ``seen``. ``confirm_at``: the member saves their own profile, which confirms it (issue 13)."""
     if not hold_member(tx, member):  # first: a second save of this profile waits for this one
         return None
     current = member_profile(tx, member)
@@ -107,6 +111,8 @@ def save_profile(tx: Tx, member: str, values: dict[str, str], seen: str, ticked:
     except ImportRejected as e:
         raise Rejected(current, e.problems, workstream_choices(tx)) from e
     apply_plan(tx, plan)
+    if confirm_at:
+        confirm_profile(tx, member, confirm_at, how="saved their profile")
     return plan
 
 
@@ -136,7 +142,11 @@ def edit_member(member: str) -> Any:
     values = {f: (request.form.get(f) or "").strip() for f in FIELDS}
     ticked = [w.strip() for w in request.form.getlist("workstreams") if w.strip()]
     try:
-        saved = store.write(save_profile, member, values, request.form.get("revision") or "", ticked)
+        own = current_viewer().member == member  # (a coordinator's edit does not confirm it for them)
+        confirm_at = datetime.now(UTC).isoformat(timespec="seconds") if own else ""
+        saved = store.write(
+            save_profile, member, values, request.form.get("revision") or "", ticked, confirm_at=confirm_at
+        )
     except Conflict as e:
         message = (
             "Someone else changed this profile since you opened it; nothing was saved. "

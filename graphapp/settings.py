@@ -114,6 +114,18 @@ SETTINGS: tuple[Setting, ...] = (
         3,
         "how many days a request to join waits for its mailed link to be followed before it is dropped",
     ),
+    Setting(
+        "GRAPHAPP_CONFIRM_MONTHS",
+        12,
+        "how many months a confirmed profile stays fresh; then `graphapp remind` mails its owner a link to "
+        "confirm it",
+    ),
+    Setting(
+        "GRAPHAPP_REMINDER_DAYS",
+        30,
+        "how many days each reminder to confirm a profile waits for an answer: then a second reminder, "
+        "then the member is left out of suggestions until they confirm it and their consent again",
+    ),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

@@ -45,7 +45,9 @@ def _both(template: str, *variables: str) -> Cypher:
 MEMBERS = _both(
     "MATCH (m:Member) RETURN collect({key:m}) AS key, collect(m.id) AS id, "
     "collect(coalesce(m.name, '')) AS name, collect(coalesce(m.region, '')) AS region, "
-    "collect(coalesce(m.country, '')) AS country, collect(coalesce(m.suggestible, '')) AS suggestible",
+    "collect(coalesce(m.country, '')) AS country, "
+    # (a member left out for not confirming their profile, issue 13, is not suggested, whatever they chose)
+    "collect(CASE WHEN coalesce(m.lapsed, '') <> '' THEN 'no' ELSE coalesce(m.suggestible, '') END) AS suggestible",
     "m",
 )
 # Grouped by organisation: a few hundred rows, where an OPTIONAL MATCH per member costs seconds on LadybugDB.

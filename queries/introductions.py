@@ -85,7 +85,9 @@ PARTNERS = Cypher(
 )
 PERSON = Cypher(
     "MATCH (m:Member {id: $id}) RETURN m.id AS id, m.name AS name, m.email AS email, "
-    "m.introductions AS introductions, m.suggestible AS suggestible"
+    "m.introductions AS introductions, "
+    # (a member left out for not confirming their profile is not suggested: issue 13)
+    "CASE WHEN coalesce(m.lapsed, '') <> '' THEN 'no' ELSE m.suggestible END AS suggestible"
 )
 OFF = Cypher("MATCH (m:Member) WHERE m.introductions = 'no' RETURN m.id AS id")
 SET_INTRODUCTIONS = Cypher("MATCH (m:Member {id: $id}) SET m.introductions = $value RETURN m.id AS id")

@@ -120,6 +120,7 @@ def test_every_page_reads_what_it_shows_in_one_transaction(site) -> None:
         "/topics/manage/record-linkage/merge?into=ethics",
         "/organisations/manage",
         f"/organisations/manage/{ids['organisation']}",
+        "/members/stale",
     ]
     opened = {url: transactions.of(client, "GET", url) for url in pages}
     assert {url: [kind for kind, _ in found] for url, found in opened.items()} == dict.fromkeys(
@@ -129,6 +130,15 @@ def test_every_page_reads_what_it_shows_in_one_transaction(site) -> None:
     # its navigation needs it, inside the view: that and the page's own one read.
     assert transactions.of(client, "GET", f"/mail/preferences/{token}") == [
         ("read", "preferences_page"),
+        ("read", "viewer_account"),
+    ]
+    # So does a reminder's page (opened from its link).
+    from graphapp.freshness import confirmation_token
+
+    with client.application.test_request_context():
+        confirm = confirmation_token(ids["member"])
+    assert transactions.of(client, "GET", f"/confirm/{confirm}") == [
+        ("read", "confirm_page"),
         ("read", "viewer_account"),
     ]
     # The import page shows a form and nothing read from the graph.

@@ -35,6 +35,8 @@ MATRIX = [
     ("POST", "/invite/not-a-token", "anonymous"),
     ("GET", "/mail/preferences/not-a-token", "anonymous"),  # (answered 404: not signed by this site)
     ("POST", "/mail/preferences/not-a-token", "anonymous"),
+    ("GET", "/confirm/not-a-token", "anonymous"),  # (answered 404: not signed by this site)
+    ("POST", "/confirm/not-a-token", "anonymous"),
     ("GET", "/", "public"),
     ("GET", "/members?q=a", "public"),
     ("GET", "/members/{m}", "public"),
@@ -112,6 +114,7 @@ MATRIX = [
     ("GET", "/join/sent", "anonymous"),
     ("GET", "/join/confirm/not-a-token", "anonymous"),  # (answered 404: no such request)
     ("GET", "/join/requests", "coordinator"),
+    ("GET", "/members/stale", "coordinator"),
     ("POST", "/join/requests/nothing/approve", "coordinator"),  # (answered 409: no such request waits)
     ("POST", "/join/requests/nothing/decline", "coordinator"),  # (sent without a reason: answered 400)
     ("GET", "/join/domains", "admin"),

@@ -244,6 +244,11 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
                 "pages/vocabulary_merge.html",
                 "move to ethics",
             ),
+            f"/confirm/{_confirmation_token(someone)}": (
+                "pages/confirm_profile.html",
+                "Is your profile still right",
+            ),
+            "/members/stale": ("pages/stale_members.html", "<h1>Stale profiles"),
         }
         for path, (template, text) in pages.items():
             status, page = browser.get(path)
@@ -252,6 +257,8 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
         status, page = browser.get("/coverage")
         assert status == 200 and "manage the topics" in page
         rendered["pages/_coverage_vocabulary.html"] = status
+        assert status == 200 and 'id="stale-heading"' in page
+        rendered["pages/_coverage_stale.html"] = status
         found = re.search(r'href="(/mail/preferences/[^"]+)"', browser.get("/me")[1])
         assert found, "My data links to the member's mail preferences"
         status, page = browser.get(found.group(1))
@@ -330,3 +337,12 @@ def _preferences_token(member: str) -> str:
     from graphapp.settings import DEFAULT_SECRET_KEY
 
     return URLSafeSerializer(DEFAULT_SECRET_KEY, salt="graphapp mail preferences").dumps(member)
+
+
+def _confirmation_token(member: str) -> str:
+    """The token in a reminder's link, as a server with the default (development) secret key signs it."""
+    from itsdangerous import URLSafeSerializer
+
+    from graphapp.settings import DEFAULT_SECRET_KEY
+
+    return URLSafeSerializer(DEFAULT_SECRET_KEY, salt="graphapp profile confirmation").dumps(member)

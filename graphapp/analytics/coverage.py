@@ -37,6 +37,7 @@ __all__ = [
     "member_gaps",
     "organisation_gaps",
     "region_gaps",
+    "stale_share",
     "topic_gaps",
     "workstream_gaps",
 ]
@@ -448,3 +449,70 @@ def coverage_gaps(
         "gaps": [g.as_dict() for g in gaps],
         "clusters_of_interest": clusters_of_interest(ix),
     }
+
+
+def _gap_members(ix: InterestIndex, gap: dict[str, Any]) -> np.ndarray:
+    """The numbers of the members a gap is about: a topic's holders, a workstream's, region's, country's
+    or organisation's members, or the member themself (none for a gap about nobody)."""
+    kind, subject = gap["kind"], gap["subject"]
+    none = np.zeros(0, np.int64)
+    if kind.startswith("topic-"):
+        return ix.holders_of(ix.topic[subject]).astype(np.int64) if subject in ix.topic else none
+    if kind.startswith("workstream-"):
+        return np.asarray(ix.workstream_members.get(subject, none), np.int64)
+    for prefix, codes, values in (
+        ("region-", ix.region, ix.regions),
+        ("country-", ix.country, ix.countries),
+        ("organisation-", ix.organisation, ix.organisations),
+    ):
+        if kind.startswith(prefix):
+            return np.flatnonzero(codes == values.index(subject)) if subject in values else none
+    if kind.startswith("member-") or kind == "broker":
+        return np.array([ix.member[subject]], np.int64) if subject in ix.member else none
+    return none
+
+
+def stale_share(ix: InterestIndex, gaps: Sequence[dict[str, Any]], stale: np.ndarray) -> dict[str, Any]:
+    """How much of each gap rests on stale profiles (``stale``: one flag per member of the index), and
+    the topics whose experts are all stale (no gap yet, but one as soon as they lapse).
+
+    Parameters
+    ----------
+    ix : InterestIndex
+    gaps : sequence of dict
+        The coverage report's gaps (:func:`coverage_gaps`).
+    stale : numpy.ndarray of bool
+
+    Returns
+    -------
+    dict
+        ``gaps``: the gaps with stale members among those they are about, each with ``members`` and
+        ``stale`` (how many of them are stale), most severe first; ``experts_stale``: topics with experts,
+        all stale (``topic``, ``name``, ``experts``).
+
+    Examples
+    --------
+    >>> ix = InterestIndex.of({"a": {"nlp": "expert"}, "b": {"nlp": "learning"}, "c": {"cv": "expert"}},
+    ...                       regions={"a": "Europe", "b": "Europe"})
+    >>> stale = np.array([True, False, True])
+    >>> gaps = [{"kind": "region-few-members", "severity": 2, "subject": "Europe", "name": "Europe"},
+    ...         {"kind": "topic-single-person", "severity": 2, "subject": "cv", "name": "cv"}]
+    >>> out = stale_share(ix, gaps, stale)
+    >>> [(g["subject"], g["stale"], g["members"]) for g in out["gaps"]], out["experts_stale"]
+    ([('Europe', 1, 2), ('cv', 1, 1)], [{'topic': 'cv', 'name': 'cv', 'experts': 1}, {'topic': 'nlp', 'name': 'nlp', 'experts': 1}])
+    """
+    shares = []
+    for g in gaps:
+        members = _gap_members(ix, g)
+        n_stale = int(stale[members].sum()) if len(members) else 0
+        if n_stale:
+            shares.append({**g, "members": int(len(members)), "stale": n_stale})
+    topic, holder, level = ix.edges_by_topic()
+    expert = level == len(LEVELS) - 1
+    experts = np.bincount(topic[expert], minlength=len(ix.topic_ids))
+    fresh_experts = np.bincount(topic[expert & ~stale[holder]], minlength=len(ix.topic_ids))
+    hidden = [
+        {"topic": ix.topic_ids[t], "name": ix.topic_names[t], "experts": int(experts[t])}
+        for t in np.flatnonzero((experts > 0) & (fresh_experts == 0)).tolist()
+    ]
+    return {"gaps": shares, "experts_stale": sorted(hidden, key=lambda h: h["topic"])}

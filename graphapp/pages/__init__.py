@@ -14,8 +14,9 @@
 - :mod:`~graphapp.pages.asks`: asks (issues to discuss), who can help, offers;
 - :mod:`~graphapp.pages.introductions`: introductions between members, with consent on both sides;
 - :mod:`~graphapp.pages.history`: the history of every change, its CSV, and a member's own history;
-- :mod:`~graphapp.pages.links`: the address of the page of each kind of node and gap;
-- :mod:`~graphapp.pages.vocabulary`: the coordinators' pages that keep the topics and organisations.
+- :mod:`~graphapp.pages.freshness`: a reminder's page (confirm a profile, renew consent), stale profiles;
+- :mod:`~graphapp.pages.vocabulary`: the coordinators' pages that keep the topics and organisations;
+- :mod:`~graphapp.pages.links`: the address of the page of each kind of node and gap.
 
 Each view parses the request, reads what it shows in one transaction (a read function named after the
 page, ``fn(tx, ...)``, which composes the query functions), and renders.
@@ -36,6 +37,7 @@ from graphapp.pages import (  # noqa: E402
     explorer,
     history,
     growth,
+    freshness,
     home,
     introductions,
     join,
@@ -54,6 +56,7 @@ __all__ = [
     "explorer",
     "history",
     "growth",
+    "freshness",
     "home",
     "introductions",
     "join",

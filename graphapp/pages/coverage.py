@@ -3,12 +3,12 @@ members per topic and region. For coordinators."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 
-from graphapp import reports
+from graphapp import freshness, reports
 from graphapp.db import get_store
 from graphapp.pages import bp
 from graphapp.pages.growth import growth_tables
@@ -17,15 +17,21 @@ from graphapp.queries.cypher import Tx
 from graphapp.queries.members import paginate
 
 
-def coverage_page(tx: Tx) -> dict[str, Any]:
-    """The gap report and the heat map, from one snapshot of the graph."""
-    return {"report": reports.coverage_report(tx), "matrix": reports.heat_map(tx)}
+def coverage_page(tx: Tx, timing: freshness.Timing | None = None) -> dict[str, Any]:
+    """The gap report, the heat map and how much rests on stale profiles, from one snapshot of the graph."""
+    return {
+        "report": reports.coverage_report(tx),
+        "matrix": reports.heat_map(tx),
+        "stale": freshness.stale_coverage(tx, datetime.now(UTC), timing or freshness.Timing()),
+    }
 
 
 @bp.get("/coverage")
 def coverage() -> str:
     page, per_page = page_args(request.args, 25)
-    shown = get_store().read(coverage_with_growth, as_of_arg(request.args))  # (issue 13: as of a day, growth)
+    shown = get_store().read(
+        coverage_with_growth, as_of_arg(request.args), freshness.Timing.from_config(current_app.config)
+    )
     return render_template(
         "pages/coverage.html", **shown, gaps=paginate(shown["report"]["gaps"], page, per_page)
     )
@@ -34,15 +40,19 @@ def coverage() -> str:
 # --- The network over time (issue 13): the report as it stood on a day, and the growth (pages/growth.py) ---
 
 
-def coverage_with_growth(tx: Tx, as_of: date | None) -> dict[str, Any]:
+def coverage_with_growth(
+    tx: Tx, as_of: date | None, timing: freshness.Timing | None = None
+) -> dict[str, Any]:
     """The coverage page in one snapshot: :func:`coverage_page` (or, for ``as_of``, the gap report and heat
-    map of the network as it stood at the end of that day) and the growth month by month."""
+    map of the network as it stood at the end of that day, without the stale shares of today) and the
+    growth month by month."""
     if as_of is None:
-        shown = coverage_page(tx)
+        shown = coverage_page(tx, timing)
     else:
         snap = reports.network_as_of(tx, as_of)
         shown = {
             "report": reports.coverage_report_of_snapshot(snap, as_of),
             "matrix": reports.heat_map_of_snapshot(snap),
+            "stale": None,
         }
     return {**shown, "as_of": as_of, "growth": growth_tables(reports.growth_report(tx))}

@@ -4,6 +4,7 @@ member's profile with their suggested peers. The organisation, topic, ... pages 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import abort, render_template, request
@@ -12,11 +13,13 @@ from graphapp.analytics.suggestions import MODES
 from graphapp.auth import current_viewer
 from graphapp.contactmap import View
 from graphapp.db import get_store
+from graphapp.freshness import ago, confirmation_token, last_confirmed
 from graphapp.pages import bp
 from graphapp.params import member_filter, mode_arg, page_args
 from graphapp.privacy import redact_people, redact_person
 from graphapp.queries.coverage import M49_REGIONS
 from graphapp.queries.cypher import Tx
+from graphapp.queries.freshness import freshness_of
 from graphapp.queries.introductions import introductions_off
 from graphapp.queries.members import (
     MemberFilter,
@@ -61,6 +64,7 @@ def member_page(tx: Tx, member: str, mode: str, viewer_member: str | None = None
         "profile": profile,
         "suggestions": suggest_peers(tx, member, limit=10, mode=mode),
         "introductions_off": introductions_off(tx) if viewer_member else set(),
+        "freshness": (freshness_of(tx, [member]) or [{}])[0],
     }
 
 
@@ -97,4 +101,16 @@ def member(member: str) -> str:
         mode=mode,
         modes=MODES,
         view=View("member", member),
+        **_freshness(shown["freshness"], own=viewer.member == member),
     )
+
+
+def _freshness(state: dict[str, Any], own: bool) -> dict[str, Any]:
+    """When the profile was last confirmed, in words; for its owner, the link to confirm it now."""
+    last = last_confirmed(state)
+    return {
+        "confirmed_ago": ago(last, datetime.now(UTC)),
+        "confirmed_on": last[:10],
+        "lapsed": state.get("lapsed") or "",
+        "confirm_token": confirmation_token(state["id"]) if own and state else "",
+    }
