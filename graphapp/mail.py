@@ -87,6 +87,11 @@ KINDS: dict[str, MailKind] = {
         "A new ask on topics where I am an expert",
         "You get this mail because a member posted an ask on topics you hold as an expert.",
     ),
+    "topic_proposal": MailKind(
+        "A topic I proposed was declined",
+        "You get this mail because you proposed a new topic and a coordinator declined it.",
+        optional=False,
+    ),
 }
 
 

@@ -55,7 +55,7 @@ HOSTILE = [
 
 @pytest.fixture
 def hostile(store, tmp_path):
-    import_files(store, [write_csv(tmp_path / "members.csv", HOSTILE)])
+    import_files(store, [write_csv(tmp_path / "members.csv", HOSTILE)], new_topics=True)
     return store
 
 

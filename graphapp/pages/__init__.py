@@ -37,6 +37,7 @@ from graphapp.pages import (  # noqa: E402
     join,
     mail,
     mydata,
+    proposals,
     vendor,
 )
 
@@ -52,5 +53,6 @@ __all__ = [
     "join",
     "mail",
     "mydata",
+    "proposals",
     "vendor",
 ]

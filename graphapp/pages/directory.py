@@ -27,6 +27,7 @@ from graphapp.queries.members import (
     topic_list,
     workstream_list,
 )
+from graphapp.queries.proposals import proposals_of
 from graphapp.queries.schema import LEVELS
 from graphapp.reports import UnknownMember, suggest_peers
 
@@ -55,6 +56,8 @@ def member_page(tx: Tx, member: str, mode: str, viewer_member: str | None = None
     """A member's profile and their ten best suggested peers (None: no such member); for a signed-in
     member, who takes introductions (whom they were introduced to comes with the viewer)."""
     profile = member_profile(tx, member)
+    if profile is not None:  # (the topics they proposed, waiting for a coordinator, with their levels)
+        profile["proposals"] = proposals_of(tx, member)
     if profile is None:
         return None
     return {

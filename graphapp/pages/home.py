@@ -15,6 +15,7 @@ from graphapp.auth import Viewer, current_viewer
 from graphapp.db import get_store
 from graphapp.pages import asks, bp
 from graphapp.pages.join import home_part as join_queue
+from graphapp.pages.proposals import home_part as proposal_queue
 from graphapp.queries.cypher import Tx
 from graphapp.queries.mail import mail_counts
 from graphapp.queries.members import member_profile, network_summary
@@ -114,6 +115,7 @@ PARTS: tuple[HomePart, ...] = (
     HomePart(my_profile, "pages/_home_profile.html", "member"),
     HomePart(asks.home_part, "pages/_home_asks.html", "member"),
     HomePart(join_queue, "pages/_home_join.html", "coordinator"),
+    HomePart(proposal_queue, "pages/_home_proposals.html", "coordinator"),
     HomePart(gap_summary, "pages/_home_gaps.html", "coordinator"),
     HomePart(mail_summary, "pages/_home_mail.html", "admin"),
 )
