@@ -107,6 +107,7 @@ def test_every_page_reads_what_it_shows_in_one_transaction(site) -> None:
         "/admin/mail",
         "/join/requests",
         "/join/domains",
+        "/topics/proposals",
     ]
     opened = {url: transactions.of(client, "GET", url) for url in pages}
     assert {url: [kind for kind, _ in found] for url, found in opened.items()} == dict.fromkeys(

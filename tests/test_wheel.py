@@ -202,6 +202,7 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
             "pages/_home_asks.html": 'id="home-asks-heading"',
             "pages/_home_gaps.html": "Where the network is thin",
             "pages/_home_join.html": 'id="home-join-heading"',
+            "pages/_home_proposals.html": 'id="home-proposals-heading"',
             "pages/_home_mail.html": 'id="home-mail"',
         }.items():
             assert heading in page, part
@@ -234,6 +235,7 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
             "/join/sent": ("pages/join_sent.html", "check your mail"),
             "/join/requests": ("pages/join_requests.html", "<h1>Requests to join"),
             "/join/domains": ("pages/join_domains.html", "<h1>Trusted email domains"),
+            "/topics/proposals": ("pages/proposals.html", "<h1>Proposed topics"),
         }
         for path, (template, text) in pages.items():
             status, page = browser.get(path)
