@@ -358,3 +358,13 @@ def decline_proposal(
             member=found["member"],
         )
     return {"proposal": proposal_id, "name": found["name"], "member": found["member"]}
+
+
+def named_topic(tx: Tx, where: Any) -> Any:
+    """A directory filter (:class:`~graphapp.queries.members.MemberFilter`) whose ``topic`` may be typed as
+    a name or alias: the same filter naming the topic's id. Raises :class:`UnknownTopic`."""
+    from dataclasses import replace
+
+    if not where.topic:
+        return where
+    return replace(where, topic=find_topic(tx, where.topic))

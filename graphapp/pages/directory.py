@@ -4,6 +4,7 @@ member's profile with their suggested peers. The organisation, topic, ... pages 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import abort, render_template, request
@@ -15,6 +16,7 @@ from graphapp.db import get_store
 from graphapp.pages import bp
 from graphapp.params import member_filter, mode_arg, page_args
 from graphapp.privacy import redact_people, redact_person
+from graphapp.proposals import UnknownTopic, named_topic
 from graphapp.queries.coverage import M49_REGIONS
 from graphapp.queries.cypher import Tx
 from graphapp.queries.introductions import introductions_off
@@ -33,7 +35,14 @@ from graphapp.reports import UnknownMember, suggest_peers
 
 
 def directory_of(tx: Tx, where: MemberFilter, page: int, per_page: int) -> dict[str, Any]:
-    """One page of the members ``where`` selects, and the counts of each filter's values among them."""
+    """One page of the members ``where`` selects, and the counts of each filter's values among them. Its
+    topic may be typed as a name or alias; one that matches nothing finds nobody, and ``topic_problem``
+    says so, with "did you mean"."""
+    try:
+        where = named_topic(tx, where)
+    except UnknownTopic as e:
+        found = member_directory(tx, replace(where, topic="\x00"), page, per_page)
+        return {"where": where, **found, "topic_problem": e.message}
     return {"where": where, **member_directory(tx, where, page, per_page)}
 
 
