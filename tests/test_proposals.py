@@ -159,3 +159,32 @@ def test_forgetting_a_member_drops_their_proposals(app, two) -> None:
     store.write(forget_everything, first)
     assert store.read(proposals_of, first) == []
     assert all(p["member"] != first for p in store.read(proposals_with_status, "waiting"))
+
+
+def test_the_join_form_proposes_a_topic_that_becomes_the_new_members_proposal(
+    app, demo_app, anonymous
+) -> None:
+    from graphapp.joining import form_catalog
+    from tests.test_joining import ask, confirmed, valid_form
+
+    with app.app_context():
+        catalog = get_store().read(form_catalog)
+    near = valid_form(catalog, new_topic="causal infrence", new_topic_level="expert")
+    refused = ask(anonymous, near)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "did you mean ‘causal inference’?" in page
+    assert 'value="causal infrence"' in page  # (what was typed is kept)
+    proposed = valid_form(catalog, new_topic="Graph neural networks", new_topic_level="expert")
+    request_id = confirmed(app, anonymous, proposed)
+    coordinator = signed_in(app, "coord@example.org", "coordinator")
+    queue = coordinator.get("/join/requests").get_data(as_text=True)
+    assert "Proposes new topics" in queue and "Graph neural networks" in queue
+    token = csrf_token(coordinator, "/join/requests")
+    assert (
+        coordinator.post(f"/join/requests/{request_id}/approve", data={"csrf_token": token}).status_code
+        == 302
+    )
+    new_member = member_id("ana.joiner@stat.example.org")
+    with app.app_context():
+        (waiting,) = get_store().read(proposals_of, new_member)
+    assert (waiting["name"], waiting["level"]) == ("Graph neural networks", "expert")
