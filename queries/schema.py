@@ -351,7 +351,7 @@ MIGRATIONS: dict[int, dict[Dialect, list[str]]] = {
             "ALTER TABLE Topic ADD description STRING",
             "ALTER TABLE Topic ADD status STRING",
             "ALTER TABLE Account ADD seen STRING",
-            "ALTER TABLE JoinRequest ADD new_topics STRING[]",
+            "ALTER TABLE JoinRequest ADD IF NOT EXISTS new_topics STRING[]",  # (new in a version 4 file only)
         ],
         "neo4j": [],
     },
