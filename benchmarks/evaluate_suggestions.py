@@ -96,7 +96,7 @@ def evaluate(name: str, splits: int, hold_out: float, k: int = 3) -> dict[str, d
             rows = [member(w, _email(w), topics="; ".join(sorted(attends[w]))) for w in women]
             store = LadybugStore(Path(tmp) / "eval.lbug")
             create_schema(store)
-            import_files(store, [write_csv(Path(tmp) / "women.csv", rows)])
+            import_files(store, [write_csv(Path(tmp) / "women.csv", rows)], new_topics=True)
             ids = {w: member_id(_email(w)) for w in women}
             name_of = {v: k for k, v in ids.items()}
             popularity = {e: sum(1 for w in women if e in attends[w]) for e in events}

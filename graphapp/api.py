@@ -113,8 +113,18 @@ def summary() -> Response:
 @bp.query(paging(25))
 @bp.answers(Page, "A page of members, with the filters used and facets.")
 def members(where: MemberFilter, pages: tuple[int, int]) -> Response:
-    """Members found by name and filters, a page at a time, and what they connect to."""
-    shown = get_store().read(member_directory, where, *pages)
+    """Members found by name and filters, a page at a time, and what they connect to. A topic is named
+    by its id, name or an alias (any case); one that matches nothing is answered 400 with "did you mean"."""
+    from graphapp.proposals import UnknownTopic, named_topic
+
+    def read(tx: Tx) -> Any:
+        found = named_topic(tx, where)
+        return found, member_directory(tx, found, *pages)
+
+    try:
+        where, shown = get_store().read(read)
+    except UnknownTopic as e:
+        abort(400, e.message)
     found = shown["results"]
     found.items = redact_people(found.items, current_viewer())
     return jsonify({"filters": where.active(), **found.as_dict(), "facets": shown["facets"]})
@@ -134,11 +144,20 @@ def member(member: str) -> Response:
 @bp.query(SuggestionArgs)
 @bp.answers(answer("Suggestions", **required("member", "mode", "suggestions")), "The suggestions.", 404)
 def suggestions(options: dict[str, Any], member: str) -> Response:
-    """Suggested peers, mentors and mentees, each with a score, a kind and the reasons."""
+    """Suggested peers, mentors and mentees, each with a score, a kind and the reasons. ``topic`` is a
+    topic's id, name or alias (any case); one that matches nothing is answered 400 with "did you mean"."""
+    from graphapp.proposals import UnknownTopic, find_topic
+
+    def read(tx: Tx) -> Any:
+        topic = find_topic(tx, options["topic"]) if options.get("topic") else None
+        return reports.suggest_peers(tx, member, **{**options, "topic": topic})
+
     try:
-        found = get_store().read(reports.suggest_peers, member, **options)
+        found = get_store().read(read)
     except reports.UnknownMember as e:
         abort(404, str(e))
+    except UnknownTopic as e:
+        abort(400, e.message)
     return jsonify(wording.worded_suggestions(found))
 
 

@@ -133,15 +133,27 @@ def init() -> None:
         click.echo(f"migrated {store.description} from schema version {before} to {now}")
 
 
-def _run_import(paths: list[str], kind: str | None, dry_run: bool, as_json: bool) -> None:
+def _run_import(
+    paths: list[str], kind: str | None, dry_run: bool, as_json: bool, new_topics: bool = False
+) -> None:
     with _opened(after="; nothing was written") as store:
         try:
-            plan = import_files(store, paths, kind=kind, dry_run=dry_run, progress=ProgressPrinter())
+            plan = import_files(
+                store, paths, kind=kind, dry_run=dry_run, progress=ProgressPrinter(), new_topics=new_topics
+            )
         except ImportRejected as e:
             raise Failure(e.report()) from e
     if as_json:
         click.echo(
-            json.dumps({"dry_run": dry_run, "changes": plan.counts(), "changed": plan.changed}, indent=1)
+            json.dumps(
+                {
+                    "dry_run": dry_run,
+                    "changes": plan.counts(),
+                    "changed": plan.changed,
+                    "new_topics": plan.new_topics,
+                },
+                indent=1,
+            )
         )
     else:
         if dry_run:
@@ -158,14 +170,23 @@ def _run_import(paths: list[str], kind: str | None, dry_run: bool, as_json: bool
     help="What the files hold; by default it is recognised from their columns.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
-def import_command(files: tuple[str, ...], dry_run: bool, kind: str | None, as_json: bool) -> None:
+@click.option(
+    "--new-topics",
+    is_flag=True,
+    help="Create the topics that members' topics or workstreams' covers name and the vocabulary lacks "
+    "(without it, each is a problem with the closest topics); the summary lists them.",
+)
+def import_command(
+    files: tuple[str, ...], dry_run: bool, kind: str | None, as_json: bool, new_topics: bool
+) -> None:
     """Import members, organisations, topics or workstreams from CSV, XLSX or JSON files.
 
     All FILES are checked together and written in one transaction: if any row of any file is wrong,
     every problem is listed and nothing is written. Importing the same files again changes nothing.
-    See docs/import-formats.md for the columns.
+    A topic a member or workstream names must be in the vocabulary (or in a topics file among FILES),
+    unless --new-topics. See docs/import-formats.md for the columns.
     """
-    _run_import(list(files), kind, dry_run, as_json)
+    _run_import(list(files), kind, dry_run, as_json, new_topics)
 
 
 @cli.command()
@@ -201,7 +222,7 @@ def synthetic(n: int, seed: int, out: str) -> None:
 @click.argument("member")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--mode", type=click.Choice(MODES), default=MODES[0], show_default=True)
-@click.option("--topic", help="Only people who hold this topic (its id).")
+@click.option("--topic", help="Only people who hold this topic (its name, an alias or its id; any case).")
 @click.option("--workstream", help="Only people in this workstream (e.g. WS2).")
 @click.option("--region", help="Only people in this UN M49 region (e.g. Europe).")
 @click.option("--include-known", is_flag=True, help="Also suggest people the member already knows.")
@@ -228,7 +249,7 @@ def suggest(
             member,
             limit=limit,
             mode=mode,
-            topic=topic,
+            topic=_topic_id(store, topic),
             workstream=workstream,
             region=region,
             exclude_known=not include_known,
@@ -346,7 +367,7 @@ def restore_command(file: str, replace: bool) -> None:
 @click.option(
     "--format", "fmt", required=True, type=click.Choice(list(EXPORT_FORMATS)), help="The file format."
 )
-@click.option("--topic", help="The people of a topic (its id).")
+@click.option("--topic", help="The people of a topic (its name, an alias or its id; any case).")
 @click.option("--workstream", help="The people of a workstream (e.g. WS2).")
 @click.option("--organisation", help="The people of an organisation (its id).")
 @click.option("--country", help="The people of a country (ISO alpha-3, e.g. NLD).")
@@ -366,11 +387,13 @@ def export_command(fmt: str, depth: int, aggregate: str | None, output: str, **s
     if len(chosen) > 1:
         raise Failure(f"choose one of --{', --'.join(chosen)}, not several")
     kind, value = next(iter(chosen.items()), ("network", ""))
-    try:
-        view = View(kind, value.upper() if kind == "country" else value, depth, aggregate or "")
-    except ValueError as e:
-        raise Failure(str(e)) from e
     with _opened(errors=(UnknownSubject,)) as store:
+        if kind == "topic":
+            value = _topic_id(store, value) or value
+        try:
+            view = View(kind, value.upper() if kind == "country" else value, depth, aggregate or "")
+        except ValueError as e:
+            raise Failure(str(e)) from e
         data = store.read(read_export, view, view.title())
     content = export(data, fmt)
     target = Path(output)
@@ -939,3 +962,81 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# --- Topic proposals (issue 13): the same queue as the Proposed topics page ---------------------------------
+
+
+@cli.group()
+def proposals() -> None:
+    """Topics members proposed: list those waiting, approve, map to a topic the network has, or decline."""
+
+
+@proposals.command("list")
+def proposals_list() -> None:
+    """The waiting proposals, oldest first: id, date, proposed name, level, member, closest topics."""
+    from graphapp.pages.proposals import proposals_page
+
+    with _opened() as store:
+        shown = store.read(proposals_page)["proposals"]
+    for p in shown:
+        closest = "; ".join(p["closest"])
+        click.echo(
+            f"{p['id']}\t{(p['created'] or '')[:10]}\t{p['name']}\t{p['level']}\t{p['member_name']}\t{closest}"
+        )
+    click.echo(f"{len(shown)} proposal(s) waiting", err=True)
+
+
+@proposals.command("approve")
+@click.argument("proposal_id")
+@click.option("--name", default="", help="The new topic's name, if not as proposed (e.g. a spelling fixed).")
+def proposals_approve(proposal_id: str, name: str) -> None:
+    """Approve a proposal: the topic is made, for everyone who proposed the same name, at their levels."""
+    from graphapp.introductions import Refused
+    from graphapp.proposals import approve_proposal
+
+    with _opened(errors=(Refused,)) as store:
+        done = store.write(approve_proposal, proposal_id, "cli", name)
+    click.echo(
+        f"approved: topic {done['topic']} ({done['name']}); {len(done['members'])} member(s) hold it now"
+    )
+
+
+@proposals.command("map")
+@click.argument("proposal_id")
+@click.argument("topic")
+def proposals_map(proposal_id: str, topic: str) -> None:
+    """Map a proposal to TOPIC (a topic's name, alias or id): its proposers hold that topic instead."""
+    from graphapp.introductions import Refused
+    from graphapp.proposals import map_proposal
+
+    with _opened(errors=(Refused,)) as store:
+        done = store.write(map_proposal, proposal_id, topic, "cli")
+    click.echo(f"mapped to topic {done['topic']} ({done['name']}); {len(done['members'])} member(s) changed")
+
+
+@proposals.command("decline")
+@click.argument("proposal_id")
+@click.option("--reason", required=True, help="Why (mailed to the member who proposed it).")
+@_BASE_URL
+def proposals_decline(proposal_id: str, reason: str, base_url: str) -> None:
+    """Decline a proposal, mailing the reason to the member."""
+    from graphapp.introductions import Refused
+    from graphapp.proposals import decline_proposal
+
+    with _opened(errors=(Refused,)) as store, _mail_links(base_url):
+        store.write(decline_proposal, proposal_id, "cli", reason)
+    click.echo("declined: the reason is queued by mail to the member", err=True)
+
+
+def _topic_id(store: Store, text: str | None) -> str | None:
+    """The id of the topic a ``--topic`` option names (name, alias or id, any case or accents); a name
+    that matches nothing fails with "did you mean ...?"."""
+    if not text:
+        return None
+    from graphapp.proposals import UnknownTopic, find_topic
+
+    try:
+        return store.read(find_topic, text)
+    except UnknownTopic as e:
+        raise Failure(e.message) from e

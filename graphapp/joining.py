@@ -80,6 +80,7 @@ LIMITS = {
     "issue_text": 2000,
     "reason": 2000,
     "topics": 60,
+    "new_topic": 120,
     "workstreams": 30,
     "issue_topics": 10,
 }
@@ -95,6 +96,7 @@ FIELD_LABELS = {
     "country": "Country",
     "title": "Title",
     "topics": "Topics",
+    "new_topic": "New topic",
     "workstreams": "Workstreams",
     "issue_kind": "Kind of issue",
     "issue_text": "Issue",
@@ -126,10 +128,12 @@ def _later(now: str, days: float, timespec: str = "microseconds") -> str:
 
 
 def form_catalog(tx: Tx) -> dict[str, list[dict[str, Any]]]:
-    """What the form offers: every topic and organisation (id and name) by name, every workstream by id."""
+    """What the form offers: every topic in use and every organisation (id and name) by name, every
+    workstream by id."""
 
     def listed(label: str) -> list[dict[str, Any]]:
-        rows = ALL_NODES[label].run(tx)
+        # (a retired topic is offered for nothing new)
+        rows = [r for r in ALL_NODES[label].run(tx) if r.get("status") != "retired" or label != "Topic"]
         return sorted(({"id": r["id"], "name": r["name"] or r["id"]} for r in rows), key=_by_name)
 
     return {
@@ -163,6 +167,9 @@ def read_form(form: FormData) -> dict[str, Any]:
             "suggestible",
             "introductions",
             "website",
+            "new_topic",
+            "new_topic_level",
+            "new_topic_anyway",
         )
     }
     topics = {str(t): str(form.get(f"level-{t}") or "") for t in form.getlist("topic")}
@@ -208,7 +215,8 @@ def check_request(typed: dict[str, Any], catalog: dict[str, list[dict[str, Any]]
     elif "country" not in problems and lookup_country(typed["country"]) is None:
         problems["country"] = "is not a country; give its English name or a code such as NLD or NL."
     topics = {t["id"] for t in catalog["topics"]}
-    if not typed["topics"]:
+    _check_new_topic(typed, catalog, problems)
+    if not typed["topics"] and not typed.get("new_topic"):
         problems["topics"] = "need at least one: tick a topic you work on and pick your level."
     elif "topics" not in problems:
         unknown = sorted(t for t in typed["topics"] if t not in topics)
@@ -238,6 +246,36 @@ def check_request(typed: dict[str, Any], catalog: dict[str, list[dict[str, Any]]
     return problems
 
 
+def _check_new_topic(
+    typed: dict[str, Any], catalog: dict[str, list[dict[str, Any]]], problems: dict[str, str]
+) -> None:
+    """A topic proposed on the form: one the network has (any spelling) is ticked instead; one close to a
+    topic it has is a problem saying "did you mean", until the person says to propose it anyway."""
+    from graphapp.ingest.normalise import closest
+
+    name = " ".join(str(typed.get("new_topic") or "").split())
+    typed["new_topic"] = name
+    if not name or "new_topic" in problems:
+        return
+    if typed.get("new_topic_level") not in LEVELS:
+        problems["new_topic"] = f"pick your level in it: {', '.join(LEVELS)}."
+        return
+    held = {name_key(t["name"]): t["id"] for t in catalog["topics"]}
+    found = held.get(name_key(name))
+    if found:  # (a topic the network has, spelt another way: ticked, with the level given)
+        typed["topics"][found] = typed["new_topic_level"]
+        typed["new_topic"] = ""
+        return
+    near = closest(name, {t["name"]: t["name"] for t in catalog["topics"]})
+    if near and typed.get("new_topic_anyway") != "yes":
+        problems["new_topic"] = (
+            "is close to topics the network has: did you mean "
+            + " or ".join(f"‘{n}’" for n in near)
+            + "? Tick it in the list above, or tick “propose it anyway” and send again."
+        )
+        typed["new_topic_near"] = near
+
+
 def request_row(typed: dict[str, Any], token: str, now: str, days: float) -> dict[str, Any]:
     """A checked request as it is stored: unconfirmed, with the token's hash only."""
     country = lookup_country(typed["country"])
@@ -252,6 +290,7 @@ def request_row(typed: dict[str, Any], token: str, now: str, days: float) -> dic
         "country": country.alpha3 if country else "",
         "title": " ".join(typed["title"].split()),
         "topics": [f"{t}:{level}" for t, level in sorted(typed["topics"].items())],
+        "new_topics": [f"{typed['new_topic']}:{typed['new_topic_level']}"] if typed.get("new_topic") else [],
         "workstreams": sorted(set(typed["workstreams"])),
         "issue_kind": typed["issue_kind"],
         "issue_text": typed["issue_text"],
@@ -468,6 +507,7 @@ def approve_request(tx: Tx, request_id: str, decided_by: str, invitation_token: 
     # (the new member's change is of kind "approval"; a domain the network trusts approves by itself)
     with history.acting_as(decided_by) if decided_by.startswith("domain:") else contextlib.nullcontext():
         apply_plan(tx, plan)
+        _propose_new_topics(tx, member, found.get("new_topics") or [], now)
         set_introductions(tx, member, found["introductions"] or "yes")
     if found["issue_text"]:
         issue_topics = [t for t in found["issue_topics"] or [] if t in topic_names]
@@ -505,6 +545,26 @@ def approve_request(tx: Tx, request_id: str, decided_by: str, invitation_token: 
     # (to the new member: its footer links to their mail preferences, where the other kinds can be turned off)
     queue_mail(tx, "join_approved", email, "Welcome to graphapp: create your account", body, member=member)
     return member
+
+
+def _propose_new_topics(tx: Tx, member: str, items: list[str], now: str) -> None:
+    """The topics a request proposed become the new member's proposals, waiting for a coordinator; one the
+    network has come to have meanwhile is given to them at once."""
+    from graphapp.introductions import Refused
+    from graphapp.proposals import propose_topic, vocabulary
+    from graphapp.queries.proposals import set_interests
+
+    for item in items:
+        name, _, level = item.rpartition(":")
+        found = vocabulary(tx).find(name)
+        if found is not None:
+            if found.get("status") != "retired" and level in LEVELS:
+                set_interests(tx, [{"member": member, "topic": found["id"], "level": level}], [])
+            continue
+        try:
+            propose_topic(tx, member, name, level, now)
+        except Refused:  # (a name that cannot be proposed: the request was checked, so nothing to say)
+            continue
 
 
 def decline_request(tx: Tx, request_id: str, decided_by: str, reason: str, now: str) -> bool:

@@ -93,6 +93,11 @@ KINDS: dict[str, MailKind] = {
         "you turn these reminders off, you are still left out of suggestions when a profile goes "
         "unconfirmed.",
     ),
+    "topic_proposal": MailKind(
+        "A topic I proposed was declined",
+        "You get this mail because you proposed a new topic and a coordinator declined it.",
+        optional=False,
+    ),
 }
 
 

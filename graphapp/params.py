@@ -225,7 +225,7 @@ class MemberFilterArgs(Args):
     """The directory's filters, loaded as a :class:`MemberFilter`."""
 
     q = Text("Part of a member's name, any case.")
-    topic = Text("A topic id, e.g. record-linkage.")
+    topic = Text("A topic: its id, name or an alias, any case (e.g. record-linkage or Record Linkage).")
     level = Choice("A level of interest (with topic: on that topic).", LEVELS)
     workstream = Text("A workstream id, e.g. WS2.")
     organisation = Text("An organisation id.")
@@ -313,7 +313,7 @@ class SuggestionArgs(ModeArgs):
     """A member's suggestions, loaded as the keyword arguments of ``suggest_peers``."""
 
     limit = WholeNumber("How many.", 10, 1, 100)
-    topic = Text("Only people holding this topic.")
+    topic = Text("Only people holding this topic (its id, name or an alias, any case).")
     workstream = Text("Only people in this workstream.")
     region = Choice("Only people in this UN M49 region.", M49_REGIONS)
     include_known = Flag("Also people the member knows.")
@@ -542,6 +542,8 @@ def as_of_arg(args: Mapping[str, str]) -> date | None:
 def growth_by_arg(args: Mapping[str, str]) -> str:
     """How the growth is broken down (see :class:`GrowthArgs`)."""
     return load(GrowthArgs, args)["by"]  # type: ignore[no-any-return]
+
+
 def _names(name: str, description: str) -> ma.fields.List[Any]:
     return ma.fields.List(
         ma.fields.String(

@@ -1,7 +1,11 @@
 """Editing a profile: a member their own, a coordinator anyone's. A save is an import of one row (the
 same checks, normalisation and messages as a file), and it is refused, with nothing written, when the
 profile changed since the form was opened: two people editing at once never silently overwrite each
-other. Opening the form reads in one transaction; a save checks and writes in one."""
+other. Opening the form reads in one transaction; a save checks and writes in one.
+
+A topic typed that is not in the vocabulary is refused with the closest topics ("did you mean ...?", each
+a button that puts it in the form) and the choice to propose it: the save then keeps the rest and files a
+:mod:`topic proposal <graphapp.proposals>`, which keeps the member's interest until a coordinator decides."""
 
 from __future__ import annotations
 
@@ -16,11 +20,15 @@ from graphapp.auth import current_viewer
 from graphapp.db import get_store
 from graphapp.freshness import confirm_profile
 from graphapp.ingest import ImportRejected
-from graphapp.ingest.plan import apply_plan, plan_import
+from graphapp.ingest.normalise import split_list
+from graphapp.ingest.plan import NOT_IN_VOCABULARY, RETIRED, apply_plan, name_key, plan_import
 from graphapp.ingest.problems import Problem
 from graphapp.ingest.readers import RawRow, Table
+from graphapp.ingest.records import DEFAULT_LEVEL, LEVEL_SPELLINGS
+from graphapp.proposals import check_proposal, propose_topic, vocabulary
 from graphapp.queries.cypher import Tx
 from graphapp.queries.members import hold_member, member_profile
+from graphapp.queries.proposals import proposals_of
 from graphapp.queries.schema import ALL_NODES
 
 bp = Blueprint("profiles", __name__)
@@ -51,12 +59,68 @@ def workstream_choices(tx: Tx) -> list[dict[str, Any]]:
     )
 
 
+def topic_choices(tx: Tx) -> list[dict[str, Any]]:
+    """The topics in use (not retired), by name: what the form offers as the topics box's completions."""
+    return [{"id": t["id"], "name": t["name"] or t["id"]} for t in vocabulary(tx).in_use()]
+
+
 def edit_page(tx: Tx, member: str) -> dict[str, Any] | None:
-    """The profile form: the member as they are now and the workstreams to choose from (None: no member)."""
+    """The profile form: the member as they are now (with their waiting topic proposals), the workstreams
+    and topics to choose from (None: no member)."""
     profile = member_profile(tx, member)
     if profile is None:
         return None
-    return {"profile": profile, "choices": workstream_choices(tx)}
+    return {
+        "profile": profile,
+        "choices": workstream_choices(tx),
+        "topics": topic_choices(tx),
+        "proposals": proposals_of(tx, member),
+    }
+
+
+def split_topics(text: str) -> list[tuple[str, str, str]]:
+    """The topics box as (item as typed, topic name, level); an item without a known level keeps the
+    default (the import says what is wrong with it).
+
+    >>> split_topics("recrd linkage:learning; NLP")
+    [('recrd linkage:learning', 'recrd linkage', 'learning'), ('NLP', 'NLP', 'practising')]
+    """
+    out = []
+    for item in split_list(text):
+        name, sep, qualifier = item.rpartition(":")
+        level = LEVEL_SPELLINGS.get(qualifier.strip().lower()) if sep else None
+        out.append((item, name.strip(), level) if level else (item, item, DEFAULT_LEVEL))
+    return out
+
+
+def replace_topic(text: str, old: str, new: str) -> str:
+    """The topics box with the topic ``old`` (as typed) replaced by ``new``, keeping its level.
+
+    >>> replace_topic("recrd linkage:learning; NLP", "recrd linkage", "record linkage")
+    'record linkage:learning; NLP'
+    """
+    items = []
+    for item, name, level in split_topics(text):
+        if name_key(name) == name_key(old):
+            item = f"{new}:{level}" if item != name else new
+        items.append(item)
+    return "; ".join(items)
+
+
+def unknown_topics(problems: list[Problem]) -> list[dict[str, Any]]:
+    """The topics the form refused because the vocabulary lacks them or retired them, each with the
+    closest topics in use (for "did you mean" buttons) and whether it may be proposed."""
+    out = []
+    for p in problems:
+        if p.column == "topics" and p.reason.startswith((NOT_IN_VOCABULARY, RETIRED)):
+            out.append(
+                {
+                    "text": p.value,
+                    "suggestions": list(p.suggestions),
+                    "may_propose": p.reason.startswith(NOT_IN_VOCABULARY),
+                }
+            )
+    return out
 
 
 def _with_roles(ticked: list[str], current: dict[str, Any]) -> str:
@@ -74,43 +138,74 @@ def revision(profile: dict[str, Any]) -> str:
 class Conflict(Exception):
     """The profile changed since the form was opened (nothing was saved); ``current`` is it as it is now."""
 
-    def __init__(self, current: dict[str, Any], choices: list[dict[str, Any]]) -> None:
+    def __init__(
+        self, current: dict[str, Any], choices: list[dict[str, Any]], extras: dict[str, Any] | None = None
+    ) -> None:
         super().__init__("changed since the form was opened")
         self.current = current
         self.choices = choices
+        self.extras = extras or {"topics": [], "proposals": []}
 
 
 class Rejected(Exception):
     """The form's values fail the import's checks (nothing was saved); ``current`` is the profile."""
 
     def __init__(
-        self, current: dict[str, Any], problems: list[Problem], choices: list[dict[str, Any]]
+        self,
+        current: dict[str, Any],
+        problems: list[Problem],
+        choices: list[dict[str, Any]],
+        extras: dict[str, Any] | None = None,
     ) -> None:
         super().__init__("the profile form's values were rejected")
         self.current = current
         self.problems = problems
         self.choices = choices
+        self.extras = extras or {"topics": [], "proposals": []}
 
 
 def save_profile(
-    tx: Tx, member: str, values: dict[str, str], seen: str, ticked: list[str], confirm_at: str = ""
+    tx: Tx,
+    member: str,
+    values: dict[str, str],
+    seen: str,
+    ticked: list[str],
+    propose: tuple[str, ...] = (),
+    confirm_at: str = "",
 ) -> Any:
     """Save the form's values and the ``ticked`` workstreams as an import of one row, in one transaction
     with the checks that the member is there (None if not) and unchanged since the form showed revision
-    ``seen``. ``confirm_at``: the member saves their own profile, which confirms it (issue 13)."""
+    ``seen``. The topics named in ``propose`` are not looked up: each is filed as a proposal instead, with
+    its level (a topic the vocabulary has, or a bad name, is refused). ``confirm_at``: the member saves
+    their own profile, which confirms it (issue 13)."""
     if not hold_member(tx, member):  # first: a second save of this profile waits for this one
         return None
     current = member_profile(tx, member)
     if current is None:
         return None
     if revision(current) != seen:
-        raise Conflict(current, workstream_choices(tx))
-    row = RawRow(FORM, "", {"id": member, **values, "workstreams": _with_roles(ticked, current)})
+        raise Conflict(current, workstream_choices(tx), _extras(tx, member))
+    keys = {name_key(p) for p in propose}
+    proposed = [(name, level) for _, name, level in split_topics(values["topics"]) if name_key(name) in keys]
+    kept = "; ".join(item for item, name, _ in split_topics(values["topics"]) if name_key(name) not in keys)
+    row = RawRow(
+        FORM, "", {"id": member, **values, "topics": kept, "workstreams": _with_roles(ticked, current)}
+    )
+    vocab = vocabulary(tx)
+    refused = [
+        Problem(FORM, "", "topics", name, problem)
+        for name, level in proposed
+        if (problem := check_proposal(vocab, name, level))
+    ]
     try:
         plan = plan_import(tx, [Table(FORM, "members", ("id", *FIELDS, "workstreams"), [row])])
     except ImportRejected as e:
-        raise Rejected(current, e.problems, workstream_choices(tx)) from e
+        raise Rejected(current, [*refused, *e.problems], workstream_choices(tx), _extras(tx, member)) from e
+    if refused:
+        raise Rejected(current, refused, workstream_choices(tx), _extras(tx, member))
     apply_plan(tx, plan)
+    for name, level in proposed:
+        propose_topic(tx, member, name, level)
     if confirm_at:
         confirm_profile(tx, member, confirm_at, how="saved their profile")
     return plan
@@ -133,19 +228,39 @@ def edit_member(member: str) -> Any:
         profile = shown["profile"]
         return render_template(
             "pages/edit_member.html",
-            profile=profile,
+            **shown,
             values=form_values(profile),
             revision=revision(profile),
-            choices=shown["choices"],
             ticked=[w["id"] for w in profile["workstreams"]],
         )
     values = {f: (request.form.get(f) or "").strip() for f in FIELDS}
     ticked = [w.strip() for w in request.form.getlist("workstreams") if w.strip()]
+    use = _suggestion_used(request.form.get("use"))
+    if use:  # a "did you mean" button: the suggestion goes into the form, which is shown again, unsaved
+        shown = store.read(edit_page, member)
+        if shown is None:
+            abort(404, f"There is no member with the id {member!r}.")
+        values["topics"] = replace_topic(values["topics"], *use)
+        return render_template(
+            "pages/edit_member.html",
+            **shown,
+            values=values,
+            revision=request.form.get("revision") or "",
+            ticked=ticked,
+            notice=f"‘{use[0]}’ is now ‘{use[1]}’ in your topics: check the form and save.",
+        )
+    propose = tuple(p.strip() for p in request.form.getlist("propose") if p.strip())
     try:
         own = current_viewer().member == member  # (a coordinator's edit does not confirm it for them)
         confirm_at = datetime.now(UTC).isoformat(timespec="seconds") if own else ""
         saved = store.write(
-            save_profile, member, values, request.form.get("revision") or "", ticked, confirm_at=confirm_at
+            save_profile,
+            member,
+            values,
+            request.form.get("revision") or "",
+            ticked,
+            propose,
+            confirm_at=confirm_at,
         )
     except Conflict as e:
         message = (
@@ -154,6 +269,7 @@ def edit_member(member: str) -> Any:
         )
         return render_template(
             "pages/edit_member.html",
+            **e.extras,
             profile=e.current,
             values=form_values(e.current),
             revision=revision(e.current),
@@ -163,19 +279,44 @@ def edit_member(member: str) -> Any:
             ticked=[w["id"] for w in e.current["workstreams"]],
         ), 409
     except Rejected as e:
+        unknown = unknown_topics(e.problems)
+        described = {u["text"] for u in unknown}
         return render_template(
             "pages/edit_member.html",
+            **e.extras,
             profile=e.current,
             values=values,
             revision=request.form.get("revision") or "",
             choices=e.choices,
             ticked=ticked,
+            unknown=unknown,
             problems=[
                 f"{p.column or 'profile'}: {p.value!r} {p.reason}" if p.value else p.reason
                 for p in e.problems
-            ],
+                if not (p.column == "topics" and p.value in described)
+            ]
+            or ["Some topics are not in the network's vocabulary:"],
         ), 400
     if saved is None:
         abort(404, f"There is no member with the id {member!r}.")
-    flash("Profile saved.")
+    flash(
+        "Profile saved."
+        + (f" Proposed as new topics, waiting for a coordinator: {', '.join(propose)}." if propose else "")
+    )
     return redirect(url_for("pages.member", member=member))
+
+
+def _suggestion_used(value: str | None) -> tuple[str, str] | None:
+    """A "did you mean" button's value: the topic as typed and the suggestion taken (None: not that)."""
+    if not value:
+        return None
+    try:
+        old, new = json.loads(value)
+    except (ValueError, TypeError):
+        return None
+    return (old, new) if isinstance(old, str) and isinstance(new, str) else None
+
+
+def _extras(tx: Tx, member: str) -> dict[str, Any]:
+    """What the form shows besides the profile: the topics to choose from and the waiting proposals."""
+    return {"topics": topic_choices(tx), "proposals": proposals_of(tx, member)}

@@ -1,5 +1,6 @@
 """Imports from the web, for coordinators: the same all-or-nothing import as `graphapp import`, from
-uploaded files. An upload's name is only ever a label in messages: the file is saved under a name made
+uploaded files (with the same switch, "create new topics", for topics that members' or workstreams'
+cells name and the vocabulary lacks). An upload's name is only ever a label in messages: the file is saved under a name made
 here, in a temporary folder, and removed afterwards."""
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ def import_page() -> Any:
     if not uploads:
         return render_template("pages/import.html", problems=["Choose at least one file."]), 400
     dry_run = request.form.get("dry_run") == "yes"
+    new_topics = request.form.get("new_topics") == "yes"
     limit = int(float(current_app.config["GRAPHAPP_MAX_UPLOAD_MB"]) * 2**20)
     labels: dict[str, str] = {}
     problems: list[str] = []
@@ -50,13 +52,21 @@ def import_page() -> Any:
             labels[path.name] = label
             paths.append(path)
         if problems:
-            return render_template("pages/import.html", problems=problems), 400
+            return render_template("pages/import.html", problems=problems, new_topics=new_topics), 400
         try:
-            plan = import_files(get_store(), paths, dry_run=dry_run, max_bytes=limit)
+            plan = import_files(get_store(), paths, dry_run=dry_run, max_bytes=limit, new_topics=new_topics)
         except ImportRejected as e:
             shown = [
                 str(Problem(labels.get(p.file, p.file), p.row, p.column, p.value, p.reason))
                 for p in e.problems
             ]
-            return render_template("pages/import.html", problems=shown, rejected=True), 400
-    return render_template("pages/import.html", summary=plan.summary(dry_run=dry_run), dry_run=dry_run)
+            return render_template(
+                "pages/import.html", problems=shown, rejected=True, new_topics=new_topics
+            ), 400
+    return render_template(
+        "pages/import.html",
+        summary=plan.summary(dry_run=dry_run),
+        dry_run=dry_run,
+        new_topics=new_topics,
+        created_topics=plan.new_topics,
+    )

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar
 
-from graphapp.ingest.normalise import slugify, topic_key
+from graphapp.ingest.normalise import closest, slugify, topic_key
 from graphapp.ingest.problems import ImportRejected, Problem
 from graphapp.ingest.readers import Table, read_files
 from graphapp.ingest.records import (
@@ -76,6 +76,8 @@ class Plan:
     rows: int = 0
     #: What the graph held when the plan was made (the history's "before"); None for a hand-made plan.
     catalog: Catalog | None = None
+    #: The topics made because a member's or workstream's cell named them (only with ``new_topics``).
+    new_topics: list[str] = field(default_factory=list)
 
     def is_empty(self) -> bool:
         return not any(
@@ -130,6 +132,12 @@ class Plan:
             if names:
                 more = f" and {len(rows) - details} more" if len(rows) > details else ""
                 lines.append(f"  new {label}: " + "; ".join(names) + more)
+        if self.new_topics:
+            lines.append(
+                f"  {'would create' if dry_run else 'created'} {len(self.new_topics)} new "
+                f"topic{'s' if len(self.new_topics) != 1 else ''} named in cells (new topics allowed): "
+                + "; ".join(self.new_topics)
+            )
         for label, changes in self.changed.items():
             shown = list(changes.items())[:details]
             for node_id, what in shown:
@@ -225,6 +233,8 @@ class NameIndex:
         self.ids: dict[str, str] = {}
         self.nodes: dict[str, Props] = {}
         self.wanted: dict[str, Props] = {}
+        #: The names of nodes made by find_or_create (not by a row of their own table), in order.
+        self.created: list[str] = []
         for node in held.values():
             self.add(node)
 
@@ -258,12 +268,28 @@ class NameIndex:
         """The id that ``text`` names, if any."""
         return self.ids.get(name_key(text))
 
+    def is_retired(self, node_id: str) -> bool:
+        """Whether a coordinator retired this node (a topic): kept where held, offered for nothing new."""
+        return (self.nodes.get(node_id) or {}).get("status") == "retired"
+
+    def closest(self, text: str, limit: int = 3) -> list[str]:
+        """The names of the nodes in use whose name or an alias is closest to ``text`` ("did you mean")."""
+        spellings: dict[str, str] = {}
+        for node in self.nodes.values():
+            if node.get("status") == "retired":
+                continue
+            name = str(node.get("name") or node["id"])
+            for spelling in (name, *(node.get("aliases") or [])):
+                spellings.setdefault(spelling, name)
+        return closest(text, spellings, limit=limit)
+
     def find_or_create(self, name: str, **props: Any) -> str:
         """The id that ``name`` names; a new node (with ``props``) when nothing does yet."""
         found = self.find(name)
         if found is None:
             found = _unique_slug(name, self.nodes)
             self.want({"id": found, "name": name, **props, "aliases": []})
+            self.created.append(name)
         return found
 
 
@@ -295,8 +321,11 @@ class Wanted:
 NamedRecord = TypeVar("NamedRecord", bound=TopicRecord | OrganisationRecord)
 
 
-def plan_import(tx: Tx, tables: list[Table]) -> Plan:
-    """Validate the tables against each other and the graph; return the plan or raise ImportRejected."""
+def plan_import(tx: Tx, tables: list[Table], new_topics: bool = False) -> Plan:
+    """Validate the tables against each other and the graph; return the plan or raise ImportRejected.
+
+    A topic named in a member's ``topics`` or a workstream's ``covers`` that is not in the vocabulary (nor
+    in a topics table of these files) is a problem, unless ``new_topics``: then it is created."""
     records = read_records(tables)
     problems = records.problems
     check_duplicate_members(records.members, problems)
@@ -306,12 +335,14 @@ def plan_import(tx: Tx, tables: list[Table]) -> Plan:
     wanted = Wanted()
     place_named_rows(records.topics, topics, _topic_node, problems)
     place_named_rows(records.organisations, organisations, _organisation_node, problems)
-    workstreams = place_workstreams(records.workstreams, catalog, topics, wanted, problems)
-    place_members(records.members, catalog, topics, organisations, workstreams, wanted, problems)
+    workstreams = place_workstreams(records.workstreams, catalog, topics, wanted, problems, new_topics)
+    place_members(records.members, catalog, topics, organisations, workstreams, wanted, problems, new_topics)
     if problems:
         raise ImportRejected(problems)
     wanted.nodes.update(Topic=topics.wanted, Organisation=organisations.wanted)
-    return changes(catalog, wanted, tables)
+    plan = changes(catalog, wanted, tables)
+    plan.new_topics = list(topics.created)
+    return plan
 
 
 def read_records(tables: list[Table]) -> Records:
@@ -391,9 +422,15 @@ def _organisation_node(rec: OrganisationRecord, held: Props | None, target: str)
 
 
 def place_workstreams(
-    rows: list[WorkstreamRecord], catalog: Catalog, topics: NameIndex, wanted: Wanted, problems: list[Problem]
+    rows: list[WorkstreamRecord],
+    catalog: Catalog,
+    topics: NameIndex,
+    wanted: Wanted,
+    problems: list[Problem],
+    new_topics: bool = False,
 ) -> dict[str, str]:
-    """Each workstream row, and the topics it covers; returns the known workstreams by key."""
+    """Each workstream row, and the topics it covers (a topic named that is not in the vocabulary is a
+    problem unless ``new_topics``); returns the known workstreams by key."""
     known = {workstream_key(i): i for i in catalog.workstreams}
     for ws in rows:
         if not ws.id:
@@ -408,7 +445,9 @@ def place_workstreams(
         wanted.nodes["Workstream"][ws.id] = node
         known[ws.id] = ws.id
         if "covers" in ws.present:
-            wanted.rels["COVERS"][ws.id] = {topics.find_or_create(t): {} for t in ws.covers}
+            held = {target for (source, target) in catalog.rels["COVERS"] if source == ws.id}
+            found = (topic_for(t, ws.source, "covers", topics, held, new_topics, problems) for t in ws.covers)
+            wanted.rels["COVERS"][ws.id] = {tid: {} for tid in found if tid}
     return known
 
 
@@ -420,8 +459,10 @@ def place_members(
     workstreams: dict[str, str],
     wanted: Wanted,
     problems: list[Problem],
+    new_topics: bool = False,
 ) -> None:
-    """Each member row: its properties, and the organisation, interests, workstreams and contacts it names."""
+    """Each member row: its properties, and the organisation, interests, workstreams and contacts it names
+    (a topic that is not in the vocabulary is a problem unless ``new_topics``)."""
     email_owner = dict(catalog.member_by_email)
     for m in rows:
         if m.email:
@@ -439,7 +480,8 @@ def place_members(
         if "organisation" in m.present:
             wanted.rels["WORKS_AT"][m.id] = _works_at(m, node, organisations)
         if "topics" in m.present:
-            wanted.rels["INTERESTED_IN"][m.id] = _interested_in(m, topics, problems)
+            held = {target for (source, target) in catalog.rels["INTERESTED_IN"] if source == m.id}
+            wanted.rels["INTERESTED_IN"][m.id] = _interested_in(m, topics, problems, held, new_topics)
         if "workstreams" in m.present:
             wanted.rels["MEMBER_OF"][m.id] = _member_of(m, workstreams, problems)
         wanted.knows |= _contacts(m, email_owner, problems)
@@ -480,11 +522,54 @@ def _works_at(m: MemberRecord, node: Props, organisations: NameIndex) -> dict[st
     return {org_id: {}}
 
 
-def _interested_in(m: MemberRecord, topics: NameIndex, problems: list[Problem]) -> dict[str, Props]:
-    """The member's topics and levels (new topics are created); one topic at two levels is a problem."""
+#: The start of what an import says of a topic the vocabulary lacks, and of one it retired.
+NOT_IN_VOCABULARY = "is not a topic in the vocabulary"
+RETIRED = "was retired by a coordinator"
+#: What an import says of a topic that is not in the vocabulary (after "did you mean ...?", if anything).
+NEW_TOPIC_HINT = (
+    "to add it to the vocabulary, list it in a topics file, or import with --new-topics "
+    "(on the import page: tick 'create new topics')"
+)
+
+
+def topic_for(
+    text: str,
+    src: Source,
+    column: str,
+    topics: NameIndex,
+    held: set[str],
+    new_topics: bool,
+    problems: list[Problem],
+) -> str | None:
+    """The topic a cell names, by any spelling (case and accents aside). A name that is not in the
+    vocabulary is a problem offering the closest topics, unless ``new_topics`` (then it is created); a
+    retired topic is one too, unless it is already ``held`` (a member or workstream keeps theirs)."""
+    tid = topics.find(text)
+    if tid is None and new_topics:
+        return topics.find_or_create(text)
+    if tid is not None and (not topics.is_retired(tid) or tid in held):
+        return tid
+    near = [n for n in topics.closest(text) if tid is None or topics.find(n) != tid]
+    did_you_mean = "did you mean " + " or ".join(f"'{n}'" for n in near) + "?" if near else ""
+    if tid is None:
+        reason = f"{NOT_IN_VOCABULARY}: " + (f"{did_you_mean} If not, " if near else "")
+        problems.append(src.problem(column, text, reason + NEW_TOPIC_HINT).with_suggestions(near))
+    else:
+        reason = RETIRED + (f": {did_you_mean}" if near else "")
+        problems.append(src.problem(column, text, reason).with_suggestions(near))
+    return None
+
+
+def _interested_in(
+    m: MemberRecord, topics: NameIndex, problems: list[Problem], held: set[str], new_topics: bool = False
+) -> dict[str, Props]:
+    """The member's topics and levels (unknown ones are problems unless ``new_topics``: see
+    :func:`topic_for`); one topic at two levels is a problem."""
     wanted: dict[str, Props] = {}
     for interest in m.interests:
-        tid = topics.find_or_create(interest.topic)
+        tid = topic_for(interest.topic, m.source, "topics", topics, held, new_topics, problems)
+        if tid is None:
+            continue
         if tid in wanted and wanted[tid]["level"] != interest.level:
             problems.append(
                 m.source.problem(
@@ -892,16 +977,18 @@ def import_files(
     dry_run: bool = False,
     progress: Progress | None = None,
     max_bytes: int | None = None,
+    new_topics: bool = False,
 ) -> Plan:
     """Read, validate and (unless ``dry_run``) write files in one transaction. Raises ImportRejected.
 
-    ``max_bytes`` refuses any file larger than that (the web app's uploads set it)."""
+    ``max_bytes`` refuses any file larger than that (the web app's uploads set it). ``new_topics`` is the
+    one switch that lets members' and workstreams' cells create topics (see :func:`plan_import`)."""
     tables = read_files(paths, kind, max_bytes)
     if dry_run:
-        return store.read(plan_import, tables)
+        return store.read(plan_import, tables, new_topics)
 
     def plan_and_apply(tx: Tx) -> Plan:
-        plan = plan_import(tx, tables)
+        plan = plan_import(tx, tables, new_topics)
         apply_plan(tx, plan, progress)
         return plan
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, order=True)
@@ -18,12 +18,18 @@ class Problem:
     column: str
     value: str
     reason: str
+    #: The closest names a person may have meant ("did you mean ...?"), for forms to offer as choices.
+    suggestions: tuple[str, ...] = field(default=(), compare=False)
 
     def __str__(self) -> str:
         where = ", ".join(part for part in (self.file, self.row) if part)
         column = f", column '{self.column}'" if self.column else ""
         value = f"{_shorten(self.value)!r} " if self.value else ""
         return f"{where}{column}: {value}{self.reason}"
+
+    def with_suggestions(self, names: list[str]) -> Problem:
+        """The same problem, offering ``names`` as what was meant."""
+        return Problem(self.file, self.row, self.column, self.value, self.reason, tuple(names))
 
 
 def _shorten(value: str, limit: int = 80) -> str:

@@ -17,6 +17,7 @@ from graphapp.queries.history import forget as forget_history
 from graphapp.queries.introductions import forget_member_introductions
 from graphapp.queries.joining import forget_requests_of
 from graphapp.queries.mail import forget_mail_to
+from graphapp.queries.proposals import forget_proposals_of
 
 __all__ = ["FORGET_STEPS", "Step", "forget_everything"]
 
@@ -56,6 +57,7 @@ FORGET_STEPS: tuple[Step, ...] = (
     _introductions,  # introductions both ways, with their notes
     _mail,  # every mail to them, queued or sent
     _accounts,  # their accounts (and failed sign-ins), and invitations naming them
+    forget_proposals_of,  # the topics they proposed (waiting or decided)
     forget_history,  # the changes filed under them; what others' changes say of them; "a member was forgotten"
     _member,
 )

@@ -157,6 +157,7 @@ WORKFLOW_LABELS: dict[str, NodeSpec] = {
                 "country",
                 "title",
                 "topics",  # "topic-id:level" each
+                "new_topics",  # topics proposed on the form, "name:level" each: proposals of the member made
                 "workstreams",
                 "issue_kind",  # technical, strategic, organisational (or empty)
                 "issue_text",
@@ -173,7 +174,7 @@ WORKFLOW_LABELS: dict[str, NodeSpec] = {
                 "member",  # the member made on approval
                 "lock",  # written first by a decision, to take the request's lock (see queries.joining)
             ),
-            list_properties=("topics", "workstreams", "issue_topics"),
+            list_properties=("topics", "new_topics", "workstreams", "issue_topics"),
         ),
         NodeSpec(
             "Ask",
@@ -350,6 +351,7 @@ MIGRATIONS: dict[int, dict[Dialect, list[str]]] = {
             "ALTER TABLE Topic ADD description STRING",
             "ALTER TABLE Topic ADD status STRING",
             "ALTER TABLE Account ADD seen STRING",
+            "ALTER TABLE JoinRequest ADD IF NOT EXISTS new_topics STRING[]",  # (new in a version 4 file only)
         ],
         "neo4j": [],
     },

@@ -174,7 +174,7 @@ def test_gaps_and_heat_map_are_kept_until_the_graph_changes(client, demo, tmp_pa
     assert "federated-learning" in unheld(before)
     assert client.get("/api/gaps").get_json() == before
     fay = member("Fay Example", "fay@example.org", country="NZL", topics="federated learning:expert")
-    import_files(demo, [write_csv(tmp_path / "fay.csv", [fay])])
+    import_files(demo, [write_csv(tmp_path / "fay.csv", [fay])], new_topics=True)
     after = client.get("/api/gaps").get_json()
     assert "federated-learning" not in unheld(after)
     assert after["summary"]["members"] == before["summary"]["members"] + 1

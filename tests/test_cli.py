@@ -62,7 +62,7 @@ def test_rejected_import_goes_to_stderr_with_exit_status_1(runner, tmp_path: Pat
 
 def test_long_imports_show_progress(runner, tmp_path: Path) -> None:
     rows = [member(f"Person {i}", f"p{i}@example.org", topics="nlp; record linkage") for i in range(3000)]
-    result = runner.invoke("import", str(write_csv(tmp_path / "m.csv", rows)))
+    result = runner.invoke("import", "--new-topics", str(write_csv(tmp_path / "m.csv", rows)))
     assert result.exit_code == 0
     assert "creating Member: 3,000/3,000" in result.stderr
     assert "creating INTERESTED_IN: 6,000/6,000" in result.stderr

@@ -74,7 +74,11 @@ def small(store, tmp_path: Path):
         ),
     ]
     write_csv(tmp_path / "members.csv", people)
-    import_files(store, [tmp_path / "workstreams.csv", tmp_path / "topics.csv", tmp_path / "members.csv"])
+    import_files(
+        store,
+        [tmp_path / "workstreams.csv", tmp_path / "topics.csv", tmp_path / "members.csv"],
+        new_topics=True,
+    )
     return store.read(coverage_report_of, Thresholds(few_workstream_members=2))
 
 
@@ -224,7 +228,7 @@ def test_gaps_cli(runner) -> None:
 
 
 def test_a_member_without_contacts_makes_no_broker(store, tmp_path: Path) -> None:
-    import_files(store, [write_csv(tmp_path / "m.csv", [member("Ana", "ana@example.org")])])
+    import_files(store, [write_csv(tmp_path / "m.csv", [member("Ana", "ana@example.org")])], new_topics=True)
     assert store.read(contact_cuts) == ContactCuts({}, {})
     assert _found(store.read(coverage_report_of), "broker") == {}
 

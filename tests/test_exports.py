@@ -55,7 +55,7 @@ HOSTILE = [
 
 @pytest.fixture
 def hostile(store, tmp_path):
-    import_files(store, [write_csv(tmp_path / "members.csv", HOSTILE)])
+    import_files(store, [write_csv(tmp_path / "members.csv", HOSTILE)], new_topics=True)
     return store
 
 
@@ -201,7 +201,8 @@ def test_cli_export_refuses_unclear_or_unknown_views(runner, tmp_path) -> None:
     )
     assert result.exit_code == 1 and "choose one of --topic, --region" in result.output
     result = runner.invoke("export", "--format", "csv", "--topic", "no-such-topic", "-o", str(out))
-    assert result.exit_code == 1 and "no topic with the id 'no-such-topic'" in result.output
+    # (a topic is named by its name, an alias or its id; one that matches nothing says so, with "did you mean")
+    assert result.exit_code == 1 and "'no-such-topic' is not a topic of the network." in result.output
     result = runner.invoke(
         "export", "--format", "gexf", "--member", "m-1", "--aggregate", "topic", "-o", str(out)
     )

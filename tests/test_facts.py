@@ -133,9 +133,11 @@ def test_an_import_takes_every_level_and_only_those(app, store_config, tmp_path)
     good = write_csv(tmp_path / "good.csv", [member("Ana Example", "ana@example.org", topics=topics)])
     bad = write_csv(tmp_path / "bad.csv", [member("Bo Example", "bo@example.org", topics="topic 0:guru")])
     with app.app_context():
-        assert import_files(get_store(), [good]).counts()["INTERESTED_IN"]["created"] == len(LEVELS)
+        assert import_files(get_store(), [good], new_topics=True).counts()["INTERESTED_IN"]["created"] == len(
+            LEVELS
+        )
         with pytest.raises(ImportRejected) as refused:
-            import_files(get_store(), [bad])
+            import_files(get_store(), [bad], new_topics=True)
     assert f"has 'guru' after the colon; use {', '.join(LEVELS)}" in refused.value.report()
 
 
@@ -160,7 +162,7 @@ def test_suggestions_read_every_level(app, tmp_path) -> None:
     ]
     with app.app_context():
         store = get_store()
-        import_files(store, [write_csv(tmp_path / "m.csv", rows)])
+        import_files(store, [write_csv(tmp_path / "m.csv", rows)], new_topics=True)
         result = store.read(suggest_peers, "ana@example.org", mode="all", exclude_own_organisation=False)
     (bo,) = [s for s in result.suggestions if s.name == "Bo Example"]
     assert sorted((t.name, t.mine, t.theirs) for t in bo.shared_topics) == [

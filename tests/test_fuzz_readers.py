@@ -219,11 +219,12 @@ def test_an_import_is_all_or_nothing(store, tmp_path_factory, rows) -> None:
             write_csv(folder / "organisations.csv", KNOWN_ORGANISATIONS),
             write_csv(folder / "topics.csv", KNOWN_TOPICS),
         ],
+        new_topics=True,
     )
     before = graph(store)
     path = write_csv(folder / "members.csv", rows)
     try:
-        import_files(store, [path])
+        import_files(store, [path], new_topics=True)
     except ImportRejected as e:
         event("refused: " + ", ".join(sorted({p.column or p.reason[:30] for p in e.problems})))
         assert graph(store) == before  # refused: nothing written
@@ -232,5 +233,5 @@ def test_an_import_is_all_or_nothing(store, tmp_path_factory, rows) -> None:
         event("accepted")
         after = graph(store)
         _check_accepted(before, after, rows)
-        assert import_files(store, [path]).is_empty()
+        assert import_files(store, [path], new_topics=True).is_empty()
         assert graph(store) == after

@@ -36,7 +36,7 @@ def demo(app, tmp_path: Path):  # type: ignore[no-untyped-def]
     with app.app_context():
         store = get_store()
         import_files(store, DEMO_FILES)
-        import_files(store, [sparse], kind="members")
+        import_files(store, [sparse], kind="members", new_topics=True)
         someone = store.read(member_ids, MemberFilter(topic="record-linkage", region="Europe"))[0]
     return {"store": store, "someone": someone, "sam": "sam-sparse"}
 

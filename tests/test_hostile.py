@@ -44,7 +44,7 @@ def hostile(app, tmp_path):
         for i, payload in enumerate(CORPUS)
     ]
     with app.app_context():
-        plan = import_files(get_store(), [write_csv(tmp_path / "members.csv", rows)])
+        plan = import_files(get_store(), [write_csv(tmp_path / "members.csv", rows)], new_topics=True)
     return plan
 
 

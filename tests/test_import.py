@@ -90,7 +90,7 @@ def test_topic_spellings_meet(store, tmp_path: Path) -> None:
             ),
         ],
     )
-    import_files(store, [topics, members])
+    import_files(store, [topics, members], new_topics=True)
     names = sorted(t["name"] for t in graph(store)["nodes"]["Topic"])
     assert names == ["New Topic", "natural language processing", "record linkage"]
     assert _interests(store, "ana@example.org") == {
@@ -105,14 +105,14 @@ def test_same_topic_twice_in_one_cell_with_different_levels_is_rejected(store, t
         tmp_path / "m.csv", [member("Ana", "ana@example.org", topics="NLP:expert; nlp:learning")]
     )
     with pytest.raises(ImportRejected) as e:
-        import_files(store, [members])
+        import_files(store, [members], new_topics=True)
     assert "twice with different levels" in str(e.value)
 
 
 def test_bad_rows_are_reported_precisely_and_nothing_is_written(
     store, tmp_path: Path, workstreams: Path
 ) -> None:
-    import_files(store, [workstreams])
+    import_files(store, [workstreams], new_topics=True)
     before = graph(store)
     rows = [member(f"Person {i}", f"p{i}@example.org", country="NLD") for i in range(1, 40)]
     rows[4]["email"] = "not-an-email"  # row 6 of the file (header is row 1)
@@ -123,7 +123,7 @@ def test_bad_rows_are_reported_precisely_and_nothing_is_written(
     rows[29]["name"] = ""  # row 31
     bad = write_csv(tmp_path / "members.csv", rows)
     with pytest.raises(ImportRejected) as e:
-        import_files(store, [bad])
+        import_files(store, [bad], new_topics=True)
     report = {(p.row, p.column): (p.value, p.reason) for p in e.value.problems}
     assert set(report) == {
         ("row 6", "email"),
@@ -159,7 +159,7 @@ def test_a_failure_while_writing_leaves_the_graph_as_it_was(store) -> None:
 def test_duplicate_people_in_one_file_are_rejected(store, tmp_path: Path) -> None:
     rows = [member("Ana", "ana@example.org"), member("Ana again", "ANA@example.org ")]
     with pytest.raises(ImportRejected) as e:
-        import_files(store, [write_csv(tmp_path / "m.csv", rows)])
+        import_files(store, [write_csv(tmp_path / "m.csv", rows)], new_topics=True)
     (problem,) = e.value.problems
     assert (problem.row, problem.column) == ("row 3", "email")
     assert "same member as m.csv row 2" in problem.reason
@@ -182,7 +182,7 @@ def test_a_row_owns_its_columns_and_leaves_missing_columns_alone(
             ),
         ],
     )
-    import_files(store, [workstreams, first])
+    import_files(store, [workstreams, first], new_topics=True)
     # A later file changes the level, drops NLP, clears the title and has no workstreams column at all.
     second = write_csv(
         tmp_path / "second.csv",
@@ -195,7 +195,7 @@ def test_a_row_owns_its_columns_and_leaves_missing_columns_alone(
             }
         ],
     )
-    plan = import_files(store, [second])
+    plan = import_files(store, [second], new_topics=True)
     assert plan.counts()["INTERESTED_IN"] == {"created": 0, "updated": 1, "removed": 1}
     assert set(plan.changed["Member"][member_id("ana@example.org")]) == {"title", "topics"}
     assert _interests(store, "ana@example.org") == {"record linkage": "learning"}
@@ -214,18 +214,20 @@ def test_contacts_are_undirected_and_only_added(store, tmp_path: Path) -> None:
         member("Bo", "bo@example.org", knows="ana@example.org"),
         member("Cy", "cy@example.org"),
     ]
-    import_files(store, [write_csv(tmp_path / "m.csv", rows)])
+    import_files(store, [write_csv(tmp_path / "m.csv", rows)], new_topics=True)
     assert len(graph(store)["relationships"]["KNOWS"]) == 2
     # Ana no longer lists Cy, but nothing is lost: a contact is only ever added.
     rows[0]["knows"] = "bo@example.org"
-    assert import_files(store, [write_csv(tmp_path / "m2.csv", rows)]).is_empty()
+    assert import_files(store, [write_csv(tmp_path / "m2.csv", rows)], new_topics=True).is_empty()
     assert len(graph(store)["relationships"]["KNOWS"]) == 2
 
 
 def test_contacts_may_name_members_already_in_the_graph(store, tmp_path: Path) -> None:
-    import_files(store, [write_csv(tmp_path / "a.csv", [member("Ana", "ana@example.org")])])
+    import_files(store, [write_csv(tmp_path / "a.csv", [member("Ana", "ana@example.org")])], new_topics=True)
     import_files(
-        store, [write_csv(tmp_path / "b.csv", [member("Bo", "bo@example.org", knows="ana@example.org")])]
+        store,
+        [write_csv(tmp_path / "b.csv", [member("Bo", "bo@example.org", knows="ana@example.org")])],
+        new_topics=True,
     )
     (edge,) = graph(store)["relationships"]["KNOWS"]
     assert {edge["source"], edge["target"]} == {member_id("ana@example.org"), member_id("bo@example.org")}
@@ -254,7 +256,7 @@ def test_xlsx_workbook_with_a_sheet_per_kind(store, tmp_path: Path) -> None:
     people.append([None, None, None, None, None, None, None, None])  # trailing blank rows are common
     path = tmp_path / "network.xlsx"
     wb.save(path)
-    plan = import_files(store, [path])
+    plan = import_files(store, [path], new_topics=True)
     assert plan.counts()["Member"]["created"] == 1
     held = graph(store)
     assert held["relationships"]["MEMBER_OF"] == [
@@ -288,7 +290,7 @@ def test_json_with_every_kind_and_structured_topics(store, tmp_path: Path) -> No
     }
     path = tmp_path / "network.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
-    import_files(store, [path])
+    import_files(store, [path], new_topics=True)
     held = graph(store)
     assert held["nodes"]["Organisation"][0]["kind"] == "NSO"
     assert held["relationships"]["WORKS_AT"][0]["target"] == "ons"
@@ -300,7 +302,7 @@ def test_tricky_text_survives_both_write_paths(store, tmp_path: Path) -> None:
     """Quotes, commas, newlines and non-Latin text go through the bulk (COPY) path intact."""
     name = 'Zoë "Z" O\'Neill, PhD\nsecond line'
     rows = [member(name, "zoe@example.org", title="Leiter, Data Science; 統計", topics="統計学習")]
-    import_files(store, [write_csv(tmp_path / "m.csv", rows)])
+    import_files(store, [write_csv(tmp_path / "m.csv", rows)], new_topics=True)
     (held,) = graph(store)["nodes"]["Member"]
     assert held["name"] == 'Zoë "Z" O\'Neill, PhD second line'  # whitespace, newlines included, is folded
     assert held["title"] == "Leiter, Data Science; 統計"
@@ -313,7 +315,7 @@ def test_consent_columns_are_imported_and_checked(store, tmp_path) -> None:
         member("Ben Example", "ben@example.org"),
     ]
     columns = (*MEMBER_COLUMNS, "email_visibility", "suggestible")
-    import_files(store, [write_csv(tmp_path / "m.csv", rows, columns)])
+    import_files(store, [write_csv(tmp_path / "m.csv", rows, columns)], new_topics=True)
     held = {m["name"]: m for m in graph(store)["nodes"]["Member"]}
     assert (
         held["Ana Example"]["email_visibility"] == "coordinators"
@@ -322,12 +324,14 @@ def test_consent_columns_are_imported_and_checked(store, tmp_path) -> None:
     assert "email_visibility" not in held["Ben Example"]  # unset: the defaults
     # A later file without the columns leaves the choices alone.
     import_files(
-        store, [write_csv(tmp_path / "again.csv", [member("Ana Example", "ana@example.org", title="Lead")])]
+        store,
+        [write_csv(tmp_path / "again.csv", [member("Ana Example", "ana@example.org", title="Lead")])],
+        new_topics=True,
     )
     assert {m["name"]: m for m in graph(store)["nodes"]["Member"]}["Ana Example"]["suggestible"] == "no"
     bad = [member("Cy Example", "cy@example.org", email_visibility="everyone", suggestible="maybe")]
     with pytest.raises(ImportRejected) as e:
-        import_files(store, [write_csv(tmp_path / "bad.csv", bad, columns)])
+        import_files(store, [write_csv(tmp_path / "bad.csv", bad, columns)], new_topics=True)
     report = e.value.report()
     assert "column 'email_visibility': 'everyone' must be one of members, coordinators, nobody" in report
     assert "column 'suggestible': 'maybe' must be one of yes, no" in report
@@ -349,7 +353,7 @@ def test_topic_rows_that_name_one_topic_twice_are_rejected(store, tmp_path: Path
         {"id": "ml", "name": "machine learning", "aliases": "nlp"},  # an alias of row 3's topic
     ]
     with pytest.raises(ImportRejected) as e:
-        import_files(store, [write_csv(tmp_path / "topics.csv", rows)])
+        import_files(store, [write_csv(tmp_path / "topics.csv", rows)], new_topics=True)
     assert _problems(e) == {
         (
             "topics.csv",
@@ -379,7 +383,7 @@ def test_organisation_rows_that_name_one_organisation_twice_are_rejected(store, 
         {"id": "destatis", "name": "Destatis", "kind": "NSO", "country": "DEU", "aliases": "CBS"},
     ]
     with pytest.raises(ImportRejected) as e:
-        import_files(store, [write_csv(tmp_path / "organisations.csv", rows)])
+        import_files(store, [write_csv(tmp_path / "organisations.csv", rows)], new_topics=True)
     assert _problems(e) == {
         (
             "organisations.csv",
@@ -404,7 +408,7 @@ def test_organisation_rows_that_name_one_organisation_twice_are_rejected(store, 
 def test_a_workstream_twice_is_rejected(store, tmp_path: Path) -> None:
     rows = [*WORKSTREAMS, {"id": "ws-1", "name": "Again", "description": "", "covers": ""}]
     with pytest.raises(ImportRejected) as e:
-        import_files(store, [write_csv(tmp_path / "workstreams.csv", rows)])
+        import_files(store, [write_csv(tmp_path / "workstreams.csv", rows)], new_topics=True)
     assert _problems(e) == {("workstreams.csv", "row 4", "id", "WS1", "appears twice")}
 
 
@@ -416,6 +420,7 @@ def test_member_rows_that_clash_with_each_other_or_the_graph_are_rejected(store,
             write_csv(tmp_path / "topics.csv", topics),
             write_csv(tmp_path / "first.csv", [member("Ana", "ana@example.org")]),
         ],
+        new_topics=True,
     )
     before = graph(store)
     columns = ("id", *MEMBER_COLUMNS)
@@ -428,7 +433,7 @@ def test_member_rows_that_clash_with_each_other_or_the_graph_are_rejected(store,
         member("Di", "di@example.org", topics="record linkage:expert; entity resolution:learning"),
     ]
     with pytest.raises(ImportRejected) as e:
-        import_files(store, [write_csv(tmp_path / "m.csv", rows, columns)])
+        import_files(store, [write_csv(tmp_path / "m.csv", rows, columns)], new_topics=True)
     ana = member_id("ana@example.org")
     assert _problems(e) == {
         ("m.csv", "row 2", "email", "ana@example.org", f"already belongs to another member (id {ana})"),
@@ -467,6 +472,7 @@ def test_rows_that_leave_out_columns_keep_what_the_graph_holds(store, tmp_path: 
                 [{"name": "NLP", "aliases": "nlp; text mining"}],  # an alias equal to the name is dropped
             ),
         ],
+        new_topics=True,
     )
     held = graph(store)
     assert held["nodes"]["Topic"] == [{"id": "nlp", "name": "NLP", "aliases": ["text mining"]}]
@@ -476,6 +482,7 @@ def test_rows_that_leave_out_columns_keep_what_the_graph_holds(store, tmp_path: 
             write_csv(tmp_path / "organisations2.csv", [{"name": "ONS", "kind": ""}], ("name", "kind")),
             write_csv(tmp_path / "topics2.csv", [{"name": "Text Mining"}], ("name",)),
         ],
+        new_topics=True,
     )
     assert plan.changed == {
         "Organisation": {"office-for-national-statistics": ["name", "kind"]},
@@ -508,7 +515,7 @@ def test_an_organisation_first_named_by_a_member_takes_the_rows_kind_and_country
         [{**r, "organisation_kind": "nso"} for r in rows],
         (*MEMBER_COLUMNS, "organisation_kind"),
     )
-    import_files(store, [path])
+    import_files(store, [path], new_topics=True)
     held = graph(store)
     assert held["nodes"]["Organisation"] == [
         {
@@ -527,20 +534,20 @@ def test_an_organisation_first_named_by_a_member_takes_the_rows_kind_and_country
 def test_names_with_no_letters_or_digits_are_matched_as_written(store, tmp_path: Path) -> None:
     """An organisation or topic called '—' is one node, however often it is imported."""
     path = write_csv(tmp_path / "m.csv", [member("Ana", "ana@example.org", organisation="—", topics="?!")])
-    import_files(store, [path])
+    import_files(store, [path], new_topics=True)
     before = graph(store)
     assert [o["name"] for o in before["nodes"]["Organisation"]] == ["—"]
     assert [t["name"] for t in before["nodes"]["Topic"]] == ["?!"]
-    assert import_files(store, [path]).is_empty()
+    assert import_files(store, [path], new_topics=True).is_empty()
     assert graph(store) == before
 
 
 def test_the_summary_names_what_changes(store, tmp_path: Path) -> None:
     rows = [member("Ana", "ana@example.org"), member("Bo", "bo@example.org")]
-    import_files(store, [write_csv(tmp_path / "m.csv", rows)])
+    import_files(store, [write_csv(tmp_path / "m.csv", rows)], new_topics=True)
     rows[0]["knows"] = "bo@example.org"
     rows[1]["title"] = "Head of methods"
-    plan = import_files(store, [write_csv(tmp_path / "m2.csv", rows)], dry_run=True)
+    plan = import_files(store, [write_csv(tmp_path / "m2.csv", rows)], dry_run=True, new_topics=True)
     ana, bo = member_id("ana@example.org"), member_id("bo@example.org")
     assert plan.summary(dry_run=True).splitlines() == [
         "2 rows read from 1 file",

@@ -121,6 +121,7 @@ def test_every_page_reads_what_it_shows_in_one_transaction(site) -> None:
         "/organisations/manage",
         f"/organisations/manage/{ids['organisation']}",
         "/members/stale",
+        "/topics/proposals",
     ]
     opened = {url: transactions.of(client, "GET", url) for url in pages}
     assert {url: [kind for kind, _ in found] for url, found in opened.items()} == dict.fromkeys(

@@ -26,7 +26,7 @@ def _load_bipartite(store, tmp_path: Path, people: dict[str, list[str]]) -> dict
         member(p, f"{p.lower().replace(' ', '.')}@example.org", topics="; ".join(ts))
         for p, ts in people.items()
     ]
-    import_files(store, [write_csv(tmp_path / "people.csv", rows)])
+    import_files(store, [write_csv(tmp_path / "people.csv", rows)], new_topics=True)
     return {p: member_id(f"{p.lower().replace(' ', '.')}@example.org") for p in people}
 
 
@@ -315,7 +315,7 @@ def test_suggestions_follow_every_write_at_once(store, tmp_path: Path) -> None:
     store.write(set_consent, ids["Amy"], "members", "no")
     assert names() == ["Bea"]
     rows = [member("Cy", "cy@example.org", topics="nlp; ethics")]
-    import_files(store, [write_csv(tmp_path / "more.csv", rows)])
+    import_files(store, [write_csv(tmp_path / "more.csv", rows)], new_topics=True)
     assert names() == ["Cy", "Bea"]
     store.write(forget_member, member_id("cy@example.org"))
     assert names() == ["Bea"]
@@ -345,12 +345,14 @@ def test_a_change_made_by_another_process_reaches_the_suggestions(neo4j_config, 
         )
         assert [s.name for s in here.read(suggest_peers, ids["Me"]).suggestions] == ["Amy"]
         rows = [member("Bea", "bea@example.org", topics="ethics; nlp")]
-        import_files(there, [write_csv(tmp_path / "more.csv", rows)])
+        import_files(there, [write_csv(tmp_path / "more.csv", rows)], new_topics=True)
         assert [s.name for s in here.read(suggest_peers, ids["Me"]).suggestions] == ["Amy", "Bea"]
 
 
 def test_member_without_interests_gets_a_reason_not_an_error(store, tmp_path: Path) -> None:
-    import_files(store, [write_csv(tmp_path / "m.csv", [member("Ana Example", "ana@example.org")])])
+    import_files(
+        store, [write_csv(tmp_path / "m.csv", [member("Ana Example", "ana@example.org")])], new_topics=True
+    )
     result = store.read(suggest_peers, "ana@example.org")
     assert result.suggestions == [] and result.empty_because == "no-topics"
     assert wording.note(result) == "Ana Example has no topics yet: add some to the profile to get suggestions"

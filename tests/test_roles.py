@@ -117,6 +117,10 @@ MATRIX = [
     ("GET", "/members/stale", "coordinator"),
     ("POST", "/join/requests/nothing/approve", "coordinator"),  # (answered 409: no such request waits)
     ("POST", "/join/requests/nothing/decline", "coordinator"),  # (sent without a reason: answered 400)
+    ("GET", "/topics/proposals", "coordinator"),
+    ("POST", "/topics/proposals/nothing/approve", "coordinator"),  # (answered 404: no such proposal)
+    ("POST", "/topics/proposals/nothing/map", "coordinator"),  # (answered 404)
+    ("POST", "/topics/proposals/nothing/decline", "coordinator"),  # (no reason: answered 400)
     ("GET", "/join/domains", "admin"),
     ("POST", "/join/domains", "admin"),  # (sent without a domain: answered 400)
     ("POST", "/join/domains/nowhere.example.org/remove", "admin"),  # (answered 404: not a trusted domain)

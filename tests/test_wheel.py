@@ -203,6 +203,7 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
             "pages/_home_whats_new.html": 'id="home-whats-new-heading"',
             "pages/_home_gaps.html": "Where the network is thin",
             "pages/_home_join.html": 'id="home-join-heading"',
+            "pages/_home_proposals.html": 'id="home-proposals-heading"',
             "pages/_home_mail.html": 'id="home-mail"',
         }.items():
             assert heading in page, part
@@ -249,6 +250,7 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
                 "Is your profile still right",
             ),
             "/members/stale": ("pages/stale_members.html", "<h1>Stale profiles"),
+            "/topics/proposals": ("pages/proposals.html", "<h1>Proposed topics"),
         }
         for path, (template, text) in pages.items():
             status, page = browser.get(path)

@@ -4,6 +4,7 @@ member's profile with their suggested peers. The organisation, topic, ... pages 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +18,7 @@ from graphapp.freshness import ago, confirmation_token, last_confirmed
 from graphapp.pages import bp
 from graphapp.params import member_filter, mode_arg, page_args
 from graphapp.privacy import redact_people, redact_person
+from graphapp.proposals import UnknownTopic, named_topic
 from graphapp.queries.coverage import M49_REGIONS
 from graphapp.queries.cypher import Tx
 from graphapp.queries.freshness import freshness_of
@@ -30,12 +32,20 @@ from graphapp.queries.members import (
     topic_list,
     workstream_list,
 )
+from graphapp.queries.proposals import proposals_of
 from graphapp.queries.schema import LEVELS
 from graphapp.reports import UnknownMember, suggest_peers
 
 
 def directory_of(tx: Tx, where: MemberFilter, page: int, per_page: int) -> dict[str, Any]:
-    """One page of the members ``where`` selects, and the counts of each filter's values among them."""
+    """One page of the members ``where`` selects, and the counts of each filter's values among them. Its
+    topic may be typed as a name or alias; one that matches nothing finds nobody, and ``topic_problem``
+    says so, with "did you mean"."""
+    try:
+        where = named_topic(tx, where)
+    except UnknownTopic as e:
+        found = member_directory(tx, replace(where, topic="\x00"), page, per_page)
+        return {"where": where, **found, "topic_problem": e.message}
     return {"where": where, **member_directory(tx, where, page, per_page)}
 
 
@@ -58,6 +68,8 @@ def member_page(tx: Tx, member: str, mode: str, viewer_member: str | None = None
     """A member's profile and their ten best suggested peers (None: no such member); for a signed-in
     member, who takes introductions (whom they were introduced to comes with the viewer)."""
     profile = member_profile(tx, member)
+    if profile is not None:  # (the topics they proposed, waiting for a coordinator, with their levels)
+        profile["proposals"] = proposals_of(tx, member)
     if profile is None:
         return None
     return {

@@ -16,6 +16,7 @@ from graphapp.db import get_store
 from graphapp.pages import asks, bp
 from graphapp.pages.history import whats_new
 from graphapp.pages.join import home_part as join_queue
+from graphapp.pages.proposals import home_part as proposal_queue
 from graphapp.queries.cypher import Tx
 from graphapp.queries.mail import mail_counts
 from graphapp.queries.members import member_profile, network_summary
@@ -116,6 +117,7 @@ PARTS: tuple[HomePart, ...] = (
     HomePart(asks.home_part, "pages/_home_asks.html", "member"),
     HomePart(whats_new, "pages/_home_whats_new.html", "member"),
     HomePart(join_queue, "pages/_home_join.html", "coordinator"),
+    HomePart(proposal_queue, "pages/_home_proposals.html", "coordinator"),
     HomePart(gap_summary, "pages/_home_gaps.html", "coordinator"),
     HomePart(mail_summary, "pages/_home_mail.html", "admin"),
 )

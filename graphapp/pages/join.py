@@ -55,6 +55,9 @@ EMPTY: dict[str, Any] = {
     "country": "",
     "title": "",
     "topics": {},
+    "new_topic": "",
+    "new_topic_level": "practising",
+    "new_topic_anyway": "",
     "workstreams": [],
     "issue_kind": "",
     "issue_text": "",
@@ -161,6 +164,7 @@ def join_queue(tx: Tx) -> dict[str, Any]:
                     f"{w}: {names['workstreams'].get(w, w)}" for w in r["workstreams"] or []
                 ],
                 "issue_topic_names": [names["topics"].get(t, t) for t in r["issue_topics"] or []],
+                "new_topic_levels": [t.rpartition(":")[::2] for t in r.get("new_topics") or []],
             }
         )
     return {"requests": shown, "duplicates": duplicates(tx, waiting)}
