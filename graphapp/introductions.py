@@ -106,6 +106,7 @@ def request_introduction(
         "decided": "",
     }
     create_introduction(tx, **introduction)
+    tx.touched([])  # (an introduction asked for changes no member: what is derived from them is kept)
     if them["email"]:
         body = (
             f"{me['name']} asks to be introduced to you on graphapp, from {INTRODUCTION_FROM[kind]}, "
@@ -146,6 +147,7 @@ def answer(
     them = person_to_introduce(tx, found["to_member"])
     if accept and asker and them:
         record_contact(tx, asker["id"], them["id"], now[:10])
+    tx.touched([asker["id"], them["id"]] if accept and asker and them else [])  # (suggestions: patched)
     if asker and asker["email"] and them:
         if accept:
             text = (
