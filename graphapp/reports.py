@@ -27,7 +27,7 @@ from graphapp.queries.interest import read_contacts, read_interests, read_member
 from graphapp.queries.introductions import INTRODUCTION_KINDS, introduction_counts, introductions_off
 from graphapp.queries.members import topic_region_matrix
 from graphapp.queries.peers import member_and_known
-from graphapp.queries.schema import graph_revision, members_changed
+from graphapp.queries.schema import graph_revision, members_changed, revision_and_log
 
 __all__ = [
     "UnknownMember",
@@ -55,12 +55,12 @@ def interest_index(tx: Tx) -> InterestIndex:
     return _interest_index_and(tx, [])[0]
 
 
-def _patch(tx: Tx, now: str | None) -> Callable[[InterestIndex, Any], InterestIndex | None]:
+def _patch(tx: Tx, now: str | None, log: str | None) -> Callable[[InterestIndex, Any], InterestIndex | None]:
     """How the index kept at an older revision is brought to ``now``: with the members changed since
-    read again, when the revision log can say which (None: build anew)."""
+    (the revision ``log`` says which) read again; None when it cannot say, to build anew."""
 
     def update(kept: InterestIndex, since: Any) -> InterestIndex | None:
-        changed = members_changed(tx, since, now)
+        changed = members_changed(tx, since, now, log)
         if changed is None:
             return None
         rows = read_members(tx, sorted(changed))
@@ -100,8 +100,8 @@ def _interest_index_and(
             rows.organisation_names,
         )
 
-    now = graph_revision(tx)
-    index = tx.derived.get("interest-index", now, build, _patch(tx, now))
+    now, log = revision_and_log(tx)  # (one statement: the log is at hand should the index be behind)
+    index = tx.derived.get("interest-index", now, build, _patch(tx, now, log))
     return index, read if read is not None else tx.run_all(statements)
 
 

@@ -488,18 +488,26 @@ def changed_members(
     return changed
 
 
-def members_changed(tx: Tx, since: str | None, now: str | None) -> set[str] | None:
+def revision_and_log(tx: Tx) -> tuple[str | None, str | None]:
+    """The graph's revision (:func:`graph_revision`) and the revision log's text, in one statement: what a
+    reader of kept data needs, the log for :func:`members_changed` should the revision have moved."""
+    meta = {row["key"]: row["value"] for row in tx.run(READ_REVISION_LOG)}
+    return meta.get("revision"), meta.get("revision-log")
+
+
+def members_changed(tx: Tx, since: str | None, now: str | None, log: str | None = None) -> set[str] | None:
     """The ids of the members changed between revisions ``since`` and ``now`` (read in this transaction),
-    from the revision log; None when it cannot say: a write between them that may have changed anything,
-    or one the log no longer holds (or never did: ``since`` from before the log, or from another graph)."""
+    from the revision log (read here unless given, as :func:`revision_and_log` read it); None when it
+    cannot say: a write between them that may have changed anything, or one the log no longer holds (or
+    never did: ``since`` from before the log, or from another graph)."""
     if since is None or now is None:
         return None
     if since == now:
         return set()
-    rows = tx.run(READ_LOG)
-    entries: dict[Any, list[Any]] = {
-        entry[0]: entry for entry in _log(rows[0]["log"] if rows else None) if len(entry) == 3
-    }
+    if log is None:
+        rows = tx.run(READ_LOG)
+        log = rows[0]["log"] if rows else None
+    entries: dict[Any, list[Any]] = {entry[0]: entry for entry in _log(log) if len(entry) == 3}
     changed: set[str] = set()
     at: Any = now
     for _ in range(len(entries)):
