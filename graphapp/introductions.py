@@ -116,6 +116,7 @@ def request_introduction(
         after={"status": "asked", "kind": kind},
         about=[them["id"]],
     )
+    tx.touched([])  # (an introduction asked for changes no member: what is derived from them is kept)
     if them["email"]:
         body = (
             f"{me['name']} asks to be introduced to you on graphapp, from {INTRODUCTION_FROM[kind]}, "
@@ -166,6 +167,7 @@ def answer(
     them = person_to_introduce(tx, found["to_member"])
     if accept and asker and them:
         record_contact(tx, asker["id"], them["id"], now[:10])
+    tx.touched([asker["id"], them["id"]] if accept and asker and them else [])  # (suggestions: patched)
     if asker and asker["email"] and them:
         if accept:
             text = (

@@ -10,9 +10,9 @@ No Flask here: the CLI and the benchmarks call these too.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -27,11 +27,11 @@ from graphapp.queries.asks import open_ask_topics
 from graphapp.queries.coverage import M49_REGIONS, STATEMENTS, coverage_tables
 from graphapp.queries.cypher import Cypher, Tx, collector_paused
 from graphapp.queries.growth import network_now, node_changes
-from graphapp.queries.interest import read_contacts, read_interests
+from graphapp.queries.interest import read_contacts, read_interests, read_members
 from graphapp.queries.introductions import INTRODUCTION_KINDS, introduction_counts, introductions_off
 from graphapp.queries.members import topic_region_matrix
 from graphapp.queries.peers import member_and_known
-from graphapp.queries.schema import graph_revision
+from graphapp.queries.schema import graph_revision, members_changed, revision_and_log
 from graphapp.queries.vocabulary import retired_topics
 
 __all__ = [
@@ -52,13 +52,43 @@ __all__ = [
     "suggest_peers",
 ]
 
+T = TypeVar("T")
+
 # --- The interest index, kept per graph revision ------------------------------------------------------
 
 
 def interest_index(tx: Tx) -> InterestIndex:
     """The interest index of the graph as this transaction sees it: the store's copy if current, else a
-    new one. Any write, in any process, renews the revision, so the next reader builds it again."""
+    new one. Any write, in any process, renews the revision; after writes that declared the few members
+    they changed (see :func:`graphapp.queries.schema.members_changed`) the next reader reads just those
+    members again and patches a copy of the index, else it builds the index anew."""
     return _interest_index_and(tx, [])[0]
+
+
+def _patch(tx: Tx, now: str | None, log: str | None) -> Callable[[InterestIndex, Any], InterestIndex | None]:
+    """How the index kept at an older revision is brought to ``now``: with the members changed since
+    (the revision ``log`` says which) read again; None when it cannot say, to build anew."""
+
+    def update(kept: InterestIndex, since: Any) -> InterestIndex | None:
+        changed = members_changed(tx, since, now, log)
+        if changed is None:
+            return None
+        rows = read_members(tx, sorted(changed))
+        if len(rows) != len(changed):
+            return None  # a member is gone (forgotten): build anew
+        return kept.patched(rows)
+
+    return update
+
+
+def _unless_members_changed(tx: Tx, now: str | None) -> Callable[[T, Any], T | None]:
+    """For data that depends on more than the members (the coverage report, the heat map): kept while
+    the writes since touched no member at all (a mail retried...), else made anew."""
+
+    def update(kept: T, since: Any) -> T | None:
+        return kept if members_changed(tx, since, now) == set() else None
+
+    return update
 
 
 def _interest_index_and(
@@ -80,7 +110,8 @@ def _interest_index_and(
             rows.organisation_names,
         )
 
-    index = tx.derived.get("interest-index", graph_revision(tx), build)
+    now, log = revision_and_log(tx)  # (one statement: the log is at hand should the index be behind)
+    index = tx.derived.get("interest-index", now, build, _patch(tx, now, log))
     return index, read if read is not None else tx.run_all(statements)
 
 
@@ -200,13 +231,20 @@ def without_retired(report: dict[str, Any], retired: set[str]) -> dict[str, Any]
 
 def coverage_report(tx: Tx) -> dict[str, Any]:
     """The coverage report with default thresholds, made once per graph revision (callers must not
-    change it): every view after the first costs nothing until the graph changes."""
-    return tx.derived.get("coverage-report", graph_revision(tx), lambda: coverage_report_of(tx))
+    change it): every view after the first costs nothing until the graph changes (a write that changed
+    no member leaves it as it is)."""
+    now = graph_revision(tx)
+    return tx.derived.get(
+        "coverage-report", now, lambda: coverage_report_of(tx), _unless_members_changed(tx, now)
+    )
 
 
 def heat_map(tx: Tx) -> dict[str, Any]:
     """Members holding each topic in each UN M49 region, made once per graph revision."""
-    return tx.derived.get("heat-map", graph_revision(tx), lambda: topic_region_matrix(tx, M49_REGIONS))
+    now = graph_revision(tx)
+    return tx.derived.get(
+        "heat-map", now, lambda: topic_region_matrix(tx, M49_REGIONS), _unless_members_changed(tx, now)
+    )
 
 
 # --- The network over time ---------------------------------------------------------------------------------

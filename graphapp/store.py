@@ -9,7 +9,9 @@ on LadybugDB they are explicit ``BEGIN TRANSACTION`` / ``COMMIT`` blocks, with o
 
 Every write transaction ends by giving the graph a new revision (:func:`graphapp.queries.schema.stamp_revision`),
 in the same transaction, so that data derived from the whole graph and kept in memory (``tx.derived``,
-for example the suggestion index) is rebuilt after any change, whichever process made it; bookkeeping
+for example the suggestion index) is rebuilt after any change, whichever process made it. A write that
+declares the members it changed (``tx.touched(ids)``) has them logged with its revision, and the
+suggestion index is then patched rather than rebuilt (see :mod:`graphapp.reports`); bookkeeping
 outside the network (sign-in attempts) goes through ``store.bookkeep(fn, ...)``, which does not. Schema
 statements run through ``store.schema(statement)`` instead: Neo4j does not allow them beside a data write.
 """
@@ -24,7 +26,7 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
@@ -85,12 +87,34 @@ def _graph_types() -> tuple[type, ...]:
 SIDE_READS = 2
 
 
-class Neo4jTx:
+class _Declared:
+    """What a write transaction said it changed (:meth:`graphapp.queries.cypher.Tx.touched`): nothing said
+    is everything."""
+
+    def __init__(self) -> None:
+        self._members: set[str] = set()
+        self._said = False
+        self._everything = False
+
+    def touched(self, members: Iterable[str] | None) -> None:
+        self._said = True
+        if members is None:
+            self._everything = True
+        else:
+            self._members.update(members)
+
+    def changed(self) -> set[str] | None:
+        """The members the transaction changed, or None for everything."""
+        return None if self._everything or not self._said else self._members
+
+
+class Neo4jTx(_Declared):
     dialect: Dialect = "neo4j"
 
     def __init__(
         self, tx: Any, derived: Derived, read_aside: Callable[[Callable[[Any], Any]], Any] | None = None
     ) -> None:
+        super().__init__()
         self._tx = tx
         self.derived = derived
         self._read_aside = read_aside  # runs work(tx) in a read transaction of its own; None in a write
@@ -182,7 +206,7 @@ class Neo4jStore(Store):
             wrapped = Neo4jTx(tx, self.derived, self._read_aside if mode == "read" else None)
             result = work(wrapped, *args, **kwargs)
             if mode == "write":
-                stamp_revision(wrapped)
+                stamp_revision(wrapped, wrapped.changed())
             return result
 
         try:
@@ -219,10 +243,11 @@ class Neo4jStore(Store):
 _LOCK_MESSAGE = re.compile(r"Could not set lock on file.*?(?:PID (\d+))?\)", re.S)
 
 
-class LadybugTx:
+class LadybugTx(_Declared):
     dialect: Dialect = "ladybug"
 
     def __init__(self, conn: Any, derived: Derived) -> None:
+        super().__init__()
         self._conn = conn
         self.derived = derived
 
@@ -314,7 +339,7 @@ class LadybugStore(Store):
             tx = LadybugTx(conn, self.derived)
             result = work(tx, *args, **kwargs)
             if stamp:
-                stamp_revision(tx)
+                stamp_revision(tx, tx.changed())
         except BaseException:
             # LadybugDB has already rolled back a transaction in which a statement failed.
             with contextlib.suppress(RuntimeError):

@@ -49,6 +49,7 @@ from graphapp.queries.schema import (
     UPDATE_NODES,
     UPDATE_RELS,
     batches,
+    changed_members,
 )
 
 __all__ = ["Plan", "apply_plan", "import_files", "plan_import"]
@@ -745,6 +746,11 @@ def _diff_rels(plan: Plan, owned: dict[str, dict[str, dict[str, Props]]], catalo
 
 def apply_plan(tx: Tx, plan: Plan, progress: Progress | None = None) -> None:
     """Write the plan: new nodes, changed nodes, removed, changed and new relationships, in that order."""
+    tx.touched(
+        changed_members(
+            [plan.create_nodes, plan.update_nodes], [plan.create_rels, plan.update_rels, plan.delete_rels]
+        )
+    )
     steps: list[tuple[str, Callable[[list[Props]], object], list[Props]]] = []
     for label in NODES:
         steps.append((f"creating {label}", partial(tx.bulk_create, label), plan.create_nodes.get(label, [])))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import threading
-from collections.abc import Callable, Hashable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Concatenate, Literal, ParamSpec, Protocol, TypeVar
 
@@ -122,7 +122,16 @@ class Derived:
         self._locks: dict[Hashable, threading.Lock] = {}
         self._guard = threading.Lock()
 
-    def get(self, name: Hashable, revision: Any, build: Callable[[], T]) -> T:
+    def get(
+        self,
+        name: Hashable,
+        revision: Any,
+        build: Callable[[], T],
+        update: Callable[[T, Any], T | None] | None = None,
+    ) -> T:
+        """The item at ``revision``: kept, else ``update(kept item, its revision)`` when given (it returns
+        the item brought up to date, without changing the one given, or None when it cannot), else
+        ``build()``."""
         # One lock per item, so that building one item may use another (the coverage report uses the
         # interest index) and different items are built side by side.
         with self._guard:
@@ -131,7 +140,8 @@ class Derived:
             item = self._items.get(name)
             if item is None or item[0] != revision:
                 with collector_paused():
-                    item = (revision, build())
+                    updated = update(item[1], item[0]) if item is not None and update is not None else None
+                    item = (revision, updated if updated is not None else build())
                 self._items[name] = item
             return item[1]
 
@@ -163,6 +173,14 @@ class Tx(Protocol):
     def run_all(self, statements: Sequence[Cypher | str]) -> list[list[dict[str, Any]]]:
         """Run several statements without parameters, side by side as :meth:`side_by_side`; each
         one's rows."""
+        ...
+
+    def touched(self, members: Iterable[str] | None) -> None:
+        """Declare, in a write transaction, that of the network it changes only these members (their
+        properties and relationships; none: nothing of the network), or with None everything. A write
+        that declares nothing changes everything: data derived from the whole graph is built again after
+        it. Declarations add up; one None makes the whole transaction a change of everything. See
+        :func:`graphapp.queries.schema.stamp_revision`."""
         ...
 
     def bulk_create(self, table: str, rows: list[dict[str, Any]]) -> None:

@@ -2,7 +2,8 @@
 
 Six reads (side by side on Neo4j, see :meth:`Tx.run_all`): members, who works where, topics, organisation
 names, each topic's holders with their levels, each workstream's members. The rows are made into arrays
-by :class:`graphapp.analytics.interest_index.InterestIndex`.
+by :class:`graphapp.analytics.interest_index.InterestIndex`. After a write that changed a few members,
+:func:`read_members` reads just them again, for :meth:`~graphapp.analytics.interest_index.InterestIndex.patched`.
 
 Members are matched up across the reads by an integer key per node, not by their id: numpy looks
 800,000 integers up in a few milliseconds, where reading and looking up the members' string ids makes
@@ -23,7 +24,7 @@ from typing import Any
 from graphapp.queries.cypher import Cypher, Dialect, Rows, Tx
 from graphapp.queries.schema import LEVEL_BASE, LEVELS
 
-__all__ = ["InterestRows", "read_contacts", "read_interests"]
+__all__ = ["MEMBER_COLUMNS", "InterestRows", "read_contacts", "read_interests", "read_members"]
 
 KEY = {"neo4j": "toInteger(split(elementId({}), ':')[2])", "ladybug": "offset(id({}))"}
 
@@ -40,15 +41,21 @@ def _both(template: str, *variables: str) -> Cypher:
     return Cypher(spell("neo4j"), spell("ladybug"))
 
 
+#: What the index holds of each member, as the expression that reads it: one list, read by the bulk read
+#: (:data:`MEMBERS`) and by the read of a few members again (:func:`read_members`), so that both agree.
+MEMBER_COLUMNS = {
+    "key": "{key:m}",
+    "id": "m.id",
+    "name": "coalesce(m.name, '')",
+    "region": "coalesce(m.region, '')",
+    "country": "coalesce(m.country, '')",
+    # (a member left out for not confirming their profile, issue 13, is not suggested, whatever they chose)
+    "suggestible": "CASE WHEN coalesce(m.lapsed, '') <> '' THEN 'no' ELSE coalesce(m.suggestible, '') END",
+}
 # One row whose columns are lists (collect() leaves nulls out, hence the coalesce): a single record on
 # Neo4j, whose driver pays per record.
 MEMBERS = _both(
-    "MATCH (m:Member) RETURN collect({key:m}) AS key, collect(m.id) AS id, "
-    "collect(coalesce(m.name, '')) AS name, collect(coalesce(m.region, '')) AS region, "
-    "collect(coalesce(m.country, '')) AS country, "
-    # (a member left out for not confirming their profile, issue 13, is not suggested, whatever they chose)
-    "collect(CASE WHEN coalesce(m.lapsed, '') <> '' THEN 'no' ELSE coalesce(m.suggestible, '') END) AS suggestible",
-    "m",
+    "MATCH (m:Member) RETURN " + ", ".join(f"collect({e}) AS {c}" for c, e in MEMBER_COLUMNS.items()), "m"
 )
 # Grouped by organisation: a few hundred rows, where an OPTIONAL MATCH per member costs seconds on LadybugDB.
 EMPLOYEES = _both(
@@ -81,6 +88,43 @@ WORKSTREAM_MEMBERS = _both(
 #: KNOWS joins members only, so the ends' labels are not checked: on Neo4j that takes the read from
 #: 0.56 s to 0.10 s at 100,000 members.
 CONTACTS = _both("MATCH (a)-[:KNOWS]->(b) RETURN collect({key:a}) AS a, collect({key:b}) AS b", "a", "b")
+
+
+# A few members read again (after a write that changed them), with all the index holds of each. Neo4j: one
+# statement, each member's organisations, topics and workstreams as COLLECT subqueries (a statement costs
+# milliseconds there). LadybugDB: four statements per member, each a primary-key look-up of a fraction of
+# a millisecond (UNWIND $ids before the look-up makes it a join that scans: 10-15 ms at 3,000 members);
+# for many members, four statements for all that scan the members once.
+_COLUMNS = ", ".join(f"{e} AS {c}" for c, e in MEMBER_COLUMNS.items())
+MEMBERS_AGAIN = _both(
+    f"UNWIND $ids AS id MATCH (m:Member {{id: id}}) RETURN {_COLUMNS}, "
+    "COLLECT { MATCH (m)-[:WORKS_AT]->(o:Organisation) RETURN o.id } AS organisations, "
+    f"COLLECT {{ MATCH (m)-[r:INTERESTED_IN]->(t:Topic) RETURN [t.id, toString({_LEVEL_CODE})] }} AS topics, "
+    "COLLECT { MATCH (m)-[:MEMBER_OF]->(w:Workstream) RETURN w.id } AS workstreams",
+    "m",
+)
+
+
+def _ladybug_reads(seek: str, where: str) -> tuple[Cypher, ...]:
+    return (
+        _both(f"MATCH (m:Member{seek}){where} RETURN {_COLUMNS}", "m"),
+        Cypher(
+            f"MATCH (m:Member{seek})-[:WORKS_AT]->(o:Organisation){where} RETURN m.id AS id, o.id AS organisation"
+        ),
+        Cypher(
+            f"MATCH (m:Member{seek})-[r:INTERESTED_IN]->(t:Topic){where} "
+            f"RETURN m.id AS id, t.id AS topic, {_LEVEL_CODE} AS level"
+        ),
+        Cypher(
+            f"MATCH (m:Member{seek})-[:MEMBER_OF]->(w:Workstream){where} RETURN m.id AS id, w.id AS workstream"
+        ),
+    )
+
+
+MEMBER_AGAIN_LADYBUG = _ladybug_reads(" {id: $id}", "")
+MEMBERS_AGAIN_LADYBUG = _ladybug_reads("", " WHERE m.id IN $ids")
+#: Up to how many members LadybugDB reads one by one.
+ONE_BY_ONE = 20
 
 
 @dataclass
@@ -119,6 +163,33 @@ def read_interests(tx: Tx, also: Sequence[Cypher] = ()) -> tuple[InterestRows, l
         organisation_names=Rows.shape(organisation_names, tx.dialect),
     )
     return found, rows[len(statements) :]
+
+
+def read_members(tx: Tx, ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Members ``ids`` with all the interest index holds of each, as the graph has them now (see
+    :data:`graphapp.analytics.interest_index.MemberRow`), in the order given; a member not found is left
+    out."""
+    if tx.dialect == "neo4j":
+        rows = tx.run(MEMBERS_AGAIN, ids=list(ids))
+        for row in rows:
+            row["topics"] = [(t, int(level)) for t, level in row["topics"]]
+    else:
+        members, employees, interests, workstreams = (
+            [row for m in ids for row in tx.run(statement, id=m)]
+            if len(ids) <= ONE_BY_ONE
+            else tx.run(statement, ids=list(ids))
+            for statement in (MEMBER_AGAIN_LADYBUG if len(ids) <= ONE_BY_ONE else MEMBERS_AGAIN_LADYBUG)
+        )
+        rows = [{**m, "organisations": [], "topics": [], "workstreams": []} for m in members]
+        by_id = {row["id"]: row for row in rows}
+        for e in employees:
+            by_id[e["id"]]["organisations"].append(e["organisation"])
+        for i in interests:
+            by_id[i["id"]]["topics"].append((i["topic"], int(i["level"])))
+        for w in workstreams:
+            by_id[w["id"]]["workstreams"].append(w["workstream"])
+    order = {m: k for k, m in enumerate(ids)}
+    return sorted(rows, key=lambda row: order[row["id"]])
 
 
 def read_contacts(tx: Tx) -> tuple[list[int], list[int]]:

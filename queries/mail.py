@@ -142,4 +142,5 @@ def mail_counts(tx: Tx) -> dict[str, int]:
 def retry_mail(tx: Tx, now: str, mail: str = "") -> int:
     """Make a mail that waits or was given up on (or, with no ``mail``, every one) due at ``now``; how
     many were."""
+    tx.touched(())  # (the mail queue is no part of the network: nothing derived from it is made again)
     return int(tx.run(RETRY, id=mail, now=now)[0]["n"])

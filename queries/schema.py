@@ -8,7 +8,9 @@ constants only: nothing user-given ever becomes part of a label, type or propert
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -308,10 +310,10 @@ DDL: dict[Dialect, list[str]] = {"neo4j": _neo4j_ddl(), "ladybug": _ladybug_ddl(
 
 READ_VERSION = Cypher(f"MATCH (m:{META_LABEL} {{key: 'schema_version'}}) RETURN m.value AS version")
 WRITE_VERSION = Cypher(f"MERGE (m:{META_LABEL} {{key: 'schema_version'}}) SET m.value = $version")
-# Every write transaction stamps the graph with a new revision (see graphapp.store), so that data derived
-# from the whole graph (the suggestion index) can tell whether it is still current, in any process.
+# Every write transaction stamps the graph with a new revision (see graphapp.store and stamp_revision), so
+# that data derived from the whole graph (the suggestion index) can tell whether it is still current, in
+# any process.
 READ_REVISION = Cypher(f"MATCH (m:{META_LABEL} {{key: 'revision'}}) RETURN m.value AS revision")
-WRITE_REVISION = Cypher(f"MERGE (m:{META_LABEL} {{key: 'revision'}}) SET m.value = $revision")
 META_TABLE_EXISTS = Cypher(
     neo4j=f"MATCH (m:{META_LABEL}) RETURN count(m) AS n",
     ladybug=f"CALL show_tables() WITH * WHERE name = '{META_LABEL}' RETURN count(*) AS n",
@@ -396,9 +398,129 @@ def graph_revision(tx: Tx) -> str | None:
     return rows[0]["revision"] if rows else None
 
 
-def stamp_revision(tx: Tx) -> None:
-    """Give the graph a new revision; the stores call this at the end of every write transaction."""
-    tx.run(WRITE_REVISION, revision=uuid.uuid4().hex)
+# --- The revision log: which members each recent write changed ----------------------------------------
+#
+# Beside the revision, the meta node 'revision-log' keeps the last writes as a JSON list of
+# [revision, previous revision, the ids of the members it changed, or null for everything]. A reader that
+# kept data derived at revision R follows the entries back from the current revision to R and learns
+# which members changed since (graphapp.reports patches the interest index with just them). The log is
+# written in the write's own transaction, after taking the revision node's write lock on Neo4j, so that
+# two writes that began from one revision are logged one after the other, the second naming the first as
+# its previous revision: no reader can skip one.
+
+#: How many writes the log keeps; a reader further behind builds anew.
+LOG_WRITES = 64
+#: How many member ids the log keeps in all; a write that changed more is logged as a change of everything
+#: (patching that many costs about as much as building anew).
+LOG_MEMBERS = 1000
+
+# Writing a property takes the node's write lock for the rest of the transaction: writers queue here, and
+# each then reads what the one before it wrote. Not `SET m.value = m.value`: measured, that reads the value
+# before it waits for the lock and writes it back, so a writer that waited saw the revision the one before
+# it replaced (and named it as its previous). A property written and removed leaves nothing behind.
+# LadybugDB has one writer at a time.
+LOCK_REVISION = Cypher(f"MERGE (m:{META_LABEL} {{key: 'revision'}}) SET m.lock = true REMOVE m.lock")
+READ_REVISION_LOG = Cypher(
+    f"MATCH (m:{META_LABEL}) WHERE m.key IN ['revision', 'revision-log'] RETURN m.key AS key, m.value AS value"
+)
+READ_LOG = Cypher(f"MATCH (m:{META_LABEL} {{key: 'revision-log'}}) RETURN m.value AS log")
+WRITE_META = Cypher(f"UNWIND $rows AS row MERGE (m:{META_LABEL} {{key: row.key}}) SET m.value = row.value")
+
+
+def _log(text: str | None) -> list[list[Any]]:
+    """The log's entries (oldest first); none if it is missing or unreadable (readers then build anew)."""
+    try:
+        entries = json.loads(text or "[]")
+    except ValueError:
+        return []
+    return entries if isinstance(entries, list) else []
+
+
+def stamp_revision(tx: Tx, changed: Collection[str] | None = None) -> None:
+    """Give the graph a new revision, and log it with the members the write ``changed`` (None: it may
+    have changed anything). The stores call this at the end of every write transaction."""
+    if tx.dialect == "neo4j":
+        tx.run(LOCK_REVISION)
+    meta = {row["key"]: row["value"] for row in tx.run(READ_REVISION_LOG)}
+    revision = uuid.uuid4().hex
+    members = None if changed is None or len(changed) > LOG_MEMBERS else sorted(changed)
+    entries = [*_log(meta.get("revision-log")), [revision, meta.get("revision"), members]]
+    kept, held = 0, 0
+    for entry in reversed(entries):
+        held += len(entry[2] or ())
+        if kept == LOG_WRITES or held > LOG_MEMBERS:
+            break
+        kept += 1
+    rows = [
+        {"key": "revision", "value": revision},
+        {"key": "revision-log", "value": json.dumps(entries[-kept:], separators=(",", ":"))},
+    ]
+    tx.run(WRITE_META, rows=rows)
+
+
+def changed_members(
+    nodes: Sequence[Mapping[str, Sequence[Mapping[str, Any]]]],
+    relationships: Sequence[Mapping[str, Sequence[Mapping[str, Any]]]],
+) -> set[str] | None:
+    """The ids of the members that writing these rows changes (``nodes``: rows by label, ``id`` each;
+    ``relationships``: rows by type, ``source`` and ``target`` each), or None when they change more than
+    members and their relationships (a topic, an organisation, what a workstream covers...): what an
+    import declares (:meth:`Tx.touched`).
+
+    >>> sorted(changed_members([{"Member": [{"id": "ana"}]}], [{"KNOWS": [{"source": "bo", "target": "cy"}]}]))
+    ['ana', 'bo', 'cy']
+    >>> changed_members([{"Member": [], "Topic": [{"id": "nlp"}]}], []) is None
+    True
+    """
+    changed: set[str] = set()
+    for by_label in nodes:
+        for label, rows in by_label.items():
+            if rows and label != "Member":
+                return None
+            changed.update(row["id"] for row in rows)
+    for by_type in relationships:
+        for rel_type, rows in by_type.items():
+            spec = RELATIONSHIPS[rel_type]
+            if rows and spec.source != "Member":
+                return None
+            for row in rows:
+                changed.add(row["source"])
+                if spec.target == "Member":
+                    changed.add(row["target"])
+    return changed
+
+
+def revision_and_log(tx: Tx) -> tuple[str | None, str | None]:
+    """The graph's revision (:func:`graph_revision`) and the revision log's text, in one statement: what a
+    reader of kept data needs, the log for :func:`members_changed` should the revision have moved."""
+    meta = {row["key"]: row["value"] for row in tx.run(READ_REVISION_LOG)}
+    return meta.get("revision"), meta.get("revision-log")
+
+
+def members_changed(tx: Tx, since: str | None, now: str | None, log: str | None = None) -> set[str] | None:
+    """The ids of the members changed between revisions ``since`` and ``now`` (read in this transaction),
+    from the revision log (read here unless given, as :func:`revision_and_log` read it); None when it
+    cannot say: a write between them that may have changed anything, or one the log no longer holds (or
+    never did: ``since`` from before the log, or from another graph)."""
+    if since is None or now is None:
+        return None
+    if since == now:
+        return set()
+    if log is None:
+        rows = tx.run(READ_LOG)
+        log = rows[0]["log"] if rows else None
+    entries: dict[Any, list[Any]] = {entry[0]: entry for entry in _log(log) if len(entry) == 3}
+    changed: set[str] = set()
+    at: Any = now
+    for _ in range(len(entries)):
+        entry = entries.get(at)
+        if entry is None or entry[2] is None:
+            return None
+        changed.update(entry[2])
+        at = entry[1]
+        if at == since:
+            return changed
+    return None
 
 
 class SchemaTooNew(Exception):

@@ -33,6 +33,7 @@ def preferences_page(tx: Tx, member: str) -> dict[str, Any] | None:
 
 def save_preferences(tx: Tx, member: str, off: set[str]) -> bool:
     """Record the kinds a member turned off; False if the member is gone."""
+    tx.touched([member])
     return hold_member(tx, member) and set_mail_off(tx, member, off)
 
 

@@ -86,6 +86,7 @@ def my_consent() -> Response:
 
 def save_choices(tx: Tx, member: str, visibility: str, suggestible: str, introductions: str | None) -> None:
     """A member's choices, in one transaction."""
+    tx.touched([member])  # (what follows changes only them: suggestions are patched, not rebuilt)
     set_consent(tx, member, visibility, suggestible)
     if introductions is not None:
         set_introductions(tx, member, introductions)
