@@ -347,12 +347,12 @@ MIGRATIONS: dict[int, dict[Dialect, list[str]]] = {
     5: {
         "ladybug": [
             *(
-                f"ALTER TABLE Member ADD {p} STRING"
+                f"ALTER TABLE Member ADD IF NOT EXISTS {p} STRING"
                 for p in ("joined", "confirmed", "reminded", "reminders", "lapsed")
             ),
-            "ALTER TABLE Topic ADD description STRING",
-            "ALTER TABLE Topic ADD status STRING",
-            "ALTER TABLE Account ADD seen STRING",
+            "ALTER TABLE Topic ADD IF NOT EXISTS description STRING",
+            "ALTER TABLE Topic ADD IF NOT EXISTS status STRING",
+            "ALTER TABLE Account ADD IF NOT EXISTS seen STRING",
             "ALTER TABLE JoinRequest ADD IF NOT EXISTS new_topics STRING[]",  # (new in a version 4 file only)
         ],
         "neo4j": [],

@@ -25,15 +25,71 @@ def test_a_newer_schema_is_refused(store) -> None:
         create_schema(store)
 
 
+#: What schema 5 added to tables that schema 4 already had (tables new in 5 are left out whole).
+V5_COLUMNS = (
+    ", joined STRING, confirmed STRING, reminded STRING, reminders STRING, lapsed STRING",
+    ", description STRING, status STRING",  # Topic
+    ", seen STRING",  # Account
+    ", new_topics STRING[]",  # JoinRequest
+)
+
+
+def _ddl_of_version_4() -> list[str]:
+    """The embedded file's DDL as graphapp wrote it at schema 4, from today's."""
+    from graphapp.queries.schema import DDL
+
+    statements = []
+    for s in DDL["ladybug"]:
+        if any(f"TABLE IF NOT EXISTS {label}(" in s for label in ("Change", "TopicProposal")):
+            continue
+        for columns in V5_COLUMNS:
+            s = s.replace(columns, "")
+        statements.append(s)
+    return statements
+
+
 def _ddl_of_version_3() -> list[str]:
-    """The embedded file's DDL as graphapp wrote it at schema 3, from today's (which test_version_4 checks)."""
-    from graphapp.queries.schema import DDL, WORKFLOW_LABELS
+    """The embedded file's DDL as graphapp wrote it at schema 3, from schema 4's."""
+    from graphapp.queries.schema import WORKFLOW_LABELS
 
     return [
         s.replace(", introductions STRING, mail_off STRING", "").replace(", via STRING, since STRING", "")
-        for s in DDL["ladybug"]
+        for s in _ddl_of_version_4()
         if not any(f"TABLE IF NOT EXISTS {label}(" in s for label in WORKFLOW_LABELS)
     ]
+
+
+def test_a_version_4_database_is_migrated_keeping_its_members_and_requests(tmp_path) -> None:
+    """An embedded file of schema 4 opens and migrates: its members and requests to join stay, their new
+    fields (joined, confirmed, a topic's status, a request's proposed topics) read as unset, the history
+    and topic proposals are there, and running the migration again changes nothing."""
+    from graphapp.store import LadybugStore
+
+    v4 = _ddl_of_version_4()
+    assert any("CREATE NODE TABLE IF NOT EXISTS Member(" in s and "joined" not in s for s in v4)
+    with LadybugStore(str(tmp_path / "v4.lbug")) as old:
+        for statement in v4:
+            old.write(lambda tx, s=statement: tx.run(s))
+        old.write(lambda tx: tx.run(WRITE_VERSION, version="4"))
+        old.write(
+            lambda tx: tx.run("CREATE (:Member {id: 'm-1', name: 'Ana'}), (:Topic {id: 't', name: 'T'})")
+        )
+        old.write(lambda tx: tx.run("CREATE (:JoinRequest {id: 'r-1', name: 'Bo', status: 'confirmed'})"))
+    with LadybugStore(str(tmp_path / "v4.lbug")) as reopened:
+        assert create_schema(reopened) == (4, SCHEMA_VERSION)
+        rows = reopened.read(
+            lambda tx: tx.run(
+                "MATCH (m:Member), (t:Topic), (r:JoinRequest) "
+                "RETURN m.name AS m, m.joined AS joined, m.confirmed AS confirmed, t.status AS status, "
+                "r.name AS r, r.new_topics AS proposed"
+            )
+        )
+        assert rows == [
+            {"m": "Ana", "joined": None, "confirmed": None, "status": None, "r": "Bo", "proposed": None}
+        ]
+        reopened.write(lambda tx: tx.run("CREATE (:Change {id: 'c-1', kind: 'profile'})"))
+        assert reopened.read(lambda tx: tx.run("MATCH (c:Change) RETURN count(c) AS n"))[0]["n"] == 1
+        assert create_schema(reopened) == (SCHEMA_VERSION, SCHEMA_VERSION)
 
 
 def test_a_version_1_database_is_migrated_keeping_its_members(tmp_path) -> None:
