@@ -511,6 +511,25 @@ def test_organisations_are_managed_on_their_page_too(app, coordinator) -> None:
     assert response.status_code == 400
 
 
+def test_hostile_names_are_shown_as_text(app, coordinator) -> None:
+    token = csrf_token(coordinator, "/topics")
+    hostile = '<script>alert("x")</script>'
+    for action, field in (("alias", "alias"), ("describe", "description")):
+        response = coordinator.post(
+            "/topics/manage/ethics", data={"action": action, field: hostile, "csrf_token": token}
+        )
+        assert response.status_code == 302
+    for url in (
+        "/topics/manage",
+        "/topics/manage/ethics",
+        "/topics/ethics",
+        "/topics/manage/ethics/merge?into=record+linkage",
+    ):
+        page = coordinator.get(url).get_data(as_text=True)
+        assert "<script>alert" not in page, url
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page, url
+
+
 def test_members_may_not_change_the_vocabulary(app, coordinator) -> None:
     member_client = signed_in(app, "member@example.org", "member")
     token = csrf_token(member_client, "/topics")
