@@ -13,8 +13,10 @@ and punctuation do not count), by id, name or alias.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from graphapp.ingest.plan import NameIndex, name_key
 from graphapp.introductions import Refused
@@ -40,10 +42,25 @@ __all__ = [
     "update",
 ]
 
+P = ParamSpec("P")
+T = TypeVar("T")
+
 #: The two vocabularies: what people call them, and their label in the graph.
 KINDS = {"topic": "Topic", "organisation": "Organisation"}
 #: The most characters a name, an alias and a description may hold, and the most aliases.
 LIMITS = {"name": 200, "alias": 200, "description": 2000, "aliases": 50}
+
+
+def _one_at_a_time(action: Callable[Concatenate[Tx, P], T]) -> Callable[Concatenate[Tx, P], T]:
+    """A write action that first takes the vocabulary's lock (:func:`graphapp.queries.vocabulary.hold_vocabulary`),
+    so that its checks and its writes see no other change in between."""
+
+    @functools.wraps(action)
+    def held(tx: Tx, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        q.hold_vocabulary(tx)
+        return action(tx, *args, **kwargs)
+
+    return held
 
 
 def _kind(what: str) -> str:
@@ -135,6 +152,7 @@ def _aliases_without(aliases: list[str], *spellings: str) -> list[str]:
     return sorted(out.values(), key=str.casefold)
 
 
+@_one_at_a_time
 def rename(tx: Tx, what: str, text: str, new_name: str) -> dict[str, Any]:
     """Rename a topic or organisation; its old name becomes an alias (so that files and people using it
     still find it). Refused if the new name names another one."""
@@ -148,6 +166,7 @@ def rename(tx: Tx, what: str, text: str, new_name: str) -> dict[str, Any]:
     return {**node, **after}
 
 
+@_one_at_a_time
 def add_alias(tx: Tx, what: str, text: str, alias: str) -> dict[str, Any]:
     """Another name for a topic or organisation ("ONS" for "Office for National Statistics"). Refused
     if it names another one already."""
@@ -166,6 +185,7 @@ def add_alias(tx: Tx, what: str, text: str, alias: str) -> dict[str, Any]:
     return {**node, **after}
 
 
+@_one_at_a_time
 def remove_alias(tx: Tx, what: str, text: str, alias: str) -> dict[str, Any]:
     """Drop an alias (matched as names are: case and accents do not count). Refused if it is not one."""
     node = find(tx, what, text)
@@ -178,6 +198,7 @@ def remove_alias(tx: Tx, what: str, text: str, alias: str) -> dict[str, Any]:
     return {**node, **after}
 
 
+@_one_at_a_time
 def describe(tx: Tx, text: str, description: str) -> dict[str, Any]:
     """Set (or, with an empty text, clear) a topic's description."""
     node = find(tx, "topic", text)
@@ -193,6 +214,7 @@ def describe(tx: Tx, text: str, description: str) -> dict[str, Any]:
     return {**node, **after}
 
 
+@_one_at_a_time
 def retire(tx: Tx, text: str, retired: bool = True) -> dict[str, Any]:
     """Retire a topic (kept with its interests, no longer offered nor matched for new ones, nor reported as
     a gap), or with ``retired=False`` put it back in use."""
@@ -210,6 +232,7 @@ ACTIONS = ("rename", "alias", "unalias", "describe", "retire", "unretire")
 TOPIC_ONLY = ("describe", "retire", "unretire")
 
 
+@_one_at_a_time
 def change(tx: Tx, what: str, text: str, action: str, value: str = "") -> dict[str, Any]:
     """One of :data:`ACTIONS` on the topic or organisation ``text`` names: ``value`` is the new name, the
     alias or the description (unused to retire). Returns the node as it is now."""
@@ -227,6 +250,7 @@ def change(tx: Tx, what: str, text: str, action: str, value: str = "") -> dict[s
     return retire(tx, text, action == "retire")
 
 
+@_one_at_a_time
 def update(
     tx: Tx,
     what: str,
@@ -353,6 +377,7 @@ def plan_merge(tx: Tx, what: str, merged_text: str, kept_text: str) -> MergePlan
     return plan
 
 
+@_one_at_a_time
 def merge(tx: Tx, what: str, merged_text: str, kept_text: str) -> MergePlan:
     """Merge one topic (or organisation) into another, in this transaction: every interest moves to the
     kept topic, keeping the higher level where a member held both, and workstreams' covers move too (for

@@ -18,6 +18,7 @@ __all__ = [
     "RETIRED",
     "covering_workstreams",
     "delete_node",
+    "hold_vocabulary",
     "holders",
     "interests_of",
     "organisation_vocabulary",
@@ -90,6 +91,11 @@ DELETE_NODE = {
     "Organisation": Cypher("MATCH (n:Organisation {id: $id}) DETACH DELETE n"),
 }
 
+# Writing the graph's revision to itself takes its write lock for the rest of the transaction (every write
+# transaction writes it as it ends): vocabulary changes run one at a time on Neo4j, so that two coordinators
+# cannot give one spelling to two topics, or merge A into B while B goes into C. (LadybugDB has one writer.)
+HOLD_VOCABULARY = Cypher("MATCH (m:GraphappMeta {key: 'revision'}) SET m.value = m.value")
+
 # What names a topic or organisation by id outside the relationships: asks (topic ids), requests to join
 # ("topic-id:level", issue topics, an organisation id) and topic proposals (the topic they became).
 ASKS_ON = Rows("MATCH (a:Ask) WHERE $topic IN a.topics", id="a.id", topics="a.topics")
@@ -109,6 +115,11 @@ SET_REQUEST_ORGANISATION = Cypher(
     "MATCH (j:JoinRequest) WHERE j.organisation = $merged SET j.organisation = $kept"
 )
 SET_PROPOSAL_TOPIC = Cypher("MATCH (p:TopicProposal) WHERE p.topic = $merged SET p.topic = $kept")
+
+
+def hold_vocabulary(tx: Tx) -> None:
+    """Wait for any other write to end, and hold the others off until this transaction ends."""
+    tx.run(HOLD_VOCABULARY)
 
 
 def topic_vocabulary(tx: Tx) -> list[dict[str, Any]]:

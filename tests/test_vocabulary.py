@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -180,7 +182,8 @@ def test_the_suggestions_after_a_merge_count_the_merged_interest(net) -> None:
 
 def test_the_history_has_each_change_of_a_merge_with_before_and_after(net) -> None:
     people = ids(net)
-    net.write(vocabulary.merge, "topic", "recrd linkage", "record linkage")
+    with history.acting_as("cli:tester"):
+        net.write(vocabulary.merge, "topic", "recrd linkage", "record linkage")
     recorded = net.read(changes, kind="topic")
     assert len({c["batch"] for c in recorded}) == 1 and recorded[0]["batch"]
     by_subject = {c["subject"]: history.values(c) for c in recorded}
@@ -206,7 +209,7 @@ def test_the_history_has_each_change_of_a_merge_with_before_and_after(net) -> No
     # Each member's change is filed under the member ("who changed this field?" reads it so).
     dan = net.read(changes, member=people["Dan"], kind="topic")
     assert [c["fields"] for c in dan] == [["topics"]]
-    assert all(c["by"] == "system" for c in recorded)
+    assert all(c["by"] == "cli:tester" for c in recorded)
 
 
 @pytest.mark.parametrize(
@@ -236,6 +239,39 @@ def test_a_merge_into_a_retired_topic_is_refused(net) -> None:
     with pytest.raises(Refused, match="is retired: put it back in use"):
         net.write(vocabulary.merge, "topic", "satellite imagery", "ethics")
     assert graph(net) == before
+
+
+def test_two_coordinators_cannot_give_one_name_to_two_topics_at_once(net) -> None:
+    """The first change holds the vocabulary until it commits; the second, started meanwhile, waits, then
+    sees the name taken and is refused (without the hold it would not see the first's uncommitted alias)."""
+    first_inside, let_first_commit = threading.Event(), threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def first(tx: Any) -> None:
+        vocabulary.add_alias(tx, "topic", "ethics", "Trustworthy AI")
+        first_inside.set()
+        assert let_first_commit.wait(60)
+
+    def second() -> None:
+        try:
+            outcome["second"] = net.write(
+                vocabulary.add_alias, "topic", "satellite imagery", "trustworthy ai"
+            )
+        except Refused as e:
+            outcome["second"] = e.message
+
+    one = threading.Thread(target=lambda: net.write(first))
+    one.start()
+    assert first_inside.wait(60)
+    two = threading.Thread(target=second)
+    two.start()
+    time.sleep(1.0)  # (the second is waiting for the first's hold by now)
+    let_first_commit.set()
+    one.join(60)
+    two.join(60)
+    assert outcome["second"] == "'trustworthy ai' already names the topic 'ethics'."
+    satellite = topic(net, "satellite-imagery")
+    assert satellite is not None and satellite["aliases"] == []
 
 
 # --- Renaming, aliases, descriptions ------------------------------------------------------------------------
@@ -473,6 +509,25 @@ def test_organisations_are_managed_on_their_page_too(app, coordinator) -> None:
     # An organisation is neither described nor retired.
     response = coordinator.post("/organisations/manage/ons", data={"action": "retire", "csrf_token": token})
     assert response.status_code == 400
+
+
+def test_hostile_names_are_shown_as_text(app, coordinator) -> None:
+    token = csrf_token(coordinator, "/topics")
+    hostile = '<script>alert("x")</script>'
+    for action, field in (("alias", "alias"), ("describe", "description")):
+        response = coordinator.post(
+            "/topics/manage/ethics", data={"action": action, field: hostile, "csrf_token": token}
+        )
+        assert response.status_code == 302
+    for url in (
+        "/topics/manage",
+        "/topics/manage/ethics",
+        "/topics/ethics",
+        "/topics/manage/ethics/merge?into=record+linkage",
+    ):
+        page = coordinator.get(url).get_data(as_text=True)
+        assert "<script>alert" not in page, url
+        assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page, url
 
 
 def test_members_may_not_change_the_vocabulary(app, coordinator) -> None:
