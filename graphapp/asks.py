@@ -33,6 +33,7 @@ from graphapp.queries.introductions import (
 )
 from graphapp.queries.members import topic_list
 from graphapp.queries.schema import LEVELS
+from graphapp.queries.vocabulary import retired_topics
 
 __all__ = [
     "HELPERS",
@@ -69,6 +70,9 @@ def post_ask(tx: Tx, asker: str | None, kind: str, text: str, topics: list[str],
     unknown = [t for t in wanted if t not in known]
     if unknown:
         raise Refused(404, f"topics: there is no topic {unknown[0]!r}; pick topics from the list.")
+    retired = [known[t]["name"] for t in wanted if t in retired_topics(tx)]
+    if retired:
+        raise Refused(409, f"topics: '{retired[0]}' was retired by a coordinator; pick a topic in use.")
     ask = {"id": uuid.uuid4().hex[:12], "member": me["id"], "kind": kind, "text": text, "topics": wanted}
     create_ask(tx, **ask, created=now)
     record_ask(tx, ask["id"], me["id"], kind, wanted)

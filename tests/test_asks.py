@@ -353,3 +353,18 @@ def test_the_offer_mail_the_smtp_server_received_opens_the_ask(app, net, smtp_se
     link = next(u for u in links_in(offer) if "/asks/" in u)
     page = A.get(urlsplit(link).path).get_data(as_text=True)
     assert "offer-5c" in page and "Pick this offer" in page
+
+
+def test_a_retired_topic_is_not_offered_nor_taken_for_a_new_ask(app, net) -> None:
+    """A topic a coordinator retired leaves the ask form's list, and an ask naming it is refused, saying
+    why; nothing is stored."""
+    from graphapp.vocabulary import retire
+
+    retired = net["topics"][1]
+    with app.app_context():
+        get_store().write(retire, retired)
+    form = net["A"].get("/asks").get_data(as_text=True)
+    assert f'value="{retired}"' not in form and 'value="record-linkage"' in form
+    refused = post_ask(net["A"], ["record-linkage", retired])
+    assert refused.status_code >= 400 and "was retired by a coordinator" in refused.get_data(as_text=True)
+    assert all_asks(app) == 0

@@ -38,6 +38,7 @@ from graphapp.queries.introductions import (
     introduction_partners,
 )
 from graphapp.queries.members import topic_list
+from graphapp.queries.vocabulary import retired_topics
 from graphapp.wording import helper_reasons, helpers_note
 
 __all__ = ["ask_view", "asks_page", "home_part"]
@@ -69,11 +70,12 @@ def ask_view(tx: Tx, ask: str, viewer_member: str | None) -> dict[str, Any] | No
 
 
 def asks_page(tx: Tx, viewer_member: str | None) -> dict[str, Any]:
-    """Every open ask, the viewer's own asks, and the topics to pick from."""
+    """Every open ask, the viewer's own asks, and the topics to pick from (those in use)."""
+    retired = retired_topics(tx)
     return {
         "open": open_asks(tx),
         "mine": asks_of_member(tx, viewer_member) if viewer_member else [],
-        "topics": topic_list(tx),
+        "topics": [t for t in topic_list(tx) if t["id"] not in retired],  # (a retired topic: no new asks)
     }
 
 
