@@ -227,6 +227,7 @@ def confirm_profile(tx: Tx, member: str, at: str, how: str = "confirmed their pr
     """The member confirms their profile at ``at`` (an ISO time): recorded, the reminders start again.
     A lapsed member stays lapsed until they renew their consent (:func:`renew_consent`). False: no such
     member."""
+    hold_members(tx, [member])  # (first: a reminder being decided meanwhile has committed, or waits)
     found = freshness_of(tx, [member])
     if not found or not set_confirmed(tx, member, at):
         return False
@@ -244,6 +245,7 @@ def confirm_profile(tx: Tx, member: str, at: str, how: str = "confirmed their pr
 def renew_consent(tx: Tx, member: str, choices: Mapping[str, str], at: str) -> bool:
     """A member gives their consent choices again (``email_visibility``, ``suggestible``,
     ``introductions``) and confirms their profile: a lapsed member comes back. False: no such member."""
+    hold_members(tx, [member])
     found = freshness_of(tx, [member])
     if not found:
         return False

@@ -196,6 +196,26 @@ def test_two_reminders_then_left_out_of_suggestions_until_consent_is_given_again
     assert [r["step"] for r in later if r["id"] == old] == ["first"]
 
 
+def test_a_lapsed_member_is_not_offered_as_help_with_an_ask(app, network) -> None:
+    from graphapp.queries.members import member_profile
+    from graphapp.reports import ask_helpers
+
+    asker = network["peer"]
+    with app.app_context():
+        store = get_store()
+        topics = [i["id"] for i in store.read(member_profile, asker)["interests"]]
+
+        def helpers() -> list[str]:
+            return [h.id for h in store.read(ask_helpers, asker, topics, limit=500).helpers]
+
+        helper = helpers()[0]
+        store.write(_set, helper, lapsed="2026-05-01T00:00:00+00:00")
+        assert helper not in helpers()
+        choices = {"email_visibility": "members", "suggestible": "yes", "introductions": "yes"}
+        store.write(renew_consent, helper, choices, NOW.isoformat(timespec="seconds"))
+        assert helper in helpers()
+
+
 def confirmation_token_in(app: Any, member: str) -> str:
     with app.test_request_context():
         return confirmation_token(member)

@@ -15,7 +15,7 @@ from graphapp.pages import bp
 from graphapp.pages.join import CHOICES
 from graphapp.params import page_args
 from graphapp.queries.cypher import Tx
-from graphapp.queries.freshness import freshness_of
+from graphapp.queries.freshness import freshness_of, hold_members
 from graphapp.queries.history import acting_as
 from graphapp.queries.members import member_profile, paginate
 
@@ -104,6 +104,7 @@ def answer_reminder(tx: Tx, member: str, typed: dict[str, str], now: datetime) -
     lapsed member must make the three consent choices (else :class:`ConsentMissing`), which brings them
     back. The words to thank them with; None: no such member."""
     stamp = now.isoformat(timespec="seconds")
+    hold_members(tx, [member])  # (first: a reminder or lapse being decided meanwhile has committed, or waits)
     found = freshness_of(tx, [member])
     if not found:
         return None
