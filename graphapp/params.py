@@ -290,12 +290,6 @@ class HistoryArgs(Args):
     until = Day("Up to and with this day (UTC, YYYY-MM-DD).")
     batch = Text("The changes of one import (the id its summary line links to).", 64)
 
-    @ma.post_load
-    def tidy_days(self, data: dict[str, str], **kwargs: Any) -> dict[str, str]:
-        if data["since"] and data["until"] and data["until"] < data["since"]:
-            raise ma.ValidationError("until must be on or after since")
-        return data
-
 
 class DepthArgs(Args):
     """How far around a member: ``depth`` 1 or 2."""
