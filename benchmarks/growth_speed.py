@@ -28,14 +28,14 @@ from pathlib import Path
 from typing import Any
 
 from devtools.neo4j_harness.throwaway import ThrowawayNeo4j
-from graphapp.analytics.growth import Snapshot, as_network, as_of, growth
+from graphapp.analytics.growth import Snapshot, as_network, growth
 from graphapp.demo import synthetic
 from graphapp.ingest import import_files
 from graphapp.ingest.synthetic import write_dataset
 from graphapp.queries import history
 from graphapp.queries.growth import network_now, node_changes
 from graphapp.queries.schema import create_schema
-from graphapp.reports import coverage_report_as_of, coverage_report_of
+from graphapp.reports import coverage_report_as_of, coverage_report_of, network_as_of
 from graphapp.store import LadybugStore, Neo4jStore, Store
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -101,13 +101,17 @@ def time_store(store: Store, repeat: int) -> dict[str, Any]:
 
     def parts() -> dict[str, float]:
         def run(tx: Any) -> dict[str, float]:
-            t_now, now = seconds(lambda: network_now(tx))
-            t_changes, changes = seconds(
-                lambda: node_changes(tx, since=(day + timedelta(days=1)).isoformat())
-            )
-            t_undo, snap = seconds(lambda: as_of(Snapshot(**now), changes, day))
+            t_all, snap = seconds(lambda: network_as_of(tx, day))
+            t_now, _ = seconds(lambda: network_now(tx, interests=False))
+            since = (day + timedelta(days=1)).isoformat()
+            t_changes, _ = seconds(lambda: node_changes(tx, since=since))
             t_net, _ = seconds(lambda: as_network(snap, day))
-            return {"read_now": t_now, "read_changes": t_changes, "undo": t_undo, "as_network": t_net}
+            return {
+                "network_as_of": t_all,
+                "of_which_read_now": t_now,
+                "of_which_read_changes": t_changes,
+                "as_network": t_net,
+            }
 
         return store.read(run)
 
