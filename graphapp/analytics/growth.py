@@ -314,7 +314,7 @@ class _Spans:
             np.add.at(diff, (at[inside], hi[inside]), -1)
             held = np.cumsum(diff, axis=1)[:, : self.n]
             if measure in self.DISTINCT:
-                held = held > 0
+                held = (held > 0).astype(np.int32)
             groups = {g: i for i, g in enumerate(dict.fromkeys(g for g, _ in keys))}
             per_group = np.zeros((len(groups), self.n), np.int64)
             np.add.at(per_group, np.array([groups[g] for g, _ in keys], np.int64), held)
