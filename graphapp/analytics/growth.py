@@ -19,7 +19,6 @@ name it in either's list, or both).
 
 from __future__ import annotations
 
-import bisect
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -282,35 +281,45 @@ def _segments(
     return found
 
 
-class _Counter:
-    """Counts per group and month, as differences (+1 where a span starts, -1 after it ends)."""
+class _Spans:
+    """Spans of months, each in a group (and for distinct counts, of a value), counted per group and month
+    at the end with numpy."""
 
-    def __init__(self, first: int, last: int) -> None:
-        self.first, self.n = first, last - first + 1
-        self.diff: dict[tuple[str, str], np.ndarray] = {}
+    #: Counted once per value however many spans cover a month; the others are summed (their spans do not
+    #: overlap: a member's states, a contact's months).
+    DISTINCT = ("organisations", "countries")
 
-    def span(self, group: tuple[str, str], start: int, stop: int, weight: int = 1) -> None:
-        lo, hi = max(start, self.first) - self.first, min(stop - self.first, self.n)
-        if lo < hi:
-            d = self.diff.get(group)
-            if d is None:
-                d = self.diff[group] = np.zeros(self.n + 1, np.int64)
-            d[lo] += weight
-            d[hi] -= weight
+    def __init__(self, first: int, n: int) -> None:
+        self.first, self.n = first, n
+        self.keys: dict[str, dict[tuple[tuple[str, str], str], int]] = defaultdict(dict)
+        self.rows: dict[str, tuple[list[int], list[int], list[int]]] = defaultdict(lambda: ([], [], []))
 
-    def totals(self) -> dict[tuple[str, str], list[int]]:
-        return {g: np.cumsum(d)[: self.n].tolist() for g, d in self.diff.items()}
+    def add(self, measure: str, group: tuple[str, str], start: int, stop: int, value: str = "") -> None:
+        keys = self.keys[measure]
+        k = keys.setdefault((group, value), len(keys))
+        at, starts, stops = self.rows[measure]
+        at.append(k)
+        starts.append(start)
+        stops.append(stop)
 
-
-def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    spans.sort()
-    out: list[tuple[int, int]] = []
-    for s, e in spans:
-        if out and s <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
-    return out
+    def totals(self) -> dict[str, dict[tuple[str, str], list[int]]]:
+        found: dict[str, dict[tuple[str, str], list[int]]] = {m: {} for m in MEASURES}
+        for measure, keys in self.keys.items():
+            at, starts, stops = (np.array(x, np.int64) for x in self.rows[measure])
+            lo = np.maximum(starts - self.first, 0)
+            hi = np.minimum(stops - self.first, self.n)
+            inside = lo < hi
+            diff = np.zeros((len(keys), self.n + 1), np.int32)
+            np.add.at(diff, (at[inside], lo[inside]), 1)
+            np.add.at(diff, (at[inside], hi[inside]), -1)
+            held = np.cumsum(diff, axis=1)[:, : self.n]
+            if measure in self.DISTINCT:
+                held = (held > 0).astype(np.int32)
+            groups = {g: i for i, g in enumerate(dict.fromkeys(g for g, _ in keys))}
+            per_group = np.zeros((len(groups), self.n), np.int64)
+            np.add.at(per_group, np.array([groups[g] for g, _ in keys], np.int64), held)
+            found[measure] = {g: per_group[i].tolist() for g, i in groups.items()}
+        return found
 
 
 def growth(
@@ -364,66 +373,58 @@ def growth(
     first = _month(since) if since else min(starts, default=last)
     first = min(first, last)
 
-    # Each state's months: from its start (or the member's joining, if later) to its end.
-    spans: dict[str, list[tuple[int, int, Fields]]] = {}
+    # Each state's months: from its start (or the member's joining, if later) to its end; with the groups
+    # it counts in (worked out once per state) and the contacts it lists.
+    spans: dict[str, list[tuple[int, int, frozenset[tuple[str, str]], Fields]]] = {}
     for m, segs in segments.items():
         kept = []
         for s, e, f in segs:
             joined = f.get("joined")
             start = max(s if s is not None else first, _month(str(joined)) if not _empty(joined) else first)
             if start < e:
-                kept.append((start, e, f))
+                kept.append((start, e, frozenset(_groups(f)), f))
         if kept:
             spans[m] = sorted(kept, key=lambda x: x[0])
 
-    members = _Counter(first, last)
-    # per contact (a pair, whichever of the two lists it) and group: the months it held there
-    contact_spans: dict[tuple[str, str, str, str], list[tuple[int, int]]] = defaultdict(list)
-    distinct: dict[str, dict[tuple[str, str, str], list[tuple[int, int]]]] = {
-        "organisations": defaultdict(list),
-        "countries": defaultdict(list),
-    }
-    starts_of = {m: [s for s, _, _ in ss] for m, ss in spans.items()}
-    for m, ss in spans.items():
-        for s, e, f in ss:
-            groups = _groups(f)
+    n = last - first + 1
+    counts = _Spans(first, n)
+    for ss in spans.values():
+        for s, e, groups, f in ss:
+            org, country = f.get("organisation"), f.get("country")
             for g in groups:
-                members.span(g, s, e)
-                if f.get("organisation"):
-                    distinct["organisations"][(*g, f["organisation"])].append((s, e))
-                if f.get("country"):
-                    distinct["countries"][(*g, f["country"])].append((s, e))
-            for other in f.get("knows") or []:
-                theirs = spans.get(other)
-                if not theirs or other == m:
-                    continue
-                pair = (m, other) if m < other else (other, m)
-                # the other's states that overlap this one
-                at = max(0, bisect.bisect_right(starts_of[other], s) - 1)
-                for s2, e2, f2 in theirs[at:]:
-                    if s2 >= e:
-                        break
-                    lo, hi = max(s, s2), min(e, e2)
-                    if lo < hi:
-                        shared = set(_groups(f2))
-                        for g in groups:
-                            if g in shared:
-                                contact_spans[(*g, *pair)].append((lo, hi))
-    contacts = _Counter(first, last)
-    for (by, name, _, _), covered in contact_spans.items():
-        for s, e in _merged(covered) if len(covered) > 1 else covered:
-            contacts.span((by, name), s, e)
-    counted = {"members": members.totals(), "contacts": contacts.totals()}
-    for measure, keyed in distinct.items():
-        among = _Counter(first, last)
-        for (by, name, _), covered in keyed.items():
-            for s, e in _merged(covered):
-                among.span((by, name), s, e)
-        counted[measure] = among.totals()
-    months = [_month_name(n) for n in range(first, last + 1)]
+                counts.add("members", g, s, e)
+                if org:
+                    counts.add("organisations", g, s, e, org)
+                if country:
+                    counts.add("countries", g, s, e, country)
+    # A contact holds while both are members and either lists the other; in a group, while both are in it.
+    # Each pair once: walk the two people's states side by side (each person's states do not overlap).
+    pairs = {
+        (m, other) if m < other else (other, m)
+        for m, ss in spans.items()
+        for _, _, _, f in ss
+        for other in f.get("knows") or []
+        if other != m and other in spans
+    }
+    for a, b in pairs:
+        sa, sb = spans[a], spans[b]
+        i = j = 0
+        while i < len(sa) and j < len(sb):
+            s1, e1, g1, f1 = sa[i]
+            s2, e2, g2, f2 = sb[j]
+            lo, hi = max(s1, s2), min(e1, e2)
+            if lo < hi and (b in (f1.get("knows") or ()) or a in (f2.get("knows") or ())):
+                for g in g1 & g2:
+                    counts.add("contacts", g, lo, hi)
+            if e1 <= e2:
+                i += 1
+            else:
+                j += 1
+    counted = counts.totals()
+    months = [_month_name(k) for k in range(first, last + 1)]
     zero = [0] * len(months)
     series: dict[str, dict[str, dict[str, list[int]]]] = {by: {} for by in GROUPINGS}
-    for g in members.diff:
+    for g in counted["members"]:
         by, name = g
         series[by][name] = {measure: counted[measure].get(g, zero) for measure in MEASURES}
     series["network"].setdefault("", {measure: zero for measure in MEASURES})
