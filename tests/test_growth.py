@@ -27,42 +27,10 @@ from graphapp.ingest.problems import ImportRejected
 from graphapp.queries import history
 from graphapp.queries.cypher import Tx
 from graphapp.queries.forgetting import forget_everything
-from graphapp.queries.growth import network_now
 from graphapp.reports import coverage_report_as_of, coverage_report_of, growth_report
 from tests.helpers import member, write_csv
 
 KINDS = ("members", "topics", "organisations", "workstreams")
-
-
-def _diff(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
-    """What a write changed, as the history records it: one change per node changed, only the fields
-    that changed (a new node: before empty)."""
-    rows = []
-    for kind in KINDS:
-        label = kind[:-1]
-        for id in sorted(set(old[kind]) | set(new[kind])):
-            a, b = old[kind].get(id, {}), new[kind].get(id, {})
-            changed = sorted(f for f in set(a) | set(b) if a.get(f) != b.get(f))
-            if not changed:
-                continue
-            before = {f: a[f] for f in changed if f in a} if a else {}
-            after = {f: b[f] for f in changed if f in b} if b else {}
-            if a:
-                before.update({f: "" for f in changed if f not in a})
-            if b:
-                after.update({f: "" for f in changed if f not in b})
-            named = set(a.get("knows", [])) | set(b.get("knows", [])) if kind == "members" else set()
-            rows.append(
-                history.change(
-                    "import",
-                    member=id if kind == "members" else "",
-                    subject=f"{label}:{id}",
-                    before=before,
-                    after=after,
-                    about=named,
-                )
-            )
-    return rows
 
 
 def _redate(tx: Tx, since: str, day: date) -> None:
@@ -90,8 +58,8 @@ def _counts(tx: Tx) -> dict[str, int]:
 
 
 class Play:
-    """Days of a network's life, played on a store: each day's writes are recorded in the history and
-    dated to the day; what the coverage report said and what the graph counted are kept per day."""
+    """Days of a network's life, played on a store: each day's writes record themselves in the history
+    and are dated here to the day; what the coverage report said and what the graph counted are kept per day."""
 
     def __init__(self, store: Any, tmp_path: Path) -> None:
         self.store, self.tmp_path = store, tmp_path
@@ -99,7 +67,6 @@ class Play:
         self.counts: dict[date, dict[str, int]] = {}
 
     def day(self, day: date, *files: tuple[str, list[dict[str, str]]], forget: str = "") -> None:
-        old = self.store.read(network_now)
         started = history.now_iso()
         paths = []
         for name, rows in files:
@@ -107,19 +74,12 @@ class Play:
             columns = {c: "" for row in rows for c in row}
             write_csv(path, [{**columns, **row} for row in rows])
             paths.append(path)
-        if paths:
-            import_files(self.store, paths)
+        if paths:  # (the import records its changes in the history itself)
+            import_files(self.store, paths, new_topics=True)
 
         def record(tx: Tx) -> None:
-            if forget:
+            if forget:  # (recorded by forgetting itself)
                 assert forget_everything(tx, forget)
-            new = network_now(tx)
-            if forget:  # forgetting is recorded by forgetting itself, and their contacts go with them
-                old["members"].pop(forget, None)
-                for fields in old["members"].values():
-                    if forget in fields.get("knows", []):
-                        fields["knows"] = [k for k in fields["knows"] if k != forget]
-            history.record_many(tx, _diff(old, new))
             _redate(tx, started, day)
 
         self.store.write(record)

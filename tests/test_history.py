@@ -36,7 +36,7 @@ def _changes(store: Any, **filters: Any) -> list[dict[str, Any]]:
 
 def _import(store: Any, tmp_path: Path, rows: list[dict[str, str]], name: str = "members.csv") -> Any:
     with acting_as("cli:tester"):
-        return import_files(store, [write_csv(tmp_path / name, rows)])
+        return import_files(store, [write_csv(tmp_path / name, rows)], new_topics=True)
 
 
 def test_an_import_records_each_member_and_one_summary(store, tmp_path: Path) -> None:
