@@ -111,10 +111,10 @@ def summary() -> Response:
 @bp.get("/members")
 @bp.query(MemberFilterArgs)
 @bp.query(paging(25))
-@bp.answers(Page, "A page of members, with the filters used and facets.")
+@bp.answers(Page, "A page of members, with the filters used and facets.", 404)
 def members(where: MemberFilter, pages: tuple[int, int]) -> Response:
     """Members found by name and filters, a page at a time, and what they connect to. A topic is named
-    by its id, name or an alias (any case); one that matches nothing is answered 400 with "did you mean"."""
+    by its id, name or an alias (any case); one that matches nothing is answered 404 with "did you mean"."""
     from graphapp.proposals import UnknownTopic, named_topic
 
     def read(tx: Tx) -> Any:
@@ -124,7 +124,7 @@ def members(where: MemberFilter, pages: tuple[int, int]) -> Response:
     try:
         where, shown = get_store().read(read)
     except UnknownTopic as e:
-        abort(400, e.message)
+        abort(404, e.message)
     found = shown["results"]
     found.items = redact_people(found.items, current_viewer())
     return jsonify({"filters": where.active(), **found.as_dict(), "facets": shown["facets"]})
@@ -145,7 +145,7 @@ def member(member: str) -> Response:
 @bp.answers(answer("Suggestions", **required("member", "mode", "suggestions")), "The suggestions.", 404)
 def suggestions(options: dict[str, Any], member: str) -> Response:
     """Suggested peers, mentors and mentees, each with a score, a kind and the reasons. ``topic`` is a
-    topic's id, name or alias (any case); one that matches nothing is answered 400 with "did you mean"."""
+    topic's id, name or alias (any case); one that matches nothing is answered 404 with "did you mean"."""
     from graphapp.proposals import UnknownTopic, find_topic
 
     def read(tx: Tx) -> Any:
@@ -157,7 +157,7 @@ def suggestions(options: dict[str, Any], member: str) -> Response:
     except reports.UnknownMember as e:
         abort(404, str(e))
     except UnknownTopic as e:
-        abort(400, e.message)
+        abort(404, e.message)
     return jsonify(wording.worded_suggestions(found))
 
 

@@ -113,6 +113,7 @@ ACCESS = {
     "api.places": "public",
     "api.subgraph_of": "public",
     "pages.coverage": "coordinator",
+    "pages.growth_page": "coordinator",
     "pages.growth_chart": "coordinator",
     "pages.growth_csv": "coordinator",
     "api.gaps": "coordinator",

@@ -391,7 +391,8 @@ def _joined_by(people: list[dict[str, str]], month: str) -> list[dict[str, str]]
 
 def test_coverage_page_shows_how_the_demo_grew(demo_app, client) -> None:
     people = _demo_joined()
-    page = client.get("/coverage").get_data(as_text=True)
+    assert 'href="/coverage/growth"' in client.get("/coverage").get_data(as_text=True)
+    page = client.get("/coverage/growth").get_data(as_text=True)
     assert "How the network grew" in page and 'src="/coverage/growth.svg"' in page
     assert "forgotten are left out of every month" in page and "<details>" in page
 

@@ -99,6 +99,7 @@ def test_every_page_reads_what_it_shows_in_one_transaction(site) -> None:
         "/regions/Europe",
         "/coverage",
         "/coverage?as_of=2022-06-30",
+        "/coverage/growth",
         "/coverage/growth.svg?by=workstream",
         "/coverage/growth.csv?by=region",
         "/explore",

@@ -67,6 +67,7 @@ MATRIX = [
     ("GET", "/members/{other}/edit", "coordinator"),  # (someone else's: a coordinator's job)
     ("POST", "/members/{other}/edit", "coordinator"),  # (sent without a revision: answered 409 once allowed)
     ("GET", "/coverage", "coordinator"),
+    ("GET", "/coverage/growth", "coordinator"),
     ("GET", "/coverage/growth.svg", "coordinator"),
     ("GET", "/coverage/growth.csv?by=region", "coordinator"),
     ("GET", "/api/gaps", "coordinator"),

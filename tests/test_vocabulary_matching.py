@@ -271,12 +271,12 @@ def test_the_directory_and_the_api_take_a_topic_by_name_or_alias(client, demo) -
     by_alias = client.get("/api/members?topic=Remote%20Sensing&per_page=100").get_json()
     assert by_id["total"] > 0 and by_alias["items"] == by_id["items"]
     wrong = client.get("/api/members?topic=remote%20sensng")
-    assert wrong.status_code == 400 and "Did you mean" in wrong.get_data(as_text=True)
+    assert wrong.status_code == 404 and "Did you mean" in wrong.get_data(as_text=True)
     someone = by_id["items"][0]["id"]
     named = client.get(f"/api/members/{someone}/suggestions?topic=RECORD%20LINKAGE").get_json()
     exact = client.get(f"/api/members/{someone}/suggestions?topic=record-linkage").get_json()
     assert named == exact
-    assert client.get(f"/api/members/{someone}/suggestions?topic=recrd").status_code == 400
+    assert client.get(f"/api/members/{someone}/suggestions?topic=recrd").status_code == 404
     page = client.get("/members?topic=r%C3%A9cord%20linkage").get_data(as_text=True)
     assert "is not a topic" not in page and "Members found" in page
     refused = client.get("/members?topic=recrd%20linkage").get_data(as_text=True)

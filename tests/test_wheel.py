@@ -222,7 +222,8 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
             "/workstreams": ("pages/workstreams.html", "<h1>Workstreams"),
             "/places": ("pages/places.html", "Countries and regions"),
             "/coverage": ("pages/coverage.html", "Where the network is thin"),
-            "/coverage?as_of=2022-06-30": ("pages/_coverage_growth.html", "How the network grew"),
+            "/coverage?as_of=2022-06-30": ("pages/_coverage_growth.html", "As it stood on"),
+            "/coverage/growth": ("pages/growth.html", "How the network grew"),
             "/explore": ("pages/explore.html", "vis-network.min.js"),
             "/me": ("pages/me.html", "<h1>My data"),
             f"/mail/preferences/{_preferences_token(someone)}": (

@@ -11,7 +11,6 @@ from flask import current_app, render_template, request
 from graphapp import freshness, reports
 from graphapp.db import get_store
 from graphapp.pages import bp
-from graphapp.pages.growth import growth_tables
 from graphapp.params import as_of_arg, page_args
 from graphapp.queries.cypher import Tx
 from graphapp.queries.members import paginate
@@ -30,7 +29,7 @@ def coverage_page(tx: Tx, timing: freshness.Timing | None = None) -> dict[str, A
 def coverage() -> str:
     page, per_page = page_args(request.args, 25)
     shown = get_store().read(
-        coverage_with_growth, as_of_arg(request.args), freshness.Timing.from_config(current_app.config)
+        coverage_as_of, as_of_arg(request.args), freshness.Timing.from_config(current_app.config)
     )
     return render_template(
         "pages/coverage.html", **shown, gaps=paginate(shown["report"]["gaps"], page, per_page)
@@ -40,12 +39,11 @@ def coverage() -> str:
 # --- The network over time (issue 13): the report as it stood on a day, and the growth (pages/growth.py) ---
 
 
-def coverage_with_growth(
-    tx: Tx, as_of: date | None, timing: freshness.Timing | None = None
-) -> dict[str, Any]:
-    """The coverage page in one snapshot: :func:`coverage_page` (or, for ``as_of``, the gap report and heat
-    map of the network as it stood at the end of that day, without the stale shares of today) and the
-    growth month by month."""
+def coverage_as_of(tx: Tx, as_of: date | None, timing: freshness.Timing | None = None) -> dict[str, Any]:
+    """The coverage page in one snapshot: :func:`coverage_page`, or, for ``as_of``, the gap report and heat
+    map of the network as it stood at the end of that day (without the stale shares of today). The growth
+    month by month has a page of its own (pages/growth.py): at 100,000 members it takes seconds to redo
+    after a write, which the gap report, kept across writes that change no member, does not."""
     if as_of is None:
         shown = coverage_page(tx, timing)
     else:
@@ -55,4 +53,4 @@ def coverage_with_growth(
             "matrix": reports.heat_map_of_snapshot(snap),
             "stale": None,
         }
-    return {**shown, "as_of": as_of, "growth": growth_tables(reports.growth_report(tx))}
+    return {**shown, "as_of": as_of, "today": datetime.now(UTC).date().isoformat()}

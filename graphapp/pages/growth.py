@@ -1,5 +1,5 @@
-"""The network over time, on the coverage page: the report as it stood on a chosen day, and how the network
-grew month by month (charts drawn here with matplotlib, served as SVG by the app; the numbers as a table
+"""The network over time: how the network grew month by month (a page linked from the coverage page, which
+shows the report as it stood on a chosen day) (charts drawn here with matplotlib, served as SVG by the app; the numbers as a table
 and as CSV). For coordinators."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import io
 import warnings
 from typing import Any
 
-from flask import Response, request
+from flask import Response, render_template, request
 
 from graphapp import reports
 from graphapp.analytics.growth import MEASURES
@@ -52,6 +52,13 @@ def _label(by: str, group: str, names: dict[str, str]) -> str:
         name = names.get(group, "")
         return f"{group} {name}" if name and name != group else group
     return group
+
+
+@bp.get("/coverage/growth")
+def growth_page() -> str:
+    """How the network grew, month by month: charts (each an SVG of its own) and the numbers."""
+    found = get_store().read(reports.growth_report)
+    return render_template("pages/growth.html", growth=growth_tables(found))
 
 
 @bp.get("/coverage/growth.svg")
