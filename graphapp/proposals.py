@@ -223,23 +223,9 @@ def _give_interests(
     ]
     q.set_interests(tx, new, raised)
     after = q.member_topics(tx, members)
-    changed = [m for m in members if before[m] != after[m]]
-    history.record_many(
-        tx,
-        [
-            history.change(
-                "proposal",
-                member=m,
-                subject=f"member:{m}",
-                summary=summary,
-                before={"topics": before[m]},
-                after={"topics": after[m]},
-                batch=batch,
-            )
-            for m in changed
-        ],
-    )
-    return changed
+    rows = history.member_changes("proposal", "topics", before, after, summary, batch)
+    history.record_many(tx, rows)
+    return [r["member"] for r in rows]
 
 
 def approve_proposal(

@@ -400,19 +400,7 @@ def merge(tx: Tx, what: str, merged_text: str, kept_text: str) -> MergePlan:
         q.rename_topic_references(tx, merged["id"], kept["id"])
         q.delete_node(tx, label, merged["id"])
         after = q.interests_of(tx, members)
-        rows += [
-            history.change(
-                "topic",
-                member=m,
-                subject=f"member:{m}",
-                summary=summary,
-                before={"topics": before[m]},
-                after={"topics": after[m]},
-                batch=batch,
-            )
-            for m in members
-            if before[m] != after[m]
-        ]
+        rows += history.member_changes("topic", "topics", before, after, summary, batch)
         covered = {w: q.topics_covered(tx, w) for w in plan.covers}  # (after the merge)
         rows += [
             history.change(

@@ -34,6 +34,7 @@ __all__ = [
     "actor",
     "actors",
     "change",
+    "member_changes",
     "changes",
     "count",
     "forget",
@@ -150,6 +151,37 @@ def change(
         "about": sorted(set(about)),
         "batch": batch or "",
     }
+
+
+def member_changes(
+    kind: str,
+    field: str,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    summary: str = "",
+    batch: str | None = None,
+) -> list[dict[str, Any]]:
+    """One change in the member format per member whose ``field`` differs between ``before`` and
+    ``after`` (each ``{member id: value}``): what a merge or a proposal does to many members at once.
+
+    >>> rows = member_changes("topic", "topics", {"m-1": ["a:expert"], "m-2": ["b:learning"]},
+    ...                       {"m-1": ["c:expert"], "m-2": ["b:learning"]}, batch="x")
+    >>> [(r["member"], r["subject"], r["before"], r["after"]) for r in rows]
+    [('m-1', 'member:m-1', '{"topics": ["a:expert"]}', '{"topics": ["c:expert"]}')]
+    """
+    return [
+        change(
+            kind,
+            member=m,
+            subject=f"member:{m}",
+            summary=summary,
+            before={field: before[m]},
+            after={field: after.get(m)},
+            batch=batch,
+        )
+        for m in before
+        if before[m] != after.get(m)
+    ]
 
 
 def record(tx: Tx, kind: str, **what: Any) -> dict[str, Any]:
