@@ -956,14 +956,6 @@ def organisations_merge(merged: str, kept: str, dry_run: bool) -> None:
     _vocabulary_merge("organisation", merged, kept, dry_run)
 
 
-def main() -> None:
-    cli(prog_name="graphapp")
-
-
-if __name__ == "__main__":
-    main()
-
-
 # --- Topic proposals (issue 13): the same queue as the Proposed topics page ---------------------------------
 
 
@@ -1040,3 +1032,11 @@ def _topic_id(store: Store, text: str | None) -> str | None:
         return store.read(find_topic, text)
     except UnknownTopic as e:
         raise Failure(e.message) from e
+
+
+def main() -> None:
+    cli(prog_name="graphapp")
+
+
+if __name__ == "__main__":
+    main()
