@@ -163,3 +163,23 @@ def test_mail_commands_say_when_there_is_nothing(runner) -> None:
     runner.invoke("init")
     assert runner.invoke("mail", "outbox").stderr == "the outbox is empty\n"
     assert runner.invoke("mail", "failures").stderr == "no mail has failed\n"
+
+
+def test_python_dash_m_runs_the_whole_command() -> None:
+    """`python -m graphapp.cli` (how the tests and some deployments start graphapp) knows every command and
+    every helper the installed `graphapp` knows: nothing of cli.py may come after the call to main()."""
+    import ast
+    import inspect
+    import subprocess
+    import sys
+
+    import graphapp.cli as cli
+
+    tree = ast.parse(inspect.getsource(cli))
+    last = tree.body[-1]
+    assert isinstance(last, ast.If) and "__main__" in ast.unparse(last.test)
+    assert isinstance(tree.body[-2], ast.FunctionDef) and tree.body[-2].name == "main"
+    shown = subprocess.run(
+        [sys.executable, "-m", "graphapp.cli", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    assert all(f"  {name} " in shown for name in cli.cli.commands)  # type: ignore[attr-defined]
