@@ -21,7 +21,7 @@ from flask import Flask, Response, abort, jsonify
 from graphapp import reports, wording
 from graphapp.apidoc import Blueprint, Graph, Page, answer, api_document, required
 from graphapp.auth import current_viewer
-from graphapp.contactmap import View
+from graphapp.contactmap import View, named_view
 from graphapp.db import get_store
 from graphapp.exports import FORMATS, export, read_export
 from graphapp.params import (
@@ -248,7 +248,7 @@ def subgraph_of(view: View) -> Response:
     """The nodes and relationships of a view: the network, a topic, workstream, organisation, country,
     region or a member's neighbourhood, or an aggregated view."""
     try:
-        graph = get_store().read(read_map, view)
+        graph = get_store().read(lambda tx: read_map(tx, named_view(tx, view)))
     except UnknownSubject as e:
         abort(404, str(e))
     return jsonify(redact_graph(graph, current_viewer()))

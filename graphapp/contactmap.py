@@ -8,14 +8,15 @@ explorer draws, and :mod:`graphapp.exports` into files.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import networkx as nx
 
 from graphapp.queries.contactmap import MAP_KINDS, map_filter
+from graphapp.queries.cypher import Tx
 from graphapp.queries.members import MemberFilter
-from graphapp.queries.subgraph import AGGREGATES
+from graphapp.queries.subgraph import AGGREGATES, UnknownSubject
 
 __all__ = ["VIEW_KINDS", "View", "contact_graph"]
 
@@ -91,6 +92,19 @@ class View:
             parts += ["by", self.aggregate]
         text = "-".join(p for p in parts if p)
         return "-".join(filter(None, "".join(c if c.isalnum() else "-" for c in text).split("-")))
+
+
+def named_view(tx: Tx, view: View) -> View:
+    """The view with its topic named by id, whichever spelling was given (name, alias or id, any case or
+    accents); a topic that names nothing raises UnknownSubject with "did you mean ...?"."""
+    if view.kind != "topic" or not view.value:
+        return view
+    from graphapp.proposals import UnknownTopic, find_topic
+
+    try:
+        return replace(view, value=find_topic(tx, view.value))
+    except UnknownTopic as e:
+        raise UnknownSubject(e.message) from e
 
 
 def node_name(node: dict[str, Any]) -> str:

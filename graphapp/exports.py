@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 
 from graphapp.analytics.layout import hub_layout
-from graphapp.contactmap import View, contact_graph
+from graphapp.contactmap import View, contact_graph, named_view
 from graphapp.formats import EXPORT_FORMATS, ExportFormat
 from graphapp.ingest.normalise import lookup_country
 from graphapp.queries.asks import open_asks_of_members
@@ -48,7 +48,8 @@ class Export:
 
 
 def read_export(tx: Tx, view: View, title: str) -> Export:
-    """Everything an export of ``view`` needs, in one transaction."""
+    """Everything an export of ``view`` needs, in one transaction (a topic named by any spelling)."""
+    view = named_view(tx, view)
     graph = read_map(tx, view)
     if view.aggregate:  # an aggregated map has no people in it; the people behind it are the view's
         from graphapp.queries.members import member_ids

@@ -284,3 +284,20 @@ def test_the_directory_and_the_api_take_a_topic_by_name_or_alias(client, demo) -
         "&#39;recrd linkage&#39; is not a topic of the network. Did you mean &#39;record linkage&#39;?"
         in refused
     )
+
+
+def test_a_contact_map_takes_a_topic_by_name_or_alias(client, demo) -> None:
+    """The explorer, the API's subgraph and the exports name a topic by its name or an alias, in any case,
+    as well as by its id: each shows the same people."""
+
+    def people(url: str) -> set[str]:
+        graph = client.get(url).get_json()
+        return {n["properties"]["id"] for n in graph["nodes"] if n["label"] == "Member"}
+
+    by_id = people("/api/subgraph?kind=topic&value=record-linkage")
+    assert by_id and people("/api/subgraph?kind=topic&value=RECORD%20LINKAGE") == by_id
+    assert people("/api/subgraph?kind=topic&value=entity%20resolution") == by_id  # (an alias)
+    page = client.get("/explore?kind=topic&value=Record%20Linkage")
+    assert page.status_code == 200
+    vcards = client.get("/api/export/vcf?kind=topic&value=record%20linkage")
+    assert vcards.status_code == 200 and vcards.get_data(as_text=True).count("BEGIN:VCARD") == len(by_id)

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import abort, render_template, request
 
-from graphapp.contactmap import View, contact_graph
+from graphapp.contactmap import View, contact_graph, named_view
 from graphapp.db import get_store
 from graphapp.pages import bp
 from graphapp.pages.directory import filter_choices
@@ -26,7 +26,9 @@ MAX_NODES = 2000
 
 def explorer_page(tx: Tx, view: View) -> dict[str, Any]:
     """The map of ``view`` (by organisation instead, when it holds more than :data:`MAX_NODES` people:
-    then ``too_many`` says how many), and the choices of the view form."""
+    then ``too_many`` says how many), and the choices of the view form. A topic may be named by its name or
+    an alias as well as its id."""
+    view = named_view(tx, view)
     shown = people_in_view(tx, view)
     too_many = shown if shown > MAX_NODES and not view.aggregate else None
     if too_many:
