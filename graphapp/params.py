@@ -489,8 +489,8 @@ def load_body(kind: type[ma.Schema], data: Mapping[str, Any]) -> Any:
 # --- The network over time (the coverage page's "as it stood on", the growth CSV) -----------------------
 
 
-class Day(Param):
-    """A day, written YYYY-MM-DD (absent: none)."""
+class DateDay(Param):
+    """A day, written YYYY-MM-DD, as a date (absent: None); :class:`Day` gives it as text, for filters."""
 
     def __init__(self, description: str) -> None:
         super().__init__(description, None)
@@ -513,7 +513,7 @@ class Day(Param):
 class AsOfArgs(Args):
     """``as_of``: the day whose network to report on, as it stood at the end of it (UTC)."""
 
-    as_of = Day(
+    as_of = DateDay(
         "The network as it stood at the end of this day (UTC), rebuilt from the history; now unless given."
     )
 

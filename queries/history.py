@@ -348,8 +348,10 @@ def changes(
     subject; ``collapse`` leaves out an import's changes of single nodes (its summary stays); ``offset``
     and ``limit`` give one page. Filters are built from fixed clauses only."""
     order = "c.at, c.id" if oldest_first else "c.at DESC, c.id DESC"
-    # (LadybugDB orders inside WITH only before SKIP or LIMIT: without a page, the rows are sorted here)
-    tail = f" WITH c ORDER BY {order} SKIP $offset LIMIT $limit" if limit else ""
+    # (LadybugDB orders inside WITH only before SKIP or LIMIT: without a page, the rows are sorted here.
+    # No SKIP: LadybugDB 0.x crashes the process (a segmentation fault) on ORDER BY ... SKIP of 100,000 or
+    # more, which any ?page= can ask for; the page's first rows are skipped here instead.)
+    tail = f" WITH c ORDER BY {order} LIMIT $upto" if limit else ""
     query = Rows(
         "MATCH (c:Change)" + _filters(member, kind, by, since, until, batch, subject, own, collapse) + tail,
         **{f: f"c.{f}" for f in CHANGE_FIELDS},
@@ -361,13 +363,12 @@ def changes(
         by=by,
         since=since,
         until=until,
-        limit=limit,
-        offset=offset,
+        upto=offset + limit if limit else None,
         batch=batch,
         subject=subject,
     )
     rows.sort(key=lambda r: (r["at"] or "", r["id"]), reverse=not oldest_first)
-    return rows
+    return rows[offset:] if limit else rows
 
 
 def count(
