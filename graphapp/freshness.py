@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from graphapp import reports
 from graphapp.analytics.coverage import stale_share
@@ -201,17 +201,35 @@ def ago(stamp: str | None, now: datetime) -> str:
 _CONFIRMATION = "graphapp profile confirmation"
 
 
+#: How many reminder periods (GRAPHAPP_REMINDER_DAYS) a reminder's link lasts: long enough for the
+#: second reminder and for a lapsed member to come back, not for ever (a forwarded or kept mail would
+#: otherwise change a member's consent years later). After that, the member signs in and confirms
+#: from their own profile, which shows a fresh link.
+LINK_PERIODS = 3
+
+
+def _signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_CONFIRMATION)
+
+
+def link_days(config: Mapping[str, Any]) -> int:
+    """How many days a confirmation link lasts."""
+    return LINK_PERIODS * Timing.from_config(config).days
+
+
 def confirmation_token(member: str) -> str:
-    """A token, signed with the app's secret key, that opens ``member``'s confirmation page without
-    signing in (the link in a reminder). It names the member and nothing else."""
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_CONFIRMATION).dumps(member)
+    """A token, signed with the app's secret key and dated, that opens ``member``'s confirmation page
+    without signing in (the link in a reminder) for :func:`link_days`. It names the member and nothing
+    else."""
+    return _signer().dumps(member)
 
 
 def member_of_confirmation_token(token: str) -> str | None:
-    """The member a confirmation token was made for, or None if this site did not make it."""
+    """The member a confirmation token was made for, or None if this site did not make it or it is older
+    than :func:`link_days`."""
     try:
-        member = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=_CONFIRMATION).loads(token)
-    except BadSignature:
+        member = _signer().loads(token, max_age=link_days(current_app.config) * 86400)
+    except BadSignature:  # (SignatureExpired is one)
         return None
     return member if isinstance(member, str) else None
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar, cast
 
 import numpy as np
@@ -19,7 +19,7 @@ import numpy as np
 from graphapp.analytics.asks import Helpers, rank_helpers
 from graphapp.analytics.brokers import ContactCuts, find_cuts
 from graphapp.analytics.coverage import Network, Thresholds, coverage_gaps
-from graphapp.analytics.growth import Snapshot, as_network, as_of, growth, heat_map_of
+from graphapp.analytics.growth import Snapshot, after_day, as_network, as_of, growth, heat_map_of
 from graphapp.analytics.interest_index import InterestIndex
 from graphapp.analytics.introductions import introduction_stats
 from graphapp.analytics.suggestions import Suggestions, UnknownMember, suggest
@@ -272,7 +272,7 @@ def network_as_of(tx: Tx, day: date) -> Snapshot:
                     by_member.cols[start:end].tolist(), by_member.levels[start:end].tolist(), strict=True
                 )
             )
-    return as_of(now, node_changes(tx, since=(day + timedelta(days=1)).isoformat()), day)
+    return as_of(now, node_changes(tx, since=after_day(day)), day)
 
 
 def coverage_report_as_of(tx: Tx, day: date, thresholds: Thresholds | None = None) -> dict[str, Any]:

@@ -208,12 +208,13 @@ def forget(tx: Tx, member: str, email: str) -> None:
     # (the lists are filtered here: LadybugDB's list functions take no parameter inside their lambda)
     rows = [
         {"id": r["id"], "about": [x for x in r["about"] or [] if x != member]}
-        for r in tx.run(MENTIONS, member=member)
+        for r in tx.run(MENTIONS, member=member, logins=sorted(logins))
     ]
     for start in range(0, len(rows), 5000):
         tx.run(
             BLANK_MENTIONS,
             rows=rows[start : start + 5000],
+            logins=sorted(logins),
             summary="(names a member who was later forgotten)",
         )
     by = FORGOTTEN_ACTOR if actor() in logins else None
@@ -284,10 +285,16 @@ OWN_ACCOUNTS = Cypher(
 FORGET_ACTOR = Cypher("MATCH (c:Change) WHERE c.by IN $actors SET c.by = $anonymous")
 FORGET_OWN = Cypher("MATCH (c:Change) WHERE c.member = $member DELETE c")
 # What the others' changes say of the member: their before/after and summary may quote them.
-MENTIONS = Cypher("MATCH (c:Change) WHERE $member IN c.about RETURN c.id AS id, c.about AS about")
+# (a change may quote them without naming them in `about`: another member's whole contact list, or the
+# creation of an account of theirs before it was tied to them, whose subject is its login)
+MENTIONS = Cypher(
+    "MATCH (c:Change) WHERE $member IN c.about OR c.before CONTAINS $member OR c.after CONTAINS $member "
+    "OR c.subject IN $logins RETURN c.id AS id, c.about AS about"
+)
 BLANK_MENTIONS = Cypher(
     "UNWIND $rows AS row MATCH (c:Change {id: row.id}) "
-    "SET c.about = row.about, c.before = '{}', c.after = '{}', c.summary = $summary"
+    "SET c.about = row.about, c.before = '{}', c.after = '{}', c.summary = $summary, "
+    "c.subject = CASE WHEN c.subject IN $logins THEN 'account' ELSE c.subject END"
 )
 
 

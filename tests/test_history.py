@@ -322,7 +322,11 @@ def test_the_history_page_filters_and_opens_an_import(app, network) -> None:
     form["title"] = "Head of unit"
     coordinator.post(f"/members/{ana}/edit", data=form)
     page = _read(coordinator, "/history")
-    assert "Ana Example's title: Analyst → Head of unit" in page and "account:coord@example.org" in page
+    assert (
+        "Ana Example's title: Analyst → Head of unit" in page
+        and "<td>you</td>" in page
+        and "<td>account:" not in page
+    )
     # The import is one line, that opens its changes.
     assert "Import of members.csv: 3 new members; 2 new topics" in page
     assert "Ana Example added" not in page
@@ -390,7 +394,7 @@ def test_a_member_reads_the_history_of_their_own_profile_only(app, network) -> N
     assert "another account" in text and "coord@example.org" not in text  # (who, in general, for a member)
     assert 'href="/members/' + ana + '/history"' in _read(ana_client, f"/members/{ana}")
     assert ana_client.get(f"/members/{ben}/history").status_code == 403
-    assert "account:coord@example.org" in _read(coordinator, f"/members/{ana}/history")
+    assert "<td>you</td>" in _read(coordinator, f"/members/{ana}/history")  # (the coordinator made it)
     assert coordinator.get("/members/m-nobody/history").status_code == 404
 
 
@@ -472,3 +476,60 @@ def _profile_form(client: Any, member: str) -> dict[str, str]:
         r'<textarea id="topics" name="topics"[^>]*>(.*?)</textarea>', page, re.S
     ).group(1)
     return {k: v.replace("&amp;", "&").replace("&#39;", "'") for k, v in fields.items()}
+
+
+def test_below_admin_an_account_is_read_as_whose_it_is_never_by_its_login(app, network) -> None:
+    """Logins are email addresses: a coordinator reads "the account of Ana Example" in the history, its
+    CSV and its "who" choices, even when Ana shows her address to nobody; an admin, who manages accounts,
+    reads the login."""
+    ana = network["ana"]
+    with app.app_context():
+        get_store().write(set_consent, ana, "nobody", "yes")
+    own = signed_in(app, "ana.login@example.org", "member", ana)
+    form = _profile_form(own, ana)
+    form["title"] = "Head of unit"
+    assert own.post(f"/members/{ana}/edit", data=form).status_code == 302
+    coordinator = signed_in(app, "coord@example.org", "coordinator")
+    for url in ("/history", "/history.csv", f"/members/{ana}/history"):
+        text = _read(coordinator, url)
+        assert "ana.login@example.org" not in text, url
+        assert "the account of Ana Example" in text, url
+    admin = signed_in(app, "admin@example.org", "admin")
+    assert "account:ana.login@example.org" in _read(admin, "/history")
+
+
+def test_an_introduction_in_the_history_names_the_other_person_only_to_the_two(app, network) -> None:
+    """Who asked to be introduced to whom, and how it was answered, is for the two members: a
+    coordinator reads that an introduction was handled, not with whom nor the outcome."""
+    from graphapp.introductions import answer, request_introduction
+
+    ana, ben = network["ana"], network["ben"]
+    with app.test_request_context():  # (the mails' links are built for a request)
+        store = get_store()
+        with acting_as("account:ana.login@example.org"):
+            made = store.write(
+                request_introduction, ana, ben, "hello", "profile", "", datetime.now(UTC).isoformat()
+            )
+        with acting_as("account:ben.login@example.org"):
+            store.write(answer, False, datetime.now(UTC).isoformat(), introduction=made["id"], member=ben)
+    coordinator = signed_in(app, "coord@example.org", "coordinator")
+    page = _read(coordinator, "/history?kind=introduction")
+    assert "an introduction was asked for or answered" in page
+    assert "declined" not in page and "(with " not in page and "hello" not in page
+    mine = signed_in(app, "ana.login@example.org", "member", ana)
+    assert "Ben Example" in _read(mine, f"/members/{ana}/history")
+
+
+def test_the_last_day_of_the_calendar_and_formulas_are_harmless(app, network) -> None:
+    """A filter up to 9999-12-31 (which has no day after it) answers; a name typed as a formula does not
+    run as one in the history's CSV."""
+    coordinator = signed_in(app, "coord@example.org", "coordinator")
+    ana = network["ana"]
+    form = _profile_form(coordinator, ana)
+    form["name"] = '=HYPERLINK("http://example.org")'
+    assert coordinator.post(f"/members/{ana}/edit", data=form).status_code == 302
+    for url in ("/history?until=9999-12-31", "/history.csv?until=9999-12-31", "/coverage?as_of=9999-12-31"):
+        assert coordinator.get(url).status_code == 200, url
+    cells = [c for row in csv.reader(io.StringIO(_read(coordinator, "/history.csv"))) for c in row]
+    assert any("HYPERLINK" in c for c in cells)
+    assert not any(c.startswith(("=", "+", "-", "@")) for c in cells)

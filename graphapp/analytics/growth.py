@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -31,7 +31,17 @@ from graphapp.analytics.coverage import Network
 from graphapp.analytics.interest_index import InterestIndex
 from graphapp.queries.schema import LEVEL_BASE, LEVELS
 
-__all__ = ["GROUPINGS", "MEASURES", "Snapshot", "as_network", "as_of", "growth", "heat_map_of", "undo"]
+__all__ = [
+    "GROUPINGS",
+    "MEASURES",
+    "Snapshot",
+    "after_day",
+    "as_network",
+    "as_of",
+    "growth",
+    "heat_map_of",
+    "undo",
+]
 
 #: What is counted each month.
 MEASURES = ("members", "organisations", "countries", "contacts")
@@ -94,6 +104,18 @@ def _joined_by(fields: Mapping[str, Any], day: date, *, unset: bool) -> bool:
     return unset if _empty(joined) else str(joined)[:10] <= day.isoformat()
 
 
+def after_day(day: date) -> str:
+    """A time-stamp that sorts after every ISO 8601 time of ``day`` and before the next day's (even
+    for 9999-12-31, which has no next day).
+
+    >>> after_day(date(2024, 1, 10))
+    '2024-01-10T99'
+    >>> "2024-01-10T23:59:59+00:00" < after_day(date(2024, 1, 10)) < "2024-01-11"
+    True
+    """
+    return f"{day.isoformat()}T99"
+
+
 def as_of(now: Snapshot, changes: Iterable[Mapping[str, Any]], day: date) -> Snapshot:
     """The network as it stood at the end of ``day`` (UTC): ``now`` with every change made after that day
     undone, newest first; then only the members whose ``joined`` is on or before the day (those with none,
@@ -118,7 +140,7 @@ def as_of(now: Snapshot, changes: Iterable[Mapping[str, Any]], day: date) -> Sna
     (['a', 'c'], ['nlp:learning'])
     """
     state = {kind: {id: dict(f) for id, f in getattr(now, kind).items()} for kind in _KINDS.values()}
-    cutoff = (day + timedelta(days=1)).isoformat()
+    cutoff = after_day(day)
     for c in changes:
         if c["at"] < cutoff:
             break
@@ -204,7 +226,7 @@ def as_network(snap: Snapshot, day: date | None = None) -> tuple[Network, np.nda
         [{"workstream": w, "members": ms} for w, ms in in_workstream.items()],
         [{"id": o, "name": f.get("name", "")} for o, f in sorted(snap.organisations.items())],
     )
-    cutoff = (day + timedelta(days=1)).isoformat() if day else None
+    cutoff = after_day(day) if day else None
     open_asks: dict[str, int] = defaultdict(int)
     for ask in snap.asks.values():
         closed = str(ask.get("closed") or "")

@@ -61,7 +61,11 @@ def confirm_page(tx: Tx, member: str, now: datetime) -> dict[str, Any] | None:
 def _member_of(token: str) -> str:
     member = freshness.member_of_confirmation_token(token)
     if member is None:
-        abort(404, "This link is not one this site made; use the link in your latest reminder.")
+        abort(
+            404,
+            f"This link has expired (a reminder's link lasts {freshness.link_days(current_app.config)} days) "
+            "or was not made by this site: sign in and confirm your profile from your own page.",
+        )
     return member
 
 

@@ -18,11 +18,12 @@ from flask import Response, abort, render_template, request
 
 from graphapp.auth import Viewer, current_viewer
 from graphapp.db import get_store
+from graphapp.exports import neutralise
 from graphapp.pages import bp
 from graphapp.params import history_args, page_args
 from graphapp.queries import history
 from graphapp.queries.asks import open_asks
-from graphapp.queries.cypher import Tx
+from graphapp.queries.cypher import Cypher, Tx
 from graphapp.queries.members import Page
 from graphapp.queries.schema import RELS_FROM, batches
 
@@ -80,17 +81,31 @@ def _period(filters: dict[str, str]) -> tuple[str | None, str | None]:
     """The filters' days as the bounds of :func:`history.changes` (``until`` is the day after the last)."""
     since = f"{filters['since']}T00:00:00" if filters.get("since") else None
     until = None
-    if filters.get("until"):
-        until = (date.fromisoformat(filters["until"]) + timedelta(days=1)).isoformat() + "T00:00:00"
+    if filters.get("until"):  # (after every time of that day; 9999-12-31 too, which has no day after it)
+        until = f"{date.fromisoformat(filters['until']).isoformat()}T99"
     return since, until
 
 
 class Words:
     """Puts changes in words for one viewer, with the names the ids have now (``history.names_in``)."""
 
-    def __init__(self, names: dict[str, dict[str, Any]], viewer: Viewer) -> None:
+    def __init__(
+        self, names: dict[str, dict[str, Any]], viewer: Viewer, accounts: dict[str, str] | None = None
+    ) -> None:
         self.names = names
         self.viewer = viewer
+        #: Each login's member (logins are email addresses: only admins, who manage accounts, read them;
+        #: others read "the account of <member>").
+        self.accounts = accounts or {}
+
+    def account(self, login: str) -> str:
+        """An account as this viewer may read it: its login for admins; else whose account it is."""
+        if self.viewer.at_least("admin"):
+            return login
+        if self.viewer.login and login == self.viewer.login:
+            return "your account"
+        member = self.accounts.get(login)
+        return f"the account of {self.member(member)}" if member else "an account"
 
     def member(self, member: str) -> str:
         found = self.names["Member"].get(member)
@@ -134,7 +149,7 @@ class Words:
             label = kind.capitalize()
             return f"the {kind} {self.names[label].get(node, node)}"
         if kind == "account":
-            return f"the account {node}" if self.viewer.at_least("coordinator") else "your account"
+            return self.account(node)
         return ""
 
     def describe(self, row: dict[str, Any]) -> str:
@@ -147,8 +162,14 @@ class Words:
         fields = sorted(set(before) | set(after), key=lambda f: (FIELD_ORDER.get(f, len(FIELD_ORDER)), f))
         others = [self.member(m) for m in row.get("about") or [] if m != row["member"]]
         said = row["summary"]
-        if others and row["kind"] in ("introduction",) and "contacts" not in said:
-            said = f"{said} (with {', '.join(others)})"
+        if row["kind"] == "introduction" and "contacts" not in said:
+            # Who asked whom, and how it was answered, is for the two people only (the request's mail
+            # promises a decline is told to nobody else): others read that an introduction was handled.
+            if not self.is_party(row):
+                name = self.member(row["member"]) if row["member"] else ""
+                return f"{name}: an introduction was asked for or answered" if name else "an introduction"
+            if others:
+                said = f"{said} (with {', '.join(others)})"
         if not fields:
             return f"{who}: {said}" if who and said else who or said or history.KINDS.get(row["kind"], "")
         if not before and who:
@@ -163,14 +184,21 @@ class Words:
         line = f"{owner}{changes}"
         return f"{line} ({said})" if said else line
 
+    def is_party(self, row: dict[str, Any]) -> bool:
+        """Whether the viewer is one of the members a change is filed under or names."""
+        member = self.viewer.member
+        return bool(member) and (member == row["member"] or member in (row.get("about") or []))
+
     def by(self, row: dict[str, Any]) -> str:
         """Who made a change: as recorded, for coordinators; for a member, "you" or who in general."""
         by = row["by"] or ""
-        if self.viewer.at_least("coordinator"):
-            return by
         if self.viewer.login and by == f"account:{self.viewer.login}":
             return "you"
-        kind = by.partition(":")[0]
+        kind, _, login = by.partition(":")
+        if self.viewer.at_least("admin") or (self.viewer.at_least("coordinator") and kind != "account"):
+            return by
+        if self.viewer.at_least("coordinator"):
+            return self.account(login)
         return {
             "account": "another account",
             "cli": "a command on the server",
@@ -184,6 +212,15 @@ class Words:
         if ("email" in before or "email" in after) and not self.sees_email(member):
             before = {**before, **({"email": HIDDEN} if "email" in before else {})}
             after = {**after, **({"email": HIDDEN} if "email" in after else {})}
+        subject = row["subject"]
+        if subject.startswith("account:") and not self.viewer.at_least("admin"):
+            subject = "account"
+        if (
+            row["kind"] == "introduction"
+            and not self.is_party(row)
+            and "contacts" not in (row["summary"] or "")
+        ):
+            before, after = {}, {}
         return {
             "id": row["id"],
             "at": row["at"],
@@ -191,8 +228,8 @@ class Words:
             "kind": row["kind"],
             "member": member,
             "member_name": self.member(member) if member else "",
-            "subject": row["subject"],
-            "summary": row["summary"],
+            "subject": subject,
+            "summary": row["summary"] if row["kind"] != "introduction" or self.is_party(row) else "",
             "fields": list(row.get("fields") or []),
             "before": before,
             "after": after,
@@ -200,6 +237,26 @@ class Words:
             "what": self.describe(row),
             "when": when(row["at"] or ""),
         }
+
+
+ACCOUNT_MEMBERS = Cypher(
+    "UNWIND $ids AS id MATCH (a:Account {id: id}) RETURN a.id AS login, a.member AS member"
+)
+
+
+def _words(tx: Tx, rows: list[dict[str, Any]], viewer: Viewer) -> Words:
+    """The words of ``rows`` for ``viewer``: the names their ids have now, and whose account each login is."""
+    logins = sorted(
+        {
+            value.partition(":")[2]
+            for r in rows
+            for value in (r.get("by") or "", r.get("subject") or "")
+            if value.startswith("account:")
+        }
+    )
+    accounts = {a["login"]: a["member"] for a in tx.run(ACCOUNT_MEMBERS, ids=logins) if a["member"]}
+    extra = [{"member": m, "subject": "", "before": "{}", "after": "{}"} for m in accounts.values()]
+    return Words(history.names_in(tx, [*rows, *extra]), viewer, accounts)
 
 
 def _pairs(values: list[str]) -> list[tuple[str, str, str]]:
@@ -233,7 +290,7 @@ def history_page(tx: Tx, filters: dict[str, str], page: int, per_page: int, view
     query, matches = _query(tx, filters)
     total = history.count(tx, **query)
     rows = history.changes(tx, **query, limit=per_page, offset=(page - 1) * per_page)
-    words = Words(history.names_in(tx, rows), viewer)
+    words = _words(tx, rows, viewer)
     sizes = history.batch_sizes(tx, sorted({r["batch"] for r in rows if r["subject"] == "import"}))
     items = [
         {**words.visible(r), "opens": sizes.get(r["batch"], 0) if r["subject"] == "import" else 0}
@@ -242,7 +299,8 @@ def history_page(tx: Tx, filters: dict[str, str], page: int, per_page: int, view
     return {
         "results": Page(items, total, page, per_page),
         "matches": matches,
-        "actors": history.actors(tx),
+        # (logins are email addresses: only admins choose by them; others filter by member)
+        "actors": [a for a in history.actors(tx) if viewer.at_least("admin") or not a.startswith("account:")],
         "kinds": history.KINDS,
     }
 
@@ -254,7 +312,7 @@ def history_rows(
     query, _ = _query(tx, filters)
     query["collapse"] = False
     rows = history.changes(tx, **query, limit=limit)
-    words = Words(history.names_in(tx, rows), viewer)
+    words = _words(tx, rows, viewer)
     return [words.visible(r) for r in rows]
 
 
@@ -264,7 +322,7 @@ def history_api_page(tx: Tx, filters: dict[str, str], page: int, per_page: int, 
     query["collapse"] = False
     total = history.count(tx, **query)
     rows = history.changes(tx, **query, limit=per_page, offset=(page - 1) * per_page)
-    words = Words(history.names_in(tx, rows), viewer)
+    words = _words(tx, rows, viewer)
     return Page([words.visible(r) for r in rows], total, page, per_page)
 
 
@@ -277,7 +335,7 @@ def member_history_page(
         return None
     total = history.count(tx, member=member, own=True)
     rows = history.changes(tx, member=member, own=True, limit=per_page, offset=(page - 1) * per_page)
-    words = Words(history.names_in(tx, rows), viewer)
+    words = _words(tx, rows, viewer)
     return {
         "name": named["Member"][member]["name"],
         "member": member,
@@ -382,15 +440,15 @@ def history_csv() -> Response:
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow(
-            {
-                **row,
-                "member": row["member_name"],
-                "fields": "; ".join(row["fields"]),
-                "before": json.dumps(row["before"], sort_keys=True, ensure_ascii=False),
-                "after": json.dumps(row["after"], sort_keys=True, ensure_ascii=False),
-            }
-        )
+        cells = {
+            **row,
+            "member": row["member_name"],
+            "fields": "; ".join(row["fields"]),
+            "before": json.dumps(row["before"], sort_keys=True, ensure_ascii=False),
+            "after": json.dumps(row["after"], sort_keys=True, ensure_ascii=False),
+        }
+        # (a name or title typed as "=HYPERLINK(...)" must not run as a formula in a spreadsheet)
+        writer.writerow({k: neutralise(v) if isinstance(v, str) else v for k, v in cells.items()})
     return Response(
         out.getvalue(),
         mimetype="text/csv",
