@@ -18,7 +18,13 @@ from graphapp.analytics.coverage import stale_share
 from graphapp.analytics.interest_index import InterestIndex
 from graphapp.db import get_store
 from graphapp.demo import DEMO_FILES
-from graphapp.freshness import Timing, confirmation_token, remind, renew_consent
+from graphapp.freshness import (
+    Timing,
+    confirmation_token,
+    member_of_confirmation_token,
+    remind,
+    renew_consent,
+)
 from graphapp.ingest import import_files
 from graphapp.introductions import Refused, request_introduction
 from graphapp.queries.cypher import Tx
@@ -146,8 +152,8 @@ def test_two_reminders_then_left_out_of_suggestions_until_consent_is_given_again
     (mail,) = _mails(app)
     assert mail["kind"] == "profile_reminder" and mail["member"] == old
     assert mail["subject"] == "Is your profile in the network still right?"
-    token = confirmation_token_in(app, old)
-    assert f"{BASE}/confirm/{token}" in mail["text"]
+    (token,) = re.findall(rf"{re.escape(BASE)}/confirm/([\w.-]+)", mail["text"])
+    assert member_of_token_in(app, token) == old  # (a dated token: each made at its own second)
     assert _state(app, old)["reminders"] == "1"
     # No answer in 30 days: a second reminder; 30 more: left out.
     assert [r["step"] for r in _remind(app, NOW + timedelta(days=30))] == ["second"]
@@ -214,6 +220,11 @@ def test_a_lapsed_member_is_not_offered_as_help_with_an_ask(app, network) -> Non
         choices = {"email_visibility": "members", "suggestible": "yes", "introductions": "yes"}
         store.write(renew_consent, helper, choices, NOW.isoformat(timespec="seconds"))
         assert helper in helpers()
+
+
+def member_of_token_in(app: Any, token: str) -> str | None:
+    with app.test_request_context():
+        return member_of_confirmation_token(token)
 
 
 def confirmation_token_in(app: Any, member: str) -> str:
@@ -427,3 +438,24 @@ def test_graphapp_remind_as_a_process_sends_one_mail_whose_link_confirms(
     finally:
         app.extensions["graphapp.store"].close()
     assert graphapp(env, "remind").stdout == ""
+
+
+def test_a_reminders_link_expires(app, network) -> None:
+    """A reminder's link lasts three reminder periods (forwarded or kept mails do not change a member's
+    consent years later); an expired one says what to do instead."""
+    import time
+
+    import itsdangerous
+
+    old = network["old"]
+    assert app.test_client().get(f"/confirm/{confirmation_token_in(app, old)}").status_code == 200
+
+    class Backdated(itsdangerous.TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time()) - 91 * 86400  # (GRAPHAPP_REMINDER_DAYS is 30: it lasts 90 days)
+
+    signer = itsdangerous.URLSafeTimedSerializer(
+        app.config["SECRET_KEY"], salt="graphapp profile confirmation", signer=Backdated
+    )
+    page = app.test_client().get(f"/confirm/{signer.dumps(old)}")
+    assert page.status_code == 404 and "has expired" in page.get_data(as_text=True)
