@@ -344,8 +344,8 @@ def _preferences_token(member: str) -> str:
 
 def _confirmation_token(member: str) -> str:
     """The token in a reminder's link, as a server with the default (development) secret key signs it."""
-    from itsdangerous import URLSafeSerializer
+    from itsdangerous import URLSafeTimedSerializer
 
     from graphapp.settings import DEFAULT_SECRET_KEY
 
-    return URLSafeSerializer(DEFAULT_SECRET_KEY, salt="graphapp profile confirmation").dumps(member)
+    return URLSafeTimedSerializer(DEFAULT_SECRET_KEY, salt="graphapp profile confirmation").dumps(member)
