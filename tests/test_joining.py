@@ -10,6 +10,7 @@ followed with the test client.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -405,6 +406,7 @@ def test_approval_creates_exactly_the_member_and_mails_a_working_invitation(app,
         "email_visibility": "coordinators",
         "suggestible": "no",
         "introductions": "no",
+        "joined": datetime.now(UTC).date().isoformat(),  # (the day the member was made: approved today)
     }
     assert not any(new_nodes.values())
     t0, t1 = catalog["topics"][0]["id"], catalog["topics"][1]["id"]
