@@ -25,7 +25,7 @@ import pytest
 import vobject
 import xmlschema
 from selenium import webdriver
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as ec
@@ -121,10 +121,19 @@ def only_loopback(browser: webdriver.Chrome, site: str) -> Iterator[list[str]]:
 
 
 def _wait(browser: webdriver.Chrome, condition: Any, seconds: float = 30) -> Any:
-    """Until ``condition`` holds; an element that a page being replaced took with it is looked for again."""
-    return WebDriverWait(browser, seconds, ignored_exceptions=(StaleElementReferenceException,)).until(
-        condition
-    )
+    """Until ``condition`` holds; an element that a page being replaced took with it is looked for again.
+    (Chromium reports such an element either as stale or, when the old document is half gone, as a node
+    that "does not belong to the document"; both mean "not yet".)"""
+
+    def holds(driver: webdriver.Chrome) -> Any:
+        try:
+            return condition(driver)
+        except WebDriverException as e:
+            if "does not belong to the document" in str(e):
+                return False
+            raise
+
+    return WebDriverWait(browser, seconds, ignored_exceptions=(StaleElementReferenceException,)).until(holds)
 
 
 def _screenshot(browser: webdriver.Chrome, name: str) -> None:
