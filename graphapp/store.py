@@ -26,7 +26,7 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
@@ -39,7 +39,15 @@ from graphapp.settings import switched_on
 if TYPE_CHECKING:
     import neo4j  # (imported at run time only when Neo4j is used)
 
-__all__ = ["LadybugStore", "Neo4jStore", "Store", "StoreLocked", "StoreUnavailable", "open_store"]
+__all__ = [
+    "LadybugStore",
+    "Neo4jStore",
+    "Store",
+    "StoreLocked",
+    "StoreUnavailable",
+    "TransactionTooLarge",
+    "open_store",
+]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -54,6 +62,26 @@ class StoreUnavailable(Exception):
 
 class StoreLocked(StoreUnavailable):
     """Another process holds the embedded database file open for writing."""
+
+
+class TransactionTooLarge(StoreUnavailable):
+    """Neo4j has not the memory one transaction needs (its limits for one transaction, or for all at
+    once, are set by its configuration); the transaction was rolled back. Trying again does not help
+    unless the limit is raised or the work made smaller, so the driver does not retry it."""
+
+
+#: The Neo4j error a transaction gets when it would pass a memory limit (one transaction's or all's).
+MEMORY_LIMIT = "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
+
+
+def too_large(description: str, error: Exception) -> TransactionTooLarge:
+    """What to tell the user: what the server said, that nothing was written, and what helps."""
+    said = getattr(error, "message", None) or str(error)
+    return TransactionTooLarge(
+        f"{description} has not the memory this transaction needs ({said}); nothing was written. "
+        "Give the server more heap (server.memory.heap.max_size) or raise db.memory.transaction.total.max "
+        "and db.memory.transaction.max, or do it in smaller parts (e.g. import the file in parts)."
+    )
 
 
 # --- Neo4j ------------------------------------------------------------------------------------------
@@ -108,6 +136,29 @@ class _Declared:
         return None if self._everything or not self._said else self._members
 
 
+@contextlib.contextmanager
+def _memory_limit() -> Iterator[None]:
+    """A statement that passes a memory limit ends the transaction function with an error the driver
+    does not retry (a retry would build the same transaction again, in vain, for up to its retry time);
+    :meth:`Neo4jStore._run` says it, with the store's name."""
+    import neo4j
+
+    try:
+        yield
+    except neo4j.exceptions.TransientError as e:
+        if e.code == MEMORY_LIMIT:
+            raise _MemoryLimit(e) from e
+        raise
+
+
+class _MemoryLimit(Exception):
+    """(Carries a memory-limit error out of a transaction function; not a Neo4j error, so not retried.)"""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 class Neo4jTx(_Declared):
     dialect: Dialect = "neo4j"
 
@@ -121,7 +172,8 @@ class Neo4jTx(_Declared):
 
     def run(self, statement: Cypher | str, **params: Any) -> list[dict[str, Any]]:
         text = statement.text("neo4j") if isinstance(statement, Cypher) else statement
-        return [_plain(record) for record in self._tx.run(text, params)]
+        with _memory_limit():
+            return [_plain(record) for record in self._tx.run(text, params)]
 
     def run_all(self, statements: Sequence[Cypher | str]) -> list[list[dict[str, Any]]]:
         return self.side_by_side([functools.partial(_run_one, s) for s in statements])
@@ -137,7 +189,8 @@ class Neo4jTx(_Declared):
     def bulk_create(self, table: str, rows: list[dict[str, Any]]) -> None:
         statement = CREATE_NODES[table] if table in NODES else CREATE_RELS[table]
         for batch in batches(rows):
-            self._tx.run(statement.text("neo4j"), {"rows": batch}).consume()
+            with _memory_limit():
+                self._tx.run(statement.text("neo4j"), {"rows": batch}).consume()
 
 
 class Neo4jStore(Store):
@@ -221,6 +274,12 @@ class Neo4jStore(Store):
             raise StoreUnavailable(f"{self.description} is not answering: the database is unavailable") from e
         except neo4j.exceptions.AuthError as e:
             raise StoreUnavailable(f"{self.description} refused the credentials: {e.message}") from e
+        except _MemoryLimit as e:  # (a statement passed the limit)
+            raise too_large(self.description, e.error) from e.error
+        except neo4j.exceptions.TransientError as e:  # (the commit did, after the driver's retries)
+            if e.code == MEMORY_LIMIT:
+                raise too_large(self.description, e) from e
+            raise
 
     def read(self, work: Callable[Concatenate[Any, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
         return self._run("read", work, args, kwargs)

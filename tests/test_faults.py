@@ -16,8 +16,9 @@ from graphapp.db import get_store
 from graphapp.demo import DEMO_FILES, synthetic
 from graphapp.ingest import import_files
 from graphapp.ingest.synthetic import write_dataset
-from graphapp.store import StoreUnavailable
+from graphapp.store import Neo4jStore, StoreUnavailable
 from tests.helpers import make_account, sign_in
+from tests.processes import _clean_env, graphapp
 
 pytestmark = pytest.mark.neo4j
 
@@ -94,3 +95,25 @@ def test_neo4j_stopped_mid_run_and_started_again(own_neo4j: ThrowawayNeo4j, tmp_
     assert sign_in(again, "admin@example.org").status_code == 302
     assert "150</strong> members" in again.get("/").get_data(as_text=True)
     app.extensions["graphapp.store"].close()
+
+
+def test_an_import_too_big_for_the_servers_memory_is_said_plainly_and_writes_nothing(tmp_path: Path) -> None:
+    """A Neo4j that gives one transaction 4 MiB (a server's heap is what limits a large import): the
+    import fails at once with what to do about it, nothing is written, and the driver does not retry
+    it (a retry builds the same transaction again, for nothing)."""
+    server = ThrowawayNeo4j(heap="512m", pagecache_mb=64, transaction_max=4 * 2**20)
+    server.start()
+    try:
+        env = {**_clean_env(), "NEO4J_URI": server.uri or ""}
+        files = write_dataset(synthetic(400, seed=2), tmp_path / "data")
+        result = graphapp(env, "import", "--new-topics", *map(str, files))
+        assert result.returncode == 1, result
+        said = result.stderr
+        assert "has not the memory this transaction needs" in said, said
+        assert "db.memory.transaction.max threshold reached" in said  # what the server said
+        assert "nothing was written" in said and "import the file in parts" in said
+        assert "will be retried" not in said  # (the driver logs each retry)
+        with Neo4jStore(server.uri or "") as store:
+            assert store.read(lambda tx: tx.run("MATCH (n) WHERE NOT n:GraphappMeta RETURN count(n) AS n")) == [{"n": 0}]
+    finally:
+        server.close()

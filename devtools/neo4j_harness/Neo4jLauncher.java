@@ -17,6 +17,7 @@ import org.neo4j.harness.Neo4jBuilders;
  * accepts connections. Reads commands on standard input: "stop" shuts the server down (prints "STOPPED"),
  * "start" starts it again on the same port (prints "READY ..."), and "quit" or end of input shuts it down
  * and exits. Stopping and starting lets the fault tests take the database away from a running app.
+ * System properties: graphapp.pagecache (bytes), graphapp.transaction.max (bytes one transaction may use).
  */
 public class Neo4jLauncher {
     static Neo4j start(int port, Path workDir) {
@@ -25,6 +26,8 @@ public class Neo4jLauncher {
                 .withConfig(BoltConnector.enabled, true)
                 .withConfig(BoltConnector.listen_address, new SocketAddress("127.0.0.1", port))
                 .withConfig(GraphDatabaseSettings.pagecache_memory, Long.getLong("graphapp.pagecache", 512L << 20))
+                // (0: no limit of its own; the default's, 70% of the heap for all transactions, holds)
+                .withConfig(GraphDatabaseSettings.memory_transaction_max_size, Long.getLong("graphapp.transaction.max", 0L))
                 .build();
     }
 

@@ -66,11 +66,14 @@ def free_port() -> int:
 
 
 class ThrowawayNeo4j:
-    """A Neo4j server in a child JVM. ``start()`` returns its bolt URI; ``close()`` ends it."""
+    """A Neo4j server in a child JVM. ``start()`` returns its bolt URI; ``close()`` ends it.
+    ``transaction_max`` bytes limit what one transaction may hold (``db.memory.transaction.max``;
+    0, the default, leaves only the server's limit for all transactions, 70% of the heap)."""
 
-    def __init__(self, heap: str = "1g", pagecache_mb: int = 512) -> None:
+    def __init__(self, heap: str = "1g", pagecache_mb: int = 512, transaction_max: int = 0) -> None:
         self.heap = heap
         self.pagecache_mb = pagecache_mb
+        self.transaction_max = transaction_max
         self.uri: str | None = None
         self.proc: subprocess.Popen[str] | None = None
         self.workdir = Path(tempfile.mkdtemp(prefix="graphapp-neo4j-"))
@@ -88,6 +91,7 @@ class ThrowawayNeo4j:
                 java,
                 f"-Xmx{self.heap}",
                 f"-Dgraphapp.pagecache={self.pagecache_mb * 2**20}",
+                f"-Dgraphapp.transaction.max={self.transaction_max}",
                 "-cp",
                 classpath,
                 str(LAUNCHER),
