@@ -98,6 +98,8 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=10_000)
     parser.add_argument("--naive-members", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--heap", default="4g", help="the Neo4j server's heap (default 4g)")
+    parser.add_argument("--neo4j-only", action="store_true", help="leave LadybugDB out")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="graphapp-bench-") as tmp:
@@ -113,11 +115,13 @@ def main() -> None:
         warm_up = write_dataset(synthetic(500, seed=args.seed + 1), tmp_path / "warm")
 
         results: dict[str, Any] = {"machine": platform.platform(), "members": args.members, "seed": args.seed}
-        with LadybugStore(tmp_path / "bench.lbug") as ladybug:
-            results["ladybug_batched"] = timed_import(ladybug, files, warm_up)
-        print(f"LadybugDB batched: {results['ladybug_batched']}", flush=True)
+        if not args.neo4j_only:
+            with LadybugStore(tmp_path / "bench.lbug") as ladybug:
+                results["ladybug_batched"] = timed_import(ladybug, files, warm_up)
+            print(f"LadybugDB batched: {results['ladybug_batched']}", flush=True)
 
-        with ThrowawayNeo4j(heap="4g", pagecache_mb=1024) as server, Neo4jStore(server.uri or "") as neo4j:
+        results["neo4j_heap"] = args.heap
+        with ThrowawayNeo4j(heap=args.heap, pagecache_mb=1024) as server, Neo4jStore(server.uri or "") as neo4j:
             results["neo4j_batched"] = timed_import(neo4j, files, warm_up)
             print(f"Neo4j batched:     {results['neo4j_batched']}", flush=True)
             neo4j.write(lambda tx: tx.run(DELETE_ALL))
@@ -134,6 +138,8 @@ def main() -> None:
     )
     print("|---|---:|---:|---:|---:|---:|")
     for name, key in (("LadybugDB, batched", "ladybug_batched"), ("Neo4j, batched", "neo4j_batched")):
+        if key not in results:
+            continue
         r = results[key]
         print(
             f"| {name} | {r['seconds']} | {r['rows_written']:,} | {r['rows_per_second']:,} | "

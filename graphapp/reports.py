@@ -30,7 +30,7 @@ from graphapp.queries.growth import network_now, node_changes
 from graphapp.queries.interest import read_contacts, read_interests, read_members
 from graphapp.queries.introductions import INTRODUCTION_KINDS, introduction_counts, introductions_off
 from graphapp.queries.members import topic_region_matrix
-from graphapp.queries.peers import member_and_known
+from graphapp.queries.peers import member_known_and_revision
 from graphapp.queries.schema import LEVELS, graph_revision, members_changed, revision_and_log
 from graphapp.queries.vocabulary import retired_topics
 
@@ -57,12 +57,13 @@ T = TypeVar("T")
 # --- The interest index, kept per graph revision ------------------------------------------------------
 
 
-def interest_index(tx: Tx) -> InterestIndex:
+def interest_index(tx: Tx, revision: tuple[str | None, str | None] | None = None) -> InterestIndex:
     """The interest index of the graph as this transaction sees it: the store's copy if current, else a
     new one. Any write, in any process, renews the revision; after writes that declared the few members
     they changed (see :func:`graphapp.queries.schema.members_changed`) the next reader reads just those
-    members again and patches a copy of the index, else it builds the index anew."""
-    return _interest_index_and(tx, [])[0]
+    members again and patches a copy of the index, else it builds the index anew. ``revision``: the
+    revision and its log, when this transaction has read them already (:func:`revision_and_log`)."""
+    return _interest_index_and(tx, [], revision)[0]
 
 
 def _patch(tx: Tx, now: str | None, log: str | None) -> Callable[[InterestIndex, Any], InterestIndex | None]:
@@ -92,7 +93,7 @@ def _unless_members_changed(tx: Tx, now: str | None) -> Callable[[T, Any], T | N
 
 
 def _interest_index_and(
-    tx: Tx, statements: Sequence[Cypher]
+    tx: Tx, statements: Sequence[Cypher], revision: tuple[str | None, str | None] | None = None
 ) -> tuple[InterestIndex, list[list[dict[str, Any]]]]:
     """The index (as :func:`interest_index`) and the rows of further reads: read side by side with the
     index's when it has to be built, on their own (still side by side) when it is current."""
@@ -110,7 +111,8 @@ def _interest_index_and(
             rows.organisation_names,
         )
 
-    now, log = revision_and_log(tx)  # (one statement: the log is at hand should the index be behind)
+    # (one statement: the log is at hand should the index be behind)
+    now, log = revision if revision is not None else revision_and_log(tx)
     index = tx.derived.get("interest-index", now, build, _patch(tx, now, log))
     return index, read if read is not None else tx.run_all(statements)
 
@@ -136,9 +138,9 @@ def suggest_peers(
     people they know. Raises :class:`UnknownMember`. The result is structure; :func:`graphapp.wording.worded_suggestions`
     says it in words.
     """
-    found = member_and_known(tx, member)
-    # (Read before the index, so that the index is at least as new; a member forgotten in between is gone.)
-    index = interest_index(tx)
+    # (The member is read with the revision, so that the index is at least as new.)
+    found, revision = member_known_and_revision(tx, member)
+    index = interest_index(tx, revision)
     if found is None or found["id"] not in index.member:
         raise UnknownMember(member)
     result = suggest(
