@@ -468,6 +468,10 @@ def place_members(
     for m in rows:
         if m.email:
             email_owner.setdefault(m.email, m.id)
+    # The topics each member holds already, by member (once: looked up per row, it cost rows x interests)
+    holding: dict[str, set[str]] = defaultdict(set)
+    for source, target in catalog.rels["INTERESTED_IN"]:
+        holding[source].add(target)
     for m in rows:
         if not m.id:
             continue
@@ -481,7 +485,7 @@ def place_members(
         if "organisation" in m.present:
             wanted.rels["WORKS_AT"][m.id] = _works_at(m, node, organisations)
         if "topics" in m.present:
-            held = {target for (source, target) in catalog.rels["INTERESTED_IN"] if source == m.id}
+            held = holding.get(m.id, set())
             wanted.rels["INTERESTED_IN"][m.id] = _interested_in(m, topics, problems, held, new_topics)
         if "workstreams" in m.present:
             wanted.rels["MEMBER_OF"][m.id] = _member_of(m, workstreams, problems)
