@@ -121,7 +121,10 @@ def main() -> None:
             print(f"LadybugDB batched: {results['ladybug_batched']}", flush=True)
 
         results["neo4j_heap"] = args.heap
-        with ThrowawayNeo4j(heap=args.heap, pagecache_mb=1024) as server, Neo4jStore(server.uri or "") as neo4j:
+        with (
+            ThrowawayNeo4j(heap=args.heap, pagecache_mb=1024) as server,
+            Neo4jStore(server.uri or "") as neo4j,
+        ):
             results["neo4j_batched"] = timed_import(neo4j, files, warm_up)
             print(f"Neo4j batched:     {results['neo4j_batched']}", flush=True)
             neo4j.write(lambda tx: tx.run(DELETE_ALL))
