@@ -187,6 +187,7 @@ def _check(
         problems.append(Problem(file, "", "", "", f"holds {len(rows)} areas: at most {LIMITS['areas']}"))
         return [], problems
     areas: dict[str, AreaRow] = {}
+    ids = {row.get("id", "").lower() for _, row in rows}
     for number, row in rows:
         area_id = row.get("id", "").lower()
         name = row.get("name", "")
@@ -198,6 +199,9 @@ def _check(
             bad(number, "id", area_id, f"appears twice (first in row {areas[area_id].row})")
         if not name:
             bad(number, "name", "", "is missing: every area needs a name")
+        broader = row.get("broader", "").lower()
+        if broader and broader not in ids:
+            bad(number, "broader", broader, "is not the id of any area in this file")
         for column in ("name", "description", "source"):
             if len(row.get(column, "")) > LIMITS[column]:
                 bad(number, column, row[column], f"is too long: at most {LIMITS[column]} characters")
@@ -224,9 +228,6 @@ def _check(
                 topics,
                 number,
             )
-    for area in areas.values():
-        if area.broader and area.broader not in areas:
-            bad(area.row, "broader", area.broader, "is not the id of any area in this file")
     problems += _cycles(areas, file)
     return list(areas.values()), problems
 
