@@ -92,28 +92,32 @@ class TaxonomyChange:
         """One line: "edsf.csv: 35 areas, 32 topics placed"."""
         return f"{self.file}: {_n(len(self.areas), 'area')}, {_n(self.topics_placed, 'topic')} placed"
 
+    def parts(self, dry_run: bool = False) -> list[tuple[str, list[str]]]:
+        """What changes, as ("3 areas added", [their names]) pairs, the empty ones left out."""
+        would = " would be" if dry_run else ""
+        parts = [
+            ("area", "areas", f"{would} added", self.added),
+            ("area", "areas", f"{would} removed", self.removed),
+            ("area", "areas", f"{would} renamed", [f"{a} → {b}" for a, b in self.renamed]),
+            ("area", "areas", f"{would} given a new description or place", self.changed),
+            ("topic", "topics", f"{would} placed", self.placed),
+            ("topic", "topics", f"{would} moved to other areas", self.moved),
+            ("topic", "topics", f"{would} left without an area", self.unplaced),
+        ]
+        return [
+            (f"{len(names)} {one if len(names) == 1 else many}{what}", names)
+            for one, many, what, names in parts
+            if names
+        ]
+
     def summary(self, dry_run: bool = False) -> str:
         """A report for people: what was (or would be) changed, with the names."""
         lines = [self.headline()]
         if self.is_empty():
             lines.append("nothing to change: the taxonomy held is this one already")
-            return "\n".join(lines)
-        would = "would be " if dry_run else ""
-        parts = [
-            ("areas added", self.added),
-            ("areas removed", self.removed),
-            ("areas renamed", [f"{a} → {b}" for a, b in self.renamed]),
-            ("areas with a new description or place", self.changed),
-            ("topics placed", self.placed),
-            ("topics moved to other areas", self.moved),
-            ("topics left without an area", self.unplaced),
-        ]
-        for what, names in parts:
-            if names:
-                shown = "; ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
-                lines.append(
-                    f"  {len(names)} {what.replace(' ', f' {would}', 1) if would else what}: {shown}"
-                )
+        for what, names in self.parts(dry_run):
+            shown = "; ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
+            lines.append(f"  {what}: {shown}")
         return "\n".join(lines)
 
     def as_dict(self) -> dict[str, Any]:

@@ -461,3 +461,19 @@ def test_the_api_gives_the_tree_with_topic_ids(app, coordinator) -> None:
     assert dsda01["id"] == "dsda01" and "classification-and-coding" in {t["id"] for t in dsda01["topics"]}
     assert set(dsda01["topics"][0]["levels"]) == {"expert", "practising", "learning"}
     assert "/api/areas" in coordinator.get("/api/openapi.json").get_json()["paths"]
+
+
+def test_hostile_names_in_a_taxonomy_are_shown_as_text(app, coordinator) -> None:
+    hostile = '<script>alert("x")</script>'
+    with app.app_context():
+        get_store().write(
+            import_taxonomy,
+            taxonomy_csv(
+                [{"id": "x", "name": hostile, "broader": "", "topics": "ethics", "source": hostile}],
+                ("id", "name", "broader", "topics", "source"),
+            ),
+            "x.csv",
+        )
+    for url in ("/areas", "/topics/ethics"):
+        page = coordinator.get(url).get_data(as_text=True)
+        assert hostile not in page and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page, url

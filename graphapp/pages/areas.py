@@ -98,7 +98,6 @@ def import_areas() -> Any:
     return render_template(
         "pages/areas_import.html",
         change=change,
-        summary=change.summary(dry_run=True),
         text=text,
         name=name,
         **shown,
