@@ -38,9 +38,11 @@ __all__ = [
     "LEVEL_WORDS",
     "TaxonomyChange",
     "import_taxonomy",
+    "import_taxonomy_file",
     "place_of_topic",
     "read_taxonomy",
     "taxonomy_tree",
+    "tree_lines",
 ]
 
 #: The columns of a taxonomy file (``id`` and ``name`` must be there; the others may be left out).
@@ -395,7 +397,7 @@ def taxonomy_tree(tx: Tx) -> dict[str, Any]:
                 for t in sorted(placed, key=lambda t: ((t["name"] or t["id"]).casefold(), t["id"]))
             ],
         }
-    top = []
+    top: list[dict[str, Any]] = []
     for a in held:  # (in the file's order)
         parent = nodes.get(broader.get(a["id"], ""))
         (parent["narrower"] if parent else top).append(nodes[a["id"]])
@@ -416,7 +418,8 @@ def place_of_topic(tx: Tx, topic: str) -> list[list[dict[str, str]]]:
     broader = q.broader_links(tx)
     paths = []
     for area in ids:
-        path, at = [], area
+        path: list[dict[str, str]] = []
+        at = area
         while at and at in names and all(p["id"] != at for p in path):
             path.insert(0, {"id": at, "name": names[at]})
             at = broader.get(at, "")
