@@ -319,6 +319,7 @@ def import_taxonomy(tx: Tx, data: bytes, file: str, dry_run: bool = False) -> Ta
     :class:`ImportRejected` listing every problem (nothing is written). With ``dry_run`` (in a read
     transaction) nothing is written; a file that changes nothing writes and records nothing."""
     if not dry_run:
+        tx.touched([])  # (no member changes: the suggestion index stays as it is)
         hold_vocabulary(tx)  # (no topic is merged or retired between the checks and the writes)
     vocab = vocabulary(tx)
     areas, problems = _check(read_taxonomy(data, file), file, vocab)
@@ -328,7 +329,6 @@ def import_taxonomy(tx: Tx, data: bytes, file: str, dry_run: bool = False) -> Ta
     _diff(tx, change, vocab)
     if dry_run or change.is_empty():
         return change
-    tx.touched([])  # (no member changes: the suggestion index stays as it is)
     q.replace_taxonomy(
         tx,
         [

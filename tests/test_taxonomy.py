@@ -477,3 +477,15 @@ def test_hostile_names_in_a_taxonomy_are_shown_as_text(app, coordinator) -> None
     for url in ("/areas", "/topics/ethics"):
         page = coordinator.get(url).get_data(as_text=True)
         assert hostile not in page and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page, url
+
+
+def test_a_taxonomy_import_leaves_the_suggestion_index_as_it_is(topics_only) -> None:
+    """It changes no member, and says so: readers keep their interest index rather than build it anew."""
+    from graphapp.queries.schema import graph_revision, members_changed
+
+    store = topics_only
+    before = store.read(graph_revision)
+    store.write(import_taxonomy, EDSF_FILE.read_bytes(), "edsf.csv")
+    store.write(import_taxonomy, EDSF_FILE.read_bytes(), "edsf.csv")  # (and one that changes nothing)
+    after = store.read(graph_revision)
+    assert after != before and store.read(members_changed, before, after) == set()
