@@ -193,6 +193,20 @@ def topics(pages: tuple[int, int]) -> Response:
     return _list(topic_list, pages)
 
 
+@bp.get("/areas")
+@bp.answers(
+    answer("Areas", **required("areas", "sources", "count", "topics_placed")),
+    "The competence taxonomy as a tree: the top areas, each with its id, name, description, narrower "
+    "areas and the topics placed in it (id, name, retired, members per level); the sources the areas "
+    "were derived from; how many areas and topics placed in all.",
+)
+def areas() -> Response:
+    """The competence areas, in a hierarchy, with the topics placed in each."""
+    from graphapp.taxonomy import taxonomy_tree
+
+    return jsonify(get_store().read(taxonomy_tree))
+
+
 @bp.get("/workstreams")
 @bp.query(paging(100))
 @bp.answers(Page, "A page of workstreams.")

@@ -1,5 +1,5 @@
 """The ``graphapp`` command: init, import, demo, synthetic, backup, restore, join, mail, remind, serve,
-topics, organisations.
+topics, organisations, taxonomy.
 
 Every command reads the store from the environment (``NEO4J_URI`` and friends, else ``GRAPHAPP_DB``).
 Problems go to standard error with a non-zero exit status; nothing is half-written.
@@ -192,10 +192,19 @@ def import_command(
 @cli.command()
 @click.option("--dry-run", is_flag=True, help="Show what loading the demo would change; write nothing.")
 def demo(dry_run: bool) -> None:
-    """Load the demo network: real organisations, topics and workstreams, 150 fictional members."""
+    """Load the demo network: real organisations, topics and workstreams, 150 fictional members, and the
+    competence taxonomy derived from the EDSF."""
     from graphapp.demo import DEMO_FILES
+    from graphapp.taxonomy import EDSF_FILE, import_taxonomy_file
 
     _run_import([str(p) for p in DEMO_FILES], None, dry_run, False)
+    if dry_run:
+        click.echo("then the competence taxonomy derived from the EDSF would be loaded")
+        return
+    # The shipped competence taxonomy, after the network (it places the demo's topics).
+    with _opened(errors=(ImportRejected,)) as store:
+        change = store.write(import_taxonomy_file, EDSF_FILE)
+    click.echo(f"competence taxonomy: {change.headline()}" + ("" if change.is_empty() else " (loaded)"))
 
 
 @cli.command()
@@ -1019,6 +1028,62 @@ def proposals_decline(proposal_id: str, reason: str, base_url: str) -> None:
     with _opened(errors=(Refused,)) as store, _mail_links(base_url):
         store.write(decline_proposal, proposal_id, "cli", reason)
     click.echo("declined: the reason is queued by mail to the member", err=True)
+
+
+# --- The competence taxonomy (graphapp.taxonomy) ------------------------------------------------------
+
+
+@cli.group()
+def taxonomy() -> None:
+    """The competence taxonomy: areas in a hierarchy, and the topics placed in them.
+
+    graphapp ships one derived from the EDISON Data Science Competence Framework (loaded by `graphapp
+    demo`); importing another file replaces it. See the README's "Competence areas" for the columns.
+    """
+
+
+@taxonomy.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True))
+@click.option("--dry-run", is_flag=True, help="Check the file and show what would change; write nothing.")
+@_JSON
+def taxonomy_import(file: str, dry_run: bool, as_json: bool) -> None:
+    """Replace the taxonomy with the one in FILE (CSV: id, name, broader, description, topics), in one
+    transaction: if any row is wrong, every problem is listed and nothing is written."""
+    from graphapp.taxonomy import import_taxonomy_file
+
+    with _opened(after="; nothing was written") as store:
+        try:
+            work = store.read if dry_run else store.write
+            change = work(import_taxonomy_file, Path(file), dry_run)
+        except ImportRejected as e:
+            raise Failure(e.report()) from e
+    if as_json:
+        click.echo(json.dumps({"dry_run": dry_run, **change.as_dict()}, indent=1, ensure_ascii=False))
+        return
+    if dry_run:
+        click.echo("dry run: nothing was written")
+    click.echo(change.summary(dry_run=dry_run))
+
+
+@taxonomy.command("show")
+@_JSON
+def taxonomy_show(as_json: bool) -> None:
+    """The taxonomy as a tree: each area, its narrower areas, and the topics in each with their holders."""
+    from graphapp.taxonomy import taxonomy_tree, tree_lines
+
+    with _opened() as store:
+        tree = store.read(taxonomy_tree)
+    if as_json:
+        click.echo(json.dumps(tree, indent=1, ensure_ascii=False))
+        return
+    if not tree["count"]:
+        click.echo("no taxonomy: import one with `graphapp taxonomy import FILE`", err=True)
+        return
+    for line in tree_lines(tree):
+        click.echo(line)
+    click.echo(f"{tree['count']} areas, {tree['topics_placed']} topics placed", err=True)
+    for source in tree["sources"]:
+        click.echo(f"source: {source}", err=True)
 
 
 def _topic_id(store: Store, text: str | None) -> str | None:

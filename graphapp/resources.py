@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["DEMO_DATA", "PACKAGE", "STATIC", "TEMPLATES", "VIS_NETWORK", "VIS_NETWORK_FILES"]
+__all__ = ["DEMO_DATA", "PACKAGE", "STATIC", "TAXONOMY_DATA", "TEMPLATES", "VIS_NETWORK", "VIS_NETWORK_FILES"]
 
 PACKAGE = Path(__file__).resolve().parent
 
@@ -22,6 +22,8 @@ def _templates() -> Path:
 TEMPLATES = _templates()
 STATIC = PACKAGE / "static"
 DEMO_DATA = PACKAGE / "data" / "demo"
+#: The shipped competence taxonomy (derived from the EDSF: see NOTICE.md there).
+TAXONOMY_DATA = PACKAGE / "data" / "taxonomy"
 #: vis-network, shipped with its licences (see its README.md there): what the explorer and the HTML export
 #: load, never from a CDN nor from inside another package.
 VIS_NETWORK = STATIC / "vendor" / "vis-network"

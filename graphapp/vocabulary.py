@@ -24,6 +24,7 @@ from graphapp.queries import history
 from graphapp.queries import vocabulary as q
 from graphapp.queries.cypher import Tx
 from graphapp.queries.schema import LEVELS
+from graphapp.queries.taxonomy import move_places
 
 __all__ = [
     "KINDS",
@@ -397,6 +398,7 @@ def merge(tx: Tx, what: str, merged_text: str, kept_text: str) -> MergePlan:
         )
         q.add_interests(tx, kept["id"], [{"member": m, "level": lv} for m, lv in plan.moved.items()])
         q.add_covers(tx, kept["id"], plan.covers)
+        move_places(tx, merged["id"], kept["id"])  # (the kept topic sits in the merged one's areas too)
         q.rename_topic_references(tx, merged["id"], kept["id"])
         q.delete_node(tx, label, merged["id"])
         after = q.interests_of(tx, members)

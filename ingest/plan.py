@@ -692,6 +692,8 @@ def _diff_nodes(plan: Plan, desired: dict[str, dict[str, Props]], catalog: Catal
         "Member": catalog.members,
     }
     for label, nodes in desired.items():
+        if label not in existing_by_label:  # (an import never names areas: the taxonomy has its own import)
+            continue
         props = NODES[label].properties
         existing = existing_by_label[label]
         for node_id in sorted(nodes):

@@ -66,6 +66,7 @@ KINDS: dict[str, str] = {
     "proposal": "topic proposal",
     "forget": "member forgotten",
     "restore": "restore from a backup",
+    "taxonomy": "competence taxonomy imported",
 }
 
 _actor: contextvars.ContextVar[str] = contextvars.ContextVar("graphapp_actor", default="system")

@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 #: Bump when the model changes, and add a step to :data:`MIGRATIONS`.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,11 @@ NODES: dict[str, NodeSpec] = {
         # longer offered or matched for new ones, nor reported as a gap).
         NodeSpec("Topic", ("id", "name", "aliases", "description", "status"), list_properties=("aliases",)),
         NodeSpec("Workstream", ("id", "name", "description")),
+        # A competence area of the taxonomy (issue 14 §3: graphapp.taxonomy), e.g. the EDSF's "Data Science
+        # Analytics" and its competences. position: its place in the imported file (zero-padded, so that
+        # areas sort as the framework lists them); source: the attribution of the framework it came from
+        # (shown at the foot of the areas page). A taxonomy import replaces every area.
+        NodeSpec("Area", ("id", "name", "description", "position", "source")),
     )
 }
 
@@ -104,6 +109,10 @@ RELATIONSHIPS: dict[str, RelSpec] = {
         RelSpec("COVERS", "Workstream", "Topic"),
         # via: where the contact came from ("introduction"; unset: a file or a profile), since: its date.
         RelSpec("KNOWS", "Member", "Member", ("via", "since"), undirected=True),
+        # The taxonomy: a narrower area to its broader one (at most one each), and a topic to the areas it
+        # sits in (any number).
+        RelSpec("BROADER", "Area", "Area"),
+        RelSpec("IN_AREA", "Topic", "Area"),
     )
 }
 
@@ -357,6 +366,8 @@ MIGRATIONS: dict[int, dict[Dialect, list[str]]] = {
         ],
         "neo4j": [],
     },
+    # 6: the competence taxonomy (Area, BROADER, IN_AREA: new tables and a constraint, in the DDL).
+    6: {"ladybug": [], "neo4j": []},
 }
 
 

@@ -25,6 +25,13 @@ __all__ = [
 ]
 
 SUBGRAPH_KINDS = ("topic", "workstream", "organisation", "country", "region")
+#: What the explorer and the contact-map exports leave out for now: the competence taxonomy (its areas, and
+#: the links from topics to them and between them). Issue 14 §6 adds them, with shapes of their own.
+NOT_DRAWN_LABELS = frozenset({"Area"})
+NOT_DRAWN_TYPES = frozenset({"BROADER", "IN_AREA"})
+#: The labels and relationship types a map may hold.
+DRAWN_NODES = [label for label in NODES if label not in NOT_DRAWN_LABELS]
+DRAWN_RELATIONSHIPS = {t: spec for t, spec in RELATIONSHIPS.items() if t not in NOT_DRAWN_TYPES}
 AGGREGATES = ("organisation", "topic")
 
 MEMBERS_OF: dict[str, Rows] = {
@@ -47,7 +54,7 @@ def key(label: str, node_id: str) -> str:
 
 def _graph(tx: Tx, nodes: dict[str, set[str]], rels: list[dict[str, Any]]) -> dict[str, Any]:
     out_nodes = []
-    for label in NODES:
+    for label in DRAWN_NODES:
         ids = sorted(nodes.get(label, ()))
         if ids:
             for props in sorted(NODES_BY_ID[label].run(tx, ids=ids), key=lambda p: p["id"]):
@@ -83,7 +90,7 @@ def _expand(tx: Tx, frontier: dict[str, set[str]]) -> tuple[dict[str, set[str]],
     """One hop from the frontier, along every relationship type, both ways."""
     found: dict[str, set[str]] = defaultdict(set)
     rels = []
-    for t, spec in RELATIONSHIPS.items():
+    for t, spec in DRAWN_RELATIONSHIPS.items():
         if frontier.get(spec.source):
             for row in RELS_FROM[t].run(tx, ids=sorted(frontier[spec.source])):
                 rels.append(_rel(t, row))
@@ -143,8 +150,8 @@ def subgraph(tx: Tx, kind: str, value: str) -> dict[str, Any]:
 
 def whole_network(tx: Tx) -> dict[str, Any]:
     """Every node and relationship (a topic nobody holds is part of the picture too)."""
-    nodes = {label: {r["id"] for r in ALL_NODES[label].run(tx)} for label in NODES}
-    rels = [_rel(t, row) for t in RELATIONSHIPS for row in ALL_RELS[t].run(tx)]
+    nodes = {label: {r["id"] for r in ALL_NODES[label].run(tx)} for label in DRAWN_NODES}
+    rels = [_rel(t, row) for t in DRAWN_RELATIONSHIPS for row in ALL_RELS[t].run(tx)]
     return _graph(tx, nodes, rels)
 
 

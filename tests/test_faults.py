@@ -114,6 +114,8 @@ def test_an_import_too_big_for_the_servers_memory_is_said_plainly_and_writes_not
         assert "nothing was written" in said and "import the file in parts" in said
         assert "will be retried" not in said  # (the driver logs each retry)
         with Neo4jStore(server.uri or "") as store:
-            assert store.read(lambda tx: tx.run("MATCH (n) WHERE NOT n:GraphappMeta RETURN count(n) AS n")) == [{"n": 0}]
+            assert store.read(
+                lambda tx: tx.run("MATCH (n) WHERE NOT n:GraphappMeta RETURN count(n) AS n")
+            ) == [{"n": 0}]
     finally:
         server.close()

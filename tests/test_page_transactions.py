@@ -123,6 +123,7 @@ def test_every_page_reads_what_it_shows_in_one_transaction(site) -> None:
         f"/organisations/manage/{ids['organisation']}",
         "/members/stale",
         "/topics/proposals",
+        "/areas",
     ]
     opened = {url: transactions.of(client, "GET", url) for url in pages}
     assert {url: [kind for kind, _ in found] for url, found in opened.items()} == dict.fromkeys(
@@ -143,8 +144,9 @@ def test_every_page_reads_what_it_shows_in_one_transaction(site) -> None:
         ("read", "confirm_page"),
         ("read", "viewer_account"),
     ]
-    # The import page shows a form and nothing read from the graph.
+    # The import page shows a form and nothing read from the graph; so does the taxonomy's.
     assert transactions.of(client, "GET", "/import") == []
+    assert transactions.of(client, "GET", "/areas/import") == []
     # The pages to join are open to anyone, so a signed-in viewer's account is looked up (once) as they
     # render, not before the view as for the other pages: "check your mail" reads nothing else.
     assert transactions.of(client, "GET", "/join/sent") == [("read", "viewer_account")]
@@ -168,6 +170,7 @@ def test_every_api_answer_reads_in_one_transaction(site) -> None:
         "/api/heatmap",
         "/api/subgraph?kind=region&value=Europe",
         "/api/vocabulary",
+        "/api/areas",
         "/api/export/csv?kind=topic&value=record-linkage",
         "/api/history?kind=import&per_page=5",
     ]
@@ -197,6 +200,15 @@ def test_a_form_is_saved_in_one_transaction(site) -> None:
             upload["dry_run"] = dry_run
         opened = transactions.of(client, "POST", "/import", data=upload, content_type="multipart/form-data")
         assert [k for k, _ in opened] == [kind], opened
+
+    # A taxonomy's upload is checked in one read (the dry run); its confirm is checked and written in one write.
+    from graphapp.taxonomy import EDSF_FILE
+
+    upload = {"csrf_token": token, "file": (io.BytesIO(EDSF_FILE.read_bytes()), "edsf.csv")}
+    opened = transactions.of(client, "POST", "/areas/import", data=upload, content_type="multipart/form-data")
+    assert opened == [("read", "import_taxonomy")], opened
+    confirm = {"csrf_token": token, "name": "edsf.csv", "text": EDSF_FILE.read_text(), "confirm": "yes"}
+    assert transactions.of(client, "POST", "/areas/import", data=confirm) == [("write", "import_taxonomy")]
 
 
 def test_asks_and_introductions_read_and_write_in_one_transaction(app, site) -> None:  # type: ignore[no-untyped-def]

@@ -44,6 +44,9 @@ MATRIX = [
     ("GET", "/organisations/ons", "public"),
     ("GET", "/topics", "public"),
     ("GET", "/topics/record-linkage", "public"),
+    ("GET", "/areas", "public"),
+    ("GET", "/areas/import", "coordinator"),
+    ("POST", "/areas/import", "coordinator"),  # (sent without a file: answered 400 once allowed)
     ("GET", "/workstreams", "public"),
     ("GET", "/workstreams/WS2", "public"),
     ("GET", "/places", "public"),
@@ -57,6 +60,7 @@ MATRIX = [
     ("GET", "/api/members/{m}/neighbourhood", "public"),
     ("GET", "/api/organisations", "public"),
     ("GET", "/api/topics", "public"),
+    ("GET", "/api/areas", "public"),
     ("GET", "/api/workstreams", "public"),
     ("GET", "/api/places", "public"),
     ("GET", "/api/subgraph?kind=topic&value=record-linkage", "public"),

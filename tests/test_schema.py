@@ -34,12 +34,21 @@ V5_COLUMNS = (
 )
 
 
-def _ddl_of_version_4() -> list[str]:
-    """The embedded file's DDL as graphapp wrote it at schema 4, from today's."""
+#: The tables schema 6 added (the competence taxonomy).
+V6_TABLES = ("Area", "BROADER", "IN_AREA")
+
+
+def _ddl_of_version_5() -> list[str]:
+    """The embedded file's DDL as graphapp wrote it at schema 5, from today's."""
     from graphapp.queries.schema import DDL
 
+    return [s for s in DDL["ladybug"] if not any(f"TABLE IF NOT EXISTS {t}(" in s for t in V6_TABLES)]
+
+
+def _ddl_of_version_4() -> list[str]:
+    """The embedded file's DDL as graphapp wrote it at schema 4, from schema 5's."""
     statements = []
-    for s in DDL["ladybug"]:
+    for s in _ddl_of_version_5():
         if any(f"TABLE IF NOT EXISTS {label}(" in s for label in ("Change", "TopicProposal")):
             continue
         for columns in V5_COLUMNS:
@@ -57,6 +66,26 @@ def _ddl_of_version_3() -> list[str]:
         for s in _ddl_of_version_4()
         if not any(f"TABLE IF NOT EXISTS {label}(" in s for label in WORKFLOW_LABELS)
     ]
+
+
+def test_a_version_5_database_is_migrated_and_gets_the_taxonomy(tmp_path) -> None:
+    """An embedded file of schema 5 opens and migrates to 6: its topics stay, and areas can be placed."""
+    from graphapp.store import LadybugStore
+    from graphapp.taxonomy import import_taxonomy, taxonomy_tree
+
+    v5 = _ddl_of_version_5()
+    assert not any("Area" in s for s in v5)
+    with LadybugStore(str(tmp_path / "v5.lbug")) as old:
+        for statement in v5:
+            old.write(lambda tx, s=statement: tx.run(s))
+        old.write(lambda tx: tx.run(WRITE_VERSION, version="5"))
+        old.write(lambda tx: tx.run("CREATE (:Topic {id: 'record-linkage', name: 'record linkage'})"))
+    with LadybugStore(str(tmp_path / "v5.lbug")) as reopened:
+        assert create_schema(reopened) == (5, SCHEMA_VERSION) and SCHEMA_VERSION == 6
+        reopened.write(import_taxonomy, b"id,name,topics\nlinkage,Linkage,record linkage\n", "t.csv")
+        tree = reopened.read(taxonomy_tree)
+        assert tree["areas"][0]["topics"][0]["id"] == "record-linkage"
+        assert create_schema(reopened) == (SCHEMA_VERSION, SCHEMA_VERSION)
 
 
 def test_a_version_4_database_is_migrated_keeping_its_members_and_requests(tmp_path) -> None:
@@ -158,7 +187,7 @@ def test_a_version_3_database_is_migrated_keeping_its_contacts(tmp_path) -> None
     from graphapp.store import LadybugStore
 
     v3 = _ddl_of_version_3()
-    assert len(v3) == len(DDL["ladybug"]) - len(WORKFLOW_LABELS)
+    assert len(v3) == len(DDL["ladybug"]) - len(WORKFLOW_LABELS) - len(V6_TABLES)
     with LadybugStore(str(tmp_path / "v3.lbug")) as old:
         for statement in v3:
             old.write(lambda tx, s=statement: tx.run(s))

@@ -91,6 +91,9 @@ def test_the_wheel_claims_only_graphapp(installed: tuple[Path, Path]) -> None:
         "graphapp/static/vendor/vis-network/vis-network.min.js",
         "graphapp/static/vendor/vis-network/LICENSE-MIT",
         "graphapp/data/demo/members.csv",
+        "graphapp/data/taxonomy/edsf.csv",
+        "graphapp/data/taxonomy/NOTICE.md",
+        "graphapp/data/taxonomy/LICENSE",
     ):
         assert needed in names, f"the wheel lacks {needed}"
 
@@ -219,6 +222,9 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
             "/organisations": ("pages/organisations.html", "<h1>Organisations"),
             f"/organisations/{organisation}": ("pages/group.html", "Download this contact map"),
             "/topics": ("pages/topics.html", "<h1>Topics"),
+            # (`graphapp demo` loaded the shipped taxonomy from the wheel: its attribution shows)
+            "/areas": ("pages/areas.html", "EDISON Data Science Competence Framework"),
+            "/areas/import": ("pages/areas_import.html", "<h1>Import a competence taxonomy"),
             "/workstreams": ("pages/workstreams.html", "<h1>Workstreams"),
             "/places": ("pages/places.html", "Countries and regions"),
             "/coverage": ("pages/coverage.html", "Where the network is thin"),

@@ -16,7 +16,8 @@
 - :mod:`~graphapp.pages.history`: the history of every change, its CSV, and a member's own history;
 - :mod:`~graphapp.pages.freshness`: a reminder's page (confirm a profile, renew consent), stale profiles;
 - :mod:`~graphapp.pages.vocabulary`: the coordinators' pages that keep the topics and organisations;
-- :mod:`~graphapp.pages.links`: the address of the page of each kind of node and gap.
+- :mod:`~graphapp.pages.links`: the address of the page of each kind of node and gap;
+- :mod:`~graphapp.pages.areas`: the competence areas, and the coordinators' taxonomy import.
 
 Each view parses the request, reads what it shows in one transaction (a read function named after the
 page, ``fn(tx, ...)``, which composes the query functions), and renders.
@@ -30,6 +31,7 @@ bp = Blueprint("pages", __name__)
 
 # Each module adds its routes to bp (after bp exists: they import it from here).
 from graphapp.pages import (  # noqa: E402
+    areas,
     asks,
     coverage,
     directory,
@@ -49,6 +51,7 @@ from graphapp.pages import (  # noqa: E402
 )
 
 __all__ = [
+    "areas",
     "asks",
     "bp",
     "coverage",

@@ -28,6 +28,7 @@ from graphapp.queries.members import (
 )
 from graphapp.queries.schema import LEVELS
 from graphapp.queries.vocabulary import retired_topics
+from graphapp.taxonomy import place_of_topic
 
 #: The groups that are nodes of the graph (countries and regions are properties of members).
 LABELS = {"organisation": "Organisation", "topic": "Topic", "workstream": "Workstream"}
@@ -46,6 +47,7 @@ def group_page(tx: Tx, kind: str, value: str, page: int, per_page: int) -> dict[
         shown["workstream"] = next(x for x in workstream_list(tx) if x["id"] == value)
     if kind == "topic":
         shown["asks"] = open_asks_on_topic(tx, value)
+        shown["places"] = place_of_topic(tx, value)
     return shown
 
 
@@ -116,7 +118,7 @@ def topic(topic: str) -> str:
     # (open asks are shown to members only: they name who asks)
     asks = shown["asks"] if current_viewer().at_least("member") else None
     heading = t["name"] + (" (retired)" if t.get("status") == "retired" else "")
-    return _group("topic", topic, heading, facts, shown, levels=LEVELS, asks=asks)
+    return _group("topic", topic, heading, facts, shown, levels=LEVELS, asks=asks, places=shown["places"])
 
 
 @bp.get("/workstreams")

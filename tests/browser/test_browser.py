@@ -312,6 +312,8 @@ def test_every_export_downloads_and_parses(browser: webdriver.Chrome, site: str)
         "/organisations/ons",
         "/topics",
         "/topics/federated-learning",
+        "/areas",
+        "/areas/import",
         "/workstreams",
         "/workstreams/WS4",
         "/places",

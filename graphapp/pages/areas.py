@@ -1,0 +1,104 @@
+"""The competence areas (issue 14 §3): the hierarchy, with the topics placed in each and how many members
+hold each at each level; and the coordinators' page that imports another taxonomy in its place (a dry run
+first, which says what would change and what is wrong; then a confirm, which writes it).
+
+The actions are :mod:`graphapp.taxonomy`'s. The file uploaded is read into memory (at most the upload
+limit) and never saved; the confirm carries its text back in the form, and everything is checked again.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+
+from graphapp.db import get_store
+from graphapp.ingest.problems import ImportRejected
+from graphapp.pages import bp
+from graphapp.queries.cypher import Tx
+from graphapp.taxonomy import COLUMNS, EDSF_FILE, LEVEL_WORDS, import_taxonomy, taxonomy_tree
+
+__all__ = ["areas_page"]
+
+#: The source of the shipped taxonomy starts so: the page then shows the EDSF's attribution in full.
+EDSF_SOURCE = "EDISON Data Science Competence Framework"
+
+
+def areas_page(tx: Tx) -> dict[str, Any]:
+    """The taxonomy as a tree (see :func:`graphapp.taxonomy.taxonomy_tree`)."""
+    return taxonomy_tree(tx)
+
+
+@bp.get("/areas")
+def areas() -> str:
+    tree = get_store().read(areas_page)
+    edsf = any(s.startswith(EDSF_SOURCE) for s in tree["sources"])
+    return render_template(
+        "pages/areas.html",
+        tree=tree,
+        edsf=edsf,
+        level_words=LEVEL_WORDS,
+        others=[s for s in tree["sources"] if not s.startswith(EDSF_SOURCE)],
+    )
+
+
+def _label(filename: str | None) -> str:
+    """A name to show for an upload: its last path part, printable, at most 80 characters."""
+    name = PurePath((filename or "").replace("\\", "/")).name
+    return "".join(c for c in name if c.isprintable())[:80] or "the file"
+
+
+def _uploaded() -> tuple[bytes, str] | str:
+    """The taxonomy the form carries (a file uploaded, the text of one being confirmed, or the shipped
+    one) and its name; or what is wrong."""
+    if request.form.get("shipped") == "edsf":
+        return EDSF_FILE.read_bytes(), EDSF_FILE.name
+    if "text" in request.form:
+        return request.form["text"].encode("utf-8"), _label(request.form.get("name"))
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return "Choose a taxonomy file (CSV) to import."
+    name = _label(upload.filename)
+    if PurePath(name).suffix.lower() != ".csv":
+        return f"{name}: a taxonomy is imported from a CSV file."
+    return upload.read(), name
+
+
+@bp.route("/areas/import", methods=["GET", "POST"])
+def import_areas() -> Any:
+    shown: dict[str, Any] = {"columns": COLUMNS}
+    if request.method == "GET":
+        return render_template("pages/areas_import.html", **shown)
+    got = _uploaded()
+    if isinstance(got, str):
+        return render_template("pages/areas_import.html", problems=[got], **shown), 400
+    data, name = got
+    confirm = request.form.get("confirm") == "yes"
+    store = get_store()
+    try:
+        if confirm:
+            change = store.write(import_taxonomy, data, name)
+        else:
+            change = store.read(import_taxonomy, data, name, True)
+    except ImportRejected as e:
+        problems = [str(p) for p in e.problems]
+        return render_template("pages/areas_import.html", problems=problems, name=name, **shown), 400
+    if confirm:
+        flash(
+            f"Imported {change.headline()}."
+            if not change.is_empty()
+            else f"{name} is the taxonomy held already: nothing changed."
+        )
+        return redirect(url_for("pages.areas"))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:  # (cannot be: import_taxonomy refused it)
+        text = ""
+    return render_template(
+        "pages/areas_import.html",
+        change=change,
+        text=text,
+        name=name,
+        **shown,
+    )
