@@ -60,6 +60,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config is not None:
         app.config.from_mapping(test_config)
     app.config["MAX_CONTENT_LENGTH"] = int(float(app.config["GRAPHAPP_MAX_UPLOAD_MB"]) * 2**20)
+    # A form field may be as large as an upload (the taxonomy import's confirm sends the file's text back
+    # as a field; Werkzeug's default for one field is 500 kB), the whole request still within the limit.
+    app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_CONTENT_LENGTH"]
     if app.config["GRAPHAPP_ENV"] == "production":
         check_production(app.config)
         app.config["SESSION_COOKIE_SECURE"] = True
@@ -125,7 +128,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def _register_errors(app: Flask) -> None:
     """Errors as JSON under /api/, as a page elsewhere: a bad parameter is 400, a database that is down 503."""
     from graphapp.params import BadRequest
-    from graphapp.store import StoreUnavailable  # (a locked embedded file is one too)
+    from graphapp.store import StoreUnavailable, TransactionTooLarge  # (a locked embedded file is one too)
 
     def respond(status: int, message: str, template: str = "pages/error.html") -> Any:
         if request.path.startswith("/api/"):
@@ -139,6 +142,10 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(StoreUnavailable)
     def unavailable(e: Exception) -> Any:
         return respond(503, str(e), "pages/unavailable.html")
+
+    @app.errorhandler(TransactionTooLarge)
+    def too_large_for_memory(e: Exception) -> Any:
+        return respond(503, str(e), "pages/too_large.html")
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(e: RequestEntityTooLarge) -> Any:

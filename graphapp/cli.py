@@ -65,7 +65,8 @@ def _opened(ready: bool = True, errors: tuple[type[Exception], ...] = (), after:
     try:
         yield store
     except caught as e:
-        raise Failure(f"{e}{after}") from e
+        said = str(e)
+        raise Failure(said if after.strip("; ") in said else f"{said}{after}") from e  # (not said twice)
     finally:
         store.close()
 
@@ -201,10 +202,17 @@ def demo(dry_run: bool) -> None:
     if dry_run:
         click.echo("then the competence taxonomy derived from the EDSF would be loaded")
         return
-    # The shipped competence taxonomy, after the network (it places the demo's topics).
-    with _opened(errors=(ImportRejected,)) as store:
+    # The shipped competence taxonomy, after the network (it places the demo's topics), unless one is held
+    # already (a coordinator's own is not replaced by loading the demo again).
+    from graphapp.queries.taxonomy import areas
+
+    after = "; the network was loaded, the taxonomy was not"
+    with _opened(errors=(ImportRejected,), after=after) as store:
+        if store.read(areas):
+            click.echo("competence taxonomy: kept the one held (`graphapp taxonomy import` replaces it)")
+            return
         change = store.write(import_taxonomy_file, EDSF_FILE)
-    click.echo(f"competence taxonomy: {change.headline()}" + ("" if change.is_empty() else " (loaded)"))
+    click.echo(f"competence taxonomy: {change.headline()} (loaded)")
 
 
 @cli.command()

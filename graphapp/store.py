@@ -65,22 +65,36 @@ class StoreLocked(StoreUnavailable):
 
 
 class TransactionTooLarge(StoreUnavailable):
-    """Neo4j has not the memory one transaction needs (its limits for one transaction, or for all at
-    once, are set by its configuration); the transaction was rolled back. Trying again does not help
-    unless the limit is raised or the work made smaller, so the driver does not retry it."""
+    """Neo4j had not the memory a transaction needed (its limit for one transaction, or for all of them
+    together, as its configuration sets them); the transaction was rolled back. One that passed the limit
+    for one transaction is not retried (it would build the same transaction again, in vain); one that
+    found the memory shared by all transactions taken is retried for the driver's retry time, as others
+    may finish meanwhile, and so is one that passed a limit while committing (the driver decides that)."""
 
 
-#: The Neo4j error a transaction gets when it would pass a memory limit (one transaction's or all's).
-MEMORY_LIMIT = "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
+#: The Neo4j errors of a transaction that would pass a memory limit.
+MEMORY_LIMITS = (
+    "Neo.TransientError.General.MemoryPoolOutOfMemoryError",
+    "Neo.ClientError.General.TransactionOutOfMemoryError",
+)
+#: How the server's message names the limit for one transaction (the shared ones are "...total.max").
+ONE_TRANSACTION_LIMIT = "db.memory.transaction.max"
 
 
-def too_large(description: str, error: Exception) -> TransactionTooLarge:
-    """What to tell the user: what the server said, that nothing was written, and what helps."""
+def too_large(description: str, error: Exception, wrote: bool) -> TransactionTooLarge:
+    """What to tell the user: what the server said, for a write that nothing was written, and what helps."""
     said = getattr(error, "message", None) or str(error)
+    if wrote:
+        return TransactionTooLarge(
+            f"{description} has not the memory this transaction needs ({said}); nothing was written. "
+            "Give the server more heap (server.memory.heap.max_size) or raise "
+            "db.memory.transaction.total.max and db.memory.transaction.max, or do it in smaller parts "
+            "(e.g. import the file in parts)."
+        )
     return TransactionTooLarge(
-        f"{description} has not the memory this transaction needs ({said}); nothing was written. "
-        "Give the server more heap (server.memory.heap.max_size) or raise db.memory.transaction.total.max "
-        "and db.memory.transaction.max, or do it in smaller parts (e.g. import the file in parts)."
+        f"{description} has not the memory to answer this ({said}). If the server is busy with a large "
+        "import, try again when it is done; otherwise give it more heap (server.memory.heap.max_size) or "
+        "raise db.memory.transaction.total.max and db.memory.transaction.max."
     )
 
 
@@ -138,15 +152,15 @@ class _Declared:
 
 @contextlib.contextmanager
 def _memory_limit() -> Iterator[None]:
-    """A statement that passes a memory limit ends the transaction function with an error the driver
-    does not retry (a retry would build the same transaction again, in vain, for up to its retry time);
+    """A statement that passes the memory limit for one transaction ends the transaction function with
+    an error the driver does not retry (a retry would build the same transaction again, in vain);
     :meth:`Neo4jStore._run` says it, with the store's name."""
     import neo4j
 
     try:
         yield
-    except neo4j.exceptions.TransientError as e:
-        if e.code == MEMORY_LIMIT:
+    except neo4j.exceptions.Neo4jError as e:
+        if e.code in MEMORY_LIMITS and ONE_TRANSACTION_LIMIT in (e.message or ""):
             raise _MemoryLimit(e) from e
         raise
 
@@ -274,11 +288,13 @@ class Neo4jStore(Store):
             raise StoreUnavailable(f"{self.description} is not answering: the database is unavailable") from e
         except neo4j.exceptions.AuthError as e:
             raise StoreUnavailable(f"{self.description} refused the credentials: {e.message}") from e
-        except _MemoryLimit as e:  # (a statement passed the limit)
-            raise too_large(self.description, e.error) from e.error
-        except neo4j.exceptions.TransientError as e:  # (the commit did, after the driver's retries)
-            if e.code == MEMORY_LIMIT:
-                raise too_large(self.description, e) from e
+        except _MemoryLimit as e:  # (a statement passed the limit for one transaction)
+            raise too_large(self.description, e.error, wrote=mode != "read") from e.error
+        except (
+            neo4j.exceptions.Neo4jError
+        ) as e:  # (a shared limit, or the commit, after the driver's retries)
+            if e.code in MEMORY_LIMITS:
+                raise too_large(self.description, e, wrote=mode != "read") from e
             raise
 
     def read(self, work: Callable[Concatenate[Any, P], T], *args: P.args, **kwargs: P.kwargs) -> T:

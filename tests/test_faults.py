@@ -4,6 +4,7 @@ or claim success), and the app recovers by itself when Neo4j is back."""
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from pathlib import Path
@@ -17,7 +18,7 @@ from graphapp.demo import DEMO_FILES, synthetic
 from graphapp.ingest import import_files
 from graphapp.ingest.synthetic import write_dataset
 from graphapp.store import Neo4jStore, StoreUnavailable
-from tests.helpers import make_account, sign_in
+from tests.helpers import csrf_token, make_account, sign_in
 from tests.processes import _clean_env, graphapp
 
 pytestmark = pytest.mark.neo4j
@@ -113,9 +114,30 @@ def test_an_import_too_big_for_the_servers_memory_is_said_plainly_and_writes_not
         assert "db.memory.transaction.max threshold reached" in said  # what the server said
         assert "nothing was written" in said and "import the file in parts" in said
         assert "will be retried" not in said  # (the driver logs each retry)
+        # The same files uploaded on the import page: a page that says what happened, not "try again".
+        app = create_app({"TESTING": True, "NEO4J_URI": server.uri, "NEO4J_RETRY_SECONDS": 1})
+        make_account(app, "co@example.org", "coordinator")
+        client = app.test_client()
+        assert sign_in(client, "co@example.org").status_code == 302
+        page = client.post(
+            "/import",
+            data={
+                "csrf_token": csrf_token(client, "/import"),
+                "new_topics": "yes",
+                "files": [(io.BytesIO(f.read_bytes()), f.name) for f in files],
+            },
+            content_type="multipart/form-data",
+        )
+        text = page.get_data(as_text=True)
+        assert page.status_code == 503, text
+        assert "Too much for the database at once" in text and "nothing was written" in text
+        assert "Try again in a moment" not in text
         with Neo4jStore(server.uri or "") as store:
-            assert store.read(
-                lambda tx: tx.run("MATCH (n) WHERE NOT n:GraphappMeta RETURN count(n) AS n")
-            ) == [{"n": 0}]
+            network = (
+                "MATCH (n) WHERE n:Member OR n:Organisation OR n:Topic OR n:Workstream RETURN count(n) AS n"
+            )
+            assert store.read(lambda tx: tx.run(network)) == [{"n": 0}]
+            imports = "MATCH (c:Change) WHERE c.kind = 'import' RETURN count(c) AS n"
+            assert store.read(lambda tx: tx.run(imports)) == [{"n": 0}]
     finally:
         server.close()

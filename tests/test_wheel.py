@@ -223,7 +223,7 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
             f"/organisations/{organisation}": ("pages/group.html", "Download this contact map"),
             "/topics": ("pages/topics.html", "<h1>Topics"),
             # (`graphapp demo` loaded the shipped taxonomy from the wheel: its attribution shows)
-            "/areas": ("pages/areas.html", "EDISON Data Science Competence Framework"),
+            "/areas": ("pages/areas.html", "<cite>EDISON Data Science Competence Framework</cite>"),
             "/areas/import": ("pages/areas_import.html", "<h1>Import a competence taxonomy"),
             "/workstreams": ("pages/workstreams.html", "<h1>Workstreams"),
             "/places": ("pages/places.html", "Countries and regions"),
@@ -332,6 +332,30 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
     )
     assert down.stdout.startswith("503 ") and "The database is unavailable" in down.stdout, down.stderr
     rendered["pages/unavailable.html"] = 503
+    # A transaction too large for the database's memory (a store that says so, in-process): its own page.
+    full = subprocess.run(
+        [
+            str(bin_dir / "python"),
+            "-c",
+            "from graphapp import create_app\n"
+            "from graphapp.db import KEY, READY\n"
+            "from graphapp.store import TransactionTooLarge\n"
+            "class Full:\n"
+            "    def read(self, *a, **k): raise TransactionTooLarge('no memory for this')\n"
+            "    write = bookkeep = read\n"
+            "app = create_app({'GRAPHAPP_PUBLIC': '1'})\n"
+            "app.extensions[KEY], app.extensions[READY] = Full(), True\n"
+            "r = app.test_client().get('/members')\n"
+            "print(r.status_code, r.get_data(as_text=True))",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=run,
+        timeout=120,
+    )
+    assert full.stdout.startswith("503 ") and "Too much for the database at once" in full.stdout, full.stderr
+    rendered["pages/too_large.html"] = 503
 
     assert set(rendered) == _templates(wheel) - INCLUDED, (
         "a template this test does not open (or no longer exists)"
