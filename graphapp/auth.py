@@ -97,6 +97,7 @@ ACCESS = {
     "pages.topics": "public",
     "pages.topic": "public",
     "pages.areas": "public",
+    "pages.shipped_taxonomy": "public",
     "pages.import_areas": "coordinator",
     "pages.workstreams": "public",
     "pages.workstream": "public",

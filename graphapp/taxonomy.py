@@ -52,8 +52,9 @@ REQUIRED = ("id", "name")
 EDSF_FILE = TAXONOMY_DATA / "edsf.csv"
 #: How the EDSF's three proficiency levels read in graphapp's levels of interest.
 LEVEL_WORDS = {"learning": "Associate", "practising": "Professional", "expert": "Expert"}
-#: The most characters a name, a description and a source may have, and the most areas in a file.
-LIMITS = {"name": 200, "description": 4000, "source": 1000, "areas": 5000}
+#: The most characters a name, a description and a source may have, the most areas in a file, and the most
+#: levels of the hierarchy.
+LIMITS = {"name": 200, "description": 4000, "source": 1000, "areas": 5000, "depth": 8}
 _ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 
 
@@ -84,6 +85,10 @@ class TaxonomyChange:
     moved: list[str] = field(default_factory=list)  # topics whose areas changed
     unplaced: list[str] = field(default_factory=list)  # topics that lose every area
     topics_placed: int = 0
+    #: The taxonomy held before and the one in the file, in the history's words: ``areas`` ("id: name"),
+    #: ``broader`` ("narrower > broader") and ``places`` ("topic > area"), each sorted.
+    before: dict[str, list[str]] = field(default_factory=dict)
+    after: dict[str, list[str]] = field(default_factory=dict)
 
     def is_empty(self) -> bool:
         return not any(
@@ -152,7 +157,19 @@ def read_taxonomy(data: bytes, file: str) -> list[tuple[int, dict[str, str]]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise ImportRejected([Problem(file, "", "", "", f"is not UTF-8 text (byte {e.start})")]) from e
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # (Line breaks read the same however they came: a file saved on Windows, or sent back by a browser's
+    # form as CRLF, is the same taxonomy.)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        return _rows(reader, file)
+    except csv.Error as e:
+        raise ImportRejected(
+            [Problem(file, f"row {reader.line_num}", "", "", f"is not well-formed CSV ({e})")]
+        ) from e
+
+
+def _rows(reader: Any, file: str) -> list[tuple[int, dict[str, str]]]:
     header = [(h or "").strip().lower() for h in next(reader, [])]
     problems = [
         Problem(file, "row 1", c, "", f"is missing: a taxonomy file has the columns {', '.join(COLUMNS[:5])}")
@@ -234,8 +251,30 @@ def _check(
                 topics,
                 number,
             )
-    problems += _cycles(areas, file)
+    cycles = _cycles(areas, file)
+    problems += cycles or _too_deep(areas, file)
     return list(areas.values()), problems
+
+
+def _too_deep(areas: dict[str, AreaRow], file: str) -> list[Problem]:
+    """A problem for each area more than :data:`LIMITS` ``depth`` levels down (pages and readers walk the
+    hierarchy level by level; frameworks have a few levels)."""
+    problems = []
+    for area in areas.values():
+        depth, at = 1, area.broader
+        while at in areas and depth <= LIMITS["depth"]:
+            depth, at = depth + 1, areas[at].broader
+        if depth > LIMITS["depth"]:
+            problems.append(
+                Problem(
+                    file,
+                    f"row {area.row}",
+                    "broader",
+                    area.broader,
+                    f"puts this area more than {LIMITS['depth']} levels down: at most {LIMITS['depth']}",
+                )
+            )
+    return problems
 
 
 def _cycles(areas: dict[str, AreaRow], file: str) -> list[Problem]:
@@ -273,6 +312,16 @@ def _diff(tx: Tx, change: TaxonomyChange, vocab: Vocabulary) -> None:
     held_places = q.places(tx)
     new = {a.id: a for a in change.areas}
     name = {**{i: a["name"] or i for i, a in held.items()}, **{i: a.name for i, a in new.items()}}
+    change.before = {
+        "areas": sorted(f"{i}: {a['name'] or i}" for i, a in held.items()),
+        "broader": sorted(f"{a} > {b}" for a, b in held_broader.items()),
+        "places": sorted(f"{t} > {a}" for t, a in held_places),
+    }
+    change.after = {
+        "areas": sorted(f"{a.id}: {a.name}" for a in change.areas),
+        "broader": sorted(f"{a.id} > {a.broader}" for a in change.areas if a.broader),
+        "places": sorted(f"{t} > {a.id}" for a in change.areas for t in a.topics),
+    }
     change.added = [a.name for a in change.areas if a.id not in held]
     change.removed = [held[i]["name"] or i for i in held if i not in new]
     for index, area in enumerate(change.areas):
@@ -344,7 +393,17 @@ def import_taxonomy(tx: Tx, data: bytes, file: str, dry_run: bool = False) -> Ta
         [{"source": a.id, "target": a.broader} for a in areas if a.broader],
         [{"source": t, "target": a.id} for a in areas for t in a.topics],
     )
-    history.record(tx, "taxonomy", subject="taxonomy", summary=_said(change))
+    # (what was replaced stays readable in the history: the areas, their links and the placements that
+    # changed, before and after)
+    changed = [f for f in change.after if change.before.get(f) != change.after[f]]
+    history.record(
+        tx,
+        "taxonomy",
+        subject="taxonomy",
+        summary=_said(change),
+        before={f: change.before.get(f, []) for f in changed},
+        after={f: change.after[f] for f in changed},
+    )
     return change
 
 

@@ -45,6 +45,7 @@ MATRIX = [
     ("GET", "/topics", "public"),
     ("GET", "/topics/record-linkage", "public"),
     ("GET", "/areas", "public"),
+    ("GET", "/areas/edsf.csv", "public"),
     ("GET", "/areas/import", "coordinator"),
     ("POST", "/areas/import", "coordinator"),  # (sent without a file: answered 400 once allowed)
     ("GET", "/workstreams", "public"),

@@ -194,6 +194,13 @@ BAD = {
         "topics",
         "is a topic a coordinator retired",
     ),
+    "too deep": (
+        [{"id": "l0", "name": "L0", "broader": "", "topics": ""}]
+        + [{"id": f"l{i}", "name": f"L{i}", "broader": f"l{i - 1}", "topics": ""} for i in range(1, 9)],
+        "row 10",
+        "broader",
+        "puts this area more than 8 levels down",
+    ),
 }
 
 
@@ -224,7 +231,21 @@ def test_a_file_without_the_columns_or_areas_is_refused(topics_only) -> None:
         load(topics_only, b"id,name\n", "bad.csv")
     with pytest.raises(ImportRejected, match=r"bad.csv: is not UTF-8"):
         load(topics_only, "id,name\na,Économie\n".encode("latin-1"), "bad.csv")
+    # A quote opened and never closed would swallow every later row: refused, not read as one long cell.
+    with pytest.raises(ImportRejected, match=r"bad.csv, row 4: is not well-formed CSV"):
+        load(topics_only, b'id,name,description\na,A,"opened\nb,B,x\nc,C,y\n', "bad.csv")
+    with pytest.raises(ImportRejected, match=r"bad.csv, row \d+: is not well-formed CSV"):
+        load(topics_only, b'id,name,description\na,A,"' + b"x" * 200_000 + b"\n", "bad.csv")
     assert topics_only.read(taxonomy_tree)["count"] == 0
+
+
+def test_line_breaks_read_the_same_however_they_came(topics_only) -> None:
+    """A description keeps its line breaks; the same file with Windows line ends (or as a browser's form
+    sends it back) is the same taxonomy: nothing to change."""
+    unix = b'id,name,description\na,A,"first line\nsecond line"\n'
+    load(topics_only, unix)
+    assert all_areas(topics_only.read(taxonomy_tree))[0]["description"] == "first line\nsecond line"
+    assert load(topics_only, unix.replace(b"\n", b"\r\n")).is_empty()
 
 
 def test_the_history_has_the_import_by_its_actor(topics_only) -> None:
@@ -234,6 +255,16 @@ def test_the_history_has_the_import_by_its_actor(topics_only) -> None:
     assert change["by"] == "account:coordinator@example.org" and change["subject"] == "taxonomy"
     assert change["summary"] == "edsf.csv: 35 areas, 32 topics placed (35 added, 32 topics placed anew)"
     assert change["member"] == ""
+    # What it replaced stays readable: the areas, their links and the placements, before and after.
+    before, after = history.values(change)
+    assert before == {"areas": [], "broader": [], "places": []}
+    assert "dsdm03: DSDM03 Data integration" in after["areas"] and "dsdm03 > dsdm" in after["broader"]
+    assert "record-linkage > dsdm03" in after["places"]
+    load(topics_only, taxonomy_csv([{"id": "x", "name": "X", "broader": "", "topics": "record linkage"}]))
+    newest = taxonomy_changes(topics_only)[0]
+    before, after = history.values(newest)
+    assert "dsdm03: DSDM03 Data integration" in before["areas"] and after["areas"] == ["x: X"]
+    assert after["places"] == ["record-linkage > x"]
 
 
 def test_a_merge_keeps_the_topics_areas_and_a_rename_too(topics_only) -> None:
@@ -256,6 +287,10 @@ def test_a_merge_keeps_the_topics_areas_and_a_rename_too(topics_only) -> None:
     store.write(vocabulary.merge, "topic", "web scraped data", "scanner data and prices")
     tree = store.read(taxonomy_tree)
     assert placed_topics(tree) == {"scanner-data": {"x", "y", "z"}}
+    links = store.read(
+        lambda tx: tx.run("MATCH (:Topic)-[p:IN_AREA]->(:Area {id: 'z'}) RETURN count(p) AS n")
+    )
+    assert links == [{"n": 1}]  # (z held both: placed once)
     store.write(vocabulary.rename, "topic", "scanner data and prices", "scanner and web data")
     assert [t["name"] for t in all_areas(store.read(taxonomy_tree))[0]["topics"]] == ["scanner and web data"]
 
@@ -299,13 +334,16 @@ def test_the_areas_page_draws_the_hierarchy_with_holders_and_the_attribution(app
         get_store().write(import_taxonomy, EDSF_FILE.read_bytes(), "edsf.csv")
         held = {t["id"]: t for t in get_store().read(topic_list)}
     page = coordinator.get("/areas").get_data(as_text=True)
-    assert '<h2 id="dsdm-heading">Data Management</h2>' in page
-    assert '<h3 id="dsdm03-heading">DSDM03 Data integration</h3>' in page
-    section = page.split('id="dsdm03"', 1)[1].split("</section>", 1)[0]
+    assert '<h2 id="area-dsdm-heading">Data Management</h2>' in page
+    assert '<h3 id="area-dsdm03-heading">DSDM03 Data integration</h3>' in page
+    section = page.split('id="area-dsdm03"', 1)[1].split("</section>", 1)[0]
     assert '<a href="/topics/record-linkage">record linkage</a>' in section
     expert = held["record-linkage"]["expert"]
     assert f'aria-label="{expert} expert in record linkage"' in section
-    assert "No topic is placed in this area yet." in page.split('id="dsba01"', 1)[1].split("</section>", 1)[0]
+    assert (
+        "No topic is placed in this area yet."
+        in page.split('id="area-dsba01"', 1)[1].split("</section>", 1)[0]
+    )
     assert "Associate = learning, Professional = practising, Expert = expert" in page
     foot = page.split('class="attribution"', 1)[1]
     assert "EDISON Data Science Competence Framework" in foot and "CC BY 4.0" in foot
@@ -323,8 +361,8 @@ def test_the_topic_page_says_where_the_topic_sits(app, coordinator) -> None:
         get_store().write(import_taxonomy, EDSF_FILE.read_bytes(), "edsf.csv")
     page = coordinator.get("/topics/record-linkage").get_data(as_text=True)
     assert re.search(
-        r'Competence area: <a href="/areas#dsdm">Data Management</a> › '
-        r'<a href="/areas#dsdm03">DSDM03 Data integration</a>',
+        r'Competence area: <a href="/areas#area-dsdm">Data Management</a> › '
+        r'<a href="/areas#area-dsdm03">DSDM03 Data integration</a>',
         page,
     )
 
@@ -404,6 +442,10 @@ def test_the_shipped_taxonomy_can_be_loaded_again_from_the_page(app, coordinator
         as_text=True
     )
     assert "What importing edsf.csv would change" in page and "35 areas would be added" in page
+    # To adapt it to a network with other topics: the file, with its attribution, to download.
+    got = coordinator.get("/areas/edsf.csv")
+    assert got.status_code == 200 and got.mimetype == "text/csv"
+    assert got.data == EDSF_FILE.read_bytes() and b"EDISON Data Science Competence Framework" in got.data
 
 
 # --- CLI and API ----------------------------------------------------------------------------------------
@@ -448,8 +490,18 @@ def test_the_demo_loads_the_shipped_taxonomy_after_the_network(runner) -> None:
     )
     again = runner.invoke("demo")
     assert again.exit_code == 0 and again.stdout.rstrip().endswith(
-        "competence taxonomy: edsf.csv: 35 areas, 32 topics placed"
+        "competence taxonomy: kept the one held (`graphapp taxonomy import` replaces it)"
     )
+
+
+def test_the_demo_keeps_a_taxonomy_a_coordinator_imported(runner, tmp_path: Path) -> None:
+    assert runner.invoke("demo").exit_code == 0
+    mine = tmp_path / "mine.csv"
+    mine.write_bytes(taxonomy_csv([{"id": "x", "name": "Mine", "broader": "", "topics": "record linkage"}]))
+    assert runner.invoke("taxonomy", "import", str(mine)).exit_code == 0
+    assert runner.invoke("demo").exit_code == 0
+    shown = runner.invoke("taxonomy", "show", "--json")
+    assert [a["name"] for a in json.loads(shown.stdout)["areas"]] == ["Mine"]
 
 
 def test_the_api_gives_the_tree_with_topic_ids(app, coordinator) -> None:

@@ -8,10 +8,12 @@ limit) and never saved; the confirm carries its text back in the form, and every
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import PurePath
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 
 from graphapp.db import get_store
 from graphapp.ingest.problems import ImportRejected
@@ -21,8 +23,9 @@ from graphapp.taxonomy import COLUMNS, EDSF_FILE, LEVEL_WORDS, import_taxonomy, 
 
 __all__ = ["areas_page"]
 
-#: The source of the shipped taxonomy starts so: the page then shows the EDSF's attribution in full.
-EDSF_SOURCE = "EDISON Data Science Competence Framework"
+#: The source the shipped taxonomy's areas carry: the page then shows the EDSF's attribution in full (a
+#: taxonomy of someone else's that names the EDSF in other words keeps its own line).
+EDSF_SOURCES = frozenset(row["source"] for row in csv.DictReader(io.StringIO(EDSF_FILE.read_text("utf-8"))))
 
 
 def areas_page(tx: Tx) -> dict[str, Any]:
@@ -33,13 +36,13 @@ def areas_page(tx: Tx) -> dict[str, Any]:
 @bp.get("/areas")
 def areas() -> str:
     tree = get_store().read(areas_page)
-    edsf = any(s.startswith(EDSF_SOURCE) for s in tree["sources"])
+    edsf = any(s in EDSF_SOURCES for s in tree["sources"])
     return render_template(
         "pages/areas.html",
         tree=tree,
         edsf=edsf,
         level_words=LEVEL_WORDS,
-        others=[s for s in tree["sources"] if not s.startswith(EDSF_SOURCE)],
+        others=[s for s in tree["sources"] if s not in EDSF_SOURCES],
     )
 
 
@@ -63,6 +66,17 @@ def _uploaded() -> tuple[bytes, str] | str:
     if PurePath(name).suffix.lower() != ".csv":
         return f"{name}: a taxonomy is imported from a CSV file."
     return upload.read(), name
+
+
+@bp.get("/areas/edsf.csv")
+def shipped_taxonomy() -> Any:
+    """The shipped taxonomy's file (its areas carry the EDSF's attribution), to adapt: its ``topics``
+    column places the demo's topics, which another network may not have."""
+    return Response(
+        EDSF_FILE.read_bytes(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=edsf.csv"},
+    )
 
 
 @bp.route("/areas/import", methods=["GET", "POST"])
