@@ -422,6 +422,8 @@ def test_approval_creates_exactly_the_member_and_mails_a_working_invitation(app,
         "MEMBER_OF": [{"source": member, "target": catalog["workstreams"][0]["id"], "role": "member"}],
         "COVERS": [],
         "KNOWS": [],
+        "BROADER": [],  # (the competence taxonomy: untouched by a join)
+        "IN_AREA": [],
     }
     (open_ask,) = _run(
         app,
