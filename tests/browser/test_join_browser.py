@@ -288,6 +288,8 @@ def test_the_whole_story_join_be_introduced_to_a_peer_and_both_see_each_other(
     browser.get(site + "/admin/accounts")
     browser.find_element(By.ID, "invite-member").send_keys(peer)
     browser.find_element(By.XPATH, "//button[normalize-space()='Create an invitation link']").click()
+    # (the invitation is shown on the page the form's answer brings: wait for it, not for the old page)
+    _wait(browser, ec.text_to_be_present_in_element((By.CSS_SELECTOR, ".notice"), "/invite/"))
     link = re.search(r"https?://\S+/invite/\S+", browser.find_element(By.CSS_SELECTOR, ".notice").text)
     assert link is not None
     browser.delete_all_cookies()
