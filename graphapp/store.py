@@ -290,10 +290,8 @@ class Neo4jStore(Store):
             raise StoreUnavailable(f"{self.description} refused the credentials: {e.message}") from e
         except _MemoryLimit as e:  # (a statement passed the limit for one transaction)
             raise too_large(self.description, e.error, wrote=mode != "read") from e.error
-        except (
-            neo4j.exceptions.Neo4jError
-        ) as e:  # (a shared limit, or the commit, after the driver's retries)
-            if e.code in MEMORY_LIMITS:
+        except neo4j.exceptions.Neo4jError as e:
+            if e.code in MEMORY_LIMITS:  # (a shared limit, or the commit's, after the driver's retries)
                 raise too_large(self.description, e, wrote=mode != "read") from e
             raise
 
