@@ -265,16 +265,14 @@ def _too_deep(areas: dict[str, AreaRow], file: str) -> list[Problem]:
         while at in areas and depth <= LIMITS["depth"]:
             depth, at = depth + 1, areas[at].broader
         if depth > LIMITS["depth"]:
-            problems.append(
-                Problem(
-                    file,
-                    f"row {area.row}",
-                    "broader",
-                    area.broader,
-                    f"puts this area more than {LIMITS['depth']} levels down: at most {LIMITS['depth']}",
-                )
-            )
+            limit = LIMITS["depth"]
+            problems.append(_broader_problem(file, area, f"puts this area more than {limit} levels down"))
     return problems
+
+
+def _broader_problem(file: str, area: AreaRow, why: str) -> Problem:
+    """A problem with an area's ``broader`` cell."""
+    return Problem(file, f"row {area.row}", "broader", area.broader, why)
 
 
 def _cycles(areas: dict[str, AreaRow], file: str) -> list[Problem]:
@@ -287,15 +285,8 @@ def _cycles(areas: dict[str, AreaRow], file: str) -> list[Problem]:
             at = areas[at].broader
         if at == area.id:
             path = " › ".join([*chain, area.id])
-            problems.append(
-                Problem(
-                    file,
-                    f"row {area.row}",
-                    "broader",
-                    area.broader,
-                    f"makes a cycle: {path} (an area cannot be broader than itself)",
-                )
-            )
+            why = f"makes a cycle: {path} (an area cannot be broader than itself)"
+            problems.append(_broader_problem(file, area, why))
     return problems
 
 

@@ -315,44 +315,37 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
 
     # A store that does not answer (`graphapp serve` refuses to start on one, so in-process): the page that
     # says so, from the wheel too.
-    down = subprocess.run(
-        [
-            str(bin_dir / "python"),
-            "-c",
-            "from graphapp import create_app\n"
-            "app = create_app({'NEO4J_URI': 'bolt://127.0.0.1:9', 'NEO4J_RETRY_SECONDS': 1, 'GRAPHAPP_PUBLIC': '1'})\n"
-            "r = app.test_client().get('/')\n"
-            "print(r.status_code, r.get_data(as_text=True))",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=run,
-        timeout=120,
+    def in_process(script: str) -> subprocess.CompletedProcess[str]:
+        """``script`` run by the wheel's Python, which prints a page's status and text."""
+        return subprocess.run(
+            [str(bin_dir / "python"), "-c", script],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=run,
+            timeout=120,
+        )
+
+    down = in_process(
+        "from graphapp import create_app\n"
+        "app = create_app({'NEO4J_URI': 'bolt://127.0.0.1:9', 'NEO4J_RETRY_SECONDS': 1, 'GRAPHAPP_PUBLIC': '1'})\n"
+        "r = app.test_client().get('/')\n"
+        "print(r.status_code, r.get_data(as_text=True))"
     )
     assert down.stdout.startswith("503 ") and "The database is unavailable" in down.stdout, down.stderr
     rendered["pages/unavailable.html"] = 503
     # A transaction too large for the database's memory (a store that says so, in-process): its own page.
-    full = subprocess.run(
-        [
-            str(bin_dir / "python"),
-            "-c",
-            "from graphapp import create_app\n"
-            "from graphapp.db import KEY, READY\n"
-            "from graphapp.store import TransactionTooLarge\n"
-            "class Full:\n"
-            "    def read(self, *a, **k): raise TransactionTooLarge('no memory for this')\n"
-            "    write = bookkeep = read\n"
-            "app = create_app({'GRAPHAPP_PUBLIC': '1'})\n"
-            "app.extensions[KEY], app.extensions[READY] = Full(), True\n"
-            "r = app.test_client().get('/members')\n"
-            "print(r.status_code, r.get_data(as_text=True))",
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=run,
-        timeout=120,
+    full = in_process(
+        "from graphapp import create_app\n"
+        "from graphapp.db import KEY, READY\n"
+        "from graphapp.store import TransactionTooLarge\n"
+        "class Full:\n"
+        "    def read(self, *a, **k): raise TransactionTooLarge('no memory for this')\n"
+        "    write = bookkeep = read\n"
+        "app = create_app({'GRAPHAPP_PUBLIC': '1'})\n"
+        "app.extensions[KEY], app.extensions[READY] = Full(), True\n"
+        "r = app.test_client().get('/members')\n"
+        "print(r.status_code, r.get_data(as_text=True))"
     )
     assert full.stdout.startswith("503 ") and "Too much for the database at once" in full.stdout, full.stderr
     rendered["pages/too_large.html"] = 503
