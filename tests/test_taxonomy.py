@@ -367,6 +367,18 @@ def test_the_topic_page_says_where_the_topic_sits(app, coordinator) -> None:
     )
 
 
+def test_the_coordinators_topic_page_says_where_the_topic_sits(app, coordinator) -> None:
+    page = coordinator.get("/topics/manage/record-linkage").get_data(as_text=True)
+    assert "<dt>Competence areas</dt><dd>(in no area" in page
+    with app.app_context():
+        get_store().write(import_taxonomy, EDSF_FILE.read_bytes(), "edsf.csv")
+    page = coordinator.get("/topics/manage/record-linkage").get_data(as_text=True)
+    assert (
+        '<dt>Competence areas</dt><dd><a href="/areas#area-dsdm">Data Management</a> › '
+        '<a href="/areas#area-dsdm03">DSDM03 Data integration</a></dd>'
+    ) in page
+
+
 def test_an_upload_shows_what_would_change_then_a_confirm_writes_it(app, coordinator) -> None:
     token = csrf_token(coordinator, "/areas/import")
     upload = {"csrf_token": token, "file": (io.BytesIO(EDSF_FILE.read_bytes()), "edsf.csv")}

@@ -19,6 +19,7 @@ from graphapp.pages import bp
 from graphapp.queries import vocabulary as q
 from graphapp.queries.cypher import Tx
 from graphapp.queries.schema import LEVELS
+from graphapp.taxonomy import place_of_topic
 
 __all__ = ["vocabulary_item_page", "vocabulary_page"]
 
@@ -57,7 +58,8 @@ def vocabulary_item_page(tx: Tx, what: str, node_id: str) -> dict[str, Any] | No
     if found is None:
         return None
     others = [i["name"] for i in items if i["id"] != node_id and i.get("status") != q.RETIRED]
-    return {"item": found, "others": others}
+    places = place_of_topic(tx, node_id) if what == "topic" else []  # (the competence areas it sits in)
+    return {"item": found, "others": others, "places": places}
 
 
 def _list(what: str) -> str:
