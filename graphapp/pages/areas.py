@@ -9,6 +9,7 @@ limit) and never saved; the confirm carries its text back in the form, and every
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from pathlib import PurePath
 from typing import Any
@@ -23,9 +24,13 @@ from graphapp.taxonomy import COLUMNS, EDSF_FILE, LEVEL_WORDS, import_taxonomy, 
 
 __all__ = ["areas_page"]
 
-#: The source the shipped taxonomy's areas carry: the page then shows the EDSF's attribution in full (a
-#: taxonomy of someone else's that names the EDSF in other words keeps its own line).
-EDSF_SOURCES = frozenset(row["source"] for row in csv.DictReader(io.StringIO(EDSF_FILE.read_text("utf-8"))))
+
+@functools.cache
+def edsf_sources() -> frozenset[str]:
+    """The source the shipped taxonomy's areas carry: the page then shows the EDSF's attribution in full (a
+    taxonomy of someone else's that names the EDSF in other words keeps its own line). Read once, when a
+    page first needs it, not when the app starts."""
+    return frozenset(row["source"] for row in csv.DictReader(io.StringIO(EDSF_FILE.read_text("utf-8"))))
 
 
 def areas_page(tx: Tx) -> dict[str, Any]:
@@ -36,13 +41,14 @@ def areas_page(tx: Tx) -> dict[str, Any]:
 @bp.get("/areas")
 def areas() -> str:
     tree = get_store().read(areas_page)
-    edsf = any(s in EDSF_SOURCES for s in tree["sources"])
+    shipped = edsf_sources()
+    edsf = any(s in shipped for s in tree["sources"])
     return render_template(
         "pages/areas.html",
         tree=tree,
         edsf=edsf,
         level_words=LEVEL_WORDS,
-        others=[s for s in tree["sources"] if s not in EDSF_SOURCES],
+        others=[s for s in tree["sources"] if s not in shipped],
     )
 
 
