@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 #: Bump when the model changes, and add a step to :data:`MIGRATIONS`.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,36 @@ NODES: dict[str, NodeSpec] = {
         # areas sort as the framework lists them); source: the attribution of the framework it came from
         # (shown at the foot of the areas page). A taxonomy import replaces every area.
         NodeSpec("Area", ("id", "name", "description", "position", "source")),
+        # The journey (issue 14). A project is one machine-learning use: its stage is the furthest of STAGES
+        # it has reached, and each stage's property (idea, demonstration, production, maintenance) holds the
+        # ISO day it was reached (unset: not reached, or not known). domain: the GSBPM sub-process it serves
+        # (e.g. "5.4"; optional). report and code: public links (http or https). Its organisation, members
+        # (with their role), topics and workstream are relationships.
+        NodeSpec(
+            "Project",
+            (
+                "id",
+                "title",
+                "description",
+                "domain",
+                "stage",
+                "idea",
+                "demonstration",
+                "production",
+                "maintenance",
+                "report",
+                "code",
+            ),
+        ),
+        # A theme of the group's map (quality, good training data, ... : THEME_KINDS "theme"), or what
+        # facilitates the work ("organisation", "sharing and collaboration": THEME_KINDS "facilitator").
+        # position: its place down the map (zero-padded).
+        NodeSpec("Theme", ("id", "name", "description", "kind", "position")),
+        # A shared resource: a document, code repository, course or recording (RESOURCE_KINDS), by its
+        # public link only (graphapp never keeps a copy). language: an ISO 639-1 code ("en", "fr", "ru"...);
+        # added: the ISO day it was added. Who shared it is a relationship (SHARED), so that forgetting the
+        # member drops the link and keeps the resource.
+        NodeSpec("Resource", ("id", "title", "url", "kind", "language", "description", "added")),
     )
 }
 
@@ -113,6 +143,20 @@ RELATIONSHIPS: dict[str, RelSpec] = {
         # sits in (any number).
         RelSpec("BROADER", "Area", "Area"),
         RelSpec("IN_AREA", "Topic", "Area"),
+        # The journey (issue 14): a project's organisation (at most one), its members with their role in
+        # it (free text, e.g. "lead", "data scientist"), its topics and its workstream (at most one).
+        RelSpec("RUN_BY", "Project", "Organisation"),
+        RelSpec("WORKS_ON", "Member", "Project", ("role",)),
+        RelSpec("ON_TOPIC", "Project", "Topic"),
+        RelSpec("IN_WORKSTREAM", "Project", "Workstream"),
+        # The themes a workstream serves, at the stages of the journey it takes in them (STAGES ids,
+        # comma-separated; empty: every stage), and the themes a topic serves.
+        RelSpec("SERVES", "Workstream", "Theme", ("stages",)),
+        RelSpec("OF_THEME", "Topic", "Theme"),
+        # A resource's topics and workstream (at most one), and the member who shared it (at: the ISO day).
+        RelSpec("ABOUT", "Resource", "Topic"),
+        RelSpec("FOR_WORKSTREAM", "Resource", "Workstream"),
+        RelSpec("SHARED", "Member", "Resource", ("at",)),
     )
 }
 
@@ -125,6 +169,12 @@ LEVEL_BASE = len(LEVELS) + 1
 #: A member's roles in a workstream (not an account's roles: those are graphapp.queries.accounts.ROLES).
 WORKSTREAM_ROLES = ("lead", "member")
 EMAIL_VISIBILITY = ("members", "coordinators", "nobody")
+#: The journey every machine-learning use goes through, in order (a Project's stage; SERVES stages).
+STAGES = ("idea", "demonstration", "production", "maintenance")
+#: What a Theme is: a theme of the map, or what facilitates the work.
+THEME_KINDS = ("theme", "facilitator")
+#: What a Resource is.
+RESOURCE_KINDS = ("document", "code", "course", "recording")
 SUGGESTIBLE = ("yes", "no")
 INTRODUCTIONS = ("yes", "no")
 
@@ -256,6 +306,10 @@ WORKFLOW_LABELS: dict[str, NodeSpec] = {
         # A topic a member typed that is not in the vocabulary, waiting for a coordinator (issue 13): the
         # member's interest is kept here until the topic is approved (made, and the interest with it),
         # mapped to an existing topic, or declined.
+        # A workstream's dated progress note (issue 14 §5), written by one of its leads: published with the
+        # workstream, in the history and the API. member: the lead who wrote it (forgetting them blanks it
+        # and keeps the note); date: the ISO day the progress is as of; created/updated: when written.
+        NodeSpec("ProgressNote", ("id", "workstream", "member", "date", "text", "created", "updated")),
         NodeSpec(
             "TopicProposal",
             (
@@ -368,6 +422,8 @@ MIGRATIONS: dict[int, dict[Dialect, list[str]]] = {
     },
     # 6: the competence taxonomy (Area, BROADER, IN_AREA: new tables and a constraint, in the DDL).
     6: {"ladybug": [], "neo4j": []},
+    # 7: the journey: projects, themes, resources, progress notes (new tables and constraints, in the DDL).
+    7: {"ladybug": [], "neo4j": []},
 }
 
 

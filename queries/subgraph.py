@@ -26,9 +26,24 @@ __all__ = [
 
 SUBGRAPH_KINDS = ("topic", "workstream", "organisation", "country", "region")
 #: What the explorer and the contact-map exports leave out for now: the competence taxonomy (its areas, and
-#: the links from topics to them and between them). Issue 14 §6 adds them, with shapes of their own.
-NOT_DRAWN_LABELS = frozenset({"Area"})
-NOT_DRAWN_TYPES = frozenset({"BROADER", "IN_AREA"})
+#: the links from topics to them and between them) and the journey (projects, themes, resources and their
+#: links). Issue 14 §6 adds them, with shapes of their own.
+NOT_DRAWN_LABELS = frozenset({"Area", "Project", "Theme", "Resource"})
+NOT_DRAWN_TYPES = frozenset(
+    {
+        "BROADER",
+        "IN_AREA",
+        "RUN_BY",
+        "WORKS_ON",
+        "ON_TOPIC",
+        "IN_WORKSTREAM",
+        "SERVES",
+        "OF_THEME",
+        "ABOUT",
+        "FOR_WORKSTREAM",
+        "SHARED",
+    }
+)
 #: The labels and relationship types a map may hold.
 DRAWN_NODES = [label for label in NODES if label not in NOT_DRAWN_LABELS]
 DRAWN_RELATIONSHIPS = {t: spec for t, spec in RELATIONSHIPS.items() if t not in NOT_DRAWN_TYPES}

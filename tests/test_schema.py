@@ -38,11 +38,34 @@ V5_COLUMNS = (
 V6_TABLES = ("Area", "BROADER", "IN_AREA")
 
 
-def _ddl_of_version_5() -> list[str]:
-    """The embedded file's DDL as graphapp wrote it at schema 5, from today's."""
+#: The tables schema 7 added (the journey: projects, themes, resources, progress notes).
+V7_TABLES = (
+    "Project",
+    "Theme",
+    "Resource",
+    "ProgressNote",
+    "RUN_BY",
+    "WORKS_ON",
+    "ON_TOPIC",
+    "IN_WORKSTREAM",
+    "SERVES",
+    "OF_THEME",
+    "ABOUT",
+    "FOR_WORKSTREAM",
+    "SHARED",
+)
+
+
+def _ddl_of_version_6() -> list[str]:
+    """The embedded file's DDL as graphapp wrote it at schema 6, from today's."""
     from graphapp.queries.schema import DDL
 
-    return [s for s in DDL["ladybug"] if not any(f"TABLE IF NOT EXISTS {t}(" in s for t in V6_TABLES)]
+    return [s for s in DDL["ladybug"] if not any(f"TABLE IF NOT EXISTS {t}(" in s for t in V7_TABLES)]
+
+
+def _ddl_of_version_5() -> list[str]:
+    """The embedded file's DDL as graphapp wrote it at schema 5, from schema 6's."""
+    return [s for s in _ddl_of_version_6() if not any(f"TABLE IF NOT EXISTS {t}(" in s for t in V6_TABLES)]
 
 
 def _ddl_of_version_4() -> list[str]:
@@ -81,10 +104,38 @@ def test_a_version_5_database_is_migrated_and_gets_the_taxonomy(tmp_path) -> Non
         old.write(lambda tx: tx.run(WRITE_VERSION, version="5"))
         old.write(lambda tx: tx.run("CREATE (:Topic {id: 'record-linkage', name: 'record linkage'})"))
     with LadybugStore(str(tmp_path / "v5.lbug")) as reopened:
-        assert create_schema(reopened) == (5, SCHEMA_VERSION) and SCHEMA_VERSION == 6
+        assert create_schema(reopened) == (5, SCHEMA_VERSION)
         reopened.write(import_taxonomy, b"id,name,topics\nlinkage,Linkage,record linkage\n", "t.csv")
         tree = reopened.read(taxonomy_tree)
         assert tree["areas"][0]["topics"][0]["id"] == "record-linkage"
+        assert create_schema(reopened) == (SCHEMA_VERSION, SCHEMA_VERSION)
+
+
+def test_a_version_6_database_is_migrated_and_can_hold_projects(tmp_path) -> None:
+    """An embedded file of schema 6 opens and migrates to 7: its topics stay, and a project can be on one."""
+    from graphapp.store import LadybugStore
+
+    v6 = _ddl_of_version_6()
+    assert not any("Project" in s for s in v6)
+    with LadybugStore(str(tmp_path / "v6.lbug")) as old:
+        for statement in v6:
+            old.write(lambda tx, s=statement: tx.run(s))
+        old.write(lambda tx: tx.run(WRITE_VERSION, version="6"))
+        old.write(lambda tx: tx.run("CREATE (:Topic {id: 'record-linkage', name: 'record linkage'})"))
+    with LadybugStore(str(tmp_path / "v6.lbug")) as reopened:
+        assert create_schema(reopened) == (6, SCHEMA_VERSION) and SCHEMA_VERSION == 7
+        reopened.write(
+            lambda tx: tx.run(
+                "MATCH (t:Topic {id: 'record-linkage'}) "
+                "CREATE (p:Project {id: 'p1', title: 'Linking the census', stage: 'production'})-[:ON_TOPIC]->(t)"
+            )
+        )
+        rows = reopened.read(
+            lambda tx: tx.run(
+                "MATCH (p:Project)-[:ON_TOPIC]->(t:Topic) RETURN p.stage AS stage, t.name AS topic"
+            )
+        )
+        assert rows == [{"stage": "production", "topic": "record linkage"}]
         assert create_schema(reopened) == (SCHEMA_VERSION, SCHEMA_VERSION)
 
 
@@ -187,7 +238,7 @@ def test_a_version_3_database_is_migrated_keeping_its_contacts(tmp_path) -> None
     from graphapp.store import LadybugStore
 
     v3 = _ddl_of_version_3()
-    assert len(v3) == len(DDL["ladybug"]) - len(WORKFLOW_LABELS) - len(V6_TABLES)
+    assert len(v3) == len(DDL["ladybug"]) - len({*WORKFLOW_LABELS, *V6_TABLES, *V7_TABLES})
     with LadybugStore(str(tmp_path / "v3.lbug")) as old:
         for statement in v3:
             old.write(lambda tx, s=statement: tx.run(s))
