@@ -557,3 +557,122 @@ def merge_organisation(body: dict[str, Any], organisation: str) -> Response:
     """Merge an organisation into another: every member working there moves; its names become the kept
     one's aliases; in the history."""
     return _vocabulary_merge("organisation", organisation, body)
+
+
+# --- The journey (issue 14 §2; part "journey"): the themes-by-stage map and the themes ---------------------
+
+
+def _journey_cell(c: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "stage": c["stage"],
+        "workstreams": [w["id"] for w in c["workstreams"]],
+        "projects": [p["id"] for p in c["projects"]],
+        "members": c["people"]["count"],
+        "to_be_defined": c["to_be_defined"],
+    }
+
+
+def _journey_row(r: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **{k: r[k] for k in ("id", "name", "kind", "position")},
+        "cells": [_journey_cell(c) for c in r["cells"]],
+    }
+
+
+def _stage_columns() -> list[dict[str, str]]:
+    return [
+        {"id": s, "name": wording.STAGE_NAMES[s], "words": wording.STAGE_HEADINGS[s]}
+        for s in wording.STAGE_NAMES
+    ]
+
+
+@bp.get("/journey")
+@bp.answers(
+    answer("Journey", **required("columns", "rows", "to_be_defined", "topics")),
+    "The map: ``columns`` (the stages: id, name, the group's words), ``rows`` (the themes by position, "
+    "then the facilitators: id, name, kind, position, and a cell per stage with the ids of its "
+    "workstreams and projects, how many members work on those projects, and ``to_be_defined`` for an "
+    "empty cell), how many cells are to be defined, and ``topics``: per topic with projects, how many sit "
+    "at each stage and the stage they are stuck at (or null), with ``stuck_at_least``.",
+)
+def journey() -> Response:
+    """The themes-by-stage map, and per topic the projects at each stage and where they stop."""
+    from graphapp.pages.journey import journey_page
+
+    shown = get_store().read(journey_page)
+    m, stuck = shown["map"], shown["journey_topics"]
+    return jsonify(
+        {
+            "columns": _stage_columns(),
+            "rows": [_journey_row(r) for r in (*m["themes"], *m["facilitators"])],
+            "to_be_defined": m["to_be_defined"],
+            "topics": stuck["topics"],
+            "stuck_at_least": stuck["at_least"],
+        }
+    )
+
+
+@bp.get("/themes")
+@bp.answers(
+    answer("Themes", **required("items", "total")),
+    "Every theme (a dozen or so: not paginated), by position: id, name, description, kind (theme or "
+    "facilitator), position, the workstreams that serve it (id and the stages they take) and its topics' ids.",
+)
+def themes() -> Response:
+    """The themes of the group's map, and what facilitates the work."""
+    from graphapp.analytics.journey import theme_view
+    from graphapp.queries.journey import journey_rows
+
+    def read(tx: Tx) -> list[dict[str, Any]]:
+        rows = journey_rows(tx)
+        ordered = sorted(
+            rows["themes"], key=lambda t: (t.get("position") or "", (t.get("name") or "").lower(), t["id"])
+        )
+        views = [theme_view(rows, t["id"]) for t in ordered]
+        return [_theme_summary(v) for v in views if v is not None]
+
+    items = get_store().read(read)
+    return jsonify({"items": items, "total": len(items)})
+
+
+def _theme_summary(v: dict[str, Any]) -> dict[str, Any]:
+    t = v["theme"]
+    return {
+        **{k: t[k] for k in ("id", "name", "description", "kind", "position")},
+        "workstreams": [{"id": w["id"], "stages": w["stages"]} for w in v["workstreams"]],
+        "topics": [p["id"] for p in v["topics"]],
+    }
+
+
+@bp.get("/themes/<theme>")
+@bp.answers(
+    answer("Theme", **required("id", "name", "workstreams", "topics", "stages")),
+    "The theme, the workstreams that serve it (id, name, stages), its topics (id, name) and, per stage, "
+    "its workstreams, projects (id, title) and how many members work on them.",
+    404,
+)
+def theme(theme: str) -> Response:
+    """One theme: its description, workstreams, topics and projects by stage."""
+    from graphapp.pages.journey import theme_page
+
+    v = get_store().read(theme_page, theme)
+    if v is None:
+        abort(404, f"no theme with the id {theme!r}")
+    t = v["theme"]
+    return jsonify(
+        {
+            **{k: t[k] for k in ("id", "name", "description", "kind", "position")},
+            "workstreams": v["workstreams"],
+            "topics": v["topics"],
+            "stages": [
+                {
+                    "stage": c["stage"],
+                    "workstreams": [w["id"] for w in c["workstreams"]],
+                    "projects": c["projects"],
+                    "members": c["people"]["count"],
+                    "to_be_defined": c["to_be_defined"],
+                }
+                for c in t["cells"]
+            ],
+        }
+    )

@@ -121,6 +121,12 @@ ACCESS = {
     "pages.growth_chart": "coordinator",
     "pages.growth_csv": "coordinator",
     "api.gaps": "coordinator",
+    # The journey (issue 14 §2): the themes-by-stage map for coordinators, a theme's page for members.
+    "pages.journey": "coordinator",
+    "pages.theme": "member",
+    "api.journey": "coordinator",
+    "api.themes": "member",
+    "api.theme": "member",
     "api.heatmap": "coordinator",
     "api.export_view": "coordinator",
     "uploads.import_page": "coordinator",

@@ -9,6 +9,7 @@ No Flask here: the CLI and the benchmarks call these too.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
@@ -18,10 +19,11 @@ import numpy as np
 
 from graphapp.analytics.asks import Helpers, rank_helpers
 from graphapp.analytics.brokers import ContactCuts, find_cuts
-from graphapp.analytics.coverage import Network, Thresholds, coverage_gaps
+from graphapp.analytics.coverage import Network, Thresholds, coverage_gaps, stuck_gaps
 from graphapp.analytics.growth import Snapshot, after_day, as_network, as_of, growth, heat_map_of
 from graphapp.analytics.interest_index import InterestIndex
 from graphapp.analytics.introductions import introduction_stats
+from graphapp.analytics.journey import topic_stages
 from graphapp.analytics.suggestions import Suggestions, UnknownMember, suggest
 from graphapp.queries.asks import open_ask_topics
 from graphapp.queries.coverage import M49_REGIONS, STATEMENTS, coverage_tables
@@ -29,6 +31,7 @@ from graphapp.queries.cypher import Cypher, Tx, collector_paused
 from graphapp.queries.growth import network_now, node_changes
 from graphapp.queries.interest import read_contacts, read_interests, read_members
 from graphapp.queries.introductions import INTRODUCTION_KINDS, introduction_counts, introductions_off
+from graphapp.queries.journey import project_stage_rows
 from graphapp.queries.members import topic_region_matrix
 from graphapp.queries.peers import member_known_and_revision
 from graphapp.queries.schema import LEVELS, graph_revision, members_changed, revision_and_log
@@ -49,7 +52,11 @@ __all__ = [
     "growth_report",
     "heat_map",
     "interest_index",
+    "journey_gaps",
     "suggest_peers",
+    "topic_stages_of",
+    "with_gaps",
+    "with_journey_gaps",
 ]
 
 T = TypeVar("T")
@@ -209,11 +216,18 @@ def contact_cuts(tx: Tx) -> ContactCuts:
 
 def coverage_report_of(tx: Tx, thresholds: Thresholds | None = None) -> dict[str, Any]:
     """The coverage report of the graph as ``tx`` sees it (see
-    :func:`graphapp.analytics.coverage.coverage_gaps`; its words: :func:`graphapp.wording.worded_report`).
+    :func:`graphapp.analytics.coverage.coverage_gaps`; its words: :func:`graphapp.wording.worded_report`),
+    with the journey's gaps (:func:`journey_gaps`).
 
     On Neo4j the contacts are read and searched (in Python) in a transaction beside the one that reads the
     rest, while the server is still busy with that.
     """
+    return with_gaps(_counted_report_of(tx, thresholds), journey_gaps(tx, thresholds))
+
+
+def _counted_report_of(tx: Tx, thresholds: Thresholds | None = None) -> dict[str, Any]:
+    """The coverage report without the journey's gaps: what depends on the members (kept across writes
+    that changed none)."""
     with collector_paused():
         # side_by_side types its results as one list; in order, they are what each work returns
         first, second = tx.side_by_side([_network, contact_cuts])
@@ -236,9 +250,58 @@ def coverage_report(tx: Tx) -> dict[str, Any]:
     change it): every view after the first costs nothing until the graph changes (a write that changed
     no member leaves it as it is)."""
     now = graph_revision(tx)
-    return tx.derived.get(
-        "coverage-report", now, lambda: coverage_report_of(tx), _unless_members_changed(tx, now)
+    counted = tx.derived.get(
+        "coverage-report", now, lambda: _counted_report_of(tx), _unless_members_changed(tx, now)
     )
+    # The journey's gaps move with projects, which a write changes without changing any member (it
+    # declares tx.touched([])): they are read again after every write (a small read), and the report
+    # with them kept for the revision.
+    return tx.derived.get("coverage-report-journey", now, lambda: with_gaps(counted, journey_gaps(tx)))
+
+
+# --- The journey's gaps (issue 14 §2): topics whose projects stop at a stage -------------------------------
+
+
+def topic_stages_of(
+    tx: Tx, thresholds: Thresholds | None = None, day: date | None = None
+) -> list[dict[str, Any]]:
+    """Per topic with projects: how many sit at each stage and where they are stuck (see
+    :func:`graphapp.analytics.journey.topic_stages`); for ``day``, at the stage each had reached by then,
+    from the day recorded for each stage."""
+    th = thresholds or Thresholds()
+    projects, topics = project_stage_rows(tx)
+    return topic_stages(projects, topics, th.stuck_projects, day.isoformat() if day else None)
+
+
+def journey_gaps(
+    tx: Tx, thresholds: Thresholds | None = None, day: date | None = None
+) -> list[dict[str, Any]]:
+    """The ``stuck`` gaps (:func:`graphapp.analytics.coverage.stuck_gaps`) of the graph as ``tx`` sees it,
+    most severe first (as the report orders gaps); for ``day``, as the projects stood then."""
+    th = thresholds or Thresholds()
+    gaps = stuck_gaps(topic_stages_of(tx, th, day), th)
+    return [g.as_dict() for g in sorted(gaps, key=_gap_order)]
+
+
+def _gap_order(g: Any) -> tuple[int, str, str]:
+    g = g if isinstance(g, dict) else g.as_dict()
+    return (-g["severity"], g["kind"], g["subject"])
+
+
+def with_gaps(report: dict[str, Any], gaps: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The report with more gaps (each in the report's order: most severe first, then kind, then
+    subject), merged into its list in that order, and its count by severity made again. The report given
+    is kept per revision and shared: a new one is returned."""
+    if not gaps:
+        return report
+    merged = list(heapq.merge(report["gaps"], gaps, key=_gap_order))
+    severities = Counter(str(g["severity"]) for g in merged)
+    return {**report, "gaps": merged, "summary": {**report["summary"], "gaps": dict(severities)}}
+
+
+def with_journey_gaps(tx: Tx, report: dict[str, Any], day: date | None = None) -> dict[str, Any]:
+    """``report`` (of the network as it stood at the end of ``day``, say) with the journey's gaps of then."""
+    return with_gaps(report, journey_gaps(tx, None, day))
 
 
 def heat_map(tx: Tx) -> dict[str, Any]:
@@ -279,9 +342,11 @@ def network_as_of(tx: Tx, day: date) -> Snapshot:
 
 def coverage_report_as_of(tx: Tx, day: date, thresholds: Thresholds | None = None) -> dict[str, Any]:
     """The coverage report of the network as it stood at the end of ``day`` (UTC), rebuilt from the
-    history (:func:`network_as_of`), by the same analytics as :func:`coverage_report_of`. Not kept: each
-    day asked is rebuilt."""
-    return coverage_report_of_snapshot(network_as_of(tx, day), day, thresholds)
+    history (:func:`network_as_of`), by the same analytics as :func:`coverage_report_of`; the journey's
+    gaps from the day each project reached each stage (:func:`journey_gaps`). Not kept: each day asked is
+    rebuilt."""
+    report = coverage_report_of_snapshot(network_as_of(tx, day), day, thresholds)
+    return with_gaps(report, journey_gaps(tx, thresholds, day))
 
 
 def coverage_report_of_snapshot(

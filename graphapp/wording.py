@@ -18,12 +18,16 @@ from graphapp.analytics.suggestions import Suggestion, Suggestions
 
 __all__ = [
     "SEVERITY",
+    "STAGE_HEADINGS",
+    "STAGE_NAMES",
+    "TO_BE_DEFINED",
     "gap_detail",
     "helper_reasons",
     "helpers_note",
     "note",
     "reasons",
     "severity",
+    "stuck_detail",
     "worded_helpers",
     "worded_report",
     "worded_suggestions",
@@ -119,6 +123,8 @@ def gap_detail(gap: Mapping[str, Any]) -> str:
     'nobody works on it; WS1 covers it'
     >>> gap_detail({"kind": "broker", "numbers": {"splits_off": 2}})
     'the only link to 2 other member(s) in the contact network'
+    >>> gap_detail({"kind": "stuck", "numbers": {"stage": "demonstration", "next": "production", "projects": 5}})
+    '5 projects reached demonstration, none production'
     """
     kind, n = gap["kind"], gap["numbers"]
     if kind == "topic-unheld":
@@ -141,7 +147,41 @@ def gap_detail(gap: Mapping[str, Any]) -> str:
         )
     if kind == "broker":
         return f"the only link to {n['splits_off']} other member(s) in the contact network"
+    if kind == "stuck":
+        return stuck_detail(n)
     return FIXED[kind]
+
+
+# --- The journey (issue 14 §2) --------------------------------------------------------------------------
+
+#: The stages of the journey, as the group names them (a column of the themes-by-stage map).
+STAGE_NAMES = {
+    "idea": "Idea",
+    "demonstration": "Demonstration",
+    "production": "Production",
+    "maintenance": "Maintenance",
+}
+#: What each stage is, in the group's words (under the map's column headings).
+STAGE_HEADINGS = {
+    "idea": "Where a machine-learning use starts",
+    "demonstration": "Moving from idea to valid solution (demonstration)",
+    "production": "From valid solution to production",
+    "maintenance": "Ensuring production robustness (maintenance)",
+}
+#: An empty cell of the map, in the group's words: a gap.
+TO_BE_DEFINED = "To be defined"
+
+
+def stuck_detail(n: Mapping[str, Any]) -> str:
+    """A topic stuck at a stage (the numbers of a ``stuck`` gap) in one sentence.
+
+    Examples
+    --------
+    >>> stuck_detail({"stage": "idea", "next": "demonstration", "projects": 1})
+    '1 project reached idea, none demonstration'
+    """
+    many = n["projects"]
+    return f"{many} project{'s' if many != 1 else ''} reached {n['stage']}, none {n['next']}"
 
 
 #: The gaps whose sentence does not depend on their numbers.

@@ -124,6 +124,7 @@ def test_every_page_reads_what_it_shows_in_one_transaction(site) -> None:
         "/members/stale",
         "/topics/proposals",
         "/areas",
+        "/journey",
     ]
     opened = {url: transactions.of(client, "GET", url) for url in pages}
     assert {url: [kind for kind, _ in found] for url, found in opened.items()} == dict.fromkeys(
@@ -171,6 +172,8 @@ def test_every_api_answer_reads_in_one_transaction(site) -> None:
         "/api/subgraph?kind=region&value=Europe",
         "/api/vocabulary",
         "/api/areas",
+        "/api/journey",
+        "/api/themes",
         "/api/export/csv?kind=topic&value=record-linkage",
         "/api/history?kind=import&per_page=5",
     ]

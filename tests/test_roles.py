@@ -76,6 +76,12 @@ MATRIX = [
     ("GET", "/coverage/growth.svg", "coordinator"),
     ("GET", "/coverage/growth.csv?by=region", "coordinator"),
     ("GET", "/api/gaps", "coordinator"),
+    # The journey (issue 14 §2): the map for coordinators, a theme for members (an unknown one: 404 once allowed).
+    ("GET", "/journey", "coordinator"),
+    ("GET", "/api/journey", "coordinator"),
+    ("GET", "/themes/quality", "member"),
+    ("GET", "/api/themes", "member"),
+    ("GET", "/api/themes/quality", "member"),
     ("GET", "/api/heatmap", "coordinator"),
     ("GET", "/api/export/csv?kind=topic&value=record-linkage", "coordinator"),
     ("GET", "/import", "coordinator"),

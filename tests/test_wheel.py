@@ -187,6 +187,28 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
         cli("account", "create", login, "--member", member, "--password-stdin", stdin="a long password 2\n")
     token_path = urllib.parse.urlparse(invitation).path
 
+    # A theme (written with the schema's generic statement, from the wheel's Python, before the server
+    # opens the store), so that a theme's page renders whatever the demo holds.
+    theme = subprocess.run(
+        [
+            str(bin_dir / "python"),
+            "-c",
+            "from graphapp.queries.schema import CREATE_NODES\n"
+            "from graphapp.store import LadybugStore\n"
+            "import os\n"
+            "s = LadybugStore(os.environ['GRAPHAPP_DB'])\n"
+            "row = {'id': 'wheel-theme', 'name': 'A theme from the wheel', 'description': '', 'kind': 'theme', 'position': '99'}\n"
+            "s.write(lambda tx: tx.run(CREATE_NODES['Theme'], rows=[row]))\n"
+            "s.close()\n",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=run,
+        timeout=120,
+    )
+    assert theme.returncode == 0, theme.stderr
+
     rendered: dict[str, int] = {}
     with serving(env, tmp_path / "serve.log", command=(graphapp,), cwd=run) as url:
         browser = Browser(url)
@@ -230,6 +252,8 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
             "/coverage": ("pages/coverage.html", "Where the network is thin"),
             "/coverage?as_of=2022-06-30": ("pages/_coverage_growth.html", "As it stood on"),
             "/coverage/growth": ("pages/growth.html", "How the network grew"),
+            "/journey": ("pages/journey.html", "<h1>The journey: themes by stage"),
+            "/themes/wheel-theme": ("pages/theme.html", "<h1>A theme from the wheel"),
             "/explore": ("pages/explore.html", "vis-network.min.js"),
             "/me": ("pages/me.html", "<h1>My data"),
             f"/mail/preferences/{_preferences_token(someone)}": (
@@ -268,6 +292,8 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
         rendered["pages/_coverage_vocabulary.html"] = status
         assert status == 200 and 'id="stale-heading"' in page
         rendered["pages/_coverage_stale.html"] = status
+        assert 'id="stuck-heading"' in page
+        rendered["pages/_coverage_stuck.html"] = status
         found = re.search(r'href="(/mail/preferences/[^"]+)"', browser.get("/me")[1])
         assert found, "My data links to the member's mail preferences"
         status, page = browser.get(found.group(1))

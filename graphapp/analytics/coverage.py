@@ -23,7 +23,8 @@ import numpy as np
 from graphapp.analytics.brokers import ContactCuts, rank_brokers
 from graphapp.analytics.clusters import clusters_of_interest
 from graphapp.analytics.interest_index import InterestIndex
-from graphapp.queries.schema import LEVELS
+from graphapp.analytics.journey import STUCK_AT_LEAST, stuck_at
+from graphapp.queries.schema import LEVELS, STAGES
 
 __all__ = [
     "Gap",
@@ -38,6 +39,7 @@ __all__ = [
     "organisation_gaps",
     "region_gaps",
     "stale_share",
+    "stuck_gaps",
     "topic_gaps",
     "workstream_gaps",
 ]
@@ -70,6 +72,8 @@ class Thresholds:
     demand_ratio: float = 3.0  # learners per expert above which demand outstrips supply
     min_learners: int = 3  # ... counted only where at least this many are learning
     brokers: int = 10  # how many brokers to list
+    # (the journey) a topic is stuck with this many projects at its furthest stage and none beyond
+    stuck_projects: int = STUCK_AT_LEAST
 
 
 @dataclass
@@ -449,6 +453,58 @@ def coverage_gaps(
         "gaps": [g.as_dict() for g in gaps],
         "clusters_of_interest": clusters_of_interest(ix),
     }
+
+
+# --- The journey (issue 14 §2): topics whose projects stop at a stage ----------------------------------------
+
+#: The stage from which a stuck topic is only worth a look: its projects reached production (the stages
+#: before it are serious: nothing on the topic has gone into production).
+PRODUCTION = "production"
+
+
+def stuck_gaps(topics: Sequence[dict[str, Any]], th: Thresholds) -> list[Gap]:
+    """Topics whose projects pile up at a stage and go no further (kind ``stuck``): at least
+    ``th.stuck_projects`` projects at the furthest stage any of them reached, that stage not the last
+    (see :func:`graphapp.analytics.journey.stuck_at`). Serious before production (nothing on the topic
+    reached production), worth a look at production (none in maintenance). Retired topics are left out.
+
+    Parameters
+    ----------
+    topics : sequence of dict
+        Per topic (:func:`graphapp.analytics.journey.topic_stages`): ``topic``, ``name``, ``retired``,
+        ``counts`` (projects at each stage).
+    th : Thresholds
+
+    Returns
+    -------
+    list of Gap
+        By topic id; the numbers: ``stage`` (where they stop), ``next`` (the stage none reached),
+        ``projects`` (at that stage) and the projects at each stage.
+
+    Examples
+    --------
+    >>> topics = [{"topic": "nlp", "name": "NLP", "counts": {"idea": 1, "demonstration": 3}},
+    ...           {"topic": "cv", "name": "CV", "counts": {"production": 3}}]
+    >>> [(g.subject, g.severity, g.numbers["stage"], g.numbers["next"]) for g in stuck_gaps(topics, Thresholds())]
+    [('cv', 1, 'production', 'maintenance'), ('nlp', 2, 'demonstration', 'production')]
+    """
+    gaps = []
+    for t in sorted(topics, key=lambda t: t["topic"]):
+        if t.get("retired"):
+            continue
+        counts = {s: int(t["counts"].get(s, 0)) for s in STAGES}
+        stage = stuck_at(counts, th.stuck_projects)
+        if stage is None:
+            continue
+        numbers = {
+            "stage": stage,
+            "next": STAGES[STAGES.index(stage) + 1],
+            "projects": counts[stage],
+            **counts,
+        }
+        severity = 2 if STAGES.index(stage) < STAGES.index(PRODUCTION) else 1
+        gaps.append(Gap("stuck", severity, t["topic"], t["name"], numbers))
+    return gaps
 
 
 def _gap_members(ix: InterestIndex, gap: dict[str, Any]) -> np.ndarray:

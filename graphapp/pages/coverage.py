@@ -10,7 +10,7 @@ from flask import current_app, render_template, request
 
 from graphapp import freshness, reports
 from graphapp.db import get_store
-from graphapp.pages import bp
+from graphapp.pages import bp, journey
 from graphapp.params import as_of_arg, page_args
 from graphapp.queries.cypher import Tx
 from graphapp.queries.members import paginate
@@ -49,8 +49,9 @@ def coverage_as_of(tx: Tx, as_of: date | None, timing: freshness.Timing | None =
     else:
         snap = reports.network_as_of(tx, as_of)
         shown = {
-            "report": reports.coverage_report_of_snapshot(snap, as_of),
+            "report": reports.with_journey_gaps(tx, reports.coverage_report_of_snapshot(snap, as_of), as_of),
             "matrix": reports.heat_map_of_snapshot(snap),
             "stale": None,
         }
+    shown["journey_topics"] = journey.stuck_part(tx, as_of)  # (the journey: _coverage_stuck.html)
     return {**shown, "as_of": as_of, "today": datetime.now(UTC).date().isoformat()}

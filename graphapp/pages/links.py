@@ -21,6 +21,7 @@ GAP_PAGES = {
     "region": "region",
     "member": "member",
     "broker": "member",
+    "stuck": "topic",  # (the journey: a topic whose projects stop at a stage)
 }
 
 
