@@ -248,9 +248,9 @@ def without_retired(report: dict[str, Any], retired: set[str]) -> dict[str, Any]
 def coverage_report(tx: Tx) -> dict[str, Any]:
     """The coverage report with default thresholds, made once per graph revision (callers must not
     change it): every view after the first costs nothing until the graph changes (a write that changed
-    no member leaves it as it is)."""
+    no member leaves the counted part as it is; the journey's gaps are read again)."""
     now = graph_revision(tx)
-    counted = tx.derived.get(
+    counted: dict[str, Any] = tx.derived.get(
         "coverage-report", now, lambda: _counted_report_of(tx), _unless_members_changed(tx, now)
     )
     # The journey's gaps move with projects, which a write changes without changing any member (it

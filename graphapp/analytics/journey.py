@@ -250,7 +250,7 @@ def journey_map(
             "to_be_defined": not ws and not here,
         }
 
-    made = [
+    made: list[dict[str, Any]] = [
         {
             **{k: t.get(k) for k in ("id", "name", "description", "kind", "position")},
             "cells": [cell(t["id"], stage) for stage in STAGES],
