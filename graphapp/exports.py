@@ -292,6 +292,10 @@ MARKERS: dict[str, Any] = {
 }
 
 
+#: The least size (in points squared) a kind is drawn at in the pictures.
+MARKER_LEAST = {"Project": 40, "Theme": 40, "Area": 40, "Resource": 40}
+
+
 def _marker(shape: str) -> Any:
     marker = MARKERS[shape]
     return _page_marker() if marker == "page" else marker
@@ -324,10 +328,14 @@ def _picture(e: Export, fmt: str) -> bytes:
             12 + 6 * G.degree(n) if "members" not in G.nodes[n] else 12 + 6 * G.nodes[n]["members"]
             for n in nodes
         ]
+        # A project, theme, area or resource has few links but must be seen: never smaller than a dot of
+        # a few; a star fills less of its box than the other markers.
+        least = MARKER_LEAST.get(kind, 0)
+        grow = 2.0 if style["shape"] == "star" else 1.0
         ax.scatter(
             [pos[n][0] for n in nodes],
             [pos[n][1] for n in nodes],
-            s=[min(s, 400) for s in sizes],
+            s=[grow * max(least, min(s, 400)) for s in sizes],
             c=style["color"],
             marker=_marker(style["shape"]),
             edgecolors="white",
@@ -353,7 +361,7 @@ def _picture(e: Export, fmt: str) -> bytes:
             marker=_marker(s["shape"]),
             color="w",
             markerfacecolor=s["color"],
-            markersize=8,
+            markersize=11 if s["shape"] == "star" else 8,
             label=s["name"],
         )
         for kind, s in STYLE.items()
