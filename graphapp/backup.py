@@ -19,7 +19,7 @@ from typing import Any
 
 from graphapp.ingest.problems import ImportRejected, Problem
 from graphapp.queries import history
-from graphapp.queries.cypher import Store, Tx
+from graphapp.queries.cypher import Cypher, Store, Tx
 from graphapp.queries.kept import KEPT, count_kept, create_kept, delete_kept, read_kept
 from graphapp.queries.schema import (
     ALL_NODES,
@@ -28,6 +28,9 @@ from graphapp.queries.schema import (
     NODES,
     RELATIONSHIPS,
     SCHEMA_VERSION,
+    UPDATE_NODES,
+    UPDATE_RELS,
+    batches,
     counts,
     schema_version,
 )
@@ -206,9 +209,14 @@ def restore(store: Store, data: dict[str, Any], replace: bool = False) -> dict[s
         for label, spec in NODES.items():
             rows = [{p: row.get(p) for p in spec.properties} for row in data["nodes"].get(label, [])]
             tx.bulk_create(label, rows)
+            if not spec.list_properties:  # (those are written by UNWIND, which keeps an empty string)
+                _empty_strings_again(tx, UPDATE_NODES[label], rows)
         for t, rel in RELATIONSHIPS.items():
             keys = ("source", "target", *rel.properties)
-            tx.bulk_create(t, [{k: row.get(k) for k in keys} for row in data["relationships"].get(t, [])])
+            rows = [{k: row.get(k) for k in keys} for row in data["relationships"].get(t, [])]
+            tx.bulk_create(t, rows)
+            if rel.properties:
+                _empty_strings_again(tx, UPDATE_RELS[t], rows)
         tally = _tally(data)
         said = ", ".join(f"{n} {k}" for k, n in tally.items() if n) or "nothing"
         history.record(
@@ -220,6 +228,15 @@ def restore(store: Store, data: dict[str, Any], replace: bool = False) -> dict[s
         return tally
 
     return store.write(work)
+
+
+def _empty_strings_again(tx: Tx, update: Cypher, rows: list[dict[str, Any]]) -> None:
+    """Write again the rows that hold an empty string. LadybugDB's ``COPY FROM`` (its bulk create) reads
+    an empty field as null, and an empty string can mean something (a workstream that serves a theme at
+    every stage: ``stages`` ""): without this a restore would give back null where it was "". Few rows."""
+    empty = [row for row in rows if "" in row.values()]
+    for batch in batches(empty):
+        tx.run(update, rows=batch)
 
 
 class GraphNotEmpty(Exception):

@@ -108,8 +108,22 @@ def named_view(tx: Tx, view: View) -> View:
 
 
 def node_name(node: dict[str, Any]) -> str:
+    """What a node is called on a map: a name; a project's title and its stage, a resource's title and
+    its kind (so that a slide says what each is at a glance).
+
+    >>> node_name({"label": "Project", "properties": {"id": "p1", "title": "Linking", "stage": "production"}})
+    'Linking (production)'
+    >>> node_name({"label": "Resource", "properties": {"id": "r1", "title": "Guide", "kind": "document"}})
+    'Guide (document)'
+    >>> node_name({"label": "Theme", "properties": {"id": "quality", "name": "Quality"}})
+    'Quality'
+    """
     props = node["properties"]
-    return str(props.get("name") or props.get("id"))
+    name = str(props.get("name") or props.get("title") or props.get("id"))
+    qualifier = {"Project": "stage", "Resource": "kind"}.get(node["label"])
+    if qualifier and props.get(qualifier):
+        return f"{name} ({props[qualifier]})"
+    return name
 
 
 def contact_graph(graph: dict[str, Any]) -> nx.Graph[str]:

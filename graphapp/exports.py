@@ -28,7 +28,7 @@ from graphapp.queries.contactmap import read_map
 from graphapp.queries.cypher import Tx
 from graphapp.queries.members import people
 from graphapp.resources import STATIC, TEMPLATES, VIS_NETWORK
-from graphapp.visnetwork import STYLE, vis_data
+from graphapp.visnetwork import STYLE, legend, vis_data
 
 if TYPE_CHECKING:
     import jinja2
@@ -174,12 +174,37 @@ def _exchange_graph(e: Export) -> nx.Graph[str]:
     return G
 
 
+#: Characters XML 1.0 cannot hold at all, even escaped (control characters but tab, newline and carriage
+#: return; lone surrogates; U+FFFE and U+FFFF). A title typed with one must not make the file unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_graph(e: Export) -> nx.Graph[str]:
+    """The exchange graph with every text as XML can hold it (see :data:`_NOT_XML`), for GEXF and GraphML.
+
+    >>> _NOT_XML.sub("", "a\x0bb\tc")
+    'ab\tc'
+    """
+    G = _exchange_graph(e)
+    for _, attrs in G.nodes(data=True):
+        _xml_safe(attrs)
+    for _, _, attrs in G.edges(data=True):
+        _xml_safe(attrs)
+    return G
+
+
+def _xml_safe(attrs: dict[str, Any]) -> None:
+    for k, v in attrs.items():
+        if isinstance(v, str):
+            attrs[k] = _NOT_XML.sub("", v)
+
+
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 
 def to_gexf(e: Export) -> bytes:
     buf = io.BytesIO()
-    nx.write_gexf(_exchange_graph(e), buf, version="1.3")
+    nx.write_gexf(_xml_graph(e), buf, version="1.3")
     text = buf.getvalue().decode("utf-8")
     # networkx 3.6 writes an XSI namespace without "www." for 1.3 and an empty graph name, which the
     # official schema rejects (see tests/schemas/README.md).
@@ -190,7 +215,7 @@ def to_gexf(e: Export) -> bytes:
 
 def to_graphml(e: Export) -> bytes:
     buf = io.BytesIO()
-    nx.write_graphml(_exchange_graph(e), buf, named_key_ids=True)
+    nx.write_graphml(_xml_graph(e), buf, named_key_ids=True)
     return buf.getvalue()
 
 
@@ -236,7 +261,7 @@ def to_html(e: Export, data: dict[str, Any] | None = None) -> bytes:
         .render(
             title=e.title,
             data=data,
-            legend=STYLE,
+            legend=legend(data),
             vis_js=(VIS_NETWORK / "vis-network.min.js").read_text(encoding="utf-8"),
             vis_css=(VIS_NETWORK / "vis-network.min.css").read_text(encoding="utf-8"),
             explorer_js=(STATIC / "explorer.js").read_text(encoding="utf-8"),
@@ -246,7 +271,34 @@ def to_html(e: Export, data: dict[str, Any] | None = None) -> bytes:
     return page.encode("utf-8")
 
 
-MARKERS = {"dot": "o", "square": "s", "triangle": "^", "diamond": "D"}
+def _page_marker() -> Any:
+    """A resource's page with a folded corner (the explorer's outline), as a matplotlib marker."""
+    from matplotlib.path import Path
+
+    outline = [(-0.5, 0.6), (0.2, 0.6), (0.5, 0.3), (0.5, -0.6), (-0.5, -0.6), (-0.5, 0.6)]
+    return Path(outline, [Path.MOVETO, *[Path.LINETO] * 4, Path.CLOSEPOLY])
+
+
+#: The matplotlib marker of each of the explorer's shapes (:data:`graphapp.visnetwork.STYLE`).
+MARKERS: dict[str, Any] = {
+    "dot": "o",
+    "square": "s",
+    "triangle": "^",
+    "diamond": "D",
+    "star": "*",
+    "hexagon": "h",
+    "triangleDown": "v",
+    "image": "page",  # made when drawn (_page_marker): matplotlib is imported only by the pictures
+}
+
+
+#: The least size (in points squared) a kind is drawn at in the pictures.
+MARKER_LEAST = {"Project": 40, "Theme": 40, "Area": 40, "Resource": 40}
+
+
+def _marker(shape: str) -> Any:
+    marker = MARKERS[shape]
+    return _page_marker() if marker == "page" else marker
 
 
 def _picture(e: Export, fmt: str) -> bytes:
@@ -276,12 +328,16 @@ def _picture(e: Export, fmt: str) -> bytes:
             12 + 6 * G.degree(n) if "members" not in G.nodes[n] else 12 + 6 * G.nodes[n]["members"]
             for n in nodes
         ]
+        # A project, theme, area or resource has few links but must be seen: never smaller than a dot of
+        # a few; a star fills less of its box than the other markers.
+        least = MARKER_LEAST.get(kind, 0)
+        grow = 2.0 if style["shape"] == "star" else 1.0
         ax.scatter(
             [pos[n][0] for n in nodes],
             [pos[n][1] for n in nodes],
-            s=[min(s, 400) for s in sizes],
+            s=[grow * max(least, min(s, 400)) for s in sizes],
             c=style["color"],
-            marker=MARKERS[style["shape"]],
+            marker=_marker(style["shape"]),
             edgecolors="white",
             linewidths=0.5,
             zorder=2,
@@ -302,10 +358,10 @@ def _picture(e: Export, fmt: str) -> bytes:
         Line2D(
             [],
             [],
-            marker=MARKERS[s["shape"]],
+            marker=_marker(s["shape"]),
             color="w",
             markerfacecolor=s["color"],
-            markersize=8,
+            markersize=11 if s["shape"] == "star" else 8,
             label=s["name"],
         )
         for kind, s in STYLE.items()

@@ -25,28 +25,22 @@ __all__ = [
 ]
 
 SUBGRAPH_KINDS = ("topic", "workstream", "organisation", "country", "region")
-#: What the explorer and the contact-map exports leave out for now: the competence taxonomy (its areas, and
-#: the links from topics to them and between them) and the journey (projects, themes, resources and their
-#: links). Issue 14 §6 adds them, with shapes of their own.
-NOT_DRAWN_LABELS = frozenset({"Area", "Project", "Theme", "Resource"})
-NOT_DRAWN_TYPES = frozenset(
-    {
-        "BROADER",
-        "IN_AREA",
-        "RUN_BY",
-        "WORKS_ON",
-        "ON_TOPIC",
-        "IN_WORKSTREAM",
-        "SERVES",
-        "OF_THEME",
-        "ABOUT",
-        "FOR_WORKSTREAM",
-        "SHARED",
-    }
-)
+#: Nothing is left out of the maps any more: issue 14 §6 draws the competence taxonomy and the journey too.
+NOT_DRAWN_LABELS: frozenset[str] = frozenset()
+NOT_DRAWN_TYPES: frozenset[str] = frozenset()
 #: The labels and relationship types a map may hold.
 DRAWN_NODES = [label for label in NODES if label not in NOT_DRAWN_LABELS]
 DRAWN_RELATIONSHIPS = {t: spec for t, spec in RELATIONSHIPS.items() if t not in NOT_DRAWN_TYPES}
+#: The people's network: maps grow from people along these, hop by hop.
+NETWORK_TYPES = ("WORKS_AT", "INTERESTED_IN", "MEMBER_OF", "COVERS", "KNOWS")
+#: The journey and the competence taxonomy (issue 14): projects, themes, areas, resources.
+JOURNEY_LABELS = ("Project", "Theme", "Area", "Resource")
+JOURNEY_TYPES = tuple(t for t in DRAWN_RELATIONSHIPS if t not in NETWORK_TYPES)
+#: Around a member, the journey comes in through people, projects and resources only: their projects and
+#: what they shared, a project's team, organisation, topics and workstream, a resource's topics. Never
+#: from an organisation, topic or workstream (that would bring every project and resource of each topic
+#: the member holds), and never the themes or the taxonomy.
+PERSONAL = frozenset({"Member", "Project", "Resource"})
 AGGREGATES = ("organisation", "topic")
 
 MEMBERS_OF: dict[str, Rows] = {
@@ -101,11 +95,15 @@ def _rel(t: str, row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _expand(tx: Tx, frontier: dict[str, set[str]]) -> tuple[dict[str, set[str]], list[dict[str, Any]]]:
-    """One hop from the frontier, along every relationship type, both ways."""
+def _expand(
+    tx: Tx, frontier: dict[str, set[str]], personal: bool = False
+) -> tuple[dict[str, set[str]], list[dict[str, Any]]]:
+    """One hop from the frontier, both ways, along the people's network; with ``personal``, also along the
+    journey's links from people, projects and resources (see :data:`PERSONAL`)."""
     found: dict[str, set[str]] = defaultdict(set)
     rels = []
-    for t, spec in DRAWN_RELATIONSHIPS.items():
+    for t in NETWORK_TYPES:
+        spec = RELATIONSHIPS[t]
         if frontier.get(spec.source):
             for row in RELS_FROM[t].run(tx, ids=sorted(frontier[spec.source])):
                 rels.append(_rel(t, row))
@@ -114,11 +112,63 @@ def _expand(tx: Tx, frontier: dict[str, set[str]]) -> tuple[dict[str, set[str]],
             for row in RELS_TO[t].run(tx, ids=sorted(frontier[spec.target])):
                 rels.append(_rel(t, row))
                 found[spec.source].add(row["source"])
+    for t in JOURNEY_TYPES if personal else ():
+        spec = RELATIONSHIPS[t]
+        if spec.source in PERSONAL and frontier.get(spec.source):
+            for row in RELS_FROM[t].run(tx, ids=sorted(frontier[spec.source])):
+                rels.append(_rel(t, row))
+                found[spec.target].add(row["target"])
+        if spec.target in PERSONAL and frontier.get(spec.target):
+            for row in RELS_TO[t].run(tx, ids=sorted(frontier[spec.target])):
+                rels.append(_rel(t, row))
+                found[spec.source].add(row["source"])
     return found, rels
 
 
+def _ids_from(tx: Tx, t: str, ids: set[str] | list[str]) -> set[str]:
+    """The far ends of ``t`` relationships from these ids (the sources' targets)."""
+    return {row["target"] for row in RELS_FROM[t].run(tx, ids=sorted(ids))} if ids else set()
+
+
+def _ids_to(tx: Tx, t: str, ids: set[str] | list[str]) -> set[str]:
+    """The near ends of ``t`` relationships to these ids (the targets' sources)."""
+    return {row["source"] for row in RELS_TO[t].run(tx, ids=sorted(ids))} if ids else set()
+
+
+def _with_broader(tx: Tx, areas: set[str]) -> set[str]:
+    """The areas and every area above them (the taxonomy is a tree; a cycle in it stops where it closes)."""
+    held = set(areas)
+    frontier = set(areas)
+    while frontier:
+        frontier = _ids_from(tx, "BROADER", frontier) - held
+        held |= frontier
+    return held
+
+
+def _journey_links(tx: Tx, nodes: dict[str, set[str]]) -> list[dict[str, Any]]:
+    """Every journey and taxonomy relationship between two nodes of the map (looked up from its projects,
+    themes, areas and resources, which are few)."""
+    rels = []
+    for t in JOURNEY_TYPES:
+        spec = RELATIONSHIPS[t]
+        if not (nodes.get(spec.source) and nodes.get(spec.target)):
+            continue  # (nothing to join: a statement saved, a few milliseconds each on LadybugDB)
+        if spec.source in JOURNEY_LABELS:
+            if nodes.get(spec.source):
+                for row in RELS_FROM[t].run(tx, ids=sorted(nodes[spec.source])):
+                    if row["target"] in nodes.get(spec.target, ()):
+                        rels.append(_rel(t, row))
+        elif nodes.get(spec.target):
+            for row in RELS_TO[t].run(tx, ids=sorted(nodes[spec.target])):
+                if row["source"] in nodes.get(spec.source, ()):
+                    rels.append(_rel(t, row))
+    return rels
+
+
 def neighbourhood(tx: Tx, member: str, depth: int = 1) -> dict[str, Any]:
-    """A member and everything within ``depth`` (1 or 2) hops: organisation, topics, workstreams, contacts."""
+    """A member and everything within ``depth`` (1 or 2) hops: organisation, topics, workstreams, contacts,
+    projects and the resources they shared; at depth 2 also their projects' teams, organisations, topics and
+    workstreams, and their contacts' projects (never the themes or the taxonomy: see :data:`PERSONAL`)."""
     if depth not in (1, 2):
         raise ValueError("depth must be 1 or 2")
     if not NODES_BY_ID["Member"].run(tx, ids=[member]):
@@ -127,17 +177,18 @@ def neighbourhood(tx: Tx, member: str, depth: int = 1) -> dict[str, Any]:
     frontier: dict[str, set[str]] = {"Member": {member}}
     rels: list[dict[str, Any]] = []
     for _ in range(depth):
-        found, new_rels = _expand(tx, frontier)
+        found, new_rels = _expand(tx, frontier, personal=True)
         rels += new_rels
         frontier = {label: ids - nodes[label] for label, ids in found.items()}
         for label, ids in found.items():
             nodes[label] |= ids
-    return _graph(tx, nodes, rels)
+    return _graph(tx, nodes, rels + _journey_links(tx, nodes))
 
 
 def subgraph(tx: Tx, kind: str, value: str) -> dict[str, Any]:
     """The people of a topic, workstream, organisation, country (ISO alpha-3) or region, with their
-    organisations, topics and workstreams, and the contacts among them."""
+    organisations, topics and workstreams, and the contacts among them; and what the subject holds of the
+    journey (:func:`_journey_of`), with every link among what is shown."""
     if kind not in SUBGRAPH_KINDS:
         raise ValueError(f"kind must be one of {', '.join(SUBGRAPH_KINDS)}")
     members = {r["id"] for r in MEMBERS_OF[kind].run(tx, value=value)}
@@ -160,11 +211,38 @@ def subgraph(tx: Tx, kind: str, value: str) -> dict[str, Any]:
     for row in RELS_FROM["COVERS"].run(tx, ids=sorted(nodes["Workstream"])):
         if row["target"] in nodes["Topic"]:
             kept.append(_rel("COVERS", row))
-    return _graph(tx, nodes, kept)
+    for lbl, ids in _journey_of(tx, kind, value, members).items():
+        nodes[lbl] |= ids
+    return _graph(tx, nodes, kept + _journey_links(tx, nodes))
+
+
+def _journey_of(tx: Tx, kind: str, value: str, members: set[str]) -> dict[str, set[str]]:
+    """What a map of a topic, workstream, organisation or place holds of the journey, chosen for people who
+    want to see who does what (not the whole taxonomy): a topic's projects, resources and themes and the
+    competence areas it sits in with the areas above them; a workstream's projects, themes and resources;
+    an organisation's projects; a country's or region's, the projects its people work on. Each project
+    brings its organisation; its other members do not come with it (the people of a map are its subject's)."""
+    found: dict[str, set[str]] = defaultdict(set)
+    if kind == "topic":
+        found["Project"] = _ids_to(tx, "ON_TOPIC", [value])
+        found["Resource"] = _ids_to(tx, "ABOUT", [value])
+        found["Theme"] = _ids_from(tx, "OF_THEME", [value])
+        found["Area"] = _with_broader(tx, _ids_from(tx, "IN_AREA", [value]))
+    elif kind == "workstream":
+        found["Project"] = _ids_to(tx, "IN_WORKSTREAM", [value])
+        found["Theme"] = _ids_from(tx, "SERVES", [value])
+        found["Resource"] = _ids_to(tx, "FOR_WORKSTREAM", [value])
+    elif kind == "organisation":
+        found["Project"] = _ids_to(tx, "RUN_BY", [value])
+    else:
+        found["Project"] = _ids_from(tx, "WORKS_ON", members)
+    found["Organisation"] = _ids_from(tx, "RUN_BY", found["Project"])
+    return found
 
 
 def whole_network(tx: Tx) -> dict[str, Any]:
-    """Every node and relationship (a topic nobody holds is part of the picture too)."""
+    """Every node and relationship (a topic nobody holds is part of the picture too; every project, theme,
+    competence area and resource)."""
     nodes = {label: {r["id"] for r in ALL_NODES[label].run(tx)} for label in DRAWN_NODES}
     rels = [_rel(t, row) for t in DRAWN_RELATIONSHIPS for row in ALL_RELS[t].run(tx)]
     return _graph(tx, nodes, rels)

@@ -286,3 +286,96 @@ def test_forgetting_a_member_leaves_nothing_of_theirs(store, tmp_path: Path, app
     # and 3); when they are there, this is the empty set.
     assert still <= {"Ask", "Introduction"}, still
     assert a not in json.dumps(left["relationships"])
+
+
+# --- Issue 14: projects, themes, resources, the taxonomy and progress notes travel too ------------------
+
+
+def _journey(store) -> None:  # type: ignore[no-untyped-def]
+    """The demo network with competence areas, themes, projects, resources, every relationship between
+    them (with empty and missing properties: a workstream serving a theme at every stage, a project with
+    stages not reached) and two progress notes, one with a hostile text."""
+    from tests.journey import add_journey
+
+    import_files(store, DEMO_FILES)
+    ids = add_journey(store)
+
+    def notes(tx) -> None:  # type: ignore[no-untyped-def]
+        tx.run(
+            "CREATE (:ProgressNote {id: 'n1', workstream: 'WS1', member: $a, date: '2026-03-01', "
+            "text: 'Linked <b>two</b> registers; \"quoted\" & more', created: '2026-03-02T10:00:00+00:00', "
+            "updated: '2026-03-02T10:00:00+00:00'})",
+            a=ids["a"],
+        )
+        tx.run(
+            "CREATE (:ProgressNote {id: 'n2', workstream: 'WS2', member: '', date: '2026-04-01', text: 'Plan', "
+            "created: '2026-04-01T09:00:00+00:00'})"
+        )
+
+    store.write(notes)
+
+
+JOURNEY = {
+    "nodes": {"Project": 2, "Theme": 3, "Resource": 2, "Area": 4, "ProgressNote": 2},
+    "relationships": {
+        t: 2 for t in ("BROADER", "IN_AREA", "OF_THEME", "SERVES", "RUN_BY", "ON_TOPIC", "ABOUT", "SHARED")
+    }
+    | {"WORKS_ON": 3, "IN_WORKSTREAM": 1, "FOR_WORKSTREAM": 1},
+}
+
+
+def test_the_journey_round_trips_exactly(store, tmp_path: Path) -> None:
+    _journey(store)
+    first = tmp_path / "first.json"
+    tally = write_backup(store, first)
+    data = json.loads(first.read_text())
+    for part, expected in JOURNEY.items():
+        for name, n in expected.items():
+            assert len(data[part][name]) == n == tally[name], name
+    (link,) = [p for p in data["nodes"]["Project"] if p["id"] == "p-link"]
+    assert link["production"] == "2023-05-02" and "maintenance" not in link  # a stage not reached stays unset
+    serves = {r["source"]: r for r in data["relationships"]["SERVES"]}
+    assert serves["WS1"]["stages"] == "" and serves["WS2"]["stages"] == "demonstration,production"
+    (n2,) = [n for n in data["nodes"]["ProgressNote"] if n["id"] == "n2"]
+    assert "updated" not in n2 and n2["member"] == ""
+    held = graph(store)
+    restore(store, load_backup(first), replace=True)
+    second = tmp_path / "second.json"
+    write_backup(store, second)
+    assert backup_without_restores(second) == backup_without_restores(first)
+    now = graph(store)
+    now["nodes"]["Change"] = [c for c in now["nodes"]["Change"] if c["kind"] != "restore"]
+    assert now == held
+
+
+def test_the_journey_moves_between_stores(store, tmp_path: Path) -> None:
+    """Taken on LadybugDB, restored into this test's store (either kind), backed up again: the same."""
+    with LadybugStore(tmp_path / "source.lbug") as source:
+        create_schema(source)
+        _journey(source)
+        path = tmp_path / "b.json"
+        write_backup(source, path)
+    restore(store, load_backup(path))
+    again = tmp_path / "again.json"
+    write_backup(store, again)
+    assert backup_without_restores(again) == backup_without_restores(path)
+    data = json.loads(again.read_text())
+    assert [p["title"] for p in data["nodes"]["Project"] if p["id"] == "p-link"][0].startswith(
+        "=cmd</script>"
+    )
+
+
+def test_a_backup_with_a_project_of_nobody_known_is_refused(store, tmp_path: Path) -> None:
+    _journey(store)
+    path = tmp_path / "b.json"
+    write_backup(store, path)
+    data = json.loads(path.read_text())
+    data["relationships"]["WORKS_ON"][0]["target"] = "p-gone"
+    data["nodes"]["ProgressNote"][0]["colour"] = "red"
+    path.write_text(json.dumps(data))
+    with pytest.raises(ImportRejected) as e:
+        load_backup(path)
+    assert [str(p) for p in e.value.problems] == [
+        "b.json, nodes.ProgressNote[0], column 'colour': is not a property of ProgressNote",
+        "b.json, relationships.WORKS_ON[0], column 'target': 'p-gone' is not the id of any Project in this backup",
+    ]

@@ -21,6 +21,7 @@ from graphapp.demo import DEMO_FILES
 from graphapp.exports import FORMATS, export, read_export
 from graphapp.ingest import import_files
 from tests.helpers import member, write_csv
+from tests.journey import add_journey
 
 SCHEMAS = Path(__file__).parent / "schemas"
 GEXF = xmlschema.XMLSchema(SCHEMAS / "gexf-1.3" / "gexf.xsd")
@@ -61,7 +62,10 @@ def hostile(store, tmp_path):
 
 @pytest.fixture
 def demo(store):
+    """The demo network with projects, themes, competence areas and resources (tests/journey.py): every
+    export below is of maps holding every kind of node."""
     import_files(store, DEMO_FILES)
+    add_journey(store)
     return store
 
 
@@ -118,6 +122,8 @@ def test_gexf_and_graphml_are_valid_and_hold_the_map(demo) -> None:
         GRAPHML.validate(graphml.decode("utf-8"))
         G = nx.read_graphml(io.BytesIO(graphml))
         assert set(G) == keys
+        if not view.aggregate:
+            assert {G.nodes[k]["category"] for k in G} >= {"Member", "Topic", "Project"}
         assert G.number_of_edges() == len(
             {frozenset((r["source"], r["target"])) for r in e.graph["relationships"]}
         )

@@ -6,13 +6,18 @@ import pytest
 
 from graphapp.demo import DEMO_FILES
 from graphapp.ingest import import_files
+from graphapp.queries.schema import NODES
 from graphapp.queries.subgraph import UnknownSubject, neighbourhood, subgraph
 from tests.helpers import graph
+from tests.journey import add_journey
 
 
 @pytest.fixture
 def demo(store):
+    """The demo network with projects, themes, competence areas and resources (tests/journey.py), which
+    change nothing of who each map shows."""
     import_files(store, DEMO_FILES)
+    add_journey(store)
     return graph(store)
 
 
@@ -57,6 +62,11 @@ def test_topic_subgraph(store, demo) -> None:
         if r["type"] == "KNOWS":
             assert r["source"] in members and r["target"] in members
     assert any(r["type"] == "COVERS" and r["target"] == "Topic:record-linkage" for r in sub["relationships"])
+    keys = {n["key"] for n in sub["nodes"]}
+    assert all(r["source"] in keys and r["target"] in keys for r in sub["relationships"])
+    assert {n["label"] for n in sub["nodes"]} == set(
+        NODES
+    )  # (the journey's kinds: tests/test_journey_maps.py)
 
 
 @pytest.mark.parametrize(

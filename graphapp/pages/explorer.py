@@ -4,6 +4,7 @@ that chooses the view. A view of more people than can be drawn one by one shows 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from flask import abort, render_template, request
 
@@ -18,7 +19,7 @@ from graphapp.queries.coverage import M49_REGIONS
 from graphapp.queries.cypher import Tx
 from graphapp.queries.members import paginate
 from graphapp.queries.subgraph import UnknownSubject
-from graphapp.visnetwork import STYLE, vis_data
+from graphapp.visnetwork import legend, vis_data
 
 #: Above this many people, the explorer shows organisations (or topics) as nodes unless asked otherwise.
 MAX_NODES = 2000
@@ -36,6 +37,23 @@ def explorer_page(tx: Tx, view: View) -> dict[str, Any]:
     return {"view": view, "too_many": too_many, "graph": read_map(tx, view), "choices": filter_choices(tx)}
 
 
+#: Where the new kinds of issue 14 have their pages (plain paths until the merge gives them endpoints; a
+#: resource's page is its own link, which graphapp.visnetwork gives).
+JOURNEY_PAGES = {
+    "Project": "/projects/{}",
+    "Theme": "/themes/{}",
+    "Area": "/areas#area-{}",
+    "Resource": "/resources",
+}
+
+
+def node_href(kind: str, node_id: str) -> str:
+    """The address of the page of a node of this kind (a resource without a web link: the resources)."""
+    if kind in JOURNEY_PAGES:
+        return JOURNEY_PAGES[kind].format(quote(node_id, safe=""))
+    return page_of(kind, node_id)
+
+
 @bp.get("/explore")
 def explore() -> str:
     view = view_args(request.args)
@@ -51,10 +69,16 @@ def explore() -> str:
             f"({MAX_NODES:,}): it shows organisations instead, joined by the contacts between their people."
         )
     G = contact_graph(shown["graph"])
-    data = vis_data(G, href=page_of)
+    data = vis_data(G, href=node_href)
     rows = sorted(
         (
-            {"name": n["name"], "kind": n["kind"], "degree": n["degree"], "href": n["href"]}
+            {
+                "name": n["name"],
+                "kind": n["kind"],
+                "degree": n["degree"],
+                "href": n["href"],
+                "external": n.get("external", False),
+            }
             for n in data["nodes"]
         ),
         key=lambda r: (-r["degree"], r["name"]),
@@ -64,7 +88,7 @@ def explore() -> str:
         view=shown["view"],
         notice=notice,
         data=data,
-        legend=STYLE,
+        legend=legend(data),
         table=paginate(rows, page, per_page),
         edges=G.number_of_edges(),
         choices=shown["choices"],

@@ -55,7 +55,16 @@
     network.fit();
   });
 
-  var kinds = { Member: "person", Organisation: "organisation", Topic: "topic", Workstream: "workstream" };
+  var kinds = {
+    Member: "person",
+    Organisation: "organisation",
+    Topic: "topic",
+    Workstream: "workstream",
+    Project: "project",
+    Theme: "theme",
+    Area: "competence area",
+    Resource: "resource",
+  };
   var panel = document.getElementById("panel-body");
 
   function show(id) {
@@ -67,7 +76,7 @@
     var name = document.createElement("strong");
     name.textContent = n.name;
     var kind = document.createElement("div");
-    kind.textContent = (kinds[n.kind] || n.kind) + ", " + n.degree + " connection" + (n.degree === 1 ? "" : "s");
+    kind.textContent = (n.kind_name || kinds[n.kind] || n.kind) + ", " + n.degree + " connection" + (n.degree === 1 ? "" : "s");
     var detail = document.createElement("div");
     detail.className = "detail";
     detail.textContent = n.title || "";
@@ -78,7 +87,13 @@
       var link = document.createElement("a");
       link.href = n.href;
       link.id = "panel-link";
-      link.textContent = "Open the page of " + n.name;
+      if (n.external) {
+        // A resource's own link, on another site: opened without telling it where from.
+        link.rel = "noopener noreferrer";
+        link.textContent = "Open the resource " + n.name + " (another site)";
+      } else {
+        link.textContent = "Open the page of " + n.name;
+      }
       panel.appendChild(link);
     }
   }
