@@ -12,6 +12,7 @@ exception, the side reads of a whole-graph rebuild on Neo4j): the view hands the
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -628,11 +629,34 @@ def workstream_notes(workstream: str) -> Response:
 PROGRESS_NOTE = answer("ProgressNote", **required("id", "workstream", "date", "text"))
 
 
+def _leads_first(view: Callable[..., Response]) -> Callable[..., Response]:
+    """A note's write, whose body cannot be used, answers 403 rather than 400 to a caller who may not
+    write the workstream's notes at all (a member who does not lead it): who may write is said first, as
+    the pages do. (Between ``@bp.route`` and ``@bp.arguments``: the body is read inside ``view``.)"""
+
+    @functools.wraps(view)
+    def checked(*args: Any, **kwargs: Any) -> Response:
+        from graphapp.params import BadRequest
+        from graphapp.progress import may_write
+
+        try:
+            return view(*args, **kwargs)
+        except BadRequest:
+            viewer = current_viewer()
+            workstream = kwargs["workstream"]
+            if not get_store().read(may_write, workstream, viewer.member, viewer.at_least("coordinator")):
+                abort(403, f"Only the leads of {workstream} (and coordinators) write its progress notes.")
+            raise
+
+    return checked
+
+
 def _day(body: dict[str, Any]) -> str | None:
     return body["date"].isoformat() if body.get("date") else None
 
 
 @bp.route("/workstreams/<workstream>/notes", methods=["POST"])
+@_leads_first
 @bp.arguments(ProgressNoteBody, location="json")
 @bp.answers(PROGRESS_NOTE, "The note, published.", 404)
 @bp.doc(description=CSRF + " For the workstream's leads and coordinators (403 for others).")
@@ -646,6 +670,7 @@ def add_progress_note(body: dict[str, Any], workstream: str) -> Response:
 
 
 @bp.route("/workstreams/<workstream>/notes/<note>", methods=["PATCH"])
+@_leads_first
 @bp.arguments(ProgressNoteChangeBody, location="json")
 @bp.answers(PROGRESS_NOTE, "The note as it is now.", 404)
 @bp.doc(description=CSRF + " For the workstream's leads and coordinators (403 for others).")

@@ -633,13 +633,3 @@ class ProgressNoteChangeBody(Body):
 
     date = _note_day()
     text = _note_text(required=False)
-
-
-def note_form(form: Mapping[str, str], change: bool = False) -> dict[str, Any]:
-    """A progress note's form (date, text) read into its body: the date as an ISO day or None (empty:
-    today for a new note, kept for a change). A :class:`BadRequest` names the field that cannot be used."""
-    data = {"text": form.get("text", "")}
-    if (form.get("date") or "").strip():
-        data["date"] = form["date"].strip()
-    body = load_body(ProgressNoteChangeBody if change else ProgressNoteBody, data)
-    return {"date": body["date"].isoformat() if body.get("date") else None, "text": body["text"]}

@@ -21,7 +21,7 @@ from graphapp.db import get_store
 from graphapp.introductions import Refused
 from graphapp.pages import bp
 from graphapp.pages.directory import directory_of, redacted
-from graphapp.params import BadRequest, note_form, page_args
+from graphapp.params import page_args
 from graphapp.progress import add_note, change_note, may_write, remove_note, today
 from graphapp.queries.cypher import Tx
 from graphapp.queries.members import MemberFilter
@@ -122,32 +122,22 @@ def workstream(workstream: str) -> str:
 
 
 def _write(workstream: str, note: str, work: Any, *args: Any) -> Any:
-    """Run a note's action as the viewer, in one write transaction. A refusal for the form's content
-    (400) shows the page again with what was typed and the problem; others are answered as they are."""
+    """Run a note's action as the viewer, in one write transaction (which checks, in this order, that
+    the viewer may write the workstream's notes, then the date and text). A refusal of what was typed
+    (400) shows the page again with it and the problem; others are answered as they are."""
     viewer = current_viewer()
-    form = {
-        "note": note,
-        "date": request.form.get("date", ""),
-        "text": request.form.get("text", ""),
-    }
+    form = {"note": note, "date": request.form.get("date", ""), "text": request.form.get("text", "")}
+    typed: tuple[Any, ...] = ()
+    if work is not remove_note:  # (a change leaves an emptied date as it was)
+        typed = (form["date"] or (None if note else ""), form["text"])
     try:
-        body = note_form(request.form, change=bool(note)) if work is not remove_note else {}
-        done = get_store().write(
-            work,
-            workstream,
-            *args,
-            viewer.member,
-            viewer.at_least("coordinator"),
-            *((body["date"], body["text"]) if body else ()),
-            now_iso(),
+        return get_store().write(
+            work, workstream, *args, viewer.member, viewer.at_least("coordinator"), *typed, now_iso()
         )
-    except BadRequest as e:
-        return _render(workstream, form, str(e)), 400
     except Refused as e:
         if e.status != 400:
             abort(e.status, e.message)
         return _render(workstream, form, e.message), 400
-    return done
 
 
 def _back(workstream: str, note: str = "") -> Response:
