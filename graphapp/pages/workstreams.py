@@ -8,6 +8,7 @@ on notes are :mod:`graphapp.progress`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -121,7 +122,7 @@ def workstream(workstream: str) -> str:
     return _render(workstream)
 
 
-def _write(workstream: str, note: str, work: Any, *args: Any) -> Any:
+def _write(workstream: str, note: str, work: Callable[..., Any], *args: Any) -> Any:
     """Run a note's action as the viewer, in one write transaction (which checks, in this order, that
     the viewer may write the workstream's notes, then the date and text). A refusal of what was typed
     (400) shows the page again with it and the problem; others are answered as they are."""
@@ -130,10 +131,9 @@ def _write(workstream: str, note: str, work: Any, *args: Any) -> Any:
     typed: tuple[Any, ...] = ()
     if work is not remove_note:  # (a change leaves an emptied date as it was)
         typed = (form["date"] or (None if note else ""), form["text"])
+    given = (workstream, *args, viewer.member, viewer.at_least("coordinator"), *typed, now_iso())
     try:
-        return get_store().write(
-            work, workstream, *args, viewer.member, viewer.at_least("coordinator"), *typed, now_iso()
-        )
+        return get_store().write(work, *given)
     except Refused as e:
         if e.status != 400:
             abort(e.status, e.message)
