@@ -12,6 +12,7 @@ exception, the side reads of a whole-graph rebuild on Neo4j): the view hands the
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -36,6 +37,8 @@ from graphapp.params import (
     MergeBody,
     OfferBody,
     OrganisationChangeBody,
+    ProgressNoteBody,
+    ProgressNoteChangeBody,
     SuggestionArgs,
     TopicChangeBody,
     ViewArgs,
@@ -676,3 +679,141 @@ def theme(theme: str) -> Response:
             ],
         }
     )
+# --- A workstream and its progress notes (issue 14 §5: workstreams) -------------------------------------------
+
+
+def _workstream_read(tx: Tx, workstream: str, member: str | None, coordinator: bool) -> dict[str, Any] | None:
+    from graphapp.progress import may_write
+    from graphapp.queries.workstreams import workstream_members, workstream_view
+
+    shown = workstream_view(tx, workstream)
+    if shown is None:
+        return None
+    return {
+        **shown,
+        "members": workstream_members(tx, workstream),
+        "may_write": may_write(tx, workstream, member, coordinator),
+    }
+
+
+@bp.get("/workstreams/<workstream>")
+@bp.answers(
+    answer(
+        "Workstream",
+        **required("workstream", "leads", "members", "themes", "topics", "projects", "notes", "may_write"),
+    ),
+    "The workstream: `leads` (id, name, title, organisation), `members` (leads first; id, name, title, "
+    "role, organisation, and the email where its owner allows), `themes` (id, name, kind, `stages` it takes "
+    "in each, `every_stage`), `topics` it covers, `projects` by stage (a list in journey order: each "
+    "`stage` with its `projects`, then stage null for projects whose stage is not given, if any: id, title, "
+    "organisation, `reached`: the day it reached that stage), its progress `notes` newest first, and "
+    "whether the caller may write notes.",
+    404,
+)
+def workstream(workstream: str) -> Response:
+    """One workstream: its leads and members, themes at their stages, topics, projects by stage and
+    progress notes."""
+    viewer = current_viewer()
+    shown = get_store().read(_workstream_read, workstream, viewer.member, viewer.at_least("coordinator"))
+    if shown is None:
+        abort(404, f"no workstream with the id {workstream!r}")
+    shown["members"] = redact_people(shown["members"], viewer)
+    shown["projects"] = [
+        {"stage": stage or None, "projects": projects}
+        for stage, projects in shown["projects"].items()
+        if stage or projects
+    ]
+    return jsonify(shown)
+
+
+@bp.get("/workstreams/<workstream>/notes")
+@bp.answers(answer("ProgressNotes", **required("workstream", "notes")), "The notes, newest first.", 404)
+def workstream_notes(workstream: str) -> Response:
+    """A workstream's progress notes, newest first: id, date, text, the lead who wrote it (`member`,
+    `member_name`; "" and null once they were forgotten; `member` null for a coordinator's account that is
+    no member), when it was written and last changed."""
+    from graphapp.queries.workstreams import progress_notes, workstream_exists
+
+    def read(tx: Tx) -> list[dict[str, Any]] | None:
+        return progress_notes(tx, workstream) if workstream_exists(tx, workstream) else None
+
+    notes = get_store().read(read)
+    if notes is None:
+        abort(404, f"no workstream with the id {workstream!r}")
+    return jsonify({"workstream": workstream, "notes": notes})
+
+
+PROGRESS_NOTE = answer("ProgressNote", **required("id", "workstream", "date", "text"))
+
+
+def _leads_first(view: Callable[..., Response]) -> Callable[..., Response]:
+    """A note's write, whose body cannot be used, answers 403 rather than 400 to a caller who may not
+    write the workstream's notes at all (a member who does not lead it): who may write is said first, as
+    the pages do. (Between ``@bp.route`` and ``@bp.arguments``: the body is read inside ``view``.)"""
+
+    @functools.wraps(view)
+    def checked(*args: Any, **kwargs: Any) -> Response:
+        from graphapp.params import BadRequest
+        from graphapp.progress import may_write
+
+        try:
+            return view(*args, **kwargs)
+        except BadRequest:
+            viewer = current_viewer()
+            workstream = kwargs["workstream"]
+            if not get_store().read(may_write, workstream, viewer.member, viewer.at_least("coordinator")):
+                abort(403, f"Only the leads of {workstream} (and coordinators) write its progress notes.")
+            raise
+
+    return checked
+
+
+def _day(body: dict[str, Any]) -> str | None:
+    return body["date"].isoformat() if body.get("date") else None
+
+
+@bp.route("/workstreams/<workstream>/notes", methods=["POST"])
+@_leads_first
+@bp.arguments(ProgressNoteBody, location="json")
+@bp.answers(PROGRESS_NOTE, "The note, published.", 404)
+@bp.doc(description=CSRF + " For the workstream's leads and coordinators (403 for others).")
+def add_progress_note(body: dict[str, Any], workstream: str) -> Response:
+    """Write a progress note of the workstream (dated today unless `date` is given); in the history."""
+    from graphapp.progress import add_note
+
+    viewer = current_viewer()
+    done = _do(add_note, workstream, viewer.member, viewer.at_least("coordinator"), _day(body), body["text"])
+    return jsonify(done)
+
+
+@bp.route("/workstreams/<workstream>/notes/<note>", methods=["PATCH"])
+@_leads_first
+@bp.arguments(ProgressNoteChangeBody, location="json")
+@bp.answers(PROGRESS_NOTE, "The note as it is now.", 404)
+@bp.doc(description=CSRF + " For the workstream's leads and coordinators (403 for others).")
+def change_progress_note(body: dict[str, Any], workstream: str, note: str) -> Response:
+    """Change a progress note's date or text (a field left out is kept); in the history, before and after."""
+    from graphapp.progress import change_note
+
+    viewer = current_viewer()
+    done = _do(
+        change_note,
+        workstream,
+        note,
+        viewer.member,
+        viewer.at_least("coordinator"),
+        _day(body),
+        body.get("text"),
+    )
+    return jsonify(done)
+
+
+@bp.route("/workstreams/<workstream>/notes/<note>", methods=["DELETE"])
+@bp.answers(answer("ProgressNoteDeleted", **required("id", "deleted")), "The note is deleted.", 404)
+@bp.doc(description=CSRF + " For the workstream's leads and coordinators (403 for others).")
+def delete_progress_note(workstream: str, note: str) -> Response:
+    """Delete a progress note; the history keeps its date and text."""
+    from graphapp.progress import remove_note
+
+    viewer = current_viewer()
+    return jsonify(_do(remove_note, workstream, note, viewer.member, viewer.at_least("coordinator")))

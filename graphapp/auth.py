@@ -193,6 +193,16 @@ ACCESS = {
     "api.merge_topic": "coordinator",
     "api.change_organisation": "coordinator",
     "api.merge_organisation": "coordinator",
+    # A workstream's page and progress notes (issue 14 §5): read by all who see the workstream; written
+    # by its leads and coordinators (graphapp.progress checks the lead: others get 403).
+    "api.workstream": "public",
+    "api.workstream_notes": "public",
+    "pages.add_progress_note": "member",
+    "pages.edit_progress_note": "member",
+    "pages.delete_progress_note": "member",
+    "api.add_progress_note": "member",
+    "api.change_progress_note": "member",
+    "api.delete_progress_note": "member",
 }
 
 

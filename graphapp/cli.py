@@ -1,5 +1,5 @@
 """The ``graphapp`` command: init, import, demo, synthetic, backup, restore, join, mail, remind, serve,
-topics, organisations, taxonomy.
+topics, organisations, taxonomy, workstreams.
 
 Every command reads the store from the environment (``NEO4J_URI`` and friends, else ``GRAPHAPP_DB``).
 Problems go to standard error with a non-zero exit status; nothing is half-written.
@@ -1092,6 +1092,40 @@ def taxonomy_show(as_json: bool) -> None:
     click.echo(f"{tree['count']} areas, {tree['topics_placed']} topics placed", err=True)
     for source in tree["sources"]:
         click.echo(f"source: {source}", err=True)
+
+
+# --- graphapp workstreams (issue 14 §5) -------------------------------------------------------------------
+
+
+@cli.group()
+def workstreams() -> None:
+    """Workstreams: the progress notes their leads publish."""
+
+
+@workstreams.command("notes")
+@click.argument("workstream")
+@click.option("--json", "as_json", is_flag=True, help="Print the notes as JSON.")
+def workstreams_notes(workstream: str, as_json: bool) -> None:
+    """A workstream's progress notes, newest first: the day, who wrote it, and the text."""
+    from graphapp.queries.workstreams import progress_notes, workstream_exists
+
+    def read(tx: Any) -> list[dict[str, Any]] | None:
+        return progress_notes(tx, workstream) if workstream_exists(tx, workstream) else None
+
+    with _opened() as store:
+        notes = store.read(read)
+    if notes is None:
+        raise Failure(f"there is no workstream with the id {workstream!r}")
+    if as_json:
+        click.echo(json.dumps(notes, indent=1, ensure_ascii=False))
+        return
+    if not notes:
+        click.echo(f"{workstream} has no progress notes yet", err=True)
+    for i, n in enumerate(notes):
+        by = n["member_name"] or ("a coordinator" if n["member"] is None else "a former lead")
+        click.echo(("\n" if i else "") + f"{n['date']}  by {by}")
+        for line in n["text"].splitlines():
+            click.echo(f"  {line}".rstrip())
 
 
 def _topic_id(store: Store, text: str | None) -> str | None:

@@ -33,6 +33,7 @@ from graphapp.queries.introductions import NOTE_LIMIT as INTRODUCTION_NOTE_LIMIT
 from graphapp.queries.members import MemberFilter
 from graphapp.queries.schema import LEVELS
 from graphapp.queries.subgraph import AGGREGATES, SUBGRAPH_KINDS
+from graphapp.queries.workstreams import NOTE_LIMIT as PROGRESS_NOTE_LIMIT
 
 __all__ = [
     "AnswerBody",
@@ -42,6 +43,8 @@ __all__ = [
     "IntroductionBody",
     "MergeBody",
     "OrganisationChangeBody",
+    "ProgressNoteBody",
+    "ProgressNoteChangeBody",
     "TopicChangeBody",
     "load_body",
     "OfferBody",
@@ -592,3 +595,41 @@ class MergeBody(Body):
     dry_run = ma.fields.Boolean(
         load_default=False, metadata={"description": "Only say what would move; write nothing."}
     )
+
+
+# --- A workstream's progress notes (issue 14 §5: workstreams) --------------------------------------------
+
+
+def _note_day() -> ma.fields.Date:
+    return ma.fields.Date(
+        error_messages={"invalid": "date must be a day written YYYY-MM-DD", "null": "date must be a day"},
+        metadata={"description": "The day the progress is as of, YYYY-MM-DD (absent: today)."},
+    )
+
+
+def _note_text(required: bool) -> ma.fields.String:
+    return ma.fields.String(
+        required=required,
+        validate=[
+            ma.validate.Length(
+                max=PROGRESS_NOTE_LIMIT, error=f"text is too long (at most {PROGRESS_NOTE_LIMIT} characters)"
+            ),
+            ma.validate.Regexp(_SOMETHING, error="text must not be empty"),
+        ],
+        error_messages={"required": "text is required", "invalid": "text must be text"},
+        metadata={"description": "The progress, as plain text (blank lines part paragraphs)."},
+    )
+
+
+class ProgressNoteBody(Body):
+    """A new progress note of a workstream: its day and its text."""
+
+    date = _note_day()
+    text = _note_text(required=True)
+
+
+class ProgressNoteChangeBody(Body):
+    """A change of a progress note: its day, its text, or both (a field left out is kept)."""
+
+    date = _note_day()
+    text = _note_text(required=False)

@@ -18,6 +18,7 @@ from graphapp.queries.introductions import forget_member_introductions
 from graphapp.queries.joining import forget_requests_of
 from graphapp.queries.mail import forget_mail_to
 from graphapp.queries.proposals import forget_proposals_of
+from graphapp.queries.workstreams import forget_notes_of
 
 __all__ = ["FORGET_STEPS", "Step", "forget_everything"]
 
@@ -58,6 +59,7 @@ FORGET_STEPS: tuple[Step, ...] = (
     _mail,  # every mail to them, queued or sent
     _accounts,  # their accounts (and failed sign-ins), and invitations naming them
     forget_proposals_of,  # the topics they proposed (waiting or decided)
+    forget_notes_of,  # the workstream progress notes they wrote stay, no longer saying who wrote them
     forget_history,  # the changes filed under them; what others' changes say of them; "a member was forgotten"
     _member,
 )

@@ -67,6 +67,7 @@ KINDS: dict[str, str] = {
     "forget": "member forgotten",
     "restore": "restore from a backup",
     "taxonomy": "competence taxonomy imported",
+    "progress": "workstream progress note",  # (issue 14 §5: graphapp.progress)
 }
 
 _actor: contextvars.ContextVar[str] = contextvars.ContextVar("graphapp_actor", default="system")

@@ -30,7 +30,8 @@ def test_openapi_describes_every_api_route_and_only_those(app, client) -> None:
     }
     assert routes == set(doc["paths"])
     for path, item in doc["paths"].items():
-        operations = [item[method] for method in ("get", "post") if method in item]  # (writes: issue 12)
+        # (writes: issue 12; a progress note's change and deletion, PATCH and DELETE: issue 14 §5)
+        operations = [item[method] for method in ("get", "post", "patch", "delete") if method in item]
         assert operations, path
         for op in operations:
             assert op["summary"] and "200" in op["responses"] and "503" in op["responses"], path

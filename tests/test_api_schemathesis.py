@@ -30,6 +30,10 @@ WRITES = {
     ("POST", "/api/topics/{topic}/merge"),
     ("POST", "/api/organisations/{organisation}"),
     ("POST", "/api/organisations/{organisation}/merge"),
+    # A workstream's progress notes (issue 14 §5)
+    ("POST", "/api/workstreams/{workstream}/notes"),
+    ("PATCH", "/api/workstreams/{workstream}/notes/{note}"),
+    ("DELETE", "/api/workstreams/{workstream}/notes/{note}"),
 }
 
 

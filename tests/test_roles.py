@@ -153,6 +153,17 @@ MATRIX = [
     ("POST", "/api/topics/record-linkage/merge", "coordinator"),
     ("POST", "/api/organisations/ons", "coordinator"),
     ("POST", "/api/organisations/ons/merge", "coordinator"),
+    # A workstream's progress notes (issue 14 §5): read by all who see the workstream, written by its leads
+    # and coordinators. A member who leads nothing is refused (403: tests/test_workstreams.py has a lead's
+    # own); once allowed, a form without its text is answered 400, a note that is not there 404.
+    ("GET", "/api/workstreams/WS2", "public"),
+    ("GET", "/api/workstreams/WS2/notes", "public"),
+    ("POST", "/workstreams/WS2/notes", "coordinator"),
+    ("POST", "/workstreams/WS2/notes/no-such-note", "coordinator"),
+    ("POST", "/workstreams/WS2/notes/no-such-note/delete", "coordinator"),
+    ("POST", "/api/workstreams/WS2/notes", "coordinator"),
+    ("PATCH", "/api/workstreams/WS2/notes/no-such-note", "coordinator"),
+    ("DELETE", "/api/workstreams/WS2/notes/no-such-note", "coordinator"),
     ("POST", "/login", "anonymous"),  # (wrong password: 401, the login page's own refusal)
     ("POST", "/logout", "anonymous"),  # (last: it ends the session)
 ]
@@ -209,8 +220,8 @@ def test_every_route_for_every_role(app, people, role) -> None:
                 response.get_data()
         else:
             token = csrf_token(client, "/login")  # afresh: signing out (above) ends the session and its token
-            response = client.post(
-                url, data={"csrf_token": token, "login": "x@example.org", "password": "wrong"}
+            response = client.open(
+                url, method=method, data={"csrf_token": token, "login": "x@example.org", "password": "wrong"}
             )
         refused = _refused(response)
         if (method, url) == ("POST", "/login"):  # its 401 is the form saying "wrong password"

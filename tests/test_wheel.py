@@ -248,6 +248,7 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
             "/areas": ("pages/areas.html", "<cite>EDISON Data Science Competence Framework</cite>"),
             "/areas/import": ("pages/areas_import.html", "<h1>Import a competence taxonomy"),
             "/workstreams": ("pages/workstreams.html", "<h1>Workstreams"),
+            "/workstreams/WS4": ("pages/workstream.html", "This workstream has no lead at the moment."),
             "/places": ("pages/places.html", "Countries and regions"),
             "/coverage": ("pages/coverage.html", "Where the network is thin"),
             "/coverage?as_of=2022-06-30": ("pages/_coverage_growth.html", "As it stood on"),

@@ -17,7 +17,8 @@
 - :mod:`~graphapp.pages.freshness`: a reminder's page (confirm a profile, renew consent), stale profiles;
 - :mod:`~graphapp.pages.vocabulary`: the coordinators' pages that keep the topics and organisations;
 - :mod:`~graphapp.pages.links`: the address of the page of each kind of node and gap;
-- :mod:`~graphapp.pages.areas`: the competence areas, and the coordinators' taxonomy import.
+- :mod:`~graphapp.pages.areas`: the competence areas, and the coordinators' taxonomy import;
+- :mod:`~graphapp.pages.workstreams`: a workstream's page, with its projects by stage and progress notes.
 
 Each view parses the request, reads what it shows in one transaction (a read function named after the
 page, ``fn(tx, ...)``, which composes the query functions), and renders.
@@ -49,6 +50,7 @@ from graphapp.pages import (  # noqa: E402
     proposals,
     vendor,
     vocabulary,
+    workstreams,
 )
 
 __all__ = [
@@ -71,4 +73,5 @@ __all__ = [
     "proposals",
     "vendor",
     "vocabulary",
+    "workstreams",
 ]

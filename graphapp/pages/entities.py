@@ -126,12 +126,7 @@ def workstreams() -> str:
     return render_template("pages/workstreams.html", items=get_store().read(workstream_list))
 
 
-@bp.get("/workstreams/<workstream>")
-def workstream(workstream: str) -> str:
-    shown = _read_group("workstream", workstream)
-    w, info = shown["node"], shown["workstream"]
-    facts = [("About", w.get("description")), ("Leads", info["lead"]), ("Members", info["n"])]
-    return _group("workstream", workstream, f"{w['id']}: {w['name']}", facts, shown, covers=info["covers"])
+# (a workstream's own page: graphapp.pages.workstreams)
 
 
 @bp.get("/places")
