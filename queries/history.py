@@ -67,6 +67,7 @@ KINDS: dict[str, str] = {
     "forget": "member forgotten",
     "restore": "restore from a backup",
     "taxonomy": "competence taxonomy imported",
+    "resource": "shared resource",  # (issue 14 §4: graphapp.library)
 }
 
 _actor: contextvars.ContextVar[str] = contextvars.ContextVar("graphapp_actor", default="system")
