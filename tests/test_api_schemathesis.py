@@ -30,6 +30,10 @@ WRITES = {
     ("POST", "/api/topics/{topic}/merge"),
     ("POST", "/api/organisations/{organisation}"),
     ("POST", "/api/organisations/{organisation}/merge"),
+    # Shared resources (issue 14 §4)
+    ("POST", "/api/resources"),
+    ("PATCH", "/api/resources/{resource}"),
+    ("DELETE", "/api/resources/{resource}"),
 }
 
 

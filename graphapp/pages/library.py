@@ -222,6 +222,7 @@ def share_resource() -> Any:
             abort(e.status, e.message)
         status, message, held = _refused(e)
         shown = get_store().read(_form_page, viewer, None)
+        _denied(viewer, shown)  # (a form from someone who may not share: 403 whatever it holds)
         return _render_form(shown, typed, message, held), status
     flash(f"Shared: {done['title']}.")
     return redirect(url_for("pages.resources") + f"#resource-{done['id']}")
