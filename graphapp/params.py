@@ -621,7 +621,7 @@ class ResourceFilterArgs(Args):
 
 def _link(required: bool) -> ma.fields.String:
     return ma.fields.String(
-        **({"required": True} if required else {}),
+        required=required,
         validate=[
             ma.validate.Length(max=URL_LIMIT, error=f"url is too long (at most {URL_LIMIT} characters)"),
             ma.validate.Regexp(
@@ -642,7 +642,7 @@ def _resource_topics(required: bool) -> ma.fields.List[Any]:
                 ma.validate.Regexp(_SOMETHING, error="topics: each must not be empty"),
             ]
         ),
-        **({"required": True} if required else {}),
+        required=required,
         validate=ma.validate.Length(
             min=1, max=RESOURCE_TOPICS, error=f"topics: name from 1 to {RESOURCE_TOPICS} topics"
         ),

@@ -154,6 +154,25 @@ def test_hostile_titles_and_descriptions_are_shown_as_text(net) -> None:
         assert "&lt;script&gt;alert" in page, url
 
 
+def test_a_held_link_that_is_not_http_is_never_a_link(net) -> None:
+    """A resource written by something other than the form (an import, say) with a ``javascript:`` link is
+    shown by its title only."""
+    net["store"].write(
+        lambda tx: tx.run(
+            "CREATE (r:Resource {id: 'r-bad'}) SET r.title = 'Bad link', r.url = 'javascript:alert(1)', "
+            "r.kind = 'document', r.language = 'en', r.description = '', r.added = '2026-01-01'"
+        )
+    )
+    net["store"].write(
+        lambda tx: tx.run(
+            "MATCH (r:Resource {id: 'r-bad'}) MATCH (t:Topic {id: 'record-linkage'}) CREATE (r)-[:ABOUT]->(t)"
+        )
+    )
+    for url in ("/resources", "/topics/record-linkage"):
+        page = net["other"].get(url).get_data(as_text=True)
+        assert "Bad link" in page and "javascript:" not in page, url
+
+
 def test_who_may_share_edit_and_remove(net) -> None:
     assert net["no_profile"].get("/resources/new").status_code == 403
     token = csrf_token(net["no_profile"], "/resources")
