@@ -39,6 +39,9 @@ from graphapp.params import (
     OrganisationChangeBody,
     ProgressNoteBody,
     ProgressNoteChangeBody,
+    ResourceBody,
+    ResourceChangeBody,
+    ResourceFilterArgs,
     SuggestionArgs,
     TopicChangeBody,
     ViewArgs,
@@ -679,6 +682,8 @@ def theme(theme: str) -> Response:
             ],
         }
     )
+
+
 # --- A workstream and its progress notes (issue 14 §5: workstreams) -------------------------------------------
 
 
@@ -817,3 +822,98 @@ def delete_progress_note(workstream: str, note: str) -> Response:
 
     viewer = current_viewer()
     return jsonify(_do(remove_note, workstream, note, viewer.member, viewer.at_least("coordinator")))
+
+
+# --- Shared resources (issue 14 §4: the library; graphapp.library) ----------------------------------------
+
+RESOURCE = answer(
+    "Resource",
+    **required(
+        "id", "title", "url", "kind", "language", "description", "added", "topics", "workstream", "shared_by"
+    ),
+)
+
+
+def _resource_action(work: Callable[..., Any], *args: Any) -> Any:
+    """Run a resource action as the signed-in caller, in one write transaction; a refusal is answered with
+    its status and reason (the same words as the pages')."""
+    from graphapp.introductions import Refused
+
+    viewer = current_viewer()
+    try:
+        return get_store().write(work, viewer.member, viewer.at_least("coordinator"), *args)
+    except Refused as e:
+        abort(e.status, e.message)
+
+
+@bp.get("/resources")
+@bp.query(ResourceFilterArgs)
+@bp.query(paging(100))
+@bp.answers(Page, "A page of resources, newest first, with the filters used.", 404)
+def resources(filters: dict[str, str], pages: tuple[int, int]) -> Response:
+    """Shared resources (documents, code, courses, recordings), filtered by topic (id, name or alias: one
+    that matches nothing is answered 404 with "did you mean"), kind, language and workstream."""
+    from graphapp.proposals import UnknownTopic, find_topic
+    from graphapp.queries.library import resources_of
+
+    def read(tx: Tx) -> list[dict[str, Any]]:
+        topic = find_topic(tx, filters["topic"]) if filters["topic"] else None
+        return resources_of(
+            tx,
+            topic=topic,
+            workstream=filters["workstream"] or None,
+            kind=filters["kind"] or None,
+            language=filters["language"] or None,
+        )
+
+    try:
+        found = get_store().read(read)
+    except UnknownTopic as e:
+        abort(404, e.message)
+    return jsonify({"filters": {k: v for k, v in filters.items() if v}, **paginate(found, *pages).as_dict()})
+
+
+@bp.get("/resources/<resource>")
+@bp.answers(RESOURCE, "The resource.", 404)
+def resource(resource: str) -> Response:
+    """One resource: its link, kind, language, topics, workstream, and who shared it and when."""
+    from graphapp.queries.library import resource_by_id
+
+    found = get_store().read(resource_by_id, resource)
+    if found is None:
+        abort(404, f"There is no resource with the id {resource!r}.")
+    return jsonify(found)
+
+
+@bp.route("/resources", methods=["POST"])
+@bp.arguments(ResourceBody, location="json")
+@bp.answers(RESOURCE, "The resource shared.", 403, 404, 409)
+@bp.doc(description=CSRF)
+def share_resource(body: dict[str, Any]) -> Response:
+    """Share a resource as the signed-in member (a coordinator may without a profile): a link already
+    held is refused (409, naming the resource that holds it); a topic or workstream not known, 404."""
+    from graphapp.accounts import now_iso
+    from graphapp.library import add_resource
+
+    return jsonify(_resource_action(add_resource, body, now_iso()[:10]))
+
+
+@bp.route("/resources/<resource>", methods=["PATCH"])
+@bp.arguments(ResourceChangeBody, location="json")
+@bp.answers(RESOURCE, "The resource as it is now.", 403, 404, 409)
+@bp.doc(description=CSRF)
+def edit_resource(body: dict[str, Any], resource: str) -> Response:
+    """Change a resource (each field optional): the member who shared it, or a coordinator."""
+    from graphapp.library import edit_resource as edit
+
+    return jsonify(_resource_action(edit, resource, body))
+
+
+@bp.route("/resources/<resource>", methods=["DELETE"])
+@bp.answers(RESOURCE, "The resource removed.", 403, 404)
+@bp.doc(description=CSRF)
+def remove_resource(resource: str) -> Response:
+    """Remove a resource: the member who shared it, or a coordinator."""
+    from graphapp.library import remove_resource as remove
+
+    return jsonify(_resource_action(remove, resource))

@@ -203,6 +203,19 @@ ACCESS = {
     "api.add_progress_note": "member",
     "api.change_progress_note": "member",
     "api.delete_progress_note": "member",
+    # Shared resources (issue 14 §4, graphapp.library): sharing needs a profile (or a coordinator); editing
+    # and removing, the member who shared it (or a coordinator): checked by the action.
+    "pages.resources": "member",
+    "pages.new_resource": "member",
+    "pages.share_resource": "member",
+    "pages.edit_resource_page": "member",
+    "pages.save_resource": "member",
+    "pages.remove_resource_page": "member",
+    "api.resources": "member",
+    "api.resource": "member",
+    "api.share_resource": "member",
+    "api.edit_resource": "member",
+    "api.remove_resource": "member",
 }
 
 

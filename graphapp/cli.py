@@ -1141,6 +1141,35 @@ def _topic_id(store: Store, text: str | None) -> str | None:
         raise Failure(e.message) from e
 
 
+# --- graphapp resources (issue 14 §4: shared resources; graphapp.library) ---------------------------------
+
+
+@cli.group()
+def resources() -> None:
+    """Shared resources: documents, code repositories, courses and recordings, by their public links."""
+
+
+@resources.command("list")
+@click.option("--topic", help="Only those on this topic (its name, an alias or its id; any case).")
+@click.option("--json", "as_json", is_flag=True, help="Print the resources as JSON.")
+def resources_list(topic: str | None, as_json: bool) -> None:
+    """Every resource (or a topic's), newest first: title, kind, language, link, topics, who shared it."""
+    from graphapp.library import language_name
+    from graphapp.queries.library import resources_of
+
+    with _opened() as store:
+        found = store.read(resources_of, topic=_topic_id(store, topic))
+    if as_json:
+        click.echo(json.dumps(found, indent=2, ensure_ascii=False))
+        return
+    for r in found:
+        by = r["shared_by"]["name"] if r["shared_by"] else "a former member"
+        topics = ", ".join(t["name"] for t in r["topics"])
+        click.echo(f"{r['title']} [{r['kind']}, {language_name(r['language'])}] {r['url']}")
+        click.echo(f"    {topics}; shared by {by}, {r['shared_at'] or r['added']}")
+    click.echo(f"{len(found)} {'resource' if len(found) == 1 else 'resources'}", err=True)
+
+
 def main() -> None:
     cli(prog_name="graphapp")
 

@@ -633,3 +633,116 @@ class ProgressNoteChangeBody(Body):
 
     date = _note_day()
     text = _note_text(required=False)
+
+
+# --- Shared resources (issue 14 §4: the library; graphapp.library) ----------------------------------------
+
+from graphapp.library import (  # noqa: E402 (the library's own block)
+    DESCRIPTION_LIMIT,
+    LINK,
+    RESOURCE_TOPICS,
+    TITLE_LIMIT,
+    URL_LIMIT,
+    languages,
+)
+from graphapp.queries.schema import RESOURCE_KINDS  # noqa: E402
+
+#: The ISO 639-1 codes a resource's language may be (the group's own first).
+LANGUAGE_CODES = tuple(code for code, _ in languages())
+
+
+class ResourceFilterArgs(Args):
+    """The resources' filters (each optional)."""
+
+    topic = Text("A topic: its id, name or an alias, any case (e.g. record-linkage).")
+    kind = Choice("What kind of resource.", RESOURCE_KINDS)
+    language = Choice("An ISO 639-1 language code, e.g. en.", LANGUAGE_CODES)
+    workstream = Text("A workstream id, e.g. WS2.")
+
+
+def _link(required: bool) -> ma.fields.String:
+    return ma.fields.String(
+        required=required,
+        validate=[
+            ma.validate.Length(max=URL_LIMIT, error=f"url is too long (at most {URL_LIMIT} characters)"),
+            ma.validate.Regexp(
+                LINK,
+                error="url must be a link starting with http:// or https://, e.g. https://example.org/guide",
+            ),
+        ],
+        error_messages={"required": "url is required", "invalid": "url must be text"},
+        metadata={"description": "Its public link (http or https)."},
+    )
+
+
+def _resource_topics(required: bool) -> ma.fields.List[Any]:
+    return ma.fields.List(
+        ma.fields.String(
+            validate=[
+                ma.validate.Length(max=200, error="topics: each is at most 200 characters"),
+                ma.validate.Regexp(_SOMETHING, error="topics: each must not be empty"),
+            ]
+        ),
+        required=required,
+        validate=ma.validate.Length(
+            min=1, max=RESOURCE_TOPICS, error=f"topics: name from 1 to {RESOURCE_TOPICS} topics"
+        ),
+        error_messages={"required": "topics: name at least one topic", "invalid": "topics must be a list"},
+        metadata={"description": "Its topics: each an id, name or alias (any case)."},
+    )
+
+
+class ResourceBody(Body):
+    """A resource to share: title, link, kind, language, topics; a workstream and a description if any."""
+
+    title = _text("title", "Its title.", TITLE_LIMIT)
+    url = _link(required=True)
+    kind = _choice("kind", "What kind of resource.", RESOURCE_KINDS, required=True)
+    language = _choice("language", "Its language: an ISO 639-1 code, e.g. en.", LANGUAGE_CODES, required=True)
+    topics = _resource_topics(required=True)
+    workstream = ma.fields.String(
+        load_default="",
+        validate=ma.validate.Length(max=50, error="workstream is too long (at most 50 characters)"),
+        error_messages={"invalid": "workstream must be text"},
+        metadata={"description": 'The workstream it is for, e.g. WS2 ("" or absent: none).'},
+    )
+    description = _text("description", "What it is, in a few words.", DESCRIPTION_LIMIT, required=False)
+
+    @ma.post_load
+    def tidied(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        return {k: [tidy(x) for x in v] if isinstance(v, list) else tidy(v) for k, v in data.items()}
+
+
+class ResourceChangeBody(Body):
+    """Changes of a resource: each field optional, as in :class:`ResourceBody`."""
+
+    title = ma.fields.String(
+        validate=[
+            ma.validate.Length(
+                max=TITLE_LIMIT, error=f"title is too long (at most {TITLE_LIMIT} characters)"
+            ),
+            ma.validate.Regexp(_SOMETHING, error="title must not be empty"),
+        ],
+        error_messages={"invalid": "title must be text"},
+        metadata={"description": "Its title."},
+    )
+    url = _link(required=False)
+    kind = _choice("kind", "What kind of resource.", RESOURCE_KINDS)
+    language = _choice("language", "Its language: an ISO 639-1 code.", LANGUAGE_CODES)
+    topics = _resource_topics(required=False)
+    workstream = ma.fields.String(
+        validate=ma.validate.Length(max=50, error="workstream is too long (at most 50 characters)"),
+        error_messages={"invalid": "workstream must be text"},
+        metadata={"description": 'The workstream it is for ("": none).'},
+    )
+    description = ma.fields.String(
+        validate=ma.validate.Length(
+            max=DESCRIPTION_LIMIT, error=f"description is too long (at most {DESCRIPTION_LIMIT} characters)"
+        ),
+        error_messages={"invalid": "description must be text"},
+        metadata={"description": 'What it is ("": nothing).'},
+    )
+
+    @ma.post_load
+    def tidied(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        return {k: [tidy(x) for x in v] if isinstance(v, list) else tidy(v) for k, v in data.items()}

@@ -68,6 +68,7 @@ KINDS: dict[str, str] = {
     "restore": "restore from a backup",
     "taxonomy": "competence taxonomy imported",
     "progress": "workstream progress note",  # (issue 14 §5: graphapp.progress)
+    "resource": "shared resource",  # (issue 14 §4: graphapp.library)
 }
 
 _actor: contextvars.ContextVar[str] = contextvars.ContextVar("graphapp_actor", default="system")

@@ -34,6 +34,10 @@ WRITES = {
     ("POST", "/api/workstreams/{workstream}/notes"),
     ("PATCH", "/api/workstreams/{workstream}/notes/{note}"),
     ("DELETE", "/api/workstreams/{workstream}/notes/{note}"),
+    # Shared resources (issue 14 §4)
+    ("POST", "/api/resources"),
+    ("PATCH", "/api/resources/{resource}"),
+    ("DELETE", "/api/resources/{resource}"),
 }
 
 

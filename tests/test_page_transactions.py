@@ -125,6 +125,9 @@ def test_every_page_reads_what_it_shows_in_one_transaction(site) -> None:
         "/topics/proposals",
         "/areas",
         "/journey",
+        "/resources",
+        "/resources?kind=document&language=en",
+        "/resources/new",
     ]
     opened = {url: transactions.of(client, "GET", url) for url in pages}
     assert {url: [kind for kind, _ in found] for url, found in opened.items()} == dict.fromkeys(
@@ -176,6 +179,7 @@ def test_every_api_answer_reads_in_one_transaction(site) -> None:
         "/api/themes",
         "/api/export/csv?kind=topic&value=record-linkage",
         "/api/history?kind=import&per_page=5",
+        "/api/resources?topic=record-linkage",
     ]
     opened = {url: [kind for kind, _ in transactions.of(client, "GET", url)] for url in calls}
     assert opened == dict.fromkeys(calls, ["read"])
@@ -324,3 +328,29 @@ def test_a_request_to_join_is_checked_confirmed_and_approved_in_one_transaction_
         client, "POST", approve, data={"csrf_token": csrf_token(client, "/join/requests")}
     )
     assert opened == [("write", "approve_request")]
+
+
+def test_a_resource_is_shared_and_changed_in_one_transaction(site) -> None:
+    """Sharing, editing and removing a resource (issue 14 §4) are one write each; its pages one read."""
+    client, ids, transactions = site
+    form = {
+        "csrf_token": csrf_token(client, "/resources/new"),
+        "title": "A guide",
+        "url": "https://example.org/guide",
+        "kind": "document",
+        "language": "en",
+        "topics": ids["topic"],
+        "workstream": "",
+        "description": "",
+    }
+    assert transactions.of(client, "POST", "/resources/new", data=form) == [("write", "add_resource")]
+    resource = client.get("/api/resources").get_json()["items"][0]["id"]
+    edit = f"/resources/{resource}/edit"
+    assert [k for k, _ in transactions.of(client, "GET", edit)] == ["read"]
+    assert [k for k, _ in transactions.of(client, "GET", f"/topics/{ids['topic']}")] == ["read"]
+    assert transactions.of(client, "POST", edit, data={**form, "title": "A better guide"}) == [
+        ("write", "edit_resource")
+    ]
+    assert transactions.of(client, "POST", f"/resources/{resource}/remove", data=form) == [
+        ("write", "remove_resource")
+    ]

@@ -331,6 +331,32 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
         assert status == 200 and "how they fare" in page
         rendered["pages/introduction_stats.html"] = status
 
+        # Shared resources (issue 14 §4): the admin (a member) shares one; its list, form, topic and member parts.
+        status, page = browser.get("/resources/new?topic=record-linkage")
+        assert status == 200 and "<h1>Share a resource" in page
+        status, page = browser.post(
+            "/resources/new",
+            title="A guide from the wheel",
+            url="https://example.org/wheel",
+            kind="document",
+            language="en",
+            topics="record linkage",
+            workstream="",
+            description="",
+        )
+        assert status == 200 and 'rel="noopener noreferrer">A guide from the wheel</a>' in page, page[:500]
+        rendered["pages/resources.html"] = rendered["pages/resource_item.html"] = status
+        edit = re.search(r'href="(/resources/[^"/]+/edit)"', page).group(1)
+        status, page = browser.get(edit)
+        assert status == 200 and "<h1>Edit a resource" in page
+        rendered["pages/resource_form.html"] = status
+        status, page = browser.get("/topics/record-linkage")
+        assert status == 200 and 'id="topic-resources-heading"' in page and "A guide from the wheel" in page
+        rendered["pages/_topic_resources.html"] = status
+        status, page = browser.get(f"/members/{admin_member}")
+        assert status == 200 and 'id="shared-heading"' in page
+        rendered["pages/_member_resources.html"] = status
+
         status, page = browser.get("/members/nobody-at-all")
         assert status == 404 and "Not found" in page
         rendered["pages/error.html"] = status

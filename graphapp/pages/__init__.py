@@ -19,6 +19,7 @@
 - :mod:`~graphapp.pages.links`: the address of the page of each kind of node and gap;
 - :mod:`~graphapp.pages.areas`: the competence areas, and the coordinators' taxonomy import;
 - :mod:`~graphapp.pages.workstreams`: a workstream's page, with its projects by stage and progress notes.
+- :mod:`~graphapp.pages.library`: shared resources (documents, code, courses, recordings), and their form.
 
 Each view parses the request, reads what it shows in one transaction (a read function named after the
 page, ``fn(tx, ...)``, which composes the query functions), and renders.
@@ -45,6 +46,7 @@ from graphapp.pages import (  # noqa: E402
     introductions,
     join,
     journey,
+    library,
     mail,
     mydata,
     proposals,
@@ -68,6 +70,7 @@ __all__ = [
     "introductions",
     "join",
     "journey",
+    "library",
     "mail",
     "mydata",
     "proposals",

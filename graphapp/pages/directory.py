@@ -16,6 +16,7 @@ from graphapp.contactmap import View
 from graphapp.db import get_store
 from graphapp.freshness import ago, confirmation_token, last_confirmed
 from graphapp.pages import bp
+from graphapp.pages.library import member_resources
 from graphapp.params import member_filter, mode_arg, page_args
 from graphapp.privacy import redact_people, redact_person
 from graphapp.proposals import UnknownTopic, named_topic
@@ -77,6 +78,7 @@ def member_page(tx: Tx, member: str, mode: str, viewer_member: str | None = None
         "suggestions": suggest_peers(tx, member, limit=10, mode=mode),
         "introductions_off": introductions_off(tx) if viewer_member else set(),
         "freshness": (freshness_of(tx, [member]) or [{}])[0],
+        "shared": member_resources(tx, member, current_viewer()),  # (issue 14 §4: what they shared)
     }
 
 
@@ -113,6 +115,7 @@ def member(member: str) -> str:
         mode=mode,
         modes=MODES,
         view=View("member", member),
+        shared=shown["shared"],
         **_freshness(shown["freshness"], own=viewer.member == member),
     )
 

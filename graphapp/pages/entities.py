@@ -13,6 +13,7 @@ from graphapp.db import get_store
 from graphapp.exports import country_name
 from graphapp.pages import bp
 from graphapp.pages.directory import directory_of, redacted
+from graphapp.pages.library import topic_resources
 from graphapp.params import page_args
 from graphapp.queries.asks import open_asks_on_topic
 from graphapp.queries.coverage import M49_REGIONS
@@ -48,6 +49,7 @@ def group_page(tx: Tx, kind: str, value: str, page: int, per_page: int) -> dict[
     if kind == "topic":
         shown["asks"] = open_asks_on_topic(tx, value)
         shown["places"] = place_of_topic(tx, value)
+        shown["library"] = topic_resources(tx, value, current_viewer())  # (issue 14 §4: its resources)
     return shown
 
 
@@ -118,7 +120,17 @@ def topic(topic: str) -> str:
     # (open asks are shown to members only: they name who asks)
     asks = shown["asks"] if current_viewer().at_least("member") else None
     heading = t["name"] + (" (retired)" if t.get("status") == "retired" else "")
-    return _group("topic", topic, heading, facts, shown, levels=LEVELS, asks=asks, places=shown["places"])
+    return _group(
+        "topic",
+        topic,
+        heading,
+        facts,
+        shown,
+        levels=LEVELS,
+        asks=asks,
+        places=shown["places"],
+        library=shown["library"],
+    )
 
 
 @bp.get("/workstreams")
