@@ -67,6 +67,7 @@ KINDS: dict[str, str] = {
     "forget": "member forgotten",
     "restore": "restore from a backup",
     "taxonomy": "competence taxonomy imported",
+    "project": "project added, changed or deleted",
 }
 
 _actor: contextvars.ContextVar[str] = contextvars.ContextVar("graphapp_actor", default="system")

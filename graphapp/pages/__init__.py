@@ -17,7 +17,8 @@
 - :mod:`~graphapp.pages.freshness`: a reminder's page (confirm a profile, renew consent), stale profiles;
 - :mod:`~graphapp.pages.vocabulary`: the coordinators' pages that keep the topics and organisations;
 - :mod:`~graphapp.pages.links`: the address of the page of each kind of node and gap;
-- :mod:`~graphapp.pages.areas`: the competence areas, and the coordinators' taxonomy import.
+- :mod:`~graphapp.pages.areas`: the competence areas, and the coordinators' taxonomy import;
+- :mod:`~graphapp.pages.projects`: projects at a stage of the journey: the list, a project, its form.
 
 Each view parses the request, reads what it shows in one transaction (a read function named after the
 page, ``fn(tx, ...)``, which composes the query functions), and renders.
@@ -45,6 +46,7 @@ from graphapp.pages import (  # noqa: E402
     join,
     mail,
     mydata,
+    projects,
     proposals,
     vendor,
     vocabulary,
@@ -66,6 +68,7 @@ __all__ = [
     "join",
     "mail",
     "mydata",
+    "projects",
     "proposals",
     "vendor",
     "vocabulary",

@@ -16,6 +16,7 @@ from graphapp.contactmap import View
 from graphapp.db import get_store
 from graphapp.freshness import ago, confirmation_token, last_confirmed
 from graphapp.pages import bp
+from graphapp.pages.projects import projects_section
 from graphapp.params import member_filter, mode_arg, page_args
 from graphapp.privacy import redact_people, redact_person
 from graphapp.proposals import UnknownTopic, named_topic
@@ -77,6 +78,7 @@ def member_page(tx: Tx, member: str, mode: str, viewer_member: str | None = None
         "suggestions": suggest_peers(tx, member, limit=10, mode=mode),
         "introductions_off": introductions_off(tx) if viewer_member else set(),
         "freshness": (freshness_of(tx, [member]) or [{}])[0],
+        "projects": projects_section(tx, "member", member),  # (issue 14: the member's projects and roles)
     }
 
 
@@ -113,6 +115,7 @@ def member(member: str) -> str:
         mode=mode,
         modes=MODES,
         view=View("member", member),
+        projects=shown["projects"],
         **_freshness(shown["freshness"], own=viewer.member == member),
     )
 

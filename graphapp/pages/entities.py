@@ -13,6 +13,7 @@ from graphapp.db import get_store
 from graphapp.exports import country_name
 from graphapp.pages import bp
 from graphapp.pages.directory import directory_of, redacted
+from graphapp.pages.projects import projects_section
 from graphapp.params import page_args
 from graphapp.queries.asks import open_asks_on_topic
 from graphapp.queries.coverage import M49_REGIONS
@@ -48,6 +49,8 @@ def group_page(tx: Tx, kind: str, value: str, page: int, per_page: int) -> dict[
     if kind == "topic":
         shown["asks"] = open_asks_on_topic(tx, value)
         shown["places"] = place_of_topic(tx, value)
+    if kind in ("organisation", "topic"):  # (projects, issue 14: the workstream page reads its own)
+        shown["projects"] = projects_section(tx, kind, value)
     return shown
 
 
@@ -93,7 +96,7 @@ def organisation(organisation: str) -> str:
         ("Region", org.get("region")),
         ("Also known as", "; ".join(org.get("aliases") or [])),
     ]
-    return _group("organisation", organisation, org["name"], facts, shown)
+    return _group("organisation", organisation, org["name"], facts, shown, projects=shown["projects"])
 
 
 @bp.get("/topics")
@@ -118,7 +121,17 @@ def topic(topic: str) -> str:
     # (open asks are shown to members only: they name who asks)
     asks = shown["asks"] if current_viewer().at_least("member") else None
     heading = t["name"] + (" (retired)" if t.get("status") == "retired" else "")
-    return _group("topic", topic, heading, facts, shown, levels=LEVELS, asks=asks, places=shown["places"])
+    return _group(
+        "topic",
+        topic,
+        heading,
+        facts,
+        shown,
+        levels=LEVELS,
+        asks=asks,
+        places=shown["places"],
+        projects=shown["projects"],
+    )
 
 
 @bp.get("/workstreams")
