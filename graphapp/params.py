@@ -613,8 +613,14 @@ def project_filter(args: Mapping[str, str]) -> dict[str, str]:
     return load(ProjectFilterArgs, args)  # type: ignore[no-any-return]
 
 
-#: A day written YYYY-MM-DD, or nothing (not reached, or not known).
-_DAY_OR_NOTHING = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$"
+#: A day of the calendar written YYYY-MM-DD (from the year 1; 29 February in leap years only), or nothing
+#: (not reached, or not known): exactly the days the app accepts, so that the document says what it does.
+_YEAR = "(?!0000)[0-9]{4}"
+_LEAP = "([0-9]{2}(0[48]|[2468][048]|[13579][26])|([02468][048]|[13579][26])00)"
+_DAY_OR_NOTHING = (
+    f"^({_YEAR}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|{_YEAR}-(0[13-9]|1[0-2])-(29|30)"
+    f"|{_YEAR}-(0[13578]|1[02])-31|{_LEAP}-02-29)?$"
+)
 #: A public link: http or https, with no blank in it (the blanks of :data:`BLANK`, as the document says).
 _LINK = (
     "^([hH][tT][tT][pP][sS]?://[^"

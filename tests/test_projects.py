@@ -409,3 +409,28 @@ def test_the_command_line_lists_and_shows_projects(app, net, runner) -> None:
     assert missing.exit_code == 1 and "no project with the id 'p-nothing'" in missing.output
     bad_topic = runner.invoke("projects", "list", "--topic", "recrd linkage")
     assert bad_topic.exit_code == 1 and "Did you mean 'record linkage'?" in bad_topic.output
+
+
+def test_the_api_document_allows_exactly_the_days_of_the_calendar() -> None:
+    """The OpenAPI document's pattern for a stage's day is the app's own check: every day of the calendar
+    (29 February in leap years only), and nothing else, so that a request the document allows is taken."""
+    from datetime import date, timedelta
+
+    from graphapp.params import _DAY_OR_NOTHING
+
+    pattern = re.compile(_DAY_OR_NOTHING)
+    day = date(1890, 1, 1)
+    while day < date(2410, 1, 1):
+        assert pattern.fullmatch(day.isoformat()), day
+        day += timedelta(days=1)
+    for wrong in (
+        "2023-02-29",
+        "1900-02-29",
+        "2100-02-29",
+        "2025-04-31",
+        "2025-13-01",
+        "0000-01-01",
+        "2025-1-5",
+    ):
+        assert not pattern.fullmatch(wrong), wrong
+    assert pattern.fullmatch("2000-02-29") and pattern.fullmatch("")
