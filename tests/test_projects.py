@@ -219,8 +219,11 @@ def test_delete_asks_first_and_the_history_keeps_what_it_was(app, net) -> None:
     assert last["summary"] == "project 'Linking the census' deleted"
     assert last["after"] == {} and last["before"]["title"] == "Linking the census"
     assert last["before"]["members"] == [f"{net['a']}:lead"]
-    # The member and the topic stay.
+    # The member and the topic stay; the history page says what happened, in words.
     assert A.get(f"/members/{net['a']}").status_code == 200
+    history = net["coordinator"].get("/history?kind=project").get_data(as_text=True)
+    assert "project &#39;Linking the census&#39; deleted" in history
+    assert "project &#39;Linking the census&#39; added, at the demonstration stage" in history
 
 
 def test_bad_input_is_said_by_field_keeps_what_was_typed_and_writes_nothing(app, net) -> None:
