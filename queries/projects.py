@@ -109,8 +109,8 @@ def _whole(tx: Tx, ids: list[str]) -> list[dict[str, Any]]:
         found: dict[str, Any] = {p: node.get(p) or "" for p in PROPERTIES}
         if found["stage"] not in STAGES:
             found["stage"] = STAGES[0]
-        found["organisation"] = (organisations.get(pid) or [None])[0]
-        found["workstream"] = (workstreams.get(pid) or [None])[0]
+        found["organisation"] = next(iter(organisations.get(pid, [])), None)
+        found["workstream"] = next(iter(workstreams.get(pid, [])), None)
         found["topics"] = sorted(topics.get(pid, []), key=_name_key)
         found["members"] = sorted(members.get(pid, []), key=_name_key)
         out.append(found)
@@ -174,13 +174,13 @@ def write_project(tx: Tx, before: dict[str, Any] | None, after: dict[str, Any]) 
 
     for field, rel_type in RELATED.items():
         old, new = ends(before, field), ends(after, field)
-        pair = (
-            (lambda other: {"source": other, "target": pid})
-            if field == "members"
-            else (lambda other: {"source": pid, "target": other})
-        )
+        people = field == "members"  # (a member works on the project: the project is the target)
+
+        def pair(other: str, people: bool = people) -> dict[str, str]:
+            return {"source": other, "target": pid} if people else {"source": pid, "target": other}
+
         gone = [pair(x) for x in old if x not in new]
-        added = [{**pair(x), "role": new[x]} if field == "members" else pair(x) for x in new if x not in old]
+        added = [{**pair(x), "role": new[x]} if people else pair(x) for x in new if x not in old]
         changed = [{**pair(x), "role": new[x]} for x in new if x in old and old[x] != new[x]]
         if gone:
             tx.run(DELETE_RELS[rel_type], rows=gone)
