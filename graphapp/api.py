@@ -39,6 +39,9 @@ from graphapp.params import (
     OrganisationChangeBody,
     ProgressNoteBody,
     ProgressNoteChangeBody,
+    ProjectBody,
+    ProjectChangeBody,
+    ProjectFilterArgs,
     ResourceBody,
     ResourceChangeBody,
     ResourceFilterArgs,
@@ -917,3 +920,117 @@ def remove_resource(resource: str) -> Response:
     from graphapp.library import remove_resource as remove
 
     return jsonify(_resource_action(remove, resource))
+
+
+# --- Projects (issue 14 §1: the projects part) -----------------------------------------------------------
+
+
+def _project_out(p: dict[str, Any]) -> dict[str, Any]:
+    """A project as the API gives it: each member's email only where they allow the caller to see it."""
+    from graphapp.privacy import redact_person
+
+    viewer = current_viewer()
+    return {**p, "members": [redact_person(m, viewer) for m in p["members"]]}
+
+
+def _project_write(work: Callable[..., Any], *args: Any) -> Response:
+    from graphapp.introductions import Refused
+    from graphapp.projects import ProjectRejected
+
+    try:
+        return jsonify(_project_out(get_store().write(work, *args)))
+    except ProjectRejected as e:
+        abort(e.status, e.message)
+    except Refused as e:
+        abort(e.status, e.message)
+
+
+def _today() -> str:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC).date().isoformat()
+
+
+PROJECT = answer("Project", **required("id", "title", "stage", "topics", "members"))
+
+
+@bp.get("/projects")
+@bp.query(ProjectFilterArgs)
+@bp.query(paging(100))
+@bp.answers(Page, "A page of projects, by title, with the filters used.", 404)
+def projects(filters: dict[str, str], pages: tuple[int, int]) -> Response:
+    """Projects (machine-learning uses) with their stage and the day each stage was reached, organisation,
+    topics, workstream and members (roles; emails as each member allows); filtered by stage, topic (id,
+    name or alias: one that matches nothing is answered 404 with "did you mean"), organisation and
+    workstream."""
+    from graphapp.pages.projects import projects_page
+    from graphapp.proposals import UnknownTopic
+
+    try:
+        shown = get_store().read(projects_page, filters)
+    except UnknownTopic as e:
+        abort(404, e.message)
+    found = paginate([_project_out(p) for p in shown["projects"]], *pages)
+    return jsonify({"filters": {k: v for k, v in filters.items() if v}, **found.as_dict()})
+
+
+@bp.get("/projects/<project>")
+@bp.answers(PROJECT, "The project.", 404)
+def project(project: str) -> Response:
+    """One project: its stage and the day each stage was reached, organisation, topics, workstream, GSBPM
+    domain, links and members (roles; emails as each member allows)."""
+    from graphapp.pages.projects import project_view
+
+    found = get_store().read(project_view, project)
+    if found is None:
+        abort(404, f"no project with the id {project!r}")
+    return jsonify(_project_out(found))
+
+
+@bp.route("/projects", methods=["POST"])
+@bp.arguments(ProjectBody, location="json")
+@bp.answers(PROJECT, "The project added.", 404)
+@bp.doc(description=CSRF)
+def add_project(body: dict[str, Any]) -> Response:
+    """Add a project: a member adding one becomes one of its members (with ``role``); coordinators too.
+    A stage is reached today unless ``days`` says when. 404 names a topic, organisation, workstream,
+    domain or member that is not there."""
+    from graphapp.projects import add_project as add
+
+    viewer = current_viewer()
+    values = {k: v for k, v in body.items() if k != "role"}
+    return _project_write(
+        add,
+        values,
+        viewer.member,
+        viewer.at_least("coordinator"),
+        _today(),
+        body.get("role", ""),
+        viewer.sees_email_of,
+    )
+
+
+@bp.route("/projects/<project>", methods=["PATCH"])
+@bp.arguments(ProjectChangeBody, location="json")
+@bp.answers(PROJECT, "The project as it is now.", 404)
+@bp.doc(description=CSRF)
+def change_project(body: dict[str, Any], project: str) -> Response:
+    """Change a project (its members and coordinators): the fields given; a stage moved forward is
+    reached today unless ``days`` says when; moving back is allowed (the history keeps the days)."""
+    from graphapp.projects import change_project as change
+
+    viewer = current_viewer()
+    return _project_write(
+        change, project, body, viewer.member, viewer.at_least("coordinator"), _today(), viewer.sees_email_of
+    )
+
+
+@bp.route("/projects/<project>", methods=["DELETE"])
+@bp.answers(PROJECT, "The project, as it was.", 404)
+@bp.doc(description=CSRF)
+def delete_project(project: str) -> Response:
+    """Delete a project (its members and coordinators); the history keeps what it was."""
+    from graphapp.projects import remove_project
+
+    viewer = current_viewer()
+    return _project_write(remove_project, project, viewer.member, viewer.at_least("coordinator"))

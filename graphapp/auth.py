@@ -216,6 +216,18 @@ ACCESS = {
     "api.share_resource": "member",
     "api.edit_resource": "member",
     "api.remove_resource": "member",
+    # Projects (issue 14 §1): members read them; adding needs a member with a profile or a coordinator,
+    # changing and deleting the project's members or a coordinator (checked by graphapp.projects).
+    "pages.projects": "member",
+    "pages.project": "member",
+    "pages.new_project": "member",
+    "pages.edit_project": "member",
+    "pages.delete_project": "member",
+    "api.projects": "member",
+    "api.project": "member",
+    "api.add_project": "member",
+    "api.change_project": "member",
+    "api.delete_project": "member",
 }
 
 

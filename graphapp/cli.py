@@ -1,5 +1,6 @@
 """The ``graphapp`` command: init, import, demo, synthetic, backup, restore, join, mail, remind, serve,
 topics, organisations, taxonomy, workstreams.
+topics, organisations, taxonomy, projects.
 
 Every command reads the store from the environment (``NEO4J_URI`` and friends, else ``GRAPHAPP_DB``).
 Problems go to standard error with a non-zero exit status; nothing is half-written.
@@ -1126,6 +1127,88 @@ def workstreams_notes(workstream: str, as_json: bool) -> None:
         click.echo(("\n" if i else "") + f"{n['date']}  by {by}")
         for line in n["text"].splitlines():
             click.echo(f"  {line}".rstrip())
+
+
+# --- Projects (issue 14 §1: the projects part) -------------------------------------------------------------
+
+
+from graphapp.queries.schema import STAGES as PROJECT_STAGES  # noqa: E402  (with the block that uses it)
+
+
+@cli.group()
+def projects() -> None:
+    """Projects (machine-learning uses) and their stage on the journey: idea, demonstration, production,
+    maintenance. Added and changed on the web (/projects) or through the API."""
+
+
+def _project_lines(p: dict[str, Any]) -> str:
+    day = p.get(p["stage"]) or ""
+    organisation = (p.get("organisation") or {}).get("name") or "no organisation given"
+    topics = ", ".join(t["name"] for t in p["topics"]) or "no topics"
+    return f"{p['id']}\t{p['title']}\t{p['stage']}{' since ' + day if day else ''}\t{organisation}\t{topics}"
+
+
+def _no_emails(p: dict[str, Any]) -> dict[str, Any]:
+    """A project as the command prints it: members by id, name and role (no emails: those follow each
+    member's choice, which only the pages and the API can weigh for a viewer)."""
+    return {**p, "members": [{"id": m["id"], "name": m["name"], "role": m["role"]} for m in p["members"]]}
+
+
+@projects.command("list")
+@click.option("--stage", type=click.Choice(PROJECT_STAGES), help="Only projects at this stage.")
+@click.option("--topic", help="Only projects on this topic (its id, name or an alias).")
+@_JSON
+def projects_list(stage: str | None, topic: str | None, as_json: bool) -> None:
+    """Every project (or those at a stage, on a topic), by title: id, title, stage and since when,
+    organisation, topics."""
+    from graphapp.queries.projects import projects_of
+
+    with _opened() as store:
+        topic_id = _topic_id(store, topic)
+        found = store.read(projects_of, topic=topic_id, stage=stage)
+    if as_json:
+        click.echo(json.dumps([_no_emails(p) for p in found], indent=1, ensure_ascii=False))
+        return
+    for p in found:
+        click.echo(_project_lines(p))
+    click.echo(f"{len(found)} project{'s' if len(found) != 1 else ''}", err=True)
+
+
+@projects.command("show")
+@click.argument("project_id")
+@_JSON
+def projects_show(project_id: str, as_json: bool) -> None:
+    """One project: its journey stage by stage, organisation, topics, workstream, domain, links, people."""
+    from graphapp.ingest.gsbpm import domain_name
+    from graphapp.queries.projects import project
+    from graphapp.queries.schema import STAGES
+
+    with _opened() as store:
+        found = store.read(project, project_id)
+    if found is None:
+        raise Failure(f"there is no project with the id {project_id!r}")
+    if as_json:
+        click.echo(json.dumps(_no_emails(found), indent=1, ensure_ascii=False))
+        return
+    at = STAGES.index(found["stage"])
+    click.echo(found["title"])
+    if found["description"]:
+        click.echo(found["description"])
+    click.echo(f"organisation: {(found['organisation'] or {}).get('name') or 'not given'}")
+    workstream = found["workstream"]
+    click.echo(f"workstream: {workstream['id'] + ' ' + (workstream['name'] or '') if workstream else 'none'}")
+    click.echo(f"domain: {domain_name(found['domain']) if found['domain'] else 'not given'}")
+    click.echo(f"topics: {', '.join(t['name'] for t in found['topics']) or 'none'}")
+    for i, s in enumerate(STAGES):
+        said = (
+            (f"reached {found[s]}" if found[s] else "reached (day not known)") if i <= at else "not reached"
+        )
+        click.echo(f"{s}: {said}{'  <- now' if i == at else ''}")
+    for k in ("report", "code"):
+        if found[k]:
+            click.echo(f"{k}: {found[k]}")
+    for m in found["members"]:
+        click.echo(f"member: {m['name']} ({m['id']}), {m['role']}")
 
 
 def _topic_id(store: Store, text: str | None) -> str | None:

@@ -746,3 +746,134 @@ class ResourceChangeBody(Body):
     @ma.post_load
     def tidied(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
         return {k: [tidy(x) for x in v] if isinstance(v, list) else tidy(v) for k, v in data.items()}
+
+
+# --- Projects (issue 14 §1: the projects part) -----------------------------------------------------------
+
+from graphapp.queries.schema import STAGES  # noqa: E402  (kept with the block that uses it)
+
+
+class ProjectFilterArgs(Args):
+    """The projects list's filters: a stage, a topic (id, name or alias), an organisation, a workstream."""
+
+    stage = Choice("Only projects at this stage.", STAGES)
+    topic = Text("Only projects on this topic: its id, name or an alias, any case.")
+    organisation = Text("Only projects run by this organisation (its id).")
+    workstream = Text("Only projects in this workstream (its id, e.g. WS1).")
+
+
+def project_filter(args: Mapping[str, str]) -> dict[str, str]:
+    """The projects list's filters (see :class:`ProjectFilterArgs`)."""
+    return load(ProjectFilterArgs, args)  # type: ignore[no-any-return]
+
+
+#: A day of the calendar written YYYY-MM-DD (from the year 1; 29 February in leap years only), or nothing
+#: (not reached, or not known): exactly the days the app accepts, so that the document says what it does.
+_YEAR = "(?!0000)[0-9]{4}"
+_LEAP = "([0-9]{2}(0[48]|[2468][048]|[13579][26])|([02468][048]|[13579][26])00)"
+_DAY_OR_NOTHING = (
+    f"^({_YEAR}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|{_YEAR}-(0[13-9]|1[0-2])-(29|30)"
+    f"|{_YEAR}-(0[13578]|1[02])-31|{_LEAP}-02-29)?$"
+)
+#: A public link: http or https, with no blank in it (the blanks of :data:`BLANK`, as the document says).
+_LINK = (
+    "^([hH][tT][tT][pP][sS]?://[^"
+    + "".join(f"\\u{ord(c):04x}" for c in BLANK)
+    + "/?#]+[^"
+    + "".join(f"\\u{ord(c):04x}" for c in BLANK)
+    + "]*)?$"
+)
+
+
+def _project_text(name: str, description: str, limit: int) -> ma.fields.String:
+    return ma.fields.String(
+        validate=ma.validate.Length(max=limit, error=f"{name} is too long (at most {limit} characters)"),
+        error_messages={"invalid": f"{name} must be text"},
+        metadata={"description": description},
+    )
+
+
+def _stage_day(stage: str) -> ma.fields.String:
+    return ma.fields.String(
+        validate=ma.validate.Regexp(
+            _DAY_OR_NOTHING, error=f"days.{stage} must be a day written YYYY-MM-DD (or empty)"
+        ),
+        error_messages={"invalid": f"days.{stage} must be text"},
+        metadata={"description": f"The day it reached {stage} (empty: not reached, or not known)."},
+    )
+
+
+class StageDays(Body):
+    """The day each stage was reached."""
+
+    idea = _stage_day("idea")
+    demonstration = _stage_day("demonstration")
+    production = _stage_day("production")
+    maintenance = _stage_day("maintenance")
+
+
+class ProjectMember(Body):
+    """One of a project's members and their role in it."""
+
+    member = _text("member", "The member: their id, email or name as in the directory.", 200)
+    role = _text("role", "What they do in the project, e.g. lead, data scientist.", 100)
+
+
+def _link(name: str, description: str) -> ma.fields.String:
+    return ma.fields.String(
+        validate=[
+            ma.validate.Length(max=2000, error=f"{name} is too long (at most 2000 characters)"),
+            ma.validate.Regexp(_LINK, error=f"{name}: only a public http:// or https:// link"),
+        ],
+        error_messages={"invalid": f"{name} must be text"},
+        metadata={"description": description},
+    )
+
+
+class ProjectChangeBody(Body):
+    """Changes to a project: each field is optional (absent: as it is). ``days`` gives stages one by one;
+    ``members``, when given, is the whole list."""
+
+    title = ma.fields.String(
+        validate=[
+            ma.validate.Length(max=200, error="title is too long (at most 200 characters)"),
+            ma.validate.Regexp(_SOMETHING, error="title must not be empty"),
+        ],
+        error_messages={"invalid": "title must be text"},
+        metadata={"description": "The project's title."},
+    )
+    description = _project_text("description", "What it does, in a few sentences.", 5000)
+    organisation = _project_text(
+        "organisation", "The organisation running it: its id or name (empty: none).", 200
+    )
+    workstream = _project_text("workstream", "The workstream it belongs to, e.g. WS1 (empty: none).", 200)
+    domain = _project_text(
+        "domain", "The GSBPM sub-process it serves: its code or name, e.g. 5.4 (empty: none).", 200
+    )
+    stage = _choice("stage", "The furthest stage of the journey it reached.", STAGES)
+    days = ma.fields.Nested(StageDays, metadata={"description": "The day each stage was reached."})
+    topics = ma.fields.List(
+        ma.fields.String(
+            validate=ma.validate.Length(min=1, max=200, error="each topic is a topic's name or id")
+        ),
+        validate=ma.validate.Length(max=20, error="topics: at most 20"),
+        error_messages={"invalid": "topics must be a list"},
+        metadata={"description": "Its topics, each by id, name or alias."},
+    )
+    report = _link("report", "A public link to its report (http or https; empty: none).")
+    code = _link("code", "A public link to its code (http or https; empty: none).")
+    members = ma.fields.List(
+        ma.fields.Nested(ProjectMember),
+        validate=ma.validate.Length(max=100, error="members: at most 100"),
+        error_messages={"invalid": "members must be a list"},
+        metadata={"description": "Its members and their roles (when given: the whole list)."},
+    )
+
+
+class ProjectBody(ProjectChangeBody):
+    """A new project. A member adding one becomes one of its members, with ``role``."""
+
+    title = _text("title", "The project's title.", 200)
+    role = _project_text(
+        "role", "Your role in it (a member adding a project becomes one of its members).", 100
+    )

@@ -69,6 +69,7 @@ KINDS: dict[str, str] = {
     "taxonomy": "competence taxonomy imported",
     "progress": "workstream progress note",  # (issue 14 §5: graphapp.progress)
     "resource": "shared resource",  # (issue 14 §4: graphapp.library)
+    "project": "project added, changed or deleted",
 }
 
 _actor: contextvars.ContextVar[str] = contextvars.ContextVar("graphapp_actor", default="system")

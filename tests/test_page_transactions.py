@@ -354,3 +354,39 @@ def test_a_resource_is_shared_and_changed_in_one_transaction(site) -> None:
     assert transactions.of(client, "POST", f"/resources/{resource}/remove", data=form) == [
         ("write", "remove_resource")
     ]
+
+
+def test_project_pages_read_in_one_transaction_and_save_in_one(site) -> None:
+    """Projects (issue 14 §1): the list, a project, its form and its delete page read in one transaction
+    each; adding, changing and deleting one are one write each."""
+    client, ids, transactions = site
+    token = csrf_token(client, "/projects/new")
+    form = {
+        "csrf_token": token,
+        "title": "One transaction",
+        "stage": "idea",
+        "topics": "",
+        "your_role": "lead",
+    }
+    assert transactions.of(client, "POST", "/projects/new", data=form) == [("write", "add_project")]
+    pid = client.get("/api/projects").get_json()["items"][0]["id"]
+    pages = [
+        "/projects",
+        f"/projects?stage=idea&topic={ids['topic']}",
+        f"/projects/{pid}",
+        "/projects/new",
+        f"/projects/{pid}/edit",
+        f"/projects/{pid}/delete",
+        "/api/projects?stage=idea",
+        f"/api/projects/{pid}",
+    ]
+    opened = {url: [kind for kind, _ in transactions.of(client, "GET", url)] for url in pages}
+    assert opened == dict.fromkeys(pages, ["read"])
+    form = {**form, "title": "Still one", "member": [ids["member"]], "role": ["lead"]}
+    assert transactions.of(client, "POST", f"/projects/{pid}/edit", data=form) == [
+        ("write", "change_project")
+    ]
+    done = transactions.of(
+        client, "POST", f"/projects/{pid}/delete", data={"csrf_token": token, "confirm": "yes"}
+    )
+    assert done == [("write", "remove_project")]

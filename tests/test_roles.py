@@ -178,6 +178,24 @@ MATRIX = [
     ("POST", "/api/resources", "member"),  # (sent without a JSON body: answered 400)
     ("PATCH", "/api/resources/no-such-resource", "member"),
     ("DELETE", "/api/resources/no-such-resource", "member"),
+    # Projects (issue 14 §1). A project that does not exist is answered 404 once allowed (403 to a member:
+    # only its members and coordinators may change it); a member with a profile may add one and change
+    # their own (tests/test_projects.py): the account here is tied to no member.
+    ("GET", "/projects", "member"),
+    ("GET", "/projects/no-such-project", "member"),
+    ("GET", "/projects/new", "coordinator"),
+    ("POST", "/projects/new", "coordinator"),  # (sent without a title: answered 400 once allowed)
+    ("GET", "/projects/no-such-project/edit", "coordinator"),
+    ("POST", "/projects/no-such-project/edit", "coordinator"),
+    ("GET", "/projects/no-such-project/delete", "coordinator"),
+    ("POST", "/projects/no-such-project/delete", "coordinator"),
+    ("GET", "/api/projects", "member"),
+    ("GET", "/api/projects/no-such-project", "member"),
+    # (sent without a JSON body: answered 400 before who asks matters; a member with no profile who sends
+    # a project is answered 403: tests/test_projects.py)
+    ("POST", "/api/projects", "member"),
+    ("PATCH", "/api/projects/no-such-project", "coordinator"),
+    ("DELETE", "/api/projects/no-such-project", "coordinator"),
     ("POST", "/login", "anonymous"),  # (wrong password: 401, the login page's own refusal)
     ("POST", "/logout", "anonymous"),  # (last: it ends the session)
 ]
@@ -234,7 +252,7 @@ def test_every_route_for_every_role(app, people, role) -> None:
                 response.get_data()
         else:
             token = csrf_token(client, "/login")  # afresh: signing out (above) ends the session and its token
-            response = client.open(  # (POST, and the API's PATCH and DELETE)
+            response = client.open(  # (POST, PATCH, DELETE: each route by its own method)
                 url, method=method, data={"csrf_token": token, "login": "x@example.org", "password": "wrong"}
             )
         refused = _refused(response)

@@ -288,6 +288,25 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
             status, page = browser.get(path)
             assert status == 200 and text in page, f"{path}: {status}\n{page[:500]}"
             rendered[template] = status
+        # Projects (issue 14 §1): the admin, a member of the network, adds one; its page, the list, its
+        # form and its delete page; the section on the admin's own profile.
+        status, page = browser.get("/projects/new")
+        assert status == 200 and "<h1>Add a project" in page
+        status, page = browser.post(
+            "/projects/new", title="A project from the wheel", stage="demonstration", your_role="lead"
+        )
+        assert status == 200 and "The journey" in page, page[:500]
+        rendered["pages/project.html"] = status
+        project = json.loads(browser.get("/api/projects")[1])["items"][0]["id"]
+        for path, (template, text) in {
+            "/projects": ("pages/projects.html", "<h1>Projects"),
+            f"/projects/{project}/edit": ("pages/project_form.html", "A project from the wheel"),
+            f"/projects/{project}/delete": ("pages/project_delete.html", "Delete the project"),
+            f"/members/{admin_member}": ("pages/_projects.html", 'id="projects-heading"'),
+        }.items():
+            status, page = browser.get(path)
+            assert status == 200 and text in page, f"{path}: {status}\n{page[:500]}"
+            rendered[template] = status
         status, page = browser.get("/coverage")
         assert status == 200 and "manage the topics" in page
         rendered["pages/_coverage_vocabulary.html"] = status

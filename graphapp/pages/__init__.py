@@ -20,6 +20,7 @@
 - :mod:`~graphapp.pages.areas`: the competence areas, and the coordinators' taxonomy import;
 - :mod:`~graphapp.pages.workstreams`: a workstream's page, with its projects by stage and progress notes.
 - :mod:`~graphapp.pages.library`: shared resources (documents, code, courses, recordings), and their form.
+- :mod:`~graphapp.pages.projects`: projects at a stage of the journey: the list, a project, its form.
 
 Each view parses the request, reads what it shows in one transaction (a read function named after the
 page, ``fn(tx, ...)``, which composes the query functions), and renders.
@@ -49,6 +50,7 @@ from graphapp.pages import (  # noqa: E402
     library,
     mail,
     mydata,
+    projects,
     proposals,
     vendor,
     vocabulary,
@@ -73,6 +75,7 @@ __all__ = [
     "library",
     "mail",
     "mydata",
+    "projects",
     "proposals",
     "vendor",
     "vocabulary",

@@ -17,6 +17,7 @@ from graphapp.db import get_store
 from graphapp.freshness import ago, confirmation_token, last_confirmed
 from graphapp.pages import bp
 from graphapp.pages.library import member_resources
+from graphapp.pages.projects import projects_section
 from graphapp.params import member_filter, mode_arg, page_args
 from graphapp.privacy import redact_people, redact_person
 from graphapp.proposals import UnknownTopic, named_topic
@@ -79,6 +80,7 @@ def member_page(tx: Tx, member: str, mode: str, viewer_member: str | None = None
         "introductions_off": introductions_off(tx) if viewer_member else set(),
         "freshness": (freshness_of(tx, [member]) or [{}])[0],
         "shared": member_resources(tx, member, current_viewer()),  # (issue 14 §4: what they shared)
+        "projects": projects_section(tx, "member", member),  # (issue 14: the member's projects and roles)
     }
 
 
@@ -116,6 +118,7 @@ def member(member: str) -> str:
         modes=MODES,
         view=View("member", member),
         shared=shown["shared"],
+        projects=shown["projects"],
         **_freshness(shown["freshness"], own=viewer.member == member),
     )
 

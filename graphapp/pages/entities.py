@@ -14,6 +14,7 @@ from graphapp.exports import country_name
 from graphapp.pages import bp
 from graphapp.pages.directory import directory_of, redacted
 from graphapp.pages.library import topic_resources
+from graphapp.pages.projects import projects_section
 from graphapp.params import page_args
 from graphapp.queries.asks import open_asks_on_topic
 from graphapp.queries.coverage import M49_REGIONS
@@ -50,6 +51,8 @@ def group_page(tx: Tx, kind: str, value: str, page: int, per_page: int) -> dict[
         shown["asks"] = open_asks_on_topic(tx, value)
         shown["places"] = place_of_topic(tx, value)
         shown["library"] = topic_resources(tx, value, current_viewer())  # (issue 14 §4: its resources)
+    if kind in ("organisation", "topic"):  # (projects, issue 14: the workstream page reads its own)
+        shown["projects"] = projects_section(tx, kind, value)
     return shown
 
 
@@ -95,7 +98,7 @@ def organisation(organisation: str) -> str:
         ("Region", org.get("region")),
         ("Also known as", "; ".join(org.get("aliases") or [])),
     ]
-    return _group("organisation", organisation, org["name"], facts, shown)
+    return _group("organisation", organisation, org["name"], facts, shown, projects=shown["projects"])
 
 
 @bp.get("/topics")
@@ -130,6 +133,7 @@ def topic(topic: str) -> str:
         asks=asks,
         places=shown["places"],
         library=shown["library"],
+        projects=shown["projects"],
     )
 
 
