@@ -67,6 +67,9 @@ KINDS: dict[str, str] = {
     "forget": "member forgotten",
     "restore": "restore from a backup",
     "taxonomy": "competence taxonomy imported",
+    "project": "project change",
+    "theme": "theme of the journey changed",
+    "resource": "shared resource change",
 }
 
 _actor: contextvars.ContextVar[str] = contextvars.ContextVar("graphapp_actor", default="system")
