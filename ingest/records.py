@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from graphapp.ingest.gsbpm import PHASES, domain_code
 from graphapp.ingest.normalise import (
     country_suggestion,
     lookup_country,
@@ -22,7 +23,6 @@ from graphapp.ingest.normalise import (
     topic_key,
     valid_id,
 )
-from graphapp.ingest.gsbpm import PHASES, domain_code
 from graphapp.ingest.problems import Problem
 from graphapp.ingest.readers import STAGE_COLUMNS, RawRow
 from graphapp.queries.schema import (
