@@ -708,7 +708,7 @@ def place_projects(
             node["stage"] = p.stage
         elif reached:
             node["stage"] = reached[-1]
-        if not node.get("stage"):
+        if not node.get("stage") and not p.stage_written:  # (a stage refused is one problem already)
             problems.append(
                 p.source.problem(
                     "stage",

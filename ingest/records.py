@@ -415,7 +415,8 @@ class ProjectRecord:
     topics: list[str]
     workstream: str | None
     domain: str | None
-    stage: str | None  # as given (None: the dates say it, or the column is absent)
+    stage: str | None  # as given (None: the dates say it, the column is absent, or it is not a stage)
+    stage_written: bool  # whether the cell held anything (a stage, or something refused)
     dates: dict[str, str | None]  # stage -> ISO day, for the stage columns the file has
     report: str | None
     code: str | None
@@ -627,6 +628,7 @@ def parse_project(row: RawRow, problems: list[Problem]) -> ProjectRecord:
         workstream=_workstream_ref(values.get("workstream")),
         domain=domain,
         stage=stage,
+        stage_written=_text(values.get("stage")) is not None,
         dates=dates,
         report=_web_link(src, "report", values.get("report"), problems),
         code=_web_link(src, "code", values.get("code"), problems),
