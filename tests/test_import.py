@@ -41,7 +41,11 @@ def test_demo_loads_every_kind(store) -> None:
     assert counts["Organisation"]["created"] == 47
     assert counts["Topic"]["created"] == 32
     assert counts["Workstream"]["created"] == 7
-    assert (counts["Theme"]["created"], counts["Project"]["created"], counts["Resource"]["created"]) == (9, 26, 15)
+    assert (counts["Theme"]["created"], counts["Project"]["created"], counts["Resource"]["created"]) == (
+        9,
+        26,
+        15,
+    )
     held = graph(store)
     assert len(held["nodes"]["Member"]) == 150
     # The group's public workstreams: no WS3, which its page does not name (graphapp/data/demo/README.md).
