@@ -130,6 +130,7 @@ ACCESS = {
     "api.heatmap": "coordinator",
     "api.export_view": "coordinator",
     "uploads.import_page": "coordinator",
+    "uploads.import_template": "member",  # (a template file per kind of import: issue 14, ingest)
     "pages.me": "member",
     "pages.my_data": "member",
     "pages.forget_me": "member",

@@ -181,7 +181,8 @@ def _run_import(
 def import_command(
     files: tuple[str, ...], dry_run: bool, kind: str | None, as_json: bool, new_topics: bool
 ) -> None:
-    """Import members, organisations, topics or workstreams from CSV, XLSX or JSON files.
+    """Import members, organisations, topics, workstreams, themes, projects or resources from CSV, XLSX or
+    JSON files.
 
     All FILES are checked together and written in one transaction: if any row of any file is wrong,
     every problem is listed and nothing is written. Importing the same files again changes nothing.

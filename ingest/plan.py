@@ -8,7 +8,10 @@ What a row owns: a member row is the truth about that member's properties, organ
 and workstreams, for each of those columns the file has (a column the file lacks is left alone; an
 empty cell clears). Contacts (``knows``) only ever add: a contact missing from one person's row may
 still be listed by the other person. A workstream row owns the topics it covers, when the file has a
-``covers`` column. A topic or organisation row owns its name and aliases.
+``covers`` column, and the themes it serves, when it has ``serves``. A topic or organisation row owns its
+name and aliases (and a topic row its themes, when the file has ``themes``). A project row owns its
+properties, organisation, members (with their roles), topics and workstream; a resource row its
+properties, topics, workstream and who shared it: each for the columns the file has.
 """
 
 from __future__ import annotations
@@ -27,11 +30,18 @@ from graphapp.ingest.readers import Table, read_files
 from graphapp.ingest.records import (
     MemberRecord,
     OrganisationRecord,
+    ProjectRecord,
+    ResourceRecord,
     Source,
+    ThemeRecord,
     TopicRecord,
     WorkstreamRecord,
+    check_stages,
     parse_member,
     parse_organisation,
+    parse_project,
+    parse_resource,
+    parse_theme,
     parse_topic,
     parse_workstream,
     workstream_key,
@@ -40,12 +50,15 @@ from graphapp.queries import history
 from graphapp.queries.cypher import Cypher, Rows, Store, Tx
 from graphapp.queries.schema import (
     ALL_NODES,
+    ALL_RELS,
     DELETE_RELS,
     NODES,
     NODES_BY_ID,
     RELATIONSHIPS,
     RELS_FROM,
+    RELS_TO,
     RELS_TOUCHING,
+    STAGES,
     UPDATE_NODES,
     UPDATE_RELS,
     batches,
@@ -129,7 +142,7 @@ class Plan:
             if parts:
                 lines.append(f"  {name}: " + ", ".join(parts))
         for label, rows in self.create_nodes.items():
-            names = [str(r.get("name") or r["id"]) for r in rows[:details]]
+            names = [str(r.get("name") or r.get("title") or r["id"]) for r in rows[:details]]
             if names:
                 more = f" and {len(rows) - details} more" if len(rows) > details else ""
                 lines.append(f"  new {label}: " + "; ".join(names) + more)
@@ -161,22 +174,33 @@ class Catalog:
     members: dict[str, Props]
     member_by_email: dict[str, str]
     rels: dict[str, dict[Pair, Props]]  # only those from (or touching, for KNOWS) the nodes imported
+    themes: dict[str, Props] = field(default_factory=dict)
+    projects: dict[str, Props] = field(default_factory=dict)  # those the records name
+    resources: dict[str, Props] = field(default_factory=dict)  # those the records name
+    #: The members that projects' and resources' cells name by id (not rows of their own).
+    named_members: dict[str, Props] = field(default_factory=dict)
 
 
 def load_catalog(tx: Tx, records: Records) -> Catalog:
-    """What the graph holds that the records may name: all topics, organisations and workstreams, the
-    members the records name (by id, or by email for contacts), and the relationships they own."""
+    """What the graph holds that the records may name: all topics, organisations, workstreams and themes,
+    the members, projects and resources the records name (by id, or by email for contacts), and the
+    relationships they own."""
     member_ids = sorted({m.id for m in records.members if m.id})
     emails = [e for m in records.members for e in m.knows] + [m.email for m in records.members if m.email]
+    named = [ref for p in records.projects for ref, _ in p.members]
+    named += [r.shared_by for r in records.resources if r.shared_by]
+    emails += [ref for ref in named if "@" in ref]
+    named_ids = sorted({ref for ref in named if "@" not in ref})
     workstream_ids = sorted({w.id for w in records.workstreams if w.id})
+    project_ids = sorted({p.id for p in records.projects if p.id})
+    resource_ids = sorted({r.id for r in records.resources if r.id})
     topics = {r["id"]: _listify(r, NODES["Topic"].list_properties) for r in _all_nodes(tx, "Topic")}
     organisations = {
         r["id"]: _listify(r, NODES["Organisation"].list_properties) for r in _all_nodes(tx, "Organisation")
     }
     workstreams = {r["id"]: r for r in _all_nodes(tx, "Workstream")}
-    members: dict[str, Props] = {}
-    for batch in batches(member_ids):
-        members.update({r["id"]: r for r in NODES_BY_ID["Member"].run(tx, ids=batch)})
+    themes = {r["id"]: r for r in _all_nodes(tx, "Theme")} if _names_themes(records) else {}
+    members = _by_id(tx, "Member", member_ids)
     member_by_email: dict[str, str] = {}
     for batch in batches(sorted(set(emails))):
         member_by_email.update({r["email"]: r["id"] for r in MEMBERS_BY_EMAIL.run(tx, emails=batch)})
@@ -186,15 +210,54 @@ def load_catalog(tx: Tx, records: Records) -> Catalog:
         "INTERESTED_IN": member_ids,
         "MEMBER_OF": member_ids,
         "COVERS": workstream_ids,
+        "SERVES": workstream_ids,
+        "RUN_BY": project_ids,
+        "ON_TOPIC": project_ids,
+        "IN_WORKSTREAM": project_ids,
+        "ABOUT": resource_ids,
+        "FOR_WORKSTREAM": resource_ids,
     }
     for t, ids in owned.items():
         for batch in batches(ids):
             for r in RELS_FROM[t].run(tx, ids=batch):
                 rels[t][(r.pop("source"), r.pop("target"))] = r
+    for t, ids in {"WORKS_ON": project_ids, "SHARED": resource_ids}.items():
+        for batch in batches(ids):
+            for r in RELS_TO[t].run(tx, ids=batch):
+                rels[t][(r.pop("source"), r.pop("target"))] = r
+    if any("themes" in t.present for t in records.topics):
+        rels["OF_THEME"] = {(r.pop("source"), r.pop("target")): r for r in ALL_RELS["OF_THEME"].run(tx)}
     for batch in batches(member_ids):
         for r in RELS_TOUCHING["KNOWS"].run(tx, ids=batch):
             rels["KNOWS"][(r["source"], r["target"])] = {}
-    return Catalog(topics, organisations, workstreams, members, member_by_email, rels)
+    return Catalog(
+        topics,
+        organisations,
+        workstreams,
+        members,
+        member_by_email,
+        rels,
+        themes=themes,
+        projects=_by_id(tx, "Project", project_ids),
+        resources=_by_id(tx, "Resource", resource_ids),
+        named_members=_by_id(tx, "Member", named_ids),
+    )
+
+
+def _names_themes(records: Records) -> bool:
+    """Whether the records define or name any theme (else the themes need not be read)."""
+    return (
+        bool(records.themes)
+        or any("themes" in t.present for t in records.topics)
+        or any("serves" in w.present for w in records.workstreams)
+    )
+
+
+def _by_id(tx: Tx, label: str, ids: list[str]) -> dict[str, Props]:
+    found: dict[str, Props] = {}
+    for batch in batches(ids):
+        found.update({r["id"]: r for r in NODES_BY_ID[label].run(tx, ids=batch)})
+    return found
 
 
 def _all_nodes(tx: Tx, label: str) -> list[Props]:
@@ -305,12 +368,21 @@ class Records:
     topics: list[TopicRecord] = field(default_factory=list)
     workstreams: list[WorkstreamRecord] = field(default_factory=list)
     members: list[MemberRecord] = field(default_factory=list)
+    themes: list[ThemeRecord] = field(default_factory=list)
+    projects: list[ProjectRecord] = field(default_factory=list)
+    resources: list[ResourceRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+
+
+#: Relationships owned by their target (a project owns who works on it; a resource who shared it): the
+#: plan groups them by target, and a row replaces them from the target's side.
+OWNED_BY_TARGET = frozenset({"WORKS_ON", "SHARED"})
 
 
 @dataclass
 class Wanted:
-    """The graph as the files describe it: nodes by label, relationships each source owns, contacts."""
+    """The graph as the files describe it: nodes by label, relationships each owner owns (by source, or
+    by target for :data:`OWNED_BY_TARGET`), contacts."""
 
     nodes: dict[str, dict[str, Props]] = field(default_factory=lambda: {label: {} for label in NODES})
     rels: dict[str, dict[str, dict[str, Props]]] = field(
@@ -334,10 +406,19 @@ def plan_import(tx: Tx, tables: list[Table], new_topics: bool = False) -> Plan:
     topics = NameIndex("topic", catalog.topics)
     organisations = NameIndex("organisation", catalog.organisations)
     wanted = Wanted()
+    themes = place_themes(records.themes, catalog, wanted, problems)
     place_named_rows(records.topics, topics, _topic_node, problems)
+    place_topic_themes(records.topics, topics, themes, wanted, problems)
     place_named_rows(records.organisations, organisations, _organisation_node, problems)
-    workstreams = place_workstreams(records.workstreams, catalog, topics, wanted, problems, new_topics)
+    workstreams = place_workstreams(
+        records.workstreams, catalog, topics, wanted, problems, new_topics, themes
+    )
     place_members(records.members, catalog, topics, organisations, workstreams, wanted, problems, new_topics)
+    refs = MemberRefs(catalog, records.members)
+    place_projects(
+        records.projects, catalog, topics, organisations, workstreams, refs, wanted, problems, new_topics
+    )
+    place_resources(records.resources, catalog, topics, workstreams, refs, wanted, problems, new_topics)
     if problems:
         raise ImportRejected(problems)
     wanted.nodes.update(Topic=topics.wanted, Organisation=organisations.wanted)
@@ -354,6 +435,9 @@ def read_records(tables: list[Table]) -> Records:
         "topics": (parse_topic, records.topics),
         "workstreams": (parse_workstream, records.workstreams),
         "members": (parse_member, records.members),
+        "themes": (parse_theme, records.themes),
+        "projects": (parse_project, records.projects),
+        "resources": (parse_resource, records.resources),
     }
     for table in tables:
         parse, bucket = parsers[table.kind]
@@ -429,9 +513,10 @@ def place_workstreams(
     wanted: Wanted,
     problems: list[Problem],
     new_topics: bool = False,
+    themes: NameIndex | None = None,
 ) -> dict[str, str]:
-    """Each workstream row, and the topics it covers (a topic named that is not in the vocabulary is a
-    problem unless ``new_topics``); returns the known workstreams by key."""
+    """Each workstream row, the topics it covers (a topic named that is not in the vocabulary is a
+    problem unless ``new_topics``) and the themes it serves; returns the known workstreams by key."""
     known = {workstream_key(i): i for i in catalog.workstreams}
     for ws in rows:
         if not ws.id:
@@ -449,7 +534,265 @@ def place_workstreams(
             held = {target for (source, target) in catalog.rels["COVERS"] if source == ws.id}
             found = (topic_for(t, ws.source, "covers", topics, held, new_topics, problems) for t in ws.covers)
             wanted.rels["COVERS"][ws.id] = {tid: {} for tid in found if tid}
+        if "serves" in ws.present and themes is not None:
+            served: dict[str, Props] = {}
+            for text, stages in ws.serves:
+                theme = theme_for(text, ws.source, "serves", themes, problems)
+                if theme is not None:
+                    served[theme] = {"stages": ",".join(stages)}
+            wanted.rels["SERVES"][ws.id] = served
     return known
+
+
+def place_themes(
+    rows: list[ThemeRecord], catalog: Catalog, wanted: Wanted, problems: list[Problem]
+) -> NameIndex:
+    """Each theme row (matched by id, else by name); returns the themes, held and wanted, by every spelling.
+
+    A new theme without a ``position`` goes after the last one, so that the map lists themes as they came.
+    """
+    themes = NameIndex("theme", catalog.themes)
+    first_row: dict[str, Source] = {}
+    last = max((int(t.get("position") or 0) for t in catalog.themes.values()), default=0)
+    for rec in rows:
+        if not rec.name:
+            continue
+        target = rec.id or themes.find(rec.name) or slugify(rec.name)
+        if target in first_row:
+            first = first_row[target]
+            problems.append(
+                rec.source.problem("name", rec.name, f"is the same theme as {first.file} {first.where}")
+            )
+            continue
+        first_row[target] = rec.source
+        node = dict(
+            catalog.themes.get(target)
+            or {"id": target, "description": None, "kind": "theme", "position": None}
+        )
+        node["name"] = rec.name
+        if "description" in rec.present:
+            node["description"] = rec.description
+        if "kind" in rec.present:
+            node["kind"] = rec.kind or "theme"
+        if "position" in rec.present and rec.position:
+            node["position"] = rec.position
+        if not node.get("position"):
+            node["position"] = str(last + 1).zfill(3)
+        last = max(last, int(node["position"]))
+        themes.want(node, rec.source, problems)
+        wanted.nodes["Theme"][target] = node
+    return themes
+
+
+def theme_for(text: str, src: Source, column: str, themes: NameIndex, problems: list[Problem]) -> str | None:
+    """The theme a cell names, by id or name (case and punctuation aside); a problem offering the closest."""
+    found = themes.find(text)
+    if found is not None:
+        return found
+    near = themes.closest(text)
+    known = ", ".join(sorted(str(t.get("name")) for t in themes.nodes.values())) or "none yet"
+    hint = f"did you mean {' or '.join(repr(n) for n in near)}? " if near else ""
+    problems.append(
+        src.problem(
+            column, text, f"is not a theme: {hint}(themes: {known}); import a themes file first"
+        ).with_suggestions(near)
+    )
+    return None
+
+
+def place_topic_themes(
+    rows: list[TopicRecord], topics: NameIndex, themes: NameIndex, wanted: Wanted, problems: list[Problem]
+) -> None:
+    """The themes each topic row names, when its file has a ``themes`` column (they replace the topic's)."""
+    for rec in rows:
+        if "themes" not in rec.present:
+            continue
+        topic = rec.id or topics.find(rec.name)
+        if not topic:
+            continue
+        found = (theme_for(t, rec.source, "themes", themes, problems) for t in rec.themes)
+        wanted.rels["OF_THEME"][topic] = {t: {} for t in found if t}
+
+
+class MemberRefs:
+    """The members an import may name in a project's or resource's cells: those in the graph (by id or
+    email) and those in the import's own member rows."""
+
+    def __init__(self, catalog: Catalog, rows: list[MemberRecord]) -> None:
+        self.by_email = dict(catalog.member_by_email)
+        self.ids = set(catalog.named_members) | set(catalog.members)
+        for m in rows:
+            if m.id:
+                self.ids.add(m.id)
+                if m.email:
+                    self.by_email.setdefault(m.email, m.id)
+
+    def find(self, ref: str) -> str | None:
+        """The id of the member ``ref`` names (an email or an id), if there is one."""
+        if "@" in ref:
+            return self.by_email.get(ref)
+        return ref if ref in self.ids else None
+
+
+NOT_A_MEMBER = "is not a member in the graph or in these files (give a member's email or id)"
+
+
+def _workstream_for(
+    text: str | None, src: Source, workstreams: dict[str, str], problems: list[Problem]
+) -> dict[str, Props]:
+    if not text:
+        return {}
+    ws = workstreams.get(text)
+    if ws is None:
+        known = ", ".join(sorted(workstreams)) or "none yet"
+        problems.append(
+            src.problem(
+                "workstream",
+                text,
+                f"is not a known workstream (known: {known}); import a workstreams file first",
+            )
+        )
+        return {}
+    return {ws: {}}
+
+
+def _topics_for(
+    texts: list[str],
+    src: Source,
+    topics: NameIndex,
+    held: set[str],
+    new_topics: bool,
+    problems: list[Problem],
+) -> dict[str, Props]:
+    found = (topic_for(t, src, "topics", topics, held, new_topics, problems) for t in texts)
+    return {tid: {} for tid in found if tid}
+
+
+def _held_targets(catalog: Catalog, t: str, owner: str) -> set[str]:
+    return {target for (source, target) in catalog.rels[t] if source == owner}
+
+
+def place_projects(
+    rows: list[ProjectRecord],
+    catalog: Catalog,
+    topics: NameIndex,
+    organisations: NameIndex,
+    workstreams: dict[str, str],
+    refs: MemberRefs,
+    wanted: Wanted,
+    problems: list[Problem],
+    new_topics: bool = False,
+) -> None:
+    """Each project row: its properties (its stage, when not given, from the furthest day it reached),
+    organisation, members and roles, topics and workstream, for the columns its file has."""
+    first_row: dict[str, Source] = {}
+    for p in rows:
+        if not p.id:
+            continue
+        if p.id in first_row:
+            first = first_row[p.id]
+            column, value = ("id", p.id) if "id" in p.present else ("title", p.title)
+            problems.append(
+                p.source.problem(column, value, f"is the same project as {first.file} {first.where}")
+            )
+            continue
+        first_row[p.id] = p.source
+        node = dict(catalog.projects.get(p.id) or {prop: None for prop in NODES["Project"].properties})
+        node["id"], node["title"] = p.id, p.title
+        for prop in ("description", "domain", "report", "code"):
+            if prop in p.present:
+                node[prop] = getattr(p, prop)
+        node.update(p.dates)
+        reached = [s for s in STAGES if node.get(s)]
+        if p.stage:
+            node["stage"] = p.stage
+        elif reached:
+            node["stage"] = reached[-1]
+        if not node.get("stage") and not p.stage_written:  # (a stage refused is one problem already)
+            problems.append(
+                p.source.problem(
+                    "stage",
+                    None,
+                    f"is empty: give the project's stage ({', '.join(STAGES)}) or the day it reached one",
+                )
+            )
+        check_stages(p.source, node.get("stage"), {s: node.get(s) for s in STAGES}, problems)
+        if "organisation" in p.present:
+            wanted.rels["RUN_BY"][p.id] = (
+                {organisations.find_or_create(p.organisation, kind="other"): {}} if p.organisation else {}
+            )
+        if "members" in p.present:
+            people: dict[str, Props] = {}
+            for ref, role in p.members:
+                member = refs.find(ref)
+                if member is None:
+                    problems.append(p.source.problem("members", ref, NOT_A_MEMBER))
+                else:
+                    people[member] = {"role": role}
+            wanted.rels["WORKS_ON"][p.id] = people
+        if "topics" in p.present:
+            held = _held_targets(catalog, "ON_TOPIC", p.id)
+            wanted.rels["ON_TOPIC"][p.id] = _topics_for(
+                p.topics, p.source, topics, held, new_topics, problems
+            )
+        if "workstream" in p.present:
+            wanted.rels["IN_WORKSTREAM"][p.id] = _workstream_for(
+                p.workstream, p.source, workstreams, problems
+            )
+        wanted.nodes["Project"][p.id] = node
+
+
+def place_resources(
+    rows: list[ResourceRecord],
+    catalog: Catalog,
+    topics: NameIndex,
+    workstreams: dict[str, str],
+    refs: MemberRefs,
+    wanted: Wanted,
+    problems: list[Problem],
+    new_topics: bool = False,
+) -> None:
+    """Each resource row: its properties (added today when new and undated), topics, workstream and the
+    member who shared it, for the columns its file has."""
+    first_row: dict[str, Source] = {}
+    today = datetime.now(UTC).date().isoformat()
+    for r in rows:
+        if not r.id:
+            continue
+        if r.id in first_row:
+            first = first_row[r.id]
+            problems.append(
+                r.source.problem("title", r.title, f"is the same resource as {first.file} {first.where}")
+            )
+            continue
+        first_row[r.id] = r.source
+        held = catalog.resources.get(r.id)
+        node = dict(held or {prop: None for prop in NODES["Resource"].properties})
+        node.update(id=r.id, title=r.title, url=r.url)
+        for prop in ("language", "description"):
+            if prop in r.present:
+                node[prop] = getattr(r, prop)
+        if "kind" in r.present or held is None:
+            node["kind"] = r.kind or "document"
+        node["added"] = r.added or node.get("added") or today
+        if "topics" in r.present:
+            had = _held_targets(catalog, "ABOUT", r.id)
+            wanted.rels["ABOUT"][r.id] = _topics_for(r.topics, r.source, topics, had, new_topics, problems)
+        if "workstream" in r.present:
+            wanted.rels["FOR_WORKSTREAM"][r.id] = _workstream_for(
+                r.workstream, r.source, workstreams, problems
+            )
+        if "shared_by" in r.present:
+            sharer: dict[str, Props] = {}
+            if r.shared_by:
+                member = refs.find(r.shared_by)
+                if member is None:
+                    problems.append(r.source.problem("shared_by", r.shared_by, NOT_A_MEMBER))
+                else:
+                    at = catalog.rels["SHARED"].get((member, r.id), {}).get("at") or node["added"]
+                    sharer[member] = {"at": at}
+            wanted.rels["SHARED"][r.id] = sharer
+        wanted.nodes["Resource"][r.id] = node
 
 
 def place_members(
@@ -690,6 +1033,9 @@ def _diff_nodes(plan: Plan, desired: dict[str, dict[str, Props]], catalog: Catal
         "Organisation": catalog.organisations,
         "Workstream": catalog.workstreams,
         "Member": catalog.members,
+        "Theme": catalog.themes,
+        "Project": catalog.projects,
+        "Resource": catalog.resources,
     }
     for label, nodes in desired.items():
         if label not in existing_by_label:  # (an import never names areas: the taxonomy has its own import)
@@ -715,36 +1061,58 @@ def _value(v: Any) -> Any:
     return None if v in ("", [], None) else v
 
 
+#: The name of each relationship in a change's list of what changed (and in the history).
+REL_FIELDS = {
+    "WORKS_AT": "organisation",
+    "INTERESTED_IN": "topics",
+    "MEMBER_OF": "workstreams",
+    "COVERS": "covers",
+    "SERVES": "serves",
+    "OF_THEME": "themes",
+    "RUN_BY": "organisation",
+    "WORKS_ON": "members",
+    "ON_TOPIC": "topics",
+    "IN_WORKSTREAM": "workstream",
+    "ABOUT": "topics",
+    "FOR_WORKSTREAM": "workstream",
+    "SHARED": "shared_by",
+}
+
+
 def _diff_rels(plan: Plan, owned: dict[str, dict[str, dict[str, Props]]], catalog: Catalog) -> None:
     created = {label: {r["id"] for r in rows} for label, rows in plan.create_nodes.items()}
-    for t, by_source in owned.items():
-        if not by_source:
+    for t, by_owner in owned.items():
+        if not by_owner:
             continue
         spec = RELATIONSHIPS[t]
+        by_target = t in OWNED_BY_TARGET
+        owner_label = spec.target if by_target else spec.source
         existing: dict[str, dict[str, Props]] = defaultdict(dict)
         for (s, target), props in catalog.rels[t].items():
-            existing[s][target] = props
-        what = {
-            "WORKS_AT": "organisation",
-            "INTERESTED_IN": "topics",
-            "MEMBER_OF": "workstreams",
-            "COVERS": "covers",
-        }[t]
-        for source in sorted(by_source):
-            wanted, had = by_source[source], existing.get(source, {})
+            if by_target:
+                existing[target][s] = props
+            else:
+                existing[s][target] = props
+
+        def row(owner: str, other: str, props: Props | None = None, by_target: bool = by_target) -> Props:
+            ends = {"source": other, "target": owner} if by_target else {"source": owner, "target": other}
+            return {**ends, **(props or {})}
+
+        for owner in sorted(by_owner):
+            wanted, had = by_owner[owner], existing.get(owner, {})
             changed = False
-            for target in sorted(wanted.keys() - had.keys()):
-                plan.create_rels[t].append({"source": source, "target": target, **wanted[target]})
+            for other in sorted(wanted.keys() - had.keys()):
+                plan.create_rels[t].append(row(owner, other, wanted[other]))
                 changed = True
-            for target in sorted(had.keys() - wanted.keys()):
-                plan.delete_rels[t].append({"source": source, "target": target})
+            for other in sorted(had.keys() - wanted.keys()):
+                plan.delete_rels[t].append(row(owner, other))
                 changed = True
-            for target in sorted(wanted.keys() & had.keys()):
-                if any(_value(wanted[target].get(p)) != _value(had[target].get(p)) for p in spec.properties):
-                    plan.update_rels[t].append({"source": source, "target": target, **wanted[target]})
+            for other in sorted(wanted.keys() & had.keys()):
+                if any(_value(wanted[other].get(p)) != _value(had[other].get(p)) for p in spec.properties):
+                    plan.update_rels[t].append(row(owner, other, wanted[other]))
                     changed = True
-            if changed and source not in created.get(spec.source, set()):
-                _note(plan, spec.source, source, what)
+            if changed and owner not in created.get(owner_label, set()):
+                _note(plan, owner_label, owner, REL_FIELDS[t])
 
 
 # --- Applying -------------------------------------------------------------------------------------------
@@ -791,13 +1159,27 @@ def apply_plan(tx: Tx, plan: Plan, progress: Progress | None = None) -> None:
 
 #: The history's name for each relationship a member (or workstream) owns, and how one is written.
 _HISTORY_FIELDS = {"WORKS_AT": "organisation", "INTERESTED_IN": "topics", "MEMBER_OF": "workstreams"}
-_REL_VALUE = {"INTERESTED_IN": "level", "MEMBER_OF": "role"}
+_REL_VALUE = {"INTERESTED_IN": "level", "MEMBER_OF": "role", "WORKS_ON": "role", "SERVES": "stages"}
 _LABEL_WORDS = {
     "Member": ("member", "members"),
     "Organisation": ("organisation", "organisations"),
     "Topic": ("topic", "topics"),
     "Workstream": ("workstream", "workstreams"),
+    "Theme": ("theme", "themes"),
+    "Project": ("project", "projects"),
+    "Resource": ("resource", "resources"),
 }
+#: Filed in the history under a kind of their own ("project", "theme", "resource"), not as the import.
+_JOURNEY_LABELS = ("Theme", "Project", "Resource")
+
+
+def _members_named(fields: Props) -> set[str]:
+    """The members a project's or resource's change names (its ``members`` "id:role", its ``shared_by``),
+    so that forgetting one of them blanks the change."""
+    named = {str(m).split(":")[0] for m in fields.get("members") or []}
+    if fields.get("shared_by"):
+        named.add(str(fields["shared_by"]))
+    return named
 
 
 def plan_history(tx: Tx, plan: Plan) -> list[Props]:
@@ -819,29 +1201,62 @@ def plan_history(tx: Tx, plan: Plan) -> list[Props]:
     }
     new_counts: Counter[str] = Counter()
     changed_counts: Counter[str] = Counter()
+    # The relationships each kind of node owns, as the history names them; and the kind of change a
+    # project, theme or resource is filed under (the rest under the import's own kind).
+    owned_fields = {
+        "Topic": {"OF_THEME": "themes"},
+        "Workstream": {"COVERS": "covers", "SERVES": "serves"},
+        "Project": {
+            "RUN_BY": "organisation",
+            "WORKS_ON": "members",
+            "ON_TOPIC": "topics",
+            "IN_WORKSTREAM": "workstream",
+        },
+        "Resource": {"ABOUT": "topics", "FOR_WORKSTREAM": "workstream", "SHARED": "shared_by"},
+    }
+    held_by_label.update(Theme=catalog.themes, Project=catalog.projects, Resource=catalog.resources)
     for label, held in held_by_label.items():
         subject = label.lower()
-        covers = _held_and_planned(plan, catalog, "COVERS") if label == "Workstream" else {}
+        change_kind = subject if label in _JOURNEY_LABELS else kind
+        rels_of = {
+            name: _held_and_planned(plan, catalog, t) for t, name in owned_fields.get(label, {}).items()
+        }
         for node in plan.create_nodes.get(label, []):
             after = _present({p: _field(node.get(p)) for p in NODES[label].properties if p != "id"})
-            if node["id"] in covers:
-                after.update(_present({"covers": covers[node["id"]][1]}))
-            rows.append(history.change(kind, subject=f"{subject}:{node['id']}", after=after, batch=batch))
+            for name, changes in rels_of.items():
+                if node["id"] in changes:
+                    after.update(_present({name: changes[node["id"]][1]}))
+            rows.append(
+                history.change(
+                    change_kind,
+                    subject=f"{subject}:{node['id']}",
+                    after=after,
+                    about=_members_named(after),
+                    batch=batch,
+                )
+            )
             new_counts[label] += 1
         updated = {n["id"]: n for n in plan.update_nodes.get(label, [])}
-        for node_id in sorted(set(updated) | {i for i in covers if i in held}):
+        with_rels = {i for changes in rels_of.values() for i in changes if i in held}
+        for node_id in sorted(set(updated) | with_rels):
             before, after = {}, {}
             if node_id in updated:
                 for p in NODES[label].properties:
                     old, new = _field(held[node_id].get(p)), _field(updated[node_id].get(p))
                     if p != "id" and old != new:
                         before[p], after[p] = old, new
-            if node_id in covers and covers[node_id][0] != covers[node_id][1]:
-                before["covers"], after["covers"] = covers[node_id]
+            for name, changes in rels_of.items():
+                if node_id in changes and changes[node_id][0] != changes[node_id][1]:
+                    before[name], after[name] = changes[node_id]
             if after or before:
                 rows.append(
                     history.change(
-                        kind, subject=f"{subject}:{node_id}", before=before, after=after, batch=batch
+                        change_kind,
+                        subject=f"{subject}:{node_id}",
+                        before=before,
+                        after=after,
+                        about=_members_named(before) | _members_named(after),
+                        batch=batch,
                     )
                 )
                 changed_counts[label] += 1
@@ -927,31 +1342,33 @@ def _present(values: Props) -> Props:
 
 
 def _held_and_planned(plan: Plan, catalog: Catalog, t: str) -> dict[str, tuple[Any, Any]]:
-    """For each source whose ``t`` relationships the plan changes: (before, after) in the history's
-    spelling (an organisation id or ""; a sorted list of "target:level" or "target:role"; topic ids)."""
-    touched = {
-        r["source"] for d in (plan.create_rels, plan.delete_rels, plan.update_rels) for r in d.get(t, [])
-    }
+    """For each owner whose ``t`` relationships the plan changes (the source, or the target for
+    :data:`OWNED_BY_TARGET`): (before, after) in the history's spelling (an id or ""; a sorted list of
+    ids, or of "id:value" for relationships with a level, role or stages)."""
+    end, other = ("target", "source") if t in OWNED_BY_TARGET else ("source", "target")
+    touched = {r[end] for d in (plan.create_rels, plan.delete_rels, plan.update_rels) for r in d.get(t, [])}
     if not touched:
         return {}
     held: dict[str, dict[str, Props]] = defaultdict(dict)
-    for (source, target), props in catalog.rels[t].items():
-        if source in touched:
-            held[source][target] = props
+    for pair, props in catalog.rels[t].items():
+        ends = {"source": pair[0], "target": pair[1]}
+        if ends[end] in touched:
+            held[ends[end]][ends[other]] = props
     now = {s: dict(held[s]) for s in touched}
     for r in plan.delete_rels.get(t, []):
-        now[r["source"]].pop(r["target"], None)
+        now[r[end]].pop(r[other], None)
     for r in plan.update_rels.get(t, []) + plan.create_rels.get(t, []):
-        now[r["source"]][r["target"]] = r
+        now[r[end]][r[other]] = r
     return {s: (_rel_field(t, held[s]), _rel_field(t, now[s])) for s in touched}
 
 
 def _rel_field(t: str, targets: dict[str, Props]) -> Any:
-    if t == "WORKS_AT":
+    if t in ("WORKS_AT", "RUN_BY", "IN_WORKSTREAM", "FOR_WORKSTREAM", "SHARED"):
         return sorted(targets)[0] if targets else ""
-    if t == "COVERS":
+    if t not in _REL_VALUE:
         return sorted(targets)
-    return sorted(f"{target}:{props.get(_REL_VALUE[t]) or ''}" for target, props in targets.items())
+    values = ((target, props.get(_REL_VALUE[t]) or "") for target, props in targets.items())
+    return sorted(f"{target}:{value}" if value else target for target, value in values)
 
 
 def _knows_before_and_after(tx: Tx, plan: Plan, catalog: Catalog) -> dict[str, tuple[list[str], list[str]]]:

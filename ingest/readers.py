@@ -1,6 +1,7 @@
 """Read CSV, XLSX and JSON files into tables of raw rows that remember where each value came from.
 
-A file holds one kind of record (members, organisations, topics or workstreams), told by ``--kind`` or
+A file holds one kind of record (members, organisations, topics, workstreams, themes, projects or
+resources), told by ``--kind`` or
 recognised from its columns. An XLSX workbook may hold several kinds, one sheet each, named after the
 kind; a JSON file may be a list of records or an object whose keys are kinds.
 """
@@ -22,7 +23,7 @@ from graphapp.ingest.problems import ImportRejected, Problem
 
 __all__ = ["COLUMNS", "KINDS", "RawRow", "Table", "read_file", "read_files"]
 
-KINDS = ("organisations", "topics", "workstreams", "members")
+KINDS = ("organisations", "topics", "workstreams", "members", "themes", "projects", "resources")
 
 #: Every column each kind of file may have. The first ones listed in REQUIRED must be present.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -42,14 +43,48 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "joined",
     ),
     "organisations": ("id", "name", "kind", "country", "aliases"),
-    "topics": ("id", "name", "aliases"),
-    "workstreams": ("id", "name", "description", "covers"),
+    "topics": ("id", "name", "aliases", "themes"),
+    "workstreams": ("id", "name", "description", "covers", "serves"),
+    # The journey (issue 14): themes of the map, projects at a stage, shared resources.
+    "themes": ("id", "name", "description", "kind", "position"),
+    "projects": (
+        "id",
+        "title",
+        "description",
+        "organisation",
+        "members",
+        "topics",
+        "workstream",
+        "domain",
+        "stage",
+        "idea",
+        "demonstration",
+        "production",
+        "maintenance",
+        "report",
+        "code",
+    ),
+    "resources": (
+        "id",
+        "title",
+        "url",
+        "kind",
+        "language",
+        "topics",
+        "workstream",
+        "shared_by",
+        "description",
+        "added",
+    ),
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "members": ("name",),
     "organisations": ("name",),
     "topics": ("name",),
     "workstreams": ("id", "name"),
+    "themes": ("name",),
+    "projects": ("title",),
+    "resources": ("title", "url"),
 }
 #: Accepted spellings of kinds, for sheet names, JSON keys and --kind.
 KIND_ALIASES = {
@@ -64,6 +99,12 @@ KIND_ALIASES = {
     "topics": "topics",
     "workstream": "workstreams",
     "workstreams": "workstreams",
+    "theme": "themes",
+    "themes": "themes",
+    "project": "projects",
+    "projects": "projects",
+    "resource": "resources",
+    "resources": "resources",
 }
 
 
@@ -147,18 +188,38 @@ def normalise_header(name: Any) -> str:
 
 
 def _detect_kind(file: str, columns: tuple[str, ...]) -> str:
+    """Which kind of records a header describes, from the columns only that kind has.
+
+    >>> _detect_kind("f", ("title", "url")), _detect_kind("f", ("title", "stage"))
+    ('resources', 'projects')
+    >>> _detect_kind("f", ("name", "kind", "position")), _detect_kind("f", ("name", "email"))
+    ('themes', 'members')
+    >>> _detect_kind("f", ("id", "name", "themes")), _detect_kind("f", ("id", "name", "serves"))
+    ('topics', 'workstreams')
+    """
     cols = set(columns)
+    if cols & {"url", "shared_by", "language", "added"}:
+        return "resources"
+    project_only = {"stage", "domain", "report", "code", "members", *STAGE_COLUMNS}
+    if cols & project_only or ("title" in cols and not cols & {"name", "email"}):
+        return "projects"
     if "email" in cols or "knows" in cols or "topics" in cols:
         return "members"
-    if "covers" in cols or "description" in cols:
+    if "position" in cols or {"kind", "description"} <= cols:
+        return "themes"
+    if "covers" in cols or "serves" in cols or "description" in cols:
         return "workstreams"
     if "kind" in cols or "country" in cols:
         return "organisations"
-    if "aliases" in cols or cols <= {"id", "name"}:
+    if "aliases" in cols or "themes" in cols or cols <= {"id", "name"}:
         return "topics"
     raise ImportRejected(
         [Problem(file, "", "", "", "cannot tell which kind of records this is from its columns; pass --kind")]
     )
+
+
+#: A project's columns holding the day it reached each stage (queries.schema.STAGES).
+STAGE_COLUMNS = ("idea", "demonstration", "production", "maintenance")
 
 
 def _check_columns(file: str, kind: str, columns: tuple[str, ...]) -> None:

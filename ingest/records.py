@@ -10,23 +10,29 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
+from graphapp.ingest.gsbpm import PHASES, domain_code
 from graphapp.ingest.normalise import (
     country_suggestion,
     lookup_country,
     member_id,
     normalise_email,
+    slugify,
     split_list,
     topic_key,
     valid_id,
 )
 from graphapp.ingest.problems import Problem
-from graphapp.ingest.readers import RawRow
+from graphapp.ingest.readers import STAGE_COLUMNS, RawRow
 from graphapp.queries.schema import (
     EMAIL_VISIBILITY,
     LEVELS,
     ORGANISATION_KINDS,
+    RESOURCE_KINDS,
+    STAGES,
     SUGGESTIBLE,
+    THEME_KINDS,
     WORKSTREAM_ROLES,
 )
 
@@ -74,6 +80,7 @@ class TopicRecord:
     id: str | None
     name: str
     aliases: list[str]
+    themes: list[str] = field(default_factory=list)  # theme ids or names, as written
 
 
 @dataclass
@@ -84,6 +91,8 @@ class WorkstreamRecord:
     name: str
     description: str | None
     covers: list[str]
+    #: The themes it serves, as written, each with the stages it takes in it (empty: every stage).
+    serves: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
 
 @dataclass
@@ -249,6 +258,7 @@ def parse_topic(row: RawRow, problems: list[Problem]) -> TopicRecord:
         id=_given_id(src, row.values.get("id"), problems),
         name=_required_text(src, row, "name", problems),
         aliases=[" ".join(a.split()) for a in split_list(row.values.get("aliases"))],
+        themes=[" ".join(t.split()) for t in split_list(row.values.get("themes"))],
     )
 
 
@@ -264,6 +274,7 @@ def parse_workstream(row: RawRow, problems: list[Problem]) -> WorkstreamRecord:
         name=_required_text(src, row, "name", problems),
         description=_text(row.values.get("description")),
         covers=[" ".join(c.split()) for c in split_list(row.values.get("covers"))],
+        serves=_serves(src, row.values.get("serves"), problems),
     )
 
 
@@ -377,4 +388,350 @@ def _workstreams(src: Source, value: Any, problems: list[Problem]) -> list[tuple
     return list(result.items())
 
 
+# --- The journey (issue 14): themes, projects, resources -----------------------------------------------
+
+
+@dataclass
+class ThemeRecord:
+    source: Source
+    present: frozenset[str]
+    id: str | None  # as given (None: the theme its name names, or a slug of the name)
+    name: str
+    description: str | None
+    kind: str | None
+    position: str | None  # zero-padded, so that themes sort as the file lists them
+
+
+@dataclass
+class ProjectRecord:
+    source: Source
+    present: frozenset[str]
+    id: str
+    title: str
+    description: str | None
+    organisation: str | None
+    #: (member as written: an email, normalised, or an id; role or None)
+    members: list[tuple[str, str | None]]
+    topics: list[str]
+    workstream: str | None
+    domain: str | None
+    stage: str | None  # as given (None: the dates say it, the column is absent, or it is not a stage)
+    stage_written: bool  # whether the cell held anything (a stage, or something refused)
+    dates: dict[str, str | None]  # stage -> ISO day, for the stage columns the file has
+    report: str | None
+    code: str | None
+
+
+@dataclass
+class ResourceRecord:
+    source: Source
+    present: frozenset[str]
+    id: str
+    title: str
+    url: str | None
+    kind: str | None
+    language: str | None
+    topics: list[str]
+    workstream: str | None
+    shared_by: str | None  # an email (normalised) or a member id
+    description: str | None
+    added: str | None
+
+
+def _serves(src: Source, value: Any, problems: list[Problem]) -> list[tuple[str, tuple[str, ...]]]:
+    """``quality; training data (demonstration, production)``: the themes a workstream serves, each with
+    the stages of the journey it takes in it (none written: every stage).
+
+    >>> found: list[Problem] = []
+    >>> _serves(Source("w.csv", "row 2"), "quality; training data (Production, demonstration)", found)
+    [('quality', ()), ('training data', ('demonstration', 'production'))]
+    >>> _serves(Source("w.csv", "row 2"), "quality (pilot)", found), found[0].reason
+    ([], "has 'pilot' in brackets; stages are idea, demonstration, production, maintenance")
+    """
+    served: list[tuple[str, tuple[str, ...]]] = []
+    for item in value if isinstance(value, list) else split_list(value):
+        if isinstance(item, dict):
+            theme = _text(item.get("theme") or item.get("name") or item.get("id")) or ""
+            given = item.get("stages") or []
+            words = given if isinstance(given, list) else str(given).split(",")
+        else:
+            text = str(item)
+            match = re.fullmatch(r"\s*([^()]*?)\s*(?:\(([^()]*)\))?\s*", text)
+            if match is None:
+                problems.append(
+                    src.problem(
+                        "serves", text, "is not 'theme' or 'theme (stage, stage)': check the brackets"
+                    )
+                )
+                continue
+            theme, words = match.group(1), (match.group(2) or "").split(",")
+        if not theme:
+            problems.append(src.problem("serves", item, "has an entry with no theme"))
+            continue
+        stages: set[str] = set()
+        for word in (str(w).strip().lower() for w in words):
+            if not word:
+                continue
+            if word not in STAGES:
+                problems.append(
+                    src.problem("serves", item, f"has '{word}' in brackets; stages are {', '.join(STAGES)}")
+                )
+                break
+            stages.add(word)
+        else:
+            served.append((" ".join(theme.split()), tuple(s for s in STAGES if s in stages)))
+    return served
+
+
+def parse_theme(row: RawRow, problems: list[Problem]) -> ThemeRecord:
+    src = Source(row.file, row.where)
+    name = _required_text(src, row, "name", problems)
+    given = _given_id(src, row.values.get("id"), problems)
+    position = _text(row.values.get("position"))
+    if position is not None:
+        if position.isdigit() and len(position) <= 6:
+            position = position.zfill(3)
+        else:
+            problems.append(src.problem("position", position, "is not a whole number (1, 2, 3 ...)"))
+            position = None
+    return ThemeRecord(
+        source=src,
+        present=_present(row),
+        id=given,
+        name=name,
+        description=_text(row.values.get("description")),
+        kind=_one_of(src, "kind", row.values.get("kind"), THEME_KINDS, problems),
+        position=position,
+    )
+
+
+def _web_link(src: Source, column: str, value: Any, problems: list[Problem]) -> str | None:
+    """A public web link: ``http`` or ``https`` with a host; anything else (``javascript:``, ``file:``, a
+    bare word) is a problem.
+
+    >>> found: list[Problem] = []
+    >>> s = Source("p.csv", "row 2")
+    >>> _web_link(s, "code", " https://example.org/x ", found), _web_link(s, "code", "javascript:alert(1)", found)
+    ('https://example.org/x', None)
+    >>> found[0].reason
+    'is not a public web link: write it in full, starting with https:// (or http://)'
+    """
+    text = _text(value)
+    if text is None:
+        return None
+    parts = urlsplit(text)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or " " in text:
+        problems.append(
+            src.problem(
+                column,
+                text,
+                "is not a public web link: write it in full, starting with https:// (or http://)",
+            )
+        )
+        return None
+    return text
+
+
+def _day(
+    src: Source, column: str, value: Any, problems: list[Problem], today: date | None = None
+) -> str | None:
+    """An ISO day (``YYYY-MM-DD``; a spreadsheet's date cell as it is), not in the future."""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        day: date | None = value
+        text = value.isoformat()
+    else:
+        given = _text(value)
+        if given is None:
+            return None
+        text = given
+        try:
+            day = date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+        except ValueError:
+            day = None
+    if day is None:
+        problems.append(src.problem(column, text, "is not a date: write it as YYYY-MM-DD"))
+        return None
+    today = today or datetime.now(UTC).date()
+    if day > today:
+        problems.append(src.problem(column, text, f"is in the future (today is {today.isoformat()})"))
+        return None
+    return day.isoformat()
+
+
+def _member_ref(src: Source, column: str, text: str, problems: list[Problem]) -> str | None:
+    """A member named by email (kept in lower case) or by id."""
+    if "@" in text:
+        email = normalise_email(text)
+        if email is None:
+            problems.append(src.problem(column, text, "is not an email address"))
+        return email
+    if not valid_id(text):
+        problems.append(src.problem(column, text, "is neither an email address nor a member id"))
+        return None
+    return text
+
+
+def _project_members(src: Source, value: Any, problems: list[Problem]) -> list[tuple[str, str | None]]:
+    """``ana@example.org: lead; m-1234``: members by email or id, each with an optional role (free text)."""
+    members: dict[str, str | None] = {}
+    for item in value if isinstance(value, list) else split_list(value):
+        if isinstance(item, dict):
+            who = _text(item.get("email") or item.get("member") or item.get("id")) or ""
+            role = _text(item.get("role"))
+        else:
+            who, _, role_text = str(item).partition(":")
+            who, role = who.strip(), _text(role_text)
+        if not who:
+            problems.append(src.problem("members", item, "has an entry with no email or member id"))
+            continue
+        ref = _member_ref(src, "members", who, problems)
+        if ref is None:
+            continue
+        if ref in members and members[ref] != role:
+            problems.append(src.problem("members", value, f"lists {who} twice with different roles"))
+        members[ref] = role
+    return list(members.items())
+
+
+#: How a project's GSBPM domain is written, for the problem that says it was not understood.
+DOMAIN_HINT = (
+    "is not a GSBPM phase or sub-process: write its code (5.4 or 5), its name (Edit and impute) or both "
+    f"(5.4 Edit and impute); phases are {', '.join(f'{k} {v}' for k, v in PHASES.items())}"
+)
+
+
+def parse_project(row: RawRow, problems: list[Problem]) -> ProjectRecord:
+    src = Source(row.file, row.where)
+    values = row.values
+    title = _required_text(src, row, "title", problems)
+    given = _given_id(src, values.get("id"), problems)
+    domain = None
+    domain_text = _text(values.get("domain"))
+    if domain_text is not None:
+        domain = domain_code(domain_text)
+        if domain is None:
+            problems.append(src.problem("domain", domain_text, DOMAIN_HINT))
+    stage = _one_of(src, "stage", values.get("stage"), STAGES, problems)
+    dates = {s: _day(src, s, values.get(s), problems) for s in STAGE_COLUMNS if s in values}
+    check_stages(src, stage, dates, problems)
+    return ProjectRecord(
+        source=src,
+        present=_present(row),
+        id=given or ("p-" + slugify(title) if title else ""),
+        title=title,
+        description=_text(values.get("description")),
+        organisation=_text(values.get("organisation")),
+        members=_project_members(src, values.get("members"), problems),
+        topics=[" ".join(t.split()) for t in split_list(values.get("topics"))],
+        workstream=_workstream_ref(values.get("workstream")),
+        domain=domain,
+        stage=stage,
+        stage_written=_text(values.get("stage")) is not None,
+        dates=dates,
+        report=_web_link(src, "report", values.get("report"), problems),
+        code=_web_link(src, "code", values.get("code"), problems),
+    )
+
+
+def check_stages(
+    src: Source, stage: str | None, dates: dict[str, str | None], problems: list[Problem]
+) -> None:
+    """A project's stage and the days it reached each: no day for a stage beyond its stage, and the days
+    in the order of the journey.
+
+    >>> found: list[Problem] = []
+    >>> check_stages(Source("p.csv", "row 2"), "demonstration", {"idea": "2023-05-01", "production": "2024-01-01"}, found)
+    >>> [(p.column, p.reason) for p in found]
+    [('production', "is the day it reached production, a stage beyond the project's stage (demonstration)")]
+    >>> found = []
+    >>> check_stages(Source("p.csv", "row 2"), None, {"idea": "2023-05-01", "demonstration": "2022-01-01"}, found)
+    >>> found[0].reason
+    'is before the day it reached idea (2023-05-01): the days must follow the journey'
+    """
+    given = [s for s in STAGES if dates.get(s)]
+    if stage is not None:
+        for s in given:
+            if STAGES.index(s) > STAGES.index(stage):
+                problems.append(
+                    src.problem(
+                        s,
+                        dates[s],
+                        f"is the day it reached {s}, a stage beyond the project's stage ({stage})",
+                    )
+                )
+    for earlier, later in zip(given, given[1:], strict=False):
+        if str(dates[earlier]) > str(dates[later]):
+            problems.append(
+                src.problem(
+                    later,
+                    dates[later],
+                    f"is before the day it reached {earlier} ({dates[earlier]}): the days must follow the journey",
+                )
+            )
+
+
+def _workstream_ref(value: Any) -> str | None:
+    text = _text(value)
+    return workstream_key(text) if text else None
+
+
+def _language(src: Source, value: Any, problems: list[Problem]) -> str | None:
+    """An ISO 639-1 code from a code (``fr``, ``fra``) or an English name (``French``).
+
+    >>> found: list[Problem] = []
+    >>> s = Source("r.csv", "row 2")
+    >>> _language(s, "French", found), _language(s, "EN", found), _language(s, "Klingonese", found)
+    ('fr', 'en', None)
+    """
+    import pycountry
+
+    text = _text(value)
+    if text is None:
+        return None
+    # Two letters are an ISO 639-1 code first ("en" is also the name of another language).
+    found = pycountry.languages.get(alpha_2=text.lower()) if len(text) == 2 else None
+    if found is None:
+        try:
+            found = pycountry.languages.lookup(text)
+        except LookupError:
+            found = None
+    code = getattr(found, "alpha_2", None)
+    if code is None:
+        problems.append(
+            src.problem(
+                "language", text, "is not a language with an ISO 639-1 code: write en, fr, es, ... or English"
+            )
+        )
+        return None
+    return str(code)
+
+
+def parse_resource(row: RawRow, problems: list[Problem]) -> ResourceRecord:
+    src = Source(row.file, row.where)
+    values = row.values
+    title = _required_text(src, row, "title", problems)
+    given = _given_id(src, values.get("id"), problems)
+    url = _web_link(src, "url", values.get("url"), problems)
+    if _text(values.get("url")) is None:
+        problems.append(src.problem("url", None, "is empty: every resource needs its public link"))
+    shared = _text(values.get("shared_by"))
+    return ResourceRecord(
+        source=src,
+        present=_present(row),
+        id=given or ("r-" + slugify(title) if title else ""),
+        title=title,
+        url=url,
+        kind=_one_of(src, "kind", values.get("kind"), RESOURCE_KINDS, problems),
+        language=_language(src, values.get("language"), problems),
+        topics=[" ".join(t.split()) for t in split_list(values.get("topics"))],
+        workstream=_workstream_ref(values.get("workstream")),
+        shared_by=_member_ref(src, "shared_by", shared, problems) if shared else None,
+        description=_text(values.get("description")),
+        added=_day(src, "added", values.get("added"), problems),
+    )
+
+
 assert set(LEVEL_SPELLINGS.values()) == set(LEVELS)
+assert STAGE_COLUMNS == STAGES

@@ -68,8 +68,9 @@ KINDS: dict[str, str] = {
     "restore": "restore from a backup",
     "taxonomy": "competence taxonomy imported",
     "progress": "workstream progress note",  # (issue 14 §5: graphapp.progress)
-    "resource": "shared resource",  # (issue 14 §4: graphapp.library)
-    "project": "project added, changed or deleted",
+    "resource": "shared resource added, changed or removed",  # (issue 14 §4: graphapp.library, imports)
+    "project": "project added, changed or deleted",  # (issue 14 §1: graphapp.projects, imports)
+    "theme": "theme of the journey changed",  # (issue 14 §2: imports)
 }
 
 _actor: contextvars.ContextVar[str] = contextvars.ContextVar("graphapp_actor", default="system")

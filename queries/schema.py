@@ -525,6 +525,11 @@ def stamp_revision(tx: Tx, changed: Collection[str] | None = None) -> None:
     tx.run(WRITE_META, rows=rows)
 
 
+#: Labels whose nodes, and whose relationships, change no member's interests or properties (what the
+#: suggestion index holds): an import of only these declares that it changed no member.
+CHANGE_NO_MEMBER = frozenset({"Project", "Theme", "Resource"})
+
+
 def changed_members(
     nodes: Sequence[Mapping[str, Sequence[Mapping[str, Any]]]],
     relationships: Sequence[Mapping[str, Sequence[Mapping[str, Any]]]],
@@ -538,16 +543,27 @@ def changed_members(
     ['ana', 'bo', 'cy']
     >>> changed_members([{"Member": [], "Topic": [{"id": "nlp"}]}], []) is None
     True
+
+    Projects, themes and resources, and their links (even to members: who works on a project, who
+    shared a resource), change no member's interests or properties:
+
+    >>> changed_members([{"Project": [{"id": "p-1"}], "Theme": [{"id": "quality"}]}],
+    ...                 [{"WORKS_ON": [{"source": "ana", "target": "p-1"}], "SERVES": [{"source": "WS2", "target": "quality"}]}])
+    set()
     """
     changed: set[str] = set()
     for by_label in nodes:
         for label, rows in by_label.items():
+            if label in CHANGE_NO_MEMBER:
+                continue
             if rows and label != "Member":
                 return None
             changed.update(row["id"] for row in rows)
     for by_type in relationships:
         for rel_type, rows in by_type.items():
             spec = RELATIONSHIPS[rel_type]
+            if spec.source in CHANGE_NO_MEMBER or spec.target in CHANGE_NO_MEMBER:
+                continue
             if rows and spec.source != "Member":
                 return None
             for row in rows:

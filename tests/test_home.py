@@ -173,7 +173,7 @@ def test_a_member_chooses_their_own_workstreams_and_a_lead_stays_lead(app, demo)
     me = demo["sam"]
     client = signed_in(app, "sam@example.org", "member", me)
     form, every, ticked = _form(client, me)
-    assert every == ["WS1", "WS2", "WS4", "WS5", "WS6", "WS7"] and ticked == []
+    assert every == ["WS1", "WS2", "WS4", "WS5", "WS6", "WS7", "WS8"] and ticked == []
     saved = client.post(f"/members/{me}/edit", data={**form, "workstreams": ["WS2", "WS4"]})
     assert saved.status_code == 302
     assert _roles(app, me) == {"WS2": "member", "WS4": "member"}

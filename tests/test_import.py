@@ -40,10 +40,16 @@ def test_demo_loads_every_kind(store) -> None:
     assert counts["Member"]["created"] == 150
     assert counts["Organisation"]["created"] == 47
     assert counts["Topic"]["created"] == 32
-    assert counts["Workstream"]["created"] == 6
+    assert counts["Workstream"]["created"] == 7
+    assert (counts["Theme"]["created"], counts["Project"]["created"], counts["Resource"]["created"]) == (
+        9,
+        26,
+        15,
+    )
     held = graph(store)
     assert len(held["nodes"]["Member"]) == 150
-    assert {w["id"] for w in held["nodes"]["Workstream"]} == {"WS1", "WS2", "WS4", "WS5", "WS6", "WS7"}
+    # The group's public workstreams: no WS3, which its page does not name (graphapp/data/demo/README.md).
+    assert {w["id"] for w in held["nodes"]["Workstream"]} == {"WS1", "WS2", "WS4", "WS5", "WS6", "WS7", "WS8"}
     assert all(m["email"].endswith("@example.org") for m in held["nodes"]["Member"])
     # Every member works somewhere and every member has a region from their organisation's country.
     assert len(held["relationships"]["WORKS_AT"]) == 150

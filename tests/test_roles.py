@@ -86,6 +86,7 @@ MATRIX = [
     ("GET", "/api/export/csv?kind=topic&value=record-linkage", "coordinator"),
     ("GET", "/import", "coordinator"),
     ("POST", "/import", "coordinator"),  # (sent without files: answered 400 once allowed)
+    ("GET", "/import/templates/projects.csv", "member"),
     ("GET", "/admin/accounts", "admin"),
     ("POST", "/admin/invitations", "admin"),
     ("POST", "/admin/accounts/nobody@example.org", "admin"),  # (answered 404: no such account)

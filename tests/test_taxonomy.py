@@ -27,6 +27,7 @@ from graphapp.taxonomy import EDSF_FILE, import_taxonomy, place_of_topic, taxono
 from tests.helpers import csrf_token, signed_in
 
 DEMO_TOPICS = DEMO_DIR / "topics.csv"
+DEMO_THEMES = DEMO_DIR / "themes.csv"  # (the demo's topics name the themes they serve)
 
 
 def demo_topic_ids() -> set[str]:
@@ -77,7 +78,7 @@ def taxonomy_changes(store: Any) -> list[dict[str, Any]]:
 @pytest.fixture
 def topics_only(store: Any) -> Any:
     """The demo's topics, without members: enough to place them."""
-    import_files(store, [DEMO_TOPICS])
+    import_files(store, [DEMO_THEMES, DEMO_TOPICS])
     return store
 
 
@@ -464,7 +465,7 @@ def test_the_shipped_taxonomy_can_be_loaded_again_from_the_page(app, coordinator
 
 
 def test_the_cli_imports_checks_and_shows_the_taxonomy(runner, tmp_path: Path) -> None:
-    assert runner.invoke("import", str(DEMO_TOPICS)).exit_code == 0
+    assert runner.invoke("import", str(DEMO_THEMES), str(DEMO_TOPICS)).exit_code == 0
     dry = runner.invoke("taxonomy", "import", str(EDSF_FILE), "--dry-run")
     assert dry.exit_code == 0 and dry.stdout.startswith("dry run: nothing was written\nedsf.csv: 35 areas")
     assert "35 areas would be added" in dry.stdout

@@ -64,7 +64,7 @@ def _get(client, url: str, status: int = 200) -> str:
 def test_home_says_what_the_network_holds(client, demo) -> None:
     page = _get(client, "/")
     assert "<strong>150</strong> members" in page
-    assert "<strong>6</strong> workstreams" in page
+    assert "<strong>7</strong> workstreams" in page
     assert re.search(r"<strong>\d+</strong> countries in 5 regions", page)
 
 

@@ -384,6 +384,19 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
         rendered["pages/join_confirm.html"] = status
         for name in ("vis-network.min.js", "vis-network.min.css"):
             assert browser.get(f"/vendor/{name}")[0] == 200
+        # The import formats' template files come from the wheel too (issue 14: graphapp/data/templates).
+        for kind in (
+            "members",
+            "organisations",
+            "topics",
+            "workstreams",
+            "themes",
+            "projects",
+            "resources",
+            "taxonomy",
+        ):
+            status, body = browser.get(f"/import/templates/{kind}.csv")
+            assert status == 200 and body.startswith(("name,", "id,", "title,")), (kind, status, body[:200])
 
     # A store that does not answer (`graphapp serve` refuses to start on one, so in-process): the page that
     # says so, from the wheel too.
