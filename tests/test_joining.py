@@ -20,7 +20,7 @@ from graphapp.accounts import SignInLimit
 from graphapp.db import get_store
 from graphapp.joining import JoinLimits, approve_request, new_token, now_iso
 from graphapp.queries.joining import requests_with_status
-from graphapp.queries.schema import NODES
+from graphapp.queries.schema import NODES, RELATIONSHIPS
 from tests.helpers import PASSWORD, csrf_token, graph, signed_in
 
 pytestmark = pytest.mark.usefixtures("demo_app")
@@ -422,8 +422,12 @@ def test_approval_creates_exactly_the_member_and_mails_a_working_invitation(app,
         "MEMBER_OF": [{"source": member, "target": catalog["workstreams"][0]["id"], "role": "member"}],
         "COVERS": [],
         "KNOWS": [],
-        "BROADER": [],  # (the competence taxonomy: untouched by a join)
-        "IN_AREA": [],
+        # The competence taxonomy and the journey (projects, themes, resources): untouched by a join.
+        **{
+            t: []
+            for t in RELATIONSHIPS
+            if t not in ("WORKS_AT", "INTERESTED_IN", "MEMBER_OF", "COVERS", "KNOWS")
+        },
     }
     (open_ask,) = _run(
         app,

@@ -23,11 +23,11 @@ TODAY = datetime.now(UTC).date().isoformat()
 
 @pytest.fixture
 def net(app) -> dict[str, Any]:  # type: ignore[no-untyped-def]
-    """The demo network; three members of it (A and B with member accounts), A's organisation, and
+    """The demo network without its projects and resources (each test makes its own); three members of it (A and B with member accounts), A's organisation, and
     browsers: A, B, a coordinator, and a member account tied to no member."""
     with app.app_context():
         store = get_store()
-        import_files(store, DEMO_FILES)
+        import_files(store, [f for f in DEMO_FILES if f.stem not in ("projects", "resources")])
         a, b, c = store.read(member_ids, MemberFilter(topic="record-linkage"))[:3]
         profile_a = store.read(member_profile, a)
         names = {m: store.read(member_profile, m)["name"] for m in (a, b, c)}
