@@ -121,12 +121,13 @@ ACCESS = {
     "pages.growth_chart": "coordinator",
     "pages.growth_csv": "coordinator",
     "api.gaps": "coordinator",
-    # The journey (issue 14 §2): the themes-by-stage map for coordinators, a theme's page for members.
+    # The journey (issue 14 §2): the themes-by-stage map for coordinators; a theme's page as public as the
+    # workstream pages and the explorer, which show themes too (names, no contact details).
     "pages.journey": "coordinator",
-    "pages.theme": "member",
+    "pages.theme": "public",
     "api.journey": "coordinator",
-    "api.themes": "member",
-    "api.theme": "member",
+    "api.themes": "public",
+    "api.theme": "public",
     "api.heatmap": "coordinator",
     "api.export_view": "coordinator",
     "uploads.import_page": "coordinator",

@@ -209,7 +209,9 @@ def restore(store: Store, data: dict[str, Any], replace: bool = False) -> dict[s
         for label, spec in NODES.items():
             rows = [{p: row.get(p) for p in spec.properties} for row in data["nodes"].get(label, [])]
             tx.bulk_create(label, rows)
-            if not spec.list_properties:  # (those are written by UNWIND, which keeps an empty string)
+            # (list properties are written by UNWIND, which keeps an empty string; a member's "" reads as
+            # unset wherever it is read, and members are many)
+            if not spec.list_properties and label != "Member":
                 _empty_strings_again(tx, UPDATE_NODES[label], rows)
         for t, rel in RELATIONSHIPS.items():
             keys = ("source", "target", *rel.properties)
@@ -233,7 +235,10 @@ def restore(store: Store, data: dict[str, Any], replace: bool = False) -> dict[s
 def _empty_strings_again(tx: Tx, update: Cypher, rows: list[dict[str, Any]]) -> None:
     """Write again the rows that hold an empty string. LadybugDB's ``COPY FROM`` (its bulk create) reads
     an empty field as null, and an empty string can mean something (a workstream that serves a theme at
-    every stage: ``stages`` ""): without this a restore would give back null where it was "". Few rows."""
+    every stage: ``stages`` ""): without this a restore would give back null where it was "". Neo4j's
+    bulk create is UNWIND, which keeps it."""
+    if tx.dialect != "ladybug":
+        return
     empty = [row for row in rows if "" in row.values()]
     for batch in batches(empty):
         tx.run(update, rows=batch)

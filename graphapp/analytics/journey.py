@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from graphapp.queries.schema import STAGES
@@ -94,16 +95,21 @@ def stuck_at(counts: Mapping[str, int], at_least: int = STUCK_AT_LEAST) -> str |
 
 def stage_as_of(project: Mapping[str, Any], day: str) -> str | None:
     """The furthest stage a project had reached by the end of ``day`` (ISO), from the day recorded for each
-    stage; a stage with no day recorded is not counted (when it was reached is not known).
+    stage; a stage with no day recorded is not counted (when it was reached is not known), and none beyond
+    the project's stage now (a project moved back keeps the days of the stages it left).
 
     Examples
     --------
     >>> p = {"stage": "production", "idea": "2021-03-01", "demonstration": "2022-05-10", "production": "2024-01-02"}
     >>> stage_as_of(p, "2023-12-31"), stage_as_of(p, "2021-02-28"), stage_as_of(p, "2024-01-02")
     ('demonstration', None, 'production')
+    >>> stage_as_of({**p, "stage": "demonstration"}, "2025-01-01")  # moved back since
+    'demonstration'
     """
+    now = project.get("stage")
+    last = STAGES.index(now) if now in STAGES else len(STAGES) - 1
     reached = None
-    for s in STAGES:
+    for s in STAGES[: last + 1]:
         when = project.get(s)
         if when and str(when)[:10] <= day:
             reached = s
@@ -142,7 +148,9 @@ def topic_stages(
     >>> [(t["name"], t["counts"]["demonstration"], t["stuck"]) for t in topic_stages(projects, topics)]
     [('NLP', 3, 'demonstration')]
     """
-    stage_of = {p["id"]: (stage_as_of(p, day) if day is not None else p.get("stage")) for p in projects}
+    # A day from today on is now: every project at its stage, dated or not.
+    past = day is not None and day < datetime.now(UTC).date().isoformat()
+    stage_of = {p["id"]: (stage_as_of(p, day) if past and day else p.get("stage")) for p in projects}
     counts: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STAGES, 0))
     names: dict[str, tuple[str, bool]] = {}
     for row in project_topics:
@@ -160,7 +168,7 @@ def topic_stages(
                 "retired": retired,
                 "counts": at,
                 "projects": sum(at.values()),
-                "stuck": stuck_at(at, at_least),
+                "stuck": None if retired else stuck_at(at, at_least),  # (a retired topic is no gap)
             }
         )
     return sorted(found, key=lambda t: (t["name"].lower(), t["topic"]))

@@ -4,7 +4,6 @@ that chooses the view. A view of more people than can be drawn one by one shows 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from flask import abort, render_template, request
 
@@ -37,20 +36,8 @@ def explorer_page(tx: Tx, view: View) -> dict[str, Any]:
     return {"view": view, "too_many": too_many, "graph": read_map(tx, view), "choices": filter_choices(tx)}
 
 
-#: Where the new kinds of issue 14 have their pages (plain paths until the merge gives them endpoints; a
-#: resource's page is its own link, which graphapp.visnetwork gives).
-JOURNEY_PAGES = {
-    "Project": "/projects/{}",
-    "Theme": "/themes/{}",
-    "Area": "/areas#area-{}",
-    "Resource": "/resources",
-}
-
-
 def node_href(kind: str, node_id: str) -> str:
     """The address of the page of a node of this kind (a resource without a web link: the resources)."""
-    if kind in JOURNEY_PAGES:
-        return JOURNEY_PAGES[kind].format(quote(node_id, safe=""))
     return page_of(kind, node_id)
 
 

@@ -10,7 +10,14 @@ from flask import url_for
 __all__ = ["gap_href", "page_of"]
 
 #: The page (endpoint of the "pages" blueprint, and the name of its argument) of each kind of node.
-PAGE_OF = {"Member": "member", "Organisation": "organisation", "Topic": "topic", "Workstream": "workstream"}
+PAGE_OF = {
+    "Member": "member",
+    "Organisation": "organisation",
+    "Topic": "topic",
+    "Workstream": "workstream",
+    "Project": "project",
+    "Theme": "theme",
+}
 
 #: The page of each kind of gap's subject, by the first word of the gap's kind.
 GAP_PAGES = {
@@ -30,7 +37,13 @@ def _page(endpoint: str, value: str) -> str:
 
 
 def page_of(kind: str, node_id: str) -> str:
-    """The address of the page of a node of this kind (Member, Organisation, Topic, Workstream)."""
+    """The address of the page of a node of this kind: its own page (Member, Organisation, Topic,
+    Workstream, Project, Theme), a competence area's place on the areas page, the list of resources (a
+    resource's own page is its web link: see :func:`graphapp.visnetwork.vis_data`)."""
+    if kind == "Area":
+        return url_for("pages.areas", _anchor=f"area-{node_id}")
+    if kind == "Resource":
+        return url_for("pages.resources")
     return _page(PAGE_OF[kind], node_id)
 
 
