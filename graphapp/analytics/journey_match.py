@@ -23,6 +23,7 @@ Structure out, words in :mod:`graphapp.wording`.
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -306,12 +307,21 @@ def been_there(
         workstream=workstream,
         region=region,
     )
-    scored = [_describe(index, me, i, found, my_levels, today) for i, found in ahead_on.items() if ok[i]]
-    if not scored:
+    # Scored first (levels only), described (names, organisations, workstreams) for the best only.
+    ranked = []
+    for i, found in ahead_on.items():
+        if ok[i]:
+            theirs = index.topics_of(i)
+            score = sum(
+                _gain(r.stage - s, r.day, my_levels.get(t), theirs.get(t), today) for t, r, s in found
+            )
+            furthest = max(r.stage - s for _, r, s in found)
+            ranked.append((-round(score, 6), -furthest, int(index.name_rank[i]), i))
+    if not ranked:
         result.empty_because = "nobody-passes"
         return result
-    scored.sort(key=lambda s: (-s[0].score, -max(a.ahead for a in s[0].ahead), s[1]))
-    result.suggestions = [s for s, _ in scored[:limit]]
+    best = heapq.nsmallest(limit, ranked)
+    result.suggestions = [_describe(index, me, i, ahead_on[i], my_levels, today) for *_, i in best]
     return result
 
 
@@ -322,8 +332,8 @@ def _describe(
     found: list[tuple[str, Reached, int]],
     my_levels: Mapping[str, str],
     today: date,
-) -> tuple[BeenThere, int]:
-    """What a been-there suggestion of ``other`` shows, and their place in the order of names."""
+) -> BeenThere:
+    """What a been-there suggestion of ``other`` shows."""
     theirs = index.topics_of(other)
     ahead = []
     for t, reached, my_stage in found:
@@ -347,18 +357,17 @@ def _describe(
     # The best first: the greatest gain, then furthest ahead, then the topic's name.
     ahead.sort(key=lambda a: (-a.gain, -a.ahead, a.name, a.topic))
     me_, them = index.details(me), index.details(other)
-    score = round(sum(_gain(a.ahead, a.day, a.mine, a.theirs, today) for a in ahead), 6)
-    suggestion = BeenThere(
+    score = sum(_gain(r.stage - s, r.day, my_levels.get(t), theirs.get(t), today) for t, r, s in found)
+    return BeenThere(
         id=them["id"],
         name=them["name"],
         organisation=them["organisation"],
         country=them["country"],
         region=them["region"],
-        score=score,
+        score=round(score, 6),
         kind=MODE,
         shared_topics=[],
         shared_workstreams=sorted(set(me_["workstreams"]) & set(them["workstreams"])),
         same_region=bool(me_["region"]) and them["region"] == me_["region"],
         ahead=ahead,
     )
-    return suggestion, int(index.name_rank[other])
