@@ -23,7 +23,7 @@ from graphapp.analytics.growth import Snapshot, after_day, as_network, as_of, gr
 from graphapp.analytics.interest_index import InterestIndex
 from graphapp.analytics.introductions import introduction_stats
 from graphapp.analytics.journey_match import MODE as BEEN_THERE
-from graphapp.analytics.journey_match import JourneySuggestions, Journeys, been_there
+from graphapp.analytics.journey_match import Journeys, JourneySuggestions, been_there
 from graphapp.analytics.suggestions import Suggestions, UnknownMember, suggest
 from graphapp.queries.asks import open_ask_topics
 from graphapp.queries.beenthere import read_projects

@@ -12,13 +12,12 @@ import re
 from datetime import date
 from html import unescape
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from graphapp import wording
-from graphapp.analytics.journey_match import Journeys, been_there
 from graphapp.analytics.interest_index import InterestIndex
+from graphapp.analytics.journey_match import Journeys, been_there
 from graphapp.db import get_store
 from graphapp.ingest import import_files
 from graphapp.ingest.normalise import member_id
@@ -397,3 +396,20 @@ def test_an_introduction_asked_from_the_mode_is_counted_under_it(web) -> None:
     admin = signed_in(web, "coord@example.org", "coordinator")
     stats = {r["kind"]: r for r in admin.get("/api/introductions/stats").get_json()["kinds"]}
     assert stats["been-there"]["waiting"] == 1
+
+
+def test_a_member_with_projects_but_no_interests_is_matched_on_their_projects_topics() -> None:
+    index = InterestIndex.of({"me": {}, "ann": {"a": "expert"}, "bo": {}})
+    journeys = Journeys.of(
+        {
+            "mine": {"stage": "idea", "idea": "2027-01-01", "members": ["me"], "topics": ["a"]},
+            "p1": {"stage": "production", "production": "2027-01-01", "members": ["ann"], "topics": ["a"]},
+            "p2": {"stage": "idea", "idea": "2020-01-01", "members": ["bo"], "topics": ["a"]},  # level
+        }
+    )
+    found = been_there(index, journeys, "me", today=TODAY)
+    assert [(s.name, s.ahead[0].my_stage, s.ahead[0].ahead, s.ahead[0].mine) for s in found.suggestions] == [
+        ("ann", "idea", 2, None)
+    ]
+    # fit 0 without a level of mine: 2 * recency * 1/2
+    assert found.suggestions[0].score == round(2 * 0.5 ** (_years("2027-01-01") / 5) / 2, 6)
