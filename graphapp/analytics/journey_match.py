@@ -23,15 +23,24 @@ Structure out, words in :mod:`graphapp.wording`.
 
 from __future__ import annotations
 
-import heapq
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import numpy as np
+
 from graphapp.analytics.interest_index import InterestIndex
-from graphapp.analytics.suggestions import Suggestion, Suggestions, UnknownMember, allowed, level_fit
+from graphapp.analytics.suggestions import (
+    FIT,
+    RANK,
+    Suggestion,
+    Suggestions,
+    UnknownMember,
+    allowed,
+    level_fit,
+)
 from graphapp.queries.schema import STAGES
 
 __all__ = [
@@ -43,6 +52,7 @@ __all__ = [
     "JourneySuggestions",
     "Journeys",
     "Reached",
+    "TopicJourneys",
     "been_there",
     "recency",
 ]
@@ -150,11 +160,30 @@ class Journeys:
                 best = furthest.get(t)
                 if best is None or _key(project) > _key(best):
                     furthest[t] = project
+        self._numbered: tuple[InterestIndex, dict[str, TopicJourneys]] | None = None
         #: topic -> (member id, how far they took it), by member id.
         self.by_topic: dict[str, list[tuple[str, Reached]]] = {}
         for member in sorted(self.by_member):
             for t, r in self.by_member[member].items():
                 self.by_topic.setdefault(t, []).append((member, r))
+
+    def numbered(self, index: InterestIndex) -> dict[str, TopicJourneys]:
+        """Per topic, the journeys with the members as numbers of ``index`` (made once per index: both
+        are kept per graph revision; a member the index lacks is left out)."""
+        kept = self._numbered
+        if kept is not None and kept[0] is index:
+            return kept[1]
+        numbered = {}
+        for t, entries in self.by_topic.items():
+            known = [(index.member[m], r) for m, r in entries if m in index.member]
+            numbered[t] = TopicJourneys(
+                np.array([i for i, _ in known], np.int64),
+                np.array([r.stage for _, r in known], np.int64),
+                np.array([date.fromisoformat(r.day).toordinal() if r.day else 0 for _, r in known], np.int64),
+                [r for _, r in known],
+            )
+        self._numbered = (index, numbered)
+        return numbered
 
     @classmethod
     def of(cls, projects: Mapping[str, Mapping[str, Any]]) -> Journeys:
@@ -171,6 +200,17 @@ class Journeys:
             {"project": p, "topic": t} for p, fields in projects.items() for t in fields.get("topics", ())
         ]
         return cls(rows, workers, topics)
+
+
+@dataclass
+class TopicJourneys:
+    """One topic's journeys as arrays: the members (numbers of an interest index), the stage each took it
+    to, that stage's day as an ordinal (0: not known), and each one's :class:`Reached`."""
+
+    members: np.ndarray
+    stages: np.ndarray
+    days: np.ndarray
+    reached: list[Reached]
 
 
 def _key(r: Reached) -> tuple[int, str, str]:
@@ -286,18 +326,31 @@ def been_there(
         return result
     if topic:
         mine = [t for t in mine if t == topic]
-    ahead_on: dict[int, list[tuple[str, Reached, int]]] = {}
+    # Everyone ahead on each of my topics, as arrays: one weighted count, as the other modes score.
+    numbered = journeys.numbered(index)
+    who, gains, aheads, on = [], [], [], []
     for t in mine:
+        found = numbered.get(t)
         my_stage = my_journeys[t].stage if t in my_journeys else -1
-        for other, reached in journeys.by_topic.get(t, ()):
-            i = index.member.get(other)
-            if i is None or i == me or reached.stage <= my_stage:
-                continue
-            ahead_on.setdefault(i, []).append((t, reached, my_stage))
-    if not ahead_on:
+        if found is None:
+            continue
+        keep = (found.stages > my_stage) & (found.members != me)
+        if not keep.any():
+            continue
+        members, ahead = found.members[keep], found.stages[keep] - my_stage
+        gain = ahead * _recency(found.days[keep], today) * (1 + _fit(index, t, my_levels.get(t), members)) / 2
+        who.append(members)
+        gains.append(gain)
+        aheads.append(ahead)
+        on.append((t, my_stage, found, np.flatnonzero(keep)))
+    if not who:
         result.empty_because = "nobody-ahead"
         return result
-    result.candidates_scored = len(ahead_on)
+    everyone, ahead = np.concatenate(who), np.concatenate(aheads)
+    score = np.bincount(everyone, weights=np.concatenate(gains), minlength=index.size)
+    furthest = np.zeros(index.size, np.int64)
+    np.maximum.at(furthest, everyone, ahead)
+    result.candidates_scored = int(np.count_nonzero(furthest))
     ok = allowed(
         index,
         me,
@@ -307,57 +360,78 @@ def been_there(
         workstream=workstream,
         region=region,
     )
-    # Scored first (levels only), described (names, organisations, workstreams) for the best only.
-    ranked = []
-    for i, found in ahead_on.items():
-        if ok[i]:
-            theirs = index.topics_of(i)
-            score = sum(
-                _gain(r.stage - s, r.day, my_levels.get(t), theirs.get(t), today) for t, r, s in found
-            )
-            furthest = max(r.stage - s for _, r, s in found)
-            ranked.append((-round(score, 6), -furthest, int(index.name_rank[i]), i))
-    if not ranked:
+    candidates = np.flatnonzero(ok & (furthest > 0))
+    if not len(candidates):
         result.empty_because = "nobody-passes"
         return result
-    best = heapq.nsmallest(limit, ranked)
-    result.suggestions = [_describe(index, me, i, ahead_on[i], my_levels, today) for *_, i in best]
+    shown = np.round(score[candidates], 6)
+    order = np.lexsort((index.name_rank[candidates], -furthest[candidates], -shown))[:limit]
+    result.suggestions = [
+        _describe(index, me, int(i), on, my_levels, float(score[i]), today)
+        for i in candidates[order].tolist()
+    ]
     return result
+
+
+def _recency(days: np.ndarray, today: date) -> np.ndarray:
+    """:func:`recency` of days given as ordinals (0: not known)."""
+    years = np.maximum(today.toordinal() - days, 0) / 365.25
+    recent: np.ndarray = np.where(days > 0, 0.5 ** (years / HALF_LIFE), UNKNOWN_RECENCY)
+    return recent
+
+
+def _fit(index: InterestIndex, t: str, mine: str | None, members: np.ndarray) -> np.ndarray:
+    """The mentors mode's level fit of each member's level on topic ``t`` against mine (0 without one)."""
+    fit = np.zeros(len(members))
+    if mine is None or t not in index.topic:
+        return fit
+    holders, levels = index.by_topic.row(index.topic[t])
+    if not len(holders):
+        return fit
+    sorter = np.argsort(holders, kind="stable")
+    at = np.minimum(np.searchsorted(holders, members, sorter=sorter), len(holders) - 1)
+    place = sorter[at]
+    held = holders[place] == members
+    fit[held] = FIT["mentors"][RANK[mine]][levels[place[held]]]
+    return fit
 
 
 def _describe(
     index: InterestIndex,
     me: int,
     other: int,
-    found: list[tuple[str, Reached, int]],
+    on: list[tuple[str, int, TopicJourneys, np.ndarray]],
     my_levels: Mapping[str, str],
+    score: float,
     today: date,
 ) -> BeenThere:
-    """What a been-there suggestion of ``other`` shows."""
+    """What a been-there suggestion of ``other`` shows (``on``: per topic of mine, my stage, its journeys
+    and which of them are ahead)."""
     theirs = index.topics_of(other)
     ahead = []
-    for t, reached, my_stage in found:
-        gain = _gain(reached.stage - my_stage, reached.day, my_levels.get(t), theirs.get(t), today)
-        ahead.append(
-            AheadTopic(
-                topic=t,
-                name=index.topic_names[index.topic[t]] if t in index.topic else t,
-                stage=STAGES[reached.stage],
-                day=reached.day,
-                project=reached.project,
-                title=reached.title,
-                organisation=reached.organisation,
-                my_stage=STAGES[my_stage] if my_stage >= 0 else None,
-                ahead=reached.stage - my_stage,
-                mine=my_levels.get(t),
-                theirs=theirs.get(t),
-                gain=round(gain, 6),
+    for t, my_stage, found, keep in on:
+        for k in keep[found.members[keep] == other].tolist():
+            reached = found.reached[k]
+            gain = _gain(reached.stage - my_stage, reached.day, my_levels.get(t), theirs.get(t), today)
+            ahead.append(
+                AheadTopic(
+                    topic=t,
+                    name=index.topic_names[index.topic[t]] if t in index.topic else t,
+                    stage=STAGES[reached.stage],
+                    day=reached.day,
+                    project=reached.project,
+                    title=reached.title,
+                    organisation=reached.organisation,
+                    my_stage=STAGES[my_stage] if my_stage >= 0 else None,
+                    ahead=reached.stage - my_stage,
+                    mine=my_levels.get(t),
+                    theirs=theirs.get(t),
+                    gain=round(gain, 6),
+                )
             )
-        )
     # The best first: the greatest gain, then furthest ahead, then the topic's name.
     ahead.sort(key=lambda a: (-a.gain, -a.ahead, a.name, a.topic))
     me_, them = index.details(me), index.details(other)
-    score = sum(_gain(r.stage - s, r.day, my_levels.get(t), theirs.get(t), today) for t, r, s in found)
     return BeenThere(
         id=them["id"],
         name=them["name"],
