@@ -35,7 +35,7 @@ from typing import Any
 from benchmarks.suggest_speed import RESULTS, percentile
 from devtools.neo4j_harness.throwaway import ThrowawayNeo4j
 from graphapp.analytics.interest_index import InterestIndex
-from graphapp.analytics.suggestions import MODES, suggest
+from graphapp.analytics.suggestions import SCORED_MODES, suggest
 from graphapp.demo import synthetic
 from graphapp.ingest import import_files
 from graphapp.ingest.synthetic import write_dataset
@@ -96,12 +96,12 @@ def same_answers(store: Store, members: list[str], before: InterestIndex) -> dic
     differ = [
         (m, mode)
         for m in members
-        for mode in MODES
+        for mode in SCORED_MODES
         if suggest(kept, m, [], mode=mode) != suggest(fresh, m, [], mode=mode)
     ]
     return {
         "index_content_equal": kept.content() == fresh.content(),
-        "answers_compared": len(members) * len(MODES),
+        "answers_compared": len(members) * len(SCORED_MODES),
         "answers_differing": len(differ),
         "patched_not_rebuilt": kept.topic_ids is before.topic_ids,
     }

@@ -153,8 +153,10 @@ def member(member: str) -> Response:
 @bp.query(SuggestionArgs)
 @bp.answers(answer("Suggestions", **required("member", "mode", "suggestions")), "The suggestions.", 404)
 def suggestions(options: dict[str, Any], member: str) -> Response:
-    """Suggested peers, mentors and mentees, each with a score, a kind and the reasons. ``topic`` is a
-    topic's id, name or alias (any case); one that matches nothing is answered 404 with "did you mean"."""
+    """Suggested peers, mentors and mentees, each with a score, a kind and the reasons; in the mode
+    ``been-there``, people whose projects on the member's topics are stages ahead (each with ``ahead``,
+    one entry per topic). ``topic`` is a topic's id, name or alias (any case); one that matches nothing
+    is answered 404 with "did you mean"."""
     from graphapp.proposals import UnknownTopic, find_topic
 
     def read(tx: Tx) -> Any:

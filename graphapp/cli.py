@@ -258,7 +258,8 @@ def suggest(
     include_own_organisation: bool,
     as_json: bool,
 ) -> None:
-    """Suggest peers, mentors or mentees for MEMBER (an id or an email), with the reasons."""
+    """Suggest peers, mentors or mentees for MEMBER (an id or an email), with the reasons; --mode
+    been-there: people whose projects on the same topics are stages ahead."""
     from graphapp import wording
     from graphapp.reports import UnknownMember, suggest_peers
 

@@ -24,8 +24,11 @@ from graphapp.analytics.growth import Snapshot, after_day, as_network, as_of, gr
 from graphapp.analytics.interest_index import InterestIndex
 from graphapp.analytics.introductions import introduction_stats
 from graphapp.analytics.journey import topic_stages
+from graphapp.analytics.journey_match import MODE as BEEN_THERE
+from graphapp.analytics.journey_match import Journeys, JourneySuggestions, been_there
 from graphapp.analytics.suggestions import Suggestions, UnknownMember, suggest
 from graphapp.queries.asks import open_ask_topics
+from graphapp.queries.beenthere import read_projects
 from graphapp.queries.coverage import M49_REGIONS, STATEMENTS, coverage_tables
 from graphapp.queries.cypher import Cypher, Tx, collector_paused
 from graphapp.queries.growth import network_now, node_changes
@@ -53,6 +56,8 @@ __all__ = [
     "heat_map",
     "interest_index",
     "journey_gaps",
+    "journeys",
+    "suggest_been_there",
     "suggest_peers",
     "topic_stages_of",
     "with_gaps",
@@ -144,7 +149,19 @@ def suggest_peers(
     Besides the interest index (current unless the graph changed), one statement reads the member and the
     people they know. Raises :class:`UnknownMember`. The result is structure; :func:`graphapp.wording.worded_suggestions`
     says it in words.
+    In the mode ``been-there`` the suggestions are :func:`suggest_been_there`'s.
     """
+    if mode == BEEN_THERE:
+        return suggest_been_there(
+            tx,
+            member,
+            limit=limit,
+            exclude_known=exclude_known,
+            exclude_own_organisation=exclude_own_organisation,
+            topic=topic,
+            workstream=workstream,
+            region=region,
+        )
     # (The member is read with the revision, so that the index is at least as new.)
     found, revision = member_known_and_revision(tx, member)
     index = interest_index(tx, revision)
@@ -163,6 +180,57 @@ def suggest_peers(
         region=region,
     )
     return result
+
+
+# --- Been there: people further along the journey on the same topics (issue 14) ----------------------------
+
+
+def journeys(tx: Tx, revision: str | None = None) -> Journeys:
+    """Every member's furthest stage on each topic (:class:`graphapp.analytics.journey_match.Journeys`),
+    read once per graph revision: projects are few (three statements at 5,000 projects), and their writes
+    declare that they changed no member (``tx.touched([])``), so they are kept apart from the interest
+    index and read again after any write. ``revision``: the graph's, when already read."""
+    now = revision if revision is not None else graph_revision(tx)
+
+    def build() -> Journeys:
+        rows = read_projects(tx)
+        return Journeys(rows.projects, rows.workers, rows.topics)
+
+    return tx.derived.get("journeys", now, build)
+
+
+def suggest_been_there(
+    tx: Tx,
+    member: str,
+    *,
+    limit: int = 10,
+    exclude_known: bool = True,
+    exclude_own_organisation: bool = True,
+    topic: str | None = None,
+    workstream: str | None = None,
+    region: str | None = None,
+    today: date | None = None,
+) -> JourneySuggestions:
+    """The people whose projects on ``member``'s topics (an id or an email) are one or more stages ahead,
+    ranked (see :func:`graphapp.analytics.journey_match.been_there`), with the same people left out as
+    in the other modes. Raises :class:`UnknownMember`. Words: :func:`graphapp.wording.worded_suggestions`."""
+    found, revision = member_known_and_revision(tx, member)
+    index = interest_index(tx, revision)
+    if found is None or found["id"] not in index.member:
+        raise UnknownMember(member)
+    return been_there(
+        index,
+        journeys(tx, revision[0]),
+        found["id"],
+        found["known"],
+        today=today or _today(),
+        limit=limit,
+        exclude_known=exclude_known,
+        exclude_own_organisation=exclude_own_organisation,
+        topic=topic,
+        workstream=workstream,
+        region=region,
+    )
 
 
 # --- Who can help with an ask ----------------------------------------------------------------------------

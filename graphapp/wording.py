@@ -14,13 +14,16 @@ from dataclasses import asdict
 from typing import Any
 
 from graphapp.analytics.asks import Helper, Helpers
+from graphapp.analytics.journey_match import AheadTopic, BeenThere, JourneySuggestions
 from graphapp.analytics.suggestions import Suggestion, Suggestions
+from graphapp.queries.schema import LEVELS
 
 __all__ = [
     "SEVERITY",
     "STAGE_HEADINGS",
     "STAGE_NAMES",
     "TO_BE_DEFINED",
+    "ahead_reason",
     "gap_detail",
     "helper_reasons",
     "helpers_note",
@@ -58,6 +61,8 @@ def reasons(s: Suggestion) -> list[str]:
     >>> reasons(s)
     ['both work on NLP (rare: 3 people); they are expert where you are learning', 'both in WS2', 'same region (Europe)']
     """
+    if isinstance(s, BeenThere):
+        return [ahead_reason(a) for a in s.ahead] + _shared(s)
     said = []
     for t in s.shared_topics:
         rarity = "rare: " if t.holders <= RARE else ""
@@ -67,6 +72,11 @@ def reasons(s: Suggestion) -> list[str]:
             "peer": f"you: {t.mine}, they: {t.theirs}",
         }[t.relation]
         said.append(f"both work on {t.name} ({rarity}{t.holders} people); {who}")
+    return said + _shared(s)
+
+
+def _shared(s: Suggestion) -> list[str]:
+    said = []
     if s.shared_workstreams:
         said.append("both in " + ", ".join(s.shared_workstreams))
     if s.same_region:
@@ -84,7 +94,55 @@ def note(result: Suggestions) -> str | None:
     """
     if result.empty_because is None:
         return None
+    if isinstance(result, JourneySuggestions):
+        said = BEEN_THERE_EMPTY[result.empty_because].format(name=result.name)
+        return said + ("" if result.projects else BEEN_THERE_HELP)
     return EMPTY[result.empty_because].format(name=result.name)
+
+
+# --- Been there: people further along the journey (issue 14) ------------------------------------------
+
+#: Why the been-there list is empty (:class:`JourneySuggestions`), in words.
+BEEN_THERE_EMPTY = {
+    "no-topics": "{name} has no topics or projects yet",
+    "nobody-ahead": "nobody has a project further along than {name}'s own on these topics yet",
+    "nobody-passes": "those further along on these topics are all left out under these options",
+}
+#: What would help, said after the above when the member works on no project.
+BEEN_THERE_HELP = (
+    ": add your projects (with their topics and stage) so that people who have been there can be found"
+)
+
+
+def ahead_reason(a: AheadTopic) -> str:
+    """Why someone ahead on one topic is suggested: the stage they reached, where and when, and where
+    the member is.
+
+    Examples
+    --------
+    >>> a = AheadTopic("rl", "record linkage", "production", "2023-04-01", "p1", "Linking", "Statistics Canada",
+    ...                "demonstration", 1, "learning", "expert", 0.9)
+    >>> ahead_reason(a)
+    'took record linkage to production at Statistics Canada in 2023; you are at the demonstration stage; they are expert where you are learning'
+    >>> ahead_reason(AheadTopic("rl", "record linkage", "demonstration", "", "p1", "Linking", None, None,
+    ...                         2, None, "practising", 0.5))
+    'is at the demonstration stage with record linkage; you have no project on it yet'
+    """
+    where = f" at {a.organisation}" if a.organisation else ""
+    if a.day:
+        year = a.day[:4]
+        if a.stage == "idea":
+            said = f"started on {a.name} (the idea stage){where} in {year}"
+        elif a.stage == "maintenance":
+            said = f"took {a.name} to production and has maintained it{where} since {year}"
+        else:
+            said = f"took {a.name} to {'a demonstration' if a.stage == 'demonstration' else a.stage}{where} in {year}"
+    else:
+        said = f"is at the {a.stage} stage with {a.name}{where}"
+    said += f"; you are at the {a.my_stage} stage" if a.my_stage else "; you have no project on it yet"
+    if a.mine and a.theirs and a.theirs != a.mine and LEVELS.index(a.theirs) > LEVELS.index(a.mine):
+        said += f"; they are {a.theirs} where you are {a.mine}"
+    return said
 
 
 def worded_suggestions(result: Suggestions) -> dict[str, Any]:
@@ -221,6 +279,7 @@ INTRODUCTION_FROM = {
     "peer": "a suggested peer",
     "mentor": "a suggested mentor",
     "mentee": "a suggested mentee",
+    "been-there": "a suggestion of someone who has been there",
     "ask": "an ask",
     "profile": "a profile",
 }

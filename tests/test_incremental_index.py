@@ -14,7 +14,7 @@ import pytest
 
 from graphapp import introductions
 from graphapp.analytics.interest_index import InterestIndex
-from graphapp.analytics.suggestions import MODES, suggest
+from graphapp.analytics.suggestions import SCORED_MODES, suggest
 from graphapp.demo import DEMO_FILES
 from graphapp.ingest import import_files
 from graphapp.pages.mydata import save_choices
@@ -53,7 +53,7 @@ def answers(index: InterestIndex) -> dict[tuple[str, str], Any]:
     return {
         (m, mode): suggest(index, m, [], limit=20, mode=mode, exclude_own_organisation=False)
         for m in index.member_ids
-        for mode in MODES
+        for mode in SCORED_MODES
     }
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from graphapp.analytics.interest_index import InterestIndex, _KeyLookup
-from graphapp.analytics.suggestions import MODES, suggest
+from graphapp.analytics.suggestions import SCORED_MODES, suggest
 from graphapp.queries.cypher import collector_paused
 from graphapp.queries.schema import LEVEL_BASE, LEVELS
 
@@ -170,7 +170,9 @@ def _row(network: dict[str, dict[str, Any]], m: str) -> dict[str, Any]:
 
 
 def _answers(ix: InterestIndex) -> dict[tuple[str, str], Any]:
-    return {(m, mode): suggest(ix, m, [], limit=50, mode=mode) for m in ix.member_ids for mode in MODES}
+    return {
+        (m, mode): suggest(ix, m, [], limit=50, mode=mode) for m in ix.member_ids for mode in SCORED_MODES
+    }
 
 
 @pytest.mark.parametrize("seed", range(8))

@@ -87,6 +87,7 @@ def test_every_page_reads_what_it_shows_in_one_transaction(site) -> None:
         "/members",
         "/members?topic=record-linkage&region=Europe&page=2&per_page=5",
         f"/members/{ids['member']}",
+        f"/members/{ids['member']}?mode=been-there",  # (issue 14: projects read in the same transaction)
         f"/members/{ids['member']}/edit",
         "/organisations",
         f"/organisations/{ids['organisation']}",
@@ -165,6 +166,7 @@ def test_every_api_answer_reads_in_one_transaction(site) -> None:
         "/api/members?topic=record-linkage&per_page=5",
         f"/api/members/{ids['member']}",
         f"/api/members/{ids['member']}/suggestions?mode=mentors",
+        f"/api/members/{ids['member']}/suggestions?mode=been-there",
         f"/api/members/{ids['member']}/neighbourhood?depth=2",
         "/api/organisations",
         "/api/topics",

@@ -240,6 +240,11 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
         pages = {
             "/members": ("pages/members.html", "<h1>Directory"),
             f"/members/{someone}": ("pages/member.html", members[0]["name"]),
+            # (the been-there mode, issue 14: its part of the profile)
+            f"/members/{someone}?mode=been-there": (
+                "pages/_beenthere.html",
+                "stages further along the journey",
+            ),
             f"/members/{someone}/edit": ("pages/edit_member.html", "Edit "),
             "/organisations": ("pages/organisations.html", "<h1>Organisations"),
             f"/organisations/{organisation}": ("pages/group.html", "Download this contact map"),

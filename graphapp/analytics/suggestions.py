@@ -34,6 +34,7 @@ from graphapp.queries.schema import LEVELS
 __all__ = [
     "MODES",
     "RANK",
+    "SCORED_MODES",
     "Scores",
     "SharedTopic",
     "Suggestion",
@@ -47,8 +48,11 @@ __all__ = [
     "suggest",
 ]
 
-Mode = Literal["peers", "mentors", "mentees", "all"]
-MODES: tuple[Mode, ...] = ("all", "peers", "mentors", "mentees")
+Mode = Literal["peers", "mentors", "mentees", "all", "been-there"]
+#: The modes this scorer ranks by shared topics and levels.
+SCORED_MODES: tuple[Mode, ...] = ("all", "peers", "mentors", "mentees")
+#: Every mode offered (pages, API, CLI): been-there ranks by projects' stages (graphapp.analytics.journey_match).
+MODES: tuple[Mode, ...] = (*SCORED_MODES, "been-there")
 #: Each level's rank: learning 0, practising 1, expert 2.
 RANK = {level: i for i, level in enumerate(LEVELS)}
 KIND_OF_MODE = {"peers": "peer", "mentors": "mentor", "mentees": "mentee"}
@@ -68,7 +72,7 @@ def level_fit(mine: str, theirs: str, mode: str) -> float:
     mine, theirs : str
         My level and theirs: learning, practising or expert.
     mode : str
-        One of :data:`MODES`.
+        One of :data:`SCORED_MODES`.
 
     Returns
     -------
@@ -95,7 +99,8 @@ def level_fit(mine: str, theirs: str, mode: str) -> float:
 
 #: FIT[mode][my level][their level]: the level_fit table as arrays indexed by level code.
 FIT: dict[str, np.ndarray] = {
-    mode: np.array([[level_fit(a, b, mode) for b in RANK] for a in RANK], dtype=np.float64) for mode in MODES
+    mode: np.array([[level_fit(a, b, mode) for b in RANK] for a in RANK], dtype=np.float64)
+    for mode in SCORED_MODES
 }
 
 
@@ -153,7 +158,7 @@ def score_everyone(index: InterestIndex, me: int, mode: str) -> Scores | None:
     me : int
         The member's number in the index.
     mode : str
-        One of :data:`MODES`.
+        One of :data:`SCORED_MODES`.
 
     Returns
     -------
@@ -310,7 +315,7 @@ def describe(index: InterestIndex, me: int, other: int, score: float, mode: str)
     score : float
         ``other``'s score for ``me``.
     mode : str
-        One of :data:`MODES`.
+        One of :data:`SCORED_MODES`.
 
     Returns
     -------
@@ -396,8 +401,8 @@ def suggest(
     >>> [(s.name, s.score, s.kind) for s in suggest(ix, "me").suggestions]
     [('ann', 0.490129, 'mentor'), ('bo', 0.490129, 'peer')]
     """
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    if mode not in SCORED_MODES:
+        raise ValueError(f"mode must be one of {', '.join(SCORED_MODES)}, not {mode!r}")
     if member not in index.member:
         raise UnknownMember(member)
     me = index.member[member]
