@@ -36,6 +36,8 @@ from graphapp.queries.subgraph import AGGREGATES, SUBGRAPH_KINDS
 
 __all__ = [
     "AnswerBody",
+    "AreaCoverageArgs",
+    "area_region_arg",
     "AskBody",
     "BadRequest",
     "CloseBody",
@@ -592,3 +594,19 @@ class MergeBody(Body):
     dry_run = ma.fields.Boolean(
         load_default=False, metadata={"description": "Only say what would move; write nothing."}
     )
+
+
+# --- Coverage by competence area and region (issue 14 §3, rollup) -------------------------------------------
+
+
+class AreaCoverageArgs(Args):
+    """``region``: one UN M49 region's column only (beside the network's)."""
+
+    region = Choice(
+        "Only this UN M49 region (beside the whole network); every region unless given.", M49_REGIONS
+    )
+
+
+def area_region_arg(args: Mapping[str, str]) -> str:
+    """The region asked for with ``region`` (see :class:`AreaCoverageArgs`), or "" for every region."""
+    return load(AreaCoverageArgs, args)["region"]  # type: ignore[no-any-return]

@@ -102,6 +102,8 @@ def test_every_page_reads_what_it_shows_in_one_transaction(site) -> None:
         "/coverage/growth",
         "/coverage/growth.svg?by=workstream",
         "/coverage/growth.csv?by=region",
+        "/coverage/areas",
+        "/coverage/areas?region=Africa",
         "/explore",
         "/explore?kind=region&value=Europe",
         "/explore?kind=region&value=Asia&aggregate=topic",
@@ -171,6 +173,7 @@ def test_every_api_answer_reads_in_one_transaction(site) -> None:
         "/api/subgraph?kind=region&value=Europe",
         "/api/vocabulary",
         "/api/areas",
+        "/api/coverage/areas?region=Europe",
         "/api/export/csv?kind=topic&value=record-linkage",
         "/api/history?kind=import&per_page=5",
     ]

@@ -230,6 +230,7 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
             "/coverage": ("pages/coverage.html", "Where the network is thin"),
             "/coverage?as_of=2022-06-30": ("pages/_coverage_growth.html", "As it stood on"),
             "/coverage/growth": ("pages/growth.html", "How the network grew"),
+            "/coverage/areas": ("pages/area_coverage.html", "Coverage by competence area and region"),
             "/explore": ("pages/explore.html", "vis-network.min.js"),
             "/me": ("pages/me.html", "<h1>My data"),
             f"/mail/preferences/{_preferences_token(someone)}": (
@@ -268,6 +269,8 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
         rendered["pages/_coverage_vocabulary.html"] = status
         assert status == 200 and 'id="stale-heading"' in page
         rendered["pages/_coverage_stale.html"] = status
+        assert status == 200 and 'id="coverage-rollup"' in page
+        rendered["pages/_coverage_rollup.html"] = status
         found = re.search(r'href="(/mail/preferences/[^"]+)"', browser.get("/me")[1])
         assert found, "My data links to the member's mail preferences"
         status, page = browser.get(found.group(1))

@@ -17,7 +17,8 @@
 - :mod:`~graphapp.pages.freshness`: a reminder's page (confirm a profile, renew consent), stale profiles;
 - :mod:`~graphapp.pages.vocabulary`: the coordinators' pages that keep the topics and organisations;
 - :mod:`~graphapp.pages.links`: the address of the page of each kind of node and gap;
-- :mod:`~graphapp.pages.areas`: the competence areas, and the coordinators' taxonomy import.
+- :mod:`~graphapp.pages.areas`: the competence areas, and the coordinators' taxonomy import;
+- :mod:`~graphapp.pages.rollup`: coverage by competence area and region.
 
 Each view parses the request, reads what it shows in one transaction (a read function named after the
 page, ``fn(tx, ...)``, which composes the query functions), and renders.
@@ -46,6 +47,7 @@ from graphapp.pages import (  # noqa: E402
     mail,
     mydata,
     proposals,
+    rollup,
     vendor,
     vocabulary,
 )
@@ -67,6 +69,7 @@ __all__ = [
     "mail",
     "mydata",
     "proposals",
+    "rollup",
     "vendor",
     "vocabulary",
 ]
