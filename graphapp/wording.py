@@ -303,7 +303,8 @@ def area_coverage_summary(rolled: Mapping[str, Any]) -> list[str]:
         said.append(f"{name} has no expert in {_listed(regions, 5).replace(' and ', ' or ')}.")
     if narrower:
         areas = "narrower area has" if len(narrower) == 1 else "narrower areas have"
-        said.append(f"{len(narrower)} {areas} no expert in a region where members hold them.")
+        where = f"in {rolled['regions'][0]}" if len(rolled["regions"]) == 1 else "in a region"
+        said.append(f"{len(narrower)} {areas} no expert {where} where members hold them.")
     demand = [f["name"] for f in findings if f["kind"] == "demand-exceeds-supply" and f["region"] is None]
     in_regions = sum(1 for f in findings if f["kind"] == "demand-exceeds-supply" and f["region"])
     if demand:

@@ -118,13 +118,13 @@ def roll_up(
     # Each topic's areas, broader ones included, once each.
     topic_areas: dict[int, set[int]] = {}
     topics_in: list[set[int]] = [set() for _ in ids]
-    for topic, area in places:
+    for topic, placed in places:
         t = ix.topic.get(topic)
-        if t is None or topic in gone or area not in number:
+        if t is None or topic in gone or placed not in number:
             continue
-        for a in up[area]:
-            topic_areas.setdefault(t, set()).add(number[a])
-            topics_in[number[a]].add(t)
+        for above in up[placed]:
+            topic_areas.setdefault(t, set()).add(number[above])
+            topics_in[number[above]].add(t)
 
     n, n_regions, n_levels = ix.size, len(regions), len(LEVELS)
     ptr, holders, levels = ix.by_topic.ptr, ix.by_topic.cols, ix.by_topic.levels
@@ -132,31 +132,31 @@ def roll_up(
     for t, owners in topic_areas.items():
         start, end = int(ptr[t]), int(ptr[t + 1])
         if end > start:
-            member, level = holders[start:end].astype(np.int64), levels[start:end].astype(np.int64)
-            for a in owners:
-                keys.append((a * max(n, 1) + member) * LEVEL_BASE + level)
+            held_by, level = holders[start:end].astype(np.int64), levels[start:end].astype(np.int64)
+            for owner in owners:
+                keys.append((owner * max(n, 1) + held_by) * LEVEL_BASE + level)
     packed = np.sort(np.concatenate(keys))
     # Each (area, member) once, at their highest level: the last of its run once sorted.
     pair = packed // LEVEL_BASE
     last = np.ones(len(pair), bool)
     last[:-1] = pair[1:] != pair[:-1]
     pair, best = pair[last], packed[last] % LEVEL_BASE
-    area, member = pair // max(n, 1), pair % max(n, 1)
+    area_no, member_no = pair // max(n, 1), pair % max(n, 1)
     # The index's region codes, as places among ``regions`` (n_regions: elsewhere or none).
     place = np.array([regions.index(r) if r in regions else n_regions for r in ix.regions] + [n_regions])
-    region = place[ix.region[member]] if len(member) else np.zeros(0, np.int64)  # (code -1: the last)
-    codes.append((area * (n_regions + 1) + region) * n_levels + best)
+    region = place[ix.region[member_no]] if len(member_no) else np.zeros(0, np.int64)  # (-1: the last)
+    codes.append((area_no * (n_regions + 1) + region) * n_levels + best)
     counted = np.bincount(np.concatenate(codes), minlength=len(ids) * (n_regions + 1) * n_levels)
     table = counted.reshape(len(ids), n_regions + 1, n_levels)
 
     nodes: dict[str, dict[str, Any]] = {}
-    for i, a in enumerate(areas):
+    for i, row in enumerate(areas):
         by_region = {
             r: _counts(dict(zip(LEVELS, table[i, k].tolist(), strict=True))) for k, r in enumerate(regions)
         }
         nodes[ids[i]] = {
             "id": ids[i],
-            "name": str(a.get("name") or ids[i]),
+            "name": str(row.get("name") or ids[i]),
             "depth": len(up[ids[i]]) - 1,
             "topics": len(topics_in[i]),
             "network": _counts(dict(zip(LEVELS, table[i].sum(axis=0).tolist(), strict=True))),
@@ -240,7 +240,7 @@ def in_region(rolled: Mapping[str, Any], region: str) -> dict[str, Any]:
     findings: list[dict[str, Any]] = []
 
     def keep(f: Mapping[str, Any]) -> bool:
-        return f["region"] == region or f["kind"] == "no-expert-anywhere"
+        return bool(f["region"] == region or f["kind"] == "no-expert-anywhere")
 
     def node(n: Mapping[str, Any]) -> dict[str, Any]:
         mine = [f for f in n["findings"] if keep(f)]
