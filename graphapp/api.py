@@ -27,6 +27,7 @@ from graphapp.db import get_store
 from graphapp.exports import FORMATS, export, read_export
 from graphapp.params import (
     AnswerBody,
+    AreaCoverageArgs,
     AskBody,
     AsOfArgs,
     CloseBody,
@@ -257,6 +258,28 @@ def gaps(options: dict[str, Any]) -> Response:
     if day is None:
         return jsonify(wording.worded_report(get_store().read(reports.coverage_report)))
     return jsonify(wording.worded_report(get_store().read(reports.coverage_report_as_of, day)))
+
+
+# --- Coverage by competence area and region (issue 14 §3, rollup) ---------------------------------------
+
+
+@bp.get("/coverage/areas")
+@bp.query(AreaCoverageArgs)
+@bp.answers(
+    answer("AreaCoverage", **required("regions", "levels", "areas", "findings", "summary", "said")),
+    "The competence areas as a tree, each with its members per level across the network (network) and "
+    "per region (regions: expert, practising, learning, members), its findings and its narrower areas; "
+    "every finding (kind: no-expert-anywhere, no-expert-in-region or demand-exceeds-supply; area, name, "
+    "depth, region (null: across the network), numbers, detail); the summary's counts and its sentences.",
+)
+def area_coverage(options: dict[str, Any]) -> Response:
+    """Coverage by competence area and region: who holds each area's topics at each level, where no expert
+    is and where learners outnumber experts, at every level of the hierarchy; ``region``: one region."""
+    from graphapp.analytics.rollup import in_region
+
+    rolled = get_store().read(reports.area_coverage)
+    region = options["region"]
+    return jsonify(wording.worded_area_coverage(in_region(rolled, region) if region else rolled))
 
 
 @bp.get("/heatmap")

@@ -117,6 +117,8 @@ ACCESS = {
     "api.places": "public",
     "api.subgraph_of": "public",
     "pages.coverage": "coordinator",
+    "pages.area_coverage": "coordinator",  # (issue 14 §3, rollup: coverage by area and region)
+    "api.area_coverage": "coordinator",  # (the same, as JSON)
     "pages.growth_page": "coordinator",
     "pages.growth_chart": "coordinator",
     "pages.growth_csv": "coordinator",

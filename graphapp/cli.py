@@ -1076,6 +1076,48 @@ def taxonomy_import(file: str, dry_run: bool, as_json: bool) -> None:
     click.echo(change.summary(dry_run=dry_run))
 
 
+@taxonomy.command("coverage")
+@click.option("--region", help="Only this UN M49 region (e.g. Africa), beside the whole network.")
+@_JSON
+def taxonomy_coverage(region: str | None, as_json: bool) -> None:
+    """Coverage by competence area and region: members per level in each area (every level of the
+    hierarchy), where no expert is, where learners outnumber experts (issue 14 §3)."""
+    from graphapp import wording
+    from graphapp.analytics.rollup import in_region
+    from graphapp.queries.coverage import M49_REGIONS
+    from graphapp.reports import area_coverage
+
+    if region and region not in M49_REGIONS:
+        raise Failure(f"--region {region}: must be one of {', '.join(M49_REGIONS)}")
+    with _opened() as store:
+        rolled = store.read(area_coverage)
+    if region:
+        rolled = in_region(rolled, region)
+    if as_json:
+        click.echo(json.dumps(wording.worded_area_coverage(rolled), indent=1, ensure_ascii=False))
+        return
+    if not rolled["summary"]["areas"]:
+        click.echo("no taxonomy: import one with `graphapp taxonomy import FILE`", err=True)
+        return
+    for sentence in wording.area_coverage_summary(rolled):
+        click.echo(sentence)
+    click.echo("\nmembers expert/practising/learning: " + ", ".join(["all regions", *rolled["regions"]]))
+
+    def walk(area: dict[str, Any]) -> None:
+        cells = [area["network"], *(area["regions"][r] for r in rolled["regions"])]
+        counts = "  ".join(f"{c['expert']}/{c['practising']}/{c['learning']}" for c in cells)
+        said = "; ".join(
+            wording.AREA_FINDING_WORDS[f["kind"]] + (f" in {f['region']}" if f["region"] else "")
+            for f in area["findings"]
+        )
+        click.echo(f"{'  ' * area['depth']}{area['name']}: {counts}" + (f"  ({said})" if said else ""))
+        for narrower in area["narrower"]:
+            walk(narrower)
+
+    for area in rolled["areas"]:
+        walk(area)
+
+
 @taxonomy.command("show")
 @_JSON
 def taxonomy_show(as_json: bool) -> None:

@@ -37,6 +37,8 @@ from graphapp.queries.workstreams import NOTE_LIMIT as PROGRESS_NOTE_LIMIT
 
 __all__ = [
     "AnswerBody",
+    "AreaCoverageArgs",
+    "area_region_arg",
     "AskBody",
     "BadRequest",
     "CloseBody",
@@ -877,3 +879,19 @@ class ProjectBody(ProjectChangeBody):
     role = _project_text(
         "role", "Your role in it (a member adding a project becomes one of its members).", 100
     )
+
+
+# --- Coverage by competence area and region (issue 14 §3, rollup) -------------------------------------------
+
+
+class AreaCoverageArgs(Args):
+    """``region``: one UN M49 region's column only (beside the network's)."""
+
+    region = Choice(
+        "Only this UN M49 region (beside the whole network); every region unless given.", M49_REGIONS
+    )
+
+
+def area_region_arg(args: Mapping[str, str]) -> str:
+    """The region asked for with ``region`` (see :class:`AreaCoverageArgs`), or "" for every region."""
+    return load(AreaCoverageArgs, args)["region"]  # type: ignore[no-any-return]

@@ -26,7 +26,9 @@ from graphapp.analytics.introductions import introduction_stats
 from graphapp.analytics.journey import topic_stages
 from graphapp.analytics.journey_match import MODE as BEEN_THERE
 from graphapp.analytics.journey_match import Journeys, JourneySuggestions, been_there
+from graphapp.analytics.rollup import roll_up
 from graphapp.analytics.suggestions import Suggestions, UnknownMember, suggest
+from graphapp.queries import taxonomy as taxonomy_rows
 from graphapp.queries.asks import open_ask_topics
 from graphapp.queries.beenthere import read_projects
 from graphapp.queries.coverage import M49_REGIONS, STATEMENTS, coverage_tables
@@ -42,6 +44,7 @@ from graphapp.queries.vocabulary import retired_topics
 
 __all__ = [
     "UnknownMember",
+    "area_coverage",
     "ask_helpers",
     "asks_i_could_help_with",
     "introduction_stats_of",
@@ -441,3 +444,40 @@ def growth_report(tx: Tx) -> dict[str, Any]:
             return growth(Snapshot(**network_now(tx, interests=False)), node_changes(tx), today)
 
     return tx.derived.get("growth", (graph_revision(tx), today.isoformat()), build)
+
+
+# --- Coverage by competence area and region (issue 14 §3, rollup), kept per graph revision ---------------
+
+
+def _taxonomy_held(tx: Tx) -> tuple[Any, ...]:
+    """What the rollup reads besides the interest index: the areas, their broader areas, the topics'
+    places and the retired topics (small: hundreds of rows)."""
+    return (
+        taxonomy_rows.areas(tx),
+        taxonomy_rows.broader_links(tx),
+        sorted(taxonomy_rows.places(tx)),
+        sorted(retired_topics(tx)),
+    )
+
+
+def area_coverage(tx: Tx) -> dict[str, Any]:
+    """Members holding each competence area's topics at each level, per UN M49 region and in all, with
+    where that is thin (see :func:`graphapp.analytics.rollup.roll_up`; its words:
+    :func:`graphapp.wording.worded_area_coverage`), made once per graph revision (callers must not change
+    it). A write that changed no member keeps it unless the taxonomy or the retired topics changed (a
+    taxonomy import changes no member), which is checked by reading those again."""
+    now = graph_revision(tx)
+
+    def rolled(held: tuple[Any, ...]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        areas, broader, places, retired = held
+        return held, roll_up(interest_index(tx), areas, broader, places, M49_REGIONS, retired)
+
+    def update(
+        kept: tuple[tuple[Any, ...], dict[str, Any]], since: Any
+    ) -> tuple[tuple[Any, ...], dict[str, Any]] | None:
+        if members_changed(tx, since, now) != set():
+            return None
+        held = _taxonomy_held(tx)
+        return kept if held == kept[0] else rolled(held)
+
+    return tx.derived.get("area-coverage", now, lambda: rolled(_taxonomy_held(tx)), update)[1]

@@ -19,11 +19,15 @@ from graphapp.analytics.suggestions import Suggestion, Suggestions
 from graphapp.queries.schema import LEVELS
 
 __all__ = [
+    "AREA_FINDING_WORDS",
     "SEVERITY",
     "STAGE_HEADINGS",
     "STAGE_NAMES",
     "TO_BE_DEFINED",
     "ahead_reason",
+    "area_coverage_summary",
+    "area_finding_detail",
+    "worded_area_coverage",
     "gap_detail",
     "helper_reasons",
     "helpers_note",
@@ -319,4 +323,109 @@ def worded_helpers(found: Helpers) -> dict[str, Any]:
         "topics": found.topics,
         "note": helpers_note(found),
         "helpers": [{**asdict(h), "reasons": helper_reasons(h)} for h in found.helpers],
+    }
+
+
+# --- Coverage by competence area and region (issue 14 §3, rollup) -------------------------------------------
+
+#: A finding of the area rollup (:mod:`graphapp.analytics.rollup`) in a few words, for a table's cell.
+AREA_FINDING_WORDS = {
+    "no-expert-anywhere": "no expert anywhere",
+    "no-expert-in-region": "no expert",
+    "demand-exceeds-supply": "more learners than experts",
+}
+
+
+def _levels_said(n: Mapping[str, int]) -> str:
+    """ "1 expert, 2 practising, 3 learning" (the levels held; "nobody holds it" when none)."""
+    said = [
+        f"{n[level]} {'expert' + ('s' if n[level] != 1 else '') if level == 'expert' else level}"
+        for level in ("expert", "practising", "learning")
+        if n.get(level)
+    ]
+    return ", ".join(said) or "nobody holds it"
+
+
+def area_finding_detail(finding: Mapping[str, Any]) -> str:
+    """A finding of the area rollup in one sentence.
+
+    Examples
+    --------
+    >>> area_finding_detail({"kind": "no-expert-in-region", "name": "Data Management", "region": "Africa",
+    ...                      "numbers": {"expert": 0, "practising": 2, "learning": 3}})
+    'Data Management has no expert in Africa (2 practising, 3 learning)'
+    >>> area_finding_detail({"kind": "demand-exceeds-supply", "name": "Data Management", "region": None,
+    ...                      "numbers": {"expert": 1, "practising": 0, "learning": 2}})
+    'Data Management: more members learning it than expert in it, across the network (1 expert, 2 learning)'
+    """
+    kind, name, n, region = finding["kind"], finding["name"], finding["numbers"], finding.get("region")
+    where = f"in {region}" if region else "across the network"
+    if kind == "no-expert-anywhere":
+        return f"{name} has no expert anywhere in the network ({_levels_said(n)})"
+    if kind == "no-expert-in-region":
+        return f"{name} has no expert {where} ({_levels_said(n)})"
+    return f"{name}: more members learning it than expert in it, {where} ({_levels_said(n)})"
+
+
+def _listed(names: list[str], most: int = 4) -> str:
+    """ "A, B and C"; past ``most``, "A, B, C, D and 3 more"."""
+    if len(names) > most:
+        return f"{', '.join(names[:most])} and {len(names) - most} more"
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def area_coverage_summary(rolled: Mapping[str, Any]) -> list[str]:
+    """The rollup in a few plain sentences, the top areas' findings by name first.
+
+    Examples
+    --------
+    >>> area_coverage_summary({"areas": [], "findings": [], "summary": {"areas": 0}})
+    ['No competence taxonomy is held: there are no areas to count.']
+    """
+    if not rolled["summary"]["areas"]:
+        return ["No competence taxonomy is held: there are no areas to count."]
+    findings = rolled["findings"]
+    said = []
+    anywhere = [f["name"] for f in findings if f["kind"] == "no-expert-anywhere"]
+    if anywhere:
+        areas = "area has" if len(anywhere) == 1 else "areas have"
+        said.append(f"{len(anywhere)} {areas} no expert anywhere in the network: {_listed(anywhere)}.")
+    top: dict[str, list[str]] = {}
+    narrower: set[str] = set()
+    for f in findings:
+        if f["kind"] == "no-expert-in-region":
+            if f["depth"] == 0:
+                top.setdefault(f["name"], []).append(f["region"])
+            else:
+                narrower.add(f["area"])
+    for name, regions in top.items():
+        said.append(f"{name} has no expert in {_listed(regions, 5).replace(' and ', ' or ')}.")
+    if narrower:
+        areas = "narrower area has" if len(narrower) == 1 else "narrower areas have"
+        where = f"in {rolled['regions'][0]}" if len(rolled["regions"]) == 1 else "in a region"
+        said.append(f"{len(narrower)} {areas} no expert {where} where members hold them.")
+    demand = [f["name"] for f in findings if f["kind"] == "demand-exceeds-supply" and f["region"] is None]
+    in_regions = sum(1 for f in findings if f["kind"] == "demand-exceeds-supply" and f["region"])
+    if demand:
+        areas = "area" if len(demand) == 1 else "areas"
+        said.append(
+            f"Learning demand exceeds expert supply in {len(demand)} {areas} across the network: "
+            f"{_listed(demand)}."
+        )
+    if in_regions:
+        times = "once" if in_regions == 1 else f"{in_regions} times"
+        said.append(f"Within single regions, learners outnumber experts in an area {times}.")
+    if not said:
+        said.append("Every area held has an expert wherever it is held, and no more learners than experts.")
+    return said
+
+
+def worded_area_coverage(rolled: Mapping[str, Any]) -> dict[str, Any]:
+    """The area rollup as the API and ``graphapp taxonomy coverage --json`` give it: its findings each
+    with their ``detail``, and ``said``: the summary in sentences. (The rollup is kept per graph
+    revision and shared: it is copied, not changed.)"""
+    return {
+        **rolled,
+        "findings": [{**f, "detail": area_finding_detail(f)} for f in rolled["findings"]],
+        "said": area_coverage_summary(rolled),
     }

@@ -72,6 +72,8 @@ MATRIX = [
     ("GET", "/members/{other}/edit", "coordinator"),  # (someone else's: a coordinator's job)
     ("POST", "/members/{other}/edit", "coordinator"),  # (sent without a revision: answered 409 once allowed)
     ("GET", "/coverage", "coordinator"),
+    ("GET", "/coverage/areas", "coordinator"),  # (issue 14 §3, rollup)
+    ("GET", "/api/coverage/areas", "coordinator"),
     ("GET", "/coverage/growth", "coordinator"),
     ("GET", "/coverage/growth.svg", "coordinator"),
     ("GET", "/coverage/growth.csv?by=region", "coordinator"),

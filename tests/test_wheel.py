@@ -260,6 +260,7 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
             "/coverage/growth": ("pages/growth.html", "How the network grew"),
             "/journey": ("pages/journey.html", "<h1>The journey: themes by stage"),
             "/themes/wheel-theme": ("pages/theme.html", "<h1>A theme from the wheel"),
+            "/coverage/areas": ("pages/area_coverage.html", "Coverage by competence area and region"),
             "/explore": ("pages/explore.html", "vis-network.min.js"),
             "/me": ("pages/me.html", "<h1>My data"),
             f"/mail/preferences/{_preferences_token(someone)}": (
@@ -319,6 +320,8 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
         rendered["pages/_coverage_stale.html"] = status
         assert 'id="stuck-heading"' in page
         rendered["pages/_coverage_stuck.html"] = status
+        assert status == 200 and 'id="coverage-rollup"' in page
+        rendered["pages/_coverage_rollup.html"] = status
         found = re.search(r'href="(/mail/preferences/[^"]+)"', browser.get("/me")[1])
         assert found, "My data links to the member's mail preferences"
         status, page = browser.get(found.group(1))

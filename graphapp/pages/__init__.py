@@ -21,6 +21,7 @@
 - :mod:`~graphapp.pages.workstreams`: a workstream's page, with its projects by stage and progress notes.
 - :mod:`~graphapp.pages.library`: shared resources (documents, code, courses, recordings), and their form.
 - :mod:`~graphapp.pages.projects`: projects at a stage of the journey: the list, a project, its form.
+- :mod:`~graphapp.pages.rollup`: coverage by competence area and region.
 
 Each view parses the request, reads what it shows in one transaction (a read function named after the
 page, ``fn(tx, ...)``, which composes the query functions), and renders.
@@ -52,6 +53,7 @@ from graphapp.pages import (  # noqa: E402
     mydata,
     projects,
     proposals,
+    rollup,
     vendor,
     vocabulary,
     workstreams,
@@ -77,6 +79,7 @@ __all__ = [
     "mydata",
     "projects",
     "proposals",
+    "rollup",
     "vendor",
     "vocabulary",
     "workstreams",
