@@ -23,6 +23,8 @@ DEMO_DIR = DEMO_DATA
 #: few to get organisations, themes, topics and workstreams without members.
 DEMO_KINDS = ("organisations", "themes", "topics", "workstreams", "members", "projects", "resources")
 DEMO_FILES = tuple(DEMO_DIR / f"{kind}.csv" for kind in DEMO_KINDS)
+#: The demo without its projects and resources: for tests that make their own and count them.
+DEMO_NETWORK_FILES = tuple(f for f in DEMO_FILES if f.stem not in ("projects", "resources"))
 
 #: The gaps the demo leaves on purpose, so that the coverage report has something to show.
 UNHELD_TOPICS = ("reinforcement-learning", "federated-learning")

@@ -325,9 +325,19 @@ def coverage_report(tx: Tx) -> dict[str, Any]:
         "coverage-report", now, lambda: _counted_report_of(tx), _unless_members_changed(tx, now)
     )
     # The journey's gaps move with projects, which a write changes without changing any member (it
-    # declares tx.touched([])): they are read again after every write (a small read), and the report
-    # with them kept for the revision.
-    return tx.derived.get("coverage-report-journey", now, lambda: with_gaps(counted, journey_gaps(tx)))
+    # declares tx.touched([])): they are read again after every write (a small read); the report with them
+    # is the one kept until its counted part or those gaps change.
+    gaps = tx.derived.get("coverage-journey-gaps", now, lambda: journey_gaps(tx))
+
+    def merged() -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
+        return counted, gaps, with_gaps(counted, gaps)
+
+    def still(
+        kept: tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]], since: Any
+    ) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]] | None:
+        return kept if kept[0] is counted and kept[1] == gaps else None
+
+    return tx.derived.get("coverage-report-journey", now, merged, still)[2]
 
 
 # --- The journey's gaps (issue 14 §2): topics whose projects stop at a stage -------------------------------

@@ -20,6 +20,16 @@ TITLE = '=cmd</script><script>alert(1)</script> & <b>"Linkage"</b> ]]> \x0b at s
 TITLE_IN_XML = TITLE.replace("\x0b", "")
 
 
+def demo_without_journey(store: Store) -> None:
+    """The demo network without its own journey (projects, resources, themes), so that the fixture's
+    :func:`add_journey` is all a test counts."""
+    from graphapp.demo import DEMO_NETWORK_FILES
+    from graphapp.ingest.plan import import_files
+
+    import_files(store, DEMO_NETWORK_FILES)
+    store.write(lambda tx: tx.run("MATCH (t:Theme) DETACH DELETE t"))
+
+
 def add_journey(store: Store) -> dict[str, str]:
     """Competence areas (record linkage in "Linking data", under "Data science analytics"; NLP in another
     branch), themes (served by WS1 and WS2; record linkage and NLP serve one each), two projects (one on

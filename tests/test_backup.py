@@ -295,9 +295,9 @@ def _journey(store) -> None:  # type: ignore[no-untyped-def]
     """The demo network with competence areas, themes, projects, resources, every relationship between
     them (with empty and missing properties: a workstream serving a theme at every stage, a project with
     stages not reached) and two progress notes, one with a hostile text."""
-    from tests.journey import add_journey
+    from tests.journey import add_journey, demo_without_journey
 
-    import_files(store, DEMO_FILES)
+    demo_without_journey(store)
     ids = add_journey(store)
 
     def notes(tx) -> None:  # type: ignore[no-untyped-def]

@@ -17,21 +17,19 @@ import networkx as nx
 import pytest
 
 from graphapp.contactmap import View, contact_graph
-from graphapp.demo import DEMO_FILES
 from graphapp.exports import FORMATS, export, read_export
-from graphapp.ingest import import_files
 from graphapp.queries.contactmap import read_map
 from graphapp.queries.members import MemberFilter, member_ids
 from graphapp.queries.schema import NODES, RELATIONSHIPS
 from graphapp.queries.subgraph import neighbourhood, subgraph
 from graphapp.store import Store
 from graphapp.visnetwork import STYLE, legend, vis_data
-from tests.journey import TITLE, TITLE_IN_XML, add_journey
+from tests.journey import TITLE, TITLE_IN_XML, add_journey, demo_without_journey
 
 
 @pytest.fixture
 def journey(store: Store) -> dict[str, str]:
-    import_files(store, DEMO_FILES)
+    demo_without_journey(store)
     return add_journey(store)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from graphapp.db import get_store
-from graphapp.demo import DEMO_FILES
+from graphapp.demo import DEMO_NETWORK_FILES
 from graphapp.ingest import import_files
 from graphapp.queries.history import changes
 from graphapp.queries.library import resources_of
@@ -27,7 +27,7 @@ def net(app) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     with none, and a member account with no profile."""
     with app.app_context():
         store = get_store()
-        import_files(store, DEMO_FILES)
+        import_files(store, DEMO_NETWORK_FILES)
         ana, ben, cora = store.read(member_ids, MemberFilter(topic="record-linkage"))[:3]
     return {
         "ana": ana,

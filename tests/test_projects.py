@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from graphapp.db import get_store
-from graphapp.demo import DEMO_FILES
+from graphapp.demo import DEMO_NETWORK_FILES
 from graphapp.ingest import import_files
 from graphapp.queries.members import MemberFilter, member_ids, member_profile, set_consent
 from tests.helpers import csrf_token, signed_in
@@ -27,7 +27,7 @@ def net(app) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     browsers: A, B, a coordinator, and a member account tied to no member."""
     with app.app_context():
         store = get_store()
-        import_files(store, [f for f in DEMO_FILES if f.stem not in ("projects", "resources")])
+        import_files(store, DEMO_NETWORK_FILES)
         a, b, c = store.read(member_ids, MemberFilter(topic="record-linkage"))[:3]
         profile_a = store.read(member_profile, a)
         names = {m: store.read(member_profile, m)["name"] for m in (a, b, c)}
