@@ -1290,10 +1290,10 @@ def resources_list(topic: str | None, as_json: bool) -> None:
         click.echo(json.dumps(found, indent=2, ensure_ascii=False))
         return
     for r in found:
-        by = r["shared_by"]["name"] if r["shared_by"] else "a former member"
+        by = f"shared by {r['shared_by']['name']}" if r["shared_by"] else "added"
         topics = ", ".join(t["name"] for t in r["topics"])
         click.echo(f"{r['title']} [{r['kind']}, {language_name(r['language'])}] {r['url']}")
-        click.echo(f"    {topics}; shared by {by}, {r['shared_at'] or r['added']}")
+        click.echo(f"    {topics}; {by}, {r['shared_at'] or r['added']}")
     click.echo(f"{len(found)} {'resource' if len(found) == 1 else 'resources'}", err=True)
 
 
