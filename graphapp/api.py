@@ -654,7 +654,7 @@ def journey() -> Response:
 )
 def themes() -> Response:
     """The themes of the group's map, and what facilitates the work."""
-    from graphapp.analytics.journey import theme_view
+    from graphapp.analytics.journey import journey_map, theme_view
     from graphapp.queries.journey import journey_rows
 
     def read(tx: Tx) -> list[dict[str, Any]]:
@@ -662,7 +662,8 @@ def themes() -> Response:
         ordered = sorted(
             rows["themes"], key=lambda t: (t.get("position") or "", (t.get("name") or "").lower(), t["id"])
         )
-        views = [theme_view(rows, t["id"]) for t in ordered]
+        drawn = journey_map(rows)  # (once: each theme's view is a row of it)
+        views = [theme_view(rows, t["id"], drawn) for t in ordered]
         return [_theme_summary(v) for v in views if v is not None]
 
     items = get_store().read(read)

@@ -350,8 +350,14 @@ def topic_stages_of(
     :func:`graphapp.analytics.journey.topic_stages`); for ``day``, at the stage each had reached by then,
     from the day recorded for each stage."""
     th = thresholds or Thresholds()
-    projects, topics = project_stage_rows(tx)
-    return topic_stages(projects, topics, th.stuck_projects, day.isoformat() if day else None)
+
+    def made() -> list[dict[str, Any]]:
+        projects, topics = project_stage_rows(tx)
+        return topic_stages(projects, topics, th.stuck_projects, day.isoformat() if day else None)
+
+    if thresholds is None and day is None:  # (what the coverage and journey pages show: kept per revision)
+        return tx.derived.get("journey-topic-stages", graph_revision(tx), made)
+    return made()
 
 
 def journey_gaps(

@@ -273,9 +273,12 @@ def journey_map(
     }
 
 
-def theme_view(rows: Mapping[str, Sequence[Mapping[str, Any]]], theme: str) -> dict[str, Any] | None:
-    """One theme's part of the map: its row (:func:`journey_map`), the workstreams that serve it with the
-    stages they take, and the topics that serve it; None if the rows hold no such theme.
+def theme_view(
+    rows: Mapping[str, Sequence[Mapping[str, Any]]], theme: str, drawn: Mapping[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """One theme's part of the map: its row (:func:`journey_map`, or ``drawn``, the map already made from
+    these rows), the workstreams that serve it with the stages they take, and the topics that serve it;
+    None if the rows hold no such theme.
 
     Examples
     --------
@@ -287,7 +290,7 @@ def theme_view(rows: Mapping[str, Sequence[Mapping[str, Any]]], theme: str) -> d
     >>> v["workstreams"], v["topics"]
     ([{'id': 'WS6', 'name': 'Ethics', 'stages': ['idea', 'demonstration', 'production', 'maintenance']}], [{'id': 'privacy', 'name': 'Privacy'}])
     """
-    m = journey_map(rows)
+    m = drawn if drawn is not None else journey_map(rows)
     row = next((r for r in (*m["themes"], *m["facilitators"]) if r["id"] == theme), None)
     if row is None:
         return None
