@@ -821,7 +821,7 @@ class ProjectMember(Body):
     role = _text("role", "What they do in the project, e.g. lead, data scientist.", 100)
 
 
-def _link(name: str, description: str) -> ma.fields.String:
+def _project_link(name: str, description: str) -> ma.fields.String:
     return ma.fields.String(
         validate=[
             ma.validate.Length(max=2000, error=f"{name} is too long (at most 2000 characters)"),
@@ -862,8 +862,8 @@ class ProjectChangeBody(Body):
         error_messages={"invalid": "topics must be a list"},
         metadata={"description": "Its topics, each by id, name or alias."},
     )
-    report = _link("report", "A public link to its report (http or https; empty: none).")
-    code = _link("code", "A public link to its code (http or https; empty: none).")
+    report = _project_link("report", "A public link to its report (http or https; empty: none).")
+    code = _project_link("code", "A public link to its code (http or https; empty: none).")
     members = ma.fields.List(
         ma.fields.Nested(ProjectMember),
         validate=ma.validate.Length(max=100, error="members: at most 100"),
