@@ -21,7 +21,7 @@ from flask import Flask, Response, abort, jsonify
 
 from graphapp import reports, wording
 from graphapp.apidoc import Blueprint, Graph, Page, answer, api_document, required
-from graphapp.auth import current_viewer
+from graphapp.auth import BEEN_THERE_ROLE, current_viewer
 from graphapp.contactmap import View, named_view
 from graphapp.db import get_store
 from graphapp.exports import FORMATS, export, read_export
@@ -157,8 +157,14 @@ def suggestions(options: dict[str, Any], member: str) -> Response:
     """Suggested peers, mentors and mentees, each with a score, a kind and the reasons; in the mode
     ``been-there``, people whose projects on the member's topics are stages ahead (each with ``ahead``,
     one entry per topic). ``topic`` is a topic's id, name or alias (any case); one that matches nothing
-    is answered 404 with "did you mean"."""
+    is answered 404 with "did you mean". The mode ``been-there`` shows projects, which are for members:
+    below that it is answered 403."""
     from graphapp.proposals import UnknownTopic, find_topic
+
+    if options.get("mode") == "been-there" and not current_viewer().at_least(BEEN_THERE_ROLE):
+        abort(
+            403, "The been-there mode shows projects, which are for members: sign in as a member to see it."
+        )
 
     def read(tx: Tx) -> Any:
         topic = find_topic(tx, options["topic"]) if options.get("topic") else None

@@ -64,6 +64,7 @@ from graphapp.settings import switched_on
 __all__ = [
     "ACCESS",
     "ANONYMOUS",
+    "BEEN_THERE_ROLE",
     "VIEWER_ROLES",
     "Viewer",
     "bp",
@@ -233,6 +234,10 @@ ACCESS = {
     "api.change_project": "member",
     "api.delete_project": "member",
 }
+
+#: The least role that sees the "been there" suggestion mode (on the profile and in the API): it shows
+#: projects' titles, organisations and days, so it is as closed as the projects list.
+BEEN_THERE_ROLE = ACCESS["pages.projects"]
 
 
 @dataclass(frozen=True)

@@ -17,13 +17,16 @@ from datetime import date
 from typing import Any
 
 from graphapp.ingest.gsbpm import domain_code
-from graphapp.ingest.normalise import slugify
+from graphapp.ingest.normalise import project_id
+from graphapp.ingest.records import stage_problems
 from graphapp.introductions import Refused
 from graphapp.proposals import UnknownTopic, vocabulary
 from graphapp.queries import history
 from graphapp.queries.cypher import Tx
 from graphapp.queries.projects import (
     delete_project,
+    members_by_id,
+    members_named,
     project,
     project_exists,
     write_project,
@@ -46,12 +49,6 @@ LIMITS = {"title": 200, "description": 5000, "role": 100, "link": 2000}
 #: The most topics and members a project may have.
 MAX_TOPICS = 20
 MAX_MEMBERS = 100
-
-# (a member is named by id, email or name; the Cypher below reads them with fixed statements only)
-FIND_MEMBER = (
-    "MATCH (m:Member) WHERE m.id = $text OR m.email = $email OR toLower(m.name) = $name "
-    "RETURN m.id AS id, m.name AS name, m.email_visibility AS email_visibility, m.email AS email"
-)
 
 
 class ProjectRejected(Exception):
@@ -246,7 +243,11 @@ def _checked(
             day = ""  # (not reached: moved back, its day is in the history)
         elif i == reached and not day and reached > was:
             day = today  # (moved forward today, unless another day is given)
+        if day > today:
+            problems[f"days.{s}"] = f"the day {s} was reached, {day}, is after today ({today})."
         out[s] = day
+    for s, why in stage_problems(stage, {s: out[s] for s in STAGES}):  # (as the import checks them)
+        problems.setdefault(f"days.{s}", f"the day {s} was reached ({out[s]}) {why}.")
 
     for field in ("report", "code"):
         link = _text(values, field)
@@ -254,21 +255,25 @@ def _checked(
             problems[field] = f"only a public http:// or https:// link, not {link[:80]!r}."
         out[field] = link
 
+    entries = [
+        (str(entry.get("member") or "").strip(), str(entry.get("role") or "").strip())
+        for entry in values.get("members") or []
+    ]
+    entries = [(text, role) for text, role in entries if text]
+    by_id = {r["id"]: r for r in members_by_id(tx, [text for text, _ in entries])}
+    named: dict[str, list[dict[str, Any]]] = {}
+    for r in members_named(tx, [text for text, _ in entries if text not in by_id]):
+        named.setdefault(r["text"], []).append(r)
     members: dict[str, dict[str, str]] = {}
-    for entry in values.get("members") or []:
-        text = str(entry.get("member") or "").strip()
-        role = str(entry.get("role") or "").strip()
-        if not text:
-            continue
-        rows = tx.run(FIND_MEMBER, text=text, email=text.lower(), name=text.casefold())
-        by_id = [r for r in rows if r["id"] == text]
+    for text, role in entries:
+        rows = named.get(text, [])
         by_email = [
             r
             for r in rows
             if (r["email"] or "") == text.lower() and sees_email(r["id"], r["email_visibility"])
         ]
-        by_name = [r for r in rows if (r["name"] or "").casefold() == text.casefold()]
-        found = by_id or by_email or by_name
+        by_name = [r for r in rows if (r["name"] or "").lower() == text.lower()]
+        found = [by_id[text]] if text in by_id else by_email or by_name
         if not found:
             problems["members"] = (
                 f"there is no member {text!r}; give their name as in the directory, or email."
@@ -323,7 +328,7 @@ def _record(tx: Tx, pid: str, before: dict[str, Any] | None, after: dict[str, An
 
 
 def _new_id(tx: Tx, title: str) -> str:
-    base = "p-" + slugify(title)[:60].strip("-")
+    base = project_id(title)
     pid, n = base, 1
     while project_exists(tx, pid):
         n += 1
@@ -400,6 +405,13 @@ def change_project(
     if "days" in changes:
         values["days"] = {**current["days"], **(changes.get("days") or {})}
     checked = _checked(tx, values, before, today, sees_email)
+    if before["members"] and not checked["members"] and not coordinator:
+        raise ProjectRejected(
+            {
+                "members": "a project needs at least one member: only a coordinator can leave it with "
+                "none (then only coordinators could change it)."
+            }
+        )
     after = {"id": pid, **checked}
     if _record(tx, pid, before, after):
         write_project(tx, before, after)

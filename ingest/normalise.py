@@ -15,6 +15,7 @@ __all__ = [
     "lookup_country",
     "member_id",
     "normalise_email",
+    "project_id",
     "slugify",
     "split_list",
     "topic_key",
@@ -97,6 +98,16 @@ def slugify(text: str) -> str:
     ascii_text = folded.encode("ascii", "ignore").decode("ascii")
     slug = "-".join(ascii_text.split())
     return slug or "x-" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+
+
+def project_id(title: str) -> str:
+    """A project's id when none is given: ``p-`` and the slug of its title, whole, so that the same title
+    is the same project in an import and on the web (which adds ``-2``, ``-3`` to a title already held).
+
+    >>> project_id("Coding occupations from free text")
+    'p-coding-occupations-from-free-text'
+    """
+    return "p-" + slugify(title)
 
 
 def normalise_email(text: str) -> str | None:

@@ -697,6 +697,18 @@ def place_projects(
             )
             continue
         first_row[p.id] = p.source
+        held_by = next(iter(_held_targets(catalog, "RUN_BY", p.id)), None)
+        if not p.id_given and held_by and p.organisation and organisations.find(p.organisation) != held_by:
+            # (the title's id is another organisation's project: changing it would replace its members)
+            other = organisations.nodes.get(held_by, {}).get("name") or held_by
+            problems.append(
+                p.source.problem(
+                    "title",
+                    p.title,
+                    f"a project of {other} has this title: give an id to tell them apart",
+                )
+            )
+            continue
         node = dict(catalog.projects.get(p.id) or {prop: None for prop in NODES["Project"].properties})
         node["id"], node["title"] = p.id, p.title
         for prop in ("description", "domain", "report", "code"):

@@ -7,6 +7,7 @@ workstreams, contacts) are resolved later, in :mod:`graphapp.ingest.plan`, again
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -18,6 +19,7 @@ from graphapp.ingest.normalise import (
     lookup_country,
     member_id,
     normalise_email,
+    project_id,
     slugify,
     split_list,
     topic_key,
@@ -420,6 +422,7 @@ class ProjectRecord:
     dates: dict[str, str | None]  # stage -> ISO day, for the stage columns the file has
     report: str | None
     code: str | None
+    id_given: bool = False  # (False: the id is the title's, which another organisation's project may hold)
 
 
 @dataclass
@@ -619,7 +622,8 @@ def parse_project(row: RawRow, problems: list[Problem]) -> ProjectRecord:
     return ProjectRecord(
         source=src,
         present=_present(row),
-        id=given or ("p-" + slugify(title) if title else ""),
+        id=given or (project_id(title) if title else ""),
+        id_given=given is not None,
         title=title,
         description=_text(values.get("description")),
         organisation=_text(values.get("organisation")),
@@ -635,41 +639,44 @@ def parse_project(row: RawRow, problems: list[Problem]) -> ProjectRecord:
     )
 
 
+def stage_problems(stage: str | None, dates: Mapping[str, str | None]) -> list[tuple[str, str]]:
+    """What is wrong with a project's stage and the days it reached each, as (stage, why) pairs: a day for
+    a stage beyond its stage, a day before an earlier stage's. One check for the import and the web.
+
+    >>> stage_problems("demonstration", {"idea": "2023-05-01", "production": "2024-01-01"})
+    [('production', "is the day it reached production, a stage beyond the project's stage (demonstration)")]
+    >>> stage_problems(None, {"idea": "2023-05-01", "demonstration": "2022-01-01"})
+    [('demonstration', 'is before the day it reached idea (2023-05-01): the days must follow the journey')]
+    """
+    found: list[tuple[str, str]] = []
+    given = [s for s in STAGES if dates.get(s)]
+    if stage is not None:
+        for s in given:
+            if STAGES.index(s) > STAGES.index(stage):
+                found.append((s, f"is the day it reached {s}, a stage beyond the project's stage ({stage})"))
+    for earlier, later in zip(given, given[1:], strict=False):
+        if str(dates[earlier]) > str(dates[later]):
+            found.append(
+                (
+                    later,
+                    f"is before the day it reached {earlier} ({dates[earlier]}): the days must follow the journey",
+                )
+            )
+    return found
+
+
 def check_stages(
     src: Source, stage: str | None, dates: dict[str, str | None], problems: list[Problem]
 ) -> None:
-    """A project's stage and the days it reached each: no day for a stage beyond its stage, and the days
-    in the order of the journey.
+    """A project's stage and the days it reached each (:func:`stage_problems`), as problems of its row.
 
     >>> found: list[Problem] = []
     >>> check_stages(Source("p.csv", "row 2"), "demonstration", {"idea": "2023-05-01", "production": "2024-01-01"}, found)
     >>> [(p.column, p.reason) for p in found]
     [('production', "is the day it reached production, a stage beyond the project's stage (demonstration)")]
-    >>> found = []
-    >>> check_stages(Source("p.csv", "row 2"), None, {"idea": "2023-05-01", "demonstration": "2022-01-01"}, found)
-    >>> found[0].reason
-    'is before the day it reached idea (2023-05-01): the days must follow the journey'
     """
-    given = [s for s in STAGES if dates.get(s)]
-    if stage is not None:
-        for s in given:
-            if STAGES.index(s) > STAGES.index(stage):
-                problems.append(
-                    src.problem(
-                        s,
-                        dates[s],
-                        f"is the day it reached {s}, a stage beyond the project's stage ({stage})",
-                    )
-                )
-    for earlier, later in zip(given, given[1:], strict=False):
-        if str(dates[earlier]) > str(dates[later]):
-            problems.append(
-                src.problem(
-                    later,
-                    dates[later],
-                    f"is before the day it reached {earlier} ({dates[earlier]}): the days must follow the journey",
-                )
-            )
+    for s, why in stage_problems(stage, dates):
+        problems.append(src.problem(s, dates[s], why))
 
 
 def _workstream_ref(value: Any) -> str | None:

@@ -26,6 +26,8 @@ __all__ = [
     "PROPERTIES",
     "RELATED",
     "delete_project",
+    "members_by_id",
+    "members_named",
     "project",
     "project_exists",
     "projects_of",
@@ -80,6 +82,21 @@ MEMBERS = Rows(
     role="r.role",
 )
 DELETE = "MATCH (p:Project {id: $id}) DETACH DELETE p"
+# Whom a project's form names: first every entry by id (primary-key look-ups: the members already on it
+# and the one adding it are named so), then only the entries left by email or name, in one pass over the
+# members. Names are compared in lower case as Cypher's toLower makes it (Python's str.lower, not casefold).
+MEMBER_COLUMNS = {
+    "id": "m.id",
+    "name": "m.name",
+    "email": "m.email",
+    "email_visibility": "m.email_visibility",
+}
+MEMBERS_BY_ID = Rows("UNWIND $ids AS mid MATCH (m:Member {id: mid})", **MEMBER_COLUMNS)
+MEMBERS_NAMED = Rows(
+    "UNWIND $entries AS e MATCH (m:Member) WHERE m.email = e.email OR toLower(m.name) = e.name",
+    text="e.text",
+    **MEMBER_COLUMNS,
+)
 
 
 def _by_project(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
@@ -121,6 +138,18 @@ def project(tx: Tx, id: str) -> dict[str, Any] | None:
     """One project, whole (see :func:`projects_of`); None if there is none."""
     found = _whole(tx, [id])
     return found[0] if found else None
+
+
+def members_by_id(tx: Tx, ids: list[str]) -> list[dict[str, Any]]:
+    """The members with these ids (``id``, ``name``, ``email``, ``email_visibility``)."""
+    return MEMBERS_BY_ID.run(tx, ids=sorted(set(ids))) if ids else []
+
+
+def members_named(tx: Tx, texts: list[str]) -> list[dict[str, Any]]:
+    """The members whose email is one of ``texts`` (in lower case) or whose name is, in lower case as
+    Cypher's ``toLower`` makes it; each row with the ``text`` it matched."""
+    entries = [{"text": t, "email": t.lower(), "name": t.lower()} for t in sorted(set(texts))]
+    return MEMBERS_NAMED.run(tx, entries=entries) if entries else []
 
 
 def project_exists(tx: Tx, id: str) -> bool:

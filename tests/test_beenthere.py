@@ -413,3 +413,25 @@ def test_a_member_with_projects_but_no_interests_is_matched_on_their_projects_to
     ]
     # fit 0 without a level of mine: 2 * recency * 1/2
     assert found.suggestions[0].score == round(2 * 0.5 ** (_years("2027-01-01") / 5) / 2, 6)
+
+
+def test_the_mode_is_for_signed_in_members_even_in_public_mode(web) -> None:
+    """Projects are for members (the list, the profile's section): in public mode an anonymous visitor
+    sees the mode's sentence telling them to sign in, and the API answers 403; a member sees the mode."""
+    web.config["GRAPHAPP_PUBLIC"] = "1"
+    visitor = web.test_client()
+    page = _page(visitor, f"/members/{_id('Me')}?mode=been-there")
+    assert "Sign in as a member to see who has been there" in page
+    assert "Census linkage" not in page and "Statistics Canada in 2023" not in page
+    assert "kind-been-there" not in page
+    assert visitor.get(f"/members/{_id('Me')}").status_code == 200  # (the other modes stay public)
+    answer = visitor.get(f"/api/members/{_id('Me')}/suggestions?mode=been-there")
+    assert answer.status_code == 403
+    assert "sign in as a member" in answer.get_json()["error"]["message"]
+    assert "Census linkage" not in answer.get_data(as_text=True)
+    assert visitor.get(f"/api/members/{_id('Me')}/suggestions").status_code == 200
+    member = signed_in(web, "zed@example.org", "member", _id("Zed"))
+    assert "took record linkage to production at Statistics Canada in 2023" in _page(
+        member, f"/members/{_id('Me')}?mode=been-there"
+    )
+    assert member.get(f"/api/members/{_id('Me')}/suggestions?mode=been-there").status_code == 200

@@ -137,7 +137,7 @@ def test_a_member_adds_a_project_and_its_page_shows_the_journey(app, net) -> Non
 
 def test_every_write_is_in_the_history_and_stages_move_both_ways(app, net) -> None:
     A = net["A"]
-    pid = made(add(A))
+    pid = made(add(A, day_demonstration="2025-01-10"))  # (before the day it reaches production below)
     (created,) = api_history(app, f"project:{pid}")
     assert created["member"] == "" and created["about"] == [net["a"]]
     assert created["before"] == {} and created["after"]["members"] == [f"{net['a']}:lead"]
@@ -368,7 +368,7 @@ def test_the_api_adds_changes_and_deletes_with_the_pages_rules(app, net) -> None
     assert B.delete(url, headers={"X-CSRFToken": token_b}).status_code == 403
     moved = A.patch(
         url,
-        json={"stage": "production", "days": {"demonstration": "2025-01-15"}},
+        json={"stage": "production", "days": {"idea": "2025-01-02", "demonstration": "2025-01-15"}},
         headers={"X-CSRFToken": token_a},
     )
     assert moved.status_code == 200, moved.get_json()
@@ -437,3 +437,143 @@ def test_the_api_document_allows_exactly_the_days_of_the_calendar() -> None:
     ):
         assert not pattern.fullmatch(wrong), wrong
     assert pattern.fullmatch("2000-02-29") and pattern.fullmatch("")
+
+
+# --- Issue 14 §1, the reviewer's findings -------------------------------------------------------------
+
+LONG_TITLE = (
+    "Classifying occupations and industries from the free text of the census and the labour force survey"
+)
+
+
+def _projects_titled(app: Any, title: str) -> list[dict[str, Any]]:
+    from graphapp.queries.projects import projects_of
+
+    with app.app_context():
+        return [p for p in get_store().read(projects_of) if p["title"] == title]
+
+
+def test_a_long_title_is_the_same_project_on_the_web_and_in_an_import(app, net, tmp_path) -> None:
+    from tests.helpers import write_csv
+
+    pid = made(add(net["A"], title=LONG_TITLE, organisation=net["organisation"]))
+    row = {"title": LONG_TITLE, "organisation": net["organisation"], "stage": "production"}
+    with app.app_context():
+        import_files(get_store(), [write_csv(tmp_path / "projects.csv", [row])])
+    found = _projects_titled(app, LONG_TITLE)
+    assert [(p["id"], p["stage"]) for p in found] == [(pid, "production")]
+    assert [m["id"] for m in found[0]["members"]] == [net["a"]]  # (the file has no members column)
+    # A second project with the title, on the web: an id of its own, as before.
+    again = made(add(net["B"], title=LONG_TITLE))
+    assert again == f"{pid}-2"
+
+
+def test_an_import_row_with_another_organisations_title_is_a_problem(app, net, tmp_path) -> None:
+    from graphapp.ingest import ImportRejected
+    from tests.helpers import write_csv
+
+    pid = made(add(net["A"], organisation=net["organisation"]))
+    with app.app_context():
+        store = get_store()
+        other = next(
+            o
+            for o in store.read(lambda tx: tx.run("MATCH (o:Organisation) RETURN o.id AS id, o.name AS name"))
+            if o["id"] != net["organisation"]
+        )
+        mine = store.read(
+            lambda tx: tx.run(
+                "MATCH (o:Organisation {id: $id}) RETURN o.name AS name", id=net["organisation"]
+            )
+        )[0]["name"]
+        row = {
+            "title": "Linking the census",
+            "organisation": other["name"],
+            "members": "",
+            "stage": "demonstration",
+        }
+        path = write_csv(tmp_path / "projects.csv", [row])
+        with pytest.raises(ImportRejected) as rejected:
+            import_files(store, [path])
+        [problem] = rejected.value.problems
+        assert (problem.file, problem.row, problem.column) == ("projects.csv", "row 2", "title")
+        assert problem.reason == f"a project of {mine} has this title: give an id to tell them apart"
+        # With an id of its own, it is another project, and the first keeps its members.
+        import_files(store, [write_csv(tmp_path / "projects.csv", [{**row, "id": "p-census-2"}])])
+    both = {p["id"]: p for p in _projects_titled(app, "Linking the census")}
+    assert set(both) == {pid, "p-census-2"}
+    assert [m["id"] for m in both[pid]["members"]] == [net["a"]]
+    assert both[pid]["organisation"]["id"] == net["organisation"]
+
+
+def test_stage_days_must_follow_the_journey_and_not_be_in_the_future(app, net) -> None:
+    A = net["A"]
+    token = csrf_token(A, "/me")
+    body = {"title": "Out of order", "stage": "demonstration", "role": "lead"}
+    before = A.get("/api/projects").get_json()["total"]
+    backwards = A.post(
+        "/api/projects",
+        json={**body, "days": {"idea": "2025-03-01", "demonstration": "2025-01-01"}},
+        headers={"X-CSRFToken": token},
+    )
+    assert backwards.status_code == 400
+    assert "days.demonstration: " in backwards.get_json()["error"]["message"]
+    assert "before the day it reached idea (2025-03-01)" in backwards.get_json()["error"]["message"]
+    future = A.post(
+        "/api/projects", json={**body, "days": {"idea": "2999-01-01"}}, headers={"X-CSRFToken": token}
+    )
+    assert future.status_code == 400
+    assert (
+        f"days.idea: the day idea was reached, 2999-01-01, is after today ({TODAY})"
+        in future.get_json()["error"]["message"]
+    )
+    # The form says it by field too.
+    page = add(A, day_idea="2999-01-01").get_data(as_text=True)
+    assert "day reached: idea" in page and "is after today" in page
+    assert A.get("/api/projects").get_json()["total"] == before
+    # Moving a project forward checks the days it already has against the new ones.
+    pid = A.post(
+        "/api/projects", json={**body, "days": {"idea": "2025-03-01"}}, headers={"X-CSRFToken": token}
+    )
+    assert pid.status_code == 200, pid.get_json()
+    moved = A.patch(
+        f"/api/projects/{pid.get_json()['id']}",
+        json={"stage": "production", "days": {"production": "2024-01-01"}},
+        headers={"X-CSRFToken": token},
+    )
+    assert moved.status_code == 400 and "days.production: " in moved.get_json()["error"]["message"]
+
+
+def test_only_a_coordinator_leaves_a_project_without_members(app, net) -> None:
+    A, coordinator = net["A"], net["coordinator"]
+    token = csrf_token(A, "/me")
+    p = A.post("/api/projects", json={"title": "Orphan", "role": "lead"}, headers={"X-CSRFToken": token})
+    url = f"/api/projects/{p.get_json()['id']}"
+    emptied = A.patch(url, json={"members": []}, headers={"X-CSRFToken": token})
+    assert emptied.status_code == 400
+    assert "members: a project needs at least one member" in emptied.get_json()["error"]["message"]
+    assert [m["id"] for m in A.get(url).get_json()["members"]] == [net["a"]]
+    by_coordinator = coordinator.patch(
+        url, json={"members": []}, headers={"X-CSRFToken": csrf_token(coordinator, "/me")}
+    )
+    assert by_coordinator.status_code == 200 and by_coordinator.get_json()["members"] == []
+
+
+def test_a_member_is_found_by_name_as_the_store_compares_names(app, net) -> None:
+    """A name with ß: Python's casefold() makes it "ss", Cypher's toLower keeps it; both sides compare alike."""
+    with app.app_context():
+        get_store().write(
+            lambda tx: tx.run(
+                "MATCH (m:Member {id: $id}) SET m.name = $name", id=net["b"], name="Jürgen Großmann"
+            )
+        )
+    A = net["A"]
+    pid = made(add(A, add_member="jürgen großmann", add_role="analyst"))
+    members = A.get(f"/api/projects/{pid}").get_json()["members"]
+    assert sorted((m["id"], m["role"]) for m in members) == sorted(
+        [(net["a"], "lead"), (net["b"], "analyst")]
+    )
+    # Saving it again keeps both, its members read by id.
+    assert edit(A, pid, title="Linking the census again").status_code == 302
+    assert sorted(m["id"] for m in A.get(f"/api/projects/{pid}").get_json()["members"]) == sorted(
+        [net["a"], net["b"]]
+    )

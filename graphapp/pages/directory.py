@@ -11,7 +11,7 @@ from typing import Any
 from flask import abort, render_template, request
 
 from graphapp.analytics.suggestions import MODES
-from graphapp.auth import current_viewer
+from graphapp.auth import BEEN_THERE_ROLE, current_viewer
 from graphapp.contactmap import View
 from graphapp.db import get_store
 from graphapp.freshness import ago, confirmation_token, last_confirmed
@@ -66,9 +66,12 @@ def directory_page(tx: Tx, where: MemberFilter, page: int, per_page: int) -> dic
     return {**directory_of(tx, where, page, per_page), "choices": filter_choices(tx)}
 
 
-def member_page(tx: Tx, member: str, mode: str, viewer_member: str | None = None) -> dict[str, Any] | None:
-    """A member's profile and their ten best suggested peers (None: no such member); for a signed-in
-    member, who takes introductions (whom they were introduced to comes with the viewer)."""
+def member_page(
+    tx: Tx, member: str, mode: str, viewer_member: str | None = None, suggest: bool = True
+) -> dict[str, Any] | None:
+    """A member's profile and their ten best suggested peers (None: no such member; none read unless
+    ``suggest``); for a signed-in member, who takes introductions (whom they were introduced to comes
+    with the viewer)."""
     profile = member_profile(tx, member)
     if profile is not None:  # (the topics they proposed, waiting for a coordinator, with their levels)
         profile["proposals"] = proposals_of(tx, member)
@@ -76,7 +79,7 @@ def member_page(tx: Tx, member: str, mode: str, viewer_member: str | None = None
         return None
     return {
         "profile": profile,
-        "suggestions": suggest_peers(tx, member, limit=10, mode=mode),
+        "suggestions": suggest_peers(tx, member, limit=10, mode=mode) if suggest else None,
         "introductions_off": introductions_off(tx) if viewer_member else set(),
         "freshness": (freshness_of(tx, [member]) or [{}])[0],
         "shared": member_resources(tx, member, current_viewer()),  # (issue 14 §4: what they shared)
@@ -103,7 +106,9 @@ def member(member: str) -> str:
     mode = mode_arg(request.args)
     try:
         viewer = current_viewer()
-        shown = get_store().read(member_page, member, mode, viewer.member)
+        # (the been-there mode shows projects, which are for members, as the projects list is)
+        suggest = mode != "been-there" or viewer.at_least(BEEN_THERE_ROLE)
+        shown = get_store().read(member_page, member, mode, viewer.member, suggest)
     except UnknownMember:
         shown = None
     if shown is None:
