@@ -5,13 +5,15 @@ each is one transaction that records itself in the history (kind "resource", sub
 ``about`` the sharer, so that forgetting them blanks it) and declares that it changed no member's interests
 (``tx.touched([])``). What they refuse is a :class:`~graphapp.introductions.Refused`.
 
-A link is refused unless it is http or https, and when it is a link already held, compared after
+A link is refused unless it is a public link (:data:`LINK`, the check an import makes too: http or https,
+an intranet's host or a non-ASCII path allowed), and when it is a link already held, compared after
 :func:`link_key` (scheme, case of the host, default port, trailing slash and fragment set aside).
+:data:`LINK`, :func:`link_key` and :func:`resource_id` live in :mod:`graphapp.ingest.normalise`, below
+both, so that an import gives a resource the id and the link check the web gives it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import uuid
 from functools import cache
@@ -19,6 +21,7 @@ from typing import Any
 
 import pycountry
 
+from graphapp.ingest.normalise import LINK, link_key, public_link, resource_id
 from graphapp.introductions import Refused
 from graphapp.proposals import UnknownTopic, vocabulary
 from graphapp.queries import history
@@ -53,14 +56,6 @@ DESCRIPTION_LIMIT = 2000
 RESOURCE_TOPICS = 10
 #: The group's own languages, offered first (the rest follow by name).
 GROUP_LANGUAGES = ("en", "fr", "ru")
-#: A public link: http or https, a host name with a dot (and perhaps a port), then printable ASCII without
-#: spaces (a browser copies a link percent-encoded). The same pattern checks the form and the API, and is
-#: the one the API's document gives, so that a link it allows is one graphapp takes.
-LINK = (
-    r"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*"
-    r"[A-Za-z0-9])?)+(?::[0-9]{1,5})?(?:[/?#][!-~]*)?$"
-)
-_LINK = re.compile(LINK)
 
 
 @cache
@@ -87,34 +82,6 @@ def language_name(code: str) -> str:
     return dict(languages()).get(code, code)
 
 
-def link_key(url: str) -> str:
-    """What two links that lead to the same place have in common: the link without its scheme, with its
-    host in lower case, without a default port, a trailing slash or a fragment.
-
-    >>> link_key("HTTPS://Example.ORG:443/a/b/#part") == link_key("http://example.org/a/b")
-    True
-    >>> link_key("https://example.org/a?x=1") == link_key("https://example.org/a?x=2")
-    False
-    """
-    m = re.match(r"^[A-Za-z]+://([^/?#]*)([^?#]*)(\?[^#]*)?", url.strip())
-    if not m:
-        return url.strip()
-    host, path, query = m.group(1).lower(), m.group(2), m.group(3) or ""
-    host = re.sub(r":(80|443)$", "", host)
-    path = path.rstrip("/")
-    return f"{host}{path}{query if query != '?' else ''}"
-
-
-def resource_id(url: str) -> str:
-    """The id a resource gets from its link: ``r-`` and the first 12 hex digits of the SHA-256 of its
-    :func:`link_key` (the same link, shared twice at once, makes the same id: the store refuses the second).
-
-    >>> resource_id("https://example.org/a") == resource_id("http://EXAMPLE.org/a/")
-    True
-    """
-    return "r-" + hashlib.sha256(link_key(url).encode("utf-8")).hexdigest()[:12]
-
-
 class DuplicateLink(Refused):
     """A link already held: ``held`` is the id of the resource that holds it."""
 
@@ -134,11 +101,18 @@ def may_change(resource: dict[str, Any], member: str | None, coordinator: bool) 
     return coordinator or bool(member and sharer and sharer["id"] == member)
 
 
-def _check_link(tx: Tx, url: str, but: str | None = None) -> None:
-    if not _LINK.match(url):
+def _check_form(url: str) -> None:
+    if not public_link(url):
         raise Refused(
             400, "url must be a link starting with http:// or https://, e.g. https://example.org/guide"
         )
+
+
+def _check_link(tx: Tx, url: str, but: str | None = None) -> None:
+    """Refuse a link that is not public, or that a resource other than ``but`` holds. Every link is read:
+    a resource's id is the hash of the link it was shared with, not always of the one it holds (its link
+    edited since, an id given in an import, one made before ids were hashes), so the id cannot find it."""
+    _check_form(url)
     key = link_key(url)
     for held in q.resource_links(tx):
         if held["id"] != but and link_key(held["url"] or "") == key:
@@ -254,7 +228,12 @@ def edit_resource(
     before = _recorded(found)
     wanted = {**before, **{k: v for k, v in changes.items() if k in before}}
     if "url" in changes:
-        _check_link(tx, wanted["url"], but=resource)
+        # (a link kept, as the form always sends it, is not checked against the others: a copy made
+        # before imports compared links must stay editable)
+        if link_key(wanted["url"]) != link_key(before["url"]):
+            _check_link(tx, wanted["url"], but=resource)
+        else:
+            _check_form(wanted["url"])
     checked = _checked(tx, wanted, keep=frozenset(before["topics"]))
     after = _recorded(checked)
     changed = [k for k in after if after[k] != before[k]]

@@ -662,7 +662,7 @@ class ResourceFilterArgs(Args):
     workstream = Text("A workstream id, e.g. WS2.")
 
 
-def _link(required: bool) -> ma.fields.String:
+def _resource_link(required: bool) -> ma.fields.String:
     return ma.fields.String(
         required=required,
         validate=[
@@ -698,7 +698,7 @@ class ResourceBody(Body):
     """A resource to share: title, link, kind, language, topics; a workstream and a description if any."""
 
     title = _text("title", "Its title.", TITLE_LIMIT)
-    url = _link(required=True)
+    url = _resource_link(required=True)
     kind = _choice("kind", "What kind of resource.", RESOURCE_KINDS, required=True)
     language = _choice("language", "Its language: an ISO 639-1 code, e.g. en.", LANGUAGE_CODES, required=True)
     topics = _resource_topics(required=True)
@@ -728,7 +728,7 @@ class ResourceChangeBody(Body):
         error_messages={"invalid": "title must be text"},
         metadata={"description": "Its title."},
     )
-    url = _link(required=False)
+    url = _resource_link(required=False)
     kind = _choice("kind", "What kind of resource.", RESOURCE_KINDS)
     language = _choice("language", "Its language: an ISO 639-1 code.", LANGUAGE_CODES)
     topics = _resource_topics(required=False)

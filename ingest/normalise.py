@@ -10,8 +10,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 __all__ = [
+    "LINK",
     "Country",
     "closest",
+    "link_key",
+    "public_link",
+    "resource_id",
     "lookup_country",
     "member_id",
     "normalise_email",
@@ -24,6 +28,66 @@ __all__ = [
 _EMAIL = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\".]{2,}$")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+
+# What a link may not hold: ASCII controls and space, C1 controls, Unicode blanks, and the invisible
+# format characters (zero-width, bidirectional) that would make one link look like another.
+_NOT_IN_LINK = (
+    "\\u0000-\\u0020\\u007f-\\u00a0\\u1680\\u2000-\\u200f\\u2028-\\u202f\\u205f-\\u206f\\u3000\\ufeff"
+)
+# A letter of a host name: an ASCII letter or digit, or any other visible character (a host name in
+# Cyrillic, say); with the hyphen, inside a label.
+_HOST = f"[^{_NOT_IN_LINK}\\u0021-\\u002f\\u003a-\\u0040\\u005b-\\u0060\\u007b-\\u007e]"
+_HOST_OR_HYPHEN = (
+    f"[^{_NOT_IN_LINK}\\u0021-\\u002c\\u002e\\u002f\\u003a-\\u0040\\u005b-\\u0060\\u007b-\\u007e]"
+)
+_LABEL = f"{_HOST}(?:{_HOST_OR_HYPHEN}*{_HOST})?"
+#: A public link, for a shared resource on the web and in an import alike: http or https, a host name (with
+#: or without a dot: an office's intranet is ``https://intranet/...``; in any script) and perhaps a port,
+#: then anything but blanks and controls (a path in French or Russian as typed, or percent-encoded as a
+#: browser copies it). Written with ``\\uXXXX`` escapes only, so that it means the same to Python and to
+#: the ECMAScript of the API's document, which gives it.
+LINK = f"^[Hh][Tt][Tt][Pp][Ss]?://{_LABEL}(?:\\.{_LABEL})*(?::[0-9]{{1,5}})?(?:[/?#][^{_NOT_IN_LINK}]*)?$"
+_LINK = re.compile(LINK)
+
+
+def public_link(text: str) -> bool:
+    """Whether ``text`` is a public link (:data:`LINK`).
+
+    >>> [public_link(u) for u in ("https://example.org/a b", "javascript:alert(1)", "ftp://example.org")]
+    [False, False, False]
+    >>> [public_link(u) for u in ("https://intranet/doc", "http://статистика.рф/обучение", "HTTPS://x.org:8443/é")]
+    [True, True, True]
+    """
+    return bool(_LINK.match(text))
+
+
+def link_key(url: str) -> str:
+    """What two links that lead to the same place have in common: the link without its scheme, with its
+    host in lower case, without a default port, a trailing slash or a fragment.
+
+    >>> link_key("HTTPS://Example.ORG:443/a/b/#part") == link_key("http://example.org/a/b")
+    True
+    >>> link_key("https://example.org/a?x=1") == link_key("https://example.org/a?x=2")
+    False
+    """
+    m = re.match(r"^[A-Za-z]+://([^/?#]*)([^?#]*)(\?[^#]*)?", url.strip())
+    if not m:
+        return url.strip()
+    host, path, query = m.group(1).lower(), m.group(2), m.group(3) or ""
+    host = re.sub(r":(80|443)$", "", host)
+    path = path.rstrip("/")
+    return f"{host}{path}{query if query != '?' else ''}"
+
+
+def resource_id(url: str) -> str:
+    """The id a resource gets from its link, on the web and in an import: ``r-`` and the first 12 hex
+    digits of the SHA-256 of its :func:`link_key` (the same link, shared twice at once, makes the same id:
+    the store refuses the second).
+
+    >>> resource_id("https://example.org/a") == resource_id("http://EXAMPLE.org/a/")
+    True
+    """
+    return "r-" + hashlib.sha256(link_key(url).encode("utf-8")).hexdigest()[:12]
 
 
 @lru_cache(maxsize=65536)

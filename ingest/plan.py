@@ -17,6 +17,7 @@ properties, topics, workstream and who shared it: each for the columns the file 
 from __future__ import annotations
 
 import os
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar
 
-from graphapp.ingest.normalise import closest, slugify, topic_key
+from graphapp.ingest.normalise import closest, link_key, resource_id, slugify, topic_key
 from graphapp.ingest.problems import ImportRejected, Problem
 from graphapp.ingest.readers import Table, read_files
 from graphapp.ingest.records import (
@@ -48,6 +49,7 @@ from graphapp.ingest.records import (
 )
 from graphapp.queries import history
 from graphapp.queries.cypher import Cypher, Rows, Store, Tx
+from graphapp.queries.library import resource_links
 from graphapp.queries.schema import (
     ALL_NODES,
     ALL_RELS,
@@ -402,6 +404,7 @@ def plan_import(tx: Tx, tables: list[Table], new_topics: bool = False) -> Plan:
     records = read_records(tables)
     problems = records.problems
     check_duplicate_members(records.members, problems)
+    name_resources(tx, records.resources, problems)
     catalog = load_catalog(tx, records)
     topics = NameIndex("topic", catalog.topics)
     organisations = NameIndex("organisation", catalog.organisations)
@@ -754,6 +757,52 @@ def place_projects(
         wanted.nodes["Project"][p.id] = node
 
 
+def name_resources(tx: Tx, rows: list[ResourceRecord], problems: list[Problem]) -> None:
+    """Give each resource row without an id the resource that holds its link (compared by
+    :func:`~graphapp.ingest.normalise.link_key`), or else the id sharing it on the web would give
+    (:func:`~graphapp.ingest.normalise.resource_id`); a link held by another resource than the row's id
+    names, or given by two rows, is a problem: one link, one resource, as on the web."""
+    if not rows:
+        return
+    given = {r.id for r in rows if r.id}
+    held_ids: set[str] = set()
+    holders: dict[str, Props] = {}
+    for held in resource_links(tx):
+        held_ids.add(held["id"])
+        if held["id"] not in given:  # (a row with its id sets its link: what it held is not kept)
+            holders.setdefault(link_key(held["url"] or ""), held)
+    taken = held_ids | given
+    first_row: dict[str, Source] = {}
+    for r in rows:
+        if r.url is None:  # (a problem already)
+            continue
+        key = link_key(r.url)
+        if key in first_row:
+            first = first_row[key]
+            problems.append(r.source.problem("url", r.url, f"is the same link as {first.file} {first.where}"))
+            r.id = r.id or ""
+            continue
+        first_row[key] = r.source
+        holder = holders.get(key)
+        if r.id is None:
+            if holder is not None:
+                r.id = str(holder["id"])
+            else:
+                r.id = resource_id(r.url)
+                if r.id in taken:  # (its id held by a resource whose link was edited since)
+                    r.id = f"r-{uuid.uuid4().hex[:12]}"
+                taken.add(r.id)
+        elif holder is not None and holder["id"] != r.id:
+            problems.append(
+                r.source.problem(
+                    "url",
+                    r.url,
+                    f"is shared already, as '{holder['title'] or ''}' ({holder['id']}): one link is one "
+                    "resource; leave the id empty to change that one",
+                )
+            )
+
+
 def place_resources(
     rows: list[ResourceRecord],
     catalog: Catalog,
@@ -773,8 +822,9 @@ def place_resources(
             continue
         if r.id in first_row:
             first = first_row[r.id]
+            column, value = ("id", r.id) if "id" in r.present else ("url", r.url)
             problems.append(
-                r.source.problem("title", r.title, f"is the same resource as {first.file} {first.where}")
+                r.source.problem(column, value, f"is the same resource as {first.file} {first.where}")
             )
             continue
         first_row[r.id] = r.source
@@ -784,6 +834,17 @@ def place_resources(
         for prop in ("language", "description"):
             if prop in r.present:
                 node[prop] = getattr(r, prop)
+        # (a language and a topic, as on the web; a column present and empty is a problem already)
+        if "language" not in r.present and not node.get("language"):
+            problems.append(
+                r.source.problem(
+                    "language", None, "is empty: every resource needs its language (en, fr, ru, ...)"
+                )
+            )
+        if "topics" not in r.present and not _held_targets(catalog, "ABOUT", r.id):
+            problems.append(
+                r.source.problem("topics", None, "is empty: every resource needs at least one topic")
+            )
         if "kind" in r.present or held is None:
             node["kind"] = r.kind or "document"
         node["added"] = r.added or node.get("added") or today

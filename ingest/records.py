@@ -20,7 +20,7 @@ from graphapp.ingest.normalise import (
     member_id,
     normalise_email,
     project_id,
-    slugify,
+    public_link,
     split_list,
     topic_key,
     valid_id,
@@ -429,7 +429,7 @@ class ProjectRecord:
 class ResourceRecord:
     source: Source
     present: frozenset[str]
-    id: str
+    id: str | None  # as given (None: the resource that holds its link, or the id its link gives)
     title: str
     url: str | None
     kind: str | None
@@ -720,19 +720,35 @@ def parse_resource(row: RawRow, problems: list[Problem]) -> ResourceRecord:
     values = row.values
     title = _required_text(src, row, "title", problems)
     given = _given_id(src, values.get("id"), problems)
-    url = _web_link(src, "url", values.get("url"), problems)
-    if _text(values.get("url")) is None:
+    url = _text(values.get("url"))
+    if url is None:
         problems.append(src.problem("url", None, "is empty: every resource needs its public link"))
+    elif not public_link(url):  # (the web's own check: an intranet's host and non-ASCII paths are fine)
+        problems.append(
+            src.problem(
+                "url", url, "is not a public web link: write it in full, starting with https:// (or http://)"
+            )
+        )
+        url = None
+    # A language and a topic, as the web asks of every resource (so that one imported can be edited there);
+    # a column the file lacks is checked against the resource held, in the plan.
+    if "language" in values and _text(values.get("language")) is None:
+        problems.append(
+            src.problem("language", None, "is empty: every resource needs its language (en, fr, ru, ...)")
+        )
+    topics = [" ".join(t.split()) for t in split_list(values.get("topics"))]
+    if "topics" in values and not topics:
+        problems.append(src.problem("topics", None, "is empty: every resource needs at least one topic"))
     shared = _text(values.get("shared_by"))
     return ResourceRecord(
         source=src,
         present=_present(row),
-        id=given or ("r-" + slugify(title) if title else ""),
+        id=given,
         title=title,
         url=url,
         kind=_one_of(src, "kind", values.get("kind"), RESOURCE_KINDS, problems),
         language=_language(src, values.get("language"), problems),
-        topics=[" ".join(t.split()) for t in split_list(values.get("topics"))],
+        topics=topics,
         workstream=_workstream_ref(values.get("workstream")),
         shared_by=_member_ref(src, "shared_by", shared, problems) if shared else None,
         description=_text(values.get("description")),

@@ -12,6 +12,7 @@ from openpyxl import Workbook
 
 from graphapp.demo import DEMO_FILES
 from graphapp.ingest import ImportRejected, import_files
+from graphapp.library import resource_id
 from graphapp.queries import history
 from graphapp.queries.schema import revision_and_log
 from tests.helpers import graph, write_csv
@@ -447,7 +448,8 @@ def test_a_resource_file_creates_resources_linked_to_topics_and_who_shared_them(
         "language": "en",
     }
     import_files(network, [write_csv(tmp_path / "resources.csv", [RESOURCE, undated])])
-    assert _resource(network, "r-a-guide-to-record-linkage") == {
+    guide = resource_id(RESOURCE["url"])
+    assert _resource(network, guide) == {
         "title": "A guide to record linkage",
         "url": "https://example.org/guides/record-linkage",
         "kind": "document",
@@ -460,7 +462,10 @@ def test_a_resource_file_creates_resources_linked_to_topics_and_who_shared_them(
     }
     from datetime import UTC, datetime
 
-    assert _resource(network, "r-undated")["added"] == datetime.now(UTC).date().isoformat()
+    assert (
+        _resource(network, resource_id("http://example.org/u"))["added"]
+        == datetime.now(UTC).date().isoformat()
+    )
     again = import_files(network, [write_csv(tmp_path / "resources.csv", [RESOURCE, undated])])
     assert again.is_empty()
 
@@ -475,6 +480,8 @@ def test_a_resource_file_creates_resources_linked_to_topics_and_who_shared_them(
         ({"shared_by": "ghost@example.org"}, "shared_by", "ghost@example.org", "is not a member"),
         ({"added": "last year"}, "added", "last year", "is not a date"),
         ({"topics": "astrology"}, "topics", "astrology", "is not a topic in the vocabulary"),
+        ({"language": ""}, "language", "", "is empty: every resource needs its language"),
+        ({"topics": ""}, "topics", "", "is empty: every resource needs at least one topic"),
     ],
 )
 def test_resource_problems(
@@ -492,6 +499,98 @@ def test_resource_problems(
     )
     assert why in problem.reason
     assert graph(network) == before
+
+
+def test_a_resource_without_an_id_gets_the_id_the_web_would_give_and_two_guides_are_two(
+    network, tmp_path: Path
+) -> None:
+    """Two resources with the same title and different links are two resources, each with the id of its
+    link, as sharing it on the web would give."""
+    other = {**RESOURCE, "url": "https://example.org/guides/another", "title": RESOURCE["title"]}
+    import_files(network, [write_csv(tmp_path / "resources.csv", [RESOURCE, other])])
+    assert _resource(network, resource_id(RESOURCE["url"]))["url"] == RESOURCE["url"]
+    assert _resource(network, resource_id(other["url"]))["url"] == other["url"]
+
+
+def _shared_on_the_web(store: Any, url: str, title: str) -> str:
+    from graphapp.library import add_resource
+
+    values = {
+        "title": title,
+        "url": url,
+        "kind": "document",
+        "language": "en",
+        "description": "",
+        "topics": ["record linkage"],
+        "workstream": "",
+    }
+    return str(store.write(add_resource, None, True, values, "2025-01-01")["id"])
+
+
+def test_a_link_already_shared_is_a_problem_naming_the_resource_that_holds_it(
+    network, tmp_path: Path
+) -> None:
+    _shared_on_the_web(network, "https://example.org/guides/record-linkage/", "Linkage, shared on the web")
+    before = graph(network)
+    with pytest.raises(ImportRejected) as e:
+        import_files(network, [write_csv(tmp_path / "resources.csv", [{**RESOURCE, "id": "r-my-own-id"}])])
+    (problem,) = e.value.problems
+    assert (problem.file, problem.row, problem.column, problem.value) == (
+        "resources.csv",
+        "row 2",
+        "url",
+        RESOURCE["url"],
+    )
+    assert "shared already, as 'Linkage, shared on the web'" in problem.reason
+    assert graph(network) == before
+
+
+def test_a_row_without_an_id_is_the_resource_that_holds_its_link(network, tmp_path: Path) -> None:
+    """A file naming a link already held, without an id, describes that resource (so that importing a file
+    again, or one written from the resources list, never makes a second copy of a link)."""
+    held = _shared_on_the_web(network, "http://EXAMPLE.org/guides/record-linkage", "Shared on the web")
+    import_files(network, [write_csv(tmp_path / "resources.csv", [RESOURCE])])
+    assert _resource(network, held)["title"] == RESOURCE["title"]
+    count = network.read(lambda tx: tx.run("MATCH (r:Resource) RETURN count(r) AS n"))[0]["n"]
+    assert count == 1
+
+
+def test_a_title_already_held_never_changes_that_resources_link(network, tmp_path: Path) -> None:
+    import_files(network, [write_csv(tmp_path / "first.csv", [RESOURCE])])
+    moved = {**RESOURCE, "url": "https://example.org/elsewhere"}
+    import_files(network, [write_csv(tmp_path / "second.csv", [moved])])
+    assert _resource(network, resource_id(RESOURCE["url"]))["url"] == RESOURCE["url"]
+    assert _resource(network, resource_id(moved["url"]))["url"] == moved["url"]
+
+
+def test_one_link_twice_in_an_import_is_a_problem(network, tmp_path: Path) -> None:
+    again = {**RESOURCE, "title": "The same, again", "url": "HTTPS://example.org/guides/record-linkage/#top"}
+    with pytest.raises(ImportRejected) as e:
+        import_files(network, [write_csv(tmp_path / "resources.csv", [RESOURCE, again])])
+    (problem,) = e.value.problems
+    assert (problem.row, problem.column) == ("row 3", "url")
+    assert "is the same link as resources.csv row 2" in problem.reason
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://intranet/wiki/linkage",
+        "https://example.org/fr/qualité-des-données",
+        "https://example.org/ru/Машинное_обучение",
+        "http://статистика.рф/обучение",
+    ],
+)
+def test_an_intranet_or_non_ascii_link_is_taken_by_the_import_and_the_web_alike(
+    network, tmp_path: Path, url: str
+) -> None:
+    """An imported resource can be edited on the web afterwards: the two take the same links."""
+    import_files(network, [write_csv(tmp_path / "resources.csv", [{**RESOURCE, "url": url}])])
+    from graphapp.library import edit_resource
+
+    done = network.write(edit_resource, None, True, resource_id(url), {"title": "Edited", "url": url})
+    assert done["title"] == "Edited" and done["url"] == url
+    assert _shared_on_the_web(network, url + "/other", "On the web")
 
 
 # --- Forms: XLSX and JSON, the dry run, the CLI -------------------------------------------------------

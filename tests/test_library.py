@@ -146,6 +146,36 @@ def test_a_link_already_held_is_refused_naming_the_resource_that_holds_it(net) -
     assert len(_held(net)) == 1
 
 
+def test_a_copy_of_a_link_held_twice_can_still_be_edited(net) -> None:
+    """Two resources with one link (made before imports compared links) each stay editable: an edit that
+    keeps the link does not check it against the other copy."""
+    for held in ("r-copy-1", "r-copy-2"):
+        net["store"].write(
+            lambda tx, held=held: tx.run(
+                "CREATE (r:Resource {id: $id}) SET r.title = $id, r.url = 'https://example.org/guides/linkage', "
+                "r.kind = 'document', r.language = 'en', r.description = '', r.added = '2026-01-01'",
+                id=held,
+            )
+        )
+    edit = "/resources/r-copy-1/edit"
+    token = csrf_token(net["coordinator"], edit)
+    saved = net["coordinator"].post(edit, data={**_form(title="Renamed copy"), "csrf_token": token})
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    assert {r["title"] for r in _held(net)} == {"Renamed copy", "r-copy-2"}
+
+
+def test_a_link_edited_after_sharing_is_still_held(net) -> None:
+    """The link check finds a link whose resource was shared with another (its id is not that link's)."""
+    _share(net["sharer"])
+    [held] = _held(net)
+    edit = f"/resources/{held['id']}/edit"
+    token = csrf_token(net["sharer"], edit)
+    moved = net["sharer"].post(edit, data={**_form(url="https://example.org/moved"), "csrf_token": token})
+    assert moved.status_code == 302
+    again = _share(net["other"], url="https://example.org/moved/", title="Same again")
+    assert again.status_code == 409 and len(_held(net)) == 1
+
+
 def test_hostile_titles_and_descriptions_are_shown_as_text(net) -> None:
     _share(net["sharer"], title=HOSTILE, description=HOSTILE)
     for url in ("/resources", "/topics/record-linkage", f"/members/{net['ana']}"):
