@@ -1021,12 +1021,12 @@ def project(project: str) -> Response:
 
 @bp.route("/projects", methods=["POST"])
 @bp.arguments(ProjectBody, location="json")
-@bp.answers(PROJECT, "The project added.", 404)
+@bp.answers(PROJECT, "The project added.", 404, 409)
 @bp.doc(description=CSRF)
 def add_project(body: dict[str, Any]) -> Response:
     """Add a project: a member adding one becomes one of its members (with ``role``); coordinators too.
     A stage is reached today unless ``days`` says when. 404 names a topic, organisation, workstream,
-    domain or member that is not there."""
+    domain or member that is not there; 409, days reached out of the journey's order or after today."""
     from graphapp.projects import add_project as add
 
     viewer = current_viewer()
@@ -1044,7 +1044,7 @@ def add_project(body: dict[str, Any]) -> Response:
 
 @bp.route("/projects/<project>", methods=["PATCH"])
 @bp.arguments(ProjectChangeBody, location="json")
-@bp.answers(PROJECT, "The project as it is now.", 404)
+@bp.answers(PROJECT, "The project as it is now.", 404, 409)
 @bp.doc(description=CSRF)
 def change_project(body: dict[str, Any], project: str) -> Response:
     """Change a project (its members and coordinators): the fields given; a stage moved forward is

@@ -54,7 +54,7 @@ MAX_MEMBERS = 100
 class ProjectRejected(Exception):
     """Input that cannot be used, nothing written: ``problems`` maps each field to why, in words;
     ``status`` is 404 when every problem is something named that is not there (a topic, a member...),
-    else 400."""
+    409 when the days reached do not follow the journey or lie ahead, else 400."""
 
     def __init__(self, problems: dict[str, str], status: int = 400) -> None:
         self.problems = problems
@@ -143,6 +143,7 @@ def _checked(
     day settled; raises :class:`ProjectRejected` naming every field that cannot be used."""
     problems: dict[str, str] = {}
     missing: set[str] = set()  # (fields naming something that is not there: 404 when alone)
+    journey: set[str] = set()  # (days that do not follow the journey or lie ahead: 409 when alone)
     out: dict[str, Any] = {}
 
     title = _text(values, "title")
@@ -245,9 +246,11 @@ def _checked(
             day = today  # (moved forward today, unless another day is given)
         if day > today:
             problems[f"days.{s}"] = f"the day {s} was reached, {day}, is after today ({today})."
+            journey.add(f"days.{s}")
         out[s] = day
     for s, why in stage_problems(stage, {s: out[s] for s in STAGES}):  # (as the import checks them)
         problems.setdefault(f"days.{s}", f"the day {s} was reached ({out[s]}) {why}.")
+        journey.add(f"days.{s}")
 
     for field in ("report", "code"):
         link = _text(values, field)
@@ -294,7 +297,15 @@ def _checked(
     out["members"] = sorted(members.values(), key=lambda m: ((m["name"] or "").casefold(), m["id"]))
 
     if problems:
-        raise ProjectRejected(problems, 404 if set(problems) <= missing else 400)
+        # 404: only something named that is not there; 409: days that are well written but do not follow
+        # the journey or lie ahead (what a schema cannot say); 400: anything else.
+        if set(problems) <= missing:
+            status = 404
+        elif set(problems) <= missing | journey:
+            status = 409
+        else:
+            status = 400
+        raise ProjectRejected(problems, status)
     return out
 
 

@@ -515,13 +515,13 @@ def test_stage_days_must_follow_the_journey_and_not_be_in_the_future(app, net) -
         json={**body, "days": {"idea": "2025-03-01", "demonstration": "2025-01-01"}},
         headers={"X-CSRFToken": token},
     )
-    assert backwards.status_code == 400
+    assert backwards.status_code == 409  # (well-written days that do not follow the journey)
     assert "days.demonstration: " in backwards.get_json()["error"]["message"]
     assert "before the day it reached idea (2025-03-01)" in backwards.get_json()["error"]["message"]
     future = A.post(
         "/api/projects", json={**body, "days": {"idea": "2999-01-01"}}, headers={"X-CSRFToken": token}
     )
-    assert future.status_code == 400
+    assert future.status_code == 409
     assert (
         f"days.idea: the day idea was reached, 2999-01-01, is after today ({TODAY})"
         in future.get_json()["error"]["message"]
@@ -540,7 +540,7 @@ def test_stage_days_must_follow_the_journey_and_not_be_in_the_future(app, net) -
         json={"stage": "production", "days": {"production": "2024-01-01"}},
         headers={"X-CSRFToken": token},
     )
-    assert moved.status_code == 400 and "days.production: " in moved.get_json()["error"]["message"]
+    assert moved.status_code == 409 and "days.production: " in moved.get_json()["error"]["message"]
 
 
 def test_only_a_coordinator_leaves_a_project_without_members(app, net) -> None:
