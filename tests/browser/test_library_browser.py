@@ -16,7 +16,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
 from devtools.chromium import ChromiumMissing, start_chromium
-from tests.browser.test_browser import _axe
+from tests.browser.test_browser import _axe, _wait
 from tests.processes import _clean_env, graphapp, serving
 
 pytestmark = pytest.mark.browser
@@ -72,7 +72,8 @@ def _share(browser: webdriver.Chrome, site: str, title: str, link: str, kind: st
     Select(browser.find_element(By.ID, "language")).select_by_value("fr")
     browser.find_element(By.ID, "topics").send_keys(topics)
     browser.find_element(By.XPATH, "//button[normalize-space()='Share it']").click()
-    assert browser.current_url.startswith(site + "/resources#resource-"), browser.current_url
+    # (the click returns before the answer's page has come: wait for it, as a person would)
+    _wait(browser, lambda b: b.current_url.startswith(site + "/resources#resource-"))
 
 
 def test_resources_read_well_on_a_wide_screen_and_a_phone(chromium, site) -> None:  # type: ignore[no-untyped-def]
@@ -83,6 +84,7 @@ def test_resources_read_well_on_a_wide_screen_and_a_phone(chromium, site) -> Non
     browser.find_element(By.NAME, "login").send_keys("timo@example.org")
     browser.find_element(By.NAME, "password").send_keys(PASSWORD)
     browser.find_element(By.NAME, "password").submit()
+    _wait(browser, lambda b: "/login" not in b.current_url)  # (signed in before going on)
     _share(
         browser,
         url,
