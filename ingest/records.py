@@ -189,33 +189,7 @@ def _joined(src: Source, value: Any, problems: list[Problem], today: date | None
     >>> [p.reason for p in found]
     ['is not a date: write it as YYYY-MM-DD (or YYYY-MM for a month)', 'is in the future (today is 2026-01-01)']
     """
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
-        day: date | None = value
-        text = value.isoformat()
-    else:
-        given = _text(value)
-        if given is None:
-            return None
-        text, day = given, None
-        try:
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-                day = date.fromisoformat(text)
-            elif re.fullmatch(r"\d{4}-\d{2}", text):
-                day = date.fromisoformat(text + "-01")
-        except ValueError:
-            day = None
-    if day is None:
-        problems.append(
-            src.problem("joined", text, "is not a date: write it as YYYY-MM-DD (or YYYY-MM for a month)")
-        )
-        return None
-    today = today or datetime.now(UTC).date()
-    if day > today:
-        problems.append(src.problem("joined", text, f"is in the future (today is {today.isoformat()})"))
-        return None
-    return day.isoformat()
+    return _day(src, "joined", value, problems, today, month=True)
 
 
 def _given_id(src: Source, value: Any, problems: list[Problem]) -> str | None:
@@ -536,9 +510,15 @@ def _web_link(src: Source, column: str, value: Any, problems: list[Problem]) -> 
 
 
 def _day(
-    src: Source, column: str, value: Any, problems: list[Problem], today: date | None = None
+    src: Source,
+    column: str,
+    value: Any,
+    problems: list[Problem],
+    today: date | None = None,
+    month: bool = False,
 ) -> str | None:
-    """An ISO day (``YYYY-MM-DD``; a spreadsheet's date cell as it is), not in the future."""
+    """An ISO day (``YYYY-MM-DD``; a spreadsheet's date cell as it is; with ``month``, ``YYYY-MM`` too,
+    the month's first day), not in the future."""
     if isinstance(value, datetime):
         value = value.date()
     if isinstance(value, date):
@@ -548,13 +528,17 @@ def _day(
         given = _text(value)
         if given is None:
             return None
-        text = given
+        text, day = given, None
         try:
-            day = date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else None
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                day = date.fromisoformat(text)
+            elif month and re.fullmatch(r"\d{4}-\d{2}", text):
+                day = date.fromisoformat(text + "-01")
         except ValueError:
             day = None
     if day is None:
-        problems.append(src.problem(column, text, "is not a date: write it as YYYY-MM-DD"))
+        written = "YYYY-MM-DD (or YYYY-MM for a month)" if month else "YYYY-MM-DD"
+        problems.append(src.problem(column, text, f"is not a date: write it as {written}"))
         return None
     today = today or datetime.now(UTC).date()
     if day > today:
