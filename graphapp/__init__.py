@@ -75,12 +75,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from flask_wtf.csrf import CSRFProtect
 
-    from graphapp import api, auth, db, pages, profiles, uploads, wording
+    from graphapp import api, auth, db, i18n, pages, profiles, uploads, wording
     from graphapp.exports import FORMATS, country_name
     from graphapp.pages.links import gap_href
     from graphapp.queries.schema import LEVELS
 
     db.init_app(app)
+    i18n.init_app(app)  # the reader's language (Flask-Babel): before anything renders a word
     auth.init_app(app)  # first: who is asking (Flask-Login's session), and may they ask at all
     CSRFProtect(app)  # then: every form that changes something carries a token; the API only reads
     app.register_blueprint(auth.bp)
@@ -105,7 +106,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals["may_open"] = lambda endpoint: viewer().at_least(
         auth.ACCESS.get(endpoint, "member")
     )
-    app.add_template_filter(country_name)
+    # A country's name in the reader's language (pycountry's translations of the ISO 3166 name).
+    app.jinja_env.filters["country_name"] = lambda code: i18n.country_in(country_name(code))
     app.jinja_env.globals.update(formats=FORMATS, levels=LEVELS, gap_href=gap_href)
     # The words of suggestions and gaps, made where they are shown (graphapp.wording).
     app.jinja_env.globals.update(

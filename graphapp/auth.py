@@ -83,6 +83,7 @@ RANK = {role: rank for rank, role in enumerate(VIEWER_ROLES)}
 #: endpoints are open to anonymous visitors in public mode.
 ACCESS = {
     "auth.login": "anonymous",
+    "language": "anonymous",  # the language chooser (graphapp.i18n), on every page, the sign-in page too
     "auth.invitation": "anonymous",
     "static": "anonymous",
     "pages.vendor": "anonymous",

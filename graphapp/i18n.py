@@ -1,0 +1,183 @@
+"""English, French and Russian: the reader's language, and the words, dates, numbers and countries in it.
+
+The group meets under the UN Economic Commission for Europe, whose working languages these are. Strings
+are marked with Flask-Babel's ``_()`` (``gettext``) in templates and Python; the catalogues live in
+``graphapp/translations/<lang>/LC_MESSAGES/messages.po`` (kept in the repository) and are compiled to
+``.mo`` when the package is built (``setup.py``) and by ``scripts/test`` before the suite runs
+(``pybabel compile -d graphapp/translations``). ``babel.cfg`` says where ``pybabel extract`` looks.
+
+The language is, in order: the one the reader chose with the chooser in every page's header (a cookie,
+kept a year), else the best of the browser's ``Accept-Language``, else English. Topic and organisation
+names stay as entered. Country names come from pycountry's own translations (ISO 3166-1); lists are sorted
+by the name shown, with :func:`sort_key`.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+import unicodedata
+from collections.abc import Callable, Iterable
+from functools import cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+from flask import Flask, current_app, has_request_context, redirect, request
+from flask_babel import Babel, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
+
+__all__ = [
+    "COOKIE",
+    "LANGUAGES",
+    "TRANSLATIONS",
+    "country_in",
+    "current_language",
+    "day",
+    "init_app",
+    "sort_key",
+    "sorted_by_name",
+]
+
+#: The languages graphapp speaks, in the chooser's order, each named in itself.
+LANGUAGES = {"en": "English", "fr": "Français", "ru": "Русский"}
+
+#: The cookie that keeps the reader's choice.
+COOKIE = "graphapp_lang"
+
+#: Where the catalogues are (``<lang>/LC_MESSAGES/messages.po``, compiled beside them to ``.mo``).
+TRANSLATIONS = Path(__file__).parent / "translations"
+
+T = TypeVar("T")
+
+
+def select_language() -> str:
+    """The reader's language: the chooser's cookie, else the browser's preference, else English."""
+    if not has_request_context():
+        return "en"
+    chosen = request.cookies.get(COOKIE, "")
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(list(LANGUAGES), default="en") or "en"
+
+
+def current_language() -> str:
+    """The two-letter code of the language this request is answered in ("en" outside a request)."""
+    if not has_request_context():
+        return "en"
+    locale = get_locale()
+    return locale.language if locale is not None and locale.language in LANGUAGES else "en"
+
+
+@cache
+def _countries(language: str) -> _gettext.NullTranslations:
+    import pycountry
+
+    if language == "en":
+        return _gettext.NullTranslations()
+    return _gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True)
+
+
+def country_in(name: str, language: str | None = None) -> str:
+    """A country's English (ISO 3166-1) name in ``language`` (the reader's by default), from pycountry.
+
+    >>> country_in("Switzerland", "fr"), country_in("Switzerland", "ru"), country_in("Atlantis", "fr")
+    ('Suisse', 'Швейцария', 'Atlantis')
+    """
+    return _countries(language or current_language()).gettext(name)
+
+
+def sort_key(text: str) -> tuple[str, str]:
+    """A key that sorts names as a reader of English, French or Russian expects: letters without their
+    accents first (é with e, ё with е), case ignored, then the exact text to break ties.
+
+    >>> sorted(["Zürich", "Écosse", "eau", "Ёлка", "Ель", "ель", "Яр", "Canada"], key=sort_key)
+    ['Canada', 'eau', 'Écosse', 'Zürich', 'Ёлка', 'Ель', 'ель', 'Яр']
+    """
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in folded if not unicodedata.combining(c)), text
+
+
+def sorted_by_name(items: Iterable[T], name: Callable[[T], str]) -> list[T]:
+    """``items`` sorted by the name each is shown with (:func:`sort_key`)."""
+    return sorted(items, key=lambda item: sort_key(name(item)))
+
+
+def day(value: str | None, form: str = "medium") -> str:
+    """The Jinja filter ``day``: an ISO day ("2026-11-30", or a timestamp that starts with one) or month
+    ("2026-11") in the reader's language; anything else as it is.
+
+    Outside a request (as here) the day is in English:
+
+    >>> day("2026-11-30T10:00:00+00:00"), day("2026-11"), day(""), day("soon")
+    ('Nov 30, 2026', 'November 2026', '', 'soon')
+    """
+    from datetime import date
+
+    from babel.dates import format_date
+
+    text = (value or "").strip()
+    locale = get_locale() if has_request_context() else None
+    language = str(locale) if locale is not None else "en"
+    try:
+        if len(text) == 7:
+            return format_date(date.fromisoformat(text + "-01"), "LLLL y", locale=language)
+        return format_date(date.fromisoformat(text[:10]), form, locale=language)
+    except ValueError:
+        return text
+
+
+def init_app(app: Flask) -> None:
+    """Flask-Babel on ``app`` (``_``, ``gettext``, ``ngettext`` in every template), the chooser's route
+    ``POST /language``, and the template globals ``ui_languages``, ``current_language`` and ``country_in``."""
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
+    Babel(app, locale_selector=select_language)
+    app.jinja_env.globals.update(
+        ui_languages=LANGUAGES, current_language=current_language, country_in=country_in
+    )
+    app.jinja_env.filters["sort_by_name"] = _sort_filter
+    app.jinja_env.filters["day"] = day
+    app.add_url_rule("/language", "language", choose_language, methods=["POST"])
+    if not any(TRANSLATIONS.glob("*/LC_MESSAGES/messages.mo")):
+        app.logger.warning(
+            "graphapp: no compiled catalogues in %s: pages show English only (run: pybabel compile -d %s)",
+            TRANSLATIONS,
+            TRANSLATIONS,
+        )
+
+
+def _sort_filter(items: Iterable[Any], attribute: str | None = None) -> list[Any]:
+    """The Jinja filter ``sort_by_name``: ``items`` (strings, or mappings/objects by ``attribute``) sorted
+    by :func:`sort_key`."""
+
+    def name(item: Any) -> str:
+        if attribute is None:
+            return str(item)
+        value = item.get(attribute) if isinstance(item, dict) else getattr(item, attribute, "")
+        return str(value or "")
+
+    return sorted_by_name(items, name)
+
+
+def choose_language() -> Response:
+    """The chooser's form: keep the choice in a cookie for a year and go back to the page it was made on."""
+    language = request.form.get("language", "")
+    back = request.form.get("next", "") or "/"
+    if not back.startswith("/") or back.startswith("//"):  # only a page of this site
+        back = "/"
+    response = redirect(back, code=303)
+    if language in LANGUAGES:
+        response.set_cookie(
+            COOKIE,
+            language,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+        )
+    return response
+
+
+# Re-exported so that modules mark strings with one import: ``from graphapp.i18n import _, _l``.
+__all__ += ["_", "_l"]
