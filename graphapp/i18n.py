@@ -31,12 +31,14 @@ __all__ = [
     "COOKIE",
     "LANGUAGES",
     "TRANSLATIONS",
+    "WORDS",
     "country_in",
     "current_language",
     "day",
     "init_app",
     "sort_key",
     "sorted_by_name",
+    "word",
 ]
 
 #: The languages graphapp speaks, in the chooser's order, each named in itself.
@@ -49,6 +51,45 @@ COOKIE = "graphapp_lang"
 TRANSLATIONS = Path(__file__).parent / "translations"
 
 T = TypeVar("T")
+
+
+#: The words for the model's fixed values, by kind, in the reader's language (lazy: each is translated
+#: when shown). Pages show a value with the filter ``{{ value|word('level') }}``; a value not listed is
+#: shown as it is.
+WORDS: dict[str, dict[str, Any]] = {
+    "level": {"learning": _l("learning"), "practising": _l("practising"), "expert": _l("expert")},
+    "workstream_role": {"lead": _l("lead"), "member": _l("member")},
+    "stage": {
+        "idea": _l("idea"),
+        "demonstration": _l("demonstration"),
+        "production": _l("production"),
+        "maintenance": _l("maintenance"),
+    },
+    "theme_kind": {"theme": _l("theme"), "facilitator": _l("facilitator")},
+    "resource_kind": {
+        "document": _l("document"),
+        "code": _l("code"),
+        "course": _l("course"),
+        "recording": _l("recording"),
+    },
+    "role": {
+        "public": _l("public visitor"),
+        "member": _l("member"),
+        "coordinator": _l("coordinator"),
+        "admin": _l("admin"),
+    },
+}
+
+
+def word(value: str | None, kind: str) -> str:
+    """The Jinja filter ``word``: a fixed value of the model (a level, a stage, a role...) in the reader's
+    language, from :data:`WORDS`; anything not listed as it is.
+
+    >>> word("expert", "level"), word("something else", "level")
+    ('expert', 'something else')
+    """
+    found = WORDS.get(kind, {}).get(value or "")
+    return str(found) if found is not None else (value or "")
 
 
 def select_language() -> str:
@@ -129,7 +170,7 @@ def day(value: str | None, form: str = "medium") -> str:
 
 def init_app(app: Flask) -> None:
     """Flask-Babel on ``app`` (``_``, ``gettext``, ``ngettext`` in every template), the chooser's route
-    ``POST /language``, and the template globals ``ui_languages``, ``current_language`` and ``country_in``."""
+    ``POST /language``, and the template globals ``ui_languages``, the filters ``day``, ``word``, ``sort_by_name``, ``country_name``, ``current_language`` and ``country_in``."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     Babel(app, locale_selector=select_language)
@@ -138,6 +179,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters["sort_by_name"] = _sort_filter
     app.jinja_env.filters["day"] = day
+    app.jinja_env.filters["word"] = word
     app.add_url_rule("/language", "language", choose_language, methods=["POST"])
     if not any(TRANSLATIONS.glob("*/LC_MESSAGES/messages.mo")):
         app.logger.warning(
