@@ -43,7 +43,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, 
         CHECKOUT,
         source,
         ignore=shutil.ignore_patterns(
-            ".git", ".venv", "build", "*.egg-info", "node_modules", "__pycache__", "*.lbug*"
+            ".git", ".venv", "build", "*.egg-info", "node_modules", "__pycache__", "*.lbug*", "*.mo"
         ),
     )
     dist = work / "dist"
@@ -94,6 +94,8 @@ def test_the_wheel_claims_only_graphapp(installed: tuple[Path, Path]) -> None:
         "graphapp/data/taxonomy/edsf.csv",
         "graphapp/data/taxonomy/NOTICE.md",
         "graphapp/data/taxonomy/LICENSE",
+        "graphapp/translations/fr/LC_MESSAGES/messages.mo",
+        "graphapp/translations/ru/LC_MESSAGES/messages.mo",
     ):
         assert needed in names, f"the wheel lacks {needed}"
 
@@ -405,6 +407,12 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
         ):
             status, body = browser.get(f"/import/templates/{kind}.csv")
             assert status == 200 and body.startswith(("name,", "id,", "title,")), (kind, status, body[:200])
+        # The compiled catalogues came with the wheel (setup.py compiles them when it is built): the
+        # chooser's French and Russian.
+        for language, word in (("fr", "Langue"), ("ru", "Язык")):
+            status, page = browser.post("/language", language=language, next="/members")
+            assert status == 200 and f'<html lang="{language}">' in page and word in page, page[:300]
+        browser.post("/language", language="en", next="/")
 
     # A store that does not answer (`graphapp serve` refuses to start on one, so in-process): the page that
     # says so, from the wheel too.
