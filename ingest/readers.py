@@ -145,7 +145,8 @@ def read_tables(
 ) -> list[Table]:
     """Read every file, keeping in each table the problems that did not stop it being read (see
     :attr:`Table.problems`: the importer reports them with the rows' problems, in one round); raise
-    :class:`ImportRejected` listing the problems of every file that could not be read at all."""
+    :class:`ImportRejected` listing the problems of every file that could not be read at all (with those
+    the other files' tables hold)."""
     tables: list[Table] = []
     problems: list[Problem] = []
     for path in paths:
@@ -154,7 +155,7 @@ def read_tables(
         except ImportRejected as e:
             problems.extend(e.problems)
     if problems:
-        raise ImportRejected(problems)
+        raise ImportRejected(problems + [p for t in tables for p in t.problems])
     return tables
 
 

@@ -24,7 +24,7 @@ def test_the_formats_page_lists_every_column_of_every_kind_with_its_template(app
     text = html.unescape(page.get_data(as_text=True))
     for kind in KINDS:
         section = text.split(f'<h2 id="{kind}">', 1)[1].split("</section>", 1)[0]
-        shown = re.findall(r'<th scope="row"><code>([a-z_]+)</code></th>\s*<td>([^<]+)</td>', section)
+        shown = re.findall(r'<dt><code>([a-z_]+)</code> <span class="required-(\w+)">', section)
         assert [c for c, _ in shown] == list(COLUMNS[kind]), kind
         for column, required in shown:
             assert (required == "yes") == (column in REQUIRED[kind]), (kind, column)
@@ -32,7 +32,7 @@ def test_the_formats_page_lists_every_column_of_every_kind_with_its_template(app
         assert member_browser.get(f"/import/templates/{kind}.csv").status_code == 200
     # what a person reads: the meaning of a column and an example taken from the template
     assert "each with a level after a colon (learning, practising or expert)" in text
-    assert "<code>record linkage:expert; satellite imagery:learning</code>" in text
+    assert "Example: <code>record linkage:expert; satellite imagery:learning</code>" in text
     # no request leaves the app: the page is whole without a network
     assert not re.search(r'(src|href)="https?://', text)
 
