@@ -1317,7 +1317,7 @@ def find_workstream(tx: Any, text: str) -> str:
     known = {w["id"]: w["name"] or "" for w in workstream_list(tx)}
     for wid, name in known.items():
         if workstream_key(wid) == workstream_key(text) or (name and name_key(name) == name_key(text)):
-            return wid
+            return str(wid)
     spellings = {workstream_key(wid): wid for wid in known} | {name_key(n): w for w, n in known.items() if n}
     close = difflib.get_close_matches(name_key(text), list(spellings), n=3, cutoff=0.6)
     close += difflib.get_close_matches(workstream_key(text), list(spellings), n=3, cutoff=0.6)

@@ -203,16 +203,16 @@ def shown_problem(p: Problem, labels: dict[str, str]) -> str:
         )
     else:
         text = _("%(file)s: %(value)s %(reason)s", **where) if value else _("%(file)s: %(reason)s", **where)
-    return text
+    return str(text)
 
 
 def _row_words(row: str) -> str:
     """'row 4' / 'item 3' (as the importer says where a problem is) in the reader's words."""
     what, _sep, number = row.rpartition(" ")
     if what == "row" and number.isdigit():
-        return _("row %(number)s", number=number)
+        return str(_("row %(number)s", number=number))
     if what == "item" and number.isdigit():
-        return _("item %(number)s", number=number)
+        return str(_("item %(number)s", number=number))
     return row
 
 

@@ -69,10 +69,10 @@ def _uploaded() -> tuple[bytes, str] | str:
         return request.form["text"].encode("utf-8"), _label(request.form.get("name"))
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return _("Choose a taxonomy file (CSV) to import.")
+        return str(_("Choose a taxonomy file (CSV) to import."))
     name = _label(upload.filename)
     if PurePath(name).suffix.lower() != ".csv":
-        return _("%(file)s: a taxonomy is imported from a CSV file.", file=name)
+        return str(_("%(file)s: a taxonomy is imported from a CSV file.", file=name))
     return upload.read(), name
 
 
@@ -108,7 +108,7 @@ def import_areas() -> Any:
         return render_template("pages/areas_import.html", problems=problems, name=name, **shown), 400
     if confirm:
         flash(
-            _("Imported: %(change)s.", change=change.headline())
+            _("Imported %(change)s.", change=change.headline())
             if not change.is_empty()
             else _("%(file)s is the taxonomy held already: nothing changed.", file=name)
         )
