@@ -136,6 +136,7 @@ ACCESS = {
     "api.export_view": "coordinator",
     "uploads.import_page": "coordinator",
     "uploads.import_template": "member",  # (a template file per kind of import: issue 14, ingest)
+    "uploads.import_formats_page": "member",  # (what each import file holds, column by column: issue 15)
     "pages.me": "member",
     "pages.my_data": "member",
     "pages.forget_me": "member",

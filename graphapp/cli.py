@@ -11,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import getpass
 import json
+import os
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -30,7 +32,7 @@ from graphapp.queries.history import reset_actor, set_actor
 from graphapp.queries.schema import SchemaTooNew, create_schema
 from graphapp.queries.subgraph import AGGREGATES, UnknownSubject
 from graphapp.settings import SETTINGS
-from graphapp.store import Store, StoreUnavailable, open_store
+from graphapp.store import DEFAULT_DB_PATH, LadybugStore, Store, StoreLocked, StoreUnavailable, open_store
 
 
 class Failure(click.ClickException):
@@ -59,9 +61,20 @@ def _ready_store() -> Store:
 
 
 @contextlib.contextmanager
-def _opened(ready: bool = True, errors: tuple[type[Exception], ...] = (), after: str = "") -> Iterator[Store]:
-    """The store for one command: closed at the end, and its failures (plus ``errors``) said plainly."""
-    store = _ready_store() if ready else _store()
+def _opened(
+    ready: bool = True, errors: tuple[type[Exception], ...] = (), after: str = "", reading: bool = False
+) -> Iterator[Store]:
+    """The store for one command: closed at the end, and its failures (plus ``errors``) said plainly.
+
+    A ``reading`` command (one that changes nothing) still works while `graphapp serve` holds the
+    embedded file: LadybugDB lets another process open it read-only, as it stood when opened (with every
+    committed write). A writing command is refused then, with what to do (store.StoreLocked's words)."""
+    try:
+        store = _ready_store() if ready else _store()
+    except Failure as e:
+        if not (reading and isinstance(e.__cause__, StoreLocked)):
+            raise
+        store = _read_only_store(e.__cause__)
     caught: tuple[type[Exception], ...] = (StoreUnavailable, *errors)
     try:
         yield store
@@ -70,6 +83,26 @@ def _opened(ready: bool = True, errors: tuple[type[Exception], ...] = (), after:
         raise Failure(said if after.strip("; ") in said else f"{said}{after}") from e  # (not said twice)
     finally:
         store.close()
+
+
+def _read_only_store(locked: StoreLocked) -> Store:
+    """The embedded file opened read-only, for a reading command while another process (most likely
+    `graphapp serve`) holds it for writing; says so on stderr."""
+    path = os.environ.get("GRAPHAPP_DB") or DEFAULT_DB_PATH
+    found = re.search(r"PID (\d+)", str(locked))
+    holder = (
+        f"graphapp serve (PID {found.group(1)})" if found else "another process (most likely graphapp serve)"
+    )
+    try:
+        store = LadybugStore(path, read_only=True)
+    except StoreUnavailable as e:
+        raise Failure(
+            f"the database file {path} is in use by {holder} and cannot be read beside it now ({e}): stop it "
+            "and run this command again, or use the server's pages or API, or keep the data in Neo4j "
+            "(set NEO4J_URI)"
+        ) from e
+    click.echo(f"graphapp: {path} is in use by {holder}: reading it read-only, as it stands now", err=True)
+    return store
 
 
 class ProgressPrinter:
@@ -242,7 +275,9 @@ def synthetic(n: int, seed: int, out: str) -> None:
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--mode", type=click.Choice(MODES), default=MODES[0], show_default=True)
 @click.option("--topic", help="Only people who hold this topic (its name, an alias or its id; any case).")
-@click.option("--workstream", help="Only people in this workstream (e.g. WS2).")
+@click.option(
+    "--workstream", help="Only people in this workstream (its id in any case, e.g. ws2, or its name)."
+)
 @click.option("--region", help="Only people in this UN M49 region (e.g. Europe).")
 @click.option("--include-known", is_flag=True, help="Also suggest people the member already knows.")
 @click.option("--include-own-organisation", is_flag=True, help="Also suggest colleagues.")
@@ -263,14 +298,14 @@ def suggest(
     from graphapp import wording
     from graphapp.reports import UnknownMember, suggest_peers
 
-    with _opened(errors=(UnknownMember,)) as store:
+    with _opened(reading=True, errors=(UnknownMember,)) as store:
         result = store.read(
             suggest_peers,
             member,
             limit=limit,
             mode=mode,
             topic=_topic_id(store, topic),
-            workstream=workstream,
+            workstream=_workstream_id(store, workstream),
             region=region,
             exclude_known=not include_known,
             exclude_own_organisation=not include_own_organisation,
@@ -329,7 +364,7 @@ def gaps(as_json: bool, settings: tuple[str, ...], as_of: str | None) -> None:
             day = as_of_arg({"as_of": as_of})
         except BadRequest as e:
             raise Failure(f"--as-of {as_of}: must be a day written YYYY-MM-DD") from e
-    with _opened() as store:
+    with _opened(reading=True) as store:
         if day is None:
             report = wording.worded_report(store.read(coverage_report_of, thresholds))
         else:
@@ -359,7 +394,7 @@ def gaps(as_json: bool, settings: tuple[str, ...], as_of: str | None) -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 def backup(file: str) -> None:
     """Write the whole graph to FILE as JSON."""
-    with _opened(ready=False) as store:
+    with _opened(ready=False, reading=True) as store:
         try:
             tally = write_backup(store, file)
         except OSError as e:
@@ -388,7 +423,7 @@ def restore_command(file: str, replace: bool) -> None:
     "--format", "fmt", required=True, type=click.Choice(list(EXPORT_FORMATS)), help="The file format."
 )
 @click.option("--topic", help="The people of a topic (its name, an alias or its id; any case).")
-@click.option("--workstream", help="The people of a workstream (e.g. WS2).")
+@click.option("--workstream", help="The people of a workstream (its id in any case, e.g. ws2, or its name).")
 @click.option("--organisation", help="The people of an organisation (its id).")
 @click.option("--country", help="The people of a country (ISO alpha-3, e.g. NLD).")
 @click.option("--region", help="The people of a UN M49 region (e.g. Europe).")
@@ -407,9 +442,11 @@ def export_command(fmt: str, depth: int, aggregate: str | None, output: str, **s
     if len(chosen) > 1:
         raise Failure(f"choose one of --{', --'.join(chosen)}, not several")
     kind, value = next(iter(chosen.items()), ("network", ""))
-    with _opened(errors=(UnknownSubject,)) as store:
+    with _opened(reading=True, errors=(UnknownSubject,)) as store:
         if kind == "topic":
             value = _topic_id(store, value) or value
+        elif kind == "workstream":
+            value = _workstream_id(store, value) or value
         try:
             view = View(kind, value.upper() if kind == "country" else value, depth, aggregate or "")
         except ValueError as e:
@@ -499,7 +536,7 @@ def account_list() -> None:
     """List the accounts."""
     from graphapp.queries.accounts import accounts
 
-    with _opened() as store:
+    with _opened(reading=True) as store:
         for a in store.read(accounts):
             click.echo(
                 f"{a['id']}\t{a['role']}\t{'active' if a['active'] == 'yes' else 'blocked'}\t{a['member'] or ''}"
@@ -570,7 +607,7 @@ def join_list() -> None:
     from graphapp.joining import form_catalog
     from graphapp.queries.joining import requests_with_status
 
-    with _opened() as store:
+    with _opened(reading=True) as store:
         waiting = store.read(requests_with_status, "confirmed")
         names = {o["id"]: o["name"] for o in store.read(form_catalog)["organisations"]}
     for r in waiting:
@@ -692,7 +729,7 @@ def introductions_stats(as_json: bool) -> None:
     from graphapp.reports import introduction_stats_of
     from graphapp.wording import INTRODUCTION_FROM
 
-    with _opened() as store:
+    with _opened(reading=True) as store:
         rows = store.read(introduction_stats_of)
     if as_json:
         click.echo(json.dumps(rows, indent=2))
@@ -746,7 +783,7 @@ def mail_outbox() -> None:
     """Print the mails kept in the outbox (because no GRAPHAPP_SMTP_HOST is set), newest first, as text."""
     from graphapp.queries.mail import mail_list
 
-    with _opened() as store:
+    with _opened(reading=True) as store:
         found = store.read(mail_list, ["outbox"], 100_000)
     if not found:
         click.echo("the outbox is empty", err=True)
@@ -761,7 +798,7 @@ def mail_failures() -> None:
     """Print the mails that could not be sent: given up on, or waiting to be tried again."""
     from graphapp.queries.mail import mail_list
 
-    with _opened() as store:
+    with _opened(reading=True) as store:
         found = [
             x for x in store.read(mail_list, ["failed", "queued", "sending"], 100_000) if x["last_error"]
         ]
@@ -789,7 +826,7 @@ def _vocabulary_do(work: Any, *args: Any) -> Any:
 def _vocabulary_list(what: str, as_json: bool) -> None:
     from graphapp.queries.vocabulary import organisation_vocabulary, topic_vocabulary
 
-    with _opened() as store:
+    with _opened(reading=True) as store:
         items = store.read(topic_vocabulary if what == "topic" else organisation_vocabulary)
     if as_json:
         click.echo(json.dumps(items, indent=2, ensure_ascii=False))
@@ -989,7 +1026,7 @@ def proposals_list() -> None:
     """The waiting proposals, oldest first: id, date, proposed name, level, member, closest topics."""
     from graphapp.pages.proposals import proposals_page
 
-    with _opened() as store:
+    with _opened(reading=True) as store:
         shown = store.read(proposals_page)["proposals"]
     for p in shown:
         closest = "; ".join(p["closest"])
@@ -1089,7 +1126,7 @@ def taxonomy_coverage(region: str | None, as_json: bool) -> None:
 
     if region and region not in M49_REGIONS:
         raise Failure(f"--region {region}: must be one of {', '.join(M49_REGIONS)}")
-    with _opened() as store:
+    with _opened(reading=True) as store:
         rolled = store.read(area_coverage)
     if region:
         rolled = in_region(rolled, region)
@@ -1124,7 +1161,7 @@ def taxonomy_show(as_json: bool) -> None:
     """The taxonomy as a tree: each area, its narrower areas, and the topics in each with their holders."""
     from graphapp.taxonomy import taxonomy_tree, tree_lines
 
-    with _opened() as store:
+    with _opened(reading=True) as store:
         tree = store.read(taxonomy_tree)
     if as_json:
         click.echo(json.dumps(tree, indent=1, ensure_ascii=False))
@@ -1152,15 +1189,11 @@ def workstreams() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the notes as JSON.")
 def workstreams_notes(workstream: str, as_json: bool) -> None:
     """A workstream's progress notes, newest first: the day, who wrote it, and the text."""
-    from graphapp.queries.workstreams import progress_notes, workstream_exists
+    from graphapp.queries.workstreams import progress_notes
 
-    def read(tx: Any) -> list[dict[str, Any]] | None:
-        return progress_notes(tx, workstream) if workstream_exists(tx, workstream) else None
-
-    with _opened() as store:
-        notes = store.read(read)
-    if notes is None:
-        raise Failure(f"there is no workstream with the id {workstream!r}")
+    with _opened(reading=True) as store:
+        workstream = _workstream_id(store, workstream) or workstream
+        notes = store.read(progress_notes, workstream)
     if as_json:
         click.echo(json.dumps(notes, indent=1, ensure_ascii=False))
         return
@@ -1207,7 +1240,7 @@ def projects_list(stage: str | None, topic: str | None, as_json: bool) -> None:
     organisation, topics."""
     from graphapp.queries.projects import projects_of
 
-    with _opened() as store:
+    with _opened(reading=True) as store:
         topic_id = _topic_id(store, topic)
         found = store.read(projects_of, topic=topic_id, stage=stage)
     if as_json:
@@ -1227,7 +1260,7 @@ def projects_show(project_id: str, as_json: bool) -> None:
     from graphapp.queries.projects import project
     from graphapp.queries.schema import STAGES
 
-    with _opened() as store:
+    with _opened(reading=True) as store:
         found = store.read(project, project_id)
     if found is None:
         raise Failure(f"there is no project with the id {project_id!r}")
@@ -1268,6 +1301,44 @@ def _topic_id(store: Store, text: str | None) -> str | None:
         raise Failure(e.message) from e
 
 
+class UnknownWorkstream(Exception):
+    """A workstream typed that the network does not have; the message names the closest ones."""
+
+
+def find_workstream(tx: Any, text: str) -> str:
+    """The id of the workstream ``text`` names: its id in any case, spacing or hyphens (``ws1``, ``WS-1``),
+    or its name (any case or accents); else :class:`UnknownWorkstream` with "did you mean ...?"."""
+    import difflib
+
+    from graphapp.ingest.plan import name_key
+    from graphapp.ingest.records import workstream_key
+    from graphapp.queries.members import workstream_list
+
+    known = {w["id"]: w["name"] or "" for w in workstream_list(tx)}
+    for wid, name in known.items():
+        if workstream_key(wid) == workstream_key(text) or (name and name_key(name) == name_key(text)):
+            return str(wid)
+    spellings = {workstream_key(wid): wid for wid in known} | {name_key(n): w for w, n in known.items() if n}
+    close = difflib.get_close_matches(name_key(text), list(spellings), n=3, cutoff=0.6)
+    close += difflib.get_close_matches(workstream_key(text), list(spellings), n=3, cutoff=0.6)
+    near = list(dict.fromkeys(spellings[c] for c in close))[:3]
+    if near:
+        hint = " Did you mean " + " or ".join(f"{w} ({known[w]})" if known[w] else w for w in near) + "?"
+    else:
+        hint = f" The workstreams are {', '.join(sorted(known))}." if known else " The network has none yet."
+    raise UnknownWorkstream(f"'{text}' is not a workstream of the network.{hint}")
+
+
+def _workstream_id(store: Store, text: str | None) -> str | None:
+    """The id of the workstream a ``--workstream`` option or argument names (id in any case, or name)."""
+    if not text:
+        return None
+    try:
+        return store.read(find_workstream, text)
+    except UnknownWorkstream as e:
+        raise Failure(str(e)) from e
+
+
 # --- graphapp resources (issue 14 §4: shared resources; graphapp.library) ---------------------------------
 
 
@@ -1284,7 +1355,7 @@ def resources_list(topic: str | None, as_json: bool) -> None:
     from graphapp.library import language_name
     from graphapp.queries.library import resources_of
 
-    with _opened() as store:
+    with _opened(reading=True) as store:
         found = store.read(resources_of, topic=_topic_id(store, topic))
     if as_json:
         click.echo(json.dumps(found, indent=2, ensure_ascii=False))

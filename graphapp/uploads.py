@@ -4,10 +4,14 @@ cells name and the vocabulary lacks). An upload's name is only ever a label in m
 here, in a temporary folder, and removed afterwards.
 
 A template file for each kind of import (its header and an example row or two, `graphapp/data/templates/`)
-is downloadable by members and up, from the Import page's list of kinds."""
+is downloadable by members and up, from the Import page's list of kinds; the page "Import formats"
+(/import/formats) describes each kind's columns, from the importer's own tables (``COLUMNS``, ``REQUIRED``)
+and the templates' example rows, so that it cannot drift from what the importer takes."""
 
 from __future__ import annotations
 
+import csv
+import io
 import tempfile
 from pathlib import Path, PurePath
 from typing import Any
@@ -15,9 +19,10 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from graphapp.db import get_store
+from graphapp.i18n import _, _l
 from graphapp.ingest import ImportRejected, import_files
 from graphapp.ingest.problems import Problem
-from graphapp.ingest.readers import KINDS
+from graphapp.ingest.readers import COLUMNS, KINDS, REQUIRED
 from graphapp.resources import PACKAGE
 
 bp = Blueprint("uploads", __name__)
@@ -28,16 +33,134 @@ IMPORT_TEMPLATES = PACKAGE / "data" / "templates"
 TEMPLATE_KINDS = (*KINDS, "taxonomy")
 #: What each kind of file holds, in the Import page's words, in the order a first import needs them.
 KIND_WORDS = {
-    "organisations": "Organisations: name, kind, country and other names.",
-    "themes": "Themes of the journey map (quality, good training data ...), in the map's order.",
-    "topics": "Topics: name, other spellings, and the themes each serves.",
-    "workstreams": "Workstreams: the topics each covers and the themes it serves, at which stages.",
-    "members": "Members: organisation, topics with levels, workstreams, contacts, their choices.",
-    "projects": "Projects: organisation, members and their roles, topics, GSBPM domain, stage and the day "
-    "each was reached, links.",
-    "resources": "Shared documents, code, courses and recordings, by their public link.",
+    "organisations": _l("Organisations: name, kind, country and other names."),
+    "themes": _l("Themes of the journey map (quality, good training data ...), in the map's order."),
+    "topics": _l("Topics: name, other spellings, and the themes each serves."),
+    "workstreams": _l("Workstreams: the topics each covers and the themes it serves, at which stages."),
+    "members": _l("Members: organisation, topics with levels, workstreams, contacts, their choices."),
+    "projects": _l(
+        "Projects: organisation, members and their roles, topics, GSBPM domain, stage and the day each was "
+        "reached, links."
+    ),
+    "resources": _l("Shared documents, code, courses and recordings, by their public link."),
 }
 assert set(KIND_WORDS) == set(KINDS)
+
+#: What each column of each kind holds, in the Import formats page's words (a column's meaning common to
+#: several kinds under "*"). tests/test_import_page.py checks that every column the importer takes has one.
+COLUMN_WORDS: dict[str, dict[str, Any]] = {
+    "*": {
+        "id": _l(
+            "An identifier of your choice (letters, digits, '.', '_', '-'); if empty, one is made from the name."
+        ),
+        "name": _l("The name, as people should read it."),
+        "description": _l("A sentence or two on what it is."),
+        "country": _l("An ISO 3166 code (NLD or NL) or the country's English name."),
+        "topics": _l("Topics separated by ';', by name, id or other spelling."),
+        "workstream": _l("One workstream's id, e.g. WS1."),
+    },
+    "members": {
+        "id": _l("An identifier of your choice; if empty, one is made from the email."),
+        "email": _l("The member's email (required unless an id is given)."),
+        "organisation": _l("The organisation's name, id or other name; a new name creates it."),
+        "organisation_kind": _l(
+            "NSO, international, academic or other, for an organisation this row creates."
+        ),
+        "title": _l("The member's job title."),
+        "topics": _l(
+            "Topics separated by ';', each with a level after a colon (learning, practising or expert): "
+            "record linkage:expert; satellite imagery:learning."
+        ),
+        "workstreams": _l(
+            "Workstream ids separated by ';', each with a role after a colon (lead or member): WS7:lead; WS2."
+        ),
+        "knows": _l("Emails of the member's contacts, separated by ';'."),
+        "email_visibility": _l("Who may see the email: members (the default), coordinators or nobody."),
+        "suggestible": _l("Whether the member may be suggested to others: yes (the default) or no."),
+        "joined": _l("When the member joined the network: YYYY-MM-DD or YYYY-MM, not in the future."),
+    },
+    "organisations": {
+        "kind": _l("NSO, international, academic or other (the default)."),
+        "aliases": _l("Other names and acronyms, separated by ';'."),
+    },
+    "topics": {
+        "aliases": _l("Other spellings, separated by ';'."),
+        "themes": _l("The themes the topic serves, separated by ';', by id or name."),
+    },
+    "workstreams": {
+        "id": _l("The workstream's id: WS1, WS2 ..."),
+        "covers": _l("The topics it covers, separated by ';'."),
+        "serves": _l(
+            "The themes it serves, separated by ';', each with the stages it takes in brackets; "
+            "no brackets: every stage."
+        ),
+    },
+    "themes": {
+        "kind": _l("theme (the default) or facilitator."),
+        "position": _l("A whole number: its place down the journey map."),
+    },
+    "projects": {
+        "id": _l("An identifier of your choice; if empty, one is made from the title."),
+        "title": _l("The project's title."),
+        "organisation": _l("The organisation that runs it, by name, id or other name."),
+        "members": _l(
+            "Members by email or id, separated by ';', each with a role after a colon if you like."
+        ),
+        "domain": _l("The GSBPM sub-process or phase it serves, by code, name or both: 5.4 Edit and impute."),
+        "stage": _l("idea, demonstration, production or maintenance: the furthest it has reached."),
+        "idea": _l("The day it reached this stage, YYYY-MM-DD."),
+        "demonstration": _l("The day it reached this stage, YYYY-MM-DD."),
+        "production": _l("The day it reached this stage, YYYY-MM-DD."),
+        "maintenance": _l("The day it reached this stage, YYYY-MM-DD."),
+        "report": _l("A public link (https://...) to its report."),
+        "code": _l("A public link (https://...) to its code."),
+    },
+    "resources": {
+        "id": _l("An identifier of your choice; if empty, one is made from the link."),
+        "title": _l("The resource's title."),
+        "url": _l("Its public link, https://... or http://...; one link is one resource."),
+        "kind": _l("document (the default), code, course or recording."),
+        "language": _l("Its language: a code (en, fr, ru) or an English name; required for a new resource."),
+        "topics": _l("Topics separated by ';'; at least one for a new resource."),
+        "shared_by": _l("The member who shared it, by email or id."),
+        "added": _l("The day it was added, YYYY-MM-DD; if empty, the day of the import."),
+    },
+}
+#: Columns needed in some cases only (the importer's own rules: ingest.readers and ingest.records).
+SOMETIMES_REQUIRED = {("members", "email"), ("projects", "stage"), ("resources", "language")}
+
+
+def column_meaning(kind: str, column: str) -> Any:
+    """The words for one column of one kind of import file (None if it has none: a test forbids that)."""
+    return COLUMN_WORDS[kind].get(column) or COLUMN_WORDS["*"].get(column)
+
+
+def import_formats() -> list[dict[str, Any]]:
+    """Every kind of import file: its columns (from the importer's tables), whether each is required,
+    what it holds, and the template's first example value."""
+    kinds = []
+    for kind in KINDS:
+        rows = list(csv.DictReader(io.StringIO((IMPORT_TEMPLATES / f"{kind}.csv").read_text("utf-8"))))
+        columns = [
+            {
+                "name": column,
+                "required": "yes"
+                if column in REQUIRED[kind]
+                else ("sometimes" if (kind, column) in SOMETIMES_REQUIRED else "no"),
+                "meaning": column_meaning(kind, column),
+                "example": next((r[column] for r in rows if r.get(column)), ""),
+            }
+            for column in COLUMNS[kind]
+        ]
+        kinds.append({"kind": kind, "words": KIND_WORDS[kind], "columns": columns})
+    return kinds
+
+
+@bp.get("/import/formats")
+def import_formats_page() -> Any:
+    """What each kind of import file holds, column by column, with its template (offline, in the reader's
+    language)."""
+    return render_template("pages/import_formats.html", formats=import_formats())
 
 
 def _label(filename: str | None, index: int) -> str:
@@ -59,6 +182,40 @@ def import_template(kind: str) -> Any:
     )
 
 
+def shown_problem(p: Problem, labels: dict[str, str]) -> str:
+    """An import problem in the reader's language: where it is (file, row, column, value) in the reader's
+    words; the reason as the importer gave it (English: the importer, shared with the CLI, knows no
+    language; see the report of issue 15)."""
+    file = labels.get(p.file, p.file)
+    value = p.quoted_value()
+    where = {"file": file, "row": _row_words(p.row), "column": p.column, "value": value, "reason": p.reason}
+    if p.row and p.column:
+        text = (
+            _("%(file)s, %(row)s, column '%(column)s': %(value)s %(reason)s", **where)
+            if value
+            else _("%(file)s, %(row)s, column '%(column)s': %(reason)s", **where)
+        )
+    elif p.row:
+        text = (
+            _("%(file)s, %(row)s: %(value)s %(reason)s", **where)
+            if value
+            else _("%(file)s, %(row)s: %(reason)s", **where)
+        )
+    else:
+        text = _("%(file)s: %(value)s %(reason)s", **where) if value else _("%(file)s: %(reason)s", **where)
+    return str(text)
+
+
+def _row_words(row: str) -> str:
+    """'row 4' / 'item 3' (as the importer says where a problem is) in the reader's words."""
+    what, _sep, number = row.rpartition(" ")
+    if what == "row" and number.isdigit():
+        return str(_("row %(number)s", number=number))
+    if what == "item" and number.isdigit():
+        return str(_("item %(number)s", number=number))
+    return row
+
+
 def _page(**context: Any) -> str:
     return render_template("pages/import.html", kinds=KIND_WORDS, **context)
 
@@ -69,7 +226,7 @@ def import_page() -> Any:
         return _page()
     uploads = [f for f in request.files.getlist("files") if f and f.filename]
     if not uploads:
-        return _page(problems=["Choose at least one file."]), 400
+        return _page(problems=[_("Choose at least one file.")]), 400
     dry_run = request.form.get("dry_run") == "yes"
     new_topics = request.form.get("new_topics") == "yes"
     limit = int(float(current_app.config["GRAPHAPP_MAX_UPLOAD_MB"]) * 2**20)
@@ -81,7 +238,7 @@ def import_page() -> Any:
             label = _label(upload.filename, i)
             suffix = PurePath(label).suffix.lower()
             if suffix not in SUFFIXES:
-                problems.append(f"{label}: only CSV, XLSX or JSON files can be imported")
+                problems.append(_("%(file)s: only CSV, XLSX or JSON files can be imported", file=label))
                 continue
             path = Path(folder) / f"upload-{i}{suffix}"  # our name, never the user's
             upload.save(path)
@@ -92,10 +249,7 @@ def import_page() -> Any:
         try:
             plan = import_files(get_store(), paths, dry_run=dry_run, max_bytes=limit, new_topics=new_topics)
         except ImportRejected as e:
-            shown = [
-                str(Problem(labels.get(p.file, p.file), p.row, p.column, p.value, p.reason))
-                for p in e.problems
-            ]
+            shown = [shown_problem(p, labels) for p in e.problems]
             return _page(problems=shown, rejected=True, new_topics=new_topics), 400
     return _page(
         summary=plan.summary(dry_run=dry_run),

@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 from graphapp.ingest.normalise import closest, link_key, resource_id, slugify, topic_key
 from graphapp.ingest.problems import ImportRejected, Problem
-from graphapp.ingest.readers import Table, read_files
+from graphapp.ingest.readers import Table, read_tables
 from graphapp.ingest.records import (
     MemberRecord,
     OrganisationRecord,
@@ -433,6 +433,8 @@ def plan_import(tx: Tx, tables: list[Table], new_topics: bool = False) -> Plan:
 def read_records(tables: list[Table]) -> Records:
     """Every row of every table as a record of its kind; problems of single rows are collected."""
     records = Records()
+    for table in tables:  # (an unknown column, a row with too many cells: with the rest, in one round)
+        records.problems.extend(table.problems)
     parsers: dict[str, tuple[Callable[..., Any], list[Any]]] = {
         "organisations": (parse_organisation, records.organisations),
         "topics": (parse_topic, records.topics),
@@ -522,10 +524,15 @@ def place_workstreams(
     problem unless ``new_topics``) and the themes it serves; returns the known workstreams by key."""
     known = {workstream_key(i): i for i in catalog.workstreams}
     for ws in rows:
-        if not ws.id:
-            continue
-        if ws.id in wanted.nodes["Workstream"]:
-            problems.append(ws.source.problem("id", ws.id, "appears twice"))
+        if not ws.id or ws.id in wanted.nodes["Workstream"]:
+            if ws.id:
+                problems.append(ws.source.problem("id", ws.id, "appears twice"))
+            # (the row is refused, but what it names is checked too: every problem in one round)
+            for t in ws.covers:
+                topic_for(t, ws.source, "covers", topics, set(), new_topics, problems)
+            for text, _stages in ws.serves:
+                if themes is not None:
+                    theme_for(text, ws.source, "serves", themes, problems)
             continue
         node = dict(catalog.workstreams.get(ws.id) or {"id": ws.id, "description": None})
         node["name"] = ws.name
@@ -690,14 +697,14 @@ def place_projects(
     organisation, members and roles, topics and workstream, for the columns its file has."""
     first_row: dict[str, Source] = {}
     for p in rows:
-        if not p.id:
-            continue
-        if p.id in first_row:
-            first = first_row[p.id]
-            column, value = ("id", p.id) if "id" in p.present else ("title", p.title)
-            problems.append(
-                p.source.problem(column, value, f"is the same project as {first.file} {first.where}")
-            )
+        if not p.id or p.id in first_row:
+            if p.id:
+                first = first_row[p.id]
+                column, value = ("id", p.id) if "id" in p.present else ("title", p.title)
+                problems.append(
+                    p.source.problem(column, value, f"is the same project as {first.file} {first.where}")
+                )
+            _check_project_references(p, topics, workstreams, refs, problems, new_topics)
             continue
         first_row[p.id] = p.source
         held_by = next(iter(_held_targets(catalog, "RUN_BY", p.id)), None)
@@ -711,6 +718,7 @@ def place_projects(
                     f"a project of {other} has this title: give an id to tell them apart",
                 )
             )
+            _check_project_references(p, topics, workstreams, refs, problems, new_topics)
             continue
         node = dict(catalog.projects.get(p.id) or {prop: None for prop in NODES["Project"].properties})
         node["id"], node["title"] = p.id, p.title
@@ -755,6 +763,23 @@ def place_projects(
                 p.workstream, p.source, workstreams, problems
             )
         wanted.nodes["Project"][p.id] = node
+
+
+def _check_project_references(
+    p: ProjectRecord,
+    topics: NameIndex,
+    workstreams: dict[str, str],
+    refs: MemberRefs,
+    problems: list[Problem],
+    new_topics: bool,
+) -> None:
+    """The members, topics and workstream a refused project row names, checked all the same, so that
+    fixing the row does not bring new problems to light."""
+    for ref, _role in p.members:
+        if refs.find(ref) is None:
+            problems.append(p.source.problem("members", ref, NOT_A_MEMBER))
+    _topics_for(p.topics, p.source, topics, set(), new_topics, problems)
+    _workstream_for(p.workstream, p.source, workstreams, problems)
 
 
 def name_resources(tx: Tx, rows: list[ResourceRecord], problems: list[Problem]) -> None:
@@ -818,14 +843,18 @@ def place_resources(
     first_row: dict[str, Source] = {}
     today = datetime.now(UTC).date().isoformat()
     for r in rows:
-        if not r.id:
-            continue
-        if r.id in first_row:
-            first = first_row[r.id]
-            column, value = ("id", r.id) if "id" in r.present else ("url", r.url)
-            problems.append(
-                r.source.problem(column, value, f"is the same resource as {first.file} {first.where}")
-            )
+        if not r.id or r.id in first_row:
+            if r.id:
+                first = first_row[r.id]
+                column, value = ("id", r.id) if "id" in r.present else ("url", r.url)
+                problems.append(
+                    r.source.problem(column, value, f"is the same resource as {first.file} {first.where}")
+                )
+            # (the row is refused, but what it names is checked too: every problem in one round)
+            _topics_for(r.topics, r.source, topics, set(), new_topics, problems)
+            _workstream_for(r.workstream, r.source, workstreams, problems)
+            if r.shared_by and refs.find(r.shared_by) is None:
+                problems.append(r.source.problem("shared_by", r.shared_by, NOT_A_MEMBER))
             continue
         first_row[r.id] = r.source
         held = catalog.resources.get(r.id)
@@ -890,6 +919,10 @@ def place_members(
         holding[source].add(target)
     for m in rows:
         if not m.id:
+            # (a row with no id is refused, but what it names is checked too: every problem in one round)
+            _interested_in(m, topics, problems, set(), new_topics)
+            _member_of(m, workstreams, problems)
+            _contacts(m, email_owner, problems)
             continue
         if m.email and email_owner.get(m.email) not in (None, m.id):
             problems.append(
@@ -1485,7 +1518,7 @@ def import_files(
 
     ``max_bytes`` refuses any file larger than that (the web app's uploads set it). ``new_topics`` is the
     one switch that lets members' and workstreams' cells create topics (see :func:`plan_import`)."""
-    tables = read_files(paths, kind, max_bytes)
+    tables = read_tables(paths, kind, max_bytes)
     if dry_run:
         return store.read(plan_import, tables, new_topics)
 

@@ -24,8 +24,12 @@ class Problem:
     def __str__(self) -> str:
         where = ", ".join(part for part in (self.file, self.row) if part)
         column = f", column '{self.column}'" if self.column else ""
-        value = f"{_shorten(self.value)!r} " if self.value else ""
+        value = f"{self.quoted_value()} " if self.value else ""
         return f"{where}{column}: {value}{self.reason}"
+
+    def quoted_value(self) -> str:
+        """The value as a problem shows it: quoted, and shortened if long ('' if there is none)."""
+        return repr(_shorten(self.value)) if self.value else ""
 
     def with_suggestions(self, names: list[str]) -> Problem:
         """The same problem, offering ``names`` as what was meant."""

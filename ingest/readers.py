@@ -21,7 +21,7 @@ from typing import Any
 
 from graphapp.ingest.problems import ImportRejected, Problem
 
-__all__ = ["COLUMNS", "KINDS", "RawRow", "Table", "read_file", "read_files"]
+__all__ = ["COLUMNS", "KINDS", "RawRow", "Table", "read_file", "read_files", "read_tables"]
 
 KINDS = ("organisations", "topics", "workstreams", "members", "themes", "projects", "resources")
 
@@ -121,6 +121,9 @@ class Table:
     kind: str
     columns: tuple[str, ...]
     rows: list[RawRow] = field(default_factory=list)
+    #: Problems that do not stop the file being read (an unknown or repeated column, a row with more cells
+    #: than the header): reported with the rows' own problems, in one round.
+    problems: list[Problem] = field(default_factory=list)
 
 
 def read_files(
@@ -130,6 +133,20 @@ def read_files(
 
     ``max_bytes`` limits the size of each file (the web app's uploads set it; the CLI does not).
     """
+    tables = read_tables(paths, kind, max_bytes)
+    problems = [p for t in tables for p in t.problems]
+    if problems:
+        raise ImportRejected(problems)
+    return tables
+
+
+def read_tables(
+    paths: Iterable[str | os.PathLike[str]], kind: str | None = None, max_bytes: int | None = None
+) -> list[Table]:
+    """Read every file, keeping in each table the problems that did not stop it being read (see
+    :attr:`Table.problems`: the importer reports them with the rows' problems, in one round); raise
+    :class:`ImportRejected` listing the problems of every file that could not be read at all (with those
+    the other files' tables hold)."""
     tables: list[Table] = []
     problems: list[Problem] = []
     for path in paths:
@@ -138,7 +155,7 @@ def read_files(
         except ImportRejected as e:
             problems.extend(e.problems)
     if problems:
-        raise ImportRejected(problems)
+        raise ImportRejected(problems + [p for t in tables for p in t.problems])
     return tables
 
 
@@ -222,7 +239,10 @@ def _detect_kind(file: str, columns: tuple[str, ...]) -> str:
 STAGE_COLUMNS = ("idea", "demonstration", "production", "maintenance")
 
 
-def _check_columns(file: str, kind: str, columns: tuple[str, ...]) -> None:
+def _check_columns(file: str, kind: str, columns: tuple[str, ...]) -> list[Problem]:
+    """The header's problems: raises ImportRejected if a required column is missing (the rows cannot be
+    read without it), else returns those of unknown or repeated columns (the rows are read, such a column
+    ignored), for the importer to report with the rows' problems."""
     problems = []
     known = COLUMNS[kind]
     seen: set[str] = set()
@@ -236,13 +256,16 @@ def _check_columns(file: str, kind: str, columns: tuple[str, ...]) -> None:
             close = difflib.get_close_matches(column, known, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else f"; {kind} files have {', '.join(known)}"
             problems.append(Problem(file, "row 1", column, "", f"is not a column of {kind} files{hint}"))
-    for column in REQUIRED[kind]:
-        if column not in seen:
-            problems.append(Problem(file, "row 1", column, "", f"is missing: {kind} files need it"))
+    missing = [
+        Problem(file, "row 1", column, "", f"is missing: {kind} files need it")
+        for column in REQUIRED[kind]
+        if column not in seen
+    ]
     if kind == "members" and not ({"email", "id"} & seen):
-        problems.append(Problem(file, "row 1", "email", "", "is missing: members need an email or an id"))
-    if problems:
-        raise ImportRejected(problems)
+        missing.append(Problem(file, "row 1", "email", "", "is missing: members need an email or an id"))
+    if missing:
+        raise ImportRejected(problems + missing)
+    return problems
 
 
 def _make_table(
@@ -255,24 +278,22 @@ def _make_table(
     if not columns:
         raise ImportRejected([Problem(file, "", "", "", "is empty: no header row")])
     kind = kind or _detect_kind(file, columns)
-    _check_columns(file, kind, columns)
-    table = Table(file, kind, columns)
+    table = Table(file, kind, columns, problems=_check_columns(file, kind, columns))
     for where, cells in rows:
         if all(_blank(c) for c in cells):
             continue  # blank lines carry nothing
         extra = [c for c in cells[len(columns) :] if not _blank(c)]
-        if extra:
-            raise ImportRejected(
-                [
-                    Problem(
-                        file,
-                        where,
-                        "",
-                        str(extra[0]),
-                        f"has more cells than the header has columns ({len(columns)})",
-                    )
-                ]
+        if extra:  # (its cells cannot be told apart: the row is refused, the others are read)
+            table.problems.append(
+                Problem(
+                    file,
+                    where,
+                    "",
+                    str(extra[0]),
+                    f"has more cells than the header has columns ({len(columns)})",
+                )
             )
+            continue
         values = {c: (_cell(cells[i]) if i < len(cells) else None) for i, c in enumerate(columns) if c}
         table.rows.append(RawRow(file, where, values))
     return table

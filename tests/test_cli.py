@@ -183,3 +183,75 @@ def test_python_dash_m_runs_the_whole_command() -> None:
         [sys.executable, "-m", "graphapp.cli", "--help"], capture_output=True, text=True, check=True
     ).stdout
     assert all(f"  {name} " in shown for name in cli.cli.commands)  # type: ignore[attr-defined]
+
+
+# --- Names as a person types them (issue 15 §6) -----------------------------------------------------------
+
+
+def _people(path: Path) -> set[str]:
+    return {line.split(",")[0] for line in path.read_text("utf-8").splitlines()[1:]}
+
+
+def test_workstream_and_topic_options_take_what_a_person_types(runner, tmp_path: Path) -> None:
+    runner.invoke("demo")
+    by_id = runner.invoke("export", "--format", "csv", "--workstream", "WS1", "-o", str(tmp_path / "a.csv"))
+    assert by_id.exit_code == 0, by_id.stderr
+    for typed in ("ws1", "ws-1", "Support current studies towards production"):
+        out = tmp_path / "b.csv"
+        again = runner.invoke("export", "--format", "csv", "--workstream", typed, "-o", str(out))
+        assert again.exit_code == 0, again.stderr
+        assert _people(out) == _people(tmp_path / "a.csv") and len(_people(out)) > 1, typed
+    unknown = runner.invoke(
+        "export", "--format", "csv", "--workstream", "ws 44", "-o", str(tmp_path / "c.csv")
+    )
+    assert unknown.exit_code == 1 and "'ws 44' is not a workstream of the network" in unknown.stderr
+    assert "Did you mean WS4 (Good training data)" in unknown.stderr and "Traceback" not in unknown.stderr
+    assert not (tmp_path / "c.csv").exists()
+
+    topic = runner.invoke(
+        "export", "--format", "csv", "--topic", "Record Linkage", "-o", str(tmp_path / "t.csv")
+    )
+    assert topic.exit_code == 0, topic.stderr
+    same = runner.invoke(
+        "export", "--format", "csv", "--topic", "record-linkage", "-o", str(tmp_path / "u.csv")
+    )
+    assert same.exit_code == 0 and _people(tmp_path / "t.csv") == _people(tmp_path / "u.csv")
+    typo = runner.invoke(
+        "export", "--format", "csv", "--topic", "record linkge", "-o", str(tmp_path / "v.csv")
+    )
+    assert typo.exit_code == 1 and "Did you mean 'record linkage'" in typo.stderr
+
+    email = "timo.okafor@example.org"
+    lower = json.loads(runner.invoke("suggest", email, "--json", "--workstream", "ws2").stdout)
+    upper = json.loads(runner.invoke("suggest", email, "--json", "--workstream", "WS2").stdout)
+    assert lower == upper and lower["suggestions"]
+    notes = runner.invoke("workstreams", "notes", "ws 2")
+    assert notes.exit_code == 0 and "WS2 has no progress notes yet" in notes.stderr
+    gone = runner.invoke("workstreams", "notes", "ws99")
+    assert gone.exit_code == 1 and "is not a workstream of the network" in gone.stderr
+
+
+def test_reading_commands_work_while_serve_holds_the_embedded_file(tmp_path: Path) -> None:
+    """LadybugDB lets a second process open the file read-only while `graphapp serve` holds it: reading
+    commands work (and say so), writing ones are refused with what to do; no traceback either way."""
+    from tests.processes import _clean_env, graphapp, serving
+
+    env = {**_clean_env(), "GRAPHAPP_DB": str(tmp_path / "graph.lbug")}
+    assert graphapp(env, "demo").returncode == 0
+    made = graphapp(
+        env, "account", "create", "ann@example.org", "--password-stdin", stdin="a long enough password\n"
+    )
+    assert made.returncode == 0, made.stderr
+    with serving(env, tmp_path / "serve.log"):
+        listed = graphapp(env, "account", "list")
+        assert listed.returncode == 0, listed.stderr
+        assert listed.stdout.startswith("ann@example.org\tmember\tactive")
+        assert "in use by graphapp serve (PID" in listed.stderr and "read-only" in listed.stderr
+        out = tmp_path / "ws1.csv"
+        exported = graphapp(env, "export", "--format", "csv", "--workstream", "ws1", "-o", str(out))
+        assert exported.returncode == 0, exported.stderr
+        assert len(_people(out)) > 1
+        refused = graphapp(env, "account", "set", "ann@example.org", "--role", "admin")
+        assert refused.returncode == 1 and "Traceback" not in refused.stderr
+        assert "is in use by another process" in refused.stderr and "stop that process" in refused.stderr
+    assert graphapp(env, "account", "list").stdout.startswith("ann@example.org\tmember\tactive")

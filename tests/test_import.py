@@ -562,3 +562,76 @@ def test_the_summary_names_what_changes(store, tmp_path: Path) -> None:
         f"  changed Member {bo}: title, contacts",
         f"  changed Member {ana}: contacts",
     ]
+
+
+# --- Every problem of a file in one round (issue 15 §6) ---------------------------------------------------
+
+
+def test_a_row_problem_and_an_unknown_workstream_are_reported_at_once(store, tmp_path: Path) -> None:
+    """A coordinator fixing a file sees all its problems the first time: a bad email (which leaves the row
+    without an id) and an unknown workstream in the same row, a bad level elsewhere, and a column that is
+    not a column, all in one report; nothing is written."""
+    rows = [
+        member("Ana Example", "ana@", workstreams="WS9", topics="record linkage"),
+        member("Bo Example", "bo.example@example.org", topics="record linkage:guru", workstreams="WS8:lead"),
+    ]
+    for row in rows:
+        row["favourite_colour"] = "blue"
+    path = write_csv(tmp_path / "members.csv", rows)
+    with pytest.raises(ImportRejected) as e:
+        import_files(store, [path], new_topics=True)
+    said = {(p.row, p.column, p.value, p.reason.split(";")[0]) for p in e.value.problems}
+    assert said == {
+        ("row 1", "favourite_colour", "", "is not a column of members files"),
+        ("row 2", "email", "ana@", "is not an email address"),
+        ("row 2", "workstreams", "WS9", "is not a known workstream (known: none yet)"),
+        ("row 3", "topics", "record linkage:guru", "has 'guru' after the colon"),
+        ("row 3", "workstreams", "WS8", "is not a known workstream (known: none yet)"),
+    }
+    assert store.read(lambda tx: tx.run("MATCH (m:Member) RETURN count(m) AS n"))[0]["n"] == 0
+
+
+def test_rows_with_too_many_cells_are_all_reported_with_the_other_problems(store, tmp_path: Path) -> None:
+    path = tmp_path / "workstreams.csv"
+    path.write_text(
+        "id,name,covers\nWS1,One,record linkage,extra\nWS2,Two,no such topic\nWS3,Three,x,y,z\n", "utf-8"
+    )
+    with pytest.raises(ImportRejected) as e:
+        import_files(store, [path])
+    said = {(p.row, p.column, p.reason.split(" (")[0].split(";")[0]) for p in e.value.problems}
+    assert said == {
+        ("row 2", "", "has more cells than the header has columns"),
+        (
+            "row 3",
+            "covers",
+            "is not a topic in the vocabulary: to add it to the vocabulary, list it in a topics file, or import with --new-topics",
+        ),
+        ("row 4", "", "has more cells than the header has columns"),
+    }, said
+
+
+def test_refused_project_and_resource_rows_have_their_references_checked_too(store, tmp_path: Path) -> None:
+    """A project given twice and a resource whose link repeats another's: the second rows are refused, and
+    what they name (members, workstreams) is checked all the same."""
+    projects = tmp_path / "projects.csv"
+    projects.write_text(
+        "id,title,stage,members,workstream\np-1,One,idea,,\np-1,One again,idea,nobody@example.org,WS9\n",
+        "utf-8",
+    )
+    resources = tmp_path / "resources.csv"
+    resources.write_text(
+        "title,url,language,topics,workstream,shared_by\n"
+        "A,https://example.org/a,en,x,,\nB,https://example.org/a,en,x,WS9,nobody@example.org\n",
+        "utf-8",
+    )
+    with pytest.raises(ImportRejected) as e:
+        import_files(store, [projects, resources], new_topics=True)
+    said = {(p.file, p.row, p.column, p.value) for p in e.value.problems}
+    assert {
+        ("projects.csv", "row 3", "id", "p-1"),
+        ("projects.csv", "row 3", "members", "nobody@example.org"),
+        ("projects.csv", "row 3", "workstream", "WS9"),
+        ("resources.csv", "row 3", "url", "https://example.org/a"),
+        ("resources.csv", "row 3", "workstream", "WS9"),
+        ("resources.csv", "row 3", "shared_by", "nobody@example.org"),
+    } <= said, said

@@ -154,6 +154,7 @@ def test_every_page_reads_what_it_shows_in_one_transaction(site) -> None:
     # The import page shows a form and nothing read from the graph; so does the taxonomy's.
     assert transactions.of(client, "GET", "/import") == []
     assert transactions.of(client, "GET", "/areas/import") == []
+    assert transactions.of(client, "GET", "/import/formats") == []
     # The pages to join are open to anyone, so a signed-in viewer's account is looked up (once) as they
     # render, not before the view as for the other pages: "check your mail" reads nothing else.
     assert transactions.of(client, "GET", "/join/sent") == [("read", "viewer_account")]

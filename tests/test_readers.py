@@ -105,3 +105,19 @@ def test_kind_is_recognised_or_given(tmp_path: Path) -> None:
     assert read_files([topics], kind="topic")[0].kind == "topics"
     with pytest.raises(ImportRejected, match="is not a kind of record"):
         read_files([topics], kind="people-ish")
+
+
+def test_a_file_that_cannot_be_read_does_not_hide_the_other_files_problems(tmp_path: Path) -> None:
+    """One file lacks a required column (its rows cannot be read); another has an unknown column and a row
+    with too many cells: all three problems come in one report."""
+    from graphapp.ingest.readers import read_tables
+
+    (tmp_path / "ws.csv").write_text("id,covers\nWS1,x\n", "utf-8")
+    (tmp_path / "orgs.csv").write_text("name,kind,colour\nONS,NSO,blue\nINE,NSO,red,extra\n", "utf-8")
+    with pytest.raises(ImportRejected) as e:
+        read_tables([tmp_path / "ws.csv", tmp_path / "orgs.csv"])
+    assert [(p.file, p.row, p.column, p.reason.split(";")[0].split(" (")[0]) for p in e.value.problems] == [
+        ("orgs.csv", "row 1", "colour", "is not a column of organisations files"),
+        ("orgs.csv", "row 3", "", "has more cells than the header has columns"),
+        ("ws.csv", "row 1", "name", "is missing: workstreams files need it"),
+    ]

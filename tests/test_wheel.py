@@ -270,6 +270,7 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
                 "Mail preferences",
             ),
             "/import": ("pages/import.html", "<h1>Import"),
+            "/import/formats": ("pages/import_formats.html", "<h1>Import formats"),
             "/admin/accounts": ("auth/accounts.html", "<h1>Accounts"),
             "/admin/mail": ("pages/mail_admin.html", "<h1>Mail"),
             "/history": ("pages/history.html", "<h1>History"),

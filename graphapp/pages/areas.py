@@ -17,10 +17,12 @@ from typing import Any
 from flask import Response, flash, redirect, render_template, request, url_for
 
 from graphapp.db import get_store
+from graphapp.i18n import _
 from graphapp.ingest.problems import ImportRejected
 from graphapp.pages import bp
 from graphapp.queries.cypher import Tx
 from graphapp.taxonomy import COLUMNS, EDSF_FILE, LEVEL_WORDS, import_taxonomy, taxonomy_tree
+from graphapp.uploads import shown_problem
 
 __all__ = ["areas_page"]
 
@@ -67,10 +69,10 @@ def _uploaded() -> tuple[bytes, str] | str:
         return request.form["text"].encode("utf-8"), _label(request.form.get("name"))
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return "Choose a taxonomy file (CSV) to import."
+        return str(_("Choose a taxonomy file (CSV) to import."))
     name = _label(upload.filename)
     if PurePath(name).suffix.lower() != ".csv":
-        return f"{name}: a taxonomy is imported from a CSV file."
+        return str(_("%(file)s: a taxonomy is imported from a CSV file.", file=name))
     return upload.read(), name
 
 
@@ -102,13 +104,13 @@ def import_areas() -> Any:
         else:
             change = store.read(import_taxonomy, data, name, True)
     except ImportRejected as e:
-        problems = [str(p) for p in e.problems]
+        problems = [shown_problem(p, {}) for p in e.problems]
         return render_template("pages/areas_import.html", problems=problems, name=name, **shown), 400
     if confirm:
         flash(
-            f"Imported {change.headline()}."
+            _("Imported %(change)s.", change=change.headline())
             if not change.is_empty()
-            else f"{name} is the taxonomy held already: nothing changed."
+            else _("%(file)s is the taxonomy held already: nothing changed.", file=name)
         )
         return redirect(url_for("pages.areas"))
     try:
