@@ -69,6 +69,22 @@ FIELD_WORDS = {
     "aliases": _l("also known as"),
     "status": _l("status"),
     "joined": _l("joined"),
+    "added": _l("added on"),
+    "kind": _l("kind"),
+    "language": _l("language"),
+    "shared_by": _l("shared by"),
+    "url": _l("link"),
+    "workstream": _l("workstream"),
+    "members": _l("members"),
+    "stage": _l("stage"),
+    "idea": _l("idea since"),
+    "demonstration": _l("demonstration since"),
+    "production": _l("production since"),
+    "maintenance": _l("maintenance since"),
+    "domain": _l("domain"),
+    "links": _l("links"),
+    "themes": _l("themes"),
+    "areas": _l("competence areas"),
 }
 
 #: Each kind of change in words, in the reader's language (queries.history.KINDS has them in English,
@@ -95,6 +111,25 @@ KIND_WORDS = {
     "resource": _l("shared resource added, changed or removed"),
     "project": _l("project added, changed or deleted"),
     "theme": _l("theme of the journey changed"),
+}
+
+#: The summaries the writers record in fixed words (in English, in the history), in the reader's words;
+#: a summary that names things (an import's files, a note's workstream) is shown as recorded.
+SUMMARY_WORDS = {
+    "resource shared": _l("resource shared"),
+    "resource removed": _l("resource removed"),
+    "resource changed": _l("resource changed"),
+    "request to join declined": _l("request to join declined"),
+    "password changed": _l("password changed"),
+    "left out of suggestions: no answer to two reminders": _l(
+        "left out of suggestions: no answer to two reminders"
+    ),
+    "gave their consent again": _l("gave their consent again"),
+    "contact made by an introduction": _l("contact made by an introduction"),
+    "asked to be introduced": _l("asked to be introduced"),
+    "account created": _l("account created"),
+    "a member was forgotten": _l("a member was forgotten"),
+    "(names a member who was later forgotten)": _l("(names a member who was later forgotten)"),
 }
 
 #: What a change is about, per kind of node, with its name.
@@ -234,8 +269,8 @@ class Words:
         member = row["member"] or (row["subject"] or "").partition(":")[2]
         fields = sorted(set(before) | set(after), key=lambda f: (FIELD_ORDER.get(f, len(FIELD_ORDER)), f))
         others = [self.member(m) for m in row.get("about") or [] if m != row["member"]]
-        said = row["summary"]
-        if row["kind"] == "introduction" and "contacts" not in said:
+        said = str(SUMMARY_WORDS.get(row["summary"], row["summary"] or ""))
+        if row["kind"] == "introduction" and "contacts" not in (row["summary"] or ""):
             # Who asked whom, and how it was answered, is for the two people only (the request's mail
             # promises a decline is told to nobody else): others read that an introduction was handled.
             if not self.is_party(row):
@@ -345,7 +380,8 @@ def _words(tx: Tx, rows: list[dict[str, Any]], viewer: Viewer) -> Words:
 
 
 def _pairs(values: list[str]) -> list[tuple[str, str, str]]:
-    return [v.rpartition(":") for v in values]
+    """``id:detail`` values as (id, ":", detail); a value with no detail (a resource's topics) as (id, "", "")."""
+    return [v.rpartition(":") if ":" in v else (v, "", "") for v in values]
 
 
 def _query(tx: Tx, filters: dict[str, str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
