@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext
 from werkzeug.security import generate_password_hash
 
-from graphapp.i18n import _
 from graphapp.queries.accounts import (
     attempt_keys,
     count_attempt,
@@ -22,6 +22,12 @@ from graphapp.queries.accounts import (
 )
 from graphapp.queries.cypher import Store, Tx
 from graphapp.queries.members import MemberFilter, find_members, node
+
+
+def _(text: str, **values: Any) -> str:
+    """A message in the reader's language (Flask-Babel's ``gettext``, typed)."""
+    return str(gettext(text, **values))
+
 
 __all__ = [
     "MIN_PASSWORD",

@@ -15,11 +15,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import Response, abort, render_template, request
+from flask_babel import gettext
 
 from graphapp.auth import Viewer, current_viewer
 from graphapp.db import get_store
 from graphapp.exports import country_name, neutralise
-from graphapp.i18n import _, _l, country_in, word
+from graphapp.i18n import _l, country_in, word
 from graphapp.pages import bp
 from graphapp.params import history_args, page_args
 from graphapp.queries import history
@@ -27,6 +28,12 @@ from graphapp.queries.asks import open_asks
 from graphapp.queries.cypher import Cypher, Tx
 from graphapp.queries.members import Page
 from graphapp.queries.schema import RELS_FROM, batches
+
+
+def _(text: str, **values: Any) -> str:
+    """A message in the reader's language (Flask-Babel's ``gettext``, typed)."""
+    return str(gettext(text, **values))
+
 
 __all__ = [
     "CSV_COLUMNS",
