@@ -129,8 +129,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def _register_errors(app: Flask) -> None:
     """Errors as JSON under /api/, as a page elsewhere: a bad parameter is 400, a database that is down 503."""
+    from graphapp import i18n
     from graphapp.params import BadRequest
     from graphapp.store import StoreUnavailable, TransactionTooLarge  # (a locked embedded file is one too)
+
+    #: What an error page says when the error itself says nothing more than werkzeug's default words.
+    GENERIC_ERRORS = {
+        400: i18n._l("The request cannot be answered: something in it is not as expected."),
+        401: i18n._l("Sign in first."),
+        403: i18n._l("Your account may not open this page."),
+        404: i18n._l("There is no such page here. Check the address, or start again from the home page."),
+        405: i18n._l("This page cannot be used that way."),
+        500: i18n._l(
+            "Something went wrong on the server. Try again; if it happens again, tell an administrator."
+        ),
+    }
 
     def respond(status: int, message: str, template: str = "pages/error.html") -> Any:
         if request.path.startswith("/api/"):
@@ -152,11 +165,18 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(e: RequestEntityTooLarge) -> Any:
         limit = app.config["GRAPHAPP_MAX_UPLOAD_MB"]
-        return respond(413, f"The upload is larger than {limit} MiB; split it into smaller files.")
+        return respond(
+            413, i18n._("The upload is larger than %(limit)s MiB; split it into smaller files.", limit=limit)
+        )
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException) -> Any:
-        body, status = respond(e.code or 500, e.description or e.name)
+        said = e.description or e.name
+        if (
+            said == type(e).description and e.code in GENERIC_ERRORS
+        ):  # (werkzeug's own words: in the reader's)
+            said = str(GENERIC_ERRORS[e.code])
+        body, status = respond(e.code or 500, said)
         # Keep what the exception says beyond its body, e.g. the Allow header of a 405.
         extra = [(k, v) for k, v in e.get_headers() if k.lower() != "content-type"]
         return body, status, extra

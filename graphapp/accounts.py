@@ -8,7 +8,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from flask_babel import gettext
 from werkzeug.security import generate_password_hash
 
 from graphapp.queries.accounts import (
@@ -19,8 +21,24 @@ from graphapp.queries.accounts import (
     uncount_attempt,
 )
 from graphapp.queries.cypher import Store, Tx
+from graphapp.queries.members import MemberFilter, find_members, node
 
-__all__ = ["MIN_PASSWORD", "SignInLimit", "hash_password", "new_invitation", "password_problem", "token_hash"]
+
+def _(text: str, **values: Any) -> str:
+    """A message in the reader's language (Flask-Babel's ``gettext``, typed)."""
+    return str(gettext(text, **values))
+
+
+__all__ = [
+    "MIN_PASSWORD",
+    "SignInLimit",
+    "UnknownInvitee",
+    "hash_password",
+    "invitee",
+    "new_invitation",
+    "password_problem",
+    "token_hash",
+]
 
 MIN_PASSWORD = 12
 #: How long an invitation link stays usable, unless said otherwise.
@@ -41,9 +59,9 @@ def password_problem(password: str, again: str) -> str | None:
     True
     """
     if len(password) < MIN_PASSWORD:
-        return f"Choose a password of at least {MIN_PASSWORD} characters."
+        return _("Choose a password of at least %(num)d characters.", num=MIN_PASSWORD)
     if password != again:
-        return "The two passwords differ."
+        return _("The two passwords differ.")
     return None
 
 
@@ -56,12 +74,42 @@ def now_iso(timespec: str = "seconds") -> str:
     return datetime.now(UTC).isoformat(timespec=timespec)
 
 
+class UnknownInvitee(ValueError):
+    """An invitation named a member the network does not have (an account tied to nobody is refused)."""
+
+    def __init__(self, member: str) -> None:
+        super().__init__(f"there is no member with the id {member!r}")
+        self.member = member
+
+
+def invitee(tx: Tx, typed: str, limit: int = 10) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The member an admin means by what they typed in an invitation's form (an id, or a name: the whole
+    name, any case, if only one member has it), else None and the members whose names contain it (at most
+    ``limit``, to choose from)."""
+    typed = typed.strip()
+    found = node(tx, "Member", typed) if typed else None
+    if found is not None:
+        return found, []
+    matches = find_members(tx, MemberFilter(q=typed), 1, limit).items if typed else []
+    exact = [m for m in matches if str(m["name"]).casefold() == typed.casefold()]
+    if len(exact) == 1:
+        return exact[0], []
+    return None, matches
+
+
 def new_invitation(store: Store, role: str, member: str, created_by: str, days: int = INVITATION_DAYS) -> str:
     """Store an invitation for ``role`` (and, if given, ``member``) and return its token: the Accounts page
-    and ``graphapp account invite`` both make invitations here. Raises ValueError for an unknown role."""
+    and ``graphapp account invite`` both make invitations here. Raises ValueError for an unknown role and
+    :class:`UnknownInvitee` for a member id the network does not have."""
     token = secrets.token_urlsafe(32)
     expires = (datetime.now(UTC) + timedelta(days=days)).isoformat(timespec="seconds")
-    store.write(create_invitation, token_hash(token), role, member, expires, created_by)
+
+    def create(tx: Tx) -> None:
+        if member and node(tx, "Member", member) is None:
+            raise UnknownInvitee(member)
+        create_invitation(tx, token_hash(token), role, member, expires, created_by)
+
+    store.write(create)
     return token
 
 

@@ -346,7 +346,7 @@ def export_view(view: View, fmt: str) -> Response:
     spec = FORMATS[fmt]
     return Response(
         export(data, fmt),
-        mimetype=spec.media_type,
+        content_type=spec.media_type,  # (as the table says it: `mimetype=` would add a second charset)
         headers={"Content-Disposition": f'attachment; filename="{view.slug()}.{spec.extension}"'},
     )
 

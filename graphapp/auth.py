@@ -32,19 +32,23 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import ngettext
 from flask_login import LoginManager, current_user, login_user, logout_user
 from werkzeug.security import check_password_hash
 
 from graphapp.accounts import (
     INVITATION_DAYS,
     SignInLimit,
+    UnknownInvitee,
     hash_password,
+    invitee,
     new_invitation,
     now_iso,
     password_problem,
     token_hash,
 )
 from graphapp.db import get_store
+from graphapp.i18n import _, _l, word
 from graphapp.queries.accounts import (
     ROLES,
     account,
@@ -59,6 +63,7 @@ from graphapp.queries.accounts import (
 from graphapp.queries.cypher import Tx
 from graphapp.queries.history import reset_actor, set_actor
 from graphapp.queries.introductions import introduction_partners
+from graphapp.queries.members import node
 from graphapp.settings import switched_on
 
 __all__ = [
@@ -376,7 +381,14 @@ def check_access() -> Any:
         return redirect(
             url_for("auth.login", next=request.full_path if request.query_string else request.path)
         )
-    abort(403, f"This needs a {needed}'s account; you are signed in as a {viewer.role}.")
+    abort(
+        403,
+        _(
+            "This page needs an account with the role “%(needed)s”; yours is “%(role)s”.",
+            needed=word(needed, "role"),
+            role=word(viewer.role, "role"),
+        ),
+    )
 
 
 #: How often an account's last visit (``seen``) is written down, at most.
@@ -424,12 +436,17 @@ def login() -> Any:
     address, now = request.remote_addr or "", datetime.now(UTC)
     wait = SIGN_IN_LIMIT.wait(store, attempt_keys(address, login_name), now)  # (a failure until it succeeds)
     if wait:
-        message = f"Too many failed attempts. Try again in {max(1, -(-wait // 60))} minute(s)."
+        minutes = max(1, -(-wait // 60))
+        message = ngettext(
+            "Too many failed attempts. Try again in %(num)d minute.",
+            "Too many failed attempts. Try again in %(num)d minutes.",
+            minutes,
+        )
         return render_template("auth/login.html", problem=message, next=request.form.get("next", "")), 429
     found = store.read(account, login_name) if login_name else None
     ok = check_password_hash(found["password_hash"] if found else _DUMMY_HASH, password)
     if not (found and ok and found["active"] == "yes"):
-        message = "That login and password do not match an active account."
+        message = _("That login and password do not match an active account.")
         return render_template("auth/login.html", problem=message, next=request.form.get("next", "")), 401
     SIGN_IN_LIMIT.signed_in(store, address, login_name, now)
     _sign_in(Viewer(found["id"], found["role"], found["member"] or None))
@@ -450,19 +467,24 @@ def invitation(token: str) -> Any:
     if invite is None:
         abort(
             404,
-            "This invitation does not exist, has been used, or has expired. Ask an administrator for a new one.",
+            _(
+                "This invitation does not exist, has been used, or has expired. Ask an administrator for a new one."
+            ),
         )
     if request.method == "GET":
-        return render_template("auth/invitation.html", invite=invite)
+        return render_template(
+            "auth/invitation.html", invite=invite, invited_as=INVITED_AS.get(invite["role"])
+        )
     login_name = (request.form.get("login") or "").strip().lower()
     password = request.form.get("password") or ""
     problem = password_problem(password, request.form.get("again") or "")
     if not login_name or "@" not in login_name:
-        problem = "Give your email address as your login."
+        problem = _("Give your email address as your login.")
     if problem is None and get_store().read(account, login_name) is not None:
-        problem = "There is already an account with that login."
+        problem = _("There is already an account with that login.")
     if problem:
-        return render_template("auth/invitation.html", invite=invite, problem=problem, login=login_name), 400
+        shown = {"invite": invite, "invited_as": INVITED_AS.get(invite["role"]), "login": login_name}
+        return render_template("auth/invitation.html", problem=problem, **shown), 400
 
     def accept(tx: Any) -> dict[str, Any] | None:
         taken = take_invitation(tx, token_hash(token), now)
@@ -472,28 +494,101 @@ def invitation(token: str) -> Any:
 
     taken = get_store().write(accept)
     if taken is None:
-        abort(404, "This invitation has just been used.")
+        abort(404, _("This invitation has just been used."))
     _sign_in(Viewer(login_name, taken["role"], taken["member"] or None))
     return redirect(url_for("pages.index"))
 
 
+#: What a person invited is told, a whole sentence per role (articles differ: "a member", "an admin").
+INVITED_AS = {
+    "member": _l("You are invited as a member."),
+    "coordinator": _l("You are invited as a coordinator."),
+    "admin": _l("You are invited as an admin."),
+}
+
+#: What the admin is told when an invitation is made, per role, for someone named or not.
+INVITATION_MADE = {
+    ("member", False): _l(
+        "Invitation for a member, valid for %(days)d days; send this link to the person (it is shown once): "
+        "%(link)s"
+    ),
+    ("coordinator", False): _l(
+        "Invitation for a coordinator, valid for %(days)d days; send this link to the person (it is shown "
+        "once): %(link)s"
+    ),
+    ("admin", False): _l(
+        "Invitation for an admin, valid for %(days)d days; send this link to the person (it is shown once): "
+        "%(link)s"
+    ),
+    ("member", True): _l(
+        "Invitation for %(name)s as a member, valid for %(days)d days; send them this link (it is shown once): "
+        "%(link)s"
+    ),
+    ("coordinator", True): _l(
+        "Invitation for %(name)s as a coordinator, valid for %(days)d days; send them this link (it is shown "
+        "once): %(link)s"
+    ),
+    ("admin", True): _l(
+        "Invitation for %(name)s as an admin, valid for %(days)d days; send them this link (it is shown once): "
+        "%(link)s"
+    ),
+}
+
+
+def accounts_page_data(tx: Tx, typed: str = "") -> dict[str, Any]:
+    """The Accounts page: every account with the name of the member it is tied to, and, for what an admin
+    typed in the invitation form, the members whose names match it."""
+    found = accounts(tx)
+    for a in found:
+        person = node(tx, "Member", a["member"]) if a["member"] else None
+        a["member_name"] = person["name"] if person else ""
+    return {"accounts": found, "matches": invitee(tx, typed)[1] if typed else []}
+
+
+def _accounts(form: dict[str, str] | None = None, problem: str = "", status: int = 200) -> Any:
+    form = form or {"role": ROLES[0], "member": ""}
+    shown = get_store().read(accounts_page_data, form["member"] if problem else "")
+    roles = [(r, word(r, "role")) for r in ROLES]
+    return render_template("auth/accounts.html", **shown, roles=roles, form=form, problem=problem), status
+
+
 @bp.get("/admin/accounts")
 def accounts_page() -> Any:
-    return render_template("auth/accounts.html", accounts=get_store().read(accounts), roles=ROLES)
+    return _accounts()
 
 
 @bp.post("/admin/invitations")
 def invite() -> Any:
     role = request.form.get("role") or ROLES[0]
+    typed = (request.form.get("member") or "").strip()
+    picked = (request.form.get("pick") or "").strip()  # (a member chosen among the names that matched)
+    form = {"role": role, "member": typed}
     if role not in ROLES:
-        abort(400, f"role must be one of {', '.join(ROLES)}")
-    member = (request.form.get("member") or "").strip()
-    token = new_invitation(get_store(), role, member, current_viewer().login or "")
+        return _accounts(form, _("Choose one of the roles offered."), 400)
+    person: dict[str, Any] | None = None
+    if picked or typed:
+        person = get_store().read(lambda tx: invitee(tx, picked or typed)[0])
+        if person is None:
+            return _accounts(
+                form,
+                _(
+                    "No member is called or has the id “%(typed)s”: choose one of the members below, or "
+                    "type another name.",
+                    typed=picked or typed,
+                )
+                if typed
+                else _("That member is no longer in the network: type a name again."),
+                400,
+            )
+    try:
+        token = new_invitation(
+            get_store(), role, person["id"] if person else "", current_viewer().login or ""
+        )
+    except UnknownInvitee:  # (forgotten between the look-up and the write)
+        return _accounts(form, _("That member is no longer in the network: type a name again."), 400)
     link = url_for("auth.invitation", token=token, _external=True)
-    flash(
-        f"Invitation for a {role}, valid for {INVITATION_DAYS} days; send this link to the person "
-        f"(it is shown once): {link}"
-    )
+    said = INVITATION_MADE[role, person is not None]
+    flash(str(said) % {"days": INVITATION_DAYS, "link": link, "name": person["name"] if person else ""})
     return redirect(url_for("auth.accounts_page"))
 
 
@@ -502,13 +597,13 @@ def change_account(login_name: str) -> Any:
     role = request.form.get("role") or None
     active = request.form.get("active") or None
     if role is not None and role not in ROLES:
-        abort(400, f"role must be one of {', '.join(ROLES)}")
+        abort(400, _("Choose one of the roles offered."))
     if active not in (None, "yes", "no"):
-        abort(400, "active must be yes or no")
+        abort(400, _("Choose whether the account is active or blocked."))
     if login_name == current_viewer().login and (role not in (None, ROLES[-1]) or active == "no"):
-        abort(400, "You cannot take away your own administrator rights; ask another administrator.")
+        abort(400, _("You cannot take away your own administrator rights; ask another administrator."))
     changes = {k: v for k, v in (("role", role), ("active", active)) if v}
     if not get_store().write(update_account, login_name, **changes):
-        abort(404, f"There is no account {login_name!r}.")
-    flash(f"Account {login_name} updated.")
+        abort(404, _("There is no account “%(login)s”.", login=login_name))
+    flash(_("Account %(login)s updated.", login=login_name))
     return redirect(url_for("auth.accounts_page"))

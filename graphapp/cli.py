@@ -524,9 +524,9 @@ def account_password(login: str, password_stdin: bool) -> None:
 @click.option("--days", default=INVITATION_DAYS, show_default=True, type=click.IntRange(1, 90))
 def account_invite(role: str, member_id: str, base_url: str, days: int) -> None:
     """Print an invitation link (usable once); whoever opens it chooses a login and password."""
-    from graphapp.accounts import new_invitation
+    from graphapp.accounts import UnknownInvitee, new_invitation
 
-    with _opened() as store:
+    with _opened(errors=(UnknownInvitee,)) as store:  # (an account tied to nobody is refused)
         token = new_invitation(store, role, member_id, "cli", days)
     click.echo(f"{base_url.rstrip('/')}/invite/{token}")
 

@@ -78,6 +78,13 @@ WORDS: dict[str, dict[str, Any]] = {
         "coordinator": _l("coordinator"),
         "admin": _l("admin"),
     },
+    "region": {  # (the UN M49 regions, queries.coverage.M49_REGIONS)
+        "Africa": _l("Africa"),
+        "Americas": _l("Americas"),
+        "Asia": _l("Asia"),
+        "Europe": _l("Europe"),
+        "Oceania": _l("Oceania"),
+    },
 }
 
 

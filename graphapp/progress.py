@@ -18,6 +18,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
+from graphapp.i18n import _
 from graphapp.introductions import Refused
 from graphapp.params import tidy
 from graphapp.queries import history
@@ -48,9 +49,15 @@ def may_write(tx: Tx, workstream: str, member: str | None, coordinator: bool) ->
 
 def _checked(workstream: str, member: str | None, coordinator: bool, tx: Tx) -> None:
     if not workstream_exists(tx, workstream):
-        raise Refused(404, f"There is no workstream with the id {workstream!r}.")
+        raise Refused(404, _("There is no workstream with the id “%(id)s”.", id=workstream))
     if not may_write(tx, workstream, member, coordinator):
-        raise Refused(403, f"Only the leads of {workstream} (and coordinators) write its progress notes.")
+        raise Refused(
+            403,
+            _(
+                "Only the leads of %(workstream)s (and coordinators) write its progress notes.",
+                workstream=workstream,
+            ),
+        )
 
 
 def _day(value: str | None) -> str:
@@ -62,22 +69,22 @@ def _day(value: str | None) -> str:
             return date.fromisoformat(text).isoformat()
         except ValueError:
             pass
-    raise Refused(400, f"date must be a day written YYYY-MM-DD, not {text!r}")
+    raise Refused(400, _("date must be a day written YYYY-MM-DD, not %(typed)s", typed=repr(text)))
 
 
 def _text(value: str) -> str:
     text = tidy(value or "")
     if not text:
-        raise Refused(400, "text must not be empty")
+        raise Refused(400, _("text must not be empty"))
     if len(text) > NOTE_LIMIT:
-        raise Refused(400, f"text is too long (at most {NOTE_LIMIT} characters)")
+        raise Refused(400, _("text is too long (at most %(num)d characters)", num=NOTE_LIMIT))
     return text
 
 
 def _their_note(tx: Tx, workstream: str, note: str) -> dict[str, Any]:
     found = note_by_id(tx, note)
     if found is None or found["workstream"] != workstream:
-        raise Refused(404, f"There is no progress note {note!r} of {workstream}.")
+        raise Refused(404, _("There is no such progress note of %(workstream)s.", workstream=workstream))
     return found
 
 

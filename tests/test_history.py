@@ -323,7 +323,7 @@ def test_the_history_page_filters_and_opens_an_import(app, network) -> None:
     coordinator.post(f"/members/{ana}/edit", data=form)
     page = _read(coordinator, "/history")
     assert (
-        "Ana Example's title: Analyst → Head of unit" in page
+        "Ana Example — title: Analyst → Head of unit" in page
         and "<td>you</td>" in page
         and "<td>account:" not in page
     )

@@ -33,6 +33,7 @@ MATRIX = [
     ("GET", "/static/graphapp.css", "anonymous"),
     ("GET", "/invite/not-a-token", "anonymous"),  # (answered 404: there is no such invitation)
     ("POST", "/invite/not-a-token", "anonymous"),
+    ("POST", "/language", "anonymous"),  # (the language chooser: a cookie, on every page)
     ("GET", "/mail/preferences/not-a-token", "anonymous"),  # (answered 404: not signed by this site)
     ("POST", "/mail/preferences/not-a-token", "anonymous"),
     ("GET", "/confirm/not-a-token", "anonymous"),  # (answered 404: not signed by this site)
@@ -350,6 +351,66 @@ def test_an_invitation_makes_an_account_once(app, people) -> None:
     assert newcomer.get("/coverage").status_code == 200  # signed in, as a coordinator
     assert app.test_client().get(link).status_code == 404  # used up
     assert sign_in(app.test_client(), "new@example.org").status_code == 302
+
+
+def _invite(admin, **form: str):  # type: ignore[no-untyped-def]
+    return admin.post("/admin/invitations", data={**form, "csrf_token": csrf_token(admin, "/admin/accounts")})
+
+
+def _invitations(app) -> int:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        return get_store().read(lambda tx: tx.run("MATCH (i:Invitation) RETURN count(i) AS n")[0]["n"])
+
+
+def test_an_invitation_for_nobody_is_refused_and_offers_the_members_by_name(app, people) -> None:
+    admin = _client(app, "admin")
+    with app.app_context():
+        ana = get_store().read(
+            lambda tx: tx.run("MATCH (m:Member {id: $id}) RETURN m.name AS n", id=people["m"])
+        )
+    name = ana[0]["n"]
+    # An id the network does not have: refused, with the reason, what was typed kept, nothing written.
+    refused = _invite(admin, role="coordinator", member="m-nope")
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "No member is called or has the id “m-nope”" in page
+    assert 'value="m-nope"' in page and '<option value="coordinator" selected>' in page
+    assert _invitations(app) == 0
+    # Part of a name: the members whose names match are offered, as buttons that work without JavaScript.
+    part = name.split()[0][:4]
+    offered = _invite(admin, role="coordinator", member=part)
+    page = offered.get_data(as_text=True)
+    assert offered.status_code == 400 and f'name="pick" value="{people["m"]}"' in page
+    assert _invitations(app) == 0
+    # Picking one makes the invitation for that member, named in what the admin is told.
+    made = _invite(admin, role="admin", member=part, pick=people["m"])
+    assert made.status_code == 302 and _invitations(app) == 1
+    told = admin.get(made.headers["Location"]).get_data(as_text=True)
+    assert f"Invitation for {name} as an admin" in told.replace("&#39;", "'")
+    link = re.search(r"(http://localhost/invite/[\w-]+)", told).group(1).replace("http://localhost", "")
+    welcome = app.test_client().get(link).get_data(as_text=True)
+    assert f"Welcome, {name}." in welcome and "You are invited as an admin." in welcome
+    # The whole name, any case, is enough; no member at all is still allowed (the person is not in it).
+    assert _invite(admin, role="member", member=name.upper()).status_code == 302
+    plain = _invite(admin, role="member")
+    assert plain.status_code == 302 and "Invitation for a member," in admin.get("/admin/accounts").get_data(
+        as_text=True
+    )
+    assert _invitations(app) == 3
+
+
+def test_the_accounts_page_names_the_members_accounts_are_tied_to(app, people) -> None:
+    make_account(app, "tied@example.org", "member", people["m"])
+    with app.app_context():
+        ana = get_store().read(
+            lambda tx: tx.run("MATCH (m:Member {id: $id}) RETURN m.name AS n", id=people["m"])
+        )
+    page = _client(app, "admin").get("/admin/accounts").get_data(as_text=True)
+    assert f'<a href="/members/{people["m"]}">{ana[0]["n"]}</a>' in page
+
+
+def test_the_command_refuses_an_invitation_for_nobody(runner) -> None:
+    refused = runner.invoke("account", "invite", "--member", "m-nope")
+    assert refused.exit_code == 1 and "no member with the id 'm-nope'" in refused.output
 
 
 def test_a_blocked_account_is_signed_out_at_once(app) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from html import unescape
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlsplit
 
@@ -148,9 +149,65 @@ def test_group_pages_list_their_people(client, demo) -> None:
 def test_lists_of_organisations_topics_workstreams_places(client, demo) -> None:
     assert "47 organisations" in _get(client, "/organisations")
     topics = _get(client, "/topics")
-    assert "32 topics, most held first" in topics
+    assert "32 topics, by name" in topics
     assert "WS4 Good training data" in _get(client, "/workstreams")
     assert "Europe</a>:" in _get(client, "/places")
+
+
+def _options(page: str, select: str) -> list[str]:
+    """The words of a select's options (the first, "any", left out)."""
+    found = re.search(rf'<select id="{select}"[^>]*>(.*?)</select>', page, re.S)
+    assert found, select
+    return [unescape(o) for o in re.findall(r"<option[^>]*>([^<]*)</option>", found.group(1))][1:]
+
+
+def test_lists_are_sorted_by_the_names_people_read_in_their_language(app, demo) -> None:
+    from graphapp.i18n import sort_key
+    from tests.helpers import signed_in
+
+    seen: dict[str, list[str]] = {}
+    for language in ("en", "fr", "ru"):
+        client = signed_in(app, f"{language}@example.org", "admin")
+        client.set_cookie("graphapp_lang", language)
+        page = _get(client, "/members")
+        for select in ("country", "topic", "organisation"):
+            shown = _options(page, select)
+            assert shown == sorted(shown, key=sort_key), (language, select, shown)
+        seen[language] = _options(page, "country")
+        places = _get(client, "/places")
+        europe = re.search(r'<section aria-labelledby="region-4">(.*?)</section>', places, re.S).group(1)
+        names = [unescape(n) for n in re.findall(r'<a href="/countries/\w+">([^<]*)</a>', europe)]
+        assert names == sorted(names, key=sort_key) and len(names) > 5, (language, names)
+    english = seen["en"]  # Switzerland after Sweden, the United Kingdom after Turkey, as English reads them
+    assert english.index("Switzerland") > english.index("Sweden") > english.index("Canada")
+    assert english.index("United Kingdom") > english.index("Ghana") > english.index("France")
+    assert "Suisse" in seen["fr"] and "Royaume-Uni" in seen["fr"] and "Switzerland" not in seen["fr"]
+    assert "Швейцария" in seen["ru"] and seen["ru"].index("Австралия") == 0
+    organisations = [
+        unescape(n)
+        for n in re.findall(
+            r'<th scope="row"><a href="/organisations/[^"]+">([^<]*)</a>', _get(client, "/organisations")
+        )
+    ]
+    assert organisations == sorted(organisations, key=sort_key)
+    topics = [
+        unescape(n)
+        for n in re.findall(r'<th scope="row"><a href="/topics/[^"]+">([^<]*)</a>', _get(client, "/topics"))
+    ]
+    assert topics == sorted(topics, key=sort_key) and len(topics) == 32
+
+
+def test_the_workstreams_list_names_the_leads(client, demo) -> None:
+    from graphapp.queries.workstreams import workstream_leads
+
+    page = _get(client, "/workstreams")
+    for ws in ("WS1", "WS2", "WS4"):
+        row = re.search(rf'<tr>\s*<th scope="row"><a href="/workstreams/{ws}">.*?</tr>', page, re.S).group(0)
+        leads = demo.read(workstream_leads, ws)
+        for lead in leads:
+            assert f'<a href="/members/{lead["id"]}">{lead["name"]}</a>' in unescape(row), ws
+        if not leads:
+            assert "no lead at the moment" in row
 
 
 def test_coverage_dashboard_puts_the_worst_first_and_links_the_heat_map(client, demo) -> None:
@@ -235,6 +292,23 @@ def test_exports_download_from_the_api(client, demo) -> None:
         assert response.headers["Content-Disposition"] == (
             f'attachment; filename="graphapp-workstream-WS2.{spec.extension}"'
         )
+    hostile = client.get("/api/export/csv?kind=member&value=../../etc/passwd")
+    assert hostile.status_code == 404
+
+
+def test_downloads_say_their_charset_once(client, demo) -> None:
+    from graphapp.exports import FORMATS
+
+    text = {"csv", "vcf", "html"}  # (the others are pictures, or formats that say their encoding inside)
+    for fmt in FORMATS:
+        header = client.get(f"/api/export/{fmt}?kind=workstream&value=WS2").headers["Content-Type"]
+        assert header.lower().count("charset") <= 1, (fmt, header)
+        if fmt in text:
+            assert header.lower().endswith("; charset=utf-8"), (fmt, header)
+    history = client.get("/history.csv")
+    assert history.status_code == 200
+    assert history.headers["Content-Type"].lower().count("charset=utf-8") == 1
+
     hostile = client.get("/api/export/csv?kind=member&value=../../etc/passwd")
     assert hostile.status_code == 404
 

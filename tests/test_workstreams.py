@@ -177,10 +177,10 @@ def test_the_page_shows_leads_themes_topics_and_projects_by_stage(app, network) 
         zip([s[0] for s in stages], re.split(r'<h3 id="stage-\w+-heading">', projects)[1:], strict=True)
     )
     assert '<a href="/projects/p-crops">Crops from satellites</a>' in by_stage["idea"]
-    assert "Statistics Canada" in by_stage["idea"] and "30 June 2025" in by_stage["idea"]
+    assert "Statistics Canada" in by_stage["idea"] and "June 30, 2025" in by_stage["idea"]
     assert '<a href="/projects/p-census">Linking the census</a>' in by_stage["production"]
     assert "Office for National Statistics" in by_stage["production"]
-    assert '<time datetime="2024-03-05">5 March 2024</time>' in by_stage["production"]
+    assert '<time datetime="2024-03-05">March 5, 2024</time>' in by_stage["production"]
     assert "Coding occupations" in by_stage["demonstration"] and "since" not in by_stage["demonstration"]
     assert "None yet." in by_stage["maintenance"]
     assert "A project of no workstream" not in page
@@ -230,7 +230,7 @@ def test_a_lead_writes_edits_and_deletes_notes_each_in_the_history(app, network)
     notes = _section(page, "progress-heading")
     assert notes.index("A first step.") < notes.index("Linked the 2021 census.")
     assert "<p>Linked the 2021 census.<br>Quality checked.</p><p>Next: production.</p>" in notes
-    assert '<time datetime="2026-10-01">1 October 2026</time>' in notes
+    assert '<time datetime="2026-10-01">October 1, 2026</time>' in notes
     assert 'by <a href="/members/m-ana">Ana Lead</a>' in notes
 
     # Another lead of the workstream edits it; the note keeps who wrote it.

@@ -14,7 +14,9 @@ from graphapp.analytics.suggestions import MODES
 from graphapp.auth import BEEN_THERE_ROLE, current_viewer
 from graphapp.contactmap import View
 from graphapp.db import get_store
+from graphapp.exports import country_name
 from graphapp.freshness import ago, confirmation_token, last_confirmed
+from graphapp.i18n import country_in, sorted_by_name
 from graphapp.pages import bp
 from graphapp.pages.library import member_resources
 from graphapp.pages.projects import projects_section
@@ -52,13 +54,21 @@ def directory_of(tx: Tx, where: MemberFilter, page: int, per_page: int) -> dict[
 
 
 def filter_choices(tx: Tx) -> dict[str, list[dict[str, Any]]]:
-    """What the directory's and the explorer's forms offer to choose from."""
+    """What the directory's and the explorer's forms offer to choose from, each list sorted by the name
+    shown (countries by their names in the reader's language); workstreams by id (WS1, WS2...)."""
     return {
-        "topics": topic_list(tx),
+        "topics": sorted_by_name(topic_list(tx), lambda t: t["name"]),
         "workstreams": workstream_list(tx),
-        "organisations": organisation_list(tx),
-        "places": place_list(tx),
+        "organisations": sorted_by_name(organisation_list(tx), lambda o: o["name"]),
+        "places": countries_by_name(place_list(tx)),
     }
+
+
+def countries_by_name(places: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Countries (rows with an ISO-3 ``id``), each with its ``name`` in the reader's language, sorted by
+    that name as a reader expects (in French, "Suisse" after "Royaume-Uni")."""
+    named = [{**c, "name": country_in(country_name(c["id"]))} for c in places]
+    return sorted_by_name(named, lambda c: c["name"])
 
 
 def directory_page(tx: Tx, where: MemberFilter, page: int, per_page: int) -> dict[str, Any]:

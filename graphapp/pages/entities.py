@@ -11,8 +11,9 @@ from graphapp.auth import current_viewer
 from graphapp.contactmap import View
 from graphapp.db import get_store
 from graphapp.exports import country_name
+from graphapp.i18n import _, _l, country_in, sorted_by_name, word
 from graphapp.pages import bp
-from graphapp.pages.directory import directory_of, redacted
+from graphapp.pages.directory import countries_by_name, directory_of, redacted
 from graphapp.pages.library import topic_resources
 from graphapp.pages.projects import projects_section
 from graphapp.params import page_args
@@ -30,10 +31,38 @@ from graphapp.queries.members import (
 )
 from graphapp.queries.schema import LEVELS
 from graphapp.queries.vocabulary import retired_topics
+from graphapp.queries.workstreams import workstream_leads
 from graphapp.taxonomy import place_of_topic
 
 #: The groups that are nodes of the graph (countries and regions are properties of members).
 LABELS = {"organisation": "Organisation", "topic": "Topic", "workstream": "Workstream"}
+
+#: What a group's page says when there is no such group, per kind.
+NOT_FOUND = {
+    "organisation": _l("There is no organisation with the id “%(id)s”."),
+    "topic": _l("There is no topic with the id “%(id)s”."),
+    "workstream": _l("There is no workstream with the id “%(id)s”."),
+    "country": _l("There is no country with the code “%(id)s”."),
+    "region": _l("There is no region “%(id)s”."),
+}
+
+#: The link from a group's page to the explorer, per kind.
+EXPLORE_WORDS = {
+    "organisation": _l("See this organisation in the network explorer"),
+    "topic": _l("See this topic in the network explorer"),
+    "workstream": _l("See this workstream in the network explorer"),
+    "country": _l("See this country in the network explorer"),
+    "region": _l("See this region in the network explorer"),
+}
+
+#: A group's kind as the kicker above its name says it.
+KIND_WORDS = {
+    "organisation": _l("Organisation"),
+    "topic": _l("Topic"),
+    "workstream": _l("Workstream"),
+    "country": _l("Country"),
+    "region": _l("Region"),
+}
 
 
 def group_page(tx: Tx, kind: str, value: str, page: int, per_page: int) -> dict[str, Any] | None:
@@ -60,7 +89,7 @@ def _read_group(kind: str, value: str) -> dict[str, Any]:
     page, per_page = page_args(request.args, 25)
     shown = get_store().read(group_page, kind, value, page, per_page)
     if shown is None:
-        abort(404, f"There is no {kind} with the id {value!r}.")
+        abort(404, str(NOT_FOUND[kind]) % {"id": value})
     return redacted(shown)
 
 
@@ -70,6 +99,8 @@ def _group(
     return render_template(
         "pages/group.html",
         kind=kind,
+        kind_words=KIND_WORDS[kind],
+        explore_words=EXPLORE_WORDS[kind],
         value=value,
         heading=heading,
         facts=facts,
@@ -84,7 +115,7 @@ def _group(
 @bp.get("/organisations")
 def organisations() -> str:
     page, per_page = page_args(request.args, 50)
-    items = get_store().read(organisation_list)
+    items = sorted_by_name(get_store().read(organisation_list), lambda o: o["name"])
     return render_template("pages/organisations.html", results=paginate(items, page, per_page))
 
 
@@ -93,10 +124,10 @@ def organisation(organisation: str) -> str:
     shown = _read_group("organisation", organisation)
     org = shown["node"]
     facts = [
-        ("Kind", org.get("kind")),
-        ("Country", country_name(org.get("country"))),
-        ("Region", org.get("region")),
-        ("Also known as", "; ".join(org.get("aliases") or [])),
+        (_("Kind"), org.get("kind")),
+        (_("Country"), country_in(country_name(org.get("country")))),
+        (_("Region"), word(org.get("region"), "region")),
+        (_("Also known as"), "; ".join(org.get("aliases") or [])),
     ]
     return _group("organisation", organisation, org["name"], facts, shown, projects=shown["projects"])
 
@@ -111,18 +142,18 @@ def topics() -> str:
 
 
 def topics_page(tx: Tx) -> tuple[list[dict[str, Any]], set[str]]:
-    """Every topic with its holders by level, and which of them are retired (shown marked)."""
-    return topic_list(tx), retired_topics(tx)
+    """Every topic with its holders by level, by name, and which of them are retired (shown marked)."""
+    return sorted_by_name(topic_list(tx), lambda t: t["name"]), retired_topics(tx)
 
 
 @bp.get("/topics/<topic>")
 def topic(topic: str) -> str:
     shown = _read_group("topic", topic)
     t = shown["node"]
-    facts = [("About", t.get("description")), ("Also known as", "; ".join(t.get("aliases") or []))]
+    facts = [(_("About"), t.get("description")), (_("Also known as"), "; ".join(t.get("aliases") or []))]
     # (open asks are shown to members only: they name who asks)
     asks = shown["asks"] if current_viewer().at_least("member") else None
-    heading = t["name"] + (" (retired)" if t.get("status") == "retired" else "")
+    heading = _("%(topic)s (retired)", topic=t["name"]) if t.get("status") == "retired" else t["name"]
     return _group(
         "topic",
         topic,
@@ -137,9 +168,14 @@ def topic(topic: str) -> str:
     )
 
 
+def workstreams_page(tx: Tx) -> list[dict[str, Any]]:
+    """Every workstream (by id) with its leads by name, its members counted and the topics it covers."""
+    return [{**w, "leads": workstream_leads(tx, w["id"])} for w in workstream_list(tx)]
+
+
 @bp.get("/workstreams")
 def workstreams() -> str:
-    return render_template("pages/workstreams.html", items=get_store().read(workstream_list))
+    return render_template("pages/workstreams.html", items=get_store().read(workstreams_page))
 
 
 # (a workstream's own page: graphapp.pages.workstreams)
@@ -147,7 +183,7 @@ def workstreams() -> str:
 
 @bp.get("/places")
 def places() -> str:
-    items = get_store().read(place_list)
+    items = countries_by_name(get_store().read(place_list))
     return render_template("pages/places.html", items=items, regions=M49_REGIONS)
 
 
@@ -155,14 +191,18 @@ def places() -> str:
 def country(country: str) -> str:
     name = country_name(country)
     if name == country and len(country) != 3:
-        abort(404, f"{country!r} is not an ISO 3166-1 alpha-3 country code.")
+        abort(404, _("“%(code)s” is not a country's three-letter ISO code.", code=country))
     shown = _read_group("country", country.upper())
-    return _group("country", country.upper(), name, [("ISO code", country.upper())], shown)
+    return _group("country", country.upper(), country_in(name), [(_("ISO code"), country.upper())], shown)
 
 
 @bp.get("/regions/<region>")
 def region(region: str) -> str:
     if region not in M49_REGIONS:
-        abort(404, f"{region!r} is not a UN M49 region; they are {', '.join(M49_REGIONS)}.")
+        regions = ", ".join(word(r, "region") for r in M49_REGIONS)
+        abort(
+            404,
+            _("“%(region)s” is not a UN M49 region; they are %(regions)s.", region=region, regions=regions),
+        )
     shown = _read_group("region", region)
-    return _group("region", region, region, [("Kind", "UN M49 region")], shown)
+    return _group("region", region, word(region, "region"), [(_("Kind"), _("UN M49 region"))], shown)

@@ -15,10 +15,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import Response, abort, render_template, request
+from flask_babel import gettext
 
 from graphapp.auth import Viewer, current_viewer
 from graphapp.db import get_store
-from graphapp.exports import neutralise
+from graphapp.exports import country_name, neutralise
+from graphapp.i18n import _l, country_in, word
 from graphapp.pages import bp
 from graphapp.params import history_args, page_args
 from graphapp.queries import history
@@ -26,6 +28,12 @@ from graphapp.queries.asks import open_asks
 from graphapp.queries.cypher import Cypher, Tx
 from graphapp.queries.members import Page
 from graphapp.queries.schema import RELS_FROM, batches
+
+
+def _(text: str, **values: Any) -> str:
+    """A message in the reader's language (Flask-Babel's ``gettext``, typed)."""
+    return str(gettext(text, **values))
+
 
 __all__ = [
     "CSV_COLUMNS",
@@ -42,17 +50,115 @@ PER_PAGE = 50
 CSV_LIMIT = 100_000
 CSV_COLUMNS = ("at", "by", "kind", "member", "subject", "what", "fields", "before", "after", "batch")
 
-#: How a person reads each field a change names.
+#: How a person reads each field a change names (in the reader's language; a field not listed as it is).
 FIELD_WORDS = {
-    "email_visibility": "email shown to",
-    "suggestible": "suggested to others",
-    "introductions": "open to introductions",
-    "mail_off": "mail turned off",
-    "knows": "contacts",
-    "covers": "topics covered",
-    "active": "may sign in",
-    "member": "tied to member",
+    "name": _l("name"),
+    "title": _l("title"),
+    "email": _l("email"),
+    "organisation": _l("organisation"),
+    "country": _l("country"),
+    "region": _l("region"),
+    "subregion": _l("subregion"),
+    "topics": _l("topics"),
+    "workstreams": _l("workstreams"),
+    "email_visibility": _l("email shown to"),
+    "suggestible": _l("suggested to others"),
+    "introductions": _l("open to introductions"),
+    "mail_off": _l("mail turned off"),
+    "knows": _l("contacts"),
+    "covers": _l("topics covered"),
+    "active": _l("may sign in"),
+    "member": _l("tied to member"),
+    "role": _l("role"),
+    "date": _l("date"),
+    "text": _l("text"),
+    "description": _l("description"),
+    "aliases": _l("also known as"),
+    "status": _l("status"),
+    "joined": _l("joined"),
+    "added": _l("added on"),
+    "kind": _l("kind"),
+    "language": _l("language"),
+    "shared_by": _l("shared by"),
+    "url": _l("link"),
+    "workstream": _l("workstream"),
+    "members": _l("members"),
+    "stage": _l("stage"),
+    "idea": _l("idea since"),
+    "demonstration": _l("demonstration since"),
+    "production": _l("production since"),
+    "maintenance": _l("maintenance since"),
+    "domain": _l("domain"),
+    "links": _l("links"),
+    "themes": _l("themes"),
+    "areas": _l("competence areas"),
 }
+
+#: Each kind of change in words, in the reader's language (queries.history.KINDS has them in English,
+#: for the API and the CSV).
+KIND_WORDS = {
+    "import": _l("import of a file"),
+    "profile": _l("profile edit"),
+    "consent": _l("consent change"),
+    "confirm": _l("profile confirmed"),
+    "reminder": _l("freshness reminder"),
+    "lapse": _l("left out for not confirming"),
+    "role": _l("account role change"),
+    "account": _l("account created or blocked"),
+    "approval": _l("request to join decided"),
+    "introduction": _l("introduction"),
+    "ask": _l("ask"),
+    "topic": _l("topic vocabulary change"),
+    "organisation": _l("organisation change"),
+    "proposal": _l("topic proposal"),
+    "forget": _l("member forgotten"),
+    "restore": _l("restore from a backup"),
+    "taxonomy": _l("competence taxonomy imported"),
+    "progress": _l("workstream progress note"),
+    "resource": _l("shared resource added, changed or removed"),
+    "project": _l("project added, changed or deleted"),
+    "theme": _l("theme of the journey changed"),
+}
+
+#: The summaries the writers record in fixed words (in English, in the history), in the reader's words;
+#: a summary that names things (an import's files, a note's workstream) is shown as recorded.
+SUMMARY_WORDS = {
+    "resource shared": _l("resource shared"),
+    "resource removed": _l("resource removed"),
+    "resource changed": _l("resource changed"),
+    "request to join declined": _l("request to join declined"),
+    "password changed": _l("password changed"),
+    "left out of suggestions: no answer to two reminders": _l(
+        "left out of suggestions: no answer to two reminders"
+    ),
+    "gave their consent again": _l("gave their consent again"),
+    "contact made by an introduction": _l("contact made by an introduction"),
+    "asked to be introduced": _l("asked to be introduced"),
+    "account created": _l("account created"),
+    "a member was forgotten": _l("a member was forgotten"),
+    "(names a member who was later forgotten)": _l("(names a member who was later forgotten)"),
+}
+
+#: What a change is about, per kind of node, with its name.
+SUBJECT_WORDS = {
+    "topic": _l("the topic %(name)s"),
+    "organisation": _l("the organisation %(name)s"),
+    "workstream": _l("the workstream %(name)s"),
+}
+
+
+def kind_words(kind: str) -> str:
+    """A kind of change in the reader's words (an unknown kind as recorded)."""
+    found = KIND_WORDS.get(kind)
+    return str(found) if found is not None else history.KINDS.get(kind, kind)
+
+
+def field_words(field: str) -> str:
+    """A field's name in the reader's words."""
+    found = FIELD_WORDS.get(field)
+    return str(found) if found is not None else field
+
+
 #: The order in which a change's fields are said (the rest after these, by name).
 FIELD_ORDER = {
     f: i
@@ -60,8 +166,8 @@ FIELD_ORDER = {
         ("name", "title", "email", "organisation", "country", "region", "subregion", "topics", "workstreams")
     )
 }
-HIDDEN = "(hidden)"
-NONE = "(none)"
+HIDDEN = _l("(hidden)")
+NONE = _l("(none)")
 
 
 def when(at: str) -> str:
@@ -103,13 +209,13 @@ class Words:
         if self.viewer.at_least("admin"):
             return login
         if self.viewer.login and login == self.viewer.login:
-            return "your account"
+            return _("your account")
         member = self.accounts.get(login)
-        return f"the account of {self.member(member)}" if member else "an account"
+        return _("the account of %(name)s", name=self.member(member)) if member else _("an account")
 
     def member(self, member: str) -> str:
         found = self.names["Member"].get(member)
-        return found["name"] if found else "a member no longer in the network"
+        return found["name"] if found else _("a member no longer in the network")
 
     def sees_email(self, member: str) -> bool:
         found = self.names["Member"].get(member)
@@ -118,13 +224,13 @@ class Words:
     def value(self, field: str, value: Any, member: str) -> str:
         """One value of a field, in words (an email only where the viewer may see it)."""
         if value in ("", None, []):
-            return NONE
+            return str(NONE)
         if field == "email" and not self.sees_email(member):
-            return HIDDEN
+            return str(HIDDEN)
         if field == "topics":
-            return ", ".join(self._named("Topic", t, level) for t, _, level in _pairs(value))
+            return ", ".join(self._named("Topic", t, level) for t, _sep, level in _pairs(value))
         if field == "workstreams":
-            return ", ".join(self._named("Workstream", w, role) for w, _, role in _pairs(value))
+            return ", ".join(self._named("Workstream", w, role) for w, _sep, role in _pairs(value))
         if field == "covers":
             return ", ".join(self.names["Topic"].get(t, t) for t in value)
         if field == "knows":
@@ -133,21 +239,30 @@ class Words:
             return self.member(value)
         if field == "organisation":
             return str(self.names["Organisation"].get(value, value))
+        if field == "country" and isinstance(value, str):
+            return country_in(country_name(value))
+        if field == "region" and isinstance(value, str):
+            return word(value, "region")
+        if field == "role" and isinstance(value, str):
+            return word(value, "role")
         if isinstance(value, list):
             return ", ".join(str(v) for v in value)
         return str(value)
 
     def _named(self, label: str, node: str, detail: str) -> str:
         name = self.names[label].get(node, node)
-        return f"{name} ({detail})" if detail else str(name)
+        if not detail:
+            return str(name)
+        shown = word(detail, "level" if label == "Topic" else "workstream_role")
+        return _("%(name)s (%(detail)s)", name=name, detail=shown)
 
     def subject(self, row: dict[str, Any]) -> str:
-        kind, _, node = (row["subject"] or "").partition(":")
+        kind, _sep, node = (row["subject"] or "").partition(":")
         if kind == "member":
             return self.member(node)
         if kind in ("topic", "organisation", "workstream"):
             label = kind.capitalize()
-            return f"the {kind} {self.names[label].get(node, node)}"
+            return str(SUBJECT_WORDS[kind]) % {"name": self.names[label].get(node, node)}
         if kind == "account":
             return self.account(node)
         return ""
@@ -156,33 +271,45 @@ class Words:
         """What a change did, in a line: "Ana Example's title: Analyst → Head of unit"."""
         before, after = history.values(row)
         if row["subject"] == "import":
-            return f"Import of {row['summary']}"
+            return _("Import of %(files)s", files=row["summary"])
         who = self.subject(row)
         member = row["member"] or (row["subject"] or "").partition(":")[2]
         fields = sorted(set(before) | set(after), key=lambda f: (FIELD_ORDER.get(f, len(FIELD_ORDER)), f))
         others = [self.member(m) for m in row.get("about") or [] if m != row["member"]]
-        said = row["summary"]
-        if row["kind"] == "introduction" and "contacts" not in said:
+        said = str(SUMMARY_WORDS.get(row["summary"], row["summary"] or ""))
+        if row["kind"] == "introduction" and "contacts" not in (row["summary"] or ""):
             # Who asked whom, and how it was answered, is for the two people only (the request's mail
             # promises a decline is told to nobody else): others read that an introduction was handled.
             if not self.is_party(row):
                 name = self.member(row["member"]) if row["member"] else ""
-                return f"{name}: an introduction was asked for or answered" if name else "an introduction"
+                if name:
+                    return _("%(name)s: an introduction was asked for or answered", name=name)
+                return _("an introduction")
             if others:
-                said = f"{said} (with {', '.join(others)})"
+                said = _("%(summary)s (with %(names)s)", summary=said, names=", ".join(others))
         if not fields:
-            return f"{who}: {said}" if who and said else who or said or history.KINDS.get(row["kind"], "")
+            if who and said:
+                return _("%(who)s: %(what)s", who=who, what=said)
+            return who or said or kind_words(row["kind"])
         if not before and who:
-            added = "; ".join(f"{FIELD_WORDS.get(f, f)} {self.value(f, after[f], member)}" for f in fields)
-            return f"{who} added: {added}" if not said else f"{who}, {said}: {added}"
+            added = "; ".join(
+                _("%(field)s %(value)s", field=field_words(f), value=self.value(f, after[f], member))
+                for f in fields
+            )
+            if said:
+                return _("%(who)s, %(what)s: %(added)s", who=who, what=said, added=added)
+            return _("%(who)s added: %(added)s", who=who, added=added)
         changes = "; ".join(
-            f"{FIELD_WORDS.get(f, f)}: {self.value(f, before.get(f), member)} → "
-            f"{self.value(f, after.get(f), member)}"
+            _(
+                "%(field)s: %(before)s → %(after)s",
+                field=field_words(f),
+                before=self.value(f, before.get(f), member),
+                after=self.value(f, after.get(f), member),
+            )
             for f in fields
         )
-        owner = f"{who}'s " if who else ""
-        line = f"{owner}{changes}"
-        return f"{line} ({said})" if said else line
+        line = _("%(who)s — %(changes)s", who=who, changes=changes) if who else changes
+        return _("%(line)s (%(what)s)", line=line, what=said) if said else line
 
     def is_party(self, row: dict[str, Any]) -> bool:
         """Whether the viewer is one of the members a change is filed under or names."""
@@ -193,16 +320,16 @@ class Words:
         """Who made a change: as recorded, for coordinators; for a member, "you" or who in general."""
         by = row["by"] or ""
         if self.viewer.login and by == f"account:{self.viewer.login}":
-            return "you"
-        kind, _, login = by.partition(":")
+            return _("you")
+        kind, _sep, login = by.partition(":")
         if self.viewer.at_least("admin") or (self.viewer.at_least("coordinator") and kind != "account"):
             return by
         if self.viewer.at_least("coordinator"):
             return self.account(login)
         return {
-            "account": "another account",
-            "cli": "a command on the server",
-            "link": "a link in a mail",
+            "account": _("another account"),
+            "cli": _("a command on the server"),
+            "link": _("a link in a mail"),
         }.get(kind, by)
 
     def visible(self, row: dict[str, Any]) -> dict[str, Any]:
@@ -210,8 +337,8 @@ class Words:
         before, after = history.values(row)
         member = row["member"] or ""
         if ("email" in before or "email" in after) and not self.sees_email(member):
-            before = {**before, **({"email": HIDDEN} if "email" in before else {})}
-            after = {**after, **({"email": HIDDEN} if "email" in after else {})}
+            before = {**before, **({"email": str(HIDDEN)} if "email" in before else {})}
+            after = {**after, **({"email": str(HIDDEN)} if "email" in after else {})}
         subject = row["subject"]
         if subject.startswith("account:") and not self.viewer.at_least("admin"):
             subject = "account"
@@ -260,7 +387,8 @@ def _words(tx: Tx, rows: list[dict[str, Any]], viewer: Viewer) -> Words:
 
 
 def _pairs(values: list[str]) -> list[tuple[str, str, str]]:
-    return [v.rpartition(":") for v in values]
+    """``id:detail`` values as (id, ":", detail); a value with no detail (a resource's topics) as (id, "", "")."""
+    return [v.rpartition(":") if ":" in v else (v, "", "") for v in values]
 
 
 def _query(tx: Tx, filters: dict[str, str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -301,7 +429,7 @@ def history_page(tx: Tx, filters: dict[str, str], page: int, per_page: int, view
         "matches": matches,
         # (logins are email addresses: only admins choose by them; others filter by member)
         "actors": [a for a in history.actors(tx) if viewer.at_least("admin") or not a.startswith("account:")],
-        "kinds": history.KINDS,
+        "kinds": {k: kind_words(k) for k in history.KINDS},
     }
 
 
@@ -309,7 +437,7 @@ def history_rows(
     tx: Tx, filters: dict[str, str], viewer: Viewer, limit: int = CSV_LIMIT
 ) -> list[dict[str, Any]]:
     """Every change that passes the filters (an import's too), in words, newest first: for the CSV."""
-    query, _ = _query(tx, filters)
+    query, _matches = _query(tx, filters)
     query["collapse"] = False
     rows = history.changes(tx, **query, limit=limit)
     words = _words(tx, rows, viewer)
@@ -318,7 +446,7 @@ def history_rows(
 
 def history_api_page(tx: Tx, filters: dict[str, str], page: int, per_page: int, viewer: Viewer) -> Page:
     """One page of every change that passes the filters (an import's too), for the API."""
-    query, _ = _query(tx, filters)
+    query, _matches = _query(tx, filters)
     query["collapse"] = False
     total = history.count(tx, **query)
     rows = history.changes(tx, **query, limit=per_page, offset=(page - 1) * per_page)
@@ -434,7 +562,7 @@ def history_list() -> str:
 @bp.get("/history.csv")
 def history_csv() -> Response:
     """The filtered history as CSV (every change, an import's one by one), newest first."""
-    filters, _, _ = _filters()
+    filters, _page, _per_page = _filters()
     rows = get_store().read(history_rows, filters, current_viewer())
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
@@ -461,9 +589,9 @@ def member_history(member: str) -> str:
     """The history of a member's profile: for the member themself and for coordinators."""
     viewer = current_viewer()
     if viewer.member != member and not viewer.at_least("coordinator"):
-        abort(403, "Only the member themself and coordinators may read the history of a profile.")
+        abort(403, _("Only the member themself and coordinators may read the history of a profile."))
     page, per_page = page_args(request.args, PER_PAGE)
     shown = get_store().read(member_history_page, member, page, per_page, viewer)
     if shown is None:
-        abort(404, f"There is no member with the id {member!r}.")
+        abort(404, _("There is no member with the id “%(id)s”.", id=member))
     return render_template("pages/history_member.html", **shown)

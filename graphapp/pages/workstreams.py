@@ -19,6 +19,7 @@ from graphapp.accounts import now_iso
 from graphapp.auth import current_viewer
 from graphapp.contactmap import View
 from graphapp.db import get_store
+from graphapp.i18n import _, _l, day
 from graphapp.introductions import Refused
 from graphapp.pages import bp
 from graphapp.pages.directory import directory_of, redacted
@@ -33,11 +34,11 @@ __all__ = ["day_words", "paragraphs", "workstream_page"]
 
 #: How each stage is headed on the page ("": projects whose stage is not given).
 STAGE_HEADINGS = {
-    "idea": "Idea",
-    "demonstration": "Demonstration",
-    "production": "Production",
-    "maintenance": "Maintenance",
-    "": "Stage not given",
+    "idea": _l("Idea"),
+    "demonstration": _l("Demonstration"),
+    "production": _l("Production"),
+    "maintenance": _l("Maintenance"),
+    "": _l("Stage not given"),
 }
 
 
@@ -88,15 +89,17 @@ def _render(workstream: str, form: dict[str, str] | None = None, problem: str | 
         workstream_page, workstream, page, per_page, viewer.member, viewer.at_least("coordinator")
     )
     if shown is None:
-        abort(404, f"There is no workstream with the id {workstream!r}.")
+        abort(404, _("There is no workstream with the id “%(id)s”.", id=workstream))
     shown = redacted(shown)
-    notes = [{**n, "paragraphs": paragraphs(n["text"]), "day": day_words(n["date"])} for n in shown["notes"]]
+    notes = [
+        {**n, "paragraphs": paragraphs(n["text"]), "day": day(n["date"], "long")} for n in shown["notes"]
+    ]
     w = shown["workstream"]
     return render_template(
         "pages/workstream.html",
         kind="workstream",
         value=workstream,
-        heading=f"{w['id']}: {w['name']}",
+        heading=_("%(id)s: %(name)s", id=w["id"], name=w["name"]),
         node=w,
         leads=shown["leads"],
         themes=shown["themes"],
@@ -150,7 +153,7 @@ def add_progress_note(workstream: str) -> Any:
     done = _write(workstream, "", add_note)
     if isinstance(done, tuple):
         return done
-    flash("Your progress note is published on the workstream's page.")
+    flash(_("Your progress note is published on the workstream's page."))
     return _back(workstream, done["id"])
 
 
@@ -159,7 +162,7 @@ def edit_progress_note(workstream: str, note: str) -> Any:
     done = _write(workstream, note, change_note, note)
     if isinstance(done, tuple):
         return done
-    flash("The progress note is saved.")
+    flash(_("The progress note is saved."))
     return _back(workstream, note)
 
 
@@ -168,5 +171,5 @@ def delete_progress_note(workstream: str, note: str) -> Any:
     done = _write(workstream, note, remove_note, note)
     if isinstance(done, tuple):
         return done
-    flash("The progress note is deleted (the history keeps what it said).")
+    flash(_("The progress note is deleted (the history keeps what it said)."))
     return _back(workstream)
