@@ -107,7 +107,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         auth.ACCESS.get(endpoint, "member")
     )
     # A country's name in the reader's language (pycountry's translations of the ISO 3166 name).
-    app.jinja_env.filters["country_name"] = lambda code: i18n.country_in(country_name(code))
+    app.jinja_env.filters["country_name"] = i18n._per_request(
+        lambda code: i18n.country_in(country_name(code))
+    )
     app.jinja_env.globals.update(formats=FORMATS, levels=LEVELS, gap_href=gap_href)
     # The words of suggestions and gaps, made where they are shown (graphapp.wording).
     app.jinja_env.globals.update(

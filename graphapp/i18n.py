@@ -25,6 +25,7 @@ from flask import Flask, current_app, has_request_context, redirect, request
 from flask_babel import Babel, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from jinja2 import pass_context
 from werkzeug.wrappers import Response
 
 __all__ = [
@@ -184,9 +185,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         ui_languages=LANGUAGES, current_language=current_language, country_in=country_in
     )
-    app.jinja_env.filters["sort_by_name"] = _sort_filter
-    app.jinja_env.filters["day"] = day
-    app.jinja_env.filters["word"] = word
+    # Each filter takes the render's context, so that Jinja never folds ``{{ 'lead'|word(...) }}`` into a
+    # constant when it compiles a template: the words must be those of each request's language.
+    for name, function in (("sort_by_name", _sort_filter), ("day", day), ("word", word)):
+        app.jinja_env.filters[name] = _per_request(function)
     app.add_url_rule("/language", "language", choose_language, methods=["POST"])
     if not any(TRANSLATIONS.glob("*/LC_MESSAGES/messages.mo")):
         app.logger.warning(
@@ -194,6 +196,17 @@ def init_app(app: Flask) -> None:
             TRANSLATIONS,
             TRANSLATIONS,
         )
+
+
+def _per_request(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function`` as a Jinja filter that is evaluated at every render (a context filter), never at
+    compile time."""
+
+    @pass_context
+    def filter_(_context: Any, *args: Any, **kwargs: Any) -> Any:
+        return function(*args, **kwargs)
+
+    return filter_
 
 
 def _sort_filter(items: Iterable[Any], attribute: str | None = None) -> list[Any]:

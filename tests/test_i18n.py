@@ -67,7 +67,7 @@ def test_the_chooser_goes_back_only_to_a_page_of_this_site(anonymous: Any) -> No
 
 
 def test_days_and_countries_in_the_readers_language(app: Any) -> None:
-    countries = app.jinja_env.filters["country_name"]
+    country = app.jinja_env.from_string("{{ code|country_name }}")
     for language, expected_day, expected_country in (
         ("en", "Nov 30, 2026", "Switzerland"),
         ("fr", "30 nov. 2026", "Suisse"),
@@ -75,7 +75,7 @@ def test_days_and_countries_in_the_readers_language(app: Any) -> None:
     ):
         with app.test_request_context("/", headers={"Accept-Language": language}):
             assert day("2026-11-30T09:00:00+00:00") == expected_day
-            assert countries("CHE") == expected_country
+            assert country.render(code="CHE") == expected_country
 
 
 def test_names_sort_as_a_reader_expects() -> None:
@@ -102,3 +102,14 @@ def _csrf(page: str) -> str:
     found = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert found, "no CSRF token on the page"
     return found.group(1)
+
+
+def test_a_compiled_template_speaks_each_requests_language(app: Any) -> None:
+    """Jinja folds a filter of constants into the compiled template unless the filter takes the context:
+    the first request's language would then stick for every later reader."""
+    template = app.jinja_env.from_string("{{ 'lead'|word('workstream_role') }} {{ 'CHE'|country_name }}")
+    said = {}
+    for language in ("ru", "en", "fr"):
+        with app.test_request_context("/", headers={"Accept-Language": language}):
+            said[language] = template.render()
+    assert said == {"ru": "руководитель Швейцария", "en": "lead Switzerland", "fr": "responsable Suisse"}
