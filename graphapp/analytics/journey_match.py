@@ -255,7 +255,7 @@ class JourneySuggestions(Suggestions):
 
 
 def _gain(ahead: int, day: str, mine: str | None, theirs: str | None, today: date) -> float:
-    fit = level_fit(mine, theirs, "mentors") if mine and theirs else 0.0
+    fit = level_fit(mine, theirs, "ahead") if mine and theirs else 0.0
     return ahead * recency(day, today) * (1 + fit) / 2
 
 
@@ -392,7 +392,7 @@ def _fit(index: InterestIndex, t: str, mine: str | None, members: np.ndarray) ->
     at = np.minimum(np.searchsorted(holders, members, sorter=sorter), len(holders) - 1)
     place = sorter[at]
     held = holders[place] == members
-    fit[held] = FIT["mentors"][RANK[mine]][levels[place[held]]]
+    fit[held] = FIT["ahead"][RANK[mine]][levels[place[held]]]
     return fit
 
 
