@@ -1,6 +1,7 @@
-"""Suggestions read from the reader's side, in a real browser (issue 15 §1): another member reading Timo's
-profile reads reasons that name Timo and the person suggested, never a "you" that means Timo; Timo on his
-own profile is "you". In English, then in French (chosen with the header's chooser), in one browser session.
+"""Suggestions read from the reader's side, in a real browser (issue 15 §1): another member reading Xenia's
+profile reads reasons that name Xenia and the person suggested, never a "you" that means Xenia; Xenia on
+her own profile is "you". In English, then in French (chosen with the header's chooser), in one browser
+session. (Xenia Novak, of the demo, is learning two topics: she has mentors, and a mixed list of peers.)
 """
 
 from __future__ import annotations
@@ -21,27 +22,26 @@ from tests.browser.test_introduction_flow import PASSWORD, sign_in, sign_out
 from tests.processes import _clean_env, graphapp, serving
 
 pytestmark = pytest.mark.browser
-TIMO = "timo.okafor@example.org"
+OWNER = "xenia.novak@example.org"
 YOU = re.compile(r"\b(you|your|vous|votre)\b", re.IGNORECASE)
 
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[dict[str, object]]:
-    """The demo network on LadybugDB, served, with accounts for Timo and for someone Timo is not
-    suggested (so that they read Timo's profile as another member)."""
+    """The demo network on LadybugDB, served, with accounts for Xenia and for another member."""
     env = {**_clean_env(), "GRAPHAPP_SECRET_KEY": "x" * 40, "GRAPHAPP_DB": str(tmp_path / "demo.lbug")}
     done = graphapp(env, "demo")
     assert done.returncode == 0, done.stderr
-    timo = json.loads(graphapp(env, "suggest", TIMO, "--json").stdout)
-    mentors = json.loads(graphapp(env, "suggest", TIMO, "--json", "--mode", "mentors").stdout)
-    reader = timo["suggestions"][-1]["id"]  # another member (one of those suggested to Timo, as it happens)
-    for login, member in (("timo@example.org", timo["member"]), ("reader@example.org", reader)):
+    owner = json.loads(graphapp(env, "suggest", OWNER, "--json").stdout)
+    mentors = json.loads(graphapp(env, "suggest", OWNER, "--json", "--mode", "mentors").stdout)
+    reader = owner["suggestions"][-1]["id"]  # another member (one of those suggested to Xenia, as it happens)
+    for login, member in (("owner@example.org", owner["member"]), ("reader@example.org", reader)):
         made = graphapp(
             env, "account", "create", login, "--member", member, "--password-stdin", stdin=PASSWORD + "\n"
         )
         assert made.returncode == 0, made.stderr
     with serving(env, tmp_path / "serve.log") as url:
-        yield {"url": url.rstrip("/"), "timo": timo, "mentors": mentors, "reader": reader}
+        yield {"url": url.rstrip("/"), "owner": owner, "mentors": mentors, "reader": reader}
 
 
 @pytest.fixture
@@ -67,6 +67,10 @@ def _blocks(browser: webdriver.Chrome) -> list[dict[str, str]]:
     ]
 
 
+def _show_suggestions(browser: webdriver.Chrome) -> None:
+    browser.execute_script("document.getElementById('suggestions-heading').scrollIntoView()")
+
+
 def _choose(browser: webdriver.Chrome, language: str) -> None:
     browser.find_element(By.CSS_SELECTOR, f"#language-choice option[value='{language}']").click()
     browser.find_element(By.CSS_SELECTOR, "form.language button").click()
@@ -74,55 +78,64 @@ def _choose(browser: webdriver.Chrome, language: str) -> None:
 
 
 def test_reasons_name_the_right_person_in_english_and_french(site, browser) -> None:  # type: ignore[no-untyped-def]
-    url, timo, mentors = str(site["url"]), site["timo"], site["mentors"]
-    assert isinstance(timo, dict) and isinstance(mentors, dict)
-    profile = f"{url}/members/{timo['member']}"
+    url, owner, mentors = str(site["url"]), site["owner"], site["mentors"]
+    assert isinstance(owner, dict) and isinstance(mentors, dict)
+    profile = f"{url}/members/{owner['member']}"
     browser.set_window_size(1400, 1000)
     sign_in(browser, url, "reader@example.org")
 
-    # Another member reads Timo's profile: the reasons name Timo and the person suggested (as the CLI does).
+    # Another member reads Xenia's profile: the reasons name Xenia and the person suggested (as the CLI does).
     browser.get(profile)
-    _wait(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), timo["name"]))
+    _wait(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), owner["name"]))
     blocks = _blocks(browser)
-    assert [b["name"] for b in blocks] == [s["name"] for s in timo["suggestions"]]
-    for block, s in zip(blocks, timo["suggestions"], strict=True):
+    assert [b["name"] for b in blocks] == [s["name"] for s in owner["suggestions"]]
+    for block, s in zip(blocks, owner["suggestions"], strict=True):
         assert block["why"] == s["reasons"][0]
-        assert timo["name"] in block["why"] and s["name"] in block["why"] and not YOU.search(block["why"])
+        assert owner["name"] in block["why"] and s["name"] in block["why"] and not YOU.search(block["why"])
     assert not browser.find_elements(By.CSS_SELECTOR, "ol.suggestions table")  # one compact block each
+    # The mixed list is all peers here: the page says why, and where the mentors are.
+    assert [p.text for p in browser.find_elements(By.CSS_SELECTOR, "p.balance")] == owner["balance"]
+    assert "the Mentors list has" in owner["balance"][0]
+    _show_suggestions(browser)
     _screenshot(browser, "suggest-1-another-member-en")
     assert _axe(browser) == []
 
-    # The mentors mode: its label says what it does; each mentor is ahead of Timo on a topic he is learning.
+    # The mentors mode: its label says what it does; each mentor is ahead of Xenia on a topic she is learning.
     browser.get(profile + "?mode=mentors")
     label = browser.find_element(By.CSS_SELECTOR, "#mode option[selected]").text
-    assert label == f"Mentors: ahead of {timo['name']} on a topic {timo['name']} is learning"
+    assert label == f"Mentors: ahead of {owner['name']} on a topic {owner['name']} is learning"
+    assert mentors["suggestions"]
     for block, s in zip(_blocks(browser), mentors["suggestions"], strict=True):
-        assert block["why"] == s["reasons"][0] and f"which {timo['name']} is learning" in block["why"]
+        assert block["why"] == s["reasons"][0] and f"which {owner['name']} is learning" in block["why"]
+    _show_suggestions(browser)
+    _screenshot(browser, "suggest-2-mentors-en")
 
     # In French, the same people, named, in French.
     browser.get(profile)
     _choose(browser, "fr")
     french = _blocks(browser)
-    assert [b["name"] for b in french] == [s["name"] for s in timo["suggestions"]]
-    for block, s in zip(french, timo["suggestions"], strict=True):
-        assert timo["name"] in block["why"] and s["name"] in block["why"] and not YOU.search(block["why"])
+    assert [b["name"] for b in french] == [s["name"] for s in owner["suggestions"]]
+    for block, s in zip(french, owner["suggestions"], strict=True):
+        assert owner["name"] in block["why"] and s["name"] in block["why"] and not YOU.search(block["why"])
         assert block["why"] != s["reasons"][0]  # (not the English sentence)
     assert "Personnes à contacter" in browser.find_element(By.ID, "suggestions-heading").text
     browser.set_window_size(390, 844)
-    _screenshot(browser, "suggest-2-another-member-fr-390")
+    _show_suggestions(browser)
+    _screenshot(browser, "suggest-3-another-member-fr-390")
     # (each block fits the phone's width; the page's own width is issue 15 §4's, measured there)
     assert browser.execute_script(
         "return [...document.querySelectorAll('ol.suggestions > li')].every(li => li.scrollWidth <= li.clientWidth)"
     )
     assert _axe(browser) == []
 
-    # Timo on his own profile: he is "vous" in French, "you" in English.
+    # Xenia on her own profile: she is "vous" in French, "you" in English.
     sign_out(browser)
-    sign_in(browser, url, "timo@example.org")
+    sign_in(browser, url, "owner@example.org")
     browser.get(profile)
     own = _blocks(browser)
-    assert own and all(timo["name"] not in b["why"] and re.search(r"\bvous\b", b["why"]) for b in own)
-    _screenshot(browser, "suggest-3-own-fr-390")
+    assert own and all(owner["name"] not in b["why"] and re.search(r"\bvous\b", b["why"]) for b in own)
+    _show_suggestions(browser)
+    _screenshot(browser, "suggest-4-own-fr-390")
     _choose(browser, "en")
     own = _blocks(browser)
-    assert own and all(timo["name"] not in b["why"] and re.search(r"\byou\b", b["why"]) for b in own)
+    assert own and all(owner["name"] not in b["why"] and re.search(r"\byou\b", b["why"]) for b in own)
