@@ -249,7 +249,7 @@ def test_one_line_per_topic_the_best_first() -> None:
     (ann,) = been_there(index, journeys, "me", today=TODAY).suggestions
     assert [(a.topic, a.ahead) for a in ann.ahead] == [("b", 3), ("a", 1)]
     assert ann.score == round(sum(a.gain for a in ann.ahead), 6)
-    assert len(wording.reasons(ann)) == 2 and wording.reasons(ann)[0].startswith("took b to production")
+    assert len(wording.reasons(ann)) == 2 and wording.reasons(ann)[0].startswith("ann took b to production")
 
 
 def test_a_member_with_no_projects_is_behind_everyone_on_their_topics(network) -> None:
