@@ -319,7 +319,7 @@ def suggest(
     for i, s in enumerate(result.suggestions, start=1):
         where = ", ".join(x for x in (s.organisation, s.country) if x)
         click.echo(f"{i:3}. {s.name} ({where}): {s.kind}, score {s.score:.3f}")
-        for reason in wording.reasons(s):
+        for reason in wording.reasons(s, result.name):
             click.echo(f"       - {reason}")
 
 

@@ -73,6 +73,12 @@ WORDS: dict[str, dict[str, Any]] = {
         "course": _l("course"),
         "recording": _l("recording"),
     },
+    "suggestion_kind": {
+        "peer": _l("peer"),
+        "mentor": _l("mentor"),
+        "mentee": _l("mentee"),
+        "been-there": _l("been there"),
+    },
     "role": {
         "public": _l("public visitor"),
         "member": _l("member"),

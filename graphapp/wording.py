@@ -13,9 +13,12 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
+from flask_babel import ngettext
+
 from graphapp.analytics.asks import Helper, Helpers
 from graphapp.analytics.journey_match import AheadTopic, BeenThere, JourneySuggestions
 from graphapp.analytics.suggestions import Suggestion, Suggestions
+from graphapp.i18n import _, _l, word
 from graphapp.queries.schema import LEVELS
 
 __all__ = [
@@ -25,6 +28,7 @@ __all__ = [
     "STAGE_NAMES",
     "TO_BE_DEFINED",
     "ahead_reason",
+    "balance_note",
     "area_coverage_summary",
     "area_finding_detail",
     "worded_area_coverage",
@@ -43,52 +47,118 @@ __all__ = [
 #: A gap's severity in words (3 is the worst).
 SEVERITY = {3: "critical", 2: "serious", 1: "worth a look"}
 
-#: Why a list of suggestions is empty (:attr:`Suggestions.empty_because`), in words; ``{name}`` is the member's.
+#: Why a list of suggestions is empty (:attr:`Suggestions.empty_because`), in words; ``%(name)s`` is the member's.
 EMPTY = {
-    "no-topics": "{name} has no topics yet: add some to the profile to get suggestions",
-    "no-fit": "nobody can be suggested for these topics in this mode",
-    "nobody-passes": "nobody else shares these topics under these options",
+    "no-topics": _l("%(name)s has no topics yet: add some to the profile to get suggestions"),
+    "no-fit": _l("nobody can be suggested for these topics in this mode"),
+    "nobody-passes": _l("nobody else shares these topics under these options"),
+}
+#: Why nobody fits a mode in which only some levels count (``no-fit`` in the mentors and mentees modes).
+NO_FIT = {
+    "mentors": _l(
+        "%(name)s is learning no topic yet: a mentor is someone ahead of %(name)s on a topic %(name)s is learning"
+    ),
+    "mentees": _l(
+        "%(name)s is an expert in no topic yet: a mentee is someone learning a topic %(name)s is an expert in"
+    ),
 }
 
 #: A topic held by this many people or fewer is called rare.
 RARE = 5
 
+_L, _P, _E = LEVELS
+#: One shared topic in a sentence, by (the member's level, the other's level): ``%(owner)s`` is the member
+#: whose suggestions these are, ``%(name)s`` the person suggested, ``%(topic)s`` the topic.
+TOPIC_SAID = {
+    (_L, _L): _l("%(owner)s and %(name)s are both learning %(topic)s"),
+    (_P, _P): _l("%(owner)s and %(name)s both practise %(topic)s"),
+    (_E, _E): _l("%(owner)s and %(name)s are both experts in %(topic)s"),
+    (_L, _P): _l("%(name)s practises %(topic)s, which %(owner)s is learning"),
+    (_L, _E): _l("%(name)s is an expert in %(topic)s, which %(owner)s is learning"),
+    (_P, _E): _l("%(name)s is an expert in %(topic)s, which %(owner)s practises"),
+    (_P, _L): _l("%(name)s is learning %(topic)s, which %(owner)s practises"),
+    (_E, _L): _l("%(name)s is learning %(topic)s, in which %(owner)s is an expert"),
+    (_E, _P): _l("%(name)s practises %(topic)s, in which %(owner)s is an expert"),
+}
+#: The same, said to the member whose suggestions these are (on their own profile and home page).
+TOPIC_SAID_TO_YOU = {
+    (_L, _L): _l("you and %(name)s are both learning %(topic)s"),
+    (_P, _P): _l("you and %(name)s both practise %(topic)s"),
+    (_E, _E): _l("you and %(name)s are both experts in %(topic)s"),
+    (_L, _P): _l("%(name)s practises %(topic)s, which you are learning"),
+    (_L, _E): _l("%(name)s is an expert in %(topic)s, which you are learning"),
+    (_P, _E): _l("%(name)s is an expert in %(topic)s, which you practise"),
+    (_P, _L): _l("%(name)s is learning %(topic)s, which you practise"),
+    (_E, _L): _l("%(name)s is learning %(topic)s, in which you are an expert"),
+    (_E, _P): _l("%(name)s practises %(topic)s, in which you are an expert"),
+}
 
-def reasons(s: Suggestion) -> list[str]:
-    """Why ``s`` is suggested, one sentence per shared topic, then shared workstreams and region.
+
+def _topic_said(topic: str, mine: str, theirs: str, name: str, owner: str | None) -> str:
+    said = TOPIC_SAID_TO_YOU if owner is None else TOPIC_SAID
+    return str(said[mine, theirs]) % {"name": name, "owner": owner, "topic": topic}
+
+
+def reasons(s: Suggestion | BeenThere, owner: str | None = None) -> list[str]:
+    """Why ``s`` is suggested, one sentence per shared topic (those that make the match in the mode first;
+    one that works the other way round is said to), then shared workstreams and region.
+
+    Said from the reader's side: with ``owner`` (the name of the member whose suggestions these are) both
+    people are named; without it (the member reads their own), the member is "you". In a request the
+    words are in the reader's language, elsewhere (the API, the CLI) in English.
 
     Examples
     --------
     >>> from graphapp.analytics.suggestions import SharedTopic
     >>> nlp = SharedTopic("nlp", "NLP", "learning", "expert", 3, "mentor")
-    >>> s = Suggestion("m-1", "Ann", None, None, "Europe", 0.5, "mentor", [nlp], ["WS2"], True)
-    >>> reasons(s)
-    ['both work on NLP (rare: 3 people); they are expert where you are learning', 'both in WS2', 'same region (Europe)']
+    >>> gis = SharedTopic("gis", "GIS", "practising", "learning", 9, "peer", False)
+    >>> s = Suggestion("m-1", "Ann", None, None, "Europe", 0.5, "mentor", [nlp, gis], ["WS2"], True)
+    >>> reasons(s, "Timo")
+    ['Ann is an expert in NLP, which Timo is learning (a rare topic: 3 people hold it)', 'the other way round: Ann is learning GIS, which Timo practises', 'Timo and Ann are both in WS2', 'in the same region (Europe)']
+    >>> reasons(s)[0]
+    'Ann is an expert in NLP, which you are learning (a rare topic: 3 people hold it)'
     """
     if isinstance(s, BeenThere):
-        return [ahead_reason(a) for a in s.ahead] + _shared(s)
+        return [ahead_reason(a, s.name, owner) for a in s.ahead] + _shared(s, owner)
     said = []
     for t in s.shared_topics:
-        rarity = "rare: " if t.holders <= RARE else ""
-        who = {
-            "mentor": f"they are {t.theirs} where you are {t.mine}",
-            "mentee": f"you are {t.mine} where they are {t.theirs}",
-            "peer": f"you: {t.mine}, they: {t.theirs}",
-        }[t.relation]
-        said.append(f"both work on {t.name} ({rarity}{t.holders} people); {who}")
-    return said + _shared(s)
+        one = _topic_said(t.name, t.mine, t.theirs, s.name, owner)
+        if t.holders <= RARE:
+            one = ngettext(
+                "%(reason)s (a rare topic: %(num)d person holds it)",
+                "%(reason)s (a rare topic: %(num)d people hold it)",
+                t.holders,
+                reason=one,
+            )
+        if not t.counts:
+            one = _("the other way round: %(reason)s", reason=one)
+        said.append(one)
+    return said + _shared(s, owner)
 
 
-def _shared(s: Suggestion) -> list[str]:
+def _shared(s: Suggestion | BeenThere, owner: str | None) -> list[str]:
     said = []
     if s.shared_workstreams:
-        said.append("both in " + ", ".join(s.shared_workstreams))
+        workstreams = ", ".join(s.shared_workstreams)
+        if owner is None:
+            said.append(
+                _("you and %(name)s are both in %(workstreams)s", name=s.name, workstreams=workstreams)
+            )
+        else:
+            said.append(
+                _(
+                    "%(owner)s and %(name)s are both in %(workstreams)s",
+                    owner=owner,
+                    name=s.name,
+                    workstreams=workstreams,
+                )
+            )
     if s.same_region:
-        said.append(f"same region ({s.region})")
+        said.append(_("in the same region (%(region)s)", region=s.region))
     return said
 
 
-def note(result: Suggestions) -> str | None:
+def note(result: Suggestions | JourneySuggestions) -> str | None:
     """Why the list is empty, when it is (None otherwise).
 
     Examples
@@ -99,65 +169,138 @@ def note(result: Suggestions) -> str | None:
     if result.empty_because is None:
         return None
     if isinstance(result, JourneySuggestions):
-        said = BEEN_THERE_EMPTY[result.empty_because].format(name=result.name)
-        return said + ("" if result.projects else BEEN_THERE_HELP)
-    return EMPTY[result.empty_because].format(name=result.name)
+        said = str(BEEN_THERE_EMPTY[result.empty_because]) % {"name": result.name}
+        return str(BEEN_THERE_HELP) % {"said": said} if not result.projects else said
+    if result.empty_because == "no-fit" and result.mode in NO_FIT:
+        return str(NO_FIT[result.mode]) % {"name": result.name}
+    return str(EMPTY[result.empty_because]) % {"name": result.name}
+
+
+def balance_note(result: Suggestions) -> list[str]:
+    """In the mixed mode, why the list holds no mentor or no mentee, when it does not: nobody fits, or how
+    many the mode of that kind lists.
+
+    Examples
+    --------
+    >>> balance_note(Suggestions("m-1", "Ann", "all", elsewhere={"mentor": 0, "mentee": 4}))
+    ['No mentor among these: nobody is ahead of Ann on a topic Ann is learning.', 'No mentee among these: the Mentees list has 4 people learning a topic Ann is an expert in.']
+    """
+    said = []
+    for kind, n in result.elsewhere.items():
+        if kind == "mentor":
+            said.append(
+                _(
+                    "No mentor among these: nobody is ahead of %(name)s on a topic %(name)s is learning.",
+                    name=result.name,
+                )
+                if not n
+                else ngettext(
+                    "No mentor among these: the Mentors list has %(num)d person ahead of %(name)s on a topic %(name)s is learning.",
+                    "No mentor among these: the Mentors list has %(num)d people ahead of %(name)s on a topic %(name)s is learning.",
+                    n,
+                    name=result.name,
+                )
+            )
+        else:
+            said.append(
+                _(
+                    "No mentee among these: nobody is learning a topic %(name)s is an expert in.",
+                    name=result.name,
+                )
+                if not n
+                else ngettext(
+                    "No mentee among these: the Mentees list has %(num)d person learning a topic %(name)s is an expert in.",
+                    "No mentee among these: the Mentees list has %(num)d people learning a topic %(name)s is an expert in.",
+                    n,
+                    name=result.name,
+                )
+            )
+    return said
 
 
 # --- Been there: people further along the journey (issue 14) ------------------------------------------
 
 #: Why the been-there list is empty (:class:`JourneySuggestions`), in words.
 BEEN_THERE_EMPTY = {
-    "no-topics": "{name} has no topics or projects yet",
-    "nobody-ahead": "nobody has a project further along than {name}'s own on these topics yet",
-    "nobody-passes": "those further along on these topics are all left out under these options",
+    "no-topics": _l("%(name)s has no topics or projects yet"),
+    "nobody-ahead": _l("nobody has a project further along than %(name)s's own on these topics yet"),
+    "nobody-passes": _l("those further along on these topics are all left out under these options"),
 }
 #: What would help, said after the above when the member works on no project.
-BEEN_THERE_HELP = (
-    ": add your projects (with their topics and stage) so that people who have been there can be found"
+BEEN_THERE_HELP = _l(
+    "%(said)s: add your projects (with their topics and stage) so that people who have been there can be found"
 )
 
+#: What someone ahead did on a topic, by stage, with the organisation (``at``) or without; ``%(year)s``.
+AHEAD_SAID = {
+    ("idea", False): _l("%(name)s started on %(topic)s (the idea stage) in %(year)s"),
+    ("idea", True): _l("%(name)s started on %(topic)s (the idea stage) at %(organisation)s in %(year)s"),
+    ("demonstration", False): _l("%(name)s took %(topic)s to a demonstration in %(year)s"),
+    ("demonstration", True): _l("%(name)s took %(topic)s to a demonstration at %(organisation)s in %(year)s"),
+    ("production", False): _l("%(name)s took %(topic)s to production in %(year)s"),
+    ("production", True): _l("%(name)s took %(topic)s to production at %(organisation)s in %(year)s"),
+    ("maintenance", False): _l("%(name)s took %(topic)s to production and has maintained it since %(year)s"),
+    ("maintenance", True): _l(
+        "%(name)s took %(topic)s to production and has maintained it at %(organisation)s since %(year)s"
+    ),
+}
 
-def ahead_reason(a: AheadTopic) -> str:
-    """Why someone ahead on one topic is suggested: the stage they reached, where and when, and where
-    the member is.
+
+def ahead_reason(a: AheadTopic, name: str, owner: str | None = None) -> str:
+    """Why ``name``, ahead on one topic, is suggested: the stage they reached, where and when, where the
+    member is (``owner``, or "you" without it), and their levels when theirs is above.
 
     Examples
     --------
     >>> a = AheadTopic("rl", "record linkage", "production", "2023-04-01", "p1", "Linking", "Statistics Canada",
     ...                "demonstration", 1, "learning", "expert", 0.9)
-    >>> ahead_reason(a)
-    'took record linkage to production at Statistics Canada in 2023; you are at the demonstration stage; they are expert where you are learning'
+    >>> ahead_reason(a, "Ann")
+    'Ann took record linkage to production at Statistics Canada in 2023; you are at the demonstration stage; Ann is an expert in record linkage, which you are learning'
     >>> ahead_reason(AheadTopic("rl", "record linkage", "demonstration", "", "p1", "Linking", None, None,
-    ...                         2, None, "practising", 0.5))
-    'is at the demonstration stage with record linkage; you have no project on it yet'
+    ...                         2, None, "practising", 0.5), "Ann", "Timo")
+    'Ann is at the demonstration stage with record linkage; Timo has no project on it yet'
     """
-    where = f" at {a.organisation}" if a.organisation else ""
+    words = {"name": name, "owner": owner, "topic": a.name, "organisation": a.organisation}
     if a.day:
-        year = a.day[:4]
-        if a.stage == "idea":
-            said = f"started on {a.name} (the idea stage){where} in {year}"
-        elif a.stage == "maintenance":
-            said = f"took {a.name} to production and has maintained it{where} since {year}"
-        else:
-            said = f"took {a.name} to {'a demonstration' if a.stage == 'demonstration' else a.stage}{where} in {year}"
+        said = str(AHEAD_SAID[a.stage, bool(a.organisation)]) % {**words, "year": a.day[:4]}
+    elif a.organisation:
+        said = _(
+            "%(name)s is at the %(stage)s stage with %(topic)s at %(organisation)s",
+            **words,
+            stage=word(a.stage, "stage"),
+        )
     else:
-        said = f"is at the {a.stage} stage with {a.name}{where}"
-    said += f"; you are at the {a.my_stage} stage" if a.my_stage else "; you have no project on it yet"
+        said = _("%(name)s is at the %(stage)s stage with %(topic)s", **words, stage=word(a.stage, "stage"))
+    parts = [said]
+    if a.my_stage:
+        stage = word(a.my_stage, "stage")
+        parts.append(
+            _("you are at the %(stage)s stage", stage=stage)
+            if owner is None
+            else _("%(owner)s is at the %(stage)s stage", owner=owner, stage=stage)
+        )
+    else:
+        parts.append(
+            _("you have no project on it yet")
+            if owner is None
+            else _("%(owner)s has no project on it yet", owner=owner)
+        )
     if a.mine and a.theirs and a.theirs != a.mine and LEVELS.index(a.theirs) > LEVELS.index(a.mine):
-        said += f"; they are {a.theirs} where you are {a.mine}"
-    return said
+        parts.append(_topic_said(a.name, a.mine, a.theirs, name, owner))
+    return "; ".join(parts)
 
 
-def worded_suggestions(result: Suggestions) -> dict[str, Any]:
+def worded_suggestions(result: Suggestions | JourneySuggestions) -> dict[str, Any]:
     """A member's suggestions as the API and ``graphapp suggest --json`` give them: each suggestion with
-    its ``reasons`` in sentences, and the ``note`` that says why the list is empty, when it is."""
+    its ``reasons`` in sentences (both people named), the ``note`` that says why the list is empty, when
+    it is, and in the mixed mode ``balance``: why it holds no mentor or mentee, when it does not."""
     return {
         "member": result.member,
         "name": result.name,
         "mode": result.mode,
         "note": note(result),
-        "suggestions": [{**asdict(s), "reasons": reasons(s)} for s in result.suggestions],
+        "balance": balance_note(result) if isinstance(result, Suggestions) else [],
+        "suggestions": [{**asdict(s), "reasons": reasons(s, result.name)} for s in result.suggestions],
     }
 
 
@@ -273,9 +416,15 @@ def worded_report(report: Mapping[str, Any]) -> dict[str, Any]:
 
 #: Why nobody is listed to help with an ask (:attr:`Helpers.empty_because`), in words.
 HELPERS_EMPTY = {
-    "no-topics": "this ask names no topic of the network",
-    "nobody-holds": "nobody else works on these topics yet",
-    "nobody-passes": "those who work on these topics chose not to be suggested or introduced",
+    "no-topics": _l("this ask names no topic of the network"),
+    "nobody-holds": _l("nobody else works on these topics yet"),
+    "nobody-passes": _l("those who work on these topics chose not to be suggested or introduced"),
+}
+#: A helper's level on one of the ask's topics, in a few words.
+HELPER_SAID = {
+    _L: _l("learning %(topic)s"),
+    _P: _l("practising %(topic)s"),
+    _E: _l("expert in %(topic)s"),
 }
 
 #: Where an introduction was asked from, in words (graphapp.queries.introductions.INTRODUCTION_KINDS).
@@ -301,8 +450,13 @@ def helper_reasons(h: Helper) -> list[str]:
     """
     said = []
     for t in h.topics:
-        rarity = "rare: " if t.holders <= RARE else ""
-        said.append(f"{t.level} in {t.name} ({rarity}{t.holders} people)")
+        one = str(HELPER_SAID[t.level]) % {"topic": t.name}
+        if t.holders <= RARE:
+            said.append(
+                ngettext("%(said)s (rare: %(num)d person)", "%(said)s (rare: %(num)d people)", t.holders, said=one)
+            )
+        else:
+            said.append(_("%(said)s (%(num)d people)", said=one, num=t.holders))
     return said
 
 
@@ -314,7 +468,7 @@ def helpers_note(found: Helpers) -> str | None:
     >>> helpers_note(Helpers(["nlp"], empty_because="nobody-holds"))
     'nobody else works on these topics yet'
     """
-    return HELPERS_EMPTY[found.empty_because] if found.empty_because else None
+    return str(HELPERS_EMPTY[found.empty_because]) if found.empty_because else None
 
 
 def worded_helpers(found: Helpers) -> dict[str, Any]:

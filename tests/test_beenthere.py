@@ -206,23 +206,32 @@ def test_the_reasons_say_the_stage_the_organisation_and_the_year(network) -> Non
     shown = wording.worded_suggestions(network.read(suggest_peers, _id("Me"), mode="been-there"))
     assert shown["mode"] == "been-there" and shown["note"] is None
     reasons = {s["name"]: s["reasons"] for s in shown["suggestions"]}
+    # (the API names both people: whoever reads it, "you" would be ambiguous)
     assert reasons["Ann"] == [
-        "took record linkage to production at Statistics Canada in 2023; you are at the demonstration "
-        "stage; they are expert where you are learning"
+        "Ann took record linkage to production at Statistics Canada in 2023; Me is at the demonstration "
+        "stage; Ann is an expert in record linkage, which Me is learning"
     ]
     assert reasons["Bo"] == [
-        "took record linkage to production and has maintained it at Stats SA since 2023; you are at the "
-        "demonstration stage; they are expert where you are learning"
+        "Bo took record linkage to production and has maintained it at Stats SA since 2023; Me is at the "
+        "demonstration stage; Bo is an expert in record linkage, which Me is learning"
     ]
     assert reasons["Hal"] == [
-        "is at the idea stage with nlp at Statistics Finland; you have no project on it yet; they are "
-        "expert where you are practising",
-        "same region (Europe)",  # (as the other modes say it)
+        "Hal is at the idea stage with nlp at Statistics Finland; Me has no project on it yet; Hal is an "
+        "expert in nlp, which Me practises",
+        "in the same region (Europe)",  # (as the other modes say it)
     ]
     assert reasons["Ivy"] == [
-        "took record linkage to production at Destatis in 2024; you are at the demonstration stage",
-        "same region (Europe)",
+        "Ivy took record linkage to production at Destatis in 2024; Me is at the demonstration stage",
+        "in the same region (Europe)",
     ]
+    # On Me's own profile, Me is "you".
+    ann = next(
+        s for s in network.read(suggest_peers, _id("Me"), mode="been-there").suggestions if s.name == "Ann"
+    )
+    assert wording.reasons(ann)[0] == (
+        "Ann took record linkage to production at Statistics Canada in 2023; you are at the demonstration "
+        "stage; Ann is an expert in record linkage, which you are learning"
+    )
     ann = next(s for s in shown["suggestions"] if s["name"] == "Ann")
     assert ann["ahead"][0]["title"] == "Census linkage" and ann["ahead"][0]["day"] == "2023-04-01"
 
@@ -240,7 +249,7 @@ def test_one_line_per_topic_the_best_first() -> None:
     (ann,) = been_there(index, journeys, "me", today=TODAY).suggestions
     assert [(a.topic, a.ahead) for a in ann.ahead] == [("b", 3), ("a", 1)]
     assert ann.score == round(sum(a.gain for a in ann.ahead), 6)
-    assert len(wording.reasons(ann)) == 2 and wording.reasons(ann)[0].startswith("took b to production")
+    assert len(wording.reasons(ann)) == 2 and wording.reasons(ann)[0].startswith("ann took b to production")
 
 
 def test_a_member_with_no_projects_is_behind_everyone_on_their_topics(network) -> None:
@@ -318,7 +327,7 @@ def test_the_api_gives_the_mode_with_reasons_and_no_emails(web, client) -> None:
     assert found["mode"] == "been-there"
     assert [s["name"] for s in found["suggestions"]] == [name for name, _ in EXPECTED]
     assert found["suggestions"][1]["reasons"][0].startswith(
-        "took record linkage to production at Statistics Canada in 2023"
+        "Ann took record linkage to production at Statistics Canada in 2023"
     )
     assert "@example.org" not in answer.get_data(as_text=True)
     wrong = client.get(f"/api/members/{_id('Me')}/suggestions?mode=been-here")
@@ -335,7 +344,7 @@ def test_the_cli_says_it_in_text_and_json(web, runner) -> None:
     assert lines[0] == "suggestions for Me (been-there):"
     assert lines[1].startswith("  1. Bo (Stats SA, ZAF): been-there, score")
     assert (
-        "       - took record linkage to production and has maintained it at Stats SA since 2023"
+        "       - Bo took record linkage to production and has maintained it at Stats SA since 2023"
         in text.stdout
     )
     as_json = json.loads(runner.invoke("suggest", "me@example.org", "--mode", "been-there", "--json").stdout)

@@ -106,7 +106,7 @@ def test_suggest(runner) -> None:
     lines = result.stdout.splitlines()
     assert lines[0].startswith("suggestions for Timo Okafor (all):")
     assert lines[1].startswith("  1. ") and "score" in lines[1]
-    assert any("both work on" in line for line in lines)
+    assert any("Timo Okafor and " in line and " both practise " in line for line in lines)  # both named
     as_json = json.loads(runner.invoke("suggest", email, "--json", "--mode", "mentors").stdout)
     assert as_json["mode"] == "mentors"
     assert all(s["kind"] == "mentor" for s in as_json["suggestions"])

@@ -36,7 +36,8 @@ def _load_bipartite(store, tmp_path: Path, people: dict[str, list[str]]) -> dict
 #                   / sqrt(|T(m)| * |T(o)|)
 #
 # f, with d = their level's rank minus mine (learning 0, practising 1, expert 2): peers 1 (d = 0), 0.5
-# (|d| = 1), 0 (|d| = 2); mentors d / 2 for d > 0; mentees -d / 2 for d < 0; all: the best of the three.
+# (|d| = 1), 0 (|d| = 2); mentors d / 2 for d > 0 where I am learning (else 0); mentees -d / 2 for d < 0
+# where I am expert (else 0); all: the best of the three.
 HAND = {
     "Me": ["nlp:learning", "gis:expert", "ethics:practising"],
     "Ann": ["nlp:expert", "gis:practising"],
@@ -51,13 +52,14 @@ HAND = {
 #   all ln2 * (1 + 0.5) / sqrt 6 = 0.424464, a mentor (the mode it scores highest in).
 # Bo: nlp d = +1 (0.5, 0.5, 0); divided by sqrt(3 * 1): peers = mentors = all = ln2 * 0.5 / sqrt 3 = 0.200094,
 #   a peer (a tie between peer and mentor goes to peer); mentees 0.
-# Cy: gis d = -2 (0, 0, 1), ethics d = -1 (0.5, 0, 0.5); divided by sqrt(3 * 3).
-#   peers ln3 * 0.5 / 3 = 0.183102; mentors 0; mentees = all = (ln2 + ln3 * 0.5) / 3 = 0.414151, a mentee.
+# Cy: gis d = -2 (0, 0, 1), ethics d = -1 (0.5, 0, 0: I practise ethics, I am not expert); divided by
+#   sqrt(3 * 3). peers ln3 * 0.5 / 3 = 0.183102; mentors 0; mentees ln2 / 3 = 0.231049;
+#   all (ln2 + ln3 * 0.5) / 3 = 0.414151, a mentee.
 # Dee and Eve share nothing with Me.
 HAND_EXPECTED = {
     "peers": [("Bo", 0.200094, "peer"), ("Cy", 0.183102, "peer"), ("Ann", 0.141488, "peer")],
     "mentors": [("Ann", 0.282976, "mentor"), ("Bo", 0.200094, "mentor")],
-    "mentees": [("Cy", 0.414151, "mentee"), ("Ann", 0.141488, "mentee")],
+    "mentees": [("Cy", 0.231049, "mentee"), ("Ann", 0.141488, "mentee")],
     "all": [("Ann", 0.424464, "mentor"), ("Cy", 0.414151, "mentee"), ("Bo", 0.200094, "peer")],
 }
 
@@ -68,28 +70,105 @@ def test_scores_equal_the_formula_worked_out_by_hand(store, tmp_path: Path, mode
     got = store.read(suggest_peers, ids["Me"], mode=mode)
     assert [(s.name, s.score, s.kind) for s in got.suggestions] == HAND_EXPECTED[mode]
     cy = next((s for s in got.suggestions if s.name == "Cy"), None)
-    if cy is not None:  # rarest first: ethics (2 holders), then gis (3)
-        assert [(t.topic, t.mine, t.theirs, t.holders, t.relation) for t in cy.shared_topics] == [
-            ("ethics", "practising", "learning", 2, "peer"),
-            ("gis", "expert", "learning", 3, "mentee"),
+    if cy is not None and mode == "mentees":  # the topic that makes the match first, then the other
+        assert [(t.topic, t.mine, t.theirs, t.holders, t.relation, t.counts) for t in cy.shared_topics] == [
+            ("gis", "expert", "learning", 3, "mentee", True),
+            ("ethics", "practising", "learning", 2, "peer", False),
         ]
+    elif cy is not None:  # both count: the better fit first (gis 1 in all), then the rarest
+        assert [t.topic for t in cy.shared_topics] == (
+            ["gis", "ethics"] if mode == "all" else ["ethics", "gis"]
+        )
 
 
 def test_the_reasons_say_the_structure_in_words(store, tmp_path: Path) -> None:
-    """What the API, the CLI and the profile page show: the structure of the hand-worked example in words."""
+    """What the API, the CLI and the profile page show: the structure of the hand-worked example in words,
+    each person named (the API and the CLI have no "you"), the topic that makes the match first."""
     ids = _load_bipartite(store, tmp_path, HAND)
     shown = wording.worded_suggestions(store.read(suggest_peers, ids["Me"]))
     assert shown["note"] is None
     assert shown["suggestions"][0]["name"] == "Ann"
     assert shown["suggestions"][0]["reasons"] == [
-        "both work on gis (rare: 3 people); you: expert, they: practising",
-        "both work on nlp (rare: 3 people); they are expert where you are learning",
+        "Ann is an expert in nlp, which Me is learning (a rare topic: 3 people hold it)",
+        "Ann practises gis, in which Me is an expert (a rare topic: 3 people hold it)",
     ]
-    nobody = wording.worded_suggestions(store.read(suggest_peers, ids["Dee"], mode="mentors"))
+    # Read by the member themself (their profile, their home page), the member is "you".
+    ann = store.read(suggest_peers, ids["Me"]).suggestions[0]
     assert (
-        nobody["suggestions"] == []
-        and nobody["note"] == "nobody can be suggested for these topics in this mode"
+        wording.reasons(ann)[0]
+        == "Ann is an expert in nlp, which you are learning (a rare topic: 3 people hold it)"
     )
+    nobody = wording.worded_suggestions(store.read(suggest_peers, ids["Dee"], mode="mentors"))
+    assert nobody["suggestions"] == [] and nobody["note"] == (
+        "Dee is learning no topic yet: a mentor is someone ahead of Dee on a topic Dee is learning"
+    )
+
+
+# Ana is learning A and practises B and C; Xi is expert in B (which Ana practises) and learning C (which
+# Ana practises): Xi is ahead of Ana on nothing Ana is learning. Yu practises A (which Ana is learning) and
+# holds three more topics; Wen is expert in A and learning C. Fay holds G alone, so that N = 5.
+NOT_A_MENTOR = {
+    "Ana": ["a:learning", "b:practising", "c:practising"],
+    "Xi": ["b:expert", "c:learning"],
+    "Yu": ["a:practising", "d:expert", "e:expert", "f:expert"],
+    "Wen": ["a:expert", "c:learning"],
+    "Fay": ["g:expert"],
+}
+
+
+def test_mentors_are_ahead_on_a_topic_the_member_is_learning(store, tmp_path: Path) -> None:
+    """Issue 15: "Mentors (expert where I am learning)" listed first someone expert in none of the topics
+    Ana is learning, with a topic they are learning as a reason. A mentor is ahead of Ana on a topic Ana
+    is learning; the topic that makes the match comes first, and one that works the other way round is
+    said to."""
+    ids = _load_bipartite(store, tmp_path, NOT_A_MENTOR)
+    mentors = store.read(suggest_peers, ids["Ana"], mode="mentors")
+    assert [s.name for s in mentors.suggestions] == ["Wen", "Yu"]
+    for s in mentors.suggestions:
+        assert s.shared_topics[0].topic == "a" and s.shared_topics[0].counts
+    wen = wording.reasons(mentors.suggestions[0], "Ana")
+    assert wen == [
+        "Wen is an expert in a, which Ana is learning (a rare topic: 3 people hold it)",
+        "the other way round: Wen is learning c, which Ana practises (a rare topic: 3 people hold it)",
+    ]
+    # Mentees, the mirror: Ana practises b, in which Xi is an expert; c works the other way round.
+    mentees = store.read(suggest_peers, ids["Xi"], mode="mentees")
+    assert [(s.name, [(t.topic, t.counts) for t in s.shared_topics]) for s in mentees.suggestions] == [
+        ("Ana", [("b", True), ("c", False)])
+    ]
+    # Ana is an expert in nothing: she has no mentee, and is told why.
+    none = store.read(suggest_peers, ids["Ana"], mode="mentees")
+    assert none.suggestions == [] and none.empty_because == "no-fit"
+    assert wording.note(none) == (
+        "Ana is an expert in no topic yet: a mentee is someone learning a topic Ana is an expert in"
+    )
+    # Xi and Ana still meet as peers, and in the mixed mode.
+    assert "Xi" in {s.name for s in store.read(suggest_peers, ids["Ana"], mode="peers").suggestions}
+
+
+def test_the_mixed_mode_says_why_it_holds_no_mentor_or_mentee(store, tmp_path: Path) -> None:
+    """Issue 15: the mixed mode's ten suggestions were all peers. When it lists no mentor (or no mentee)
+    it says whether nobody fits or how many the mode of that kind lists."""
+    ids = _load_bipartite(store, tmp_path, NOT_A_MENTOR)
+    mixed = store.read(suggest_peers, ids["Ana"], mode="all")
+    kinds = {s.name: s.kind for s in mixed.suggestions}
+    assert kinds["Wen"] == "mentor" and "mentee" not in kinds.values()
+    assert mixed.elsewhere == {"mentee": 0}
+    assert wording.worded_suggestions(mixed)["balance"] == [
+        "No mentee among these: nobody is learning a topic Ana is an expert in."
+    ]
+    # Xi's best match is Ana, a peer on both topics (the practise-expert pair ties peer and mentee, and a
+    # tie goes to peer); Ana is also in the Mentors list (she practises c, which Xi is learning) and the
+    # Mentees list (she practises b, in which Xi is an expert): the page says where they are.
+    only_top = store.read(suggest_peers, ids["Xi"], mode="all", limit=1)
+    assert [(s.name, s.kind) for s in only_top.suggestions] == [("Ana", "peer")]
+    assert only_top.elsewhere == {"mentor": 1, "mentee": 1}
+    assert wording.balance_note(only_top) == [
+        "No mentor among these: the Mentors list has 1 person ahead of Xi on a topic Xi is learning.",
+        "No mentee among these: the Mentees list has 1 person learning a topic Xi is an expert in.",
+    ]
+    # Yu is learning nothing: no mentor can fit, and the note says so.
+    assert store.read(suggest_peers, ids["Yu"], mode="mentors").empty_because == "no-fit"
 
 
 def _davis(store, tmp_path: Path, level: str) -> tuple[nx.Graph, dict[str, str]]:
@@ -133,9 +212,9 @@ def test_scores_equal_networkx_projection_on_davis_southern_women(store, tmp_pat
         assert [s.score for s in got.suggestions] == sorted(
             (round(P[w][o]["weight"], 6) for o in P[w]), reverse=True
         )
-    # Mentors and mentees need levels apart: with all the same, nobody, and the result says why.
+    # Mentors need a topic the member is learning: with all practising, nobody fits, and the result says why.
     none = store.read(suggest_peers, ids[women[0]], mode="mentors")
-    assert none.suggestions == [] and none.empty_because == "nobody-passes"
+    assert none.suggestions == [] and none.empty_because == "no-fit"
 
 
 # The level fit of docs/suggestions.md, written out: FIT[mode][(mine, theirs)].
@@ -146,8 +225,8 @@ FIT = {
         for a in (_L, _P, _E)
         for b in (_L, _P, _E)
     },
-    "mentors": {(_L, _P): 0.5, (_P, _E): 0.5, (_L, _E): 1.0},
-    "mentees": {(_P, _L): 0.5, (_E, _P): 0.5, (_E, _L): 1.0},
+    "mentors": {(_L, _P): 0.5, (_L, _E): 1.0},
+    "mentees": {(_E, _P): 0.5, (_E, _L): 1.0},
 }
 FIT["all"] = {k: max(FIT[m].get(k, 0.0) for m in ("peers", "mentors", "mentees")) for k in FIT["peers"]}
 

@@ -11,8 +11,8 @@ each topic they are ahead on they gain::
 - ``ahead``: how many stages further (1 to 4).
 - ``recency = 0.5 ** (years since the day they reached that stage / HALF_LIFE)``, HALF_LIFE 5 years; a
   day not known counts as :data:`UNKNOWN_RECENCY` (as if reached five years ago).
-- ``fit``: how their level of interest in the topic fits mine as the mentors mode fits levels
-  (:func:`~graphapp.analytics.suggestions.level_fit`: 1 expert where I am learning, 0.5 one level above,
+- ``fit``: how far their level of interest in the topic is above mine
+  (:func:`~graphapp.analytics.suggestions.level_fit` ``"ahead"``: 1 expert where I am learning, 0.5 one level above,
   0 at or below mine, or when either of us holds no level on it). Level fit counts for at most half.
 
 Their score is the sum of their gains; ties (to 6 places) go to the one furthest ahead on a topic, then
@@ -255,7 +255,7 @@ class JourneySuggestions(Suggestions):
 
 
 def _gain(ahead: int, day: str, mine: str | None, theirs: str | None, today: date) -> float:
-    fit = level_fit(mine, theirs, "mentors") if mine and theirs else 0.0
+    fit = level_fit(mine, theirs, "ahead") if mine and theirs else 0.0
     return ahead * recency(day, today) * (1 + fit) / 2
 
 
@@ -381,7 +381,7 @@ def _recency(days: np.ndarray, today: date) -> np.ndarray:
 
 
 def _fit(index: InterestIndex, t: str, mine: str | None, members: np.ndarray) -> np.ndarray:
-    """The mentors mode's level fit of each member's level on topic ``t`` against mine (0 without one)."""
+    """The "ahead" level fit (d / 2 above mine) of each member's level on topic ``t`` against mine (0 without one)."""
     fit = np.zeros(len(members))
     if mine is None or t not in index.topic:
         return fit
@@ -392,7 +392,7 @@ def _fit(index: InterestIndex, t: str, mine: str | None, members: np.ndarray) ->
     at = np.minimum(np.searchsorted(holders, members, sorter=sorter), len(holders) - 1)
     place = sorter[at]
     held = holders[place] == members
-    fit[held] = FIT["mentors"][RANK[mine]][levels[place[held]]]
+    fit[held] = FIT["ahead"][RANK[mine]][levels[place[held]]]
     return fit
 
 

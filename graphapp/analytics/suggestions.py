@@ -78,29 +78,36 @@ def level_fit(mine: str, theirs: str, mode: str) -> float:
     -------
     float
         With ``d`` their rank minus mine: ``peers`` 1 for the same level, 0.5 one apart, 0 two apart;
-        ``mentors`` d / 2 when d > 0; ``mentees`` the mirror image; ``all`` the best of the three.
+        ``mentors`` only where I am learning: 1 for an expert, 0.5 for someone practising; ``mentees`` the
+        mirror image (only where I am expert: 1 for a learner, 0.5 for someone practising); ``all`` the
+        best of the three; ``ahead`` (the been-there mode's fit) d / 2 when d > 0, whatever my level.
 
     Examples
     --------
     >>> level_fit("learning", "expert", "mentors"), level_fit("learning", "expert", "peers")
     (1.0, 0.0)
+    >>> level_fit("practising", "expert", "mentors"), level_fit("practising", "expert", "ahead")
+    (0.0, 0.5)
     >>> level_fit("practising", "expert", "all"), level_fit("expert", "expert", "all")
     (0.5, 1.0)
     """
     d = RANK[theirs] - RANK[mine]
     if mode == "peers":
         return 1.0 - 0.5 * abs(d) if abs(d) <= 1 else 0.0
-    if mode == "mentors":
+    if mode == "ahead":
         return d / 2 if d > 0 else 0.0
+    if mode == "mentors":
+        # A mentor is ahead of me on a topic I am learning: someone expert where I practise is a peer.
+        return d / 2 if d > 0 and mine == LEVELS[0] else 0.0
     if mode == "mentees":
-        return -d / 2 if d < 0 else 0.0
+        return -d / 2 if d < 0 and mine == LEVELS[-1] else 0.0
     return max(level_fit(mine, theirs, m) for m in ("peers", "mentors", "mentees"))
 
 
 #: FIT[mode][my level][their level]: the level_fit table as arrays indexed by level code.
 FIT: dict[str, np.ndarray] = {
     mode: np.array([[level_fit(a, b, mode) for b in RANK] for a in RANK], dtype=np.float64)
-    for mode in SCORED_MODES
+    for mode in (*SCORED_MODES, "ahead")
 }
 
 
@@ -112,6 +119,10 @@ class SharedTopic:
     theirs: str
     holders: int
     relation: str  # peer, mentor (they can teach me), mentee (I can teach them)
+    #: Whether this topic makes the match in the mode asked (its level fit is above 0); the topics that do
+    #: come first. In the mentors and mentees modes a shared topic that does not can work the other way
+    #: round (they are learning what I practise): the pages say so.
+    counts: bool = True
 
 
 @dataclass
@@ -137,6 +148,10 @@ class Suggestions:
     #: Why the list is empty, when it is: "no-topics", "no-fit" (no level fits the mode), "nobody-passes".
     empty_because: str | None = None
     candidates_scored: int = 0
+    #: In the mixed mode, for each of mentor and mentee that the list holds none of: how many people the
+    #: mode of that kind would list under the same options (0: nobody is ahead of the member on a topic
+    #: they are learning, or behind on one they are expert in). The pages say why the list is all peers.
+    elsewhere: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -321,9 +336,10 @@ def describe(index: InterestIndex, me: int, other: int, score: float, mode: str)
     -------
     Suggestion
         Who they are, the score (to 6 places), the kind of match (the mode it scores highest in, ties to
-        peer), the topics both hold (rarest first) with both levels, how many hold each and the relation
-        (``mentor``: two levels above me, ``mentee``: two below, else ``peer``), the workstreams both are
-        in, and whether they are in the same region.
+        peer), the topics both hold with both levels, how many hold each, the relation (``mentor``: two
+        levels above me, ``mentee``: two below, else ``peer``) and whether the topic makes the match in
+        this mode (``counts``): those that do first, best fit then rarest, then the others rarest first;
+        the workstreams both are in, and whether they are in the same region.
 
     Examples
     --------
@@ -337,11 +353,29 @@ def describe(index: InterestIndex, me: int, other: int, score: float, mode: str)
     mine, theirs = index.topics_of(me), index.topics_of(other)
     both = [t for t in mine if t in theirs]
     shared = []
-    for t in sorted(both, key=lambda t: (int(index.holders[index.topic[t]]), t)):
+    fit_mode = mode if mode in SCORED_MODES else "all"
+
+    def makes_the_match(t: str) -> bool:
+        return index.weight(index.topic[t]) > 0 and level_fit(mine[t], theirs[t], fit_mode) > 0
+
+    # The topics that make the match first (best fit, then rarest), then the others, rarest first.
+    for t in sorted(
+        both,
+        key=lambda t: (
+            not makes_the_match(t),
+            -level_fit(mine[t], theirs[t], fit_mode),
+            int(index.holders[index.topic[t]]),
+            t,
+        ),
+    ):
         diff = RANK[theirs[t]] - RANK[mine[t]]
         relation = "mentor" if diff == 2 else "mentee" if diff == -2 else "peer"
         held = int(index.holders[index.topic[t]])
-        shared.append(SharedTopic(t, index.topic_names[index.topic[t]], mine[t], theirs[t], held, relation))
+        shared.append(
+            SharedTopic(
+                t, index.topic_names[index.topic[t]], mine[t], theirs[t], held, relation, makes_the_match(t)
+            )
+        )
     return Suggestion(
         id=them["id"],
         name=them["name"],
@@ -430,4 +464,11 @@ def suggest(
         result.empty_because = "nobody-passes"
         return result
     result.suggestions = [describe(index, me, i, float(scores.score[i]), mode) for i in ranked.tolist()]
+    if mode == "all":
+        for kind in ("mentor", "mentee"):
+            if not any(s.kind == kind for s in result.suggestions):
+                theirs = score_everyone(index, me, f"{kind}s")
+                result.elsewhere[kind] = (
+                    0 if theirs is None else int(np.count_nonzero(ok & (theirs.score > 0)))
+                )
     return result

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import abort, render_template, request
 
-from graphapp.analytics.suggestions import MODES
+from graphapp.analytics.suggestions import MODES, Suggestions
 from graphapp.auth import BEEN_THERE_ROLE, current_viewer
 from graphapp.contactmap import View
 from graphapp.db import get_store
@@ -39,6 +39,7 @@ from graphapp.queries.members import (
 from graphapp.queries.proposals import proposals_of
 from graphapp.queries.schema import LEVELS
 from graphapp.reports import UnknownMember, suggest_peers
+from graphapp.wording import balance_note
 
 
 def directory_of(tx: Tx, where: MemberFilter, page: int, per_page: int) -> dict[str, Any]:
@@ -127,6 +128,7 @@ def member(member: str) -> str:
         "pages/member.html",
         profile=redact_person(shown["profile"], viewer),
         suggestions=shown["suggestions"],
+        balance=balance_note(shown["suggestions"]) if isinstance(shown["suggestions"], Suggestions) else [],
         partners=viewer.partners,
         introductions_off=shown["introductions_off"],
         mode=mode,
