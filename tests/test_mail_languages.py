@@ -138,6 +138,7 @@ def test_a_french_member_gets_a_french_reminder_and_an_english_one_english(app, 
     # The French member chose French in the header while signed in; the chooser kept it for their mails.
     member = signed_in(app, "fr@example.org", "member", fr["id"])
     choose(member, "fr")
+    assert "Vos courriels sont rédigés en Français" in member.get("/me").get_data(as_text=True)
     choose(signed_in(app, "ru@example.org", "member", ru["id"]), "ru")
     with app.app_context():
         assert get_store().read(written_language, fr["id"]) == "fr"

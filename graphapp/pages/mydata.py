@@ -10,7 +10,7 @@ from flask import Response, abort, flash, jsonify, redirect, render_template, re
 from graphapp.auth import current_viewer
 from graphapp.db import get_store
 from graphapp.i18n import _
-from graphapp.mail import preferences_token
+from graphapp.mail import preferences_token, recipient_language
 from graphapp.pages import bp
 from graphapp.queries.accounts import account, delete_account
 from graphapp.queries.asks import asks_of_member
@@ -42,6 +42,7 @@ def my_page(tx: Tx, member: str) -> dict[str, Any] | None:
     profile = member_profile(tx, member)
     if profile is not None:
         profile["introductions"] = (person_to_introduce(tx, member) or {}).get("introductions")
+        profile["mail_language"] = recipient_language(tx, member)
     return profile
 
 
