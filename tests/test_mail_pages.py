@@ -123,6 +123,10 @@ def test_the_admins_mail_page_shows_outbox_queue_and_failures_and_retries(app) -
     admin = signed_in(app, "admin@example.org", "admin")
     page = admin.get("/admin/mail").get_data(as_text=True)
     assert "1 failed · 2 waiting · 1 in the outbox · 1 sent" in page
+    assert "sent by the server’s own mail worker, every 30 seconds" in page  # (no command named)
+    app.config["GRAPHAPP_MAIL_INTERVAL"] = "0"
+    assert "mail worker is off" in admin.get("/admin/mail").get_data(as_text=True)
+    app.config["GRAPHAPP_MAIL_INTERVAL"] = "30"
     outbox = page.split('id="outbox-heading"')[1]
     assert "Welcome &lt;b&gt;in&lt;/b&gt;" in outbox and "Dear Ann,\nfollow https://example.org/x" in outbox
     failures = page.split('id="failed-heading"')[1].split('id="queue-heading"')[0]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import ngettext
 from werkzeug import Response
 
@@ -112,7 +112,8 @@ def mail_admin_page(tx: Tx) -> dict[str, Any]:
 def mail_admin() -> str:
     """The mail page: what could not be sent and why, what waits, and the outbox (the mails kept because
     no mail server is set), readable in full."""
-    return render_template("pages/mail_admin.html", **get_store().read(mail_admin_page))
+    interval = float(current_app.config.get("GRAPHAPP_MAIL_INTERVAL") or 0)
+    return render_template("pages/mail_admin.html", **get_store().read(mail_admin_page), interval=interval)
 
 
 @bp.post("/admin/mail/retry")
