@@ -162,17 +162,19 @@ def status_of(member: Mapping[str, Any]) -> str:
     """Where the member stands, in words for coordinators.
 
     >>> status_of({"reminders": "2"}), status_of({"lapsed": "2026-01-02T03:04:05+00:00"})
-    ('reminded twice, no answer yet', 'left out of suggestions since 2026-01-02')
+    ('reminded twice, no answer yet', 'left out of suggestions since Jan 2, 2026')
     """
     from graphapp.i18n import _, day
 
     if member.get("lapsed"):
-        return _("left out of suggestions since %(day)s", day=day(str(member["lapsed"])))
-    return {
-        "": _("due for a reminder"),
-        "1": _("reminded once, no answer yet"),
-        "2": _("reminded twice, no answer yet"),
-    }.get(str(member.get("reminders") or ""), _("reminded"))
+        return str(_("left out of suggestions since %(day)s", day=day(str(member["lapsed"]))))
+    return str(
+        {
+            "": _("due for a reminder"),
+            "1": _("reminded once, no answer yet"),
+            "2": _("reminded twice, no answer yet"),
+        }.get(str(member.get("reminders") or ""), _("reminded"))
+    )
 
 
 def ago(stamp: str | None, now: datetime) -> str:
@@ -188,17 +190,17 @@ def ago(stamp: str | None, now: datetime) -> str:
 
     at = parse(stamp)
     if at is None:
-        return _("never")
+        return str(_("never"))
     days = (now - at).days
     if days < 1:
-        return _("today")
+        return str(_("today"))
     if days == 1:
-        return _("yesterday")
+        return str(_("yesterday"))
     if days < 45:
-        return ngettext("%(num)d day ago", "%(num)d days ago", days)
+        return str(ngettext("%(num)d day ago", "%(num)d days ago", days))
     if days < 365:
-        return ngettext("%(num)d month ago", "%(num)d months ago", round(days / 30.44))
-    return ngettext("%(num)d year ago", "%(num)d years ago", days // 365)
+        return str(ngettext("%(num)d month ago", "%(num)d months ago", round(days / 30.44)))
+    return str(ngettext("%(num)d year ago", "%(num)d years ago", days // 365))
 
 
 # --- The link in a reminder ---------------------------------------------------------------------------

@@ -647,7 +647,7 @@ def domain_problem(domain: str) -> str | None:
     (True, 'Give the domain only, without @ (e.g. example.org).', 'That is not a domain name such as example.org.')
     """
     if "@" in domain:
-        return _("Give the domain only, without @ (e.g. example.org).")
+        return str(_("Give the domain only, without @ (e.g. example.org)."))
     if not _DOMAIN.match(domain):
-        return _("That is not a domain name such as example.org.")
+        return str(_("That is not a domain name such as example.org."))
     return None

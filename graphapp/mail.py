@@ -158,7 +158,7 @@ def mail_day(value: str | None, language: str) -> str:
     """An ISO day or timestamp as a date in ``language``, for a mail (in a request or not).
 
     >>> mail_day("2026-11-30T10:00:00+00:00", "fr"), mail_day("2026-11-30", "ru"), mail_day("", "en")
-    ('30 nov. 2026', '30 нояб. 2026 г.', '')
+    ('30 nov. 2026', '30 нояб. 2026\\u202fг.', '')
     """
     from datetime import date
 
