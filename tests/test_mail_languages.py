@@ -167,3 +167,68 @@ def test_choosing_a_language_without_signing_in_keeps_it_in_the_browser_only(app
     assert anonymous.get_cookie("graphapp_lang").value == "ru"
     page = anonymous.get("/join").get_data(as_text=True)
     assert "Заявка на вступление в сеть" in page
+
+
+def test_an_introduction_is_asked_in_the_language_of_the_one_asked_and_answered_in_the_askers(
+    app, smtp_server
+) -> None:
+    from graphapp.introductions import answer, request_introduction
+    from graphapp.queries.mail import set_language
+
+    with app.app_context():
+        store = get_store()
+        (asker, asked) = store.read(
+            lambda tx: tx.run(
+                "MATCH (m:Member) WHERE m.email IS NOT NULL AND m.email <> '' RETURN m.id AS id, "
+                "m.name AS name, m.email AS email ORDER BY m.id SKIP 5 LIMIT 2"
+            )
+        )
+        store.write(lambda tx: (tx.touched([]), set_language(tx, asked["id"], "ru")))
+    # Asked from an English page: the mail to the one asked is in Russian, theirs.
+    with app.test_request_context("/", base_url="http://graphapp.example.org"):
+        made = get_store().write(
+            request_introduction,
+            asker["id"],
+            asked["id"],
+            "Bonjour !",
+            "profile",
+            "",
+            "2026-06-01T09:00:00+00:00",
+        )
+    ((subject, text),) = delivered(app, smtp_server, asked["email"])
+    assert subject == f"{asker['name']} просит о знакомстве с вами"
+    assert "(откуда: страница профиля)" in text and "Выберите, какие письма вы получаете" in text
+    # Answered from a Russian page: the mail to the asker is in English, theirs.
+    with app.test_request_context(
+        "/", base_url="http://graphapp.example.org", headers={"Accept-Language": "ru"}
+    ):
+        get_store().write(
+            answer, True, "2026-06-02T09:00:00+00:00", introduction=made["id"], member=asked["id"]
+        )
+    ((subject, text),) = delivered(app, smtp_server, asker["email"])
+    assert subject == f"{asked['name']} accepted your introduction"
+    assert "You can now write to each other" in text and "Choose which mails you get" in text
+
+
+def test_a_mail_to_several_people_is_composed_once_per_language(app) -> None:
+    from graphapp.i18n import _
+    from graphapp.mail import by_language
+
+    calls = []
+
+    def compose() -> str:
+        calls.append(1)
+        return str(_("Ask to join"))
+
+    with app.test_request_context("/"):
+        written = by_language(compose)
+        seen = [written(language) for language in ("fr", "ru", "fr", "en", "de", "ru")]
+    assert seen == [
+        "Demander à rejoindre",
+        "Заявка на вступление",
+        "Demander à rejoindre",
+        "Ask to join",
+        "Ask to join",  # (a language graphapp does not speak: English)
+        "Заявка на вступление",
+    ]
+    assert len(calls) == 3
