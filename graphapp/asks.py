@@ -13,8 +13,9 @@ from typing import Any
 
 from graphapp import reports
 from graphapp.accounts import token_hash
+from graphapp.i18n import _, word
 from graphapp.introductions import Refused
-from graphapp.mail import link, queue_mail
+from graphapp.mail import by_language, link, queue_mail, recipient_language, written_in
 from graphapp.queries import history
 from graphapp.queries.asks import (
     add_offer,
@@ -100,17 +101,37 @@ def mail_the_experts(
     issue to discuss)."""
     by_id = {t["id"]: t["name"] for t in topic_list(tx)}
     names = ", ".join(by_id[t] for t in topics if t in by_id)
+
+    def compose() -> tuple[str, str]:
+        """The mail's subject and body (the same for every expert: written once per language)."""
+        body = _(
+            "%(name)s posted an ask (%(kind)s) on %(topics)s, where you are an expert:\n\n%(text)s\n\n"
+            "Offer to help, or just read it: %(link)s\n",
+            name=asker["name"],
+            kind=word(kind, "ask_kind"),
+            topics=names,
+            text=text,
+            link=link("pages.ask", ask=ask),
+        )
+        return _("An ask on %(topics)s", topics=names), body
+
+    written = by_language(compose)
     for h in reports.ask_helpers(tx, asker["id"], topics, limit=MATCH_MAILS).helpers:
         if not any(t.level == LEVELS[-1] for t in h.topics):
             continue
         person = person_to_introduce(tx, h.id)
         if person and person["email"]:
-            body = (
-                f"{asker['name']} posted a {kind} ask on {names}, where you are an expert:\n\n{text}\n\n"
-                f"Offer to help, or just read it: {link('pages.ask', ask=ask)}\n"
-            )
+            language = recipient_language(tx, h.id)
+            subject, body = written(language)
             queue_mail(
-                tx, "ask_match", person["email"], f"An ask on {names}", body, member=h.id, about=[asker["id"]]
+                tx,
+                "ask_match",
+                person["email"],
+                subject,
+                body,
+                member=h.id,
+                about=[asker["id"]],
+                language=language,
             )
 
 
@@ -137,19 +158,30 @@ def offer_help(tx: Tx, helper: str | None, ask: str, note: str, now: str) -> dic
     add_offer(tx, **offer, created=now)
     asker = person_to_introduce(tx, found["member"])
     if asker and asker["email"]:
-        body = (
-            f"{me['name']} offers to help with your ask:\n\n{found['text']}\n\n"
-            + ("They left you a note, on the ask's page.\n\n" if note else "")
-            + f"Pick their offer to be introduced to each other: {link('pages.ask', ask=ask)}\n"
-        )
+        with written_in(recipient_language(tx, asker["id"])) as language:
+            values = {"name": me["name"], "text": found["text"], "link": link("pages.ask", ask=ask)}
+            if note:
+                body = _(
+                    "%(name)s offers to help with your ask:\n\n%(text)s\n\nThey left you a note, on the "
+                    "ask’s page.\n\nPick their offer to be introduced to each other: %(link)s\n",
+                    **values,
+                )
+            else:
+                body = _(
+                    "%(name)s offers to help with your ask:\n\n%(text)s\n\n"
+                    "Pick their offer to be introduced to each other: %(link)s\n",
+                    **values,
+                )
+            subject = _("%(name)s offers to help", name=me["name"])
         queue_mail(
             tx,
             "ask_offer",
             asker["email"],
-            f"{me['name']} offers to help",
+            subject,
             body,
             member=asker["id"],
             about=[me["id"]],
+            language=language,
         )
     return {**offer, "created": now}
 
@@ -181,20 +213,27 @@ def pick_offer(tx: Tx, asker: str | None, ask: str, offer: str, now: str) -> dic
     helper = person_to_introduce(tx, chosen["member"])
     if helper and helper["email"]:
         asker_person = person_to_introduce(tx, me)
-        email = (asker_person or {}).get("email") or "no email address in graphapp"
-        body = (
-            f"{found['member_name']} picked your offer to help with their ask:\n\n{found['text']}\n\n"
-            f"You are introduced: you can now write to each other ({email}). "
-            f"The contact is on both your profiles: {link('pages.member', member=me)}\n"
-        )
+        with written_in(recipient_language(tx, helper["id"])) as language:
+            email = (asker_person or {}).get("email") or _("no email address in graphapp")
+            body = _(
+                "%(name)s picked your offer to help with their ask:\n\n%(text)s\n\n"
+                "You are introduced: you can now write to each other (%(email)s). "
+                "The contact is on both your profiles: %(link)s\n",
+                name=found["member_name"],
+                text=found["text"],
+                email=email,
+                link=link("pages.member", member=me),
+            )
+            subject = _("%(name)s picked your offer", name=found["member_name"])
         queue_mail(
             tx,
             "introduction_answer",
             helper["email"],
-            f"{found['member_name']} picked your offer",
+            subject,
             body,
             member=helper["id"],
             about=[me],
+            language=language,
         )
     return {"ask": ask, "offer": offer, "introduced": chosen["member"], "status": "accepted"}
 

@@ -162,15 +162,19 @@ def status_of(member: Mapping[str, Any]) -> str:
     """Where the member stands, in words for coordinators.
 
     >>> status_of({"reminders": "2"}), status_of({"lapsed": "2026-01-02T03:04:05+00:00"})
-    ('reminded twice, no answer yet', 'left out of suggestions since 2026-01-02')
+    ('reminded twice, no answer yet', 'left out of suggestions since Jan 2, 2026')
     """
+    from graphapp.i18n import _, day
+
     if member.get("lapsed"):
-        return f"left out of suggestions since {str(member['lapsed'])[:10]}"
-    return {
-        "": "due for a reminder",
-        "1": "reminded once, no answer yet",
-        "2": "reminded twice, no answer yet",
-    }.get(str(member.get("reminders") or ""), "reminded")
+        return str(_("left out of suggestions since %(day)s", day=day(str(member["lapsed"]))))
+    return str(
+        {
+            "": _("due for a reminder"),
+            "1": _("reminded once, no answer yet"),
+            "2": _("reminded twice, no answer yet"),
+        }.get(str(member.get("reminders") or ""), _("reminded"))
+    )
 
 
 def ago(stamp: str | None, now: datetime) -> str:
@@ -180,20 +184,23 @@ def ago(stamp: str | None, now: datetime) -> str:
     >>> [ago(s, now) for s in ("", "2026-06-01", "2026-05-31", "2026-05-20", "2026-02-20", "2025-05-01", "2023-01-01")]
     ['never', 'today', 'yesterday', '12 days ago', '3 months ago', '1 year ago', '3 years ago']
     """
+    from flask_babel import ngettext
+
+    from graphapp.i18n import _
+
     at = parse(stamp)
     if at is None:
-        return "never"
+        return str(_("never"))
     days = (now - at).days
     if days < 1:
-        return "today"
+        return str(_("today"))
     if days == 1:
-        return "yesterday"
+        return str(_("yesterday"))
     if days < 45:
-        return f"{days} days ago"
+        return str(ngettext("%(num)d day ago", "%(num)d days ago", days))
     if days < 365:
-        return f"{round(days / 30.44)} months ago"
-    years = days // 365
-    return f"{years} year{'s' if years != 1 else ''} ago"
+        return str(ngettext("%(num)d month ago", "%(num)d months ago", round(days / 30.44)))
+    return str(ngettext("%(num)d year ago", "%(num)d years ago", days // 365))
 
 
 # --- The link in a reminder ---------------------------------------------------------------------------
@@ -287,32 +294,58 @@ def renew_consent(tx: Tx, member: str, choices: Mapping[str, str], at: str) -> b
     return confirm_profile(tx, member, at)
 
 
-def _reminder_mail(member: Mapping[str, Any], step: str, timing: Timing) -> tuple[str, str]:
-    from graphapp.mail import link
+def _reminder_mail(member: Mapping[str, Any], step: str, timing: Timing, language: str) -> tuple[str, str]:
+    """A reminder's subject and body, in ``language`` (the member's)."""
+    from flask_babel import ngettext
+
+    from graphapp.i18n import _
+    from graphapp.mail import link, mail_day, written_in
 
     url = link("pages.confirm_link", token=confirmation_token(member["id"]))
     last = last_confirmed(member)
-    since = f"since {last[:10]}" if last else "since you joined"
-    if step == "first":
-        subject = "Is your profile in the network still right?"
-        opening = (
-            f"Hello {member['name']},\n\nYour profile in the network has not been confirmed {since}. "
-            "Other members find you, and are suggested to you, by what it says."
-        )
-    else:
-        subject = "Reminder: please confirm your profile in the network"
-        opening = (
-            f"Hello {member['name']},\n\nWe wrote {timing.days} days ago asking you to confirm your profile "
-            f"(not confirmed {since}), and have had no answer."
-        )
-    body = (
-        f"{opening}\n\nSee it and confirm it in one click, or change it:\n{url}\n\n"
-        f"If there is no answer within {timing.days} days"
-        + (" of a second reminder" if step == "first" else "")
-        + ", you will be left out of suggestions to others (your profile is kept) until you confirm it "
-        "and your choices again."
-    )
-    return subject, body
+    with written_in(language):
+        values = {"name": member["name"], "day": mail_day(last, language), "link": url}
+        if step == "first":
+            subject = _("Is your profile in the network still right?")
+            opening = (
+                _(
+                    "Hello %(name)s,\n\nYour profile in the network has not been confirmed since %(day)s. "
+                    "Other members find you, and are suggested to you, by what it says.",
+                    **values,
+                )
+                if last
+                else _(
+                    "Hello %(name)s,\n\nYour profile in the network has not been confirmed since you joined. "
+                    "Other members find you, and are suggested to you, by what it says.",
+                    **values,
+                )
+            )
+            warning = ngettext(
+                "If there is no answer within %(num)d day of a second reminder, you will be left out of "
+                "suggestions to others (your profile is kept) until you confirm it and your choices again.",
+                "If there is no answer within %(num)d days of a second reminder, you will be left out of "
+                "suggestions to others (your profile is kept) until you confirm it and your choices again.",
+                timing.days,
+            )
+        else:
+            subject = _("Reminder: please confirm your profile in the network")
+            opening = ngettext(
+                "Hello %(name)s,\n\nWe wrote %(num)d day ago asking you to confirm your profile, and have "
+                "had no answer.",
+                "Hello %(name)s,\n\nWe wrote %(num)d days ago asking you to confirm your profile, and have "
+                "had no answer.",
+                timing.days,
+                **values,
+            )
+            warning = ngettext(
+                "If there is no answer within %(num)d day, you will be left out of suggestions to others "
+                "(your profile is kept) until you confirm it and your choices again.",
+                "If there is no answer within %(num)d days, you will be left out of suggestions to others "
+                "(your profile is kept) until you confirm it and your choices again.",
+                timing.days,
+            )
+        see = _("See it and confirm it in one click, or change it:\n%(link)s", **values)
+    return subject, f"{opening}\n\n{see}\n\n{warning}"
 
 
 def _decide(
@@ -320,7 +353,7 @@ def _decide(
 ) -> tuple[dict[str, str], dict[str, Any], dict[str, Any]]:
     """Do ``step`` to the member: its mail queued here; its new state and its change returned, to be
     written with the batch's; and what was done (for the command's report)."""
-    from graphapp.mail import queue_mail
+    from graphapp.mail import queue_mail, recipient_language
 
     mid = member["id"]
     if step == "lapse":
@@ -337,8 +370,11 @@ def _decide(
     count = "1" if step == "first" else "2"
     mailed = False
     if member["email"]:
-        subject, body = _reminder_mail(member, step, timing)
-        mailed = queue_mail(tx, "profile_reminder", member["email"], subject, body, member=mid)
+        language = recipient_language(tx, mid)
+        subject, body = _reminder_mail(member, step, timing, language)
+        mailed = queue_mail(
+            tx, "profile_reminder", member["email"], subject, body, member=mid, language=language
+        )
     change = history.change(
         "reminder",
         member=mid,

@@ -79,6 +79,11 @@ WORDS: dict[str, dict[str, Any]] = {
         "mentee": _l("mentee"),
         "been-there": _l("been there"),
     },
+    "ask_kind": {
+        "technical": _l("technical"),
+        "strategic": _l("strategic"),
+        "organisational": _l("organisational"),
+    },
     "role": {
         "public": _l("public visitor"),
         "member": _l("member"),
@@ -229,7 +234,8 @@ def _sort_filter(items: Iterable[Any], attribute: str | None = None) -> list[Any
 
 
 def choose_language() -> Response:
-    """The chooser's form: keep the choice in a cookie for a year and go back to the page it was made on."""
+    """The chooser's form: keep the choice in a cookie for a year and go back to the page it was made on.
+    A signed-in member's choice is kept with them too: their mails are written in it."""
     language = request.form.get("language", "")
     back = request.form.get("next", "") or "/"
     if not back.startswith("/") or back.startswith("//"):  # only a page of this site
@@ -244,7 +250,28 @@ def choose_language() -> Response:
             httponly=True,
             secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
         )
+        _keep_for_mail(language)
     return response
+
+
+def _keep_for_mail(language: str) -> None:
+    """The signed-in viewer's member keeps ``language`` for their mails (in one write, recorded)."""
+    from graphapp.auth import current_viewer
+    from graphapp.db import get_store
+    from graphapp.queries.mail import set_language, written_language
+
+    member = getattr(current_viewer(), "member", None)
+    if not member:
+        return
+    store = get_store()
+    if store.read(written_language, member) == language:
+        return
+
+    def save(tx: Any) -> None:
+        tx.touched([])  # (a member's language changes nothing derived from the network)
+        set_language(tx, member, language)
+
+    store.write(save)
 
 
 # Re-exported so that modules mark strings with one import: ``from graphapp.i18n import _, _l``.

@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from graphapp.accounts import token_hash
-from graphapp.mail import link, queue_mail
+from graphapp.i18n import _, _l
+from graphapp.mail import link, queue_mail, recipient_language, written_in
 from graphapp.queries import history
 from graphapp.queries.asks import ask_by_id
 from graphapp.queries.cypher import Tx
@@ -33,6 +34,17 @@ from graphapp.queries.introductions import introduction_by_token as find_by_toke
 from graphapp.wording import INTRODUCTION_FROM
 
 __all__ = ["SUGGESTION_KINDS", "Refused", "answer", "member_of", "request_introduction", "week_ago"]
+
+#: Where an introduction was asked from, in the words of the mail to the person asked (lazy: in their
+#: language when the mail is written).
+MAIL_FROM: dict[str, Any] = {
+    "peer": _l("a suggested peer"),
+    "mentor": _l("a suggested mentor"),
+    "mentee": _l("a suggested mentee"),
+    "been-there": _l("a suggestion of someone who has been there"),
+    "ask": _l("an ask"),
+    "profile": _l("a profile"),
+}
 
 #: The kinds of suggestion (a suggestion's ``kind``): asked from a list that leaves out whoever said no.
 SUGGESTION_KINDS = ("peer", "mentor", "mentee")
@@ -118,24 +130,28 @@ def request_introduction(
     )
     tx.touched([])  # (an introduction asked for changes no member: what is derived from them is kept)
     if them["email"]:
-        body = (
-            f"{me['name']} asks to be introduced to you on graphapp, from {INTRODUCTION_FROM[kind]}, "
-            "with a note for you.\n\n"
-            # (the note itself stays in graphapp, for the two of them: never in a mail, which admins may
-            # read in the outbox)
-            "Read it, and accept or decline, here (no need to sign in); if you accept, you both see each other's email "
-            "address and the contact is recorded on both profiles. If you decline, they are told only "
-            f"that you did not take it up, and nobody else is told:\n"
-            f"{link('pages.introduction_by_token', token=token)}\n"
-        )
+        # (in their language; the note itself stays in graphapp, for the two of them: never in a mail,
+        # which admins may read in the outbox)
+        with written_in(recipient_language(tx, them["id"])) as language:
+            body = _(
+                "%(name)s asks to be introduced to you on graphapp, from %(where)s, with a note for you."
+                "\n\nRead it, and accept or decline, here (no need to sign in); if you accept, you both see "
+                "each other’s email address and the contact is recorded on both profiles. If you decline, "
+                "they are told only that you did not take it up, and nobody else is told:\n%(link)s\n",
+                name=me["name"],
+                where=MAIL_FROM.get(kind, INTRODUCTION_FROM.get(kind, kind)),
+                link=link("pages.introduction_by_token", token=token),
+            )
+            subject = _("%(name)s asks to be introduced to you", name=me["name"])
         queue_mail(
             tx,
             "introduction_request",
             them["email"],
-            f"{me['name']} asks to be introduced to you",
+            subject,
             body,
             member=them["id"],
             about=[me["id"]],
+            language=language,
         )
     return {"id": introduction["id"], "to": them["id"], "to_name": them["name"], "status": "asked"}
 
@@ -169,18 +185,28 @@ def answer(
         record_contact(tx, asker["id"], them["id"], now[:10])
     tx.touched([asker["id"], them["id"]] if accept and asker and them else [])  # (suggestions: patched)
     if asker and asker["email"] and them:
-        if accept:
-            text = (
-                f"{them['name']} accepted your request to be introduced. You can now write to each other:"
-                f" {them['email'] or 'they have no email address in graphapp'}.\n\n"
-                f"The contact is on both your profiles: {link('pages.member', member=them['id'])}\n"
-            )
-            subject = f"{them['name']} accepted your introduction"
-        else:
-            text = f"{them['name']} did not take up your request to be introduced.\n"
-            subject = f"Your request to be introduced to {them['name']}"
+        with written_in(recipient_language(tx, asker["id"])) as language:
+            if accept:
+                text = _(
+                    "%(name)s accepted your request to be introduced. You can now write to each other: "
+                    "%(email)s.\n\nThe contact is on both your profiles: %(link)s\n",
+                    name=them["name"],
+                    email=them["email"] or _("they have no email address in graphapp"),
+                    link=link("pages.member", member=them["id"]),
+                )
+                subject = _("%(name)s accepted your introduction", name=them["name"])
+            else:
+                text = _("%(name)s did not take up your request to be introduced.\n", name=them["name"])
+                subject = _("Your request to be introduced to %(name)s", name=them["name"])
         queue_mail(
-            tx, "introduction_answer", asker["email"], subject, text, member=asker["id"], about=[them["id"]]
+            tx,
+            "introduction_answer",
+            asker["email"],
+            subject,
+            text,
+            member=asker["id"],
+            about=[them["id"]],
+            language=language,
         )
     return {**found, "status": status, "decided": now}
 

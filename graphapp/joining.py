@@ -24,13 +24,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
+from flask_babel import ngettext
+
 from graphapp.accounts import INVITATION_DAYS, SignInLimit, token_hash
 from graphapp.asks import mail_the_experts
+from graphapp.i18n import _, _l, current_language, word
 from graphapp.ingest.normalise import lookup_country, member_id, normalise_email, slugify
 from graphapp.ingest.plan import apply_plan, name_key, plan_import
 from graphapp.ingest.problems import ImportRejected
 from graphapp.ingest.readers import RawRow, Table
-from graphapp.mail import link, queue_mail
+from graphapp.mail import language_or_english, link, mail_day, queue_mail, written_in
 from graphapp.queries import history
 from graphapp.queries.accounts import create_invitation
 from graphapp.queries.asks import ASK_KINDS, create_ask
@@ -49,6 +52,7 @@ from graphapp.queries.joining import (
     members_at,
     members_with_emails,
 )
+from graphapp.queries.mail import set_language
 from graphapp.queries.members import member_exists
 from graphapp.queries.schema import ALL_NODES, EMAIL_VISIBILITY, INTRODUCTIONS, LEVELS, SUGGESTIBLE
 
@@ -88,22 +92,23 @@ LIMITS = {
 DEFAULT_DAYS = 3
 #: How long a declined request is kept (so that coordinators can see what was declined lately).
 DECLINED_DAYS = 30
-FIELD_LABELS = {
-    "name": "Name",
-    "email": "Email",
-    "organisation": "Organisation",
-    "new_organisation": "New organisation",
-    "country": "Country",
-    "title": "Title",
-    "topics": "Topics",
-    "new_topic": "New topic",
-    "workstreams": "Workstreams",
-    "issue_kind": "Kind of issue",
-    "issue_text": "Issue",
-    "issue_topics": "Topics of the issue",
-    "email_visibility": "Who sees my email",
-    "suggestible": "May I be suggested",
-    "introductions": "May others ask to be introduced",
+#: The form's fields as its problems name them (lazy: in the reader's language when shown).
+FIELD_LABELS: dict[str, Any] = {
+    "name": _l("Name"),
+    "email": _l("Email"),
+    "organisation": _l("Organisation"),
+    "new_organisation": _l("New organisation"),
+    "country": _l("Country"),
+    "title": _l("Title"),
+    "topics": _l("Topics"),
+    "new_topic": _l("New topic"),
+    "workstreams": _l("Workstreams"),
+    "issue_kind": _l("Kind of issue"),
+    "issue_text": _l("Issue"),
+    "issue_topics": _l("Topics of the issue"),
+    "email_visibility": _l("Who sees my email"),
+    "suggestible": _l("May I be suggested"),
+    "introductions": _l("May others ask to be introduced"),
 }
 
 
@@ -189,61 +194,71 @@ def check_request(typed: dict[str, Any], catalog: dict[str, list[dict[str, Any]]
     for f, most in LIMITS.items():
         value = typed.get(f)
         if isinstance(value, str) and len(value) > most:
-            problems[f] = f"is too long: at most {most} characters (this has {len(value)})."
+            problems[f] = ngettext(
+                "is too long: at most %(num)d character (this has %(length)d).",
+                "is too long: at most %(num)d characters (this has %(length)d).",
+                most,
+                length=len(value),
+            )
         elif isinstance(value, dict | list) and len(value) > most:
-            problems[f] = f"has too many: at most {most}."
+            problems[f] = _("has too many: at most %(most)d.", most=most)
     if not typed["name"]:
-        problems.setdefault("name", "is empty: give your name as colleagues know it.")
+        problems.setdefault("name", _("is empty: give your name as colleagues know it."))
     if not typed["email"]:
-        problems.setdefault("email", "is empty: the request is confirmed by a mail to this address.")
+        problems.setdefault("email", _("is empty: the request is confirmed by a mail to this address."))
     elif normalise_email(typed["email"]) is None:
-        problems.setdefault("email", "is not an email address (it should look like name@example.org).")
+        problems.setdefault("email", _("is not an email address (it should look like name@example.org)."))
     organisations = {o["id"]: o for o in catalog["organisations"]}
     if typed["organisation"] and typed["new_organisation"]:
-        problems["organisation"] = "pick one from the list or propose a new one, not both."
+        problems["organisation"] = _("pick one from the list or propose a new one, not both.")
     elif typed["organisation"] and typed["organisation"] not in organisations:
-        problems["organisation"] = "is not an organisation of the network; pick one from the list."
+        problems["organisation"] = _("is not an organisation of the network; pick one from the list.")
     elif typed["new_organisation"]:
         held = {name_key(o["name"]): o["id"] for o in catalog["organisations"]}
         found = held.get(name_key(typed["new_organisation"]))
         if found and "new_organisation" not in problems:  # (one the network has, spelt another way)
             typed["organisation"], typed["new_organisation"] = found, ""
     elif not typed["organisation"]:
-        problems["organisation"] = "is empty: pick your organisation, or propose it if it is not listed."
+        problems["organisation"] = _("is empty: pick your organisation, or propose it if it is not listed.")
     if not typed["country"]:
-        problems["country"] = "is empty: give the country you work in."
+        problems["country"] = _("is empty: give the country you work in.")
     elif "country" not in problems and lookup_country(typed["country"]) is None:
-        problems["country"] = "is not a country; give its English name or a code such as NLD or NL."
+        problems["country"] = _("is not a country; give its English name or a code such as NLD or NL.")
     topics = {t["id"] for t in catalog["topics"]}
     _check_new_topic(typed, catalog, problems)
     if not typed["topics"] and not typed.get("new_topic"):
-        problems["topics"] = "need at least one: tick a topic you work on and pick your level."
+        problems["topics"] = _("need at least one: tick a topic you work on and pick your level.")
     elif "topics" not in problems:
         unknown = sorted(t for t in typed["topics"] if t not in topics)
         bad_level = sorted(t for t, level in typed["topics"].items() if level not in LEVELS)
         if unknown:
-            problems["topics"] = "pick topics from the list only (a new topic cannot be proposed here)."
+            problems["topics"] = _("pick topics from the list only (a new topic cannot be proposed here).")
         elif bad_level:
-            problems["topics"] = f"pick a level for each topic: {', '.join(LEVELS)}."
+            problems["topics"] = _("pick a level for each topic: %(levels)s.", levels=_levels())
     workstreams = {w["id"] for w in catalog["workstreams"]}
     if "workstreams" not in problems and any(w not in workstreams for w in typed["workstreams"]):
-        problems["workstreams"] = "pick workstreams from the list only."
+        problems["workstreams"] = _("pick workstreams from the list only.")
+    kinds = ", ".join(word(k, "ask_kind") for k in ISSUE_KINDS)
     if typed["issue_kind"] and typed["issue_kind"] not in ISSUE_KINDS:
-        problems["issue_kind"] = f"must be one of {', '.join(ISSUE_KINDS)}."
+        problems["issue_kind"] = _("must be one of %(values)s.", values=kinds)
     if typed["issue_text"] and not typed["issue_kind"]:
-        problems["issue_kind"] = f"say what kind of issue it is: {', '.join(ISSUE_KINDS)}."
+        problems["issue_kind"] = _("say what kind of issue it is: %(kinds)s.", kinds=kinds)
     if typed["issue_kind"] and not typed["issue_text"] and "issue_text" not in problems:
-        problems["issue_text"] = "is empty: say in a few words what you want to discuss."
+        problems["issue_text"] = _("is empty: say in a few words what you want to discuss.")
     if "issue_topics" not in problems and any(t not in topics for t in typed["issue_topics"]):
-        problems["issue_topics"] = "pick topics from the list only."
+        problems["issue_topics"] = _("pick topics from the list only.")
     for f, allowed in (
         ("email_visibility", EMAIL_VISIBILITY),
         ("suggestible", SUGGESTIBLE),
         ("introductions", INTRODUCTIONS),
     ):
         if typed[f] not in allowed:
-            problems[f] = f"must be one of {', '.join(allowed)}."
+            problems[f] = _("must be one of %(values)s.", values=", ".join(allowed))
     return problems
+
+
+def _levels() -> str:
+    return ", ".join(word(level, "level") for level in LEVELS)
 
 
 def _check_new_topic(
@@ -258,7 +273,7 @@ def _check_new_topic(
     if not name or "new_topic" in problems:
         return
     if typed.get("new_topic_level") not in LEVELS:
-        problems["new_topic"] = f"pick your level in it: {', '.join(LEVELS)}."
+        problems["new_topic"] = _("pick your level in it: %(levels)s.", levels=_levels())
         return
     held = {name_key(t["name"]): t["id"] for t in catalog["topics"]}
     found = held.get(name_key(name))
@@ -268,10 +283,10 @@ def _check_new_topic(
         return
     near = closest(name, {t["name"]: t["name"] for t in catalog["topics"]})
     if near and typed.get("new_topic_anyway") != "yes":
-        problems["new_topic"] = (
-            "is close to topics the network has: did you mean "
-            + " or ".join(f"‘{n}’" for n in near)
-            + "? Tick it in the list above, or tick “propose it anyway” and send again."
+        problems["new_topic"] = _(
+            "is close to topics the network has: did you mean %(topics)s? Tick it in the list above, or "
+            "tick “propose it anyway” and send again.",
+            topics=_(" or ").join(f"‘{n}’" for n in near),
         )
         typed["new_topic_near"] = near
 
@@ -305,6 +320,7 @@ def request_row(typed: dict[str, Any], token: str, now: str, days: float) -> dic
         "decided_by": "",
         "reason": "",
         "member": "",
+        "language": language_or_english(typed.get("language") or current_language()),
     }
 
 
@@ -365,19 +381,21 @@ def submit_request(tx: Tx, typed: dict[str, Any], token: str, now: str, days: fl
     drop_stale(tx, now)
     row = request_row(typed, token, now, days)
     create_request(tx, row)
-    body = (
-        f"Hello {row['name']},\n\n"
-        "Someone (we hope you) asked to join graphapp, the network of data science leaders in official "
-        "statistics, with this address. To confirm that it is yours, follow this link within "
-        f"{_days(days)}:\n\n{link('pages.join_confirm', token=token)}\n\n"
-        "A coordinator will then look at your request, and you will get a mail with their answer."
-    )
-    queue_mail(tx, "join_confirm", row["email"], "Confirm your request to join graphapp", body)
+    with written_in(row["language"]) as language:
+        expires = mail_day(row["expires"], language)
+        body = _(
+            "Hello %(name)s,\n\n"
+            "Someone (we hope you) asked to join graphapp, the network of data science leaders in official "
+            "statistics, with this address. To confirm that it is yours, follow this link by "
+            "%(day)s:\n\n%(link)s\n\n"
+            "A coordinator will then look at your request, and you will get a mail with their answer.",
+            name=row["name"],
+            day=expires,
+            link=link("pages.join_confirm", token=token),
+        )
+        subject = _("Confirm your request to join graphapp")
+    queue_mail(tx, "join_confirm", row["email"], subject, body, language=language)
     return str(row["id"])
-
-
-def _days(days: float) -> str:
-    return f"{days:g} day{'s' if days != 1 else ''}"
 
 
 def confirm_request(tx: Tx, token: str, now: str) -> dict[str, Any]:
@@ -437,10 +455,11 @@ def duplicates(tx: Tx, requests: list[dict[str, Any]]) -> dict[str, list[dict[st
     for r in requests:
         found: dict[str, dict[str, str]] = {}
         for m in by_email.get(r["email"], []):
-            found[m["id"]] = {"id": m["id"], "name": m["name"], "why": "the same email address"}
+            found[m["id"]] = {"id": m["id"], "name": m["name"], "why": _("the same email address")}
         for m in by_name.get((r["organisation"], slugify(r["name"] or "")), []):
             found.setdefault(
-                m["id"], {"id": m["id"], "name": m["name"], "why": "the same name at the same organisation"}
+                m["id"],
+                {"id": m["id"], "name": m["name"], "why": _("the same name at the same organisation")},
             )
         out[r["id"]] = sorted(found.values(), key=lambda m: (m["name"], m["id"]))
     return out
@@ -464,21 +483,26 @@ def approve_request(tx: Tx, request_id: str, decided_by: str, invitation_token: 
     account tied to them and its mail. Returns the new member's id; raises ApprovalRefused."""
     found = join_request(tx, request_id)
     if found is None or found["status"] != "confirmed":
-        raise ApprovalRefused("This request is not waiting for a decision (it was decided or withdrawn).")
+        raise ApprovalRefused(_("This request is not waiting for a decision (it was decided or withdrawn)."))
     email = found["email"]
     same = members_with_emails(tx, [email])
     if same:
         raise ApprovalRefused(
-            f"{same[0]['name']} is already a member with this email address: decline this request, saying so."
+            _(
+                "%(name)s is already a member with this email address: decline this request, saying so.",
+                name=same[0]["name"],
+            )
         )
     member = member_id(email)
     if member_exists(tx, member):
-        raise ApprovalRefused("A member made from this email address exists already (under another address).")
+        raise ApprovalRefused(
+            _("A member made from this email address exists already (under another address).")
+        )
     organisation = found["new_organisation"]
     if found["organisation"]:
         organisation = _names(tx, "Organisation").get(found["organisation"], "")
         if not organisation:
-            raise ApprovalRefused("The organisation this request picked is no longer in the network.")
+            raise ApprovalRefused(_("The organisation this request picked is no longer in the network."))
     topic_names, workstreams = _names(tx, "Topic"), _names(tx, "Workstream")
     topics = [(t, level) for t, _, level in (item.rpartition(":") for item in found["topics"] or [])]
     values = {
@@ -503,12 +527,15 @@ def approve_request(tx: Tx, request_id: str, decided_by: str, invitation_token: 
         raise ApprovalRefused("; ".join(p.reason for p in e.problems)) from e
     # Decided first (only a request still waiting is), so that nothing is written for one decided meanwhile.
     if not decide_request(tx, request_id, "approved", now, decided_by, member=member):
-        raise ApprovalRefused("This request was decided meanwhile.")
+        raise ApprovalRefused(_("This request was decided meanwhile."))
     # (the new member's change is of kind "approval"; a domain the network trusts approves by itself)
     with history.acting_as(decided_by) if decided_by.startswith("domain:") else contextlib.nullcontext():
         apply_plan(tx, plan)
         _propose_new_topics(tx, member, found.get("new_topics") or [], now)
         set_introductions(tx, member, found["introductions"] or "yes")
+        language = language_or_english(found.get("language"))
+        if language != "en":  # (their mails in the language they asked in; unset is English)
+            set_language(tx, member, language)
     if found["issue_text"]:
         issue_topics = [t for t in found["issue_topics"] or [] if t in topic_names]
         ask = uuid.uuid4().hex[:12]
@@ -530,20 +557,30 @@ def approve_request(tx: Tx, request_id: str, decided_by: str, invitation_token: 
         _later(now, INVITATION_DAYS, "seconds"),
         decided_by,
     )
-    body = (
-        f"Hello {found['name']},\n\n"
-        + (
-            "Your request to join graphapp was approved at once: your organisation's email domain is "
-            "one the network trusts."
-            if decided_by.startswith("domain:")
-            else "A coordinator approved your request to join graphapp."
-        )
-        + " Your profile is in the network now. Create your account (you choose a password) with this "
-        f"link, within {INVITATION_DAYS} days:\n\n{link('auth.invitation', token=invitation_token)}\n\n"
-        "Use this email address as your login."
-    )
+    with written_in(language):
+        values = {
+            "name": found["name"],
+            "day": mail_day(_later(now, INVITATION_DAYS, "seconds"), language),
+            "link": link("auth.invitation", token=invitation_token),
+        }
+        if decided_by.startswith("domain:"):
+            body = _(
+                "Hello %(name)s,\n\nYour request to join graphapp was approved at once: your "
+                "organisation's email domain is one the network trusts. Your profile is in the network now. "
+                "Create your account (you choose a password) with this link, by %(day)s:\n\n%(link)s\n\n"
+                "Use this email address as your login.",
+                **values,
+            )
+        else:
+            body = _(
+                "Hello %(name)s,\n\nA coordinator approved your request to join graphapp. Your profile is "
+                "in the network now. Create your account (you choose a password) with this link, by "
+                "%(day)s:\n\n%(link)s\n\nUse this email address as your login.",
+                **values,
+            )
+        subject = _("Welcome to graphapp: create your account")
     # (to the new member: its footer links to their mail preferences, where the other kinds can be turned off)
-    queue_mail(tx, "join_approved", email, "Welcome to graphapp: create your account", body, member=member)
+    queue_mail(tx, "join_approved", email, subject, body, member=member, language=language)
     return member
 
 
@@ -580,12 +617,16 @@ def decline_request(tx: Tx, request_id: str, decided_by: str, reason: str, now: 
         before={"status": found["status"]},
         after={"status": "declined"},
     )
-    body = (
-        f"Hello {found['name']},\n\n"
-        "A coordinator of graphapp looked at your request to join the network and declined it, for this "
-        f"reason:\n\n{reason}\n\nYou may ask again at {link('pages.join')} if things change."
-    )
-    queue_mail(tx, "join_declined", found["email"], "Your request to join graphapp", body)
+    with written_in(found.get("language")) as language:
+        body = _(
+            "Hello %(name)s,\n\nA coordinator of graphapp looked at your request to join the network and "
+            "declined it, for this reason:\n\n%(reason)s\n\nYou may ask again at %(link)s if things change.",
+            name=found["name"],
+            reason=reason,
+            link=link("pages.join"),
+        )
+        subject = _("Your request to join graphapp")
+    queue_mail(tx, "join_declined", found["email"], subject, body, language=language)
     return True
 
 
@@ -606,7 +647,7 @@ def domain_problem(domain: str) -> str | None:
     (True, 'Give the domain only, without @ (e.g. example.org).', 'That is not a domain name such as example.org.')
     """
     if "@" in domain:
-        return "Give the domain only, without @ (e.g. example.org)."
+        return str(_("Give the domain only, without @ (e.g. example.org)."))
     if not _DOMAIN.match(domain):
-        return "That is not a domain name such as example.org."
+        return str(_("That is not a domain name such as example.org."))
     return None

@@ -1,6 +1,13 @@
 """graphapp's mails: what kinds there are, how one is written and queued, and (below) how the queue is
 delivered.
 
+Every mail is written in its recipient's language (English, French or Russian): the member's own
+(:func:`recipient_language`: the one they last chose in the header's chooser while signed in, or that of
+the page they asked to join on), or for a request to join the language of its form. Whoever composes a
+mail writes its subject and body inside ``with written_in(language):`` (Flask-Babel's ``force_locale``),
+so that ``_()`` and :func:`mail_day` speak that language; :func:`queue_mail` writes the footer in it too.
+A mail to several people is composed once per language (:func:`by_language`).
+
 An action queues its mail with :func:`queue_mail` inside its own write transaction (the mail is a
 ``Mail`` node, :mod:`graphapp.queries.mail`), so the two commit together; delivery happens afterwards,
 by the server's worker or ``graphapp mail send-queued``. Every mail has a plain-text part (and an HTML
@@ -15,7 +22,8 @@ import re
 import smtplib
 import ssl
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -23,23 +31,30 @@ from email.utils import formatdate, make_msgid
 from typing import Any
 
 from flask import current_app, has_request_context, request, url_for
+from flask_babel import force_locale
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from graphapp.accounts import now_iso
+from graphapp.i18n import LANGUAGES, _, _l
 from graphapp.queries.cypher import Store, Tx
-from graphapp.queries.mail import claim_due, enqueue, mail_off, mark
+from graphapp.queries.mail import claim_due, enqueue, mail_off, mark, written_language
 
 __all__ = [
     "KINDS",
     "MAX_ATTEMPTS",
     "MailKind",
     "SmtpSettings",
+    "by_language",
     "deliver_queued",
+    "language_or_english",
     "link",
+    "mail_day",
     "member_of_preferences_token",
     "preferences_token",
     "queue_mail",
+    "recipient_language",
     "retry_delay",
+    "written_in",
 ]
 
 
@@ -47,8 +62,8 @@ __all__ = [
 class MailKind:
     """One kind of mail: what members see on their preferences page, and the line that says why it came."""
 
-    label: str
-    why: str
+    label: Any  # (lazy strings: translated when shown or written)
+    why: Any
     #: Whether a member may turn it off (mails that answer what the person just did cannot be).
     optional: bool = True
 
@@ -56,46 +71,50 @@ class MailKind:
 #: Every kind of mail graphapp sends.
 KINDS: dict[str, MailKind] = {
     "join_confirm": MailKind(
-        "Confirming a request to join",
-        "You get this mail because someone asked to join graphapp with this address. If it was not you, "
-        "ignore it: the request is dropped unless the link is followed.",
+        _l("Confirming a request to join"),
+        _l(
+            "You get this mail because someone asked to join graphapp with this address. If it was not "
+            "you, ignore it: the request is dropped unless the link is followed."
+        ),
         optional=False,
     ),
     "join_approved": MailKind(
-        "Your request to join was approved",
-        "You get this mail because you asked to join graphapp and a coordinator approved it.",
+        _l("Your request to join was approved"),
+        _l("You get this mail because you asked to join graphapp and a coordinator approved it."),
         optional=False,
     ),
     "join_declined": MailKind(
-        "Your request to join was declined",
-        "You get this mail because you asked to join graphapp and a coordinator answered.",
+        _l("Your request to join was declined"),
+        _l("You get this mail because you asked to join graphapp and a coordinator answered."),
         optional=False,
     ),
     "introduction_request": MailKind(
-        "Someone asks to be introduced to me",
-        "You get this mail because a member of the network asked to be introduced to you.",
+        _l("Someone asks to be introduced to me"),
+        _l("You get this mail because a member of the network asked to be introduced to you."),
     ),
     "introduction_answer": MailKind(
-        "My requests for an introduction are answered",
-        "You get this mail because you asked to be introduced and the other person answered.",
+        _l("My requests for an introduction are answered"),
+        _l("You get this mail because you asked to be introduced and the other person answered."),
     ),
     "ask_offer": MailKind(
-        "Someone offers to help with my ask",
-        "You get this mail because you posted an ask and a member offered to help.",
+        _l("Someone offers to help with my ask"),
+        _l("You get this mail because you posted an ask and a member offered to help."),
     ),
     "ask_match": MailKind(
-        "A new ask on topics where I am an expert",
-        "You get this mail because a member posted an ask on topics you hold as an expert.",
+        _l("A new ask on topics where I am an expert"),
+        _l("You get this mail because a member posted an ask on topics you hold as an expert."),
     ),
     "profile_reminder": MailKind(
-        "Reminders to confirm my profile",
-        "You get this mail because your profile in the network has not been confirmed for a while. If "
-        "you turn these reminders off, you are still left out of suggestions when a profile goes "
-        "unconfirmed.",
+        _l("Reminders to confirm my profile"),
+        _l(
+            "You get this mail because your profile in the network has not been confirmed for a while. "
+            "If you turn these reminders off, you are still left out of suggestions when a profile goes "
+            "unconfirmed."
+        ),
     ),
     "topic_proposal": MailKind(
-        "A topic I proposed was declined",
-        "You get this mail because you proposed a new topic and a coordinator declined it.",
+        _l("A topic I proposed was declined"),
+        _l("You get this mail because you proposed a new topic and a coordinator declined it."),
         optional=False,
     ),
 }
@@ -109,6 +128,63 @@ def link(endpoint: str, **values: Any) -> str:
     if not base and has_request_context():
         base = request.host_url.rstrip("/")
     return base + path
+
+
+def language_or_english(language: str | None) -> str:
+    """``language`` if graphapp speaks it, else English.
+
+    >>> language_or_english("fr"), language_or_english("de"), language_or_english(None)
+    ('fr', 'en', 'en')
+    """
+    return language if language in LANGUAGES else "en"
+
+
+@contextmanager
+def written_in(language: str | None) -> Iterator[str]:
+    """Compose a mail in ``language`` (English if graphapp does not speak it): inside, ``_()``,
+    ``ngettext`` and :func:`mail_day` speak it, whatever the language of the page being answered.
+    Needs an app context."""
+    chosen = language_or_english(language)
+    with force_locale(chosen):
+        yield chosen
+
+
+def recipient_language(tx: Tx, member: str | None) -> str:
+    """The language ``member``'s mails are written in (English if they never chose one)."""
+    return language_or_english(written_language(tx, member) if member else "")
+
+
+def mail_day(value: str | None, language: str) -> str:
+    """An ISO day or timestamp as a date in ``language``, for a mail (in a request or not).
+
+    >>> mail_day("2026-11-30T10:00:00+00:00", "fr"), mail_day("2026-11-30", "ru"), mail_day("", "en")
+    ('30 nov. 2026', '30 нояб. 2026\\u202fг.', '')
+    """
+    from datetime import date
+
+    from babel.dates import format_date
+
+    text = (value or "").strip()
+    try:
+        return format_date(date.fromisoformat(text[:10]), "medium", locale=language_or_english(language))
+    except ValueError:
+        return text
+
+
+def by_language(compose: Callable[[], Any]) -> Callable[[str], Any]:
+    """``compose`` (the words of a mail to several people) made once per language: the function returned
+    gives, for a language, what ``compose`` gives inside :func:`written_in` of it, composing it only the
+    first time that language is asked for."""
+    made: dict[str, Any] = {}
+
+    def in_language(language: str) -> Any:
+        chosen = language_or_english(language)
+        if chosen not in made:
+            with written_in(chosen):
+                made[chosen] = compose()
+        return made[chosen]
+
+    return in_language
 
 
 _URL = re.compile(r"https?://[^\s<>\"]+")
@@ -136,19 +212,22 @@ def queue_mail(
     body: str,
     member: str | None = None,
     about: Sequence[str] = (),
+    language: str | None = None,
 ) -> bool:
     """Queue a mail of ``kind`` in this write transaction; False (nothing queued) if ``member`` turned
-    this kind off. ``body`` is plain text; the line saying why it was sent and, for a member, the link to
-    their mail preferences are added here; ``about``: the other members the mail speaks of (forgetting one
-    of them drops it while it waits). Needs an app context (for the links)."""
+    this kind off. ``body`` is plain text, written (with ``subject``) in the recipient's language; the line
+    saying why it was sent and, for a member, the link to their mail preferences are added here, in
+    ``language`` (by default the member's own, :func:`recipient_language`); ``about``: the other members
+    the mail speaks of (forgetting one of them drops it while it waits). Needs an app context (for the
+    links)."""
     what = KINDS[kind]
     if member and what.optional and kind in mail_off(tx, member):
         return False
-    footer = [what.why]
-    if member:
-        footer.append(
-            f"Choose which mails you get: {link('pages.mail_preferences', token=preferences_token(member))}"
-        )
+    with written_in(language or recipient_language(tx, member)):
+        footer = [str(what.why)]
+        if member:
+            preferences = link("pages.mail_preferences", token=preferences_token(member))
+            footer.append(_("Choose which mails you get: %(link)s", link=preferences))
     text = body.rstrip() + "\n\n-- \n" + "\n".join(footer) + "\n"
     enqueue(
         tx,

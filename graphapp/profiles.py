@@ -19,6 +19,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from graphapp.auth import current_viewer
 from graphapp.db import get_store
 from graphapp.freshness import confirm_profile
+from graphapp.i18n import _
 from graphapp.ingest import ImportRejected
 from graphapp.ingest.normalise import split_list
 from graphapp.ingest.plan import NOT_IN_VOCABULARY, RETIRED, apply_plan, name_key, plan_import
@@ -214,7 +215,7 @@ def save_profile(
 def _may_edit(member: str) -> None:
     viewer = current_viewer()
     if not (viewer.member == member or viewer.at_least("coordinator")):
-        abort(403, "You can edit your own profile; a coordinator can edit anyone's.")
+        abort(403, _("You can edit your own profile; a coordinator can edit anyone’s."))
 
 
 @bp.route("/members/<member>/edit", methods=["GET", "POST"])
@@ -224,7 +225,7 @@ def edit_member(member: str) -> Any:
     if request.method == "GET":
         shown = store.read(edit_page, member)
         if shown is None:
-            abort(404, f"There is no member with the id {member!r}.")
+            abort(404, _("There is no member with the id %(id)s.", id=repr(member)))
         profile = shown["profile"]
         return render_template(
             "pages/edit_member.html",
@@ -239,7 +240,7 @@ def edit_member(member: str) -> Any:
     if use:  # a "did you mean" button: the suggestion goes into the form, which is shown again, unsaved
         shown = store.read(edit_page, member)
         if shown is None:
-            abort(404, f"There is no member with the id {member!r}.")
+            abort(404, _("There is no member with the id %(id)s.", id=repr(member)))
         values["topics"] = replace_topic(values["topics"], *use)
         return render_template(
             "pages/edit_member.html",
@@ -247,7 +248,11 @@ def edit_member(member: str) -> Any:
             values=values,
             revision=request.form.get("revision") or "",
             ticked=ticked,
-            notice=f"‘{use[0]}’ is now ‘{use[1]}’ in your topics: check the form and save.",
+            notice=_(
+                "‘%(typed)s’ is now ‘%(topic)s’ in your topics: check the form and save.",
+                typed=use[0],
+                topic=use[1],
+            ),
         )
     propose = tuple(p.strip() for p in request.form.getlist("propose") if p.strip())
     try:
@@ -263,7 +268,7 @@ def edit_member(member: str) -> Any:
             confirm_at=confirm_at,
         )
     except Conflict as e:
-        message = (
+        message = _(
             "Someone else changed this profile since you opened it; nothing was saved. "
             "Here it is as it is now: make your changes again."
         )
@@ -295,13 +300,17 @@ def edit_member(member: str) -> Any:
                 for p in e.problems
                 if not (p.column == "topics" and p.value in described)
             ]
-            or ["Some topics are not in the network's vocabulary:"],
+            or [_("Some topics are not in the network’s vocabulary:")],
         ), 400
     if saved is None:
-        abort(404, f"There is no member with the id {member!r}.")
+        abort(404, _("There is no member with the id %(id)s.", id=repr(member)))
     flash(
-        "Profile saved."
-        + (f" Proposed as new topics, waiting for a coordinator: {', '.join(propose)}." if propose else "")
+        _(
+            "Profile saved. Proposed as new topics, waiting for a coordinator: %(topics)s.",
+            topics=", ".join(propose),
+        )
+        if propose
+        else _("Profile saved.")
     )
     return redirect(url_for("pages.member", member=member))
 

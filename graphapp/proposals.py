@@ -308,7 +308,8 @@ def decline_proposal(
 ) -> dict[str, Any]:
     """Decline one proposal with a reason, mailed to its proposer (kind ``topic_proposal``). Needs an app
     context (for the mail's links)."""
-    from graphapp.mail import link, queue_mail
+    from graphapp.i18n import _
+    from graphapp.mail import link, queue_mail, recipient_language, written_in
 
     reason = reason.strip()
     if not reason:
@@ -329,19 +330,25 @@ def decline_proposal(
     )
     who = q.member_names(tx, [found["member"]]).get(found["member"])
     if who and who.get("email"):
-        body = (
-            f"Hello {who['name']},\n\n"
-            f"You proposed '{found['name']}' as a new topic of graphapp. A coordinator declined it, for this "
-            f"reason:\n\n{reason}\n\nYou can pick a topic the network has on your profile: "
-            f"{link('profiles.edit_member', member=found['member'])}"
-        )
+        with written_in(recipient_language(tx, found["member"])) as language:
+            body = _(
+                "Hello %(name)s,\n\nYou proposed ‘%(topic)s’ as a new topic of graphapp. A coordinator "
+                "declined it, for this reason:\n\n%(reason)s\n\nYou can pick a topic the network has on your "
+                "profile: %(link)s",
+                name=who["name"],
+                topic=found["name"],
+                reason=reason,
+                link=link("profiles.edit_member", member=found["member"]),
+            )
+            subject = _("Your proposed topic ‘%(topic)s’", topic=found["name"])
         queue_mail(
             tx,
             "topic_proposal",
             who["email"],
-            f"Your proposed topic '{found['name']}'",
+            subject,
             body,
             member=found["member"],
+            language=language,
         )
     return {"proposal": proposal_id, "name": found["name"], "member": found["member"]}
 

@@ -24,7 +24,9 @@ __all__ = [
     "mail_off",
     "mark",
     "retry_mail",
+    "set_language",
     "set_mail_off",
+    "written_language",
 ]
 
 #: The statuses of a mail, in the order the admins' mail page shows them.
@@ -36,6 +38,8 @@ ENQUEUE = Cypher(
     "created: $created, sent: '', claim: '', lock: ''})"
 )
 MAIL_OFF = Cypher("MATCH (m:Member {id: $member}) RETURN m.mail_off AS mail_off")
+LANGUAGE = Cypher("MATCH (m:Member {id: $member}) RETURN m.language AS language")
+SET_LANGUAGE = Cypher("MATCH (m:Member {id: $member}) SET m.language = $language RETURN m.id AS id")
 SET_MAIL_OFF = Cypher("MATCH (m:Member {id: $member}) SET m.mail_off = $mail_off RETURN m.id AS id")
 FORGET = Cypher(
     "MATCH (x:Mail) WHERE x.member = $member OR x.recipient = $email OR $member IN x.about DELETE x"
@@ -91,6 +95,19 @@ def set_mail_off(tx: Tx, member: str, kinds: set[str]) -> bool:
     """Record the kinds of mail a member turned off, and its change; False if there is no such member."""
     history.record_member_fields(tx, "consent", member, {"mail_off": ",".join(sorted(kinds))})
     return bool(tx.run(SET_MAIL_OFF, member=member, mail_off=",".join(sorted(kinds))))
+
+
+def written_language(tx: Tx, member: str) -> str:
+    """The language a member's mails are written in ("" if they never chose one, or no such member)."""
+    rows = tx.run(LANGUAGE, member=member)
+    return str(rows[0]["language"] or "") if rows else ""
+
+
+def set_language(tx: Tx, member: str, language: str) -> bool:
+    """Record the language a member's mails are written in, and its change (only when it changes); False if
+    there is no such member."""
+    history.record_member_fields(tx, "consent", member, {"language": language})
+    return bool(tx.run(SET_LANGUAGE, member=member, language=language))
 
 
 def forget_mail_to(tx: Tx, member: str, email: str) -> None:

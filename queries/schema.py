@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 #: Bump when the model changes, and add a step to :data:`MIGRATIONS`.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,9 @@ NODES: dict[str, NodeSpec] = {
             # confirmed their profile (unset: never, so joined counts); reminded, when the last reminder
             # went; reminders, how many were sent since the last confirmation ("1", "2"); lapsed, when they
             # were left out of suggestions for answering neither (unset while current: their consent is
-            # asked again before they come back). Dates and times are ISO 8601, UTC.
+            # asked again before they come back). Dates and times are ISO 8601, UTC. language: the language
+            # their mails are written in ("en", "fr", "ru"; unset: English), the one they last chose in the
+            # header's chooser while signed in, or that of the page they asked to join on (issue 15).
             (
                 "id",
                 "name",
@@ -81,6 +83,7 @@ NODES: dict[str, NodeSpec] = {
                 "reminded",
                 "reminders",
                 "lapsed",
+                "language",
             ),
         ),
         NodeSpec(
@@ -234,6 +237,7 @@ WORKFLOW_LABELS: dict[str, NodeSpec] = {
                 "reason",  # a decline's reason (mailed to the person)
                 "member",  # the member made on approval
                 "lock",  # written first by a decision, to take the request's lock (see queries.joining)
+                "language",  # the language of the page it was made on: its mails are written in it
             ),
             list_properties=("topics", "new_topics", "workstreams", "issue_topics"),
         ),
@@ -424,6 +428,14 @@ MIGRATIONS: dict[int, dict[Dialect, list[str]]] = {
     6: {"ladybug": [], "neo4j": []},
     # 7: the journey: projects, themes, resources, progress notes (new tables and constraints, in the DDL).
     7: {"ladybug": [], "neo4j": []},
+    # 8: the language a member's (and a request to join's) mails are written in (issue 15).
+    8: {
+        "ladybug": [
+            "ALTER TABLE Member ADD IF NOT EXISTS language STRING",
+            "ALTER TABLE JoinRequest ADD IF NOT EXISTS language STRING",
+        ],
+        "neo4j": [],
+    },
 }
 
 

@@ -71,7 +71,7 @@ def test_home_says_what_the_network_holds(client, demo) -> None:
 
 def test_home_of_an_empty_network_says_how_to_fill_it(client) -> None:
     page = _get(client, "/")
-    assert "The network is empty" in page and "graphapp demo" in page
+    assert "The network is empty" in page and '<a href="/import">the import page</a>' in page
 
 
 def test_directory_search_filters_and_pagination(client, demo) -> None:

@@ -114,7 +114,7 @@ def answer_reminder(tx: Tx, member: str, typed: dict[str, str], now: datetime) -
         return None
     if found[0]["lapsed"]:
         problems = [
-            f"{QUESTIONS[f]}: choose one of {', '.join(label for _, label in CHOICES[f])}."
+            f"{QUESTIONS[f]}: choose one of {', '.join(str(label) for _, label in CHOICES[f])}."
             for f in freshness.CONSENT_FIELDS
             if typed[f] not in {value for value, _ in CHOICES[f]}
         ]

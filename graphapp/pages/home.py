@@ -13,6 +13,7 @@ from flask import render_template
 from graphapp import reports, wording
 from graphapp.auth import Viewer, current_viewer
 from graphapp.db import get_store
+from graphapp.i18n import _l
 from graphapp.pages import asks, bp
 from graphapp.pages.history import whats_new
 from graphapp.pages.join import home_part as join_queue
@@ -63,13 +64,13 @@ def my_suggestions(tx: Tx, viewer: Viewer) -> dict[str, Any] | None:
 
 
 #: What a complete profile has, in the words of the profile form.
-PROFILE_PARTS = {
-    "title": "your title",
-    "organisation": "your organisation",
-    "country": "your country",
-    "interests": "your topics, with your level in each",
-    "workstreams": "the workstreams you take part in",
-    "email": "your email address",
+PROFILE_PARTS: dict[str, Any] = {
+    "title": _l("your title"),
+    "organisation": _l("your organisation"),
+    "country": _l("your country"),
+    "interests": _l("your topics, with your level in each"),
+    "workstreams": _l("the workstreams you take part in"),
+    "email": _l("your email address"),
 }
 
 

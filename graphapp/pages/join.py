@@ -8,9 +8,11 @@ from typing import Any
 
 import pycountry
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import ngettext
 
 from graphapp.auth import Viewer, current_viewer
 from graphapp.db import get_store
+from graphapp.i18n import _, _l, country_in, current_language, sort_key
 from graphapp.joining import (
     DEFAULT_DAYS,
     FIELD_LABELS,
@@ -68,12 +70,12 @@ EMPTY: dict[str, Any] = {
 }
 CHOICES = {
     "email_visibility": [
-        ("members", "Every member of the network"),
-        ("coordinators", "Only the coordinators"),
-        ("nobody", "Nobody"),
+        ("members", _l("Every member of the network")),
+        ("coordinators", _l("Only the coordinators")),
+        ("nobody", _l("Nobody")),
     ],
-    "suggestible": [("yes", "Yes, suggest me to others"), ("no", "No, do not suggest me")],
-    "introductions": [("yes", "Yes"), ("no", "No")],
+    "suggestible": [("yes", _l("Yes, suggest me to others")), ("no", _l("No, do not suggest me"))],
+    "introductions": [("yes", _l("Yes")), ("no", _l("No"))],
 }
 assert {k: tuple(v for v, _ in c) for k, c in CHOICES.items()} == {
     "email_visibility": EMAIL_VISIBILITY,
@@ -86,8 +88,21 @@ def _days() -> float:
     return float(current_app.config.get("GRAPHAPP_JOIN_DAYS") or DEFAULT_DAYS)
 
 
-def _countries() -> list[str]:
-    return sorted(getattr(c, "common_name", None) or c.name for c in pycountry.countries)
+def _countries() -> dict[str, str]:
+    """The countries the form offers, {name in the reader's language: its English name}, sorted as a reader
+    of that language expects."""
+    names = {}
+    for c in pycountry.countries:
+        english = getattr(c, "common_name", None) or c.name
+        names[country_in(c.name) if current_language() != "en" else english] = english
+    return {shown: names[shown] for shown in sorted(names, key=sort_key)}
+
+
+def _country_in_english(typed: str) -> str:
+    """A country typed in the reader's language (as the form's list offers it) by its English name, which
+    the checks know; anything else as typed."""
+    found = {shown.casefold(): english for shown, english in _countries().items()}
+    return found.get(" ".join(typed.split()).casefold(), typed)
 
 
 def _form(typed: dict[str, Any], catalog: dict[str, Any], problems: dict[str, str], status: int = 200) -> Any:
@@ -115,18 +130,23 @@ def join() -> Any:
     if typed["website"]:  # the hidden field only a bot fills in: thanked, and nothing is kept
         return redirect(url_for("pages.join_sent"))
     catalog = store.read(form_catalog)
+    shown_country = typed["country"]
+    typed["country"] = _country_in_english(shown_country)
     problems = check_request(typed, catalog)
+    if problems:
+        typed["country"] = shown_country
     if problems:
         return _form(typed, catalog, problems, 400)
     what, seconds = JOIN_LIMITS.wait(store, request.remote_addr or "", typed["email"].lower())
     if seconds:
         minutes = max(1, -(-seconds // 60))
         message = {
-            "network": "Too many requests to join came from your network lately.",
-            "address": "Too many requests to join came from your address lately.",
-            "email": "Too many requests to join were sent for this email address lately.",
+            "network": _("Too many requests to join came from your network lately."),
+            "address": _("Too many requests to join came from your address lately."),
+            "email": _("Too many requests to join were sent for this email address lately."),
         }[what]
-        return _form(typed, catalog, {"": f"{message} Try again in {minutes} minute(s)."}, 429)
+        again = ngettext("Try again in %(num)d minute.", "Try again in %(num)d minutes.", minutes)
+        return _form(typed, catalog, {"": f"{message} {again}"}, 429)
     store.bookkeep(submit_request, typed, new_token(), now_iso(), _days())
     return redirect(url_for("pages.join_sent"))
 
@@ -195,8 +215,8 @@ def join_approve(request_id: str) -> Any:
             approve_request, request_id, current_viewer().login or "", new_token(), now_iso()
         )
     except ApprovalRefused as e:
-        return _queue({request_id: f"Not approved: {e}"}, status=409)
-    flash("Approved: the member is in the network, and their invitation to create an account is mailed.")
+        return _queue({request_id: _("Not approved: %(reason)s", reason=str(e))}, status=409)
+    flash(_("Approved: the member is in the network, and their invitation to create an account is mailed."))
     return redirect(url_for("pages.member", member=member))
 
 
@@ -205,14 +225,14 @@ def join_decline(request_id: str) -> Any:
     reason = (request.form.get("reason") or "").strip()
     problem = ""
     if not reason:
-        problem = "Give a reason: it is mailed to the person."
+        problem = _("Give a reason: it is mailed to the person.")
     elif len(reason) > LIMITS["reason"]:
-        problem = f"The reason is too long: at most {LIMITS['reason']} characters."
+        problem = _("The reason is too long: at most %(most)s characters.", most=LIMITS["reason"])
     if problem:
         return _queue({request_id: problem}, {request_id: reason}, 400)
     if not get_store().bookkeep(decline_request, request_id, current_viewer().login or "", reason, now_iso()):
-        abort(404, "This request is not waiting for a decision.")
-    flash("Declined: the reason is mailed to the person.")
+        abort(404, _("This request is not waiting for a decision."))
+    flash(_("Declined: the reason is mailed to the person."))
     return redirect(url_for("pages.join_requests"))
 
 
@@ -234,15 +254,15 @@ def join_add_domain() -> Any:
     if problem:
         return _domains_page(problem, domain, 400)
     get_store().bookkeep(add_trusted_domain, domain, current_viewer().login or "", now_iso())
-    flash(f"Confirmed requests from addresses at {domain} are now approved at once.")
+    flash(_("Confirmed requests from addresses at %(domain)s are now approved at once.", domain=domain))
     return redirect(url_for("pages.join_domains"))
 
 
 @bp.post("/join/domains/<domain>/remove")
 def join_remove_domain(domain: str) -> Any:
     if not get_store().bookkeep(remove_trusted_domain, domain):
-        abort(404, f"{domain} is not a trusted domain.")
-    flash(f"Requests from addresses at {domain} now wait for a coordinator again.")
+        abort(404, _("%(domain)s is not a trusted domain.", domain=domain))
+    flash(_("Requests from addresses at %(domain)s now wait for a coordinator again.", domain=domain))
     return redirect(url_for("pages.join_domains"))
 
 

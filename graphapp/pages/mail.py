@@ -6,21 +6,46 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import ngettext
 from werkzeug import Response
 
 from graphapp.accounts import now_iso
 from graphapp.db import get_store
+from graphapp.i18n import _
 from graphapp.mail import KINDS, member_of_preferences_token
 from graphapp.pages import bp
 from graphapp.queries.cypher import Tx
 from graphapp.queries.mail import mail_counts, mail_list, mail_off, retry_mail, set_mail_off
 from graphapp.queries.members import hold_member, member_profile
 
-__all__ = ["OPTIONAL_KINDS", "mail_admin_page", "preferences_page"]
+__all__ = ["OPTIONAL_KINDS", "mail_admin_page", "moment", "preferences_page"]
 
 #: The kinds of mail a member may turn off; the others answer something the person did.
 OPTIONAL_KINDS = tuple(kind for kind, about in KINDS.items() if about.optional)
+
+
+@bp.app_template_filter("moment")
+def moment(value: str | None) -> str:
+    """The Jinja filter ``moment``: an ISO timestamp as a date and time in the reader's language, in UTC
+    (anything else as it is). Outside a request, in English:
+
+    >>> moment("2026-01-02T03:04:05+00:00"), moment("")
+    ('Jan 2, 2026, 3:04:05\u202fAM UTC', '')
+    """
+    from datetime import UTC, datetime
+
+    from babel.dates import format_datetime
+
+    from graphapp.i18n import current_language
+
+    text = (value or "").strip()
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    at = at.replace(tzinfo=UTC) if at.tzinfo is None else at
+    return format_datetime(at, "medium", tzinfo=UTC, locale=current_language()) + " UTC"
 
 
 def preferences_page(tx: Tx, member: str) -> dict[str, Any] | None:
@@ -41,7 +66,8 @@ def _member_of(token: str) -> str:
     member = member_of_preferences_token(token)
     if member is None:
         abort(
-            404, "This link to mail preferences is not one this site made; use the link in your latest mail."
+            404,
+            _("This link to mail preferences is not one this site made; use the link in your latest mail."),
         )
     return member
 
@@ -56,14 +82,14 @@ def mail_preferences(token: str) -> Any:
         wanted = set(request.form.getlist("kind"))
         unknown = wanted - set(OPTIONAL_KINDS)
         if unknown:
-            abort(400, f"kind: {', '.join(sorted(unknown))} is not a kind of mail you can choose")
+            abort(400, _("%(kinds)s: not a kind of mail you can choose.", kinds=", ".join(sorted(unknown))))
         if not store.write(save_preferences, member, set(OPTIONAL_KINDS) - wanted):
-            abort(404, "This member is no longer in the network.")
-        flash("Your mail choices are saved.")
+            abort(404, _("This member is no longer in the network."))
+        flash(_("Your mail choices are saved."))
         return redirect(url_for("pages.mail_preferences", token=token))
     shown = store.read(preferences_page, member)
     if shown is None:
-        abort(404, "This member is no longer in the network.")
+        abort(404, _("This member is no longer in the network."))
     return render_template(
         "pages/mail_preferences.html",
         **shown,
@@ -86,7 +112,8 @@ def mail_admin_page(tx: Tx) -> dict[str, Any]:
 def mail_admin() -> str:
     """The mail page: what could not be sent and why, what waits, and the outbox (the mails kept because
     no mail server is set), readable in full."""
-    return render_template("pages/mail_admin.html", **get_store().read(mail_admin_page))
+    interval = float(current_app.config.get("GRAPHAPP_MAIL_INTERVAL") or 0)
+    return render_template("pages/mail_admin.html", **get_store().read(mail_admin_page), interval=interval)
 
 
 @bp.post("/admin/mail/retry")
@@ -95,5 +122,11 @@ def mail_retry() -> Response:
     sends it on its next round."""
     mail = request.form.get("mail") or ""
     n = get_store().write(retry_mail, now_iso("microseconds"), mail)
-    flash(f"{n} mail{'s' if n != 1 else ''} will be tried again on the next round of sending.")
+    flash(
+        ngettext(
+            "%(num)d mail will be tried again on the next round of sending.",
+            "%(num)d mails will be tried again on the next round of sending.",
+            n,
+        )
+    )
     return redirect(url_for("pages.mail_admin"))

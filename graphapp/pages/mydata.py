@@ -9,7 +9,8 @@ from flask import Response, abort, flash, jsonify, redirect, render_template, re
 
 from graphapp.auth import current_viewer
 from graphapp.db import get_store
-from graphapp.mail import preferences_token
+from graphapp.i18n import _
+from graphapp.mail import preferences_token, recipient_language
 from graphapp.pages import bp
 from graphapp.queries.accounts import account, delete_account
 from graphapp.queries.asks import asks_of_member
@@ -41,6 +42,7 @@ def my_page(tx: Tx, member: str) -> dict[str, Any] | None:
     profile = member_profile(tx, member)
     if profile is not None:
         profile["introductions"] = (person_to_introduce(tx, member) or {}).get("introductions")
+        profile["mail_language"] = recipient_language(tx, member)
     return profile
 
 
@@ -54,7 +56,9 @@ def me() -> str:
         if profile and viewer.member
         else None
     )
-    return render_template("pages/me.html", profile=profile, mail_preferences=preferences)
+    return render_template(
+        "pages/me.html", profile=profile, mail_preferences=preferences, forget_words=_("forget me")
+    )
 
 
 @bp.get("/me/data.json")
@@ -71,16 +75,22 @@ def my_consent() -> Response:
     """The signed-in member's choices: who may see their email, and whether they may be suggested."""
     viewer = current_viewer()
     if not viewer.member:
-        abort(400, "Your account is not tied to a member of the network.")
+        abort(400, _("Your account is not tied to a member of the network."))
     visibility = request.form.get("email_visibility")
     suggestible = request.form.get("suggestible")
     introductions = request.form.get("introductions")  # (absent: left as it is)
     if visibility not in EMAIL_VISIBILITY or suggestible not in SUGGESTIBLE:
-        abort(400, f"email_visibility must be one of {', '.join(EMAIL_VISIBILITY)}, suggestible yes or no")
+        abort(
+            400,
+            _(
+                "Who may see your email must be one of %(values)s, and being suggested yes or no.",
+                values=", ".join(EMAIL_VISIBILITY),
+            ),
+        )
     if introductions is not None and introductions not in INTRODUCTIONS:
-        abort(400, f"introductions must be one of {', '.join(INTRODUCTIONS)}")
+        abort(400, _("Introductions must be one of %(values)s.", values=", ".join(INTRODUCTIONS)))
     get_store().write(save_choices, viewer.member, visibility, suggestible, introductions)
-    flash("Your choices are saved; they apply everywhere at once.")
+    flash(_("Your choices are saved; they apply everywhere at once."))
     return redirect(url_for("pages.me"))  # type: ignore[return-value]
 
 
@@ -103,8 +113,9 @@ def forget(tx: Tx, login: str, member: str | None) -> None:
 def forget_me() -> Response:
     """Forget the signed-in member: their node, every relationship, and their accounts, in one go."""
     viewer = current_viewer()
-    if request.form.get("confirm") != "forget me":
-        abort(400, "Type 'forget me' in the box to confirm.")
+    typed = " ".join((request.form.get("confirm") or "").split()).casefold()
+    if typed not in ("forget me", _("forget me").casefold()):
+        abort(400, _("Type “%(words)s” in the box to confirm.", words=_("forget me")))
     get_store().write(forget, viewer.login or "", viewer.member)
     session.clear()
     return redirect(url_for("auth.login"))  # type: ignore[return-value]

@@ -334,3 +334,74 @@ def test_the_whole_story_join_be_introduced_to_a_peer_and_both_see_each_other(
     browser.get(f"{site}/members/{joined.member}")
     assert seen["peer_name"] in [a.text for a in browser.find_elements(By.CSS_SELECTOR, contacts)]
     _screenshot(browser, "story-9-newcomer-profile-with-contact")
+
+
+def _choose_language(browser: webdriver.Chrome, language: str) -> None:
+    """Pick ``language`` in the header's chooser, as a person does, and wait for the page in it."""
+    Select(browser.find_element(By.ID, "language-choice")).select_by_value(language)
+    browser.find_element(By.CSS_SELECTOR, "form.language button[type=submit]").click()
+    _wait(browser, lambda b: b.find_element(By.TAG_NAME, "html").get_attribute("lang") == language)
+
+
+@pytest.mark.parametrize("backend", ["ladybug"])  # (pages and mail only: the path above runs on both stores)
+def test_the_join_form_in_french_and_its_mail_in_french(chromium: webdriver.Chrome, join_site: Site) -> None:
+    """A visitor who reads French: the form, its problems, the country typed in French, the "check your
+    mail" page, the confirmation mail and the page its link opens are all in French; each page passes
+    axe-core's checks and fits a phone's width."""
+    browser, site, email = chromium, join_site.url, "claire.dubois@stat.example.org"
+    browser.delete_all_cookies()
+    browser.get(site + "/join")
+    _choose_language(browser, "fr")
+    assert _heading(browser) == "Demander à rejoindre le réseau"
+    # Sent with problems: each named in French, what was typed kept.
+    browser.find_element(By.ID, "name").send_keys("Claire Dubois")
+    browser.find_element(By.ID, "email").send_keys("claire@nulle-part")
+    browser.execute_script("document.querySelector('form.join').noValidate = true;")  # (the server's checks)
+    browser.find_element(By.XPATH, "//button[normalize-space()='Envoyer ma demande']").click()
+    _wait(browser, ec.text_to_be_present_in_element((By.ID, "problems-heading"), "Pas encore envoyée"))
+    problems = browser.find_element(By.CSS_SELECTOR, "section.problem").text
+    assert "Courriel — ce n’est pas une adresse électronique" in problems, problems
+    assert "Pays — vide : indiquez le pays où vous travaillez." in problems, problems
+    assert browser.find_element(By.ID, "name").get_attribute("value") == "Claire Dubois"
+    _screenshot(browser, "join-fr-1-problems")
+    assert _axe(browser) == []
+    # Filled in properly: the country by its French name, from the form's own list.
+    browser.find_element(By.ID, "email").clear()
+    browser.find_element(By.ID, "email").send_keys(email)
+    Select(browser.find_element(By.ID, "organisation")).select_by_value("ons")
+    options = [
+        o.get_attribute("value") for o in browser.find_elements(By.CSS_SELECTOR, "#country-names option")
+    ]
+    assert "Pays-Bas" in options and "Suisse" in options
+    assert (
+        options.index("Allemagne") < options.index("Suisse") < options.index("Zimbabwe")
+    )  # (by French name)
+    browser.find_element(By.ID, "country").send_keys("Pays-Bas")
+    browser.find_element(By.ID, "topic-record-linkage").click()
+    level = Select(browser.find_element(By.NAME, "level-record-linkage"))
+    level.select_by_value("expert")
+    assert {o.get_attribute("value") for o in level.options} == {"learning", "practising", "expert"}
+    browser.find_element(By.XPATH, "//button[normalize-space()='Envoyer ma demande']").click()
+    _wait(browser, ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "consultez maintenant"))
+    _screenshot(browser, "join-fr-2-check-your-mail")
+    assert _axe(browser) == []
+    size = browser.get_window_size()
+    browser.set_window_size(390, 900)
+    try:
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
+        browser.get(site + "/join")
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
+        _screenshot(browser, "join-fr-3-form-phone")
+    finally:
+        browser.set_window_size(size["width"], size["height"])
+
+    # The mail is in French (it takes the language of the page the request was made on).
+    confirm = join_site.mailbox.next_link(email, "/join/confirm/")
+    (message,) = join_site.mailbox.server.to(email)
+    assert str(message["Subject"]) == "Confirmez votre demande d’adhésion à graphapp"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert text.startswith("Bonjour Claire Dubois,") and "Vous recevez ce courriel" in text
+    browser.get(confirm)
+    assert _heading(browser) == "Merci : votre adresse est confirmée"
+    _screenshot(browser, "join-fr-4-confirmed")
+    assert _axe(browser) == []
