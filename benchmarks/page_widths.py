@@ -49,7 +49,6 @@ NOT_PAGES = {
     "/import/templates/<kind>.csv": "a download",
     "/me/data.json": "a download",
     "/vendor/<name>": "a script file",
-    "/themes": "the journey's address before it moved: a redirect",
 }
 
 #: Each page's address, as a rule of the app's url_map -> a path with the demo's ids (``ids``, see
@@ -105,7 +104,6 @@ PAGES: dict[str, Callable[[dict[str, str]], str]] = {
     "/projects/<project_id>/edit": lambda i: f"/projects/{i['project']}/edit",
     "/projects/new": lambda i: "/projects/new",
     "/resources": lambda i: "/resources",
-    "/resources/<resource>": lambda i: f"/resources/{i['resource']}",
     "/resources/<resource>/edit": lambda i: f"/resources/{i['resource']}/edit",
     "/resources/new": lambda i: "/resources/new",
     "/themes/<theme>": lambda i: f"/themes/{i['theme']}",
@@ -301,9 +299,14 @@ def demo_ids(driver: webdriver.Chrome, site: str, invitation: str) -> dict[str, 
 
 
 def widths(
-    driver: webdriver.Chrome, site: str, paths: dict[str, str], languages: tuple[str, ...] = LANGUAGES
+    driver: webdriver.Chrome,
+    site: str,
+    paths: dict[str, str],
+    languages: tuple[str, ...] = LANGUAGES,
+    titles: dict[str, str] | None = None,
 ) -> dict[str, dict[str, int]]:
-    """rule -> language -> the page's width in CSS pixels (``scrollWidth`` of the document), at 390x844."""
+    """rule -> language -> the page's width in CSS pixels (``scrollWidth`` of the document), at 390x844;
+    each page's title (in the last language) goes to ``titles``, if given."""
     phone(driver)
     found: dict[str, dict[str, int]] = {rule: {} for rule in paths}
     try:
@@ -314,6 +317,8 @@ def widths(
                 found[rule][language] = int(
                     driver.execute_script("return document.documentElement.scrollWidth")
                 )
+                if titles is not None:
+                    titles[rule] = driver.title
     finally:
         driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     return found
