@@ -68,9 +68,9 @@ class UnknownTopic(Exception):
         else:
             what = _("'%(text)s' is not a topic of the network.", text=self.text)
         if not self.suggestions:
-            return what
+            return str(what)
         names = ", ".join(f"'{s}'" for s in self.suggestions)
-        return _("%(problem)s Did you mean %(names)s?", problem=what, names=names)
+        return str(_("%(problem)s Did you mean %(names)s?", problem=what, names=names))
 
 
 class _Worded:
@@ -154,20 +154,26 @@ def check_proposal(vocab: Vocabulary, name: str, level: str) -> str | None:
     """What is wrong with a proposed topic (None: nothing): empty, too long, a bad level, or a topic the
     vocabulary has already."""
     if not name.strip() or not name_key(name):
-        return _("The proposed topic is empty: type its name.")
+        return str(_("The proposed topic is empty: type its name."))
     if len(name) > NAME_LIMIT:
-        return _("The proposed topic's name is too long: at most %(limit)s characters.", limit=NAME_LIMIT)
+        return str(
+            _("The proposed topic's name is too long: at most %(limit)s characters.", limit=NAME_LIMIT)
+        )
     if level not in LEVELS:
-        return _(
-            "Pick a level for the proposed topic: %(levels)s.",
-            levels=", ".join(str(WORDS["level"].get(x, x)) for x in LEVELS),
+        return str(
+            _(
+                "Pick a level for the proposed topic: %(levels)s.",
+                levels=", ".join(str(WORDS["level"].get(x, x)) for x in LEVELS),
+            )
         )
     found = vocab.find(name)
     if found is not None:
         if found.get("status") == "retired":
-            return _("'%(name)s' is a topic a coordinator retired; it cannot be proposed again.", name=name)
-        return _(
-            "'%(name)s' is a topic already ('%(topic)s'): pick it instead.", name=name, topic=found["name"]
+            return str(
+                _("'%(name)s' is a topic a coordinator retired; it cannot be proposed again.", name=name)
+            )
+        return str(
+            _("'%(name)s' is a topic already ('%(topic)s'): pick it instead.", name=name, topic=found["name"])
         )
     return None
 

@@ -170,8 +170,10 @@ def _answer_from_form(**which: Any) -> dict[str, Any]:
 
 def _answered(done: dict[str, Any]) -> str:
     if done["status"] == "accepted":
-        return _("You accepted: you and %(name)s now see each other's email address.", name=done["from_name"])
-    return _("You declined; %(name)s is told only that you did not take it up.", name=done["from_name"])
+        return str(
+            _("You accepted: you and %(name)s now see each other's email address.", name=done["from_name"])
+        )
+    return str(_("You declined; %(name)s is told only that you did not take it up.", name=done["from_name"]))
 
 
 @bp.post("/introductions/<introduction>")
