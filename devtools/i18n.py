@@ -93,7 +93,7 @@ class _Bare(HTMLParser):
         for name, value in attrs:
             readable = name in READ_ATTRIBUTES or (
                 name == "value"
-                and tag in ("input", "button")
+                and tag == "input"  # (a <button>'s value is sent, not shown: it must stay as it is)
                 and values.get("type") in ("submit", "button", "reset")
             )
             if readable and value and _has_words(value):

@@ -13,7 +13,7 @@ from typing import Any
 
 from graphapp import reports
 from graphapp.accounts import token_hash
-from graphapp.i18n import _, word
+from graphapp.i18n import WORDS, _, _l, word
 from graphapp.introductions import Refused
 from graphapp.mail import by_language, link, queue_mail, recipient_language, written_in
 from graphapp.queries import history
@@ -56,7 +56,7 @@ HELPERS = 10
 
 def member_of(viewer_member: str | None) -> str:
     if not viewer_member:
-        raise Refused(409, "Your account is not tied to a member of the network.")
+        raise Refused(409, _l("Your account is not tied to a member of the network."))
     return viewer_member
 
 
@@ -65,15 +65,20 @@ def post_ask(tx: Tx, asker: str | None, kind: str, text: str, topics: list[str],
     and mail the best placed experts, in this transaction. Returns the ask."""
     me = person_to_introduce(tx, member_of(asker))
     if me is None:
-        raise Refused(409, "Your account's member is no longer in the network.")
+        raise Refused(409, _l("Your account's member is no longer in the network."))
     known = {t["id"]: t for t in topic_list(tx)}
     wanted = list(dict.fromkeys(t.strip() for t in topics))
     unknown = [t for t in wanted if t not in known]
     if unknown:
-        raise Refused(404, f"topics: there is no topic {unknown[0]!r}; pick topics from the list.")
+        raise Refused(
+            404, _l("topics: there is no topic '%(topic)s'; pick topics from the list.", topic=unknown[0])
+        )
     retired = [known[t]["name"] for t in wanted if t in retired_topics(tx)]
     if retired:
-        raise Refused(409, f"topics: '{retired[0]}' was retired by a coordinator; pick a topic in use.")
+        raise Refused(
+            409,
+            _l("topics: '%(topic)s' was retired by a coordinator; pick a topic in use.", topic=retired[0]),
+        )
     ask = {"id": uuid.uuid4().hex[:12], "member": me["id"], "kind": kind, "text": text, "topics": wanted}
     create_ask(tx, **ask, created=now)
     record_ask(tx, ask["id"], me["id"], kind, wanted)
@@ -138,9 +143,15 @@ def mail_the_experts(
 def open_ask(tx: Tx, ask: str) -> dict[str, Any]:
     found = ask_by_id(tx, ask)
     if found is None:
-        raise Refused(404, f"There is no ask with the id {ask!r}.")
+        raise Refused(404, _l("There is no ask with the id '%(id)s'.", id=ask))
     if found["status"] != "open":
-        raise Refused(409, f"This ask is closed ({found['status']}).")
+        raise Refused(
+            409,
+            _l(
+                "This ask is closed (%(status)s).",
+                status=WORDS["ask_status"].get(found["status"], found["status"]),
+            ),
+        )
     return found
 
 
@@ -149,11 +160,11 @@ def offer_help(tx: Tx, helper: str | None, ask: str, note: str, now: str) -> dic
     me = person_to_introduce(tx, member_of(helper))
     found = open_ask(tx, ask)
     if me is None:
-        raise Refused(409, "Your account's member is no longer in the network.")
+        raise Refused(409, _l("Your account's member is no longer in the network."))
     if found["member"] == me["id"]:
-        raise Refused(409, "This is your own ask.")
+        raise Refused(409, _l("This is your own ask."))
     if any(o["member"] == me["id"] for o in offers_of(tx, ask)):
-        raise Refused(409, "You have offered to help with this ask already.")
+        raise Refused(409, _l("You have offered to help with this ask already."))
     offer = {"id": uuid.uuid4().hex[:12], "ask": ask, "member": me["id"], "note": note}
     add_offer(tx, **offer, created=now)
     asker = person_to_introduce(tx, found["member"])
@@ -193,9 +204,9 @@ def pick_offer(tx: Tx, asker: str | None, ask: str, offer: str, now: str) -> dic
     found = open_ask(tx, ask)
     chosen = offer_by_id(tx, offer)
     if found["member"] != me or chosen is None or chosen["ask"] != ask:
-        raise Refused(404, "There is no such offer on an ask of yours.")
+        raise Refused(404, _l("There is no such offer on an ask of yours."))
     if chosen["member"] in introduction_partners(tx, me):
-        raise Refused(409, f"You have been introduced to {chosen['member_name']} already.")
+        raise Refused(409, _l("You have been introduced to %(name)s already.", name=chosen["member_name"]))
     create_introduction(
         tx,
         id=uuid.uuid4().hex,
@@ -243,7 +254,7 @@ def close(tx: Tx, asker: str | None, ask: str, outcome: str, now: str) -> dict[s
     me = member_of(asker)
     found = open_ask(tx, ask)
     if found["member"] != me:
-        raise Refused(404, "There is no such open ask of yours.")
+        raise Refused(404, _l("There is no such open ask of yours."))
     close_ask(tx, ask, outcome, now)
     history.record(
         tx,

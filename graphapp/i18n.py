@@ -84,6 +84,21 @@ WORDS: dict[str, dict[str, Any]] = {
         "strategic": _l("strategic"),
         "organisational": _l("organisational"),
     },
+    "ask_status": {"open": _l("open"), "resolved": _l("resolved"), "withdrawn": _l("withdrawn")},
+    "proposal_status": {
+        "waiting": _l("waiting"),
+        "approved": _l("approved"),
+        "mapped": _l("mapped"),
+        "declined": _l("declined"),
+    },
+    "introduction_from": {
+        "peer": _l("a suggested peer"),
+        "mentor": _l("a suggested mentor"),
+        "mentee": _l("a suggested mentee"),
+        "been-there": _l("a suggestion of someone who has been there"),
+        "ask": _l("an ask"),
+        "profile": _l("a profile"),
+    },
     "role": {
         "public": _l("public visitor"),
         "member": _l("member"),

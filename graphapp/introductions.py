@@ -13,6 +13,8 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import LazyString, force_locale
+
 from graphapp.accounts import token_hash
 from graphapp.i18n import _, _l
 from graphapp.mail import link, queue_mail, recipient_language, written_in
@@ -52,17 +54,30 @@ SUGGESTION_KINDS = ("peer", "mentor", "mentee")
 
 class Refused(Exception):
     """An action that cannot be done, with the status to answer (404 not there, 409 not now, 429 too
-    many) and the reason in words."""
+    many) and the reason in words: ``words`` in the reader's language (pages), ``message`` in English
+    (the API and the CLI). A reason marked with ``_l`` (or any object whose ``str()`` words it) is
+    translated when shown; a plain string is shown as it is."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str | LazyString | object) -> None:
         super().__init__(message)
         self.status = status
-        self.message = message
+        self.reason = message
+
+    @property
+    def words(self) -> str:
+        """The reason, in the reader's language (for a page)."""
+        return str(self.reason)
+
+    @property
+    def message(self) -> str:
+        """The reason, in English (for the API's JSON and the CLI)."""
+        with force_locale("en"):
+            return str(self.reason)
 
 
 def member_of(viewer_member: str | None) -> str:
     if not viewer_member:
-        raise Refused(409, "Your account is not tied to a member of the network.")
+        raise Refused(409, _l("Your account is not tied to a member of the network."))
     return viewer_member
 
 
@@ -78,32 +93,44 @@ def request_introduction(
     me = person_to_introduce(tx, member_of(asker))
     them = person_to_introduce(tx, to)
     if me is None:
-        raise Refused(409, "Your account's member is no longer in the network.")
+        raise Refused(409, _l("Your account's member is no longer in the network."))
     if them is None:
-        raise Refused(404, f"There is no member with the id {to!r}.")
+        raise Refused(404, _l("There is no member with the id '%(id)s'.", id=to))
     if them["id"] == me["id"]:
-        raise Refused(409, "You cannot ask to be introduced to yourself.")
+        raise Refused(409, _l("You cannot ask to be introduced to yourself."))
     if them["introductions"] == "no":
-        raise Refused(409, f"{them['name']} has chosen not to be introduced to anyone.")
+        raise Refused(409, _l("%(name)s has chosen not to be introduced to anyone.", name=them["name"]))
     if kind in SUGGESTION_KINDS and them["suggestible"] == "no":
         raise Refused(
-            409, f"{them['name']} has chosen not to be suggested; you can still ask from their profile."
+            409,
+            _l(
+                "%(name)s has chosen not to be suggested; you can still ask from their profile.",
+                name=them["name"],
+            ),
         )
     if kind == "ask":
         found = ask_by_id(tx, ask) if ask else None
         if found is None or found["status"] != "open" or me["id"] not in (found["member"], them["id"]):
-            raise Refused(404, "There is no open ask of yours (or theirs) with that id.")
+            raise Refused(404, _l("There is no open ask of yours (or theirs) with that id."))
     else:
         ask = ""
     if them["id"] in introduction_partners(tx, me["id"]):
-        raise Refused(409, f"You have been introduced to {them['name']} already.")
+        raise Refused(409, _l("You have been introduced to %(name)s already.", name=them["name"]))
     if open_introduction_between(tx, me["id"], them["id"]):
         raise Refused(
-            409, f"An introduction between you and {them['name']} is already waiting for an answer."
+            409,
+            _l(
+                "An introduction between you and %(name)s is already waiting for an answer.",
+                name=them["name"],
+            ),
         )
     if asked_since(tx, me["id"], week_ago(now)) >= WEEKLY_LIMIT:
         raise Refused(
-            429, f"You have asked for {WEEKLY_LIMIT} introductions in the last seven days; try again later."
+            429,
+            _l(
+                "You have asked for %(limit)s introductions in the last seven days; try again later.",
+                limit=WEEKLY_LIMIT,
+            ),
         )
     token = secrets.token_urlsafe(32)
     introduction = {
@@ -164,11 +191,11 @@ def answer(
     by mail, in this transaction."""
     found = introduction_by_id(tx, introduction) if introduction else find_by_token(tx, token_hash(token))
     if found is None or (token == "" and found["to_member"] != member):
-        raise Refused(404, "There is no such introduction waiting for your answer.")
+        raise Refused(404, _l("There is no such introduction waiting for your answer."))
     introduction = found["id"]
     status = "accepted" if accept else "declined"
     if not answer_introduction(tx, introduction, status, now):
-        raise Refused(409, "This introduction has been answered already.")
+        raise Refused(409, _l("This introduction has been answered already."))
     history.record(
         tx,
         "introduction",

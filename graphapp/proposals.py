@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from graphapp.i18n import WORDS, _, _l, current_language
 from graphapp.ingest.normalise import closest, slugify
 from graphapp.ingest.plan import name_key
 from graphapp.introductions import Refused
@@ -54,8 +55,33 @@ class UnknownTopic(Exception):
             " Did you mean " + " or ".join(f"'{s}'" for s in suggestions) + "?" if suggestions else ""
         )
         what = "was retired by a coordinator." if retired else "is not a topic of the network."
-        self.message = f"'{text}' {what}{did_you_mean}"
+        self.message = f"'{text}' {what}{did_you_mean}"  # (in English: the API and the CLI)
         super().__init__(self.message)
+
+    @property
+    def words(self) -> str:
+        """The message in the reader's language (for a page); in English, ``message`` itself."""
+        if current_language() == "en":
+            return self.message
+        if self.retired:
+            what = _("'%(text)s' was retired by a coordinator.", text=self.text)
+        else:
+            what = _("'%(text)s' is not a topic of the network.", text=self.text)
+        if not self.suggestions:
+            return str(what)
+        names = ", ".join(f"'{s}'" for s in self.suggestions)
+        return str(_("%(problem)s Did you mean %(names)s?", problem=what, names=names))
+
+
+class _Worded:
+    """An :class:`UnknownTopic`'s words as a refusal's reason: worded when shown (the reader's language on
+    a page, English in the API)."""
+
+    def __init__(self, unknown: UnknownTopic) -> None:
+        self.unknown = unknown
+
+    def __str__(self) -> str:
+        return self.unknown.words
 
 
 @dataclass
@@ -128,16 +154,27 @@ def check_proposal(vocab: Vocabulary, name: str, level: str) -> str | None:
     """What is wrong with a proposed topic (None: nothing): empty, too long, a bad level, or a topic the
     vocabulary has already."""
     if not name.strip() or not name_key(name):
-        return "The proposed topic is empty: type its name."
+        return str(_("The proposed topic is empty: type its name."))
     if len(name) > NAME_LIMIT:
-        return f"The proposed topic's name is too long: at most {NAME_LIMIT} characters."
+        return str(
+            _("The proposed topic's name is too long: at most %(limit)s characters.", limit=NAME_LIMIT)
+        )
     if level not in LEVELS:
-        return f"Pick a level for the proposed topic: {', '.join(LEVELS)}."
+        return str(
+            _(
+                "Pick a level for the proposed topic: %(levels)s.",
+                levels=", ".join(str(WORDS["level"].get(x, x)) for x in LEVELS),
+            )
+        )
     found = vocab.find(name)
     if found is not None:
         if found.get("status") == "retired":
-            return f"'{name}' is a topic a coordinator retired; it cannot be proposed again."
-        return f"'{name}' is a topic already ('{found['name']}'): pick it instead."
+            return str(
+                _("'%(name)s' is a topic a coordinator retired; it cannot be proposed again.", name=name)
+            )
+        return str(
+            _("'%(name)s' is a topic already ('%(topic)s'): pick it instead.", name=name, topic=found["name"])
+        )
     return None
 
 
@@ -183,9 +220,15 @@ def _waiting(tx: Tx, proposal_id: str, lock: str) -> dict[str, Any]:
     q.lock_proposals(tx, [proposal_id], lock)
     found = q.proposal(tx, proposal_id)
     if found is None:
-        raise Refused(404, "There is no such topic proposal.")
+        raise Refused(404, _l("There is no such topic proposal."))
     if found["status"] != "waiting":
-        raise Refused(409, f"This proposal was {found['status']} already.")
+        raise Refused(
+            409,
+            _l(
+                "This proposal was %(status)s already.",
+                status=WORDS["proposal_status"].get(found["status"], found["status"]),
+            ),
+        )
     return found
 
 
@@ -239,11 +282,19 @@ def approve_proposal(
     name = " ".join((name or first["name"]).split())
     vocab = vocabulary(tx)
     if len(name) > NAME_LIMIT or not name_key(name):
-        raise Refused(400, f"A topic's name has letters or digits and at most {NAME_LIMIT} characters.")
+        raise Refused(
+            400,
+            _l("A topic's name has letters or digits and at most %(limit)s characters.", limit=NAME_LIMIT),
+        )
     if vocab.find(name) is not None:
         found = vocab.find(name) or {}
         raise Refused(
-            409, f"'{name}' is a topic already ('{found.get('name')}'): map the proposal to it instead."
+            409,
+            _l(
+                "'%(name)s' is a topic already ('%(topic)s'): map the proposal to it instead.",
+                name=name,
+                topic=found.get("name"),
+            ),
         )
     proposals = _same_spelling(tx, first, now)
     topic = slugify(name)
@@ -284,7 +335,7 @@ def map_proposal(
     try:
         topic = vocab.resolve(target)
     except UnknownTopic as e:
-        raise Refused(400, e.message) from e
+        raise Refused(400, _Worded(e)) from e
     name = vocab.topics[topic]["name"] or topic
     proposals = _same_spelling(tx, first, now)
     decided = q.decide_proposal(tx, [p["id"] for p in proposals], "mapped", topic, now, decided_by)
@@ -313,9 +364,9 @@ def decline_proposal(
 
     reason = reason.strip()
     if not reason:
-        raise Refused(400, "Give a reason: it is mailed to the member who proposed the topic.")
+        raise Refused(400, _l("Give a reason: it is mailed to the member who proposed the topic."))
     if len(reason) > REASON_LIMIT:
-        raise Refused(400, f"The reason is too long: at most {REASON_LIMIT} characters.")
+        raise Refused(400, _l("The reason is too long: at most %(limit)s characters.", limit=REASON_LIMIT))
     now = now or now_iso()
     found = _waiting(tx, proposal_id, now)
     q.decide_proposal(tx, [proposal_id], "declined", "", now, decided_by)

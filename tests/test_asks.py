@@ -238,6 +238,29 @@ def test_a_bad_ask_says_which_field_and_keeps_what_was_typed(app, net, text, top
     assert all_asks(app) == 0
 
 
+def test_a_refusal_is_in_the_readers_language_on_the_page_and_in_english_in_the_api(app, net) -> None:
+    """Issue 15 §5: a French reader's page says why in French (as the catalogue words it); the JSON API,
+    for programs, keeps English whatever the reader's language."""
+    from flask_babel import force_locale, gettext
+
+    A = net["A"]
+    A.set_cookie("graphapp_lang", "fr")
+    refused = post_ask(A, ["no-such-topic"], text="fine", kind="strategic")
+    page = refused.get_data(as_text=True)
+    with app.test_request_context(headers={"Cookie": "graphapp_lang=fr"}), force_locale("fr"):
+        french = gettext(
+            "topics: there is no topic '%(topic)s'; pick topics from the list.", topic="no-such-topic"
+        )
+    assert refused.status_code == 400 and '<html lang="fr">' in page
+    assert french.replace("'", "&#39;") in page, page[:3000]
+    token = csrf_token(A, "/asks")
+    body = {"kind": "technical", "text": "fine", "topics": ["no-such-topic"]}
+    answer = A.post("/api/asks", json=body, headers={"X-CSRFToken": token})
+    assert answer.status_code == 404
+    assert "there is no topic 'no-such-topic'; pick topics from the list." in answer.get_data(as_text=True)
+    assert all_asks(app) == 0
+
+
 def all_asks(app: Any) -> int:
     with app.app_context():
         return int(get_store().read(lambda tx: tx.run("MATCH (a:Ask) RETURN count(a) AS n"))[0]["n"])

@@ -20,6 +20,7 @@ from graphapp.accounts import now_iso
 from graphapp.asks import HELPERS, close, offer_help, pick_offer, post_ask
 from graphapp.auth import Viewer, current_viewer
 from graphapp.db import get_store
+from graphapp.i18n import _, word
 from graphapp.introductions import Refused
 from graphapp.pages import bp
 from graphapp.pages.introductions import mine
@@ -137,11 +138,11 @@ def new_ask() -> Any:
         )
     except (Refused, BadRequest) as e:
         status = e.status if isinstance(e, Refused) else 400
-        message = e.message if isinstance(e, Refused) else str(e)
+        message = e.words if isinstance(e, Refused) else str(e)
         return _render_asks(get_store().read(asks_page, viewer.member), form, message), (
             400 if status == 404 else status
         )
-    flash("Your ask is posted. Those best placed to help are listed below.")
+    flash(_("Your ask is posted. Those best placed to help are listed below."))
     return redirect(url_for("pages.ask", ask=done["id"]))
 
 
@@ -150,7 +151,7 @@ def ask(ask: str) -> str:
     viewer = current_viewer()
     shown = get_store().read(ask_view, ask, viewer.member)
     if shown is None:
-        abort(404, f"There is no ask with the id {ask!r}.")
+        abort(404, _("There is no ask with the id '%(id)s'.", id=ask))
     return render_template(
         "pages/ask.html",
         **shown,
@@ -164,7 +165,7 @@ def _act(work: Callable[..., Any], *args: Any) -> Any:
     try:
         return get_store().write(work, *args, now_iso())
     except Refused as e:
-        abort(e.status, e.message)
+        abort(e.status, e.words)
 
 
 @bp.post("/asks/<ask>/offers")
@@ -174,14 +175,16 @@ def offer(ask: str) -> Response:
     except BadRequest as e:
         abort(400, str(e))
     _act(offer_help, current_viewer().member, ask, body["note"])
-    flash("Your offer is sent; the asker gets a mail and can pick it.")
+    flash(_("Your offer is sent; the asker gets a mail and can pick it."))
     return redirect(url_for("pages.ask", ask=ask))
 
 
 @bp.post("/asks/<ask>/offers/<offer>/pick")
 def pick(ask: str, offer: str) -> Response:
     done = _act(pick_offer, current_viewer().member, ask, offer)
-    flash("You are introduced: you now see each other's email address, and the contact is on both profiles.")
+    flash(
+        _("You are introduced: you now see each other's email address, and the contact is on both profiles.")
+    )
     return redirect(url_for("pages.member", member=done["introduced"]))
 
 
@@ -192,5 +195,5 @@ def close_page(ask: str) -> Response:
     except BadRequest as e:
         abort(400, str(e))
     _act(close, current_viewer().member, ask, body["outcome"])
-    flash(f"Your ask is closed as {body['outcome']}.")
+    flash(_("Your ask is closed as %(outcome)s.", outcome=word(body["outcome"], "ask_status")))
     return redirect(url_for("pages.ask", ask=ask))

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 from graphapp.accounts import now_iso, token_hash
 from graphapp.auth import current_viewer
 from graphapp.db import get_store
+from graphapp.i18n import _
 from graphapp.introductions import Refused, answer, request_introduction, week_ago
 from graphapp.pages import bp
 from graphapp.params import AnswerBody, BadRequest, IntroductionBody, load_body
@@ -75,7 +76,7 @@ def introduction_page(tx: Tx, introduction: str = "", token: str = "") -> dict[s
 
 
 def _refusal(e: Refused | BadRequest) -> str:
-    return e.message if isinstance(e, Refused) else str(e)
+    return e.words if isinstance(e, Refused) else str(e)
 
 
 @bp.get("/introductions")
@@ -89,14 +90,14 @@ def introductions() -> str:
 def new_introduction() -> Any:
     viewer = current_viewer()
     if not viewer.member:
-        abort(409, "Your account is not tied to a member of the network.")
+        abort(409, _("Your account is not tied to a member of the network."))
     to = request.args.get("to", "")
     kind = request.args.get("kind", "profile")
     if kind not in INTRODUCTION_KINDS:
-        abort(400, f"kind must be one of {', '.join(INTRODUCTION_KINDS)}")
+        abort(400, _("kind must be one of %(kinds)s", kinds=", ".join(INTRODUCTION_KINDS)))
     shown = get_store().read(new_introduction_page, viewer.member, to, now_iso())
     if shown is None:
-        abort(404, f"There is no member with the id {to!r}.")
+        abort(404, _("There is no member with the id '%(id)s'.", id=to))
     return render_template(
         "pages/new_introduction.html",
         **shown,
@@ -141,7 +142,12 @@ def ask_for_introduction() -> Any:
             asked_this_week=None,
             limit=WEEKLY_LIMIT,
         ), status
-    flash(f"Your request is on its way to {done['to_name']}; you will get a mail when they answer.")
+    flash(
+        _(
+            "Your request is on its way to %(name)s; you will get a mail when they answer.",
+            name=done["to_name"],
+        )
+    )
     return redirect(url_for("pages.introductions"))
 
 
@@ -150,7 +156,7 @@ def introduction(introduction: str) -> str:
     viewer = current_viewer()
     found = get_store().read(introduction_page, introduction)
     if found is None or viewer.member not in (found["from_member"], found["to_member"]):
-        abort(404, "There is no such introduction of yours.")
+        abort(404, _("There is no such introduction of yours."))
     return render_template("pages/introduction.html", i=found, token=None, kinds=INTRODUCTION_FROM)
 
 
@@ -159,13 +165,15 @@ def _answer_from_form(**which: Any) -> dict[str, Any]:
     try:
         return get_store().write(answer, body["answer"] == "accept", now_iso(), **which)
     except Refused as e:
-        abort(e.status, e.message)
+        abort(e.status, e.words)
 
 
 def _answered(done: dict[str, Any]) -> str:
     if done["status"] == "accepted":
-        return f"You accepted: you and {done['from_name']} now see each other's email address."
-    return f"You declined; {done['from_name']} is told only that you did not take it up."
+        return str(
+            _("You accepted: you and %(name)s now see each other's email address.", name=done["from_name"])
+        )
+    return str(_("You declined; %(name)s is told only that you did not take it up.", name=done["from_name"]))
 
 
 @bp.post("/introductions/<introduction>")
@@ -182,7 +190,9 @@ def introduction_by_token(token: str) -> Any:
         return redirect(url_for("pages.introduction_by_token", token=token))
     found = get_store().read(introduction_page, token=token)
     if found is None:
-        abort(404, "This link does not open any introduction: it may be mistyped, or its people forgotten.")
+        abort(
+            404, _("This link does not open any introduction: it may be mistyped, or its people forgotten.")
+        )
     return render_template("pages/introduction.html", i=found, token=token, kinds=INTRODUCTION_FROM)
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import ngettext
 
 from graphapp.auth import Viewer, current_viewer
 from graphapp.db import get_store
+from graphapp.i18n import _
 from graphapp.introductions import Refused
 from graphapp.pages import bp
 from graphapp.proposals import REASON_LIMIT, approve_proposal, decline_proposal, map_proposal, vocabulary
@@ -28,7 +30,7 @@ def proposals_page(tx: Tx) -> dict[str, Any]:
         {
             **p,
             "member_name": (names.get(p["member"]) or {}).get("name")
-            or "(a member no longer in the network)",
+            or _("(a member no longer in the network)"),
             "closest": vocab.closest(p["name"]),
         }
         for p in waiting
@@ -63,9 +65,16 @@ def topic_proposal_approve(proposal: str) -> Any:
     try:
         done = get_store().write(approve_proposal, proposal, _by(), name)
     except Refused as e:
-        return _queue({proposal: f"Not approved: {e.message}"}, {f"name-{proposal}": name}, e.status)
+        return _queue(
+            {proposal: _("Not approved: %(reason)s", reason=e.words)}, {f"name-{proposal}": name}, e.status
+        )
     flash(
-        f"Approved: ‘{done['name']}’ is a topic now, held by {len(done['members'])} member(s) who proposed it."
+        ngettext(
+            "Approved: ‘%(name)s’ is a topic now, held by the %(num)d member who proposed it.",
+            "Approved: ‘%(name)s’ is a topic now, held by the %(num)d members who proposed it.",
+            len(done["members"]),
+            name=done["name"],
+        )
     )
     return redirect(url_for("pages.topic_proposals"))
 
@@ -76,8 +85,10 @@ def topic_proposal_map(proposal: str) -> Any:
     try:
         done = get_store().write(map_proposal, proposal, target, _by())
     except Refused as e:
-        return _queue({proposal: f"Not mapped: {e.message}"}, {f"topic-{proposal}": target}, e.status)
-    flash(f"Mapped to ‘{done['name']}’: the members who proposed it hold that topic now.")
+        return _queue(
+            {proposal: _("Not mapped: %(reason)s", reason=e.words)}, {f"topic-{proposal}": target}, e.status
+        )
+    flash(_("Mapped to ‘%(name)s’: the members who proposed it hold that topic now.", name=done["name"]))
     return redirect(url_for("pages.topic_proposals"))
 
 
@@ -87,8 +98,12 @@ def topic_proposal_decline(proposal: str) -> Any:
     try:
         get_store().write(decline_proposal, proposal, _by(), reason)
     except Refused as e:
-        return _queue({proposal: f"Not declined: {e.message}"}, {f"reason-{proposal}": reason}, e.status)
-    flash("Declined: the reason is mailed to the member.")
+        return _queue(
+            {proposal: _("Not declined: %(reason)s", reason=e.words)},
+            {f"reason-{proposal}": reason},
+            e.status,
+        )
+    flash(_("Declined: the reason is mailed to the member."))
     return redirect(url_for("pages.topic_proposals"))
 
 
