@@ -117,9 +117,38 @@ def bare(template: Path) -> list[tuple[int, str]]:
     return parser.found
 
 
+_SENTENCE = re.compile(r"[^\W\d_]{2,}\s+[^\W\d_]{2,}")
+_TITLE_WORD = re.compile(r"[A-Z][a-z]{2,}")
+_GETTEXT = {"_", "gettext", "ngettext", "_l", "lazy_gettext", "pgettext"}
+
+
+def bare_literals(template: Path) -> list[tuple[int, str]]:
+    """(line, text) of each string literal in ``template``'s Jinja code that reads as words for a person
+    (two words or more, or one capitalised word) and is not inside a ``_()``/``gettext()`` call, e.g. the
+    ``'a former member'`` of ``{{ name or 'a former member' }}`` or a label in a ``{% set %}`` list."""
+    from jinja2 import Environment
+
+    env = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)  # (only lexed, never rendered)
+    found: list[tuple[int, str]] = []
+    stack: list[bool] = []  # per open parenthesis: is it a gettext call's?
+    previous = ("", "")
+    for line, kind, value in env.lex(template.read_text(encoding="utf-8")):
+        if (kind, value) == ("operator", "("):
+            stack.append(previous[0] == "name" and previous[1] in _GETTEXT)
+        elif (kind, value) == ("operator", ")") and stack:
+            stack.pop()
+        elif kind == "string" and not any(stack):
+            text = value.strip("'\"")
+            if _SENTENCE.search(text) or _TITLE_WORD.fullmatch(text):
+                found.append((line, repr(text)))
+        if kind != "whitespace":
+            previous = (kind, value)
+    return found
+
+
 def all_bare(templates: list[Path] | None = None) -> Iterator[tuple[Path, int, str]]:
     for template in templates or sorted(TEMPLATES.rglob("*.html")):
-        for line, text in bare(template):
+        for line, text in sorted(bare(template) + bare_literals(template)):
             yield template, line, text
 
 

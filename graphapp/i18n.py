@@ -72,6 +72,13 @@ WORDS: dict[str, dict[str, Any]] = {
         "course": _l("course"),
         "recording": _l("recording"),
     },
+    "region": {  # the UN M49 regions (queries.coverage.M49_REGIONS)
+        "Africa": _l("Africa"),
+        "Americas": _l("Americas"),
+        "Asia": _l("Asia"),
+        "Europe": _l("Europe"),
+        "Oceania": _l("Oceania"),
+    },
     "role": {
         "public": _l("public visitor"),
         "member": _l("member"),

@@ -17,6 +17,7 @@ from typing import Any
 from flask import Response, flash, redirect, render_template, request, url_for
 
 from graphapp.db import get_store
+from graphapp.i18n import _
 from graphapp.ingest.problems import ImportRejected
 from graphapp.pages import bp
 from graphapp.queries.cypher import Tx
@@ -55,7 +56,7 @@ def areas() -> str:
 def _label(filename: str | None) -> str:
     """A name to show for an upload: its last path part, printable, at most 80 characters."""
     name = PurePath((filename or "").replace("\\", "/")).name
-    return "".join(c for c in name if c.isprintable())[:80] or "the file"
+    return "".join(c for c in name if c.isprintable())[:80] or _("the file")
 
 
 def _uploaded() -> tuple[bytes, str] | str:
@@ -67,10 +68,10 @@ def _uploaded() -> tuple[bytes, str] | str:
         return request.form["text"].encode("utf-8"), _label(request.form.get("name"))
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return "Choose a taxonomy file (CSV) to import."
+        return _("Choose a taxonomy file (CSV) to import.")
     name = _label(upload.filename)
     if PurePath(name).suffix.lower() != ".csv":
-        return f"{name}: a taxonomy is imported from a CSV file."
+        return _("%(file)s: a taxonomy is imported from a CSV file.", file=name)
     return upload.read(), name
 
 
@@ -106,9 +107,9 @@ def import_areas() -> Any:
         return render_template("pages/areas_import.html", problems=problems, name=name, **shown), 400
     if confirm:
         flash(
-            f"Imported {change.headline()}."
+            _("Imported %(what)s.", what=change.headline())
             if not change.is_empty()
-            else f"{name} is the taxonomy held already: nothing changed."
+            else _("%(file)s is the taxonomy held already: nothing changed.", file=name)
         )
         return redirect(url_for("pages.areas"))
     try:
