@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
-from flask_babel import ngettext
+from flask_babel import force_locale, ngettext
 
 from graphapp.analytics.asks import Helper, Helpers
 from graphapp.analytics.journey_match import AheadTopic, BeenThere, JourneySuggestions
@@ -422,11 +422,13 @@ FIXED = {
 
 def worded_report(report: Mapping[str, Any]) -> dict[str, Any]:
     """The coverage report as the API and ``graphapp gaps --json`` give it: each gap with its ``detail``
-    and the summary's count of gaps by severity in words. (The report itself is kept per graph revision
-    and shared: it is copied, not changed.)"""
-    summary = dict(report["summary"])
-    summary["gaps"] = {severity(int(level)): n for level, n in summary["gaps"].items()}
-    gaps = [{**g, "detail": gap_detail(g)} for g in report["gaps"]]
+    and the summary's count of gaps by severity in words, in English whatever the reader's language (the
+    JSON is for programs). (The report itself is kept per graph revision and shared: it is copied, not
+    changed.)"""
+    with force_locale("en"):
+        summary = dict(report["summary"])
+        summary["gaps"] = {severity(int(level)): n for level, n in summary["gaps"].items()}
+        gaps = [{**g, "detail": gap_detail(g)} for g in report["gaps"]]
     return {**report, "summary": summary, "gaps": gaps}
 
 
@@ -641,9 +643,10 @@ def area_coverage_summary(rolled: Mapping[str, Any]) -> list[str]:
 def worded_area_coverage(rolled: Mapping[str, Any]) -> dict[str, Any]:
     """The area rollup as the API and ``graphapp taxonomy coverage --json`` give it: its findings each
     with their ``detail``, and ``said``: the summary in sentences. (The rollup is kept per graph
-    revision and shared: it is copied, not changed.)"""
-    return {
-        **rolled,
-        "findings": [{**f, "detail": area_finding_detail(f)} for f in rolled["findings"]],
-        "said": area_coverage_summary(rolled),
-    }
+    revision and shared: it is copied, not changed.) In English, as :func:`worded_report`."""
+    with force_locale("en"):
+        return {
+            **rolled,
+            "findings": [{**f, "detail": area_finding_detail(f)} for f in rolled["findings"]],
+            "said": area_coverage_summary(rolled),
+        }

@@ -409,3 +409,13 @@ def test_the_coverage_page_in_french_and_russian(client, demo_app) -> None:
         for code in countries:
             assert country_in(country_name(code), language) in page
         assert "Who could lead it" not in page and "critical<" not in page
+
+
+def test_the_api_stays_english_for_a_french_reader(client, demo_app) -> None:
+    client.set_cookie("graphapp_lang", "fr")
+    gaps = client.get("/api/gaps").get_json()
+    assert set(gaps["summary"]["gaps"]) <= {"critical", "serious", "worth a look"}
+    assert any(g["detail"] == "no lead" for g in gaps["gaps"])
+    assert "Où le réseau est clairsemé" in client.get("/coverage").get_data(
+        as_text=True
+    )  # (the page is French)
