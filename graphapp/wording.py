@@ -296,6 +296,14 @@ def gap_detail(gap: Mapping[str, Any]) -> str:
     return str(FIXED[kind])
 
 
+#: What a candidate holds of a workstream's topics, by level (``%(topic)s``: the topic's name).
+HOLDS = {
+    "expert": _l("expert in %(topic)s"),
+    "practising": _l("practising %(topic)s"),
+    "learning": _l("learning %(topic)s"),
+}
+
+
 def gap_act(gap: Mapping[str, Any]) -> dict[str, Any] | None:
     """What a coordinator can act on for a gap: ``lead`` (a sentence that says what to do) and
     ``people`` (each with ``id``, ``name`` and ``why``, in words), or None when the gap names nobody.
@@ -328,16 +336,8 @@ def gap_act(gap: Mapping[str, Any]) -> dict[str, Any] | None:
         if kind == "broker":
             why = where
         elif kind == "workstream-without-lead":
-            held = (
-                _listed_names(
-                    [
-                        _("%(level)s in %(topic)s", level=word(t["level"], "level"), topic=t["name"])
-                        for t in p["topics"]
-                    ]
-                )
-                if p["topics"]
-                else ""
-            )
+            holds = [str(HOLDS[t["level"]]) % {"topic": t["name"]} for t in p["topics"]]
+            held = _listed_names(holds) if holds else ""
             if p["member"]:
                 why = (
                     _("member of the workstream; %(held)s", held=held)
@@ -358,9 +358,10 @@ def gap_act(gap: Mapping[str, Any]) -> dict[str, Any] | None:
     if kind == "broker":
         total = gap.get("named") or len(people)
         lead = ngettext(
-            "Only this member connects %(num)d person to the rest: introduce them to others:",
-            "Only this member connects %(num)d people to the rest: introduce them to others:",
+            "Only %(name)s connects %(num)d person to the rest of the network: introduce them to others:",
+            "Only %(name)s connects %(num)d people to the rest of the network: introduce them to others:",
             total,
+            name=gap.get("name", ""),
         )
     elif kind == "workstream-without-lead":
         lead = _("Who could lead it, best first:")

@@ -253,7 +253,7 @@ def test_a_broker_names_the_members_only_they_connect(small) -> None:
     assert [p["name"] for p in brokers[cy]["act"]] == ["Di"]
     said = wording.gap_act(brokers[bo])
     assert said is not None and [p["name"] for p in said["people"]] == ["Ana"]
-    assert said["lead"].startswith("Only this member connects 1 person to the rest")
+    assert said["lead"] == "Only Bo connects 1 person to the rest of the network: introduce them to others:"
     assert di not in {p["id"] for p in brokers[bo]["act"]}
 
 
@@ -303,7 +303,7 @@ def test_lead_candidates_rank_members_by_what_they_hold_then_experts_elsewhere()
     assert found[0]["topics"] == [{"name": "nlp", "level": "expert"}, {"name": "cv", "level": "practising"}]
     said = wording.gap_act({"kind": "workstream-without-lead", "numbers": {}, "act": found})
     assert said is not None
-    assert said["people"][0]["why"] == "member of the workstream; expert in nlp and practising in cv"
+    assert said["people"][0]["why"] == "member of the workstream; expert in nlp and practising cv"
     assert said["people"][2]["why"] == "expert in nlp; not yet a member of the workstream"
 
 
