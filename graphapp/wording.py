@@ -13,12 +13,14 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale
+from flask_babel import ngettext as babel_ngettext
 
 from graphapp.analytics.asks import Helper, Helpers
 from graphapp.analytics.journey_match import AheadTopic, BeenThere, JourneySuggestions
 from graphapp.analytics.suggestions import Suggestion, Suggestions
-from graphapp.i18n import _, _l, country_in, word
+from graphapp.i18n import _ as babel_gettext
+from graphapp.i18n import _l, country_in, word
 from graphapp.queries.schema import LEVELS
 
 __all__ = [
@@ -46,6 +48,17 @@ __all__ = [
     "worded_report",
     "worded_suggestions",
 ]
+
+
+def _(text: str, **variables: Any) -> str:
+    """``text`` in the reader's language (Flask-Babel's ``gettext``, typed)."""
+    return str(babel_gettext(text, **variables))
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    """The form of ``singular``/``plural`` for ``num`` in the reader's language (``%(num)d`` is ``num``)."""
+    return str(babel_ngettext(singular, plural, num, **variables))
+
 
 #: A gap's severity in words (3 is the worst), in the reader's language when shown.
 SEVERITY = {3: _l("critical"), 2: _l("serious"), 1: _l("worth a look")}

@@ -68,10 +68,10 @@ def _uploaded() -> tuple[bytes, str] | str:
         return request.form["text"].encode("utf-8"), _label(request.form.get("name"))
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return _("Choose a taxonomy file (CSV) to import.")
+        return str(_("Choose a taxonomy file (CSV) to import."))
     name = _label(upload.filename)
     if PurePath(name).suffix.lower() != ".csv":
-        return _("%(file)s: a taxonomy is imported from a CSV file.", file=name)
+        return str(_("%(file)s: a taxonomy is imported from a CSV file.", file=name))
     return upload.read(), name
 
 

@@ -43,7 +43,7 @@ def bars_svg(
     room = WIDTH - 40  # the rest: the number at the end of a bar
     y = 20
     parts = []
-    x = 0
+    x: float = 0
     for cls, words in series:  # the legend
         parts.append(f'<rect class="{cls}" x="{x}" y="4" width="10" height="10"/>')
         parts.append(f'<text x="{x + 14}" y="13">{escape(words)}</text>')
@@ -53,7 +53,7 @@ def bars_svg(
         parts.append(f'<text x="0" y="{y + 11}">{escape(label)}</text>')
         y += LABEL
         if stacked:
-            x = 0.0
+            x = 0
             for (cls, _words), v in zip(series, values, strict=True):
                 w = room * v / most
                 if v:

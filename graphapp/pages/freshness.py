@@ -131,9 +131,11 @@ def answer_reminder(tx: Tx, member: str, typed: dict[str, str], now: datetime) -
             assert shown is not None
             raise ConsentMissing(shown, problems)
         freshness.renew_consent(tx, member, typed, stamp)
-        return _("Thank you: your profile and your choices are confirmed, and you are back in suggestions.")
+        return str(
+            _("Thank you: your profile and your choices are confirmed, and you are back in suggestions.")
+        )
     freshness.confirm_profile(tx, member, stamp)
-    return _("Thank you: your profile is confirmed.")
+    return str(_("Thank you: your profile is confirmed."))
 
 
 def _render(token: str, shown: dict[str, Any], problems: list[str] | None = None) -> str:
