@@ -116,6 +116,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         reasons=wording.reasons,
         why_empty=wording.note,
         gap_detail=wording.gap_detail,
+        gap_act=wording.gap_act,
+        gap_kind=wording.gap_kind,
+        gap_name=wording.gap_name,
         severity=wording.severity,
     )
     _register_errors(app)  # (after api.init_app: these replace flask-smorest's handler of HTTP errors)

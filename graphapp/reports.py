@@ -313,7 +313,13 @@ def without_retired(report: dict[str, Any], retired: set[str]) -> dict[str, Any]
         return report
     gaps = [g for g in report["gaps"] if not (g["kind"].startswith("topic-") and g["subject"] in retired)]
     severities = Counter(str(g["severity"]) for g in gaps)
-    return {**report, "gaps": gaps, "summary": {**report["summary"], "gaps": dict(severities)}}
+    demand = [d for d in report.get("demand", []) if d["topic"] not in retired]
+    return {
+        **report,
+        "gaps": gaps,
+        "demand": demand,
+        "summary": {**report["summary"], "gaps": dict(severities)},
+    }
 
 
 def coverage_report(tx: Tx) -> dict[str, Any]:

@@ -13,16 +13,19 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
-from flask_babel import ngettext
+from flask_babel import force_locale
+from flask_babel import ngettext as babel_ngettext
 
 from graphapp.analytics.asks import Helper, Helpers
 from graphapp.analytics.journey_match import AheadTopic, BeenThere, JourneySuggestions
 from graphapp.analytics.suggestions import Suggestion, Suggestions
-from graphapp.i18n import _, _l, word
+from graphapp.i18n import _ as babel_gettext
+from graphapp.i18n import _l, country_in, word
 from graphapp.queries.schema import LEVELS
 
 __all__ = [
     "AREA_FINDING_WORDS",
+    "GAP_KINDS",
     "SEVERITY",
     "STAGE_HEADINGS",
     "STAGE_NAMES",
@@ -32,7 +35,10 @@ __all__ = [
     "area_coverage_summary",
     "area_finding_detail",
     "worded_area_coverage",
+    "gap_act",
     "gap_detail",
+    "gap_kind",
+    "gap_name",
     "helper_reasons",
     "helpers_note",
     "note",
@@ -44,8 +50,19 @@ __all__ = [
     "worded_suggestions",
 ]
 
-#: A gap's severity in words (3 is the worst).
-SEVERITY = {3: "critical", 2: "serious", 1: "worth a look"}
+
+def _(text: str, **variables: Any) -> str:
+    """``text`` in the reader's language (Flask-Babel's ``gettext``, typed)."""
+    return str(babel_gettext(text, **variables))
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    """The form of ``singular``/``plural`` for ``num`` in the reader's language (``%(num)d`` is ``num``)."""
+    return str(babel_ngettext(singular, plural, num, **variables))
+
+
+#: A gap's severity in words (3 is the worst), in the reader's language when shown.
+SEVERITY = {3: _l("critical"), 2: _l("serious"), 1: _l("worth a look")}
 
 #: Why a list of suggestions is empty (:attr:`Suggestions.empty_because`), in words; ``%(name)s`` is the member's.
 EMPTY = {
@@ -305,18 +322,73 @@ def worded_suggestions(result: Suggestions | JourneySuggestions) -> dict[str, An
 
 
 def severity(level: int) -> str:
-    """A severity (3, 2, 1) in words.
+    """A severity (3, 2, 1) in words (in the reader's language, in a request).
 
     Examples
     --------
     >>> severity(3)
     'critical'
     """
-    return SEVERITY[level]
+    return str(SEVERITY[level])
+
+
+#: What each kind of gap is about, in a few words (the "What" of the coverage page).
+GAP_KINDS = {
+    "topic-unheld": _l("topic nobody holds"),
+    "topic-single-person": _l("topic held by one person"),
+    "topic-single-organisation": _l("topic held in one organisation"),
+    "topic-without-expert": _l("topic without an expert"),
+    "topic-demand-exceeds-supply": _l("more learners than experts"),
+    "topic-ask-without-expert": _l("asks nobody can answer"),
+    "workstream-without-lead": _l("workstream without a lead"),
+    "workstream-few-members": _l("workstream with few members"),
+    "region-without-members": _l("region without members"),
+    "region-few-members": _l("region with few members"),
+    "country-without-members": _l("country without members"),
+    "country-few-members": _l("country with few members"),
+    "organisation-without-members": _l("organisation without members"),
+    "organisation-single-member": _l("organisation with one member"),
+    "member-without-topics": _l("member without topics"),
+    "member-without-peer": _l("member without a peer"),
+    "broker": _l("broker"),
+    "stuck": _l("projects stuck at a stage"),
+}
+
+
+def gap_kind(kind: str) -> str:
+    """What a kind of gap is about, in a few words.
+
+    >>> gap_kind("broker"), gap_kind("something new")
+    ('broker', 'something new')
+    """
+    found = GAP_KINDS.get(kind)
+    return str(found) if found is not None else kind.replace("-", " ")
+
+
+def gap_name(gap: Mapping[str, Any]) -> str:
+    """A gap's subject by name: a country's in the reader's language, anything else as entered.
+
+    >>> gap_name({"kind": "country-few-members", "subject": "CHE", "name": "CHE"})
+    'Switzerland'
+    """
+    if gap["kind"].startswith("country-"):
+        from graphapp.exports import country_name
+
+        return country_in(country_name(gap["subject"]))
+    if gap["kind"].startswith("region-"):
+        return word(gap["subject"], "region")
+    return str(gap["name"])
 
 
 def _members(n: int) -> str:
-    return f"{n} member{'s' if n != 1 else ''}"
+    return ngettext("%(num)d member", "%(num)d members", n)
+
+
+def _listed_names(names: list[str]) -> str:
+    """ "A, B and C" in the reader's language."""
+    if len(names) == 1:
+        return names[0]
+    return _("%(names)s and %(last)s", names=", ".join(names[:-1]), last=names[-1])
 
 
 def gap_detail(gap: Mapping[str, Any]) -> str:
@@ -327,54 +399,148 @@ def gap_detail(gap: Mapping[str, Any]) -> str:
     >>> gap_detail({"kind": "topic-unheld", "numbers": {"workstreams": ["WS1"]}})
     'nobody works on it; WS1 covers it'
     >>> gap_detail({"kind": "broker", "numbers": {"splits_off": 2}})
-    'the only link to 2 other member(s) in the contact network'
+    'the only link to 2 other members in the contact network'
     >>> gap_detail({"kind": "stuck", "numbers": {"stage": "demonstration", "next": "production", "projects": 5}})
     '5 projects reached demonstration, none production'
     """
     kind, n = gap["kind"], gap["numbers"]
     if kind == "topic-unheld":
         ws = n.get("workstreams") or []
-        return "nobody works on it" + (
-            f"; {', '.join(ws)} cover{'s' if len(ws) == 1 else ''} it" if ws else ""
+        if not ws:
+            return _("nobody works on it")
+        return ngettext(
+            "nobody works on it; %(workstreams)s covers it",
+            "nobody works on it; %(workstreams)s cover it",
+            len(ws),
+            workstreams=_listed_names(ws),
         )
     if kind == "topic-without-expert":
-        return f"no expert; {n['learning']} learning"
+        return ngettext("no expert; %(num)d learning", "no expert; %(num)d learning", n["learning"])
     if kind == "topic-demand-exceeds-supply":
-        return f"{n['learning']} learning for {n['expert']} expert(s)"
-    if kind == "workstream-few-members":
+        return ngettext(
+            "%(learning)s learning for %(num)d expert",
+            "%(learning)s learning for %(num)d experts",
+            n["expert"],
+            learning=n["learning"],
+        )
+    if kind in ("workstream-few-members", "region-few-members", "country-few-members"):
         return _members(n["members"])
-    if kind in ("region-few-members", "country-few-members"):
-        return f"{n['members']} member(s)"
     if kind == "topic-ask-without-expert":
-        asks = f"{n['asks']} open ask{'s' if n['asks'] != 1 else ''}"
-        return f"{asks} and no expert" + (
-            "; nobody works on it" if not n["holders"] else f"; {_members(n['holders'])} hold it"
+        if not n["holders"]:
+            return ngettext(
+                "%(num)d open ask and no expert; nobody works on it",
+                "%(num)d open asks and no expert; nobody works on it",
+                n["asks"],
+            )
+        return ngettext(
+            "%(num)d open ask and no expert; %(holders)s hold it",
+            "%(num)d open asks and no expert; %(holders)s hold it",
+            n["asks"],
+            holders=_members(n["holders"]),
         )
     if kind == "broker":
-        return f"the only link to {n['splits_off']} other member(s) in the contact network"
+        return ngettext(
+            "the only link to %(num)d other member in the contact network",
+            "the only link to %(num)d other members in the contact network",
+            n["splits_off"],
+        )
     if kind == "stuck":
         return stuck_detail(n)
-    return FIXED[kind]
+    return str(FIXED[kind])
+
+
+#: What a candidate holds of a workstream's topics, by level (``%(topic)s``: the topic's name).
+HOLDS = {
+    "expert": _l("expert in %(topic)s"),
+    "practising": _l("practising %(topic)s"),
+    "learning": _l("learning %(topic)s"),
+}
+
+
+def gap_act(gap: Mapping[str, Any]) -> dict[str, Any] | None:
+    """What a coordinator can act on for a gap: ``lead`` (a sentence that says what to do) and
+    ``people`` (each with ``id``, ``name`` and ``why``, in words), or None when the gap names nobody.
+
+    Examples
+    --------
+    >>> act = gap_act({"kind": "topic-demand-exceeds-supply", "numbers": {}, "named": 3,
+    ...                "act": [{"id": "m-1", "name": "Ann", "organisation": "ONS", "region": "Europe",
+    ...                         "level": "expert", "outside": "Africa"}]})
+    >>> act["lead"], act["people"][0]["why"], act["more"]
+    ('Possible mentors for its learners:', 'expert, ONS, Europe: outside Africa, where most learners are', 2)
+    >>> gap_act({"kind": "organisation-without-members", "numbers": {}})["lead"]
+    'Invite someone who works there to join.'
+    """
+    kind, people = gap["kind"], gap.get("act") or []
+    if kind == "organisation-without-members":
+        return {"lead": _("Invite someone who works there to join."), "people": []}
+    if not people:
+        if kind == "workstream-without-lead":
+            return {
+                "lead": _("Nobody in it or expert in its topics can be suggested: look further."),
+                "people": [],
+            }
+        if kind in ("topic-demand-exceeds-supply", "topic-without-expert", "topic-ask-without-expert"):
+            return {"lead": _("Nobody can mentor it yet: look outside the network."), "people": []}
+        return None
+    said = []
+    for p in people:
+        where = ", ".join(x for x in (p.get("organisation"), word(p.get("region"), "region")) if x)
+        if kind == "broker":
+            why = where
+        elif kind == "workstream-without-lead":
+            holds = [str(HOLDS[t["level"]]) % {"topic": t["name"]} for t in p["topics"]]
+            held = _listed_names(holds) if holds else ""
+            if p["member"]:
+                why = (
+                    _("member of the workstream; %(held)s", held=held)
+                    if held
+                    else _("member of the workstream")
+                )
+            else:
+                why = _("%(held)s; not yet a member of the workstream", held=held)
+        else:
+            why = word(p["level"], "level") + (", " + where if where else "")
+            if p.get("outside"):
+                why = _(
+                    "%(who)s: outside %(region)s, where most learners are",
+                    who=why,
+                    region=word(p["outside"], "region"),
+                )
+        said.append({"id": p["id"], "name": p["name"], "why": why})
+    if kind == "broker":
+        total = gap.get("named") or len(people)
+        lead = ngettext(
+            "Only %(name)s connects %(num)d person to the rest of the network: introduce them to others:",
+            "Only %(name)s connects %(num)d people to the rest of the network: introduce them to others:",
+            total,
+            name=gap.get("name", ""),
+        )
+    elif kind == "workstream-without-lead":
+        lead = _("Who could lead it, best first:")
+    else:
+        lead = _("Possible mentors for its learners:")
+    return {"lead": lead, "people": said, "more": max(0, int(gap.get("named") or 0) - len(people))}
 
 
 # --- The journey (issue 14 §2) --------------------------------------------------------------------------
 
 #: The stages of the journey, as the group names them (a column of the themes-by-stage map).
 STAGE_NAMES = {
-    "idea": "Idea",
-    "demonstration": "Demonstration",
-    "production": "Production",
-    "maintenance": "Maintenance",
+    "idea": _l("Idea"),
+    "demonstration": _l("Demonstration"),
+    "production": _l("Production"),
+    "maintenance": _l("Maintenance"),
 }
 #: What each stage is, in the group's words (under the map's column headings).
 STAGE_HEADINGS = {
-    "idea": "Where a machine-learning use starts",
-    "demonstration": "Moving from idea to valid solution (demonstration)",
-    "production": "From valid solution to production",
-    "maintenance": "Ensuring production robustness (maintenance)",
+    "idea": _l("Where a machine-learning use starts"),
+    "demonstration": _l("Moving from idea to valid solution (demonstration)"),
+    "production": _l("From valid solution to production"),
+    "maintenance": _l("Ensuring production robustness (maintenance)"),
 }
 #: An empty cell of the map, in the group's words: a gap.
-TO_BE_DEFINED = "To be defined"
+TO_BE_DEFINED = _l("To be defined")
 
 
 def stuck_detail(n: Mapping[str, Any]) -> str:
@@ -385,30 +551,38 @@ def stuck_detail(n: Mapping[str, Any]) -> str:
     >>> stuck_detail({"stage": "idea", "next": "demonstration", "projects": 1})
     '1 project reached idea, none demonstration'
     """
-    many = n["projects"]
-    return f"{many} project{'s' if many != 1 else ''} reached {n['stage']}, none {n['next']}"
+    return ngettext(
+        "%(num)d project reached %(stage)s, none %(next)s",
+        "%(num)d projects reached %(stage)s, none %(next)s",
+        n["projects"],
+        stage=word(n["stage"], "stage"),
+        next=word(n["next"], "stage"),
+    )
 
 
 #: The gaps whose sentence does not depend on their numbers.
 FIXED = {
-    "topic-single-person": "one person holds it: a single point of failure",
-    "topic-single-organisation": "held inside one organisation only",
-    "workstream-without-lead": "no lead",
-    "region-without-members": "no members",
-    "country-without-members": "an organisation here, but no members",
-    "organisation-single-member": "one member: the network's link to it hangs on one person",
-    "member-without-topics": "no topics: nobody can be suggested",
-    "member-without-peer": "nobody outside their organisation shares any of their topics",
+    "topic-single-person": _l("one person holds it: a single point of failure"),
+    "topic-single-organisation": _l("held inside one organisation only"),
+    "workstream-without-lead": _l("no lead"),
+    "region-without-members": _l("no members"),
+    "country-without-members": _l("an organisation here, but no members"),
+    "organisation-without-members": _l("listed, but nobody from it is a member"),
+    "organisation-single-member": _l("one member: the network's link to it hangs on one person"),
+    "member-without-topics": _l("no topics: nobody can be suggested"),
+    "member-without-peer": _l("nobody outside their organisation shares any of their topics"),
 }
 
 
 def worded_report(report: Mapping[str, Any]) -> dict[str, Any]:
     """The coverage report as the API and ``graphapp gaps --json`` give it: each gap with its ``detail``
-    and the summary's count of gaps by severity in words. (The report itself is kept per graph revision
-    and shared: it is copied, not changed.)"""
-    summary = dict(report["summary"])
-    summary["gaps"] = {SEVERITY[int(level)]: n for level, n in summary["gaps"].items()}
-    gaps = [{**g, "detail": gap_detail(g)} for g in report["gaps"]]
+    and the summary's count of gaps by severity in words, in English whatever the reader's language (the
+    JSON is for programs). (The report itself is kept per graph revision and shared: it is copied, not
+    changed.)"""
+    with force_locale("en"):
+        summary = dict(report["summary"])
+        summary["gaps"] = {severity(int(level)): n for level, n in summary["gaps"].items()}
+        gaps = [{**g, "detail": gap_detail(g)} for g in report["gaps"]]
     return {**report, "summary": summary, "gaps": gaps}
 
 
@@ -484,20 +658,22 @@ def worded_helpers(found: Helpers) -> dict[str, Any]:
 
 #: A finding of the area rollup (:mod:`graphapp.analytics.rollup`) in a few words, for a table's cell.
 AREA_FINDING_WORDS = {
-    "no-expert-anywhere": "no expert anywhere",
-    "no-expert-in-region": "no expert",
-    "demand-exceeds-supply": "more learners than experts",
+    "no-expert-anywhere": _l("no expert anywhere"),
+    "no-expert-in-region": _l("no expert"),
+    "demand-exceeds-supply": _l("more learners than experts"),
 }
 
 
 def _levels_said(n: Mapping[str, int]) -> str:
     """ "1 expert, 2 practising, 3 learning" (the levels held; "nobody holds it" when none)."""
-    said = [
-        f"{n[level]} {'expert' + ('s' if n[level] != 1 else '') if level == 'expert' else level}"
-        for level in ("expert", "practising", "learning")
-        if n.get(level)
-    ]
-    return ", ".join(said) or "nobody holds it"
+    said = []
+    if n.get("expert"):
+        said.append(ngettext("%(num)d expert", "%(num)d experts", n["expert"]))
+    if n.get("practising"):
+        said.append(_("%(num)d practising", num=n["practising"]))
+    if n.get("learning"):
+        said.append(_("%(num)d learning", num=n["learning"]))
+    return ", ".join(said) or _("nobody holds it")
 
 
 def area_finding_detail(finding: Mapping[str, Any]) -> str:
@@ -513,19 +689,44 @@ def area_finding_detail(finding: Mapping[str, Any]) -> str:
     'Data Management: more members learning it than expert in it, across the network (1 expert, 2 learning)'
     """
     kind, name, n, region = finding["kind"], finding["name"], finding["numbers"], finding.get("region")
-    where = f"in {region}" if region else "across the network"
+    levels = _levels_said(n)
+    region = word(region, "region") if region else region
     if kind == "no-expert-anywhere":
-        return f"{name} has no expert anywhere in the network ({_levels_said(n)})"
+        return _("%(area)s has no expert anywhere in the network (%(levels)s)", area=name, levels=levels)
     if kind == "no-expert-in-region":
-        return f"{name} has no expert {where} ({_levels_said(n)})"
-    return f"{name}: more members learning it than expert in it, {where} ({_levels_said(n)})"
+        if region:
+            return _(
+                "%(area)s has no expert in %(region)s (%(levels)s)", area=name, region=region, levels=levels
+            )
+        return _("%(area)s has no expert across the network (%(levels)s)", area=name, levels=levels)
+    if region:
+        return _(
+            "%(area)s: more members learning it than expert in it, in %(region)s (%(levels)s)",
+            area=name,
+            region=region,
+            levels=levels,
+        )
+    return _(
+        "%(area)s: more members learning it than expert in it, across the network (%(levels)s)",
+        area=name,
+        levels=levels,
+    )
 
 
-def _listed(names: list[str], most: int = 4) -> str:
-    """ "A, B and C"; past ``most``, "A, B, C, D and 3 more"."""
+def _listed(names: list[str], most: int = 4, joined: str = "and") -> str:
+    """ "A, B and C"; past ``most``, "A, B, C, D and 3 more" (``joined="or"``: "A, B or C")."""
     if len(names) > most:
-        return f"{', '.join(names[:most])} and {len(names) - most} more"
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        return ngettext(
+            "%(names)s and %(num)d more",
+            "%(names)s and %(num)d more",
+            len(names) - most,
+            names=", ".join(names[:most]),
+        )
+    if len(names) == 1:
+        return names[0]
+    if joined == "or":
+        return _("%(names)s or %(last)s", names=", ".join(names[:-1]), last=names[-1])
+    return _("%(names)s and %(last)s", names=", ".join(names[:-1]), last=names[-1])
 
 
 def area_coverage_summary(rolled: Mapping[str, Any]) -> list[str]:
@@ -537,49 +738,80 @@ def area_coverage_summary(rolled: Mapping[str, Any]) -> list[str]:
     ['No competence taxonomy is held: there are no areas to count.']
     """
     if not rolled["summary"]["areas"]:
-        return ["No competence taxonomy is held: there are no areas to count."]
+        return [_("No competence taxonomy is held: there are no areas to count.")]
     findings = rolled["findings"]
     said = []
     anywhere = [f["name"] for f in findings if f["kind"] == "no-expert-anywhere"]
     if anywhere:
-        areas = "area has" if len(anywhere) == 1 else "areas have"
-        said.append(f"{len(anywhere)} {areas} no expert anywhere in the network: {_listed(anywhere)}.")
+        said.append(
+            ngettext(
+                "%(num)d area has no expert anywhere in the network: %(areas)s.",
+                "%(num)d areas have no expert anywhere in the network: %(areas)s.",
+                len(anywhere),
+                areas=_listed(anywhere),
+            )
+        )
     top: dict[str, list[str]] = {}
     narrower: set[str] = set()
     for f in findings:
         if f["kind"] == "no-expert-in-region":
             if f["depth"] == 0:
-                top.setdefault(f["name"], []).append(f["region"])
+                top.setdefault(f["name"], []).append(word(f["region"], "region"))
             else:
                 narrower.add(f["area"])
     for name, regions in top.items():
-        said.append(f"{name} has no expert in {_listed(regions, 5).replace(' and ', ' or ')}.")
+        said.append(_("%(area)s has no expert in %(regions)s.", area=name, regions=_listed(regions, 5, "or")))
     if narrower:
-        areas = "narrower area has" if len(narrower) == 1 else "narrower areas have"
-        where = f"in {rolled['regions'][0]}" if len(rolled["regions"]) == 1 else "in a region"
-        said.append(f"{len(narrower)} {areas} no expert {where} where members hold them.")
+        if len(rolled["regions"]) == 1:
+            said.append(
+                ngettext(
+                    "%(num)d narrower area has no expert in %(region)s where members hold them.",
+                    "%(num)d narrower areas have no expert in %(region)s where members hold them.",
+                    len(narrower),
+                    region=word(rolled["regions"][0], "region"),
+                )
+            )
+        else:
+            said.append(
+                ngettext(
+                    "%(num)d narrower area has no expert in a region where members hold them.",
+                    "%(num)d narrower areas have no expert in a region where members hold them.",
+                    len(narrower),
+                )
+            )
     demand = [f["name"] for f in findings if f["kind"] == "demand-exceeds-supply" and f["region"] is None]
     in_regions = sum(1 for f in findings if f["kind"] == "demand-exceeds-supply" and f["region"])
     if demand:
-        areas = "area" if len(demand) == 1 else "areas"
         said.append(
-            f"Learning demand exceeds expert supply in {len(demand)} {areas} across the network: "
-            f"{_listed(demand)}."
+            ngettext(
+                "Learning demand exceeds expert supply in %(num)d area across the network: %(areas)s.",
+                "Learning demand exceeds expert supply in %(num)d areas across the network: %(areas)s.",
+                len(demand),
+                areas=_listed(demand),
+            )
         )
     if in_regions:
-        times = "once" if in_regions == 1 else f"{in_regions} times"
-        said.append(f"Within single regions, learners outnumber experts in an area {times}.")
+        said.append(
+            ngettext(
+                "Within single regions, learners outnumber experts in an area once.",
+                "Within single regions, learners outnumber experts in an area %(num)d times.",
+                in_regions,
+            )
+        )
     if not said:
-        said.append("Every area held has an expert wherever it is held, and no more learners than experts.")
+        said.append(
+            _("Every area held has an expert wherever it is held, and no more learners than experts.")
+        )
     return said
 
 
 def worded_area_coverage(rolled: Mapping[str, Any]) -> dict[str, Any]:
     """The area rollup as the API and ``graphapp taxonomy coverage --json`` give it: its findings each
     with their ``detail``, and ``said``: the summary in sentences. (The rollup is kept per graph
-    revision and shared: it is copied, not changed.)"""
-    return {
-        **rolled,
-        "findings": [{**f, "detail": area_finding_detail(f)} for f in rolled["findings"]],
-        "said": area_coverage_summary(rolled),
-    }
+    revision and shared: it is copied, not changed.) In English, as :func:`worded_report`."""
+    with force_locale("en"):
+        return {
+            **rolled,
+            "findings": [{**f, "detail": area_finding_detail(f)} for f in rolled["findings"]],
+            "said": area_coverage_summary(rolled),
+        }

@@ -280,7 +280,7 @@ def test_open_asks_on_a_topic_without_an_expert_are_a_coverage_gap(app, net) -> 
         and "1 open ask and no expert" in gap["detail"]
     )
     page = coordinator.get("/coverage?per_page=100").get_data(as_text=True)
-    assert "topic ask without expert" in page and "1 open ask and no expert" in page
+    assert "asks nobody can answer" in page and "1 open ask and no expert" in page
     net["A"].post(
         f"/asks/{made}/close", data={"outcome": "withdrawn", "csrf_token": csrf_token(net["A"], "/asks")}
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -137,10 +138,10 @@ def test_each_gap_is_said_in_words(small) -> None:
     assert detail[("topic-unheld", "quantum-statistics")] == "nobody works on it"
     assert detail[("topic-without-expert", "nlp")] == "no expert; 4 learning"
     assert detail[("workstream-few-members", "WS4")] == "1 member"
-    assert detail[("region-few-members", "Europe")] == "2 member(s)"
+    assert detail[("region-few-members", "Europe")] == "2 members"
     assert (
         detail[("broker", member_id("bo@example.org"))]
-        == "the only link to 1 other member(s) in the contact network"
+        == "the only link to 1 other member in the contact network"
     )
     assert detail[("member-without-peer", member_id("ed@example.org"))] == (
         "nobody outside their organisation shares any of their topics"
@@ -158,7 +159,8 @@ def test_the_api_and_the_dashboard_say_the_gaps_in_words(client, demo_app) -> No
         wording.SEVERITY.values()
     )
     page = client.get("/coverage").get_data(as_text=True)
-    assert '<span class="severity severity-3">critical</span>' in page and "<td>no lead</td>" in page
+    assert '<span class="severity severity-3">critical</span>' in page
+    assert re.search(r"<td>no lead\s*<div class=\"act\"><p>Who could lead it, best first:</p>", page)
 
 
 def _contacts(G: nx.Graph) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[type-arg]
@@ -238,3 +240,182 @@ def test_contact_lists_number_the_people_with_contacts() -> None:
     keys, lists = contact_lists(np.array([40, 10, 10, 30, 30]), np.array([10, 40, 30, 10, 30]))
     assert keys.tolist() == [10, 30, 40]
     assert lists == [[1, 2], [0], [0]]
+
+
+# --- What a coordinator can act on (issue 15 §3) ------------------------------------------------------------
+
+
+def test_a_broker_names_the_members_only_they_connect(small) -> None:
+    brokers = _found(small, "broker")
+    ana, bo, cy, di = (member_id(f"{n}@example.org") for n in ("ana", "bo", "cy", "di"))
+    # The contacts are the chain Ana - Bo - Cy - Di: without Bo, Ana is cut off; without Cy, Di.
+    assert [p["id"] for p in brokers[bo]["act"]] == [ana] and brokers[bo]["named"] == 1
+    assert [p["name"] for p in brokers[cy]["act"]] == ["Di"]
+    said = wording.gap_act(brokers[bo])
+    assert said is not None and [p["name"] for p in said["people"]] == ["Ana"]
+    assert said["lead"] == "Only Bo connects 1 person to the rest of the network: introduce them to others:"
+    assert di not in {p["id"] for p in brokers[bo]["act"]}
+
+
+def test_whom_a_cut_alone_connects_agrees_with_networkx() -> None:
+    """Against a reference: remove the cut, keep every component but the largest."""
+    rng = random.Random(7)
+    for _ in range(40):
+        G = nx.gnm_random_graph(rng.randint(3, 40), rng.randint(2, 45), seed=rng.randint(0, 10**6))
+        cuts = find_cuts(*_contacts(G))
+        for node in nx.articulation_points(G):
+            H = G.copy()
+            H.remove_node(node)
+            component = nx.node_connected_component(G, node) - {node}
+            pieces = sorted((c for c in nx.connected_components(H) if c <= component), key=len, reverse=True)
+            alone = set(cuts.alone_connects(node))
+            assert len(alone) == sum(len(c) for c in pieces[1:])
+            # what is left out is one whole largest piece
+            left = component - alone
+            assert left in pieces and len(left) == len(pieces[0])
+
+
+def test_a_workstream_without_a_lead_names_candidates_with_reasons(small) -> None:
+    (gap,) = [g for g in small["gaps"] if g["kind"] == "workstream-without-lead"]
+    assert gap["subject"] == "WS4"
+    assert [(p["name"], p["member"]) for p in gap["act"]] == [("Cy", True)]
+    said = wording.gap_act(gap)
+    assert said is not None and said["people"] == [
+        {"id": member_id("cy@example.org"), "name": "Cy", "why": "member of the workstream"}
+    ]
+
+
+def test_lead_candidates_rank_members_by_what_they_hold_then_experts_elsewhere() -> None:
+    from graphapp.analytics.coverage import lead_candidates
+    from graphapp.analytics.interest_index import InterestIndex
+
+    ix = InterestIndex.of(
+        {
+            "low": {"nlp": "learning"},
+            "high": {"nlp": "expert", "cv": "practising"},
+            "out": {"nlp": "expert"},
+            "outlearner": {"nlp": "learning"},  # not a member and not an expert: not a candidate
+        },
+        workstreams={"WS1": ["low", "high"]},
+    )
+    found = lead_candidates(ix, "WS1", ["nlp", "cv"])
+    assert [c["id"] for c in found] == ["high", "low", "out"]
+    assert found[0]["topics"] == [{"name": "nlp", "level": "expert"}, {"name": "cv", "level": "practising"}]
+    said = wording.gap_act({"kind": "workstream-without-lead", "numbers": {}, "act": found})
+    assert said is not None
+    assert said["people"][0]["why"] == "member of the workstream; expert in nlp and practising cv"
+    assert said["people"][2]["why"] == "expert in nlp; not yet a member of the workstream"
+
+
+def test_a_topic_short_of_experts_names_possible_mentors(demo_app) -> None:
+    from graphapp.queries.members import MemberFilter, member_ids
+    from graphapp.reports import coverage_report
+
+    report = demo_app.read(coverage_report)
+    short = [g for g in report["gaps"] if g["kind"] == "topic-demand-exceeds-supply"]
+    assert short, "the demo has topics with more learners than experts"
+    for gap in short:
+        experts = set(demo_app.read(member_ids, MemberFilter(topic=gap["subject"], level="expert")))
+        practising = set(demo_app.read(member_ids, MemberFilter(topic=gap["subject"], level="practising")))
+        named = [p["id"] for p in gap["act"]]
+        assert named and set(named) <= experts | practising
+        levels = [p["level"] for p in gap["act"]]
+        assert levels == sorted(levels, key=["expert", "practising"].index)  # experts first
+        assert gap["named"] <= len(experts | practising) and len(named) == min(5, gap["named"])
+
+
+def test_organisations_without_members_are_a_gap(demo_app) -> None:
+    from graphapp.queries.members import organisation_list
+    from graphapp.reports import coverage_report
+
+    report = demo_app.read(coverage_report)
+    organisations = demo_app.read(organisation_list)
+    empty = {o["id"] for o in organisations if o["n"] == 0}
+    assert empty, "the demo has organisations without members"
+    assert {g["subject"] for g in report["gaps"] if g["kind"] == "organisation-without-members"} == empty
+    one = {o["id"] for o in organisations if o["n"] == 1}
+    assert {g["subject"] for g in report["gaps"] if g["kind"] == "organisation-single-member"} == one
+
+
+def _every_page(client, total: int) -> str:
+    """The coverage page's pages of gaps, one after the other."""
+    return "".join(
+        client.get(f"/coverage?per_page=100&page={n}").get_data(as_text=True)
+        for n in range(1, total // 100 + 2)
+    )
+
+
+def test_the_coverage_page_says_what_to_do_with_pictures_and_names(client, demo_app) -> None:
+    from graphapp.exports import country_name
+    from graphapp.reports import coverage_report
+
+    report = demo_app.read(coverage_report)
+    page = _every_page(client, len(report["gaps"]))
+    # who to turn to, linked
+    assert "Who could lead it, best first:" in page and "Possible mentors for its learners:" in page
+    for gap in report["gaps"]:
+        for p in gap["act"]:
+            assert f'<a href="/members/{p["id"]}">' in page
+    # countries by name, never by code, in the gap list
+    for gap in report["gaps"]:
+        if gap["kind"].startswith("country-"):
+            assert (
+                f">{country_name(gap['subject'])}</a>" in page
+                or f">{country_name(gap['subject'])}</th>" in page
+            )
+            assert f">{gap['subject']}<" not in page
+    # the pictures: inline SVG (no request elsewhere), each with the numbers in a table
+    page = client.get("/coverage").get_data(as_text=True)
+    assert page.count('<svg class="bars"') == 2 and "http://" not in page.replace(
+        "http://www.w3.org/2000/svg", ""
+    )
+    region_table = page.split("<caption>Gaps by region</caption>")[1].split("</table>")[0]
+    europe = re.search(r'<th scope="row">Europe</th><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>', region_table)
+    assert europe
+    in_europe = Counter(g["severity"] for g in report["gaps"] if g["region"] == "Europe")
+    assert [int(x) for x in europe.groups()] == [in_europe[3], in_europe[2], in_europe[1]]
+    demand = page.split("<caption>Learners and experts by topic</caption>")[1].split("</table>")[0]
+    first = report["demand"][0]
+    assert f">{first['name']}</a></th><td>{first['learning']}</td><td>{first['expert']}</td>" in demand
+    # clusters by their main topics and size
+    cluster = report["clusters_of_interest"]["clusters"][0]
+    assert f"{cluster['people']} people around {', '.join(cluster['topics'][:3])}" in page
+    # no command line in the page
+    assert "graphapp gaps" not in page and "<code>" not in page
+
+
+def test_the_coverage_page_in_french_and_russian(client, demo_app) -> None:
+    """The gaps, what to do and the pictures in the reader's language (names of people and topics as
+    entered), with countries and regions named in it."""
+    from graphapp.exports import country_name
+    from graphapp.i18n import country_in
+    from graphapp.reports import coverage_report
+
+    gaps = demo_app.read(coverage_report)["gaps"]
+    countries = [g["subject"] for g in gaps if g["kind"].startswith("country-")]
+    for language, words in {
+        "fr": [
+            "Où le réseau est clairsemé",
+            "critique",
+            "Qui pourrait en prendre la responsabilité",
+            "Afrique",
+        ],
+        "ru": ["Слабые места сети", "критический", "Возможные наставники для изучающих:", "Африка"],
+    }.items():
+        client.set_cookie("graphapp_lang", language)
+        page = _every_page(client, len(gaps))
+        for said in words:
+            assert said in page, (language, said)
+        for code in countries:
+            assert country_in(country_name(code), language) in page
+        assert "Who could lead it" not in page and "critical<" not in page
+
+
+def test_the_api_stays_english_for_a_french_reader(client, demo_app) -> None:
+    client.set_cookie("graphapp_lang", "fr")
+    gaps = client.get("/api/gaps").get_json()
+    assert set(gaps["summary"]["gaps"]) <= {"critical", "serious", "worth a look"}
+    assert any(g["detail"] == "no lead" for g in gaps["gaps"])
+    assert "Où le réseau est clairsemé" in client.get("/coverage").get_data(
+        as_text=True
+    )  # (the page is French)

@@ -435,7 +435,7 @@ def test_coverage_as_it_stood_on_a_day(demo_app, client, runner) -> None:
     then = len([p for p in _demo_joined() if p["joined"] <= day])
     assert 0 < then < 150
     page = client.get(f"/coverage?as_of={day}").get_data(as_text=True)
-    assert f"{then} members," in page and "as it stood at the end of <strong>2022-06-30</strong>" in page
+    assert f"{then} members," in page and "as it stood at the end of <strong>June 30, 2022</strong>" in page
     assert 'value="2022-06-30"' in page and "Back to today" in page
     assert "150 members," in client.get("/coverage").get_data(as_text=True)
     bad = client.get("/coverage?as_of=2022-02-30")

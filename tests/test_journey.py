@@ -155,7 +155,7 @@ def test_the_map_page_reads_like_the_groups_table(mapped, client) -> None:
     page = client.get("/journey").get_data(as_text=True)
     assert "<h1>The journey: themes by stage</h1>" in page
     for words in wording.STAGE_HEADINGS.values():
-        assert words in page
+        assert str(words) in page
     # The facilitators are a band of their own, below the themes.
     assert (
         page.index("Good training data")

@@ -8,7 +8,7 @@ networkx's betweenness where it can be counted exactly, and :func:`rank_brokers`
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
@@ -155,6 +155,51 @@ class ContactCuts:
 
     pieces: dict[int, list[int]]
     betweenness: dict[int, float] | None
+    #: The network itself, to say whom a cut alone connects (:meth:`alone_connects`): its node keys in
+    #: number order and their neighbour lists (:func:`contact_lists`).
+    keys: np.ndarray | None = field(default=None, compare=False, repr=False)
+    lists: list[list[int]] | None = field(default=None, compare=False, repr=False)
+
+    def alone_connects(self, key: int) -> list[int]:
+        """The keys of the people only the cut ``key`` connects to the rest: the members of every piece
+        its removal leaves except the largest (ties: the piece reached first is kept as the rest). Each
+        search stops once it has seen more people than the small pieces hold, so a broker costs the size
+        of what they alone connect, not the size of the network.
+
+        Examples
+        --------
+        >>> cuts = find_cuts(np.array([1, 2, 3, 2]), np.array([2, 3, 4, 5]))  # 1-2-3-4, 2-5
+        >>> sorted(cuts.alone_connects(2)), cuts.alone_connects(3), cuts.alone_connects(9)
+        ([1, 5], [4], [])
+        """
+        if key not in self.pieces or self.keys is None or self.lists is None:
+            return []
+        sizes = sorted(self.pieces[key], reverse=True)
+        small = sum(sizes[1:])
+        at = int(np.searchsorted(self.keys, key))
+        search = {at: -1}  # the search that reached each node (-1: the cut itself)
+        found: list[list[int]] = []
+        for n, start in enumerate(self.lists[at]):
+            if start in search:
+                continue
+            piece, todo, whole = [start], [start], True
+            search[start] = n
+            while todo and whole:
+                for nxt in self.lists[todo.pop()]:
+                    reached = search.get(nxt)
+                    if reached is None:
+                        search[nxt] = n
+                        piece.append(nxt)
+                        todo.append(nxt)
+                    elif reached not in (-1, n):  # an earlier search of this piece stopped: the largest
+                        whole = False
+                if len(piece) > small:  # more than the small pieces hold: the largest
+                    whole = False
+            if whole:
+                found.append(piece)
+        if len(found) == len(sizes):  # every piece searched whole: the largest (first of equals) is the rest
+            found.remove(max(found, key=len))
+        return sorted(int(self.keys[i]) for piece in found for i in piece)
 
 
 def find_cuts(a: np.ndarray, b: np.ndarray, budget: int = 1_000_000) -> ContactCuts:
@@ -180,4 +225,4 @@ def find_cuts(a: np.ndarray, b: np.ndarray, budget: int = 1_000_000) -> ContactC
     found = cut_pieces(lists)
     raw = _betweenness_within(lists, budget, normalized=False)
     betweenness = {int(keys[i]): raw[i] for i in found} if raw is not None else None
-    return ContactCuts({int(keys[i]): sizes for i, sizes in found.items()}, betweenness)
+    return ContactCuts({int(keys[i]): sizes for i, sizes in found.items()}, betweenness, keys, lists)

@@ -73,7 +73,12 @@ def clusters_of_interest(ix: InterestIndex, seed: int = 0) -> dict[str, Any]:
     links = {(x, y): k for x, y, k in zip(a, b, n, strict=True)}
     return {
         "clusters": [
-            {"cluster": i, "topics": [ix.topic_names[t] for t in c], "people": int(people[i])}
+            {
+                "cluster": i,
+                # its topics, the most held first (what the cluster is mainly about)
+                "topics": [ix.topic_names[t] for t in sorted(c, key=lambda t: (-int(ix.holders[t]), t))],
+                "people": int(people[i]),
+            }
             for i, c in enumerate(communities)
         ],
         "links": [

@@ -30,13 +30,17 @@ __all__ = [
     "Gap",
     "Network",
     "Thresholds",
+    "act_on",
     "ask_gaps",
     "broker_gaps",
     "counted_gaps",
+    "demand_and_supply",
     "country_gaps",
     "coverage_gaps",
     "member_gaps",
+    "lead_candidates",
     "organisation_gaps",
+    "possible_mentors",
     "region_gaps",
     "stale_share",
     "stuck_gaps",
@@ -83,6 +87,13 @@ class Gap:
     subject: str  # the id of the topic, workstream, region, country, organisation or member
     name: str
     numbers: dict[str, Any] = field(default_factory=dict)
+    #: The people a coordinator can turn to (:func:`act_on`): each with ``id``, ``name`` and why.
+    act: list[dict[str, Any]] = field(default_factory=list)
+    #: How many people there are to turn to in all (``act`` names the first few).
+    named: int = 0
+    #: The UN M49 region the gap lies in, where it lies in one (a region, a country, an organisation or
+    #: a member); None for a gap of the whole network (a topic, a workstream).
+    region: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -247,13 +258,13 @@ def country_gaps(ix: InterestIndex, organisations: Sequence[dict[str, Any]], th:
 
 
 def organisation_gaps(ix: InterestIndex, organisations: Sequence[dict[str, Any]]) -> list[Gap]:
-    """Organisations whose link to the network is one member.
+    """Organisations with no member in the network, and those whose link to it is one member.
 
     Parameters
     ----------
     ix : InterestIndex
     organisations : sequence of dict
-        Each with ``id`` and ``name``.
+        Each with ``id`` and ``name`` (and ``region``, where known).
 
     Returns
     -------
@@ -262,15 +273,20 @@ def organisation_gaps(ix: InterestIndex, organisations: Sequence[dict[str, Any]]
     Examples
     --------
     >>> ix = InterestIndex.of({"a": {}}, organisations={"a": "ons"})
-    >>> [(g.kind, g.subject) for g in organisation_gaps(ix, [{"id": "ons", "name": "ONS"}])]
-    [('organisation-single-member', 'ons')]
+    >>> orgs = [{"id": "ons", "name": "ONS"}, {"id": "bfs", "name": "BFS", "region": "Europe"}]
+    >>> [(g.kind, g.subject, g.region) for g in organisation_gaps(ix, orgs)]
+    [('organisation-single-member', 'ons', None), ('organisation-without-members', 'bfs', 'Europe')]
     """
     count = _counts(ix.organisation, ix.organisations)
-    return [
-        Gap("organisation-single-member", 1, o["id"], o["name"], {"members": 1})
-        for o in sorted(organisations, key=lambda o: o["id"])
-        if count.get(o["id"]) == 1
-    ]
+    gaps = []
+    for o in sorted(organisations, key=lambda o: o["id"]):
+        n = count.get(o["id"], 0)
+        if n > 1:
+            continue
+        kind = "organisation-single-member" if n else "organisation-without-members"
+        gaps.append(Gap(kind, 1, o["id"], o["name"] or o["id"], {"members": n}, region=o.get("region")))
+    gaps.sort(key=lambda g: (g.kind, g.subject))
+    return gaps
 
 
 def member_gaps(ix: InterestIndex) -> list[Gap]:
@@ -386,8 +402,9 @@ def broker_gaps(ix: InterestIndex, cuts: ContactCuts, th: Thresholds) -> list[Ga
     >>> from graphapp.analytics.brokers import find_cuts
     >>> ix = InterestIndex.of({"a": {}, "b": {}, "c": {}})  # (their keys: 0, 1, 2)
     >>> cuts = find_cuts(np.array([0, 1]), np.array([1, 2]))
-    >>> [(g.subject, g.numbers["splits_off"], g.numbers["betweenness"]) for g in broker_gaps(ix, cuts, Thresholds())]
-    [('b', 1, 1.0)]
+    >>> [(g.subject, g.numbers["splits_off"], g.numbers["betweenness"], [p["id"] for p in g.act])
+    ...  for g in broker_gaps(ix, cuts, Thresholds())]
+    [('b', 1, 1.0, ['c'])]
     """
     # The cuts are by node key; members the index does not know (created since it was read; the next
     # reader builds both again) are left out.
@@ -400,12 +417,225 @@ def broker_gaps(ix: InterestIndex, cuts: ContactCuts, th: Thresholds) -> list[Ga
         n = ix.size
         scale = 2 / ((n - 1) * (n - 2)) if n > 2 else 1.0
         centrality = {number[k]: v * scale for k, v in cuts.betweenness.items() if number[k] >= 0}
+    key_of = {n: k for k, n in number.items()}
     gaps = []
     for b in rank_brokers(pieces, centrality, th.brokers, ix.member_ids.__getitem__):
         i = b["id"]
         b["id"] = ix.member_ids[i]
-        gaps.append(Gap("broker", 2 if b["splits_off"] >= 3 else 1, b["id"], ix.member_names[i], b))
+        # whom they alone connect, by name (the first few: ``splits_off`` says how many in all)
+        alone = [j for j in ix.numbers(cuts.alone_connects(key_of[i])).tolist() if j >= 0]
+        alone.sort(key=lambda j: (ix.member_names[j], ix.member_ids[j]))
+        act = [_person(ix, j) for j in alone[: 2 * MOST_NAMED]]
+        gaps.append(
+            Gap("broker", 2 if b["splits_off"] >= 3 else 1, b["id"], ix.member_names[i], b, act, len(alone))
+        )
     return gaps
+
+
+# --- What a coordinator can act on (issue 15 §3): the people each gap names -----------------------------
+
+#: How many people a gap names at most (the numbers say how many there are in all).
+MOST_NAMED = 5
+
+
+def _person(ix: InterestIndex, i: int, **why: Any) -> dict[str, Any]:
+    d = ix.details(i)
+    return {"id": d["id"], "name": d["name"], "organisation": d["organisation"], "region": d["region"], **why}
+
+
+def lead_candidates(
+    ix: InterestIndex, workstream: str, topics: Sequence[str], most: int = MOST_NAMED
+) -> list[dict[str, Any]]:
+    """The best candidates to lead ``workstream``: its members first, then experts elsewhere in the
+    topics it covers, each ranked by what they hold of those topics (expert 3, practising 2, learning 1),
+    then by name. Members who chose not to be suggested are left out.
+
+    Parameters
+    ----------
+    ix : InterestIndex
+    workstream : str
+    topics : sequence of str
+        The ids of the topics the workstream covers.
+    most : int
+
+    Returns
+    -------
+    list of dict
+        ``id``, ``name``, ``organisation``, ``region``, ``member`` (of the workstream) and ``topics``
+        (``name`` and ``level`` of each of its topics they hold, highest level first).
+
+    Examples
+    --------
+    >>> ix = InterestIndex.of({"a": {"nlp": "learning"}, "b": {"nlp": "expert"}, "c": {"nlp": "expert"},
+    ...                        "d": {"cv": "expert"}}, workstreams={"WS1": ["a", "d"]})
+    >>> [(c["id"], c["member"], [t["level"] for t in c["topics"]]) for c in lead_candidates(ix, "WS1", ["nlp"])]
+    [('a', True, ['learning']), ('d', True, []), ('b', False, ['expert']), ('c', False, ['expert'])]
+    """
+    members = set(np.asarray(ix.workstream_members.get(workstream, []), np.int64).tolist())
+    expert = len(LEVELS) - 1
+    held: dict[int, list[tuple[int, str]]] = {i: [] for i in members if ix.suggestible[i]}
+    for tid in topics:
+        if tid not in ix.topic:
+            continue
+        t = ix.topic[tid]
+        holders, levels = ix.by_topic.row(t)
+        for i, level in zip(holders.tolist(), levels.tolist(), strict=True):
+            if ix.suggestible[i] and (i in members or level == expert):
+                held.setdefault(i, []).append((level, ix.topic_names[t]))
+    ranked = sorted(
+        held,
+        key=lambda i: (
+            i not in members,
+            -sum(lv + 1 for lv, _ in held[i]),
+            ix.member_names[i],
+            ix.member_ids[i],
+        ),
+    )
+    return [
+        _person(
+            ix,
+            i,
+            member=i in members,
+            topics=[
+                {"name": name, "level": LEVELS[lv]}
+                for lv, name in sorted(held[i], key=lambda h: (-h[0], h[1]))
+            ],
+        )
+        for i in ranked[:most]
+    ]
+
+
+def possible_mentors(ix: InterestIndex, topic: str, most: int = MOST_NAMED) -> dict[str, Any]:
+    """Who could mentor the learners of ``topic``: its experts, then its practitioners, those who chose
+    not to be suggested left out; each says whether they are outside the region where most of its
+    learners are (a mentor need not be near).
+
+    Parameters
+    ----------
+    ix : InterestIndex
+    topic : str
+    most : int
+
+    Returns
+    -------
+    dict
+        ``people`` (the first ``most``: ``id``, ``name``, ``organisation``, ``region``, ``level``,
+        ``outside``: the region where most learners are, if they are elsewhere, else None), ``total``
+        (how many in all) and ``learners_region`` (None when no region holds most learners).
+
+    Examples
+    --------
+    >>> ix = InterestIndex.of({"a": {"nlp": "learning"}, "b": {"nlp": "learning"}, "c": {"nlp": "practising"},
+    ...                        "d": {"nlp": "expert"}}, regions={"a": "Africa", "b": "Africa", "d": "Asia"})
+    >>> found = possible_mentors(ix, "nlp")
+    >>> [(p["id"], p["level"], p["outside"]) for p in found["people"]], found["learners_region"]
+    ([('d', 'expert', 'Africa'), ('c', 'practising', None)], 'Africa')
+    """
+    if topic not in ix.topic:
+        return {"people": [], "total": 0, "learners_region": None}
+    holders, levels = ix.by_topic.row(ix.topic[topic])
+    learners = holders[levels == 0]
+    regions = ix.region[learners]
+    counted = np.bincount(regions[regions >= 0], minlength=len(ix.regions))
+    main = int(counted.argmax()) if counted.sum() else -1
+    if main >= 0 and (counted == counted[main]).sum() > 1:  # no one region holds most
+        main = -1
+    able = [
+        (int(lv), i)
+        for i, lv in zip(holders.tolist(), levels.tolist(), strict=True)
+        if lv >= 1 and ix.suggestible[i]
+    ]
+    able.sort(key=lambda x: (-x[0], ix.member_names[x[1]], ix.member_ids[x[1]]))
+    return {
+        "people": [
+            _person(
+                ix,
+                i,
+                level=LEVELS[lv],
+                outside=ix.regions[main] if main >= 0 and int(ix.region[i]) not in (-1, main) else None,
+            )
+            for lv, i in able[:most]
+        ],
+        "total": len(able),
+        "learners_region": ix.regions[main] if main >= 0 else None,
+    }
+
+
+#: The gaps whose people are possible mentors for the topic's learners or askers.
+MENTOR_GAPS = ("topic-demand-exceeds-supply", "topic-without-expert", "topic-ask-without-expert")
+
+
+def act_on(net: Network, gaps: Sequence[Gap]) -> None:
+    """Name, on each gap, what a coordinator can act on (:attr:`Gap.act`), and the region it lies in
+    (:attr:`Gap.region`): for a workstream without a lead,
+    :func:`lead_candidates`; for a topic short of experts, :func:`possible_mentors`.
+
+    Examples
+    --------
+    >>> from graphapp.analytics.brokers import find_cuts
+    >>> ix = InterestIndex.of({"a": {}, "b": {}, "c": {}}, regions={"c": "Asia"})
+    >>> gaps = [Gap("workstream-without-lead", 3, "WS1", "Studies"), Gap("member-without-topics", 1, "c", "c")]
+    >>> act_on(Network(ix, covers=[{"workstream": "WS1", "topic": "nlp"}]), gaps)
+    >>> [(g.subject, g.region, [p["id"] for p in g.act]) for g in gaps]
+    [('WS1', None, []), ('c', 'Asia', [])]
+    """
+    ix = net.index
+    covers: dict[str, list[str]] = defaultdict(list)
+    for c in net.covers:
+        covers[c["workstream"]].append(c["topic"])
+    country_region = {o["country"]: o.get("region") for o in net.organisations if o.get("country")}
+    for i in range(ix.size):
+        if ix.country[i] >= 0 and ix.region[i] >= 0:
+            country_region[ix.countries[ix.country[i]]] = ix.regions[ix.region[i]]
+    for g in gaps:
+        if g.kind.startswith("region-"):
+            g.region = g.subject
+        elif g.kind.startswith("country-"):
+            g.region = country_region.get(g.subject)
+        elif (g.kind.startswith("member-") or g.kind == "broker") and g.subject in ix.member:
+            i = ix.member[g.subject]
+            g.region = ix.regions[ix.region[i]] if ix.region[i] >= 0 else None
+        if g.kind == "workstream-without-lead":
+            g.act = lead_candidates(ix, g.subject, sorted(covers.get(g.subject, [])))
+            g.named = len(g.act)
+        elif g.kind in MENTOR_GAPS:
+            found = possible_mentors(ix, g.subject)
+            g.act, g.named = found["people"], found["total"]
+
+
+def demand_and_supply(ix: InterestIndex, most: int = 12) -> list[dict[str, Any]]:
+    """The topics where learning demand most outruns expert supply: those with learners, by learners per
+    expert (a topic with no expert first), then by learners, then by id; the first ``most``.
+
+    Parameters
+    ----------
+    ix : InterestIndex
+    most : int
+
+    Returns
+    -------
+    list of dict
+        ``topic``, ``name`` and the holders at each level (``learning``, ``practising``, ``expert``).
+
+    Examples
+    --------
+    >>> ix = InterestIndex.of({"a": {"nlp": "learning", "cv": "learning"}, "b": {"nlp": "learning", "cv": "expert"},
+    ...                        "c": {"gis": "expert"}})
+    >>> [(d["topic"], d["learning"], d["expert"]) for d in demand_and_supply(ix)]
+    [('nlp', 2, 0), ('cv', 1, 1)]
+    """
+    levels, _ = _topic_counts(ix)
+    learning, expert = levels[:, 0], levels[:, -1]
+    held = np.flatnonzero(learning > 0).tolist()
+    held.sort(key=lambda t: (-learning[t] / max(int(expert[t]), 0.5), -learning[t], ix.topic_ids[t]))
+    return [
+        {
+            "topic": ix.topic_ids[t],
+            "name": ix.topic_names[t],
+            **{level: int(n) for level, n in zip(LEVELS, levels[t], strict=True)},
+        }
+        for t in held[:most]
+    ]
 
 
 def coverage_gaps(
@@ -426,7 +656,8 @@ def coverage_gaps(
     dict
         ``summary`` (members, topics, workstreams, organisations, and ``gaps``: how many of each severity,
         ``{"3": ..., "2": ..., "1": ...}``), ``thresholds``, ``gaps`` (each as :class:`Gap` fields) and
-        ``clusters_of_interest`` (:func:`graphapp.analytics.clusters.clusters_of_interest`): plain JSON.
+        ``clusters_of_interest`` (:func:`graphapp.analytics.clusters.clusters_of_interest`) and ``demand``
+        (:func:`demand_and_supply`): plain JSON.
 
     Examples
     --------
@@ -438,6 +669,7 @@ def coverage_gaps(
     """
     th = thresholds or Thresholds()
     gaps = counted_gaps(net, th, regions) + broker_gaps(net.index, cuts, th)
+    act_on(net, gaps)
     gaps.sort(key=lambda g: (-g.severity, g.kind, g.subject))
     ix = net.index
     return {
@@ -452,6 +684,7 @@ def coverage_gaps(
         "thresholds": th.__dict__,
         "gaps": [g.as_dict() for g in gaps],
         "clusters_of_interest": clusters_of_interest(ix),
+        "demand": demand_and_supply(ix),
     }
 
 

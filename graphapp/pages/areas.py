@@ -57,7 +57,7 @@ def areas() -> str:
 def _label(filename: str | None) -> str:
     """A name to show for an upload: its last path part, printable, at most 80 characters."""
     name = PurePath((filename or "").replace("\\", "/")).name
-    return "".join(c for c in name if c.isprintable())[:80] or "the file"
+    return "".join(c for c in name if c.isprintable())[:80] or _("the file")
 
 
 def _uploaded() -> tuple[bytes, str] | str:

@@ -11,7 +11,9 @@ from flask import current_app, render_template, request
 from graphapp import freshness, reports
 from graphapp.db import get_store
 from graphapp.pages import bp, journey
+from graphapp.pages.coverage_pictures import pictures
 from graphapp.params import as_of_arg, page_args
+from graphapp.queries.coverage import M49_REGIONS
 from graphapp.queries.cypher import Tx
 from graphapp.queries.members import paginate
 
@@ -32,7 +34,10 @@ def coverage() -> str:
         coverage_as_of, as_of_arg(request.args), freshness.Timing.from_config(current_app.config)
     )
     return render_template(
-        "pages/coverage.html", **shown, gaps=paginate(shown["report"]["gaps"], page, per_page)
+        "pages/coverage.html",
+        **shown,
+        gaps=paginate(shown["report"]["gaps"], page, per_page),
+        pictures=pictures(shown["report"], M49_REGIONS),
     )
 
 

@@ -11,6 +11,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 
 from graphapp import freshness
 from graphapp.db import get_store
+from graphapp.i18n import _, _l
 from graphapp.pages import bp
 from graphapp.pages.join import CHOICES
 from graphapp.params import page_args
@@ -23,9 +24,9 @@ __all__ = ["ConsentMissing", "answer_reminder", "confirm_page", "stale_page"]
 
 #: The consent questions, as the join form asks them.
 QUESTIONS = {
-    "email_visibility": "Who may see my email address",
-    "suggestible": "May I be suggested to other members",
-    "introductions": "May other members ask to be introduced to me",
+    "email_visibility": _l("Who may see my email address"),
+    "suggestible": _l("May I be suggested to other members"),
+    "introductions": _l("May other members ask to be introduced to me"),
 }
 
 
@@ -63,8 +64,11 @@ def _member_of(token: str) -> str:
     if member is None:
         abort(
             404,
-            f"This link has expired (a reminder's link lasts {freshness.link_days(current_app.config)} days) "
-            "or was not made by this site: sign in and confirm your profile from your own page.",
+            _(
+                "This link has expired (a reminder's link lasts %(days)s days) or was not made by this site: "
+                "sign in and confirm your profile from your own page.",
+                days=freshness.link_days(current_app.config),
+            ),
         )
     return member
 
@@ -79,7 +83,7 @@ def confirm_link(token: str) -> Any:
     if request.method == "GET":
         shown = store.read(confirm_page, member, now)
         if shown is None:
-            abort(404, "This member is no longer in the network.")
+            abort(404, _("This member is no longer in the network."))
         return _render(token, shown)
     typed = {f: (request.form.get(f) or "").strip() for f in freshness.CONSENT_FIELDS}
     try:
@@ -89,7 +93,7 @@ def confirm_link(token: str) -> Any:
         e.shown["choices"] = typed
         return _render(token, e.shown, e.problems), 400
     if message is None:
-        abort(404, "This member is no longer in the network.")
+        abort(404, _("This member is no longer in the network."))
     flash(message)
     return redirect(url_for("pages.confirm_link", token=token))
 
@@ -114,18 +118,24 @@ def answer_reminder(tx: Tx, member: str, typed: dict[str, str], now: datetime) -
         return None
     if found[0]["lapsed"]:
         problems = [
-            f"{QUESTIONS[f]}: choose one of {', '.join(str(label) for _, label in CHOICES[f])}."
+            _(
+                "%(question)s: choose one of %(choices)s.",
+                question=QUESTIONS[f],
+                choices=", ".join(str(label) for _value, label in CHOICES[f]),
+            )
             for f in freshness.CONSENT_FIELDS
-            if typed[f] not in {value for value, _ in CHOICES[f]}
+            if typed[f] not in {value for value, _label in CHOICES[f]}
         ]
         if problems:
             shown = confirm_page(tx, member, now)
             assert shown is not None
             raise ConsentMissing(shown, problems)
         freshness.renew_consent(tx, member, typed, stamp)
-        return "Thank you: your profile and your choices are confirmed, and you are back in suggestions."
+        return str(
+            _("Thank you: your profile and your choices are confirmed, and you are back in suggestions.")
+        )
     freshness.confirm_profile(tx, member, stamp)
-    return "Thank you: your profile is confirmed."
+    return str(_("Thank you: your profile is confirmed."))
 
 
 def _render(token: str, shown: dict[str, Any], problems: list[str] | None = None) -> str:

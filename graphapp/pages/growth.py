@@ -15,17 +15,17 @@ from graphapp import reports
 from graphapp.analytics.growth import MEASURES
 from graphapp.db import get_store
 from graphapp.exports import neutralise
+from graphapp.i18n import _, _l, word
 from graphapp.pages import bp
 from graphapp.params import growth_by_arg
 
 #: What each count is, in the words the page and the charts use.
 MEASURE_WORDS = {
-    "members": "Members",
-    "organisations": "Organisations they come from",
-    "countries": "Countries they come from",
-    "contacts": "Contacts between them",
+    "members": _l("Members"),
+    "organisations": _l("Organisations they come from"),
+    "countries": _l("Countries they come from"),
+    "contacts": _l("Contacts between them"),
 }
-GROUPING_WORDS = {"network": "the whole network", "workstream": "each workstream", "region": "each region"}
 
 
 def growth_tables(found: dict[str, Any]) -> dict[str, Any]:
@@ -51,7 +51,7 @@ def _label(by: str, group: str, names: dict[str, str]) -> str:
     if by == "workstream":
         name = names.get(group, "")
         return f"{group} {name}" if name and name != group else group
-    return group
+    return word(group, "region")
 
 
 @bp.get("/coverage/growth")
@@ -118,9 +118,9 @@ def draw_growth(found: dict[str, Any], by: str) -> bytes:
         axes = fig.subplots(2, 2, sharex=True)
         for ax, measure in zip(axes.flat, MEASURES, strict=True):
             for group, counts in series.items():
-                label = _plain(_label(by, group, names)) if by != "network" else "the whole network"
+                label = _plain(_label(by, group, names)) if by != "network" else _("the whole network")
                 ax.step(x, counts[measure], where="post", label=label, linewidth=1.6)
-            ax.set_title(MEASURE_WORDS[measure], loc="left", fontsize=10)
+            ax.set_title(str(MEASURE_WORDS[measure]), loc="left", fontsize=10)
             ax.grid(True, axis="y", alpha=0.3)
             ax.spines[["top", "right"]].set_visible(False)
             ax.set_ylim(bottom=0)

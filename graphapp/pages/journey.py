@@ -13,6 +13,7 @@ from graphapp import reports, wording
 from graphapp.analytics.coverage import Thresholds
 from graphapp.analytics.journey import journey_map, theme_view
 from graphapp.db import get_store
+from graphapp.i18n import _
 from graphapp.pages import bp
 from graphapp.queries.cypher import Tx
 from graphapp.queries.journey import journey_rows
@@ -59,7 +60,7 @@ def journey() -> str:
 def theme(theme: str) -> str:
     shown = get_store().read(theme_page, theme)
     if shown is None:
-        abort(404, f"There is no theme with the id {theme!r}.")
+        abort(404, _("There is no theme with the id %(theme)s.", theme=repr(theme)))
     return render_template(
         "pages/theme.html",
         **shown,

@@ -253,8 +253,37 @@ def test_coverage_dashboard_and_heat_map(browser: webdriver.Chrome, site: str) -
     browser.get(site + "/coverage")
     rows = browser.find_elements(By.CSS_SELECTOR, "#gaps-heading ~ table tbody tr")
     assert rows and "critical" in rows[0].text
+    # what to do is named: people, linked, under the gaps that have them
+    assert browser.find_elements(By.CSS_SELECTOR, "table.gaps .act li a[href^='/members/']")
+    pictures = browser.find_elements(By.CSS_SELECTOR, "svg.bars")
+    assert len(pictures) == 2 and all(p.size["width"] > 200 and p.size["height"] > 100 for p in pictures)
     _screenshot(browser, "coverage")
     assert _axe(browser) == []
+    # On a phone (390 px) the page fits the screen, the pictures too, and their words stay readable.
+    browser.set_window_size(390, 844)
+    try:
+        browser.get(site + "/coverage")
+        width = browser.execute_script("return document.documentElement.scrollWidth")
+        assert width <= 390, f"the coverage page is {width} px wide at 390"
+        for picture in browser.find_elements(By.CSS_SELECTOR, "svg.bars"):
+            assert picture.size["width"] <= 390
+            drawn = browser.execute_script(
+                "const s = arguments[0]; return s.getBoundingClientRect().width / s.viewBox.baseVal.width;",
+                picture,
+            )
+            assert drawn * 11 >= 9, "the pictures' words would be smaller than 9 px"  # (11: their font size)
+        _screenshot(browser, "coverage-390")
+        # in French, with the same checks of accessibility
+        browser.add_cookie({"name": "graphapp_lang", "value": "fr"})
+        browser.get(site + "/coverage")
+        assert "Où le réseau est clairsemé" in browser.find_element(By.TAG_NAME, "h1").text
+        assert browser.execute_script("return document.documentElement.scrollWidth") <= 390
+        _screenshot(browser, "coverage-fr-390")
+        assert _axe(browser) == []
+    finally:
+        browser.delete_cookie("graphapp_lang")
+        browser.set_window_size(1400, 1000)
+    browser.get(site + "/coverage")
     cell = browser.find_element(By.CSS_SELECTOR, "table.heat td a")
     n = int(cell.text)
     cell.click()
