@@ -244,9 +244,15 @@ def to_cyjs(e: Export) -> bytes:
 
 
 def _environment() -> jinja2.Environment:
+    from flask_babel import gettext, ngettext
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape())
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(),
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False}
     return env
 
@@ -265,7 +271,8 @@ def to_html(e: Export, data: dict[str, Any] | None = None) -> bytes:
             vis_js=(VIS_NETWORK / "vis-network.min.js").read_text(encoding="utf-8"),
             vis_css=(VIS_NETWORK / "vis-network.min.css").read_text(encoding="utf-8"),
             explorer_js=(STATIC / "explorer.js").read_text(encoding="utf-8"),
-            explorer_css=(STATIC / "graphapp.css").read_text(encoding="utf-8"),
+            explorer_css=(STATIC / "graphapp.css").read_text(encoding="utf-8")
+            + (STATIC / "explorer.css").read_text(encoding="utf-8"),
         )
     )
     return page.encode("utf-8")
