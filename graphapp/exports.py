@@ -28,7 +28,7 @@ from graphapp.queries.contactmap import read_map
 from graphapp.queries.cypher import Tx
 from graphapp.queries.members import people
 from graphapp.resources import STATIC, TEMPLATES, VIS_NETWORK
-from graphapp.visnetwork import STYLE, legend, vis_data
+from graphapp.visnetwork import DRAWN_STYLE, legend, vis_data
 
 if TYPE_CHECKING:
     import jinja2
@@ -327,7 +327,7 @@ def _picture(e: Export, fmt: str) -> bytes:
         segments = [(pos[u], pos[v]) for u, v in G.edges()]
         ax.add_collection(LineCollection(segments, colors="#b0b0b0", linewidths=0.5, zorder=1))
     label_people = len(G) <= 60
-    for kind, style in STYLE.items():
+    for kind, style in DRAWN_STYLE.items():
         nodes = [n for n in G if G.nodes[n]["category"] == kind]
         if not nodes:
             continue
@@ -371,7 +371,7 @@ def _picture(e: Export, fmt: str) -> bytes:
             markersize=11 if s["shape"] == "star" else 8,
             label=s["name"],
         )
-        for kind, s in STYLE.items()
+        for kind, s in DRAWN_STYLE.items()
         if any(G.nodes[n]["category"] == kind for n in G)
     ]
     if handles:

@@ -19,7 +19,16 @@ from pyvis.network import Network as PyvisNetwork
 from graphapp.analytics.layout import hub_layout
 from graphapp.i18n import _, _l, word
 
-__all__ = ["COLOURINGS", "PHYSICS_UP_TO", "STYLE", "colour_legend", "legend", "vis_data"]
+__all__ = [
+    "COLOURINGS",
+    "DRAWN_STYLE",
+    "GROUP_STYLE",
+    "PHYSICS_UP_TO",
+    "STYLE",
+    "colour_legend",
+    "legend",
+    "vis_data",
+]
 
 #: Up to this many nodes the browser relaxes the layout with physics before stopping; above, the map is
 #: drawn where the server laid it out, and the physics waits to be asked for.
@@ -31,43 +40,48 @@ PHYSICS_UP_TO = 500
 #: shapes with the label beside them: a resource is a page with a folded corner, drawn as an image (an
 #: inline SVG: nothing is fetched), and the same outline in the legend and the pictures.
 STYLE: dict[str, dict[str, Any]] = {
-    "Member": {"shape": "dot", "shape_name": _l("dot"), "color": "#1f5fa8", "name": _l("person")},
+    "Member": {"shape": "dot", "shape_name": "dot", "color": "#1f5fa8", "name": "person"},
     "Organisation": {
         "shape": "square",
-        "shape_name": _l("square"),
+        "shape_name": "square",
         "color": "#a14a00",
-        "name": _l("organisation"),
+        "name": "organisation",
     },
-    "Topic": {"shape": "triangle", "shape_name": _l("triangle"), "color": "#2e6b30", "name": _l("topic")},
+    "Topic": {"shape": "triangle", "shape_name": "triangle", "color": "#2e6b30", "name": "topic"},
     "Workstream": {
         "shape": "diamond",
-        "shape_name": _l("diamond"),
+        "shape_name": "diamond",
         "color": "#6a1b9a",
-        "name": _l("workstream"),
+        "name": "workstream",
     },
-    "Project": {"shape": "star", "shape_name": _l("star"), "color": "#c2185b", "name": _l("project")},
-    "Theme": {"shape": "hexagon", "shape_name": _l("hexagon"), "color": "#00697a", "name": _l("theme")},
+    "Project": {"shape": "star", "shape_name": "star", "color": "#c2185b", "name": "project"},
+    "Theme": {"shape": "hexagon", "shape_name": "hexagon", "color": "#00697a", "name": "theme"},
     "Area": {
         "shape": "triangleDown",
-        "shape_name": _l("triangle pointing down"),
+        "shape_name": "triangle pointing down",
         "color": "#7a6a00",
-        "name": _l("competence area"),
+        "name": "competence area",
     },
-    "Resource": {"shape": "image", "shape_name": _l("page"), "color": "#4d5b66", "name": _l("resource")},
-    # The groups of people of a grouped map (never drawn beside workstreams or themes).
+    "Resource": {"shape": "image", "shape_name": "page", "color": "#4d5b66", "name": "resource"},
+}
+
+#: The groups of people of a grouped map (never drawn beside workstreams or themes, whose shapes they take);
+#: :data:`DRAWN_STYLE` is every kind a drawing may hold.
+GROUP_STYLE: dict[str, dict[str, Any]] = {
     "Country": {
         "shape": "diamond",
-        "shape_name": _l("diamond"),
+        "shape_name": "diamond",
         "color": "#00697a",
-        "name": _l("country (its people)"),
+        "name": "country (its people)",
     },
     "Region": {
         "shape": "hexagon",
-        "shape_name": _l("hexagon"),
+        "shape_name": "hexagon",
         "color": "#6a1b9a",
-        "name": _l("region (its people)"),
+        "name": "region (its people)",
     },
 }
+DRAWN_STYLE = {**STYLE, **GROUP_STYLE}
 
 #: What a map may be coloured by: the kind of node (its shape tells it too), people's region, or their
 #: workstream.
@@ -107,6 +121,30 @@ PAGE_IMAGE = {
 }
 
 
+#: The words of :data:`STYLE` in the reader's language (STYLE keeps the English, as the pictures and
+#: the tests read it).
+STYLE_WORDS = {
+    "competence area": _l("competence area"),
+    "country (its people)": _l("country (its people)"),
+    "diamond": _l("diamond"),
+    "dot": _l("dot"),
+    "hexagon": _l("hexagon"),
+    "organisation": _l("organisation"),
+    "page": _l("page"),
+    "person": _l("person"),
+    "project": _l("project"),
+    "region (its people)": _l("region (its people)"),
+    "resource": _l("resource"),
+    "square": _l("square"),
+    "star": _l("star"),
+    "theme": _l("theme"),
+    "topic": _l("topic"),
+    "triangle": _l("triangle"),
+    "triangle pointing down": _l("triangle pointing down"),
+    "workstream": _l("workstream"),
+}
+
+
 def legend(data: dict[str, Any]) -> dict[str, dict[str, str]]:
     """The kinds a drawing (:func:`vis_data`) shows, in the order of :data:`STYLE`, with their style (the
     words in the reader's language): what its legend lists."""
@@ -120,7 +158,9 @@ def colour_legend(data: dict[str, Any]) -> list[dict[str, str]]:
 
 def _kinds_of(kinds: Iterable[str]) -> dict[str, dict[str, str]]:
     shown = set(kinds)
-    return {kind: {k: str(v) for k, v in style.items()} for kind, style in STYLE.items() if kind in shown}
+    return {
+        kind: {k: str(v) for k, v in style.items()} for kind, style in DRAWN_STYLE.items() if kind in shown
+    }
 
 
 def web_link(url: Any) -> str | None:
@@ -142,7 +182,7 @@ def _size(degree: int, weight: float | None = None) -> float:
 
 def _title(kind: str, name: str, attrs: dict[str, Any], degree: int) -> str:
     """The hover text: plain text (vis-network 9 shows a string title as text, never as HTML)."""
-    lines = [f"{name} ({STYLE[kind]['name']})", *_details(kind, attrs)]
+    lines = [f"{name} ({_kind_name(kind)})", *_details(kind, attrs)]
     lines.append(_("connections: %(n)s", n=degree))
     return "\n".join(lines)
 
@@ -200,6 +240,12 @@ def _details(kind: str, attrs: dict[str, Any]) -> list[str]:
     if attrs.get("members") not in (None, ""):
         lines.append(_("people: %(n)s", n=attrs["members"]))
     return lines
+
+
+def _kind_name(kind: str) -> str:
+    """A kind of node in the reader's words."""
+    name = DRAWN_STYLE[kind]["name"]
+    return str(STYLE_WORDS.get(name, name))
 
 
 def _country_name(code: str, country_in: Callable[[str], str]) -> str:
@@ -327,7 +373,7 @@ def vis_data(
             extra["href"] = href(kind, attrs["id"])
         if key == subject:
             extra.update(subject=True, borderWidth=5, borderWidthSelected=6)
-            extra["color"] = {"background": colours.get(key, STYLE[kind]["color"]), "border": "#000000"}
+            extra["color"] = {"background": colours.get(key, DRAWN_STYLE[kind]["color"]), "border": "#000000"}
         weight = attrs.get("members")
         net.add_node(
             key,
@@ -335,14 +381,14 @@ def vis_data(
             # and the search box): drawing 2,000 labels is what makes a big canvas slow to pan.
             label=name if not (many and kind == "Member") else " ",
             title=_title(kind, name, attrs, degree),
-            shape=STYLE[kind]["shape"],
-            **({} if "color" in extra else {"color": colours.get(key, STYLE[kind]["color"])}),
+            shape=DRAWN_STYLE[kind]["shape"],
+            **({} if "color" in extra else {"color": colours.get(key, DRAWN_STYLE[kind]["color"])}),
             size=_size(degree, weight) * (1.6 if key == subject else 1),
             # vis-network scales nodes and labels by value: a label grows with its node, and with the zoom.
             value=(weight if weight is not None else degree) + (1 if key == subject else 0) * max(degree, 4),
             x=round(x, 1),
             y=round(y, 1),
-            kind_name=str(STYLE[kind]["name"]),
+            kind_name=_kind_name(kind),
             **extra,
         )
     for u, v, data in sorted(G.edges(data=True)):
@@ -386,7 +432,7 @@ def vis_data(
             "scaling": {
                 "min": 8,
                 "max": 40,
-                "label": {"enabled": True, "min": 12, "max": 26, "maxVisible": 24, "drawThreshold": 9},
+                "label": {"enabled": True, "min": 10, "max": 30, "maxVisible": 24, "drawThreshold": 5},
             },
         },
         "physics": {
@@ -399,4 +445,11 @@ def vis_data(
         },
     }
     nodes, edges, _heading, _height, _width, options = net.get_network_data()
-    return {"nodes": nodes, "edges": edges, "options": json.loads(options), "colours": colour_names}
+    grouped = any(G.nodes[k].get("members") is not None for k in G)
+    return {
+        "nodes": nodes,
+        "edges": edges,
+        "options": json.loads(options),
+        "colours": colour_names,
+        "sized_by": "people" if grouped else "connections",
+    }
