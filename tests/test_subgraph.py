@@ -181,7 +181,7 @@ def test_a_name_that_names_nothing_keeps_the_form_and_says_why(client, demo_app)
     assert data is None and "No topic is called \u201crecrd linkage\u201d." in text
     assert 'value="recrd linkage"' in text and '<option value="region" selected>' in text
     assert "Did you mean" in text and ">record linkage</a>" in text  # a link that draws it
-    text, _ = _drawn(client, "/explore?kind=organisation&value=", 404)
+    text, _ = _drawn(client, "/explore?kind=organisation&value=", 400)
     assert "Type the name of an organisation to show." in text
     text, _ = _drawn(client, "/explore?kind=member&value=Nobody+Atall", 404)
     assert "No member is called" in text and "<h1>Network explorer</h1>" in text

@@ -195,8 +195,8 @@ def explore() -> tuple[str, int]:
         return _render(form, 400, error=str(e), suggestions=[])
     try:
         shown = get_store().read(explorer_page, view, form["value"])
-    except NotNamed as e:
-        return _render(form, 404, error=e.message, suggestions=e.suggestions)
+    except NotNamed as e:  # (a name left blank is a request to mend, 400; one that names nothing, 404)
+        return _render(form, 404 if e.text else 400, error=e.message, suggestions=e.suggestions)
     except UnknownSubject as e:
         return _render(form, 404, error=str(e), suggestions=[])
     view = shown["view"]
