@@ -351,7 +351,9 @@ def aggregated(tx: Tx, by: str, where: MemberFilter | None = None) -> dict[str, 
         props["members"] += row["n"]
         if row.get("region") and "region" not in props:
             props["region"] = row["region"]
-    nodes = [{"key": key(label, g), "label": label, "properties": props} for g, props in groups.items()]
+    nodes: list[dict[str, Any]] = [
+        {"key": key(label, g), "label": label, "properties": props} for g, props in groups.items()
+    ]
     shown = {n["properties"]["id"] for n in nodes}
     via: dict[tuple[str, str], set[frozenset[str]]] = defaultdict(set)
     for row in AGGREGATE_LINKS[by].run(tx, **params):

@@ -112,9 +112,9 @@ def named_subject(tx: Tx, kind: str, text: str, choices: dict[str, list[dict[str
                 spellings.setdefault(str(row["name"]), (row["id"], row["name"]))
     if text:
         wanted = name_key(text)
-        for spelling, found in spellings.items():
+        for spelling, (found_id, found_name) in spellings.items():
             if spelling.casefold() == text.casefold() or name_key(spelling) == wanted:
-                return found
+                return found_id, found_name
     offered = {spelling: name for spelling, (_id, name) in spellings.items()}
     raise NotNamed(kind, text, closest(text, offered) if text else [])
 
