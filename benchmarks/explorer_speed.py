@@ -16,6 +16,13 @@ graphapp draws where the server laid it out, the first frame),
 and then the time to redraw one frame (the mean of 20 redraws), whole and while the map is being dragged
 (what panning and zooming cost). Also the server-side time to read the map and lay it out. Headless
 Chromium draws with the CPU (no GPU here), so frames are slower than on a desktop. Figures, not assertions.
+
+    .venv/bin/python -m benchmarks.explorer_speed --page [--members 2000]
+
+times the explorer page itself as a person meets it (issue 15 §7): `graphapp serve` with the demo network,
+then with N synthetic members, an administrator signed in through the login page, and the time from
+navigation start until ``/explore`` (the whole network, the explorer's defaults) is settled, with the
+number of nodes drawn.
 """
 
 from __future__ import annotations
@@ -101,14 +108,81 @@ def _measure_here(page: Path) -> dict[str, Any]:
     }
 
 
+def _page_settled(driver: Any, url: str) -> dict[str, Any]:
+    """Open ``url`` and wait until the explorer is settled: the time from navigation start until the page
+    is seen settled (polled every 0.1 s, so at most that much late)."""
+    driver.get(url)
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        state = driver.execute_script(
+            "const n = document.getElementById('network');"
+            "return n && n.dataset.settledMs ? [n.dataset.drawnNodes, performance.now()] : null;"
+        )
+        if state is not None:
+            return {"settled_s": round(float(state[1]) / 1000, 2), "drawn_nodes": int(state[0] or 0)}
+        time.sleep(0.1)
+    return {"settled_s": None, "note": "not settled after 600 s"}
+
+
+def measure_page(members: int) -> dict[str, Any]:
+    """The served explorer's time to a settled whole network: the demo, then ``members`` synthetic people."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from tests.processes import _clean_env, graphapp, serving
+
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in ("demo", f"{members} synthetic members"):
+            folder = Path(tmp) / name.replace(" ", "-")
+            folder.mkdir()
+            env = {**_clean_env(), "GRAPHAPP_DB": str(folder / "graph.lbug")}
+            if name == "demo":
+                done = graphapp(env, "demo")
+            else:
+                data = folder / "data"
+                graphapp(env, "synthetic", str(members), "--out", str(data))
+                done = graphapp(env, "import", *sorted(str(p) for p in data.iterdir()))
+            assert done.returncode == 0, done.stderr
+            made = graphapp(
+                env,
+                "account",
+                "create",
+                "a@example.org",
+                "--role",
+                "admin",
+                "--password-stdin",
+                stdin="a long enough passphrase\n",
+            )
+            assert made.returncode == 0, made.stderr
+            with serving(env, folder / "serve.log") as url:
+                driver = start_chromium()
+                try:
+                    driver.get(url + "login")
+                    driver.find_element(By.ID, "login").send_keys("a@example.org")
+                    driver.find_element(By.ID, "password").send_keys("a long enough passphrase", Keys.ENTER)
+                    WebDriverWait(driver, 30).until(lambda d: "/login" not in d.current_url)
+                    _page_settled(driver, url + "explore")  # warm the server's caches once
+                    out[name] = _page_settled(driver, url + "explore")
+                finally:
+                    driver.quit()
+            print(name, out[name], flush=True)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, default=2000)
     parser.add_argument("--baseline-timeout", type=float, default=300)
+    parser.add_argument("--page", action="store_true", help="Time the served explorer page instead.")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # the child process of measure()
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(_measure_here(args.measure)))
+        return
+    if args.page:
+        print(json.dumps(measure_page(args.members), indent=2))
         return
 
     with tempfile.TemporaryDirectory() as tmp:

@@ -28,7 +28,7 @@ from graphapp.queries.contactmap import read_map
 from graphapp.queries.cypher import Tx
 from graphapp.queries.members import people
 from graphapp.resources import STATIC, TEMPLATES, VIS_NETWORK
-from graphapp.visnetwork import STYLE, legend, vis_data
+from graphapp.visnetwork import DRAWN_STYLE, legend, vis_data
 
 if TYPE_CHECKING:
     import jinja2
@@ -244,9 +244,15 @@ def to_cyjs(e: Export) -> bytes:
 
 
 def _environment() -> jinja2.Environment:
+    from flask_babel import gettext, ngettext
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape())
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(),
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.policies["json.dumps_kwargs"] = {"sort_keys": False, "ensure_ascii": False}
     return env
 
@@ -265,7 +271,8 @@ def to_html(e: Export, data: dict[str, Any] | None = None) -> bytes:
             vis_js=(VIS_NETWORK / "vis-network.min.js").read_text(encoding="utf-8"),
             vis_css=(VIS_NETWORK / "vis-network.min.css").read_text(encoding="utf-8"),
             explorer_js=(STATIC / "explorer.js").read_text(encoding="utf-8"),
-            explorer_css=(STATIC / "graphapp.css").read_text(encoding="utf-8"),
+            explorer_css=(STATIC / "graphapp.css").read_text(encoding="utf-8")
+            + (STATIC / "explorer.css").read_text(encoding="utf-8"),
         )
     )
     return page.encode("utf-8")
@@ -320,7 +327,7 @@ def _picture(e: Export, fmt: str) -> bytes:
         segments = [(pos[u], pos[v]) for u, v in G.edges()]
         ax.add_collection(LineCollection(segments, colors="#b0b0b0", linewidths=0.5, zorder=1))
     label_people = len(G) <= 60
-    for kind, style in STYLE.items():
+    for kind, style in DRAWN_STYLE.items():
         nodes = [n for n in G if G.nodes[n]["category"] == kind]
         if not nodes:
             continue
@@ -364,7 +371,7 @@ def _picture(e: Export, fmt: str) -> bytes:
             markersize=11 if s["shape"] == "star" else 8,
             label=s["name"],
         )
-        for kind, s in STYLE.items()
+        for kind, s in DRAWN_STYLE.items()
         if any(G.nodes[n]["category"] == kind for n in G)
     ]
     if handles:

@@ -19,6 +19,8 @@ __all__ = [
     "SUBGRAPH_KINDS",
     "UnknownSubject",
     "aggregated",
+    "member_names",
+    "members_named",
     "neighbourhood",
     "subgraph",
     "whole_network",
@@ -41,7 +43,9 @@ JOURNEY_TYPES = tuple(t for t in DRAWN_RELATIONSHIPS if t not in NETWORK_TYPES)
 #: from an organisation, topic or workstream (that would bring every project and resource of each topic
 #: the member holds), and never the themes or the taxonomy.
 PERSONAL = frozenset({"Member", "Project", "Resource"})
-AGGREGATES = ("organisation", "topic")
+#: How a map too big to draw person by person groups its people: by organisation, country or region (each
+#: group a node, joined by the contacts between their people), or shows topics joined by shared people.
+AGGREGATES = ("organisation", "country", "region", "topic")
 
 MEMBERS_OF: dict[str, Rows] = {
     "topic": Rows("MATCH (m:Member)-[:INTERESTED_IN]->(:Topic {id: $value})", id="m.id"),
@@ -55,6 +59,20 @@ SUBJECT_LABEL = {"topic": "Topic", "workstream": "Workstream", "organisation": "
 
 class UnknownSubject(LookupError):
     pass
+
+
+MEMBERS_NAMED = Rows("MATCH (m:Member) WHERE toLower(m.name) = $name", id="m.id", name="m.name")
+MEMBER_NAMES = Rows("MATCH (m:Member)", id="m.id", name="m.name")
+
+
+def members_named(tx: Tx, name: str) -> list[dict[str, Any]]:
+    """The members called ``name`` (any case), as ``id`` and ``name``."""
+    return MEMBERS_NAMED.run(tx, name=name.strip().lower())
+
+
+def member_names(tx: Tx) -> list[dict[str, Any]]:
+    """Every member's id and name (to offer the closest names to one typed that names nobody)."""
+    return MEMBER_NAMES.run(tx)
 
 
 def key(label: str, node_id: str) -> str:
@@ -257,6 +275,20 @@ AGGREGATE_NODES = {
         name="o.name",
         n="n",
     ),
+    "country": Rows(
+        FILTERED + "WITH m WHERE m.country IS NOT NULL AND m.country <> '' "
+        "WITH m.country AS c, m.region AS r, count(*) AS n",
+        id="c",
+        name="c",
+        region="r",
+        n="n",
+    ),
+    "region": Rows(
+        FILTERED + "WITH m WHERE m.region IS NOT NULL AND m.region <> '' WITH m.region AS r, count(*) AS n",
+        id="r",
+        name="r",
+        n="n",
+    ),
     "topic": Rows(
         FILTERED + "MATCH (m)-[:INTERESTED_IN]->(t:Topic) WITH t, count(*) AS n",
         id="t.id",
@@ -275,6 +307,18 @@ AGGREGATE_LINKS = {
         target="b.id",
         via="[m.id, c.id]",
     ),
+    "country": Rows(
+        FILTERED + "MATCH (m)-[:KNOWS]-(c:Member) WHERE m.country <> c.country",
+        source="m.country",
+        target="c.country",
+        via="[m.id, c.id]",
+    ),
+    "region": Rows(
+        FILTERED + "MATCH (m)-[:KNOWS]-(c:Member) WHERE m.region <> c.region",
+        source="m.region",
+        target="c.region",
+        via="[m.id, c.id]",
+    ),
     "topic": Rows(
         FILTERED + "MATCH (a:Topic)<-[:INTERESTED_IN]-(m)-[:INTERESTED_IN]->(b:Topic) WHERE a.id < b.id",
         source="a.id",
@@ -282,21 +326,34 @@ AGGREGATE_LINKS = {
         via="[m.id]",
     ),
 }
-AGGREGATE_LABEL = {"organisation": "Organisation", "topic": "Topic"}
-AGGREGATE_LINK_TYPE = {"organisation": "CONTACTS", "topic": "SHARED_MEMBERS"}
+#: The kind of node each grouping draws: Country and Region are groups of people, not nodes of the model.
+AGGREGATE_LABEL = {"organisation": "Organisation", "country": "Country", "region": "Region", "topic": "Topic"}
+AGGREGATE_LINK_TYPE = {
+    "organisation": "CONTACTS",
+    "country": "CONTACTS",
+    "region": "CONTACTS",
+    "topic": "SHARED_MEMBERS",
+}
 
 
 def aggregated(tx: Tx, by: str, where: MemberFilter | None = None) -> dict[str, Any]:
-    """Organisations (or topics) of the members that pass ``where`` as nodes, with ``members`` counted;
-    weighted links: the contacts between two organisations' people, or the people holding both topics."""
+    """Organisations, countries, regions (or topics) of the members that pass ``where`` as nodes, with
+    ``members`` counted; weighted links: the contacts between two groups' people, or the people holding
+    both topics."""
     if by not in AGGREGATES:
         raise ValueError(f"aggregate by one of {', '.join(AGGREGATES)}")
     params = (where or MemberFilter()).params()
     label = AGGREGATE_LABEL[by]
-    nodes: list[dict[str, Any]] = []
-    for row in sorted(AGGREGATE_NODES[by].run(tx, **params), key=lambda r: r["id"]):
-        props = {"id": row["id"], "name": row["name"], "members": row["n"]}
-        nodes.append({"key": key(label, row["id"]), "label": label, "properties": props})
+    groups: dict[str, dict[str, Any]] = {}
+    for row in sorted(AGGREGATE_NODES[by].run(tx, **params), key=lambda r: (r["id"], str(r.get("region")))):
+        # (a country's people counted once per region given: one node, the first region named)
+        props = groups.setdefault(row["id"], {"id": row["id"], "name": row["name"], "members": 0})
+        props["members"] += row["n"]
+        if row.get("region") and "region" not in props:
+            props["region"] = row["region"]
+    nodes: list[dict[str, Any]] = [
+        {"key": key(label, g), "label": label, "properties": props} for g, props in groups.items()
+    ]
     shown = {n["properties"]["id"] for n in nodes}
     via: dict[tuple[str, str], set[frozenset[str]]] = defaultdict(set)
     for row in AGGREGATE_LINKS[by].run(tx, **params):

@@ -94,3 +94,136 @@ def test_unknown_subjects(store, demo) -> None:
         store.read(subgraph, "topic", "no-such-topic")
     with pytest.raises(UnknownSubject):
         store.read(neighbourhood, "m-nobody", 1)
+
+
+# --- Grouped maps and the explorer (issue 15 §2) --------------------------------------------------------
+
+
+@pytest.mark.parametrize("by", ["country", "region"])
+def test_people_grouped_by_country_or_region(store, demo, by) -> None:
+    """Each group counts its people, and a link between two groups counts the contacts between them, as
+    counted here from the members and their contacts."""
+    from collections import Counter
+
+    from graphapp.queries.subgraph import aggregated
+
+    members = {m["id"]: m for m in demo["nodes"]["Member"]}
+    sub = store.read(aggregated, by)
+    expected = Counter(m[by] for m in members.values() if m.get(by))
+    assert {n["properties"]["id"]: n["properties"]["members"] for n in sub["nodes"]} == dict(expected)
+    assert {n["label"] for n in sub["nodes"]} == {by.title()}
+    pairs: Counter[tuple[str, str]] = Counter()
+    for r in demo["relationships"]["KNOWS"]:
+        a, b = members[r["source"]].get(by), members[r["target"]].get(by)
+        if a and b and a != b:
+            pairs[(min(a, b), max(a, b))] += 1
+    got = {
+        (r["source"].split(":", 1)[1], r["target"].split(":", 1)[1]): r["properties"]["weight"]
+        for r in sub["relationships"]
+    }
+    assert got == dict(pairs) and got
+    if by == "country":  # a country's group knows its region, for colouring by region
+        assert all(
+            n["properties"]["region"] == members_region(members, n["properties"]["id"]) for n in sub["nodes"]
+        )
+
+
+def members_region(members, country):
+    return sorted({m["region"] for m in members.values() if m.get("country") == country and m.get("region")})[
+        0
+    ]
+
+
+def _drawn(client, url, status=200):
+    import json
+    import re
+
+    response = client.get(url)
+    assert response.status_code == status, url
+    text = response.get_data(as_text=True)
+    block = re.search(r'<script type="application/json" id="graph-data">(.*?)</script>', text, re.S)
+    return text, json.loads(block.group(1)) if block else None
+
+
+def test_the_explorer_takes_names_as_a_person_types_them(client, demo_app) -> None:
+    """A topic, workstream, organisation, member, country or region typed by its name (any case) draws the
+    same map as its id."""
+    from graphapp.queries.members import organisation_list, place_list, workstream_list
+
+    ws = demo_app.read(workstream_list)[0]
+    org = next(o for o in demo_app.read(organisation_list) if o.get("n"))
+    country = demo_app.read(place_list)[0]["id"]
+    import pycountry
+
+    country_name = pycountry.countries.get(alpha_3=country).name
+    _text, by_id = _drawn(client, "/explore?kind=topic&value=record-linkage")
+    text, by_name = _drawn(client, "/explore?kind=topic&value=record linkage")
+    assert {n["id"] for n in by_name["nodes"]} == {n["id"] for n in by_id["nodes"]}
+    assert 'value="record linkage"' in text  # the form keeps what was typed
+    for kind, value, name in [
+        ("workstream", ws["id"], ws["name"]),
+        ("organisation", org["id"], org["name"]),
+        ("country", country, country_name.upper()),
+        ("region", "Europe", "europe"),
+    ]:
+        _t, a = _drawn(client, f"/explore?kind={kind}&value={value}")
+        _t, b = _drawn(client, f"/explore?kind={kind}&value={name}")
+        assert {n["id"] for n in a["nodes"]} == {n["id"] for n in b["nodes"]}, kind
+    member = next(n for n in by_id["nodes"] if n["kind"] == "Member")
+    text, around = _drawn(client, f"/explore?kind=member&value={member['name'].lower()}")
+    subject = [n for n in around["nodes"] if n.get("subject")]
+    assert [n["id"] for n in subject] == [member["id"]]  # the member the view is about is marked
+    assert subject[0]["borderWidth"] > 1 and f"Around {member['name']}" in text
+
+
+def test_a_name_that_names_nothing_keeps_the_form_and_says_why(client, demo_app) -> None:
+    text, data = _drawn(client, "/explore?kind=topic&value=recrd+linkage&colour=region", 404)
+    assert data is None and "No topic is called \u201crecrd linkage\u201d." in text
+    assert 'value="recrd linkage"' in text and '<option value="region" selected>' in text
+    assert "Did you mean" in text and ">record linkage</a>" in text  # a link that draws it
+    text, _ = _drawn(client, "/explore?kind=organisation&value=", 400)
+    assert "Type the name of an organisation to show." in text
+    text, _ = _drawn(client, "/explore?kind=member&value=Nobody+Atall", 404)
+    assert "No member is called" in text and "<h1>Network explorer</h1>" in text
+
+
+def test_unconnected_nodes_are_counted_and_shown_on_request(client, demo_app) -> None:
+    text, data = _drawn(client, "/explore")
+    assert all(n["degree"] > 0 for n in data["nodes"])
+    import re
+
+    hidden = int(re.search(r"(\d+) unconnected nodes? \(linked to nothing\)", text).group(1))
+    assert hidden >= 1
+    _t, everything = _drawn(client, "/explore?unconnected=show")
+    assert len(everything["nodes"]) == len(data["nodes"]) + hidden
+    # Labels grow with the nodes and the zoom, and small ones are left out when zoomed out.
+    assert data["options"]["nodes"]["scaling"]["label"]["enabled"] is True
+
+
+def test_a_big_view_groups_people_and_a_group_opens_its_people(client, demo_app, monkeypatch) -> None:
+    monkeypatch.setattr("graphapp.pages.explorer.MAX_NODES", 20)
+    text, data = _drawn(client, "/explore")
+    assert {n["kind"] for n in data["nodes"]} == {"Organisation"} and "it shows organisations instead" in text
+    for by, kind in [("country", "Country"), ("region", "Region")]:
+        text, data = _drawn(client, f"/explore?aggregate={by}&colour=region")
+        assert {n["kind"] for n in data["nodes"]} == {kind}
+        assert all(n["opens"] and n["href"].startswith(f"/explore?kind={by}&") for n in data["nodes"])
+        assert all(not n["name"].isupper() or n["name"] == "USA" for n in data["nodes"])  # names, not codes
+        monkeypatch.setattr("graphapp.pages.explorer.MAX_NODES", 10_000)
+        _t, group = _drawn(client, data["nodes"][0]["href"])
+        assert any(n["kind"] == "Member" for n in group["nodes"])
+        monkeypatch.setattr("graphapp.pages.explorer.MAX_NODES", 20)
+
+
+def test_colour_by_region_or_workstream_with_a_legend(client, demo_app) -> None:
+    from graphapp.visnetwork import REGION_COLOURS
+
+    text, data = _drawn(client, "/explore?kind=region&value=Europe&colour=region")
+    people = [n for n in data["nodes"] if n["kind"] == "Member"]
+    assert people and all(n["color"] == REGION_COLOURS["Europe"] for n in people)
+    assert {"name": "Europe", "color": REGION_COLOURS["Europe"]} in data["colours"]
+    assert '<h3 id="colour-heading">Colours</h3>' in text
+    text, data = _drawn(client, "/explore?colour=workstream")
+    streams = {n["name"]: n["color"] for n in data["nodes"] if n["kind"] == "Workstream"}
+    legend = {c["name"]: c["color"] for c in data["colours"]}
+    assert streams and all(legend[name] == colour for name, colour in streams.items())

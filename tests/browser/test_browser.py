@@ -228,13 +228,44 @@ def test_explorer_whole_network_and_keyboard_selection(browser: webdriver.Chrome
     browser.get(site + "/explore")
     state = _settled(browser)
     nodes = sum(summary[k] for k in NODES)  # every kind: the taxonomy's areas too (issue 14 §6)
-    assert int(state["drawn-nodes"]) == nodes
-    # Keyboard only: the table's first "Select" button picks that node in the drawing.
+    # Nodes linked to nothing are left out and counted (issue 15 §2): the rest are all drawn.
+    note = browser.find_element(By.ID, "unconnected-note").text
+    hidden = int(re.match(r"(\d+) unconnected", note).group(1))
+    assert int(state["drawn-nodes"]) == nodes - hidden and hidden > 0
+    # Keyboard only: the table's first "Select" button picks that node in the drawing, and highlights it
+    # with its neighbours.
     button = browser.find_element(By.CSS_SELECTOR, "button.select-node")
     wanted = button.get_attribute("data-name")
     browser.execute_script("arguments[0].focus();", button)
     button.send_keys(Keys.ENTER)
     _wait(browser, ec.text_to_be_present_in_element((By.ID, "panel-body"), wanted))
+    assert browser.find_element(By.ID, "network").get_attribute("data-highlighted")
+
+
+def test_explorer_by_name_in_french_and_on_a_phone(browser: webdriver.Chrome, site: str) -> None:
+    """A neighbourhood typed by the member's name, its member marked, in French at 390 px; then a near
+    miss that keeps the form and offers the name (issue 15 §2, §4), in one session."""
+    member = _api(site, "/api/members?topic=record-linkage&per_page=1")["items"][0]
+    browser.add_cookie({"name": "graphapp_lang", "value": "fr"})
+    browser.set_window_size(390, 844)
+    try:
+        browser.get(site + "/explore?kind=member&value=" + member["name"].replace(" ", "+"))
+        _settled(browser)
+        assert browser.find_element(By.TAG_NAME, "h1").text == "Explorateur du réseau"
+        net = browser.find_element(By.ID, "network")
+        assert net.get_attribute("data-highlighted") == f"Member:{member['id']}"
+        # The drawing and the explorer's form fit the phone's width (the page's own header is §4's).
+        fits = "return [...arguments].every(e => e.getBoundingClientRect().right <= window.innerWidth);"
+        assert browser.execute_script(fits, net, browser.find_element(By.ID, "aggregate"))
+        _screenshot(browser, "explorer-fr-390")
+    finally:
+        browser.delete_cookie("graphapp_lang")
+        browser.set_window_size(1400, 1000)
+    browser.get(site + "/explore?kind=topic&value=recrd+linkage")  # (a 404, the last page of the test)
+    assert "record linkage" in browser.find_element(By.ID, "form-error").text
+    assert browser.find_element(By.ID, "value").get_attribute("value") == "recrd linkage"
+    href = browser.find_element(By.LINK_TEXT, "record linkage").get_attribute("href")
+    assert "value=record+linkage" in href or "value=record%20linkage" in href
 
 
 def test_skip_link_and_tab_order(browser: webdriver.Chrome, site: str) -> None:
