@@ -78,6 +78,22 @@ WORDS: dict[str, dict[str, Any]] = {
         "coordinator": _l("coordinator"),
         "admin": _l("admin"),
     },
+    "ask_kind": {
+        "technical": _l("technical"),
+        "strategic": _l("strategic"),
+        "organisational": _l("organisational"),
+    },
+    # The kinds of node a contact map draws (its legend), by label.
+    "node_kind": {
+        "Member": _l("person"),
+        "Organisation": _l("organisation"),
+        "Topic": _l("topic"),
+        "Workstream": _l("workstream"),
+        "Project": _l("project"),
+        "Theme": _l("theme"),
+        "Area": _l("competence area"),
+        "Resource": _l("resource"),
+    },
 }
 
 
