@@ -245,10 +245,11 @@ def test_bad_input_is_said_by_field_keeps_what_was_typed_and_writes_nothing(app,
     )
     page = refused.get_data(as_text=True)
     assert refused.status_code == 400
-    assert "title: give the project a title." in page
+    # (each problem is named by the field's label, as the form shows it)
+    assert "Project title: give the project a title." in page
     assert "Did you mean &#39;record linkage&#39;?" in page or "Did you mean 'record linkage'?" in page
-    assert "report: only a public http:// or https:// link" in page
-    assert "code: only a public http:// or https:// link" in page
+    assert "Report: only a public http:// or https:// link" in page
+    assert "Code: only a public http:// or https:// link" in page
     assert "there is no member &#39;Nobody At All Here&#39;" in page
     assert "day reached: idea" in page
     assert ">Kept as typed</textarea>" in page and ">recrd linkage</textarea>" in page
@@ -257,7 +258,7 @@ def test_bad_input_is_said_by_field_keeps_what_was_typed_and_writes_nothing(app,
     assert A.get("/api/projects").get_json()["total"] == before
     # A member adding a project says what their role is.
     no_role = add(A, your_role="")
-    assert no_role.status_code == 400 and "role: say what your role in the project is" in no_role.get_data(
+    assert no_role.status_code == 400 and "Your role: say what your role in the project is" in no_role.get_data(
         as_text=True
     )
 
