@@ -146,15 +146,19 @@ def _register_errors(app: Flask) -> None:
         from graphapp.i18n import _
         from graphapp.store import StoreLocked
 
+        words: str
         if isinstance(e, TransactionTooLarge):
             if e.wrote:
-                return _("The database has not the memory this change needs; nothing was written.")
-            return _("The database has not the memory to answer this now.")
-        if isinstance(e, StoreLocked):
-            return _(
+                words = _("The database has not the memory this change needs; nothing was written.")
+            else:
+                words = _("The database has not the memory to answer this now.")
+        elif isinstance(e, StoreLocked):
+            words = _(
                 "The database is in use by another program, which must stop before graphapp can open it."
             )
-        return _("graphapp cannot reach its database just now.")
+        else:
+            words = _("graphapp cannot reach its database just now.")
+        return words
 
     @app.errorhandler(BadRequest)
     def bad_request(e: BadRequest) -> Any:

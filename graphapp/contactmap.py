@@ -92,7 +92,7 @@ class View:
             text = str(TITLES[self.kind]) % {"value": self.value}
         if self.aggregate:
             text = str(BY[self.aggregate]) % {"title": text}
-        return text
+        return str(text)
 
     def slug(self) -> str:
         """A file name stem: letters, digits and hyphens only, whatever the value holds.

@@ -153,11 +153,13 @@ if tuple(XLSX_COLUMNS) != CSV_COLUMNS:  # one column in one of them only
 
 def _ask_words(a: dict[str, Any]) -> str:
     """An open ask as a person reads it: "offer: text (topics)", the kind in the reader's language."""
-    return _(
-        "%(kind)s: %(text)s (%(topics)s)",
-        kind=word(a["kind"], "ask_kind"),
-        text=a["text"],
-        topics=", ".join(a["topics"]),
+    return str(
+        _(
+            "%(kind)s: %(text)s (%(topics)s)",
+            kind=word(a["kind"], "ask_kind"),
+            text=a["text"],
+            topics=", ".join(a["topics"]),
+        )
     )
 
 
