@@ -150,10 +150,33 @@ def _register_errors(app: Flask) -> None:
         ),
     }
 
-    def respond(status: int, message: str, template: str = "pages/error.html") -> Any:
+    def respond(status: int, message: str, template: str = "pages/error.html", for_people: str = "") -> Any:
+        """JSON in English under /api/; elsewhere a page, with ``for_people`` (the reader's language, no
+        commands or settings) instead of the operator's ``message`` when given (the log keeps that)."""
         if request.path.startswith("/api/"):
             return jsonify({"error": {"status": status, "message": message}}), status
-        return render_template(template, status=status, message=message), status
+        if for_people:
+            app.logger.warning("%s: %s", request.path, message)
+        return render_template(template, status=status, message=for_people or message), status
+
+    def store_words(e: Exception) -> str:
+        """What a page tells a person of a database that cannot answer, in their language."""
+        from graphapp.i18n import _
+        from graphapp.store import StoreLocked
+
+        words: str
+        if isinstance(e, TransactionTooLarge):
+            if e.wrote:
+                words = _("The database has not the memory this change needs; nothing was written.")
+            else:
+                words = _("The database has not the memory to answer this now.")
+        elif isinstance(e, StoreLocked):
+            words = _(
+                "The database is in use by another program, which must stop before graphapp can open it."
+            )
+        else:
+            words = _("graphapp cannot reach its database just now.")
+        return words
 
     @app.errorhandler(BadRequest)
     def bad_request(e: BadRequest) -> Any:
@@ -161,11 +184,11 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(StoreUnavailable)
     def unavailable(e: Exception) -> Any:
-        return respond(503, str(e), "pages/unavailable.html")
+        return respond(503, str(e), "pages/unavailable.html", store_words(e))
 
     @app.errorhandler(TransactionTooLarge)
     def too_large_for_memory(e: Exception) -> Any:
-        return respond(503, str(e), "pages/too_large.html")
+        return respond(503, str(e), "pages/too_large.html", store_words(e))
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(e: RequestEntityTooLarge) -> Any:

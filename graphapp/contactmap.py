@@ -13,6 +13,7 @@ from typing import Any
 
 import networkx as nx
 
+from graphapp.i18n import _, _l
 from graphapp.queries.contactmap import MAP_KINDS, map_filter
 from graphapp.queries.cypher import Tx
 from graphapp.queries.members import MemberFilter
@@ -22,6 +23,25 @@ __all__ = ["VIEW_KINDS", "View", "contact_graph"]
 
 #: The parts of the network a view can show (as the query layer names them).
 VIEW_KINDS = MAP_KINDS
+
+#: A view's title, by kind, in the reader's language (a member's neighbourhood is worded in
+#: :meth:`View.title`, with its depth); ``BY``: an aggregated view's, around it.
+TITLES = {
+    "network": _l("graphapp contact map: the whole network"),
+    "topic": _l("graphapp contact map: topic %(value)s"),
+    "workstream": _l("graphapp contact map: workstream %(value)s"),
+    "organisation": _l("graphapp contact map: organisation %(value)s"),
+    "country": _l("graphapp contact map: country %(value)s"),
+    "region": _l("graphapp contact map: region %(value)s"),
+}
+BY = {
+    "organisation": _l("%(title)s, by organisation"),
+    "topic": _l("%(title)s, by topic"),
+    "country": _l("%(title)s, by country"),
+    "region": _l("%(title)s, by region"),
+}
+if {*TITLES, "member"} != set(VIEW_KINDS) or set(BY) != set(AGGREGATES):  # a kind without words
+    raise RuntimeError("a kind of view without a title in graphapp.contactmap")
 
 
 @dataclass(frozen=True)
@@ -62,20 +82,22 @@ class View:
         return out
 
     def title(self) -> str:
-        """A heading for the view, in words.
+        """A heading for the view, in words (in the reader's language: the files' titles).
 
         >>> View("member", "m-1", depth=2).title()
         'graphapp contact map: around member m-1 (depth 2)'
         """
-        if self.kind == "network":
-            text = "the whole network"
-        elif self.kind == "member":
-            text = f"around member {self.value} (depth {self.depth})"
+        if self.kind == "member":
+            text = _(
+                "graphapp contact map: around member %(value)s (depth %(depth)s)",
+                value=self.value,
+                depth=self.depth,
+            )
         else:
-            text = f"{self.kind} {self.value}"
+            text = str(TITLES[self.kind]) % {"value": self.value}
         if self.aggregate:
-            text += f", by {self.aggregate}"
-        return f"graphapp contact map: {text}"
+            text = str(BY[self.aggregate]) % {"title": text}
+        return str(text)
 
     def slug(self) -> str:
         """A file name stem: letters, digits and hyphens only, whatever the value holds.

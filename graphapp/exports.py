@@ -4,6 +4,11 @@ Cytoscape and yEd, a standalone offline HTML network, and a picture for slides.
 Each format is a function from an :class:`Export` (the view's map and its people, read in one
 transaction) to bytes; :data:`FORMATS` joins each to its name, media type and file extension, which
 :data:`graphapp.formats.EXPORT_FORMATS` gives.
+
+The words a person reads in a file (the XLSX sheet's name and header row, the vCard's notes, the
+pictures' title, legend and words, the offline page's words) are in the language of the request that
+downloads it (English from the command line). The CSV's header row, the JSON's keys and the GEXF and
+GraphML attribute keys stay English in every language: programs read them, and imports take them back.
 """
 
 from __future__ import annotations
@@ -18,10 +23,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
+from flask_babel import ngettext
 
 from graphapp.analytics.layout import hub_layout
 from graphapp.contactmap import View, contact_graph, named_view
 from graphapp.formats import EXPORT_FORMATS, ExportFormat
+from graphapp.i18n import _, _l, country_in, word
 from graphapp.ingest.normalise import lookup_country
 from graphapp.queries.asks import open_asks_of_members
 from graphapp.queries.contactmap import read_map
@@ -60,22 +67,38 @@ def read_export(tx: Tx, view: View, title: str) -> Export:
     return Export(view, graph, people(tx, ids), title, open_asks_of_members(tx, ids))
 
 
-def country_name(code: str | None) -> str:
-    """A country's English name from its ISO alpha-3 code (the code itself if it is not one)."""
+def country_name(code: str | None, translated: bool = False) -> str:
+    """A country's name from its ISO alpha-3 code (the code itself if it is not one): in English, or in
+    the reader's language if ``translated``."""
     if not code:
         return ""
     found = lookup_country(code)
-    return found.name if found else code
+    if not found:
+        return code
+    return country_in(found.name) if translated else found.name
 
 
-def _interests(person: dict[str, Any]) -> str:
-    return "; ".join(f"{i['name']} ({i['level']})" for i in person["interests"])
-
-
-def _workstreams(person: dict[str, Any]) -> str:
+def _interests(person: dict[str, Any], translated: bool = False) -> str:
+    """A person's topics with their levels: "ethics (expert); record linkage (learning)", the levels in
+    the reader's language if ``translated`` (the topic names stay as entered)."""
     return "; ".join(
-        f"{w['id']} {w['name']}" + (" (lead)" if w["role"] == "lead" else "") for w in person["workstreams"]
+        _("%(topic)s (%(level)s)", topic=i["name"], level=word(i["level"], "level"))
+        if translated
+        else f"{i['name']} ({i['level']})"
+        for i in person["interests"]
     )
+
+
+def _workstreams(person: dict[str, Any], translated: bool = False) -> str:
+    """A person's workstreams, "WS1 Name (lead)", the role in the reader's language if ``translated``."""
+
+    def one(w: dict[str, Any]) -> str:
+        named = f"{w['id']} {w['name']}"
+        if w["role"] != "lead":
+            return named
+        return _("%(workstream)s (lead)", workstream=named) if translated else named + " (lead)"
+
+    return "; ".join(one(w) for w in person["workstreams"])
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -110,6 +133,91 @@ def _asks_by_member(e: Export) -> dict[str, list[str]]:
     for a in e.asks:
         by_member.setdefault(a["member"], []).append(f"{a['kind']}: {a['text']} ({', '.join(a['topics'])})")
     return by_member
+
+
+#: The XLSX sheet's header row, in the reader's language: the CSV's columns, in its order.
+XLSX_COLUMNS = {
+    "name": _l("Name"),
+    "title": _l("Job title"),
+    "organisation": _l("Organisation"),
+    "country": _l("Country"),
+    "region": _l("Region"),
+    "email": _l("Email"),
+    "topics": _l("Topics"),
+    "workstreams": _l("Workstreams"),
+    "open asks": _l("Open asks"),
+}
+if tuple(XLSX_COLUMNS) != CSV_COLUMNS:  # one column in one of them only
+    raise RuntimeError("the XLSX columns and the CSV columns differ")
+
+
+def _ask_words(a: dict[str, Any]) -> str:
+    """An open ask as a person reads it: "offer: text (topics)", the kind in the reader's language."""
+    return str(
+        _(
+            "%(kind)s: %(text)s (%(topics)s)",
+            kind=word(a["kind"], "ask_kind"),
+            text=a["text"],
+            topics=", ".join(a["topics"]),
+        )
+    )
+
+
+def to_xlsx(e: Export) -> bytes:
+    """The people of the map as a spreadsheet for people: the CSV's columns, with the sheet's name, its
+    header row, the countries, levels and roles in the reader's language; a second sheet says what the
+    map shows. Cells are neutralised as the CSV's are."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None  # (a new workbook has one sheet)
+    sheet.title = _sheet_name(_("People"))
+    sheet.append([str(label) for label in XLSX_COLUMNS.values()])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    asks: dict[str, list[str]] = {}
+    for a in e.asks:
+        asks.setdefault(a["member"], []).append(_ask_words(a))
+    for p in e.people:
+        row = (
+            p["name"],
+            p.get("title") or "",
+            p.get("organisation") or "",
+            country_name(p.get("country"), translated=True),
+            p.get("region") or "",
+            p.get("email") or "",
+            _interests(p, translated=True),
+            _workstreams(p, translated=True),
+            " | ".join(asks.get(p["id"], [])),
+        )
+        sheet.append([_xlsx_safe(neutralise(str(cell))) for cell in row])
+    for column, width in zip("ABCDEFGHI", (24, 24, 28, 18, 14, 28, 40, 30, 40), strict=True):
+        sheet.column_dimensions[column].width = width
+    about = book.create_sheet(_sheet_name(_("About this file")))
+    about.append([_xlsx_safe(e.title)])
+    about["A1"].font = Font(bold=True)
+    about.append([ngettext("%(num)d person", "%(num)d people", len(e.people))])
+    book.properties.title = _xlsx_safe(e.title)
+    book.properties.creator = "graphapp"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _sheet_name(text: str) -> str:
+    """A name a sheet may have: at most 31 characters, none of ``[]:*?/\\``."""
+    return "".join(c for c in text if c not in "[]:*?/\\")[:31]
+
+
+_XLSX_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _xlsx_safe(text: str) -> str:
+    """A cell's text without the control characters an XLSX file cannot hold (openpyxl refuses them)."""
+    return _XLSX_ILLEGAL.sub("", text)
 
 
 def to_csv(e: Export) -> bytes:
@@ -148,13 +256,13 @@ def to_vcf(e: Export) -> bytes:
             card.add("org").value = [p["organisation"]]
         if p.get("title"):
             card.add("title").value = p["title"]
-        notes = []
+        notes = []  # (words a person reads: in the reader's language)
         if p["interests"]:
-            notes.append("Topics: " + _interests(p))
+            notes.append(_("Topics: %(topics)s", topics=_interests(p, translated=True)))
         if p["workstreams"]:
-            notes.append("Workstreams: " + _workstreams(p))
+            notes.append(_("Workstreams: %(workstreams)s", workstreams=_workstreams(p, translated=True)))
         if p.get("country"):
-            notes.append("Country: " + country_name(p["country"]))
+            notes.append(_("Country: %(country)s", country=country_name(p["country"], translated=True)))
         if notes:
             card.add("note").value = "\n".join(notes)
         card.add("uid").value = f"urn:graphapp:member:{p['id']}"
@@ -168,7 +276,7 @@ def _exchange_graph(e: Export) -> nx.Graph[str]:
     otherwise take it for the node's id, and ids repeat across labels (a topic and an organisation)."""
     G = contact_graph(e.graph)
     G.graph.clear()
-    for _, attrs in G.nodes(data=True):
+    for _node, attrs in G.nodes(data=True):
         if "id" in attrs:
             attrs["graphapp_id"] = attrs.pop("id")
     return G
@@ -186,9 +294,9 @@ def _xml_graph(e: Export) -> nx.Graph[str]:
     'ab\tc'
     """
     G = _exchange_graph(e)
-    for _, attrs in G.nodes(data=True):
+    for _node, attrs in G.nodes(data=True):
         _xml_safe(attrs)
-    for _, _, attrs in G.edges(data=True):
+    for _u, _v, attrs in G.edges(data=True):
         _xml_safe(attrs)
     return G
 
@@ -244,6 +352,8 @@ def to_cyjs(e: Export) -> bytes:
 
 
 def _environment() -> jinja2.Environment:
+    """The offline page's Jinja: the app's templates, with ``_`` and ``ngettext`` in the reader's language
+    (Flask-Babel's, as the pages have them)."""
     from flask_babel import gettext, ngettext
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -369,7 +479,7 @@ def _picture(e: Export, fmt: str) -> bytes:
             color="w",
             markerfacecolor=s["color"],
             markersize=11 if s["shape"] == "star" else 8,
-            label=s["name"],
+            label=word(kind, "node_kind"),
         )
         for kind, s in DRAWN_STYLE.items()
         if any(G.nodes[n]["category"] == kind for n in G)
@@ -377,7 +487,7 @@ def _picture(e: Export, fmt: str) -> bytes:
     if handles:
         ax.legend(handles=handles, loc="lower right", frameon=False, fontsize=8)
     if not len(G):
-        ax.text(0.5, 0.5, "Nothing to show in this view", ha="center", va="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, _("Nothing to show in this view"), ha="center", va="center", transform=ax.transAxes)
     ax.autoscale_view()
     buf = io.BytesIO()
     metadata = {"Date": None} if fmt == "svg" else {}
@@ -415,6 +525,7 @@ class Format(ExportFormat):
 
 WRITERS: dict[str, Callable[[Export], bytes]] = {
     "csv": to_csv,
+    "xlsx": to_xlsx,
     "vcf": to_vcf,
     "gexf": to_gexf,
     "graphml": to_graphml,

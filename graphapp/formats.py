@@ -23,6 +23,12 @@ EXPORT_FORMATS: dict[str, ExportFormat] = {
     f.name: f
     for f in (
         ExportFormat("csv", "text/csv; charset=utf-8", "csv", "spreadsheet of people"),
+        ExportFormat(
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+            "spreadsheet of people, in your language (XLSX)",
+        ),
         ExportFormat("vcf", "text/vcard; charset=utf-8", "vcf", "address book (vCard 4.0)"),
         ExportFormat("gexf", "application/gexf+xml", "gexf", "Gephi, Gephi Lite (GEXF 1.3)"),
         ExportFormat("graphml", "application/graphml+xml", "graphml", "Cytoscape, yEd, Gephi (GraphML)"),

@@ -112,6 +112,17 @@ WORDS: dict[str, dict[str, Any]] = {
         "Europe": _l("Europe"),
         "Oceania": _l("Oceania"),
     },
+    # The kinds of node a contact map draws (its legend), by label.
+    "node_kind": {
+        "Member": _l("person"),
+        "Organisation": _l("organisation"),
+        "Topic": _l("topic"),
+        "Workstream": _l("workstream"),
+        "Project": _l("project"),
+        "Theme": _l("theme"),
+        "Area": _l("competence area"),
+        "Resource": _l("resource"),
+    },
 }
 
 

@@ -59,27 +59,49 @@ GROUP_LANGUAGES = ("en", "fr", "ru")
 
 
 @cache
-def languages() -> tuple[tuple[str, str], ...]:
-    """Every ISO 639-1 language as (code, English name): the group's languages first, then by name.
+def languages(reader: str = "en") -> tuple[tuple[str, str], ...]:
+    """Every ISO 639-1 language as (code, name in the ``reader``'s language, from Babel's CLDR data, else
+    pycountry's English name): the group's languages first, then by name as that reader sorts them.
 
     >>> languages()[:3]
     (('en', 'English'), ('fr', 'French'), ('ru', 'Russian'))
+    >>> languages("fr")[:3], languages("ru")[1]
+    ((('en', 'anglais'), ('fr', 'français'), ('ru', 'russe')), ('fr', 'французский'))
     >>> len(languages()) > 150
     True
     """
-    every = {lang.alpha_2: lang.name for lang in pycountry.languages if hasattr(lang, "alpha_2")}
+    from babel import Locale
+
+    shown = Locale.parse(reader).languages
+    every = {
+        lang.alpha_2: shown.get(lang.alpha_2) or lang.name
+        for lang in pycountry.languages
+        if hasattr(lang, "alpha_2")
+    }
     first = [(code, every[code]) for code in GROUP_LANGUAGES]
-    rest = sorted(((c, n) for c, n in every.items() if c not in GROUP_LANGUAGES), key=lambda x: x[1])
+    rest = sorted(
+        ((c, n) for c, n in every.items() if c not in GROUP_LANGUAGES), key=lambda x: _sort_key(x[1])
+    )
     return (*first, *rest)
 
 
-def language_name(code: str) -> str:
-    """A language's English name from its ISO 639-1 code (the code itself if it is not one).
+def _sort_key(text: str) -> tuple[str, str]:
+    """Names sorted as a reader expects (accents and case set aside); as :func:`graphapp.i18n.sort_key`,
+    which this Flask-free module does not import."""
+    import unicodedata
 
-    >>> language_name("fr"), language_name("xx")
-    ('French', 'xx')
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in folded if not unicodedata.combining(c)), text
+
+
+def language_name(code: str, reader: str = "en") -> str:
+    """A language's name from its ISO 639-1 code, in the ``reader``'s language (the code itself if it is
+    not one).
+
+    >>> language_name("fr"), language_name("fr", "ru"), language_name("xx")
+    ('French', 'французский', 'xx')
     """
-    return dict(languages()).get(code, code)
+    return dict(languages(reader)).get(code, code)
 
 
 class DuplicateLink(Refused):

@@ -69,7 +69,12 @@ class TransactionTooLarge(StoreUnavailable):
     together, as its configuration sets them); the transaction was rolled back. One that passed the limit
     for one transaction is not retried (it would build the same transaction again, in vain); one that
     found the memory shared by all transactions taken is retried for the driver's retry time, as others
-    may finish meanwhile, and so is one that passed a limit while committing (the driver decides that)."""
+    may finish meanwhile, and so is one that passed a limit while committing (the driver decides that).
+    ``wrote``: it was a write (nothing of it was written), for the words a page shows."""
+
+    def __init__(self, message: str, wrote: bool = False) -> None:
+        super().__init__(message)
+        self.wrote = wrote
 
 
 #: The Neo4j errors of a transaction that would pass a memory limit.
@@ -89,7 +94,8 @@ def too_large(description: str, error: Exception, wrote: bool) -> TransactionToo
             f"{description} has not the memory this transaction needs ({said}); nothing was written. "
             "Give the server more heap (server.memory.heap.max_size) or raise "
             "db.memory.transaction.total.max and db.memory.transaction.max, or do it in smaller parts "
-            "(e.g. import the file in parts)."
+            "(e.g. import the file in parts).",
+            wrote=True,
         )
     return TransactionTooLarge(
         f"{description} has not the memory to answer this ({said}). If the server is busy with a large "

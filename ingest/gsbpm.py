@@ -5,68 +5,78 @@ project serves (a Project's ``domain``), so that imports and forms accept "5.4",
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from graphapp.ingest.normalise import topic_key
 
 __all__ = ["PHASES", "SUB_PROCESSES", "domain_code", "domain_name"]
 
+
+def _l(name: str) -> str:
+    """Marks a name for the translation catalogues (``pybabel extract`` finds ``_l``, as in the web
+    layer); it stays English here, as imports read it, and a page translates it when it shows it
+    (:func:`domain_name` with the page's ``gettext``): ``ingest`` knows no Flask."""
+    return name
+
+
 #: The eight phases, by number.
 PHASES: dict[str, str] = {
-    "1": "Specify needs",
-    "2": "Design",
-    "3": "Build",
-    "4": "Collect",
-    "5": "Process",
-    "6": "Analyse",
-    "7": "Disseminate",
-    "8": "Evaluate",
+    "1": _l("Specify needs"),
+    "2": _l("Design"),
+    "3": _l("Build"),
+    "4": _l("Collect"),
+    "5": _l("Process"),
+    "6": _l("Analyse"),
+    "7": _l("Disseminate"),
+    "8": _l("Evaluate"),
 }
 
 #: The sub-processes, by code, in the model's order.
 SUB_PROCESSES: dict[str, str] = {
-    "1.1": "Identify needs",
-    "1.2": "Consult and confirm needs",
-    "1.3": "Establish output objectives",
-    "1.4": "Identify concepts",
-    "1.5": "Check data availability",
-    "1.6": "Prepare and submit business case",
-    "2.1": "Design outputs",
-    "2.2": "Design variable descriptions",
-    "2.3": "Design collection",
-    "2.4": "Design frame and sample",
-    "2.5": "Design processing and analysis",
-    "2.6": "Design production systems and workflow",
-    "3.1": "Reuse or build collection instruments",
-    "3.2": "Reuse or build processing and analysis components",
-    "3.3": "Reuse or build dissemination components",
-    "3.4": "Configure workflows",
-    "3.5": "Test production systems",
-    "3.6": "Test statistical business process",
-    "3.7": "Finalise production systems",
-    "4.1": "Create frame and select sample",
-    "4.2": "Set up collection",
-    "4.3": "Run collection",
-    "4.4": "Finalise collection",
-    "5.1": "Integrate data",
-    "5.2": "Classify and code",
-    "5.3": "Review and validate",
-    "5.4": "Edit and impute",
-    "5.5": "Derive new variables and units",
-    "5.6": "Calculate weights",
-    "5.7": "Calculate aggregates",
-    "5.8": "Finalise data files",
-    "6.1": "Prepare draft outputs",
-    "6.2": "Validate outputs",
-    "6.3": "Interpret and explain outputs",
-    "6.4": "Apply disclosure control",
-    "6.5": "Finalise outputs",
-    "7.1": "Update output systems",
-    "7.2": "Produce dissemination products",
-    "7.3": "Manage release of dissemination products",
-    "7.4": "Promote dissemination products",
-    "7.5": "Manage user support",
-    "8.1": "Gather evaluation inputs",
-    "8.2": "Conduct evaluation",
-    "8.3": "Agree an action plan",
+    "1.1": _l("Identify needs"),
+    "1.2": _l("Consult and confirm needs"),
+    "1.3": _l("Establish output objectives"),
+    "1.4": _l("Identify concepts"),
+    "1.5": _l("Check data availability"),
+    "1.6": _l("Prepare and submit business case"),
+    "2.1": _l("Design outputs"),
+    "2.2": _l("Design variable descriptions"),
+    "2.3": _l("Design collection"),
+    "2.4": _l("Design frame and sample"),
+    "2.5": _l("Design processing and analysis"),
+    "2.6": _l("Design production systems and workflow"),
+    "3.1": _l("Reuse or build collection instruments"),
+    "3.2": _l("Reuse or build processing and analysis components"),
+    "3.3": _l("Reuse or build dissemination components"),
+    "3.4": _l("Configure workflows"),
+    "3.5": _l("Test production systems"),
+    "3.6": _l("Test statistical business process"),
+    "3.7": _l("Finalise production systems"),
+    "4.1": _l("Create frame and select sample"),
+    "4.2": _l("Set up collection"),
+    "4.3": _l("Run collection"),
+    "4.4": _l("Finalise collection"),
+    "5.1": _l("Integrate data"),
+    "5.2": _l("Classify and code"),
+    "5.3": _l("Review and validate"),
+    "5.4": _l("Edit and impute"),
+    "5.5": _l("Derive new variables and units"),
+    "5.6": _l("Calculate weights"),
+    "5.7": _l("Calculate aggregates"),
+    "5.8": _l("Finalise data files"),
+    "6.1": _l("Prepare draft outputs"),
+    "6.2": _l("Validate outputs"),
+    "6.3": _l("Interpret and explain outputs"),
+    "6.4": _l("Apply disclosure control"),
+    "6.5": _l("Finalise outputs"),
+    "7.1": _l("Update output systems"),
+    "7.2": _l("Produce dissemination products"),
+    "7.3": _l("Manage release of dissemination products"),
+    "7.4": _l("Promote dissemination products"),
+    "7.5": _l("Manage user support"),
+    "8.1": _l("Gather evaluation inputs"),
+    "8.2": _l("Conduct evaluation"),
+    "8.3": _l("Agree an action plan"),
 }
 
 _BY_NAME = {topic_key(name): code for code, name in (*SUB_PROCESSES.items(), *PHASES.items())}
@@ -94,11 +104,12 @@ def domain_code(text: str) -> str | None:
     return _BY_NAME.get(key)
 
 
-def domain_name(code: str) -> str:
-    """How a page shows a GSBPM code: "5.4 Edit and impute", "5 Process" (an unknown code as it is).
+def domain_name(code: str, translate: Callable[[str], str] = str) -> str:
+    """How a page shows a GSBPM code: "5.4 Edit and impute", "5 Process" (an unknown code as it is), the
+    name passed through ``translate`` (a page gives its ``gettext``, for the reader's language).
 
-    >>> domain_name("5.4"), domain_name("5"), domain_name("x")
-    ('5.4 Edit and impute', '5 Process', 'x')
+    >>> domain_name("5.4"), domain_name("5"), domain_name("x"), domain_name("5", str.upper)
+    ('5.4 Edit and impute', '5 Process', 'x', '5 PROCESS')
     """
     name = SUB_PROCESSES.get(code) or PHASES.get(code)
-    return f"{code} {name}" if name else code
+    return f"{code} {translate(name)}" if name else code

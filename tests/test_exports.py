@@ -19,6 +19,7 @@ import xmlschema
 from graphapp.contactmap import View
 from graphapp.demo import DEMO_FILES
 from graphapp.exports import FORMATS, export, read_export
+from graphapp.i18n import country_in
 from graphapp.ingest import import_files
 from tests.helpers import member, write_csv
 from tests.journey import add_journey
@@ -230,3 +231,68 @@ def test_a_picture_of_any_name_is_drawn(client, demo_app) -> None:  # type: igno
         for fmt in ("png", "svg"):
             answer = client.get(f"/api/export/{fmt}", query_string={"kind": "region", "value": value})
             assert answer.status_code == 200, (value, fmt, answer.get_data(as_text=True)[:300])
+
+
+def _sheets(data: bytes) -> dict[str, list[list[str]]]:
+    """An XLSX file's sheets, by name, as rows of texts (read with openpyxl)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    return {
+        s.title: [["" if v is None else str(v) for v in row] for row in s.iter_rows(values_only=True)]
+        for s in book.worksheets
+    }
+
+
+def test_exports_speak_the_downloaders_language_and_csv_stays_english(client, demo_app) -> None:  # type: ignore[no-untyped-def]
+    """The XLSX's sheet names and header row, its countries and levels, the vCard's notes and the
+    picture's words are in the language of whoever downloads them (the chooser's cookie); the
+    CSV, read by programs and imported again, has the same English header row in every language."""
+    query = {"kind": "topic", "value": "record-linkage"}
+    files: dict[str, dict[str, bytes]] = {}
+    for language in ("en", "fr", "ru"):
+        client.set_cookie("graphapp_lang", language)
+        files[language] = {}
+        for fmt in ("xlsx", "csv", "vcf"):
+            answer = client.get(f"/api/export/{fmt}", query_string=query)
+            assert answer.status_code == 200, (language, fmt)
+            files[language][fmt] = answer.get_data()
+    client.delete_cookie("graphapp_lang")
+
+    english, french, russian = (_sheets(files[lang]["xlsx"]) for lang in ("en", "fr", "ru"))
+    assert list(english) == ["People", "About this file"]
+    assert list(french) == ["Personnes", "À propos de ce fichier"] and list(russian) == ["Люди", "О файле"]
+    assert english["People"][0] == [
+        "Name",
+        "Job title",
+        "Organisation",
+        "Country",
+        "Region",
+        "Email",
+        "Topics",
+        "Workstreams",
+        "Open asks",
+    ]
+    assert french["Personnes"][0][:4] == ["Nom", "Fonction", "Organisation", "Pays"]
+    assert russian["Люди"][0][:4] == ["Имя", "Должность", "Организация", "Страна"]
+    # The same people in the same order, their names and topics as entered, countries and levels translated.
+    assert [r[0] for r in french["Personnes"][1:]] == [r[0] for r in english["People"][1:]]
+    assert len(english["People"]) > 5
+    assert [country_in(r[3], "fr") for r in english["People"][1:]] == [r[3] for r in french["Personnes"][1:]]
+    assert "Pays-Bas" in {r[3] for r in french["Personnes"][1:]}  # (the Netherlands, in French)
+    assert any("(learning)" in r[6] for r in english["People"][1:])
+    assert not any("(learning)" in r[6] for r in french["Personnes"][1:] + russian["Люди"][1:])
+    assert any("record linkage (" in r[6] for r in russian["Люди"][1:])  # (topic names as entered)
+    assert french["À propos de ce fichier"][0] == ["Carte des contacts graphapp : sujet record-linkage"]
+
+    # The CSV is for programs: one header row, in English, whatever the language.
+    headers = {files[lang]["csv"].decode("utf-8-sig").splitlines()[0] for lang in ("en", "fr", "ru")}
+    assert headers == {"name,title,organisation,country,region,email,topics,workstreams,open asks"}
+
+    notes = {
+        lang: "\n".join(c.note.value for c in vobject.readComponents(files[lang]["vcf"].decode("utf-8")))
+        for lang in ("en", "fr", "ru")
+    }
+    assert "Topics: " in notes["en"] and "Country: Switzerland" in notes["en"]
+    assert "Sujets : " in notes["fr"] and "Pays : Suisse" in notes["fr"] and "Topics: " not in notes["fr"]
+    assert "Темы: " in notes["ru"] and "Страна: Швейцария" in notes["ru"]

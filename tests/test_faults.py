@@ -141,3 +141,24 @@ def test_an_import_too_big_for_the_servers_memory_is_said_plainly_and_writes_not
             assert store.read(lambda tx: tx.run(imports)) == [{"n": 0}]
     finally:
         server.close()
+
+
+def test_a_database_that_cannot_be_opened_is_told_in_the_readers_language(tmp_path: Path) -> None:
+    """An embedded file that cannot be opened (a folder stands in its place): a page says so in plain words in the reader's language (no
+    command, no path), the API answers the operator's English message, and the log keeps it."""
+    (tmp_path / "missing.lbug").mkdir()
+    app = create_app({"TESTING": True, "GRAPHAPP_DB": str(tmp_path / "missing.lbug"), "GRAPHAPP_PUBLIC": "1"})
+    client = app.test_client()
+    words = {}
+    for language in ("en", "fr", "ru"):
+        client.set_cookie("graphapp_lang", language)
+        page = client.get("/topics")
+        assert page.status_code == 503
+        words[language] = page.get_data(as_text=True)
+    assert "graphapp cannot reach its database just now." in words["en"]
+    assert "La base de données est indisponible" in words["fr"] and "Réessayez dans un instant" in words["fr"]
+    assert "База данных недоступна" in words["ru"]
+    for text in words.values():
+        assert "missing.lbug" not in text
+    answer = client.get("/api/health")
+    assert answer.status_code == 503 and "missing.lbug" in answer.get_json()["error"]["message"]

@@ -14,11 +14,14 @@ import pytest
 
 from graphapp.db import get_store
 from graphapp.demo import DEMO_NETWORK_FILES
+from graphapp.i18n import day
 from graphapp.ingest import import_files
 from graphapp.queries.members import MemberFilter, member_ids, member_profile, set_consent
 from tests.helpers import csrf_token, signed_in
 
 TODAY = datetime.now(UTC).date().isoformat()
+#: Today as an English page shows it ("Nov 30, 2026").
+TODAY_SHOWN = day(TODAY)
 
 
 @pytest.fixture
@@ -119,14 +122,14 @@ def test_a_member_adds_a_project_and_its_page_shows_the_journey(app, net) -> Non
     page = A.get(f"/projects/{pid}").get_data(as_text=True)
     assert "<h1>Linking the census</h1>" in page
     assert f'href="/members/{net["a"]}">{net["names"][net["a"]]}</a>, lead' in page
-    assert f"reached {TODAY}" in page  # demonstration: reached today, as nothing else was said
+    assert f"reached {TODAY_SHOWN}" in page  # demonstration: reached today, as nothing else was said
     assert "reached (day not known)" in page  # idea: before it, no day given
     assert page.count("not reached") == 2  # production, maintenance
     assert "5.1 Integrate data" in page
     assert 'href="https://example.org/report.pdf" rel="noopener noreferrer"' in page
     assert 'href="/topics/record-linkage"' in page
     listed = A.get("/projects?stage=demonstration").get_data(as_text=True)
-    assert f'href="/projects/{pid}"' in listed and TODAY in listed
+    assert f'href="/projects/{pid}"' in listed and TODAY_SHOWN in listed
     assert f'href="/projects/{pid}"' not in A.get("/projects?stage=production").get_data(as_text=True)
     assert f'href="/projects/{pid}"' in A.get("/projects?topic=Record+Linkage").get_data(as_text=True)
     assert f'href="/projects/{pid}"' in A.get(f"/projects?organisation={net['organisation']}").get_data(
@@ -146,11 +149,11 @@ def test_every_write_is_in_the_history_and_stages_move_both_ways(app, net) -> No
     assert edit(A, pid, stage="production", day_production="2025-03-01").status_code == 302
     assert edit(A, pid, stage="maintenance").status_code == 302
     page = A.get(f"/projects/{pid}").get_data(as_text=True)
-    assert "reached 2025-03-01" in page and f"reached {TODAY}" in page
+    assert "reached Mar 1, 2025" in page and f"reached {TODAY_SHOWN}" in page
     # Back to demonstration: allowed, recorded; the later stages are no longer reached.
     assert edit(A, pid, stage="demonstration").status_code == 302
     page = A.get(f"/projects/{pid}").get_data(as_text=True)
-    assert page.count("not reached") == 2 and "2025-03-01" not in page
+    assert page.count("not reached") == 2 and "Mar 1, 2025" not in page
     rows = api_history(app, f"project:{pid}")
     assert [r["summary"] for r in rows[1:]] == [
         "project 'Linking the census' moved from demonstration to production",
@@ -242,10 +245,11 @@ def test_bad_input_is_said_by_field_keeps_what_was_typed_and_writes_nothing(app,
     )
     page = refused.get_data(as_text=True)
     assert refused.status_code == 400
-    assert "title: give the project a title." in page
+    # (each problem is named by the field's label, as the form shows it)
+    assert "Project title: give the project a title." in page
     assert "Did you mean &#39;record linkage&#39;?" in page or "Did you mean 'record linkage'?" in page
-    assert "report: only a public http:// or https:// link" in page
-    assert "code: only a public http:// or https:// link" in page
+    assert "Report: only a public http:// or https:// link" in page
+    assert "Code: only a public http:// or https:// link" in page
     assert "there is no member &#39;Nobody At All Here&#39;" in page
     assert "day reached: idea" in page
     assert ">Kept as typed</textarea>" in page and ">recrd linkage</textarea>" in page
@@ -254,7 +258,7 @@ def test_bad_input_is_said_by_field_keeps_what_was_typed_and_writes_nothing(app,
     assert A.get("/api/projects").get_json()["total"] == before
     # A member adding a project says what their role is.
     no_role = add(A, your_role="")
-    assert no_role.status_code == 400 and "role: say what your role in the project is" in no_role.get_data(
+    assert no_role.status_code == 400 and "Your role: say what your role in the project is" in no_role.get_data(
         as_text=True
     )
 

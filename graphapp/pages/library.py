@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from graphapp.accounts import now_iso
 from graphapp.auth import Viewer, current_viewer
 from graphapp.db import get_store
+from graphapp.i18n import _, current_language, sorted_by_name
 from graphapp.introductions import Refused
 from graphapp.library import (
     DESCRIPTION_LIMIT,
@@ -54,8 +55,9 @@ def may_share(viewer: Viewer, has_profile: bool) -> bool:
 
 
 def worded(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The resources with their language by name (pycountry), as the pages show it."""
-    return [{**r, "language_name": language_name(r["language"])} for r in resources]
+    """The resources with their language by name in the reader's language (Babel), as the pages show it."""
+    reader = current_language()
+    return [{**r, "language_name": language_name(r["language"], reader)} for r in resources]
 
 
 def member_resources(tx: Tx, member: str, viewer: Viewer) -> list[dict[str, Any]]:
@@ -99,7 +101,9 @@ def resources_page(tx: Tx, filters: dict[str, str], viewer: Viewer) -> dict[str,
             {t["id"]: t for r in every for t in r["topics"]}.values(), key=lambda t: t["name"].casefold()
         ),
         "workstreams": workstream_list(tx),
-        "held_languages": sorted({r["language"] for r in every}, key=language_name),
+        "held_languages": sorted_by_name(
+            {r["language"] for r in every}, lambda c: language_name(c, current_language())
+        ),
         "may_share": may_share(viewer, _has_profile(tx, viewer)),
         "total": len(every),
     }
@@ -134,8 +138,8 @@ def resources() -> str:
         **shown,
         filters=filters,
         kinds=RESOURCE_KINDS,
-        languages=languages(),
-        language_name=language_name,
+        languages=languages(current_language()),
+        language_name=lambda code: language_name(code, current_language()),
         may_change=lambda r: may_change(r, viewer.member, viewer.at_least("coordinator")),
     )
 
@@ -169,7 +173,7 @@ def _render_form(
         problem=problem,
         held=held,
         kinds=RESOURCE_KINDS,
-        languages=languages(),
+        languages=languages(current_language()),
         limits={"title": TITLE_LIMIT, "url": URL_LIMIT, "description": DESCRIPTION_LIMIT},
     )
 
@@ -184,7 +188,7 @@ def _refused(e: Exception) -> tuple[int, str, str | None]:
 
 def _denied(viewer: Viewer, shown: dict[str, Any]) -> None:
     if not may_share(viewer, shown["has_profile"]):
-        abort(403, "Sharing a resource needs a profile in the network, and your account is tied to none.")
+        abort(403, _("Sharing a resource needs a profile in the network, and your account is tied to none."))
 
 
 @bp.get("/resources/new")
@@ -224,7 +228,7 @@ def share_resource() -> Any:
         shown = get_store().read(_form_page, viewer, None)
         _denied(viewer, shown)  # (a form from someone who may not share: 403 whatever it holds)
         return _render_form(shown, typed, message, held), status
-    flash(f"Shared: {done['title']}.")
+    flash(_("Shared: %(title)s.", title=done["title"]))
     return redirect(url_for("pages.resources") + f"#resource-{done['id']}")
 
 
@@ -232,9 +236,9 @@ def _editable(viewer: Viewer, resource: str) -> dict[str, Any]:
     shown = get_store().read(_form_page, viewer, resource)
     found = shown["resource"]
     if found is None:
-        abort(404, f"There is no resource with the id {resource!r}.")
+        abort(404, _("There is no resource with the id %(id)s.", id=repr(resource)))
     if not may_change(found, viewer.member, viewer.at_least("coordinator")):
-        abort(403, "Only the member who shared this resource, and coordinators, may change it.")
+        abort(403, _("Only the member who shared this resource, and coordinators, may change it."))
     return shown
 
 
@@ -264,7 +268,7 @@ def save_resource(resource: str) -> Any:
         status, message, held = _refused(e)
         shown = _editable(viewer, resource)
         return _render_form(shown, typed, message, held), status
-    flash(f"Saved: {done['title']}.")
+    flash(_("Saved: %(title)s.", title=done["title"]))
     return redirect(url_for("pages.resources") + f"#resource-{done['id']}")
 
 
@@ -275,5 +279,5 @@ def remove_resource_page(resource: str) -> Response:
         done = get_store().write(remove_resource, viewer.member, viewer.at_least("coordinator"), resource)
     except Refused as e:
         abort(e.status, e.message)
-    flash(f"Removed: {done['title']}.")
+    flash(_("Removed: %(title)s.", title=done["title"]))
     return redirect(url_for("pages.resources"))

@@ -17,6 +17,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from graphapp.auth import Viewer, current_viewer
 from graphapp.db import get_store
+from graphapp.i18n import _, _l, word
 from graphapp.ingest.gsbpm import SUB_PROCESSES, domain_name
 from graphapp.introductions import Refused
 from graphapp.pages import bp
@@ -52,13 +53,15 @@ def today() -> str:
 
 
 def stage_counts(projects: list[dict[str, Any]]) -> str:
-    """How many projects are at each stage, in words, in the journey's order.
+    """How many projects are at each stage, in words (the reader's language), in the journey's order.
 
     >>> stage_counts([{"stage": "production"}, {"stage": "demonstration"}, {"stage": "demonstration"}])
     '2 in demonstration, 1 in production'
     """
     counted = Counter(p["stage"] for p in projects)
-    return ", ".join(f"{counted[s]} in {s}" for s in STAGES if counted[s])
+    return ", ".join(
+        _("%(num)s in %(stage)s", num=counted[s], stage=word(s, "stage")) for s in STAGES if counted[s]
+    )
 
 
 def by_stage(projects: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -100,6 +103,26 @@ def may_change(viewer: Viewer, p: dict[str, Any]) -> bool:
 def redacted(p: dict[str, Any], viewer: Viewer) -> dict[str, Any]:
     """A project with each member's email only where they allow this viewer to see it."""
     return {**p, "members": [redact_person(m, viewer) for m in p["members"]]}
+
+
+def field_names() -> dict[str, str]:
+    """The form's fields as a person reads them, for the list of problems (in the reader's language)."""
+    names = {
+        "title": _("Project title"),
+        "description": _("Description"),
+        "organisation": _("Organisation"),
+        "topics": _("Topics"),
+        "workstream": _("Workstream"),
+        "domain": _("GSBPM process"),
+        "stage": _("Stage"),
+        "report": _("Report"),
+        "code": _("Code"),
+        "members": _("People"),
+        "role": _("Your role"),
+    }
+    for s in STAGES:
+        names[f"days.{s}"] = _("day reached: %(stage)s", stage=word(s, "stage"))
+    return names
 
 
 # --- What the pages read ---------------------------------------------------------------------------------
@@ -168,15 +191,17 @@ def projects() -> str:
 def project(project: str) -> str:
     found = get_store().read(project_view, project)
     if found is None:
-        abort(404, f"There is no project with the id {project!r}.")
+        abort(404, _("There is no project with the id %(id)s.", id=repr(project)))
     viewer = current_viewer()
     return render_template(
         "pages/project.html",
         project=redacted(found, viewer),
         stages=STAGES,
-        domain=domain_name(found["domain"]) if found["domain"] else "",
+        domain=domain_name(found["domain"], _) if found["domain"] else "",
         links=[
-            (label, found[k]) for k, label in (("report", "Report"), ("code", "Code")) if safe_link(found[k])
+            (str(label), found[k])
+            for k, label in (("report", _l("Report")), ("code", _l("Code")))
+            if safe_link(found[k])
         ],
         may_change=may_change(viewer, found),
     )
@@ -244,6 +269,8 @@ def _render_form(shown: dict[str, Any], typed: dict[str, Any], problems: dict[st
         problems=problems or {},
         stages=STAGES,
         domains=SUB_PROCESSES,
+        domain_name=lambda code: domain_name(code, _),
+        field_names=field_names(),
         limits=LIMITS,
         viewer_is_member=bool(current_viewer().member),
     )
@@ -255,7 +282,10 @@ def new_project() -> Any:
     if not may_add(viewer):
         abort(
             403,
-            "Adding a project needs an account tied to a member of the network (a coordinator can add it for you).",
+            _(
+                "Adding a project needs an account tied to a member of the network"
+                " (a coordinator can add it for you)."
+            ),
         )
     store = get_store()
     if request.method == "GET":
@@ -276,7 +306,7 @@ def new_project() -> Any:
         return _render_form(store.read(project_page, None), typed, e.problems), 400
     except Refused as e:
         abort(e.status, e.message)
-    flash("The project is added.")
+    flash(_("The project is added."))
     return redirect(url_for("pages.project", project=done["id"]))
 
 
@@ -303,7 +333,7 @@ def edit_project(project_id: str) -> Any:
         return _render_form(store.read(project_page, project_id), typed, e.problems), 400
     except Refused as e:
         abort(e.status, e.message)
-    flash("The project is saved.")
+    flash(_("The project is saved."))
     return redirect(url_for("pages.project", project=project_id))
 
 
@@ -311,9 +341,14 @@ def _may_open(viewer: Viewer, found: dict[str, Any] | None, project_id: str, wha
     """403 unless the viewer may change the project (its members, coordinators); then 404 if it is not
     there (a member is told no more than that they may not)."""
     if not (viewer.at_least("coordinator") or (found and may_change(viewer, found))):
-        abort(403, f"Only the project's members and coordinators can {what} it.")
+        abort(
+            403,
+            _("Only the project's members and coordinators can change it.")
+            if what == "change"
+            else _("Only the project's members and coordinators can delete it."),
+        )
     if found is None:
-        abort(404, f"There is no project with the id {project_id!r}.")
+        abort(404, _("There is no project with the id %(id)s.", id=repr(project_id)))
 
 
 @bp.route("/projects/<project_id>/delete", methods=["GET", "POST"])
@@ -326,11 +361,11 @@ def delete_project(project_id: str) -> Any:
         if request.method == "GET":
             return render_template("pages/project_delete.html", project=found)
         return render_template(
-            "pages/project_delete.html", project=found, problem="Tick the box to confirm, or go back."
+            "pages/project_delete.html", project=found, problem=_("Tick the box to confirm, or go back.")
         ), 400
     try:
         gone = store.write(remove_project, project_id, viewer.member, viewer.at_least("coordinator"))
     except Refused as e:
         abort(e.status, e.message)
-    flash(f"The project ‘{gone['title']}’ is deleted; the history keeps what it was.")
+    flash(_("The project ‘%(title)s’ is deleted; the history keeps what it was.", title=gone["title"]))
     return redirect(url_for("pages.projects"))

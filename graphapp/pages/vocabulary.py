@@ -13,6 +13,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 
 from graphapp import vocabulary
 from graphapp.db import get_store
+from graphapp.i18n import _, _l
 from graphapp.ingest.plan import name_key
 from graphapp.introductions import Refused
 from graphapp.pages import bp
@@ -23,12 +24,28 @@ from graphapp.taxonomy import place_of_topic
 
 __all__ = ["vocabulary_item_page", "vocabulary_page"]
 
-#: Each vocabulary's words: the plural, the list's endpoint, the page of one.
-WORDS = {
-    "topic": {"plural": "topics", "page": "pages.topic", "arg": "topic"},
-    "organisation": {"plural": "organisations", "page": "pages.organisation", "arg": "organisation"},
+#: Each vocabulary's words (lazy: in the reader's language), the page of one and its argument.
+WORDS: dict[str, dict[str, Any]] = {
+    "topic": {
+        "manage": _l("Manage topics"),
+        "one": _l("Topic"),
+        "no_match": _l("No topic matches this filter."),
+        "its_page": _l("The topic's page"),
+        "merge_into": _l("Merge into another topic"),
+        "page": "pages.topic",
+        "arg": "topic",
+    },
+    "organisation": {
+        "manage": _l("Manage organisations"),
+        "one": _l("Organisation"),
+        "no_match": _l("No organisation matches this filter."),
+        "its_page": _l("The organisation's page"),
+        "merge_into": _l("Merge into another organisation"),
+        "page": "pages.organisation",
+        "arg": "organisation",
+    },
 }
-STATUSES = {"": "all", "in-use": "in use", "retired": "retired"}
+STATUSES = {"": _l("all"), "in-use": _l("in use"), "retired": _l("retired")}
 
 
 def _matches(item: dict[str, Any], text: str) -> bool:
@@ -85,7 +102,12 @@ def _item(
 ) -> Any:
     shown = get_store().read(vocabulary_item_page, what, node_id)
     if shown is None:
-        abort(404, f"There is no {what} with the id {node_id!r}.")
+        abort(
+            404,
+            _("There is no topic with the id %(id)s.", id=repr(node_id))
+            if what == "topic"
+            else _("There is no organisation with the id %(id)s.", id=repr(node_id)),
+        )
     page = render_template(
         "pages/vocabulary_edit.html",
         what=what,
@@ -102,25 +124,25 @@ def _item(
 #: The form field each change reads.
 FIELDS = {"rename": "name", "alias": "alias", "unalias": "alias", "describe": "description"}
 DONE = {
-    "rename": "Renamed; the old name is kept as an alias.",
-    "alias": "Alias added.",
-    "unalias": "Alias removed.",
-    "describe": "Description saved.",
-    "retire": "Retired: kept with its interests, no longer offered for new ones nor reported as a gap.",
-    "unretire": "Back in use.",
+    "rename": _l("Renamed; the old name is kept as an alias."),
+    "alias": _l("Alias added."),
+    "unalias": _l("Alias removed."),
+    "describe": _l("Description saved."),
+    "retire": _l("Retired: kept with its interests, no longer offered for new ones nor reported as a gap."),
+    "unretire": _l("Back in use."),
 }
 
 
 def _edit(what: str, node_id: str) -> Any:
     action = request.form.get("action") or ""
     if action not in vocabulary.ACTIONS or (what != "topic" and action in vocabulary.TOPIC_ONLY):
-        abort(400, f"Unknown change {action!r}.")
+        abort(400, _("Unknown change %(action)s.", action=repr(action)))
     value = request.form.get(FIELDS.get(action, ""), "")
     try:
         get_store().write(vocabulary.change, what, node_id, action, value)
     except Refused as e:
         return _item(what, node_id, e.message, {action: value}, e.status)
-    flash(DONE[action])
+    flash(str(DONE[action]))
     return redirect(url_for(f"pages.manage_{what}", node_id=node_id))
 
 
@@ -134,7 +156,7 @@ def _merge(what: str, node_id: str) -> Any:
         plan = get_store().write(vocabulary.merge, what, node_id, into)
     except Refused as e:
         return _item(what, node_id, e.message, {"merge": into}, e.status)
-    flash(f"Merged: {plan.summary()}.")
+    flash(_("Merged: %(summary)s.", summary=plan.summary()))
     return redirect(url_for(f"pages.manage_{what}", node_id=plan.kept["id"]))
 
 
