@@ -627,7 +627,9 @@ def helper_reasons(h: Helper) -> list[str]:
         one = str(HELPER_SAID[t.level]) % {"topic": t.name}
         if t.holders <= RARE:
             said.append(
-                ngettext("%(said)s (rare: %(num)d person)", "%(said)s (rare: %(num)d people)", t.holders, said=one)
+                ngettext(
+                    "%(said)s (rare: %(num)d person)", "%(said)s (rare: %(num)d people)", t.holders, said=one
+                )
             )
         else:
             said.append(_("%(said)s (%(num)d people)", said=one, num=t.holders))

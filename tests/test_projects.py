@@ -258,8 +258,9 @@ def test_bad_input_is_said_by_field_keeps_what_was_typed_and_writes_nothing(app,
     assert A.get("/api/projects").get_json()["total"] == before
     # A member adding a project says what their role is.
     no_role = add(A, your_role="")
-    assert no_role.status_code == 400 and "Your role: say what your role in the project is" in no_role.get_data(
-        as_text=True
+    assert (
+        no_role.status_code == 400
+        and "Your role: say what your role in the project is" in no_role.get_data(as_text=True)
     )
 
 
