@@ -141,6 +141,10 @@ def select_language() -> str:
     """The reader's language: the chooser's cookie, else the browser's preference, else English."""
     if not has_request_context():
         return "en"
+    if request.path.startswith("/api/") and not request.path.startswith("/api/export/"):
+        return (
+            "en"  # the JSON API is read by programs: English, whoever asks (its downloads are read by people)
+        )
     chosen = request.cookies.get(COOKIE, "")
     if chosen in LANGUAGES:
         return chosen
@@ -262,11 +266,10 @@ def _sort_filter(items: Iterable[Any], attribute: str | None = None) -> list[Any
 def choose_language() -> Response:
     """The chooser's form: keep the choice in a cookie for a year and go back to the page it was made on.
     A signed-in member's choice is kept with them too: their mails are written in it."""
+    from graphapp.store import StoreUnavailable
+
     language = request.form.get("language", "")
-    back = request.form.get("next", "") or "/"
-    if not back.startswith("/") or back.startswith("//"):  # only a page of this site
-        back = "/"
-    response = redirect(back, code=303)
+    response = redirect(_local_page(request.form.get("next", "")), code=303)
     if language in LANGUAGES:
         response.set_cookie(
             COOKIE,
@@ -276,14 +279,36 @@ def choose_language() -> Response:
             httponly=True,
             secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
         )
-        _keep_for_mail(language)
+        try:
+            _keep_for_mail(language)
+        except StoreUnavailable as e:  # the cookie still goes out: the page saying so can be read too
+            current_app.logger.warning("graphapp: the language chosen is not kept for mail: %s", e)
     return response
+
+
+def _local_page(back: str) -> str:
+    """``back`` if it is a page of this site (a path with no scheme or host, however written), else "/".
+
+    >>> _local_page("/members?page=2"), _local_page("//evil.example/"), _local_page("/\t/evil.example")
+    ('/members?page=2', '/', '/')
+    >>> _local_page("/\\evil.example"), _local_page("https://evil.example/"), _local_page("")
+    ('/', '/', '/')
+    """
+    from urllib.parse import urlsplit
+
+    if not back or any(ord(c) < 0x21 or c == "\\" for c in back):
+        return "/"
+    parts = urlsplit(back)
+    if parts.scheme or parts.netloc or not back.startswith("/") or back.startswith("//"):
+        return "/"
+    return back
 
 
 def _keep_for_mail(language: str) -> None:
     """The signed-in viewer's member keeps ``language`` for their mails (in one write, recorded)."""
     from graphapp.auth import current_viewer
     from graphapp.db import get_store
+    from graphapp.queries.history import acting_as
     from graphapp.queries.mail import set_language, written_language
 
     member = getattr(current_viewer(), "member", None)
@@ -297,7 +322,9 @@ def _keep_for_mail(language: str) -> None:
         tx.touched([])  # (a member's language changes nothing derived from the network)
         set_language(tx, member, language)
 
-    store.write(save)
+    # (the chooser is open to anyone, so the request's actor is "visitor": the change is the account's)
+    with acting_as(f"account:{current_viewer().login}"):
+        store.write(save)
 
 
 # Re-exported so that modules mark strings with one import: ``from graphapp.i18n import _, _l``.

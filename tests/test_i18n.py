@@ -59,7 +59,13 @@ def test_the_browsers_language_until_the_reader_chooses(anonymous: Any) -> None:
 
 def test_the_chooser_goes_back_only_to_a_page_of_this_site(anonymous: Any) -> None:
     token = _csrf(anonymous.get("/login").get_data(as_text=True))
-    for away in ("https://example.com/", "//example.com/x", "javascript:alert(1)"):
+    for away in (
+        "https://example.com/",
+        "//example.com/x",
+        "javascript:alert(1)",
+        "/\t/example.com",
+        "/\\example.com",
+    ):
         chose = anonymous.post("/language", data={"language": "fr", "next": away, "csrf_token": token})
         assert chose.status_code == 303 and chose.headers["Location"] in ("/", "http://localhost/")
     unknown = anonymous.post("/language", data={"language": "xx", "next": "/login", "csrf_token": token})
@@ -113,3 +119,16 @@ def test_a_compiled_template_speaks_each_requests_language(app: Any) -> None:
         with app.test_request_context("/", headers={"Accept-Language": language}):
             said[language] = template.render()
     assert said == {"ru": "руководитель Швейцария", "en": "lead Switzerland", "fr": "responsable Suisse"}
+
+
+def test_the_json_api_answers_in_english_whoever_asks(client: Any, demo_app: Any) -> None:
+    """Programs read the API: a French or Russian browser's Accept-Language changes none of its words."""
+    for language in ("fr", "ru"):
+        headers = {"Accept-Language": language}
+        missing = client.get("/api/nothing-here", headers=headers)
+        assert missing.status_code == 404 and missing.is_json
+        message = missing.get_json()["error"]["message"]
+        assert message.isascii(), message
+        journey = client.get("/api/journey", headers=headers).get_data(as_text=True)
+        assert "Idea" in journey or "idea" in journey
+        assert "Idée" not in journey and "Идея" not in journey

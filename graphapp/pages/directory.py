@@ -50,7 +50,7 @@ def directory_of(tx: Tx, where: MemberFilter, page: int, per_page: int) -> dict[
         where = named_topic(tx, where)
     except UnknownTopic as e:
         found = member_directory(tx, replace(where, topic="\x00"), page, per_page)
-        return {"where": where, **found, "topic_problem": e.message}
+        return {"where": where, **found, "topic_problem": e.words}
     return {"where": where, **member_directory(tx, where, page, per_page)}
 
 
