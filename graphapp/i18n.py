@@ -8,7 +8,8 @@ are marked with Flask-Babel's ``_()`` (``gettext``) in templates and Python; the
 
 The language is, in order: the one the reader chose with the chooser in every page's header (a cookie,
 kept a year), else the best of the browser's ``Accept-Language``, else English. Topic and organisation
-names stay as entered. Country names come from pycountry's own translations (ISO 3166-1); lists are sorted
+names stay as entered, with optional translated names (``name_fr``, ``name_ru``) shown where a topic or
+an organisation is the subject (:func:`local_name`). Country names come from pycountry's own translations (ISO 3166-1); lists are sorted
 by the name shown, with :func:`sort_key`.
 """
 
@@ -37,6 +38,7 @@ __all__ = [
     "current_language",
     "day",
     "init_app",
+    "local_name",
     "sort_key",
     "sorted_by_name",
     "word",
@@ -193,6 +195,24 @@ def sorted_by_name(items: Iterable[T], name: Callable[[T], str]) -> list[T]:
     return sorted(items, key=lambda item: sort_key(name(item)))
 
 
+def local_name(item: Any, language: str | None = None) -> str:
+    """The Jinja filter ``local_name``: a topic's or organisation's name in the reader's language (its
+    ``name_fr`` or ``name_ru``) when it has one, else its ``name`` as entered. ``item`` is a mapping (or
+    an object) with ``name`` and optional ``name_fr``, ``name_ru``.
+
+    >>> topic = {"name": "record linkage", "name_fr": "couplage d'enregistrements", "name_ru": ""}
+    >>> local_name(topic, "fr"), local_name(topic, "ru"), local_name(topic, "en"), local_name(topic)
+    ("couplage d'enregistrements", 'record linkage', 'record linkage', 'record linkage')
+    """
+
+    def get(key: str) -> str:
+        value = item.get(key) if isinstance(item, dict) else getattr(item, key, None)
+        return str(value or "").strip()
+
+    language = language or current_language()
+    return (get(f"name_{language}") if language != "en" else "") or get("name")
+
+
 def day(value: str | None, form: str = "medium") -> str:
     """The Jinja filter ``day``: an ISO day ("2026-11-30", or a timestamp that starts with one) or month
     ("2026-11") in the reader's language; anything else as it is.
@@ -219,7 +239,7 @@ def day(value: str | None, form: str = "medium") -> str:
 
 def init_app(app: Flask) -> None:
     """Flask-Babel on ``app`` (``_``, ``gettext``, ``ngettext`` in every template), the chooser's route
-    ``POST /language``, and the template globals ``ui_languages``, the filters ``day``, ``word``, ``sort_by_name``, ``country_name``, ``current_language`` and ``country_in``."""
+    ``POST /language``, and the template globals ``ui_languages``, the filters ``day``, ``word``, ``local_name``, ``sort_by_name``, ``country_name``, ``current_language`` and ``country_in``."""
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "en")
     Babel(app, locale_selector=select_language)
@@ -228,7 +248,12 @@ def init_app(app: Flask) -> None:
     )
     # Each filter takes the render's context, so that Jinja never folds ``{{ 'lead'|word(...) }}`` into a
     # constant when it compiles a template: the words must be those of each request's language.
-    for name, function in (("sort_by_name", _sort_filter), ("day", day), ("word", word)):
+    for name, function in (
+        ("sort_by_name", _sort_filter),
+        ("day", day),
+        ("word", word),
+        ("local_name", local_name),
+    ):
         app.jinja_env.filters[name] = _per_request(function)
     app.add_url_rule("/language", "language", choose_language, methods=["POST"])
     if not any(TRANSLATIONS.glob("*/LC_MESSAGES/messages.mo")):

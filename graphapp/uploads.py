@@ -54,6 +54,8 @@ COLUMN_WORDS: dict[str, dict[str, Any]] = {
             "An identifier of your choice (letters, digits, '.', '_', '-'); if empty, one is made from the name."
         ),
         "name": _l("The name, as people should read it."),
+        "name_fr": _l("Optional: the name in French, shown to readers of French (empty: the name)."),
+        "name_ru": _l("Optional: the name in Russian, shown to readers of Russian (empty: the name)."),
         "description": _l("A sentence or two on what it is."),
         "country": _l("An ISO 3166 code (NLD or NL) or the country's English name."),
         "topics": _l("Topics separated by ';', by name, id or other spelling."),

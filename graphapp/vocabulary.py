@@ -40,6 +40,7 @@ __all__ = [
     "remove_alias",
     "rename",
     "retire",
+    "translate",
     "update",
 ]
 
@@ -116,6 +117,7 @@ def _check_free(tx: Tx, what: str, node_id: str, spellings: list[str]) -> None:
 
 def _fields(what: str, node: dict[str, Any]) -> dict[str, Any]:
     out = {"name": node.get("name") or "", "aliases": sorted(node.get("aliases") or [])}
+    out.update(name_fr=node.get("name_fr") or "", name_ru=node.get("name_ru") or "")
     if what == "topic":
         out.update(description=node.get("description") or "", status=node.get("status") or "")
     return out
@@ -132,6 +134,8 @@ def _write(
         q.set_topic(tx, node_id, after["name"], after["aliases"], after["description"], after["status"])
     else:
         q.set_organisation(tx, node_id, after["name"], after["aliases"])
+    if {"name_fr", "name_ru"} & set(changed):
+        q.set_translated_names(tx, _kind(what), node_id, after["name_fr"], after["name_ru"])
     history.record(
         tx,
         what,
@@ -200,6 +204,26 @@ def remove_alias(tx: Tx, what: str, text: str, alias: str) -> dict[str, Any]:
 
 
 @_one_at_a_time
+def translate(tx: Tx, what: str, text: str, name_fr: str = "", name_ru: str = "") -> dict[str, Any]:
+    """Set a topic's or organisation's French and Russian names (shown to readers of that language where
+    it is the subject; its name stays as entered); an empty one clears it."""
+    node = find(tx, what, text)
+    names = {}
+    for key, value, language in (("name_fr", name_fr, "French"), ("name_ru", name_ru, "Russian")):
+        value = " ".join((value or "").split())
+        if len(value) > LIMITS["name"]:
+            raise Refused(
+                400,
+                f"The {language} name is {len(value)} characters long; at most {LIMITS['name']} are allowed.",
+            )
+        names[key] = value
+    before = _fields(what, node)
+    after = {**before, **names}
+    _write(tx, what, node["id"], before, after, f"translated the name of the {what} '{before['name']}'")
+    return {**node, **after}
+
+
+@_one_at_a_time
 def describe(tx: Tx, text: str, description: str) -> dict[str, Any]:
     """Set (or, with an empty text, clear) a topic's description."""
     node = find(tx, "topic", text)
@@ -229,14 +253,15 @@ def retire(tx: Tx, text: str, retired: bool = True) -> dict[str, Any]:
 
 #: The changes of one topic or organisation that :func:`change` makes, by name (those of topics only:
 #: describe, retire, unretire), as the edit page's forms name them.
-ACTIONS = ("rename", "alias", "unalias", "describe", "retire", "unretire")
+ACTIONS = ("rename", "alias", "unalias", "translate", "describe", "retire", "unretire")
 TOPIC_ONLY = ("describe", "retire", "unretire")
 
 
 @_one_at_a_time
-def change(tx: Tx, what: str, text: str, action: str, value: str = "") -> dict[str, Any]:
+def change(tx: Tx, what: str, text: str, action: str, value: str = "", value_ru: str = "") -> dict[str, Any]:
     """One of :data:`ACTIONS` on the topic or organisation ``text`` names: ``value`` is the new name, the
-    alias or the description (unused to retire). Returns the node as it is now."""
+    alias, the description or (to translate) the French name, ``value_ru`` the Russian name (unused to
+    retire). Returns the node as it is now."""
     if action not in ACTIONS or (what != "topic" and action in TOPIC_ONLY):
         allowed = [a for a in ACTIONS if what == "topic" or a not in TOPIC_ONLY]
         raise Refused(400, f"An {what} can be changed by {', '.join(allowed)}; not by {action!r}.")
@@ -246,6 +271,8 @@ def change(tx: Tx, what: str, text: str, action: str, value: str = "") -> dict[s
         return add_alias(tx, what, text, value)
     if action == "unalias":
         return remove_alias(tx, what, text, value)
+    if action == "translate":
+        return translate(tx, what, text, value, value_ru)
     if action == "describe":
         return describe(tx, text, value)
     return retire(tx, text, action == "retire")

@@ -9,7 +9,8 @@ and workstreams, for each of those columns the file has (a column the file lacks
 empty cell clears). Contacts (``knows``) only ever add: a contact missing from one person's row may
 still be listed by the other person. A workstream row owns the topics it covers, when the file has a
 ``covers`` column, and the themes it serves, when it has ``serves``. A topic or organisation row owns its
-name and aliases (and a topic row its themes, when the file has ``themes``). A project row owns its
+name and aliases, and its French and Russian names when the file has ``name_fr`` or ``name_ru`` (and a
+topic row its themes, when the file has ``themes``). A project row owns its
 properties, organisation, members (with their roles), topics and workstream; a resource row its
 properties, topics, workstream and who shared it: each for the columns the file has.
 """
@@ -487,16 +488,26 @@ def place_named_rows(
 
 
 def _topic_node(rec: TopicRecord, held: Props | None, target: str) -> Props:
-    """A topic row owns its name, and its aliases when the file has that column."""
+    """A topic row owns its name, and its aliases and translated names when the file has those columns."""
     node = dict(held or {"id": target, "name": rec.name, "aliases": []})
     node["name"] = rec.name
     if "aliases" in rec.present:
         node["aliases"] = [a for a in rec.aliases if topic_key(a) != topic_key(rec.name)]
+    _translated_names(rec, node)
     return node
 
 
+def _translated_names(rec: TopicRecord | OrganisationRecord, node: Props) -> None:
+    """A row owns the French and Russian names of its node when the file has those columns (an empty
+    cell clears one)."""
+    for column in ("name_fr", "name_ru"):
+        if column in rec.present:
+            node[column] = getattr(rec, column)
+
+
 def _organisation_node(rec: OrganisationRecord, held: Props | None, target: str) -> Props:
-    """An organisation row owns its name, and its kind, country and aliases when the file has them."""
+    """An organisation row owns its name, and its kind, country, aliases and translated names when the
+    file has them."""
     node = dict(
         held
         or {"id": target, "kind": "other", "country": None, "region": None, "subregion": None, "aliases": []}
@@ -508,6 +519,7 @@ def _organisation_node(rec: OrganisationRecord, held: Props | None, target: str)
         node.update(country=rec.country, region=rec.region, subregion=rec.subregion)
     if "aliases" in rec.present:
         node["aliases"] = rec.aliases
+    _translated_names(rec, node)
     return node
 
 

@@ -42,8 +42,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "suggestible",
         "joined",
     ),
-    "organisations": ("id", "name", "kind", "country", "aliases"),
-    "topics": ("id", "name", "aliases", "themes"),
+    "organisations": ("id", "name", "kind", "country", "aliases", "name_fr", "name_ru"),
+    "topics": ("id", "name", "aliases", "themes", "name_fr", "name_ru"),
     "workstreams": ("id", "name", "description", "covers", "serves"),
     # The journey (issue 14): themes of the map, projects at a stage, shared resources.
     "themes": ("id", "name", "description", "kind", "position"),
@@ -228,7 +228,7 @@ def _detect_kind(file: str, columns: tuple[str, ...]) -> str:
         return "workstreams"
     if "kind" in cols or "country" in cols:
         return "organisations"
-    if "aliases" in cols or "themes" in cols or cols <= {"id", "name"}:
+    if "aliases" in cols or "themes" in cols or cols <= {"id", "name", "name_fr", "name_ru"}:
         return "topics"
     raise ImportRejected(
         [Problem(file, "", "", "", "cannot tell which kind of records this is from its columns; pass --kind")]

@@ -73,6 +73,8 @@ class OrganisationRecord:
     region: str | None
     subregion: str | None
     aliases: list[str]
+    name_fr: str | None = None  # the optional translated names (shown to readers of that language)
+    name_ru: str | None = None
 
 
 @dataclass
@@ -83,6 +85,8 @@ class TopicRecord:
     name: str
     aliases: list[str]
     themes: list[str] = field(default_factory=list)  # theme ids or names, as written
+    name_fr: str | None = None  # the optional translated names (shown to readers of that language)
+    name_ru: str | None = None
 
 
 @dataclass
@@ -223,6 +227,8 @@ def parse_organisation(row: RawRow, problems: list[Problem]) -> OrganisationReco
         region=region,
         subregion=subregion,
         aliases=split_list(row.values.get("aliases")),
+        name_fr=_text(row.values.get("name_fr")),
+        name_ru=_text(row.values.get("name_ru")),
     )
 
 
@@ -235,6 +241,8 @@ def parse_topic(row: RawRow, problems: list[Problem]) -> TopicRecord:
         name=_required_text(src, row, "name", problems),
         aliases=[" ".join(a.split()) for a in split_list(row.values.get("aliases"))],
         themes=[" ".join(t.split()) for t in split_list(row.values.get("themes"))],
+        name_fr=_text(row.values.get("name_fr")),
+        name_ru=_text(row.values.get("name_ru")),
     )
 
 

@@ -224,7 +224,15 @@ def _by_level(rows: list[dict[str, Any]], key: str, values: tuple[str, ...]) -> 
     merged: dict[str, dict[str, Any]] = {}
     for row in rows:
         entry = merged.setdefault(
-            row["id"], {"id": row["id"], "name": row["name"], "n": 0, **dict.fromkeys(values, 0)}
+            row["id"],
+            {
+                "id": row["id"],
+                "name": row["name"],
+                # (a topic's translated names, where the rows have them: graphapp.i18n.local_name)
+                **{k: row[k] for k in ("name_fr", "name_ru") if row.get(k)},
+                "n": 0,
+                **dict.fromkeys(values, 0),
+            },
         )
         entry[row[key]] += row["n"]
         entry["n"] += row["n"]
@@ -249,6 +257,8 @@ TOPICS_WITH_HOLDERS = Rows(
     "MATCH (t:Topic) OPTIONAL MATCH (t)<-[r:INTERESTED_IN]-(:Member) WITH t, r.level AS level, count(r) AS n",
     id="t.id",
     name="t.name",
+    name_fr="t.name_fr",
+    name_ru="t.name_ru",
     level="level",
     n="n",
 )
@@ -256,6 +266,8 @@ ORGANISATIONS_WITH_MEMBERS = Rows(
     "MATCH (o:Organisation) OPTIONAL MATCH (o)<-[w:WORKS_AT]-(:Member) WITH o, count(w) AS n",
     id="o.id",
     name="o.name",
+    name_fr="o.name_fr",
+    name_ru="o.name_ru",
     kind="o.kind",
     country="o.country",
     region="o.region",
@@ -281,13 +293,15 @@ MEMBERS_BY_COUNTRY = Rows(
 
 
 def topic_list(tx: Tx) -> list[dict[str, Any]]:
-    """Every topic with its holders by level, most held first (topics nobody holds last, with zeros)."""
+    """Every topic with its holders by level and its translated names (``name_fr``, ``name_ru``, when
+    given), most held first (topics nobody holds last, with zeros)."""
     rows = [r if r["level"] else {**r, "level": "expert", "n": 0} for r in TOPICS_WITH_HOLDERS.run(tx)]
     return _by_level(rows, "level", LEVELS)
 
 
 def organisation_list(tx: Tx) -> list[dict[str, Any]]:
-    """Every organisation with its number of members, by name."""
+    """Every organisation with its number of members and its translated names (``name_fr``, ``name_ru``:
+    None when not given), by name."""
     return sorted(ORGANISATIONS_WITH_MEMBERS.run(tx), key=lambda o: (o["name"], o["id"]))
 
 

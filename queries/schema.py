@@ -88,12 +88,18 @@ NODES: dict[str, NodeSpec] = {
         ),
         NodeSpec(
             "Organisation",
-            ("id", "name", "kind", "country", "region", "subregion", "aliases"),
+            ("id", "name", "kind", "country", "region", "subregion", "aliases", "name_fr", "name_ru"),
             list_properties=("aliases",),
         ),
         # status: unset while in use; "retired" once a coordinator retired it (kept, with its interests, but no
         # longer offered or matched for new ones, nor reported as a gap).
-        NodeSpec("Topic", ("id", "name", "aliases", "description", "status"), list_properties=("aliases",)),
+        # name_fr, name_ru (Topic and Organisation): optional translated names, shown to readers of that
+        # language (graphapp.i18n.local_name); name stays as entered.
+        NodeSpec(
+            "Topic",
+            ("id", "name", "aliases", "description", "status", "name_fr", "name_ru"),
+            list_properties=("aliases",),
+        ),
         NodeSpec("Workstream", ("id", "name", "description")),
         # A competence area of the taxonomy (issue 14 §3: graphapp.taxonomy), e.g. the EDSF's "Data Science
         # Analytics" and its competences. position: its place in the imported file (zero-padded, so that
@@ -428,11 +434,17 @@ MIGRATIONS: dict[int, dict[Dialect, list[str]]] = {
     6: {"ladybug": [], "neo4j": []},
     # 7: the journey: projects, themes, resources, progress notes (new tables and constraints, in the DDL).
     7: {"ladybug": [], "neo4j": []},
-    # 8: the language a member's (and a request to join's) mails are written in (issue 15).
+    # 8: the language a member's (and a request to join's) mails are written in, the optional French and
+    # Russian names of topics and organisations (issue 15).
     8: {
         "ladybug": [
             "ALTER TABLE Member ADD IF NOT EXISTS language STRING",
             "ALTER TABLE JoinRequest ADD IF NOT EXISTS language STRING",
+            *(
+                f"ALTER TABLE {table} ADD IF NOT EXISTS {p} STRING"
+                for table in ("Topic", "Organisation")
+                for p in ("name_fr", "name_ru")
+            ),
         ],
         "neo4j": [],
     },

@@ -37,6 +37,8 @@ TOPICS = Rows(
     aliases="t.aliases",
     description="t.description",
     status="t.status",
+    name_fr="t.name_fr",
+    name_ru="t.name_ru",
     level="level",
     n="n",
 )
@@ -48,6 +50,8 @@ ORGANISATIONS = Rows(
     aliases="o.aliases",
     kind="o.kind",
     country="o.country",
+    name_fr="o.name_fr",
+    name_ru="o.name_ru",
     n="n",
 )
 RETIRED_TOPICS = Rows("MATCH (t:Topic) WHERE t.status = 'retired'", id="t.id")
@@ -59,6 +63,13 @@ SET_TOPIC = Cypher(
 SET_ORGANISATION = Cypher(
     "MATCH (o:Organisation {id: $id}) SET o.name = $name, o.aliases = $aliases RETURN o.id AS id"
 )
+#: A topic's or organisation's French and Russian names (null: none), by label (a constant).
+SET_TRANSLATED_NAMES = {
+    label: Cypher(
+        f"MATCH (n:{label} {{id: $id}}) SET n.name_fr = $name_fr, n.name_ru = $name_ru RETURN n.id AS id"
+    )
+    for label in ("Topic", "Organisation")
+}
 
 # Who holds a topic, and at which level; the interests of some members (for their history).
 HOLDERS = Rows("MATCH (m:Member)-[r:INTERESTED_IN]->(t:Topic {id: $topic})", member="m.id", level="r.level")
@@ -123,7 +134,8 @@ def hold_vocabulary(tx: Tx) -> None:
 
 
 def topic_vocabulary(tx: Tx) -> list[dict[str, Any]]:
-    """Every topic with its aliases, description, status, holders per level (``learning``...) and in all
+    """Every topic with its aliases, description, status, French and Russian names (``name_fr``,
+    ``name_ru``, "" when none), holders per level (``learning``...) and in all
     (``n``), and the workstreams that cover it, by name."""
     covers: dict[str, list[str]] = defaultdict(list)
     for row in TOPIC_COVERS.run(tx):
@@ -138,6 +150,8 @@ def topic_vocabulary(tx: Tx) -> list[dict[str, Any]]:
                 "aliases": sorted(row["aliases"] or []),
                 "description": row["description"] or "",
                 "status": row["status"] or "",
+                "name_fr": row["name_fr"] or "",
+                "name_ru": row["name_ru"] or "",
                 **dict.fromkeys(LEVELS, 0),
                 "n": 0,
                 "covered_by": sorted(covers[row["id"]]),
@@ -150,8 +164,17 @@ def topic_vocabulary(tx: Tx) -> list[dict[str, Any]]:
 
 
 def organisation_vocabulary(tx: Tx) -> list[dict[str, Any]]:
-    """Every organisation with its aliases, kind, country and number of members, by name."""
-    rows = [{**r, "aliases": sorted(r["aliases"] or [])} for r in ORGANISATIONS.run(tx)]
+    """Every organisation with its aliases, kind, country, French and Russian names (``name_fr``,
+    ``name_ru``, "" when none) and number of members, by name."""
+    rows = [
+        {
+            **r,
+            "aliases": sorted(r["aliases"] or []),
+            "name_fr": r["name_fr"] or "",
+            "name_ru": r["name_ru"] or "",
+        }
+        for r in ORGANISATIONS.run(tx)
+    ]
     return sorted(rows, key=lambda o: (o["name"].casefold(), o["id"]))
 
 
@@ -174,6 +197,13 @@ def set_topic(tx: Tx, topic: str, name: str, aliases: list[str], description: st
 
 def set_organisation(tx: Tx, organisation: str, name: str, aliases: list[str]) -> bool:
     return bool(tx.run(SET_ORGANISATION, id=organisation, name=name, aliases=aliases))
+
+
+def set_translated_names(tx: Tx, label: str, node: str, name_fr: str, name_ru: str) -> bool:
+    """Set a topic's or organisation's (``label``) French and Russian names; an empty one is removed."""
+    return bool(
+        tx.run(SET_TRANSLATED_NAMES[label], id=node, name_fr=name_fr or None, name_ru=name_ru or None)
+    )
 
 
 def holders(tx: Tx, topic: str) -> dict[str, str]:

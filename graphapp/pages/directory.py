@@ -16,7 +16,7 @@ from graphapp.contactmap import View
 from graphapp.db import get_store
 from graphapp.exports import country_name
 from graphapp.freshness import ago, confirmation_token, last_confirmed
-from graphapp.i18n import country_in, sorted_by_name
+from graphapp.i18n import country_in, local_name, sorted_by_name
 from graphapp.pages import bp
 from graphapp.pages.library import member_resources
 from graphapp.pages.projects import projects_section
@@ -56,11 +56,12 @@ def directory_of(tx: Tx, where: MemberFilter, page: int, per_page: int) -> dict[
 
 def filter_choices(tx: Tx) -> dict[str, list[dict[str, Any]]]:
     """What the directory's and the explorer's forms offer to choose from, each list sorted by the name
-    shown (countries by their names in the reader's language); workstreams by id (WS1, WS2...)."""
+    shown (topics and organisations by their names in the reader's language when they have one: countries
+    by their names in the reader's language); workstreams by id (WS1, WS2...)."""
     return {
-        "topics": sorted_by_name(topic_list(tx), lambda t: t["name"]),
+        "topics": sorted_by_name(topic_list(tx), local_name),
         "workstreams": workstream_list(tx),
-        "organisations": sorted_by_name(organisation_list(tx), lambda o: o["name"]),
+        "organisations": sorted_by_name(organisation_list(tx), local_name),
         "places": countries_by_name(place_list(tx)),
     }
 

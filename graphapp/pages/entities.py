@@ -11,7 +11,7 @@ from graphapp.auth import current_viewer
 from graphapp.contactmap import View
 from graphapp.db import get_store
 from graphapp.exports import country_name
-from graphapp.i18n import _, _l, country_in, sorted_by_name, word
+from graphapp.i18n import _, _l, country_in, local_name, sorted_by_name, word
 from graphapp.pages import bp
 from graphapp.pages.directory import countries_by_name, directory_of, redacted
 from graphapp.pages.library import topic_resources
@@ -115,7 +115,7 @@ def _group(
 @bp.get("/organisations")
 def organisations() -> str:
     page, per_page = page_args(request.args, 50)
-    items = sorted_by_name(get_store().read(organisation_list), lambda o: o["name"])
+    items = sorted_by_name(get_store().read(organisation_list), local_name)
     return render_template("pages/organisations.html", results=paginate(items, page, per_page))
 
 
@@ -127,9 +127,16 @@ def organisation(organisation: str) -> str:
         (_("Kind"), org.get("kind")),
         (_("Country"), country_in(country_name(org.get("country")))),
         (_("Region"), word(org.get("region"), "region")),
-        (_("Also known as"), "; ".join(org.get("aliases") or [])),
+        (_("Also known as"), "; ".join(_also_known_as(org))),
     ]
-    return _group("organisation", organisation, org["name"], facts, shown, projects=shown["projects"])
+    return _group("organisation", organisation, local_name(org), facts, shown, projects=shown["projects"])
+
+
+def _also_known_as(found: dict[str, Any]) -> list[str]:
+    """A topic's or organisation's other names: the name as entered first, when the page's heading shows
+    its translated name, then its aliases."""
+    shown = local_name(found)
+    return ([found["name"]] if shown != found["name"] else []) + list(found.get("aliases") or [])
 
 
 @bp.get("/topics")
@@ -142,18 +149,19 @@ def topics() -> str:
 
 
 def topics_page(tx: Tx) -> tuple[list[dict[str, Any]], set[str]]:
-    """Every topic with its holders by level, by name, and which of them are retired (shown marked)."""
-    return sorted_by_name(topic_list(tx), lambda t: t["name"]), retired_topics(tx)
+    """Every topic with its holders by level, by the name shown (its translated one, if given), and which of them are retired (shown marked)."""
+    return sorted_by_name(topic_list(tx), local_name), retired_topics(tx)
 
 
 @bp.get("/topics/<topic>")
 def topic(topic: str) -> str:
     shown = _read_group("topic", topic)
     t = shown["node"]
-    facts = [(_("About"), t.get("description")), (_("Also known as"), "; ".join(t.get("aliases") or []))]
+    facts = [(_("About"), t.get("description")), (_("Also known as"), "; ".join(_also_known_as(t)))]
     # (open asks are shown to members only: they name who asks)
     asks = shown["asks"] if current_viewer().at_least("member") else None
-    heading = _("%(topic)s (retired)", topic=t["name"]) if t.get("status") == "retired" else t["name"]
+    name = local_name(t)  # (in the reader's language, when it has a translated name)
+    heading = _("%(topic)s (retired)", topic=name) if t.get("status") == "retired" else name
     return _group(
         "topic",
         topic,

@@ -1,6 +1,6 @@
 """The coordinators' pages that keep the vocabulary: every topic (or organisation) with its aliases,
-description, holders and status, a filter, each one's edit page (rename, aliases, description, retire,
-merge into another), and the confirmation step of a merge, which says what will move.
+description, holders and status, a filter, each one's edit page (rename, aliases, French and Russian
+names, description, retire, merge into another), and the confirmation step of a merge, which says what will move.
 
 The actions are :mod:`graphapp.vocabulary`'s, each one write transaction recorded in the history.
 """
@@ -127,6 +127,7 @@ DONE = {
     "rename": _l("Renamed; the old name is kept as an alias."),
     "alias": _l("Alias added."),
     "unalias": _l("Alias removed."),
+    "translate": _l("French and Russian names saved."),
     "describe": _l("Description saved."),
     "retire": _l("Retired: kept with its interests, no longer offered for new ones nor reported as a gap."),
     "unretire": _l("Back in use."),
@@ -137,11 +138,16 @@ def _edit(what: str, node_id: str) -> Any:
     action = request.form.get("action") or ""
     if action not in vocabulary.ACTIONS or (what != "topic" and action in vocabulary.TOPIC_ONLY):
         abort(400, _("Unknown change %(action)s.", action=repr(action)))
-    value = request.form.get(FIELDS.get(action, ""), "")
+    if action == "translate":  # (two fields, one change)
+        value, value_ru = request.form.get("name_fr", ""), request.form.get("name_ru", "")
+        typed = {"name_fr": value, "name_ru": value_ru}
+    else:
+        value, value_ru = request.form.get(FIELDS.get(action, ""), ""), ""
+        typed = {action: value}
     try:
-        get_store().write(vocabulary.change, what, node_id, action, value)
+        get_store().write(vocabulary.change, what, node_id, action, value, value_ru)
     except Refused as e:
-        return _item(what, node_id, e.message, {action: value}, e.status)
+        return _item(what, node_id, e.message, typed, e.status)
     flash(str(DONE[action]))
     return redirect(url_for(f"pages.manage_{what}", node_id=node_id))
 
