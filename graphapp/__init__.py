@@ -155,7 +155,7 @@ def _register_errors(app: Flask) -> None:
         commands or settings) instead of the operator's ``message`` when given (the log keeps that)."""
         if request.path.startswith("/api/"):
             return jsonify({"error": {"status": status, "message": message}}), status
-        if for_people:
+        if for_people and status >= 500:
             app.logger.warning("%s: %s", request.path, message)
         return render_template(template, status=status, message=for_people or message), status
 
@@ -200,11 +200,10 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException) -> Any:
         said = e.description or e.name
-        if (
-            said == type(e).description and e.code in GENERIC_ERRORS
-        ):  # (werkzeug's own words: in the reader's)
-            said = str(GENERIC_ERRORS[e.code])
-        body, status = respond(e.code or 500, said)
+        people = ""  # (a page says werkzeug's own words in plainer ones, in the reader's language)
+        if said == type(e).description and e.code in GENERIC_ERRORS:
+            people = str(GENERIC_ERRORS[e.code])
+        body, status = respond(e.code or 500, said, for_people=people)
         # Keep what the exception says beyond its body, e.g. the Allow header of a 405.
         extra = [(k, v) for k, v in e.get_headers() if k.lower() != "content-type"]
         return body, status, extra

@@ -452,11 +452,11 @@ def test_whats_new_shows_new_members_and_asks_in_my_topics_since_my_last_visit(
         )
     )
     part = _read(later, "/").split('id="home-whats-new-heading"')[1].split("</section>")[0]
-    assert "Since your last visit (1 Jan 2021 00:00 UTC)" in part
+    assert "Since your last visit (Jan 1, 2021, 12:00:00\u202fAM UTC)" in part  # (in the reader's locale)
     assert "Dee Newcomer" not in part and "Linking tax records?" not in part
     # Ana's last visit was before them: she is.
     part = _read(ana_client, "/").split('id="home-whats-new-heading"')[1].split("</section>")[0]
-    assert "Since your last visit (1 Jan 2020 00:00 UTC)" in part
+    assert "Since your last visit (Jan 1, 2020, 12:00:00\u202fAM UTC)" in part
     assert "Dee Newcomer" in part and "record linkage" in part and "Linking tax records?" in part
     assert "Eve Elsewhere" not in part  # (imagery: not one of Ana's topics)
     # That page noted her visit (it was more than an hour ago); the next shows the last week.

@@ -197,7 +197,7 @@ def test_an_introduction_is_asked_in_the_language_of_the_one_asked_and_answered_
         )
     ((subject, text),) = delivered(app, smtp_server, asked["email"])
     assert subject == f"{asker['name']} просит о знакомстве с вами"
-    assert "(откуда: страница профиля)" in text and "Выберите, какие письма вы получаете" in text
+    assert "(откуда: профиль)" in text and "Выберите, какие письма вы получаете" in text
     # Answered from a Russian page: the mail to the asker is in English, theirs.
     with app.test_request_context(
         "/", base_url="http://graphapp.example.org", headers={"Accept-Language": "ru"}

@@ -500,7 +500,7 @@ def test_the_command_line_lists_a_workstreams_notes(runner, app, network) -> Non
     empty = runner.invoke("workstreams", "notes", "WS1")
     assert empty.exit_code == 0 and empty.stdout == "" and "WS1 has no progress notes yet" in empty.stderr
     missing = runner.invoke("workstreams", "notes", "WS99")
-    assert missing.exit_code == 1 and "no workstream with the id 'WS99'" in missing.output
+    assert missing.exit_code == 1 and "'WS99' is not a workstream of the network" in missing.output
 
 
 def test_the_notes_are_read_in_the_same_order_on_both_stores(store) -> None:
