@@ -72,6 +72,7 @@ PAGES: dict[str, Callable[[dict[str, str]], str]] = {
     "/explore": lambda i: "/explore",
     "/history": lambda i: "/history",
     "/import": lambda i: "/import",
+    "/import/formats": lambda i: "/import/formats",
     "/introductions": lambda i: "/introductions",
     "/introductions/<introduction>": lambda i: f"/introductions/{i['introduction']}",
     "/introductions/answer/<token>": lambda i: "/introductions/answer/a-link-no-longer-valid",
