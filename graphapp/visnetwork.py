@@ -159,7 +159,11 @@ def colour_legend(data: dict[str, Any]) -> list[dict[str, str]]:
 def _kinds_of(kinds: Iterable[str]) -> dict[str, dict[str, str]]:
     shown = set(kinds)
     return {
-        kind: {k: str(v) for k, v in style.items()} for kind, style in DRAWN_STYLE.items() if kind in shown
+        kind: {
+            k: str(STYLE_WORDS.get(v, v)) if k in ("name", "shape_name") else str(v) for k, v in style.items()
+        }
+        for kind, style in DRAWN_STYLE.items()
+        if kind in shown
     }
 
 
@@ -432,7 +436,7 @@ def vis_data(
             "scaling": {
                 "min": 8,
                 "max": 40,
-                "label": {"enabled": True, "min": 10, "max": 30, "maxVisible": 24, "drawThreshold": 5},
+                "label": {"enabled": True, "min": 10, "max": 22, "maxVisible": 20, "drawThreshold": 6},
             },
         },
         "physics": {
