@@ -124,20 +124,42 @@ def _page_settled(driver: Any, url: str) -> dict[str, Any]:
     return {"settled_s": None, "note": "not settled after 600 s"}
 
 
-def measure_page(members: int) -> dict[str, Any]:
-    """The served explorer's time to a settled whole network: the demo, then ``members`` synthetic people."""
+def measure_page(members: int, baseline: str = "", rounds: int = 1) -> dict[str, Any]:
+    """The served explorer's time to a settled whole network: the demo, then ``members`` synthetic people.
+    With ``baseline`` (the Python of another checkout, e.g. main before a change, installed in its own
+    venv), each picture is served by both in turn, ``rounds`` times, so that both meet the same load."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from tests.processes import _clean_env, graphapp, serving
+    from tests.processes import _clean_env, serving
 
     out: dict[str, Any] = {}
+    pythons = {"this checkout": sys.executable, **({"baseline": baseline} if baseline else {})}
     with tempfile.TemporaryDirectory() as tmp:
-        for name in ("demo", f"{members} synthetic members"):
-            folder = Path(tmp) / name.replace(" ", "-")
+        for name, which, round_ in (
+            (name, which, round_)
+            for name in ("demo", f"{members} synthetic members")
+            for round_ in range(rounds)
+            for which in pythons
+        ):
+            folder = Path(tmp) / f"{name}-{which}-{round_}".replace(" ", "-")
             folder.mkdir()
             env = {**_clean_env(), "GRAPHAPP_DB": str(folder / "graph.lbug")}
+            python = pythons[which]
+
+            def graphapp(
+                env: dict[str, str], *args: str, stdin: str | None = None, python: str = python
+            ) -> Any:
+                return subprocess.run(
+                    [python, "-m", "graphapp.cli", *args],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=1200,
+                    input=stdin,
+                )
+
             if name == "demo":
                 done = graphapp(env, "demo")
             else:
@@ -156,7 +178,7 @@ def measure_page(members: int) -> dict[str, Any]:
                 stdin="a long enough passphrase\n",
             )
             assert made.returncode == 0, made.stderr
-            with serving(env, folder / "serve.log") as url:
+            with serving(env, folder / "serve.log", command=(python, "-m", "graphapp.cli")) as url:
                 driver = start_chromium()
                 try:
                     driver.get(url + "login")
@@ -164,10 +186,11 @@ def measure_page(members: int) -> dict[str, Any]:
                     driver.find_element(By.ID, "password").send_keys("a long enough passphrase", Keys.ENTER)
                     WebDriverWait(driver, 30).until(lambda d: "/login" not in d.current_url)
                     _page_settled(driver, url + "explore")  # warm the server's caches once
-                    out[name] = _page_settled(driver, url + "explore")
+                    found = _page_settled(driver, url + "explore")
                 finally:
                     driver.quit()
-            print(name, out[name], flush=True)
+            out.setdefault(name, {}).setdefault(which, []).append(found)
+            print(name, which, found, flush=True)
     return out
 
 
@@ -176,13 +199,19 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=2000)
     parser.add_argument("--baseline-timeout", type=float, default=300)
     parser.add_argument("--page", action="store_true", help="Time the served explorer page instead.")
+    parser.add_argument(
+        "--baseline-python",
+        default="",
+        help="with --page: also serve each picture with this interpreter's graphapp (another checkout's venv)",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="with --page: how many times each is served")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # the child process of measure()
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(_measure_here(args.measure)))
         return
     if args.page:
-        print(json.dumps(measure_page(args.members), indent=2))
+        print(json.dumps(measure_page(args.members, args.baseline_python, args.rounds), indent=2))
         return
 
     with tempfile.TemporaryDirectory() as tmp:
