@@ -147,9 +147,14 @@ def measure_page(members: int, baseline: str = "", rounds: int = 1) -> dict[str,
             folder.mkdir()
             env = {**_clean_env(), "GRAPHAPP_DB": str(folder / "graph.lbug")}
             python = pythons[which]
+            checkout = Path(python).parent.parent.parent  # (DIR/.venv/bin/python: run from DIR, its own code)
 
             def graphapp(
-                env: dict[str, str], *args: str, stdin: str | None = None, python: str = python
+                env: dict[str, str],
+                *args: str,
+                stdin: str | None = None,
+                python: str = python,
+                checkout: Path = checkout,
             ) -> Any:
                 return subprocess.run(
                     [python, "-m", "graphapp.cli", *args],
@@ -158,6 +163,7 @@ def measure_page(members: int, baseline: str = "", rounds: int = 1) -> dict[str,
                     text=True,
                     timeout=1200,
                     input=stdin,
+                    cwd=checkout,
                 )
 
             if name == "demo":
@@ -178,7 +184,9 @@ def measure_page(members: int, baseline: str = "", rounds: int = 1) -> dict[str,
                 stdin="a long enough passphrase\n",
             )
             assert made.returncode == 0, made.stderr
-            with serving(env, folder / "serve.log", command=(python, "-m", "graphapp.cli")) as url:
+            with serving(
+                env, folder / "serve.log", command=(python, "-m", "graphapp.cli"), cwd=checkout
+            ) as url:
                 driver = start_chromium()
                 try:
                     driver.get(url + "login")
