@@ -198,6 +198,24 @@ def missing(language: str, source: Catalog | None = None) -> list[str]:
     return out
 
 
+def _write(path: Path, catalog: Catalog) -> None:
+    """``catalog`` to ``path`` as the repository keeps catalogues: sorted, no source lines (so that a
+    change elsewhere in the code does not touch them), nothing obsolete, not marked fuzzy."""
+    catalog.fuzzy = False
+    buffer = BytesIO()
+    write_po(
+        buffer,
+        catalog,
+        width=110,
+        ignore_obsolete=True,
+        include_previous=False,
+        no_location=True,
+        sort_output=True,
+    )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(buffer.getvalue())
+
+
 def update() -> None:
     source = extract()
     TRANSLATIONS.mkdir(parents=True, exist_ok=True)
@@ -207,17 +225,7 @@ def update() -> None:
         old.update(source, no_fuzzy_matching=True)
         path = TRANSLATIONS / language / "LC_MESSAGES" / "messages.po"
         path.parent.mkdir(parents=True, exist_ok=True)
-        buffer = BytesIO()
-        write_po(
-            buffer,
-            old,
-            width=110,
-            ignore_obsolete=True,
-            include_previous=False,
-            no_location=True,
-            sort_output=True,
-        )
-        path.write_bytes(buffer.getvalue())
+        _write(path, old)
         print(f"{path.relative_to(ROOT)}: {len(missing(language, source))} to translate")
 
 
@@ -245,18 +253,7 @@ def fill(files: list[str]) -> None:
             )
             found.flags.discard("fuzzy")
         path = TRANSLATIONS / language / "LC_MESSAGES" / "messages.po"
-        buffer = BytesIO()
-        have.fuzzy = False
-        write_po(
-            buffer,
-            have,
-            width=110,
-            ignore_obsolete=True,
-            include_previous=False,
-            no_location=True,
-            sort_output=True,
-        )
-        path.write_bytes(buffer.getvalue())
+        _write(path, have)
         print(
             f"{language}: {unknown} given strings are not in the catalogue (not marked, or spelt otherwise)"
         )

@@ -16,7 +16,7 @@ from typing import Any
 from flask_babel import LazyString, force_locale
 
 from graphapp.accounts import token_hash
-from graphapp.i18n import _, _l
+from graphapp.i18n import WORDS, _, _l
 from graphapp.mail import link, queue_mail, recipient_language, written_in
 from graphapp.queries import history
 from graphapp.queries.asks import ask_by_id
@@ -38,15 +38,8 @@ from graphapp.wording import INTRODUCTION_FROM
 __all__ = ["SUGGESTION_KINDS", "Refused", "answer", "member_of", "request_introduction", "week_ago"]
 
 #: Where an introduction was asked from, in the words of the mail to the person asked (lazy: in their
-#: language when the mail is written).
-MAIL_FROM: dict[str, Any] = {
-    "peer": _l("a suggested peer"),
-    "mentor": _l("a suggested mentor"),
-    "mentee": _l("a suggested mentee"),
-    "been-there": _l("a suggestion of someone who has been there"),
-    "ask": _l("an ask"),
-    "profile": _l("a profile"),
-}
+#: language when the mail is written): the one table of those words, graphapp.i18n's.
+MAIL_FROM: dict[str, Any] = WORDS["introduction_from"]
 
 #: The kinds of suggestion (a suggestion's ``kind``): asked from a list that leaves out whoever said no.
 SUGGESTION_KINDS = ("peer", "mentor", "mentee")
