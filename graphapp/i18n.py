@@ -316,7 +316,7 @@ def _local_page(back: str) -> str:
 
     >>> _local_page("/members?page=2"), _local_page("//evil.example/"), _local_page("/\t/evil.example")
     ('/members?page=2', '/', '/')
-    >>> _local_page("/\\evil.example"), _local_page("https://evil.example/"), _local_page("")
+    >>> _local_page("/\\\\evil.example"), _local_page("https://evil.example/"), _local_page("")
     ('/', '/', '/')
     """
     from urllib.parse import urlsplit
