@@ -24,6 +24,7 @@ import marshmallow as ma
 
 from graphapp.analytics.suggestions import MODES
 from graphapp.contactmap import VIEW_KINDS, View
+from graphapp.i18n import _
 from graphapp.queries.asks import ASK_KINDS, ASK_OUTCOMES, TEXT_LIMIT
 from graphapp.queries.asks import NOTE_LIMIT as OFFER_NOTE_LIMIT
 from graphapp.queries.coverage import M49_REGIONS
@@ -90,8 +91,14 @@ class Param(ma.fields.Field[Any]):  # (each kind of parameter loads its own type
     def __init__(self, description: str, default: Any) -> None:
         super().__init__(load_default=default, metadata={"description": description})
 
+    @property
+    def label(self) -> str:
+        """The parameter's name as the query string writes it (what a refusal names)."""
+        return self.data_key or self.name
+
     def fail_with(self, reason: str) -> ma.ValidationError:
-        return ma.ValidationError(f"{self.data_key or self.name} {reason}")
+        """A refusal: ``reason`` is the whole sentence, naming the parameter (in the reader's language)."""
+        return ma.ValidationError(str(reason))
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if value in (None, ""):
@@ -115,7 +122,14 @@ class Text(Param):
 
     def parse(self, value: str) -> str:
         if len(value) > self.limit:
-            raise self.fail_with(f"is too long ({len(value)} characters; at most {self.limit})")
+            raise self.fail_with(
+                _(
+                    "%(name)s is too long (%(count)s characters; at most %(limit)s)",
+                    name=self.label,
+                    count=len(value),
+                    limit=self.limit,
+                )
+            )
         return value.strip()
 
     def json_schema(self) -> dict[str, Any]:
@@ -133,10 +147,20 @@ class WholeNumber(Param):
         # As JSON Schema counts: 60.0 is a whole number (int() alone would also take " 1" and "1_0").
         whole = re.fullmatch(r"([+-]?[0-9]+)(?:\.0*)?", value)
         if not whole:
-            raise self.fail_with(f"must be a whole number, not {value!r}")
+            raise self.fail_with(
+                _("%(name)s must be a whole number, not %(value)s", name=self.label, value=repr(value))
+            )
         number = int(whole[1])
         if not self.low <= number <= self.high:
-            raise self.fail_with(f"must be between {self.low} and {self.high}, not {number}")
+            raise self.fail_with(
+                _(
+                    "%(name)s must be between %(low)s and %(high)s, not %(value)s",
+                    name=self.label,
+                    low=self.low,
+                    high=self.high,
+                    value=number,
+                )
+            )
         return number
 
     def json_schema(self) -> dict[str, Any]:
@@ -157,7 +181,14 @@ class Choice(Param):
 
     def parse(self, value: str) -> str:
         if value not in self.allowed:
-            raise self.fail_with(f"must be one of {', '.join(self.allowed)}, not {value!r}")
+            raise self.fail_with(
+                _(
+                    "%(name)s must be one of %(allowed)s, not %(value)s",
+                    name=self.label,
+                    allowed=", ".join(self.allowed),
+                    value=repr(value),
+                )
+            )
         return value
 
     def json_schema(self) -> dict[str, Any]:
@@ -184,11 +215,19 @@ class Day(Param):
 
     def parse(self, value: str) -> str:
         if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-            raise self.fail_with(f"must be a day written YYYY-MM-DD, not {value!r}")
+            raise self.fail_with(
+                _(
+                    "%(name)s must be a day written YYYY-MM-DD, not %(value)s",
+                    name=self.label,
+                    value=repr(value),
+                )
+            )
         try:
             return date.fromisoformat(value).isoformat()
         except ValueError:
-            raise self.fail_with(f"is not a day of the calendar: {value!r}") from None
+            raise self.fail_with(
+                _("%(name)s is not a day of the calendar: %(value)s", name=self.label, value=repr(value))
+            ) from None
 
     def json_schema(self) -> dict[str, Any]:
         return {"type": "string", "anyOf": [{"format": "date"}, {"maxLength": 0}]}
@@ -508,7 +547,13 @@ class DateDay(Param):
             except ValueError:
                 day = None
         if day is None:
-            raise self.fail_with(f"must be a day written YYYY-MM-DD, not {value!r}")
+            raise self.fail_with(
+                _(
+                    "%(name)s must be a day written YYYY-MM-DD, not %(value)s",
+                    name=self.label,
+                    value=repr(value),
+                )
+            )
         return day
 
     def json_schema(self) -> dict[str, Any]:
