@@ -341,16 +341,17 @@ def _journey_problem(stage: str, s: str, out: dict[str, Any]) -> str:
     """Why the day stage ``s`` was reached does not fit (as :func:`stage_problems` finds it), in the reader's
     language: a stage beyond the project's own, or a day before an earlier stage's."""
     if STAGES.index(s) > STAGES.index(stage):
-        return _(
+        beyond: str = _(
             "the day %(stage)s was reached (%(day)s) is the day it reached %(stage)s, a stage beyond the "
             "project's stage (%(current)s).",
             stage=word(s, "stage"),
             day=out[s],
             current=word(stage, "stage"),
         )
+        return beyond
     given = [g for g in STAGES if out.get(g)]
     earlier = given[given.index(s) - 1]
-    return _(
+    before: str = _(
         "the day %(stage)s was reached (%(day)s) is before the day it reached %(earlier)s (%(earlier_day)s): "
         "the days must follow the journey.",
         stage=word(s, "stage"),
@@ -358,6 +359,7 @@ def _journey_problem(stage: str, s: str, out: dict[str, Any]) -> str:
         earlier=word(earlier, "stage"),
         earlier_day=out[earlier],
     )
+    return before
 
 
 def _record(tx: Tx, pid: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> bool:

@@ -82,11 +82,26 @@ def test_a_resource_with_a_link_that_is_not_public_is_refused_in_french_on_the_p
     assert "url doit être un lien commençant par http:// ou https://" in text
     assert "url must be a link" not in text
     assert 'value="A guide"' in text  # (what was typed is kept)
+    no_title = client.post(
+        "/resources/new",
+        data={
+            **form,
+            "title": "",
+            "url": "https://example.org/g",
+            "csrf_token": csrf_token(client, "/resources/new"),
+        },
+    )
+    assert no_title.status_code == 400
+    assert "title ne doit pas être vide" in no_title.get_data(as_text=True)
 
     body = {**form, "topics": ["record linkage"]}
     api = _api(client, "POST", "/api/resources", body)
     assert api.status_code == 400
     assert "url must be a link starting with http:// or https://" in api.get_json()["error"]["message"]
+    untitled = _api(client, "POST", "/api/resources", {**body, "title": "", "url": "https://example.org/g"})
+    assert (
+        untitled.status_code == 400 and "title must not be empty" in untitled.get_json()["error"]["message"]
+    )
 
 
 def test_a_merge_of_a_topic_into_itself_is_refused_in_french_on_the_page_and_in_english_in_the_api(
