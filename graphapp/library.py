@@ -21,6 +21,7 @@ from typing import Any
 
 import pycountry
 
+from graphapp.i18n import _, word
 from graphapp.ingest.normalise import LINK, link_key, public_link, resource_id
 from graphapp.introductions import Refused
 from graphapp.proposals import UnknownTopic, vocabulary
@@ -108,7 +109,7 @@ class DuplicateLink(Refused):
     """A link already held: ``held`` is the id of the resource that holds it."""
 
     def __init__(self, held: str, title: str) -> None:
-        super().__init__(409, f"url: this link is shared already, as '{title}'.")
+        super().__init__(409, _("url: this link is shared already, as '%(title)s'.", title=title))
         self.held = held
 
 
@@ -126,7 +127,7 @@ def may_change(resource: dict[str, Any], member: str | None, coordinator: bool) 
 def _check_form(url: str) -> None:
     if not public_link(url):
         raise Refused(
-            400, "url must be a link starting with http:// or https://, e.g. https://example.org/guide"
+            400, _("url must be a link starting with http:// or https://, e.g. https://example.org/guide")
         )
 
 
@@ -144,20 +145,26 @@ def _check_link(tx: Tx, url: str, but: str | None = None) -> None:
 def _checked(tx: Tx, values: dict[str, Any], keep: frozenset[str] = frozenset()) -> dict[str, Any]:
     """The values with their topics and workstream as ids (a retired topic only if already held)."""
     if values["kind"] not in RESOURCE_KINDS:
-        raise Refused(400, f"kind must be one of {', '.join(RESOURCE_KINDS)}")
+        raise Refused(
+            400,
+            _(
+                "kind must be one of %(kinds)s",
+                kinds=", ".join(word(k, "resource_kind") for k in RESOURCE_KINDS),
+            ),
+        )
     if values["language"] not in dict(languages()):
-        raise Refused(400, "language must be an ISO 639-1 code, e.g. en, fr or ru")
+        raise Refused(400, _("language must be an ISO 639-1 code, e.g. en, fr or ru"))
     vocab = vocabulary(tx)
     topics: list[str] = []
     for text in values["topics"]:
         try:
             found = vocab.resolve(text, keep)
         except UnknownTopic as e:
-            raise Refused(404, f"topics: {e.message}") from None
+            raise Refused(404, _("topics: %(problem)s", problem=e.words)) from None
         if found not in topics:
             topics.append(found)
     if not topics:
-        raise Refused(400, "topics: name at least one topic")
+        raise Refused(400, _("topics: name at least one topic"))
     workstream = ""
     if values.get("workstream"):
         wanted = _squeezed(values["workstream"])
@@ -167,8 +174,11 @@ def _checked(tx: Tx, values: dict[str, Any], keep: frozenset[str] = frozenset())
         if wanted not in held:
             raise Refused(
                 404,
-                f"workstream: there is no workstream {values['workstream']!r}; they are "
-                + ", ".join(sorted(held.values())),
+                _(
+                    "workstream: there is no workstream %(name)s; they are %(names)s",
+                    name=repr(values["workstream"]),
+                    names=", ".join(sorted(held.values())),
+                ),
             )
         workstream = held[wanted]
     return {**values, "topics": sorted(topics), "workstream": workstream}
@@ -202,7 +212,7 @@ def _sharer_of(tx: Tx, member: str | None, coordinator: bool) -> str | None:
     if coordinator:
         return None
     raise NotYours(
-        403, "Sharing a resource needs a profile in the network, and your account is tied to none."
+        403, _("Sharing a resource needs a profile in the network, and your account is tied to none.")
     )
 
 
@@ -235,9 +245,9 @@ def add_resource(
 def _found(tx: Tx, resource: str, member: str | None, coordinator: bool) -> dict[str, Any]:
     found = q.resource_by_id(tx, resource)
     if found is None:
-        raise NotYours(404, f"There is no resource with the id {resource!r}.")
+        raise NotYours(404, _("There is no resource with the id %(id)s.", id=repr(resource)))
     if not may_change(found, member, coordinator):
-        raise NotYours(403, "Only the member who shared this resource, and coordinators, may change it.")
+        raise NotYours(403, _("Only the member who shared this resource, and coordinators, may change it."))
     return found
 
 

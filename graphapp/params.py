@@ -24,6 +24,7 @@ import marshmallow as ma
 
 from graphapp.analytics.suggestions import MODES
 from graphapp.contactmap import VIEW_KINDS, View
+from graphapp.i18n import _, _l
 from graphapp.queries.asks import ASK_KINDS, ASK_OUTCOMES, TEXT_LIMIT
 from graphapp.queries.asks import NOTE_LIMIT as OFFER_NOTE_LIMIT
 from graphapp.queries.coverage import M49_REGIONS
@@ -67,6 +68,19 @@ __all__ = [
 
 MAX_PER_PAGE = 100
 
+#: The body fields' refusals as marshmallow says them (in English), each with the message it was made
+#: from and its values, so that :meth:`BadRequest.of` words it in the reader's language.
+_SAID: dict[str, tuple[str, dict[str, Any]]] = {}
+
+
+def _says(message: Any, **values: Any) -> str:
+    """A body field's refusal, ``message`` marked with ``_l``: the English words marshmallow keeps (a
+    str, made at import), remembered so that a page shows them in its reader's language."""
+    msgid: str = message._args[0]  # (the English, untranslated: no request here)
+    english = msgid % values if values else msgid
+    _SAID[english] = (msgid, values)
+    return english
+
 
 class BadRequest(ValueError):
     """A request parameter that cannot be used, with the reason in words (shown to the user, status 400)."""
@@ -77,6 +91,9 @@ class BadRequest(ValueError):
         messages: Any = error.messages
         while not isinstance(messages, str):
             messages = next(iter(messages.values())) if isinstance(messages, Mapping) else messages[0]
+        said = _SAID.get(messages)
+        if said is not None:  # (a body field's refusal: in the reader's language, English in the API)
+            messages = _(said[0], **said[1])
         return cls(messages)
 
 
@@ -90,8 +107,14 @@ class Param(ma.fields.Field[Any]):  # (each kind of parameter loads its own type
     def __init__(self, description: str, default: Any) -> None:
         super().__init__(load_default=default, metadata={"description": description})
 
+    @property
+    def label(self) -> str:
+        """The parameter's name as the query string writes it (what a refusal names)."""
+        return self.data_key or self.name or ""
+
     def fail_with(self, reason: str) -> ma.ValidationError:
-        return ma.ValidationError(f"{self.data_key or self.name} {reason}")
+        """A refusal: ``reason`` is the whole sentence, naming the parameter (in the reader's language)."""
+        return ma.ValidationError(str(reason))
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if value in (None, ""):
@@ -115,7 +138,14 @@ class Text(Param):
 
     def parse(self, value: str) -> str:
         if len(value) > self.limit:
-            raise self.fail_with(f"is too long ({len(value)} characters; at most {self.limit})")
+            raise self.fail_with(
+                _(
+                    "%(name)s is too long (%(count)s characters; at most %(limit)s)",
+                    name=self.label,
+                    count=len(value),
+                    limit=self.limit,
+                )
+            )
         return value.strip()
 
     def json_schema(self) -> dict[str, Any]:
@@ -133,10 +163,20 @@ class WholeNumber(Param):
         # As JSON Schema counts: 60.0 is a whole number (int() alone would also take " 1" and "1_0").
         whole = re.fullmatch(r"([+-]?[0-9]+)(?:\.0*)?", value)
         if not whole:
-            raise self.fail_with(f"must be a whole number, not {value!r}")
+            raise self.fail_with(
+                _("%(name)s must be a whole number, not %(value)s", name=self.label, value=repr(value))
+            )
         number = int(whole[1])
         if not self.low <= number <= self.high:
-            raise self.fail_with(f"must be between {self.low} and {self.high}, not {number}")
+            raise self.fail_with(
+                _(
+                    "%(name)s must be between %(low)s and %(high)s, not %(value)s",
+                    name=self.label,
+                    low=self.low,
+                    high=self.high,
+                    value=number,
+                )
+            )
         return number
 
     def json_schema(self) -> dict[str, Any]:
@@ -157,7 +197,14 @@ class Choice(Param):
 
     def parse(self, value: str) -> str:
         if value not in self.allowed:
-            raise self.fail_with(f"must be one of {', '.join(self.allowed)}, not {value!r}")
+            raise self.fail_with(
+                _(
+                    "%(name)s must be one of %(allowed)s, not %(value)s",
+                    name=self.label,
+                    allowed=", ".join(self.allowed),
+                    value=repr(value),
+                )
+            )
         return value
 
     def json_schema(self) -> dict[str, Any]:
@@ -184,11 +231,19 @@ class Day(Param):
 
     def parse(self, value: str) -> str:
         if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-            raise self.fail_with(f"must be a day written YYYY-MM-DD, not {value!r}")
+            raise self.fail_with(
+                _(
+                    "%(name)s must be a day written YYYY-MM-DD, not %(value)s",
+                    name=self.label,
+                    value=repr(value),
+                )
+            )
         try:
             return date.fromisoformat(value).isoformat()
         except ValueError:
-            raise self.fail_with(f"is not a day of the calendar: {value!r}") from None
+            raise self.fail_with(
+                _("%(name)s is not a day of the calendar: %(value)s", name=self.label, value=repr(value))
+            ) from None
 
     def json_schema(self) -> dict[str, Any]:
         return {"type": "string", "anyOf": [{"format": "date"}, {"maxLength": 0}]}
@@ -398,23 +453,37 @@ def tidy(text: str) -> str:
 
 def _text(name: str, description: str, limit: int, required: bool = True) -> ma.fields.String:
     checks: list[ma.validate.Validator] = [
-        ma.validate.Length(max=limit, error=f"{name} is too long (at most {limit} characters)"),
+        ma.validate.Length(
+            max=limit,
+            error=_says(_l("%(name)s is too long (at most %(limit)s characters)"), name=name, limit=limit),
+        ),
     ]
     if required:
-        checks.append(ma.validate.Regexp(_SOMETHING, error=f"{name} must not be empty"))
+        checks.append(
+            ma.validate.Regexp(_SOMETHING, error=_says(_l("%(name)s must not be empty"), name=name))
+        )
     options: dict[str, Any] = {"required": True} if required else {"load_default": ""}
     return ma.fields.String(
         **options,
         validate=checks,
-        error_messages={"required": f"{name} is required", "invalid": f"{name} must be text"},
+        error_messages={
+            "required": _says(_l("%(name)s is required"), name=name),
+            "invalid": _says(_l("%(name)s must be text"), name=name),
+        },
         metadata={"description": description},
     )
 
 
 def _choice(name: str, description: str, allowed: tuple[str, ...], **options: Any) -> ma.fields.String:
     return ma.fields.String(
-        validate=ma.validate.OneOf(allowed, error=f"{name} must be one of {', '.join(allowed)}"),
-        error_messages={"required": f"{name} is required", "invalid": f"{name} must be text"},
+        validate=ma.validate.OneOf(
+            allowed,
+            error=_says(_l("%(name)s must be one of %(allowed)s"), name=name, allowed=", ".join(allowed)),
+        ),
+        error_messages={
+            "required": _says(_l("%(name)s is required"), name=name),
+            "invalid": _says(_l("%(name)s must be text"), name=name),
+        },
         metadata={"description": description},
         **options,
     )
@@ -508,7 +577,13 @@ class DateDay(Param):
             except ValueError:
                 day = None
         if day is None:
-            raise self.fail_with(f"must be a day written YYYY-MM-DD, not {value!r}")
+            raise self.fail_with(
+                _(
+                    "%(name)s must be a day written YYYY-MM-DD, not %(value)s",
+                    name=self.label,
+                    value=repr(value),
+                )
+            )
         return day
 
     def json_schema(self) -> dict[str, Any]:
@@ -666,13 +741,23 @@ def _resource_link(required: bool) -> ma.fields.String:
     return ma.fields.String(
         required=required,
         validate=[
-            ma.validate.Length(max=URL_LIMIT, error=f"url is too long (at most {URL_LIMIT} characters)"),
+            ma.validate.Length(
+                max=URL_LIMIT,
+                error=_says(
+                    _l("%(name)s is too long (at most %(limit)s characters)"), name="url", limit=URL_LIMIT
+                ),
+            ),
             ma.validate.Regexp(
                 LINK,
-                error="url must be a link starting with http:// or https://, e.g. https://example.org/guide",
+                error=_says(
+                    _l("url must be a link starting with http:// or https://, e.g. https://example.org/guide")
+                ),
             ),
         ],
-        error_messages={"required": "url is required", "invalid": "url must be text"},
+        error_messages={
+            "required": _says(_l("%(name)s is required"), name="url"),
+            "invalid": _says(_l("%(name)s must be text"), name="url"),
+        },
         metadata={"description": "Its public link (http or https)."},
     )
 
@@ -681,15 +766,22 @@ def _resource_topics(required: bool) -> ma.fields.List[Any]:
     return ma.fields.List(
         ma.fields.String(
             validate=[
-                ma.validate.Length(max=200, error="topics: each is at most 200 characters"),
-                ma.validate.Regexp(_SOMETHING, error="topics: each must not be empty"),
+                ma.validate.Length(
+                    max=200, error=_says(_l("topics: each is at most %(limit)s characters"), limit=200)
+                ),
+                ma.validate.Regexp(_SOMETHING, error=_says(_l("topics: each must not be empty"))),
             ]
         ),
         required=required,
         validate=ma.validate.Length(
-            min=1, max=RESOURCE_TOPICS, error=f"topics: name from 1 to {RESOURCE_TOPICS} topics"
+            min=1,
+            max=RESOURCE_TOPICS,
+            error=_says(_l("topics: name from 1 to %(count)s topics"), count=RESOURCE_TOPICS),
         ),
-        error_messages={"required": "topics: name at least one topic", "invalid": "topics must be a list"},
+        error_messages={
+            "required": _says(_l("topics: name at least one topic")),
+            "invalid": _says(_l("topics must be a list")),
+        },
         metadata={"description": "Its topics: each an id, name or alias (any case)."},
     )
 

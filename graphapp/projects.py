@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
+from graphapp.i18n import _, word
 from graphapp.ingest.gsbpm import domain_code
 from graphapp.ingest.normalise import project_id
 from graphapp.ingest.records import stage_problems
@@ -148,14 +149,18 @@ def _checked(
 
     title = _text(values, "title")
     if not title:
-        problems["title"] = "give the project a title."
+        problems["title"] = _("give the project a title.")
     elif len(title) > LIMITS["title"]:
-        problems["title"] = f"too long ({len(title)} characters; at most {LIMITS['title']})."
+        problems["title"] = _(
+            "too long (%(count)s characters; at most %(limit)s).", count=len(title), limit=LIMITS["title"]
+        )
     out["title"] = title
     description = _text(values, "description")
     if len(description) > LIMITS["description"]:
-        problems["description"] = (
-            f"too long ({len(description)} characters; at most {LIMITS['description']})."
+        problems["description"] = _(
+            "too long (%(count)s characters; at most %(limit)s).",
+            count=len(description),
+            limit=LIMITS["description"],
         )
     out["description"] = description
 
@@ -173,7 +178,9 @@ def _checked(
         if found:
             out["organisation"] = {"id": found[0]["id"], "name": found[0]["name"]}
         else:
-            problems["organisation"] = f"there is no organisation {organisation!r}; pick one from the list."
+            problems["organisation"] = _(
+                "there is no organisation %(name)s; pick one from the list.", name=repr(organisation)
+            )
             missing.add("organisation")
 
     workstream = _text(values, "workstream")
@@ -186,7 +193,9 @@ def _checked(
         if match:
             out["workstream"] = {"id": match[0]["id"], "name": match[0]["name"]}
         else:
-            problems["workstream"] = f"there is no workstream {workstream!r}; pick one from the list."
+            problems["workstream"] = _(
+                "there is no workstream %(name)s; pick one from the list.", name=repr(workstream)
+            )
             missing.add("workstream")
 
     raw_topics = values.get("topics") or []
@@ -201,14 +210,14 @@ def _checked(
         try:
             tid = vocab.resolve(text, keep)
         except UnknownTopic as e:
-            unknown.append(e.message)
+            unknown.append(e.words)
             continue
         topics[tid] = {"id": tid, "name": vocab.topics[tid]["name"] or tid}
     if unknown:
         problems["topics"] = " ".join(unknown)
         missing.add("topics")
     elif len(topics) > MAX_TOPICS:
-        problems["topics"] = f"at most {MAX_TOPICS} topics."
+        problems["topics"] = _("at most %(count)s topics.", count=MAX_TOPICS)
     out["topics"] = sorted(topics.values(), key=lambda t: (t["name"].casefold(), t["id"]))
 
     domain = _text(values, "domain")
@@ -216,8 +225,9 @@ def _checked(
     if domain:
         code = domain_code(domain)
         if code is None:
-            problems["domain"] = (
-                f"{domain!r} is not a GSBPM sub-process; give its code or name, e.g. 5.4 or Edit and impute."
+            problems["domain"] = _(
+                "%(domain)s is not a GSBPM sub-process; give its code or name, e.g. 5.4 or Edit and impute.",
+                domain=repr(domain),
             )
             missing.add("domain")
         else:
@@ -225,7 +235,11 @@ def _checked(
 
     stage = _text(values, "stage") or STAGES[0]
     if stage not in STAGES:
-        problems["stage"] = f"must be one of {', '.join(STAGES)}, not {stage!r}."
+        problems["stage"] = _(
+            "must be one of %(stages)s, not %(stage)s.",
+            stages=", ".join(word(s, "stage") for s in STAGES),
+            stage=repr(stage),
+        )
         stage = STAGES[0]
     out["stage"] = stage
     days = values.get("days") or {}
@@ -236,8 +250,10 @@ def _checked(
         typed_day = typed_day.strip() if isinstance(typed_day, str) else ""
         day = _day(typed_day) if typed_day else ""
         if day is None:
-            problems[f"days.{s}"] = (
-                f"the day {s} was reached must be a day written YYYY-MM-DD, not {typed_day!r}."
+            problems[f"days.{s}"] = _(
+                "the day %(stage)s was reached must be a day written YYYY-MM-DD, not %(typed)s.",
+                stage=word(s, "stage"),
+                typed=repr(typed_day),
             )
             day = ""
         if i > reached:
@@ -245,17 +261,22 @@ def _checked(
         elif i == reached and not day and reached > was:
             day = today  # (moved forward today, unless another day is given)
         if day > today:
-            problems[f"days.{s}"] = f"the day {s} was reached, {day}, is after today ({today})."
+            problems[f"days.{s}"] = _(
+                "the day %(stage)s was reached, %(day)s, is after today (%(today)s).",
+                stage=word(s, "stage"),
+                day=day,
+                today=today,
+            )
             journey.add(f"days.{s}")
         out[s] = day
-    for s, why in stage_problems(stage, {s: out[s] for s in STAGES}):  # (as the import checks them)
-        problems.setdefault(f"days.{s}", f"the day {s} was reached ({out[s]}) {why}.")
+    for s, _why in stage_problems(stage, {s: out[s] for s in STAGES}):  # (as the import checks them)
+        problems.setdefault(f"days.{s}", _journey_problem(stage, s, out))
         journey.add(f"days.{s}")
 
     for field in ("report", "code"):
         link = _text(values, field)
         if link and (len(link) > LIMITS["link"] or not safe_link(link)):
-            problems[field] = f"only a public http:// or https:// link, not {link[:80]!r}."
+            problems[field] = _("only a public http:// or https:// link, not %(link)s.", link=repr(link[:80]))
         out[field] = link
 
     entries = [
@@ -263,9 +284,9 @@ def _checked(
         for entry in values.get("members") or []
     ]
     entries = [(text, role) for text, role in entries if text]
-    by_id = {r["id"]: r for r in members_by_id(tx, [text for text, _ in entries])}
+    by_id = {r["id"]: r for r in members_by_id(tx, [text for text, _role in entries])}
     named: dict[str, list[dict[str, Any]]] = {}
-    for r in members_named(tx, [text for text, _ in entries if text not in by_id]):
+    for r in members_named(tx, [text for text, _role in entries if text not in by_id]):
         named.setdefault(r["text"], []).append(r)
     members: dict[str, dict[str, str]] = {}
     for text, role in entries:
@@ -278,22 +299,29 @@ def _checked(
         by_name = [r for r in rows if (r["name"] or "").lower() == text.lower()]
         found = [by_id[text]] if text in by_id else by_email or by_name
         if not found:
-            problems["members"] = (
-                f"there is no member {text!r}; give their name as in the directory, or email."
+            problems["members"] = _(
+                "there is no member %(text)s; give their name as in the directory, or email.",
+                text=repr(text),
             )
             missing.add("members")
             continue
         if len({r["id"] for r in found}) > 1:
-            problems["members"] = f"several members are called {text!r}; give the email of the one you mean."
+            problems["members"] = _(
+                "several members are called %(text)s; give the email of the one you mean.", text=repr(text)
+            )
             continue
         who = found[0]
         if not role:
-            problems["members"] = f"say what {who['name']} does in the project (their role)."
+            problems["members"] = _("say what %(name)s does in the project (their role).", name=who["name"])
         elif len(role) > LIMITS["role"]:
-            problems["members"] = f"{who['name']}'s role is too long (at most {LIMITS['role']} characters)."
+            problems["members"] = _(
+                "%(name)s's role is too long (at most %(limit)s characters).",
+                name=who["name"],
+                limit=LIMITS["role"],
+            )
         members[who["id"]] = {"id": who["id"], "name": who["name"], "role": role}
     if len(members) > MAX_MEMBERS:
-        problems["members"] = f"at most {MAX_MEMBERS} members."
+        problems["members"] = _("at most %(count)s members.", count=MAX_MEMBERS)
     out["members"] = sorted(members.values(), key=lambda m: ((m["name"] or "").casefold(), m["id"]))
 
     if problems:
@@ -307,6 +335,31 @@ def _checked(
             status = 400
         raise ProjectRejected(problems, status)
     return out
+
+
+def _journey_problem(stage: str, s: str, out: dict[str, Any]) -> str:
+    """Why the day stage ``s`` was reached does not fit (as :func:`stage_problems` finds it), in the reader's
+    language: a stage beyond the project's own, or a day before an earlier stage's."""
+    if STAGES.index(s) > STAGES.index(stage):
+        beyond: str = _(
+            "the day %(stage)s was reached (%(day)s) is the day it reached %(stage)s, a stage beyond the "
+            "project's stage (%(current)s).",
+            stage=word(s, "stage"),
+            day=out[s],
+            current=word(stage, "stage"),
+        )
+        return beyond
+    given = [g for g in STAGES if out.get(g)]
+    earlier = given[given.index(s) - 1]
+    before: str = _(
+        "the day %(stage)s was reached (%(day)s) is before the day it reached %(earlier)s (%(earlier_day)s): "
+        "the days must follow the journey.",
+        stage=word(s, "stage"),
+        day=out[s],
+        earlier=word(earlier, "stage"),
+        earlier_day=out[earlier],
+    )
+    return before
 
 
 def _record(tx: Tx, pid: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> bool:
@@ -366,7 +419,9 @@ def add_project(
     if not coordinator and not creator:
         raise Refused(
             403,
-            "Your account is not tied to a member of the network: a coordinator can add the project for you.",
+            _(
+                "Your account is not tied to a member of the network: a coordinator can add the project for you."
+            ),
         )
     members = list(values.get("members") or [])
     extra: dict[str, str] = {}
@@ -374,7 +429,7 @@ def add_project(
         if own_role.strip():
             members.insert(0, {"member": creator, "role": own_role})
         elif not coordinator:
-            extra["role"] = "say what your role in the project is (you become one of its members)."
+            extra["role"] = _("say what your role in the project is (you become one of its members).")
     try:
         checked = _checked(tx, {**values, "members": members}, None, today, sees_email)
     except ProjectRejected as e:
@@ -391,9 +446,14 @@ def _may_change(tx: Tx, pid: str, member: str | None, coordinator: bool, what: s
     """The project, if this person may change it (its members, coordinators); else 403 or 404."""
     found = project(tx, pid)
     if not coordinator and (found is None or member not in {m["id"] for m in found["members"]}):
-        raise Refused(403, f"Only the project's members and coordinators can {what} it.")
+        raise Refused(
+            403,
+            _("Only the project's members and coordinators can delete it.")
+            if what == "delete"
+            else _("Only the project's members and coordinators can change it."),
+        )
     if found is None:
-        raise Refused(404, f"There is no project with the id {pid!r}.")
+        raise Refused(404, _("There is no project with the id %(id)s.", id=repr(pid)))
     return found
 
 
@@ -419,8 +479,10 @@ def change_project(
     if before["members"] and not checked["members"] and not coordinator:
         raise ProjectRejected(
             {
-                "members": "a project needs at least one member: only a coordinator can leave it with "
-                "none (then only coordinators could change it)."
+                "members": _(
+                    "a project needs at least one member: only a coordinator can leave it with "
+                    "none (then only coordinators could change it)."
+                )
             }
         )
     after = {"id": pid, **checked}

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
+from graphapp.i18n import _
 from graphapp.ingest.plan import NameIndex, name_key
 from graphapp.introductions import Refused
 from graphapp.queries import history
@@ -91,17 +92,47 @@ def find(tx: Tx, what: str, text: str) -> dict[str, Any]:
 
         names = {n["name"]: n["name"] for n in nodes.values()}
         near = closest(text, names) if text else []
-        hint = f" Did you mean {' or '.join(repr(n) for n in near)}?" if near else ""
-        raise Refused(404, f"There is no {what} named {text!r}.{hint}")
+        if what == "topic":
+            missing = _("There is no topic named %(text)s.", text=repr(text))
+        else:
+            missing = _("There is no organisation named %(text)s.", text=repr(text))
+        if near:
+            missing = _(
+                "%(problem)s Did you mean %(names)s?",
+                problem=missing,
+                names=str(_(" or ")).join(repr(n) for n in near),
+            )
+        raise Refused(404, missing)
     return nodes[found]
 
 
 def _clean(text: str, field_name: str, limit: int) -> str:
     text = " ".join((text or "").split())
     if not text:
-        raise Refused(400, f"The {field_name} cannot be empty.")
+        raise Refused(
+            400,
+            _("The new name cannot be empty.")
+            if field_name == "new name"
+            else _("The alias cannot be empty."),
+        )
     if len(text) > limit:
-        raise Refused(400, f"The {field_name} is {len(text)} characters long; at most {limit} are allowed.")
+        if field_name == "new name":
+            raise Refused(
+                400,
+                _(
+                    "The new name is %(count)s characters long; at most %(limit)s are allowed.",
+                    count=len(text),
+                    limit=limit,
+                ),
+            )
+        raise Refused(
+            400,
+            _(
+                "The alias is %(count)s characters long; at most %(limit)s are allowed.",
+                count=len(text),
+                limit=limit,
+            ),
+        )
     return text
 
 
@@ -112,7 +143,19 @@ def _check_free(tx: Tx, what: str, node_id: str, spellings: list[str]) -> None:
     for spelling in spellings:
         other = index.ids.get(name_key(spelling))
         if other is not None and other != node_id:
-            raise Refused(409, f"'{spelling}' already names the {what} '{nodes[other]['name']}'.")
+            if what == "topic":
+                taken = _(
+                    "'%(spelling)s' already names the topic '%(name)s'.",
+                    spelling=spelling,
+                    name=nodes[other]["name"],
+                )
+            else:
+                taken = _(
+                    "'%(spelling)s' already names the organisation '%(name)s'.",
+                    spelling=spelling,
+                    name=nodes[other]["name"],
+                )
+            raise Refused(409, taken)
 
 
 def _fields(what: str, node: dict[str, Any]) -> dict[str, Any]:
@@ -182,7 +225,12 @@ def add_alias(tx: Tx, what: str, text: str, alias: str) -> dict[str, Any]:
     if name_key(alias) in {name_key(before["name"]), *map(name_key, before["aliases"])}:
         return {**node, **before}  # (already a spelling of it: nothing to do)
     if len(before["aliases"]) >= LIMITS["aliases"]:
-        raise Refused(400, f"A {what} may have at most {LIMITS['aliases']} aliases.")
+        raise Refused(
+            400,
+            _("A topic may have at most %(count)s aliases.", count=LIMITS["aliases"])
+            if what == "topic"
+            else _("An organisation may have at most %(count)s aliases.", count=LIMITS["aliases"]),
+        )
     after = {**before, "aliases": sorted([*before["aliases"], alias], key=str.casefold)}
     _write(
         tx, what, node["id"], before, after, f"'{alias}' is another name for the {what} '{before['name']}'"
@@ -197,7 +245,16 @@ def remove_alias(tx: Tx, what: str, text: str, alias: str) -> dict[str, Any]:
     before = _fields(what, node)
     kept = [a for a in before["aliases"] if name_key(a) != name_key(alias or "")]
     if len(kept) == len(before["aliases"]):
-        raise Refused(404, f"'{alias}' is not an alias of the {what} '{before['name']}'.")
+        raise Refused(
+            404,
+            _("'%(alias)s' is not an alias of the topic '%(name)s'.", alias=alias, name=before["name"])
+            if what == "topic"
+            else _(
+                "'%(alias)s' is not an alias of the organisation '%(name)s'.",
+                alias=alias,
+                name=before["name"],
+            ),
+        )
     after = {**before, "aliases": kept}
     _write(tx, what, node["id"], before, after, f"'{alias}' no longer names the {what} '{before['name']}'")
     return {**node, **after}
@@ -209,12 +266,23 @@ def translate(tx: Tx, what: str, text: str, name_fr: str = "", name_ru: str = ""
     it is the subject; its name stays as entered); an empty one clears it."""
     node = find(tx, what, text)
     names = {}
-    for key, value, language in (("name_fr", name_fr, "French"), ("name_ru", name_ru, "Russian")):
+    for key, value in (("name_fr", name_fr), ("name_ru", name_ru)):
         value = " ".join((value or "").split())
         if len(value) > LIMITS["name"]:
+            count, limit = len(value), LIMITS["name"]
             raise Refused(
                 400,
-                f"The {language} name is {len(value)} characters long; at most {LIMITS['name']} are allowed.",
+                _(
+                    "The French name is %(count)s characters long; at most %(limit)s are allowed.",
+                    count=count,
+                    limit=limit,
+                )
+                if key == "name_fr"
+                else _(
+                    "The Russian name is %(count)s characters long; at most %(limit)s are allowed.",
+                    count=count,
+                    limit=limit,
+                ),
             )
         names[key] = value
     before = _fields(what, node)
@@ -231,7 +299,11 @@ def describe(tx: Tx, text: str, description: str) -> dict[str, Any]:
     if len(description) > LIMITS["description"]:
         raise Refused(
             400,
-            f"The description is {len(description)} characters long; at most {LIMITS['description']} are allowed.",
+            _(
+                "The description is %(count)s characters long; at most %(limit)s are allowed.",
+                count=len(description),
+                limit=LIMITS["description"],
+            ),
         )
     before = _fields("topic", node)
     after = {**before, "description": description}
@@ -264,7 +336,20 @@ def change(tx: Tx, what: str, text: str, action: str, value: str = "", value_ru:
     retire). Returns the node as it is now."""
     if action not in ACTIONS or (what != "topic" and action in TOPIC_ONLY):
         allowed = [a for a in ACTIONS if what == "topic" or a not in TOPIC_ONLY]
-        raise Refused(400, f"An {what} can be changed by {', '.join(allowed)}; not by {action!r}.")
+        raise Refused(
+            400,
+            _(
+                "A topic can be changed by %(actions)s; not by %(action)s.",
+                actions=", ".join(allowed),
+                action=repr(action),
+            )
+            if what == "topic"
+            else _(
+                "An organisation can be changed by %(actions)s; not by %(action)s.",
+                actions=", ".join(allowed),
+                action=repr(action),
+            ),
+        )
     if action == "rename":
         return rename(tx, what, text, value)
     if action == "alias":
@@ -294,7 +379,7 @@ def update(
     Each is recorded as it is made; any refusal undoes them all. Returns the node as it is now."""
     node = find(tx, what, text)
     if what != "topic" and (description is not None or status is not None):
-        raise Refused(400, "An organisation has no description or status.")
+        raise Refused(400, _("An organisation has no description or status."))
     if name is not None:
         node = rename(tx, what, node["id"], name)
     for alias in add_aliases:
@@ -376,11 +461,26 @@ def plan_merge(tx: Tx, what: str, merged_text: str, kept_text: str) -> MergePlan
     merged, kept = find(tx, what, merged_text), find(tx, what, kept_text)
     if merged["id"] == kept["id"]:
         raise Refused(
-            409, f"'{merged_text}' and '{kept_text}' are the same {what}: there is nothing to merge."
+            409,
+            _(
+                "'%(merged)s' and '%(kept)s' are the same topic: there is nothing to merge.",
+                merged=merged_text,
+                kept=kept_text,
+            )
+            if what == "topic"
+            else _(
+                "'%(merged)s' and '%(kept)s' are the same organisation: there is nothing to merge.",
+                merged=merged_text,
+                kept=kept_text,
+            ),
         )
     if what == "topic" and kept.get("status") == q.RETIRED:
         raise Refused(
-            409, f"The topic '{kept['name']}' is retired: put it back in use before merging into it."
+            409,
+            _(
+                "The topic '%(name)s' is retired: put it back in use before merging into it.",
+                name=kept["name"],
+            ),
         )
     aliases = _aliases_without(
         [*(kept.get("aliases") or []), merged["name"], *(merged.get("aliases") or [])], kept["name"]

@@ -132,7 +132,7 @@ def resources() -> str:
     try:
         shown = get_store().read(resources_page, filters, viewer)
     except UnknownTopic as e:
-        abort(404, e.message)
+        abort(404, e.words)
     return render_template(
         "pages/resources.html",
         **shown,
@@ -182,7 +182,7 @@ def _refused(e: Exception) -> tuple[int, str, str | None]:
     """A refusal's status (a page answers 400 for a topic or workstream it does not know), words, and the
     resource that holds a link already."""
     if isinstance(e, Refused):
-        return (400 if e.status == 404 else e.status), e.message, getattr(e, "held", None)
+        return (400 if e.status == 404 else e.status), e.words, getattr(e, "held", None)
     return 400, str(e), None
 
 
@@ -223,7 +223,7 @@ def share_resource() -> Any:
         )
     except (Refused, BadRequest) as e:
         if isinstance(e, NotYours):
-            abort(e.status, e.message)
+            abort(e.status, e.words)
         status, message, held = _refused(e)
         shown = get_store().read(_form_page, viewer, None)
         _denied(viewer, shown)  # (a form from someone who may not share: 403 whatever it holds)
@@ -264,7 +264,7 @@ def save_resource(resource: str) -> Any:
         done = get_store().write(edit_resource, viewer.member, viewer.at_least("coordinator"), resource, body)
     except (Refused, BadRequest) as e:
         if isinstance(e, NotYours):
-            abort(e.status, e.message)
+            abort(e.status, e.words)
         status, message, held = _refused(e)
         shown = _editable(viewer, resource)
         return _render_form(shown, typed, message, held), status
@@ -278,6 +278,6 @@ def remove_resource_page(resource: str) -> Response:
     try:
         done = get_store().write(remove_resource, viewer.member, viewer.at_least("coordinator"), resource)
     except Refused as e:
-        abort(e.status, e.message)
+        abort(e.status, e.words)
     flash(_("Removed: %(title)s.", title=done["title"]))
     return redirect(url_for("pages.resources"))

@@ -175,7 +175,7 @@ def projects() -> str:
     try:
         shown = get_store().read(projects_page, filters)
     except UnknownTopic as e:
-        abort(404, e.message)
+        abort(404, e.words)
     viewer = current_viewer()
     return render_template(
         "pages/projects.html",
@@ -305,7 +305,7 @@ def new_project() -> Any:
     except ProjectRejected as e:
         return _render_form(store.read(project_page, None), typed, e.problems), 400
     except Refused as e:
-        abort(e.status, e.message)
+        abort(e.status, e.words)
     flash(_("The project is added."))
     return redirect(url_for("pages.project", project=done["id"]))
 
@@ -332,7 +332,7 @@ def edit_project(project_id: str) -> Any:
     except ProjectRejected as e:
         return _render_form(store.read(project_page, project_id), typed, e.problems), 400
     except Refused as e:
-        abort(e.status, e.message)
+        abort(e.status, e.words)
     flash(_("The project is saved."))
     return redirect(url_for("pages.project", project=project_id))
 
@@ -366,6 +366,6 @@ def delete_project(project_id: str) -> Any:
     try:
         gone = store.write(remove_project, project_id, viewer.member, viewer.at_least("coordinator"))
     except Refused as e:
-        abort(e.status, e.message)
+        abort(e.status, e.words)
     flash(_("The project ‘%(title)s’ is deleted; the history keeps what it was.", title=gone["title"]))
     return redirect(url_for("pages.projects"))

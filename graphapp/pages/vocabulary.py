@@ -147,7 +147,7 @@ def _edit(what: str, node_id: str) -> Any:
     try:
         get_store().write(vocabulary.change, what, node_id, action, value, value_ru)
     except Refused as e:
-        return _item(what, node_id, e.message, typed, e.status)
+        return _item(what, node_id, e.words, typed, e.status)
     flash(str(DONE[action]))
     return redirect(url_for(f"pages.manage_{what}", node_id=node_id))
 
@@ -161,7 +161,7 @@ def _merge(what: str, node_id: str) -> Any:
             return render_template("pages/vocabulary_merge.html", what=what, words=WORDS[what], plan=plan)
         plan = get_store().write(vocabulary.merge, what, node_id, into)
     except Refused as e:
-        return _item(what, node_id, e.message, {"merge": into}, e.status)
+        return _item(what, node_id, e.words, {"merge": into}, e.status)
     flash(_("Merged: %(summary)s.", summary=plan.summary()))
     return redirect(url_for(f"pages.manage_{what}", node_id=plan.kept["id"]))
 
