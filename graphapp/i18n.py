@@ -37,6 +37,7 @@ __all__ = [
     "country_in",
     "current_language",
     "day",
+    "moment",
     "init_app",
     "local_name",
     "sort_key",
@@ -213,9 +214,9 @@ def local_name(item: Any, language: str | None = None) -> str:
     return (get(f"name_{language}") if language != "en" else "") or get("name")
 
 
-def day(value: str | None, form: str = "medium") -> str:
+def day(value: str | None, form: str = "medium", language: str | None = None) -> str:
     """The Jinja filter ``day``: an ISO day ("2026-11-30", or a timestamp that starts with one) or month
-    ("2026-11") in the reader's language; anything else as it is.
+    ("2026-11") in the reader's language (or ``language``'s: a mail's reader); anything else as it is.
 
     Outside a request (as here) the day is in English:
 
@@ -227,14 +228,33 @@ def day(value: str | None, form: str = "medium") -> str:
     from babel.dates import format_date
 
     text = (value or "").strip()
-    locale = get_locale() if has_request_context() else None
-    language = str(locale) if locale is not None else "en"
+    language = language or current_language()
     try:
         if len(text) == 7:
             return format_date(date.fromisoformat(text + "-01"), "LLLL y", locale=language)
         return format_date(date.fromisoformat(text[:10]), form, locale=language)
     except ValueError:
         return text
+
+
+def moment(value: str | None) -> str:
+    """The Jinja filter ``moment``: an ISO timestamp as a date and time in the reader's language, in UTC
+    (anything else as it is). Outside a request, in English:
+
+    >>> moment("2026-01-02T03:04:05+00:00"), moment("")
+    ('Jan 2, 2026, 3:04:05\u202fAM UTC', '')
+    """
+    from datetime import UTC, datetime
+
+    from babel.dates import format_datetime
+
+    text = (value or "").strip()
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    at = at.replace(tzinfo=UTC) if at.tzinfo is None else at
+    return format_datetime(at, "medium", tzinfo=UTC, locale=current_language()) + " UTC"
 
 
 def init_app(app: Flask) -> None:
@@ -251,6 +271,7 @@ def init_app(app: Flask) -> None:
     for name, function in (
         ("sort_by_name", _sort_filter),
         ("day", day),
+        ("moment", moment),
         ("word", word),
         ("local_name", local_name),
     ):

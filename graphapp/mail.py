@@ -160,15 +160,9 @@ def mail_day(value: str | None, language: str) -> str:
     >>> mail_day("2026-11-30T10:00:00+00:00", "fr"), mail_day("2026-11-30", "ru"), mail_day("", "en")
     ('30 nov. 2026', '30 нояб. 2026\\u202fг.', '')
     """
-    from datetime import date
+    from graphapp.i18n import day
 
-    from babel.dates import format_date
-
-    text = (value or "").strip()
-    try:
-        return format_date(date.fromisoformat(text[:10]), "medium", locale=language_or_english(language))
-    except ValueError:
-        return text
+    return day(value, language=language_or_english(language))
 
 
 def by_language(compose: Callable[[], Any]) -> Callable[[str], Any]:

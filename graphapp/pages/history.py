@@ -523,8 +523,7 @@ def whats_new(tx: Tx, viewer: Viewer) -> dict[str, Any] | None:
     topic_names = {r["id"]: r["name"] for r in tx.run(history.NAMES["Topic"], ids=sorted(mine[0]))}
     workstream_names = {r["id"]: r["name"] for r in tx.run(history.NAMES["Workstream"], ids=sorted(mine[1]))}
     return {
-        "since": when(since),
-        "since_at": since,  # (the page writes it in the reader's language)
+        "since": since,  # (an ISO timestamp: the page writes it in the reader's language)
         "first": not viewer.seen,
         "week": bool(viewer.seen) and viewer.seen > week_ago,
         "members": members[:WHATS_NEW_LIMIT],

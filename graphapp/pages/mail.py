@@ -19,33 +19,10 @@ from graphapp.queries.cypher import Tx
 from graphapp.queries.mail import mail_counts, mail_list, mail_off, retry_mail, set_mail_off
 from graphapp.queries.members import hold_member, member_profile
 
-__all__ = ["OPTIONAL_KINDS", "mail_admin_page", "moment", "preferences_page"]
+__all__ = ["OPTIONAL_KINDS", "mail_admin_page", "preferences_page"]
 
 #: The kinds of mail a member may turn off; the others answer something the person did.
 OPTIONAL_KINDS = tuple(kind for kind, about in KINDS.items() if about.optional)
-
-
-@bp.app_template_filter("moment")
-def moment(value: str | None) -> str:
-    """The Jinja filter ``moment``: an ISO timestamp as a date and time in the reader's language, in UTC
-    (anything else as it is). Outside a request, in English:
-
-    >>> moment("2026-01-02T03:04:05+00:00"), moment("")
-    ('Jan 2, 2026, 3:04:05\u202fAM UTC', '')
-    """
-    from datetime import UTC, datetime
-
-    from babel.dates import format_datetime
-
-    from graphapp.i18n import current_language
-
-    text = (value or "").strip()
-    try:
-        at = datetime.fromisoformat(text)
-    except ValueError:
-        return text
-    at = at.replace(tzinfo=UTC) if at.tzinfo is None else at
-    return format_datetime(at, "medium", tzinfo=UTC, locale=current_language()) + " UTC"
 
 
 def preferences_page(tx: Tx, member: str) -> dict[str, Any] | None:
