@@ -354,7 +354,9 @@ class LadybugTx(_Declared):
         if table in NODES:
             spec = NODES[table]
             if spec.list_properties:
-                for batch in batches(rows):
+                # UNWIND reads rows as structs, which must name every field: an absent optional one is null.
+                whole = [{c: row.get(c) for c in spec.properties} for row in rows]
+                for batch in batches(whole):
                     self.run(CREATE_NODES[table], rows=batch)
                 return
             columns: tuple[str, ...] = spec.properties
