@@ -32,7 +32,15 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
 TRANSLATIONS = ROOT / "graphapp" / "translations"
 LANGUAGES = ("fr", "ru")  # English is the source language
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None, "_n": (1, 2)}
+KEYWORDS = {
+    "reason": None,  # ingest.problems.reason: an import problem's reason, said on pages in the reader's language
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "_l": None,
+    "lazy_gettext": None,
+    "_n": (1, 2),
+}
 #: Words that are names, not language: the same in every language.
 NAMES = {
     "graphapp",

@@ -21,7 +21,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from graphapp.db import get_store
 from graphapp.i18n import _, _l
 from graphapp.ingest import ImportRejected, import_files
-from graphapp.ingest.problems import Problem
+from graphapp.ingest.problems import Problem, Reason
 from graphapp.ingest.readers import COLUMNS, KINDS, REQUIRED
 from graphapp.resources import PACKAGE
 
@@ -186,11 +186,16 @@ def import_template(kind: str) -> Any:
 
 def shown_problem(p: Problem, labels: dict[str, str]) -> str:
     """An import problem in the reader's language: where it is (file, row, column, value) in the reader's
-    words; the reason as the importer gave it (English: the importer, shared with the CLI, knows no
-    language; see the report of issue 15)."""
+    words, and why in the reader's words too when the importer said it with ``ingest.problems.reason``."""
     file = labels.get(p.file, p.file)
     value = p.quoted_value()
-    where = {"file": file, "row": _row_words(p.row), "column": p.column, "value": value, "reason": p.reason}
+    where = {
+        "file": file,
+        "row": _row_words(p.row),
+        "column": p.column,
+        "value": value,
+        "reason": said(p.reason),
+    }
     if p.row and p.column:
         text = (
             _("%(file)s, %(row)s, column '%(column)s': %(value)s %(reason)s", **where)
@@ -206,6 +211,14 @@ def shown_problem(p: Problem, labels: dict[str, str]) -> str:
     else:
         text = _("%(file)s: %(value)s %(reason)s", **where) if value else _("%(file)s: %(reason)s", **where)
     return str(text)
+
+
+def said(why: str) -> str:
+    """An import problem's reason in the reader's language: its message translated and filled with the
+    same parameters (a reason not made with ``ingest.problems.reason`` stays as the importer wrote it)."""
+    if not isinstance(why, Reason):
+        return why
+    return str(_(why.message, **why.params))
 
 
 def _row_words(row: str) -> str:

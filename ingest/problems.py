@@ -2,7 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+
+class Reason(str):
+    """Why a value is refused: English as a string (what the CLI and the API show), and its message with
+    its parameters kept apart, so a page can say it in the reader's language (``graphapp.uploads``).
+
+    The importer knows no language and imports nothing from Flask; ``reason`` marks the message for the
+    catalogue (``devtools.i18n`` extracts its first argument) and fills it in English.
+
+    >>> r = reason("is not one of %(allowed)s", allowed="expert, learning")
+    >>> print(r)
+    is not one of expert, learning
+    >>> r.message, dict(r.params)
+    ('is not one of %(allowed)s', {'allowed': 'expert, learning'})
+    """
+
+    message: str
+    params: Mapping[str, object]
+
+    def __new__(cls, message: str, params: Mapping[str, object] | None = None) -> Reason:
+        self = super().__new__(cls, message % dict(params) if params else message)
+        self.message = message
+        self.params = dict(params or {})
+        return self
+
+    def __reduce__(self) -> tuple[type[Reason], tuple[str, dict[str, object]]]:
+        return (Reason, (self.message, dict(self.params)))
+
+
+def reason(message: str, **params: object) -> Reason:
+    """A reason whose ``message`` is a whole English sentence with named ``%(name)s`` placeholders (never a
+    sentence glued from pieces: word order differs in French and Russian). Numbers and names go in
+    ``params``; the page translates ``message`` and fills the same parameters."""
+    return Reason(message, params)
 
 
 @dataclass(frozen=True, order=True)

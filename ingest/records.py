@@ -25,7 +25,7 @@ from graphapp.ingest.normalise import (
     topic_key,
     valid_id,
 )
-from graphapp.ingest.problems import Problem
+from graphapp.ingest.problems import Problem, reason
 from graphapp.ingest.readers import STAGE_COLUMNS, RawRow
 from graphapp.queries.schema import (
     EMAIL_VISIBILITY,
@@ -279,7 +279,7 @@ def parse_member(row: RawRow, problems: list[Problem]) -> MemberRecord:
     if raw_email is not None:
         email = normalise_email(raw_email)
         if email is None:
-            problems.append(src.problem("email", raw_email, "is not an email address"))
+            problems.append(src.problem("email", raw_email, reason("is not an email address")))
     given = _given_id(src, values.get("id"), problems)
     if given is None and raw_email is None and _text(values.get("id")) is None:
         problems.append(src.problem("email", None, "is empty: a member needs an email (or an id)"))
@@ -307,7 +307,7 @@ def parse_member(row: RawRow, problems: list[Problem]) -> MemberRecord:
     for item in split_list(values.get("knows")):
         contact = normalise_email(item)
         if contact is None:
-            problems.append(src.problem("knows", item, "is not an email address"))
+            problems.append(src.problem("knows", item, reason("is not an email address")))
         elif contact == email:
             problems.append(src.problem("knows", item, "is the member's own email"))
         else:
@@ -560,7 +560,7 @@ def _member_ref(src: Source, column: str, text: str, problems: list[Problem]) ->
     if "@" in text:
         email = normalise_email(text)
         if email is None:
-            problems.append(src.problem(column, text, "is not an email address"))
+            problems.append(src.problem(column, text, reason("is not an email address")))
         return email
     if not valid_id(text):
         problems.append(src.problem(column, text, "is neither an email address nor a member id"))

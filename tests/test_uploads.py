@@ -103,3 +103,14 @@ def test_an_upload_over_the_limit_is_refused(app, coordinator) -> None:
     assert response.status_code == 413
     assert "larger than 0.1 MiB" in response.get_data(as_text=True)
     assert _members(coordinator) == 0
+
+
+def test_a_french_coordinator_reads_why_a_row_is_refused_in_french(coordinator) -> None:
+    from graphapp.i18n import COOKIE
+
+    coordinator.set_cookie(COOKIE, "fr")
+    bad = (b"name,email\nAna,not-an-email\n", "members.csv")
+    page = _upload(coordinator, [bad]).get_data(as_text=True)
+    assert "ligne 2" in page and "n’est pas une adresse électronique" in page
+    assert "is not an email address" not in page
+    assert _members(coordinator) == 0
