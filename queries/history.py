@@ -71,6 +71,7 @@ KINDS: dict[str, str] = {
     "resource": "shared resource added, changed or removed",  # (issue 14 §4: graphapp.library, imports)
     "project": "project added, changed or deleted",  # (issue 14 §1: graphapp.projects, imports)
     "theme": "theme of the journey changed",  # (issue 14 §2: imports)
+    "mapping": "survey mapping saved",  # (issue 16: graphapp.ingest.mapping)
 }
 
 _actor: contextvars.ContextVar[str] = contextvars.ContextVar("graphapp_actor", default="system")

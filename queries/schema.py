@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 #: Bump when the model changes, and add a step to :data:`MIGRATIONS`.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 @dataclass(frozen=True)
@@ -335,6 +335,9 @@ WORKFLOW_LABELS: dict[str, NodeSpec] = {
                 "lock",
             ),
         ),
+        # A survey mapping saved under a name (issue 16: graphapp.ingest.mapping): how a survey tool's export
+        # is read as members (mapping: the mapping's JSON), reused for the next export of the same survey.
+        NodeSpec("SurveyMapping", ("id", "name", "mapping", "saved", "saved_by")),
     )
 }
 
@@ -448,6 +451,8 @@ MIGRATIONS: dict[int, dict[Dialect, list[str]]] = {
         ],
         "neo4j": [],
     },
+    # 9: saved survey mappings (SurveyMapping: a new table and constraint, in the DDL; issue 16).
+    9: {"ladybug": [], "neo4j": []},
 }
 
 

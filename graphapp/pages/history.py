@@ -118,6 +118,7 @@ KIND_WORDS = {
     "resource": _l("shared resource added, changed or removed"),
     "project": _l("project added, changed or deleted"),
     "theme": _l("theme of the journey changed"),
+    "mapping": _l("survey mapping saved"),
 }
 
 #: The summaries the writers record in fixed words (in English, in the history), in the reader's words;
