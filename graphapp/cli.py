@@ -177,7 +177,7 @@ def _run_import(
                 store, paths, kind=kind, dry_run=dry_run, progress=ProgressPrinter(), new_topics=new_topics
             )
         except ImportRejected as e:
-            raise Failure(e.report()) from e
+            raise Failure(e.report() + _survey_hint(paths)) from e
     if as_json:
         click.echo(
             json.dumps(
@@ -196,6 +196,18 @@ def _run_import(
         click.echo(plan.summary(dry_run=dry_run))
 
 
+def _survey_hint(paths: list[str]) -> str:
+    """What to do with a survey tool's export imported as if it were graphapp's own file."""
+    from graphapp.ingest.survey import is_graphapp_file
+
+    if len(paths) != 1 or is_graphapp_file(paths[0]):
+        return ""
+    return (
+        "\nthis looks like a survey export, not graphapp's import format: import it through a mapping "
+        f"(graphapp import {paths[0]} --guess-mapping mapping.json writes a first guess to correct)"
+    )
+
+
 @cli.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Check the files and show what would change; write nothing.")
@@ -211,18 +223,151 @@ def _run_import(
     help="Create the topics that members' topics or workstreams' covers name and the vocabulary lacks "
     "(without it, each is a problem with the closest topics); the summary lists them.",
 )
+@click.option(
+    "--mapping",
+    "mapping_ref",
+    metavar="NAME|FILE.json",
+    help="Import a survey tool's export (one CSV or XLSX file) through this mapping: a saved mapping's "
+    "name, or a mapping file (docs/import-formats.md, 'Survey exports').",
+)
+@click.option(
+    "--confirm-matches",
+    is_flag=True,
+    help="With --mapping: take every answer matched to a member by name and organisation (listed "
+    "otherwise, and the import refused).",
+)
+@click.option(
+    "--save-mapping",
+    is_flag=True,
+    help="With --mapping FILE.json: save the mapping under its name (once the import succeeded), for "
+    "--mapping NAME and the Import page.",
+)
+@click.option(
+    "--guess-mapping",
+    "guess_to",
+    type=click.Path(dir_okay=False),
+    metavar="OUT.json",
+    help="Write a first-guess mapping for a survey export (one file) to OUT.json, to correct and then "
+    "pass to --mapping; import nothing.",
+)
 def import_command(
-    files: tuple[str, ...], dry_run: bool, kind: str | None, as_json: bool, new_topics: bool
+    files: tuple[str, ...],
+    dry_run: bool,
+    kind: str | None,
+    as_json: bool,
+    new_topics: bool,
+    mapping_ref: str | None,
+    confirm_matches: bool,
+    save_mapping: bool,
+    guess_to: str | None,
 ) -> None:
     """Import members, organisations, topics, workstreams, themes, projects or resources from CSV, XLSX or
-    JSON files.
+    JSON files; or members from a survey tool's export, through a mapping (--mapping).
 
     All FILES are checked together and written in one transaction: if any row of any file is wrong,
     every problem is listed and nothing is written. Importing the same files again changes nothing.
     A topic a member or workstream names must be in the vocabulary (or in a topics file among FILES),
-    unless --new-topics. See docs/import-formats.md for the columns.
+    unless --new-topics. See docs/import-formats.md for the columns and for survey mappings.
     """
-    _run_import(list(files), kind, dry_run, as_json, new_topics)
+    if guess_to or mapping_ref:
+        if len(files) != 1:
+            raise Failure(
+                "a survey export is imported on its own: give one file with --mapping or --guess-mapping"
+            )
+        if kind or new_topics:
+            raise Failure(
+                "--kind and --new-topics are for graphapp's own files; a survey's mapping says it all"
+            )
+    if guess_to:
+        _guess_mapping(files[0], guess_to)
+    elif mapping_ref:
+        _run_survey_import(files[0], mapping_ref, dry_run, as_json, confirm_matches, save_mapping)
+    else:
+        if confirm_matches or save_mapping:
+            raise Failure("--confirm-matches and --save-mapping go with --mapping")
+        _run_import(list(files), kind, dry_run, as_json, new_topics)
+
+
+def _guess_mapping(path: str, out: str) -> None:
+    from graphapp.ingest.mapping import guess_mapping, header_of
+    from graphapp.queries.surveys import topic_names
+
+    with _opened(errors=(ImportRejected,), reading=True) as store:
+        survey = header_of(path)
+        vocabulary = store.read(topic_names)
+    mapping = guess_mapping(survey, vocabulary=vocabulary)
+    Path(out).write_text(mapping.dumps() + "\n", encoding="utf-8")
+    click.echo(
+        f"wrote a first guess at the mapping of {Path(path).name} to {out} (header on row {survey.header_row}):"
+    )
+    for column in mapping.columns:
+        what = column.field + (f" ({column.topic})" if column.topic else "")
+        click.echo(f"  {column.question!r}: {what}")
+    click.echo("correct it, then: graphapp import " + f"{path} --mapping {out} --dry-run")
+
+
+def _run_survey_import(path: str, ref: str, dry_run: bool, as_json: bool, confirm: bool, save: bool) -> None:
+    from graphapp.ingest.mapping import (
+        SurveyRejected,
+        import_survey,
+        read_mapping_file,
+        saved_mapping,
+    )
+    from graphapp.ingest.mapping import (
+        save_mapping as save_it,
+    )
+    from graphapp.queries.surveys import mappings
+
+    is_file = ref.lower().endswith(".json") or Path(ref).is_file()
+    if save and not is_file:
+        raise Failure("--save-mapping saves a mapping file: give --mapping FILE.json")
+    with _opened(after="; nothing was written") as store:
+        try:
+            if is_file:
+                mapping = read_mapping_file(ref)
+            else:
+                found = store.read(saved_mapping, ref)
+                if found is None:
+                    names = [m["name"] for m in store.read(mappings)]
+                    saved = ", ".join(names) if names else "none yet (--save-mapping saves one)"
+                    raise Failure(f"no mapping is saved under the name {ref!r}; saved: {saved}")
+                mapping = found
+            done = import_survey(store, path, mapping, dry_run=dry_run, confirm=confirm)
+        except SurveyRejected as e:
+            raise Failure(e.report(limit=100)) from e
+        except ImportRejected as e:
+            raise Failure(e.report()) from e
+        if save and not dry_run:
+            store.write(save_it, mapping)
+    matches = done.mapped.matches
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "dry_run": dry_run,
+                    "mapping": mapping.name,
+                    "changes": done.plan.counts(),
+                    "changed": done.plan.changed,
+                    "new_topics": done.plan.new_topics,
+                    "matches": [
+                        {"row": m.row, "name": m.name, "member": m.member, "organisation": m.organisation}
+                        for m in matches
+                    ],
+                },
+                indent=1,
+            )
+        )
+        return
+    if dry_run:
+        click.echo("dry run: nothing was written")
+    click.echo(f"survey {Path(path).name}, read through the mapping {mapping.name!r}")
+    click.echo(done.plan.summary(dry_run=dry_run))
+    for m in matches:
+        click.echo(
+            f"  {m.row}: {m.name} is the member {m.member_name} of {m.organisation} (matched by name, confirmed)"
+        )
+    if save and not dry_run:
+        click.echo(f"saved the mapping as {mapping.name!r}: next time, --mapping {mapping.name!r}")
 
 
 @cli.command()

@@ -9,7 +9,7 @@ from typing import Any
 
 from graphapp.queries.cypher import Cypher, Rows, Tx
 
-__all__ = ["delete_mapping", "mapping_by_id", "mappings", "members_at", "put_mapping"]
+__all__ = ["delete_mapping", "mapping_by_id", "mappings", "members_at", "put_mapping", "topic_names"]
 
 MAPPINGS = Rows("MATCH (n:SurveyMapping)", id="n.id", name="n.name", saved="n.saved", saved_by="n.saved_by")
 MAPPING = Rows(
@@ -59,3 +59,11 @@ def delete_mapping(tx: Tx, mapping_id: str) -> None:
 def members_at(tx: Tx, organisations: list[str]) -> list[dict[str, Any]]:
     """The members of these organisations (ids), with their names and emails."""
     return MEMBERS_AT.run(tx, organisations=sorted(set(organisations))) if organisations else []
+
+
+TOPIC_NAMES = Rows("MATCH (t:Topic)", name="t.name")
+
+
+def topic_names(tx: Tx) -> list[str]:
+    """The vocabulary's topic names (a first-guess mapping finds the topic a question asks about)."""
+    return sorted(str(r["name"]) for r in TOPIC_NAMES.run(tx) if r["name"])
