@@ -140,6 +140,7 @@ ACCESS = {
     "api.heatmap": "coordinator",
     "api.export_view": "coordinator",
     "uploads.import_page": "coordinator",
+    "pages.import_survey_page": "coordinator",  # (issue 16: a survey's export, through a mapping)
     "uploads.import_template": "member",  # (a template file per kind of import: issue 14, ingest)
     "uploads.import_formats_page": "member",  # (what each import file holds, column by column: issue 15)
     "pages.me": "member",

@@ -261,6 +261,10 @@ def import_page() -> Any:
             paths.append(path)
         if problems:
             return _page(problems=problems, new_topics=new_topics), 400
+        from graphapp.pages.survey import is_survey_upload, survey_page  # (issue 16: a survey's export)
+
+        if len(paths) == 1 and is_survey_upload(paths[0]):
+            return survey_page(labels[paths[0].name], paths[0].read_bytes())
         try:
             plan = import_files(get_store(), paths, dry_run=dry_run, max_bytes=limit, new_topics=new_topics)
         except ImportRejected as e:

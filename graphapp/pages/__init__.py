@@ -22,6 +22,7 @@
 - :mod:`~graphapp.pages.library`: shared resources (documents, code, courses, recordings), and their form.
 - :mod:`~graphapp.pages.projects`: projects at a stage of the journey: the list, a project, its form.
 - :mod:`~graphapp.pages.rollup`: coverage by competence area and region.
+- :mod:`~graphapp.pages.survey`: a survey tool's export imported through a mapping (issue 16).
 
 Each view parses the request, reads what it shows in one transaction (a read function named after the
 page, ``fn(tx, ...)``, which composes the query functions), and renders.
@@ -54,6 +55,7 @@ from graphapp.pages import (  # noqa: E402
     projects,
     proposals,
     rollup,
+    survey,
     vendor,
     vocabulary,
     workstreams,
@@ -80,6 +82,7 @@ __all__ = [
     "projects",
     "proposals",
     "rollup",
+    "survey",
     "vendor",
     "vocabulary",
     "workstreams",

@@ -1,0 +1,168 @@
+"""The Import page's way for a survey tool's export (issue 16 §3), on both stores: an upload that is not in
+graphapp's format leads to its mapping page; answers that map to nothing are offered their closest
+meanings; the preview and the whole dry run come before anything is written; mappings are saved and
+reused; hostile answers are shown as text."""
+
+from __future__ import annotations
+
+import io
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+
+from graphapp.db import get_store
+from graphapp.ingest import import_files
+from tests.helpers import csrf_token, signed_in
+from tests.surveys import EXAMPLE_SURVEY, network_files
+
+
+class _Form(HTMLParser):
+    """The fields a browser would send from a page's survey form, as it stands."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: list[list[str]] = []
+        self.inside = False
+        self.select: list[str] | None = None
+        self.options: list[tuple[str, bool]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form" and a.get("action", "").endswith("/import/survey"):
+            self.inside = True
+        if not self.inside:
+            return
+        if tag == "input" and a.get("name"):
+            kind = a.get("type", "text")
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                return
+            self.fields.append([a["name"], a.get("value", "")])
+        elif tag == "select":
+            self.select, self.options = [a.get("name", ""), ""], []
+        elif tag == "option" and self.select is not None:
+            self.options.append((a.get("value", ""), "selected" in a))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.inside = False
+        if tag == "select" and self.select is not None:
+            chosen = [v for v, s in self.options if s] or [v for v, _s in self.options[:1]]
+            self.select[1] = chosen[0] if chosen else ""
+            self.fields.append(self.select)
+            self.select = None
+
+
+def _fields(html: str) -> dict[str, Any]:
+    parser = _Form()
+    parser.feed(html)
+    out: dict[str, Any] = {}
+    for name, value in parser.fields:
+        if name in out:
+            out[name] = [*(out[name] if isinstance(out[name], list) else [out[name]]), value]
+        else:
+            out[name] = value
+    return out
+
+
+@pytest.fixture
+def coordinator(app, tmp_path):  # type: ignore[no-untyped-def]
+    with app.app_context():
+        import_files(get_store(), network_files(tmp_path))
+    return signed_in(app, "coord@example.org", "coordinator")
+
+
+def _upload(client, data: bytes, name: str):  # type: ignore[no-untyped-def]
+    form = {"csrf_token": csrf_token(client, "/import"), "files": [(io.BytesIO(data), name)]}
+    return client.post("/import", data=form, content_type="multipart/form-data")
+
+
+def _members(client) -> int:  # type: ignore[no-untyped-def]
+    return client.get("/api/summary").get_json()["counts"]["Member"]
+
+
+def test_a_survey_is_mapped_previewed_and_imported_from_the_import_page(coordinator) -> None:
+    page = _upload(coordinator, EXAMPLE_SURVEY.read_bytes(), "webinar.csv")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 400  # (the first guess cannot read one answer yet)
+    assert "Import a survey export" in html and "webinar.csv" in html
+    assert "How would you describe your experience with record linkage?" in html
+    assert "ana.example@example.org" in html  # a sample answer, and the preview
+    assert "text classification" in html  # the answer that maps to nothing, with a choice to make
+    assert _members(coordinator) == 0
+    form = _fields(html)
+    assert form["field-2"] == "email" and form["field-8"] == "topic_level"
+    assert form["topic-8"] == "record linkage"
+    # Say what "text classification" means, and check again: the whole dry run, nothing written.
+    (j,) = [
+        k.split("-")[1] for k, v in form.items() if k.startswith("answer-") and v == "text classification"
+    ]
+    form[f"other-{j}"] = "natural language processing"
+    form.update(action="preview", mapping_name="ML webinar survey")
+    checked = coordinator.post("/import/survey", data=form)
+    html = checked.get_data(as_text=True)
+    assert checked.status_code == 200, html
+    assert "What the import would do (nothing was written)" in html and "4 new members" in html
+    assert "The first rows, as graphapp will read them" in html
+    assert "record linkage (expert)" in html  # Ana's "I lead projects on it"
+    assert _members(coordinator) == 0
+    # Saved by name, then imported.
+    form = _fields(html)
+    form.update(action="save")
+    saved = coordinator.post("/import/survey", data=form)
+    assert "The mapping was saved as ML webinar survey." in saved.get_data(as_text=True)
+    form = _fields(saved.get_data(as_text=True))
+    form.update(action="import")
+    done = coordinator.post("/import/survey", data=form)
+    assert done.status_code == 200 and "Imported" in done.get_data(as_text=True)
+    assert _members(coordinator) == 4
+    # The next export: the saved mapping, by name, reads it all; the same answers change nothing.
+    again = _fields(_upload(coordinator, EXAMPLE_SURVEY.read_bytes(), "webinar-2.csv").get_data(as_text=True))
+    again.update(action="load", saved_name="ML webinar survey")
+    loaded = coordinator.post("/import/survey", data=again)
+    assert loaded.status_code == 200
+    assert "Nothing to change: the network already holds all of it." in loaded.get_data(as_text=True)
+
+
+def test_a_match_by_name_and_organisation_is_a_checkbox(coordinator, app, tmp_path) -> None:
+    from tests.helpers import member, write_csv
+
+    with app.app_context():
+        held = member("Chloé Exemple", "c.exemple@example.org", organisation="INSEE")
+        import_files(get_store(), [write_csv(tmp_path / "members.csv", [held])])
+    text = EXAMPLE_SURVEY.read_text("utf-8-sig").replace("text classification, NLP", "NLP")
+    html = _upload(coordinator, text.encode("utf-8"), "webinar.csv").get_data(as_text=True)
+    assert "Row 4, Chloé Exemple, is the member Chloé Exemple of INSEE" in html
+    form = _fields(html)
+    assert "confirm" not in form  # unticked: the import is refused
+    form.update(action="import", confirm="row 4")
+    done = coordinator.post("/import/survey", data=form)
+    assert done.status_code == 200, done.get_data(as_text=True)
+    assert _members(coordinator) == 4
+
+
+def test_a_tampered_or_stale_file_is_refused_plainly(coordinator) -> None:
+    form = _fields(_upload(coordinator, EXAMPLE_SURVEY.read_bytes(), "webinar.csv").get_data(as_text=True))
+    form["survey"] = form["survey"][:-3] + "abc"
+    refused = coordinator.post("/import/survey", data=form)
+    assert refused.status_code == 400
+    assert "upload it again" in refused.get_data(as_text=True)
+
+
+def test_members_cannot_reach_the_survey_import(app) -> None:
+    client = signed_in(app, "m@example.org", "member")
+    assert client.post("/import/survey", data={}).status_code in (302, 403)
+
+
+def test_hostile_answers_are_shown_as_text(coordinator) -> None:
+    from tests.test_hostile import CORPUS, RAW
+
+    rows = ["What is your name?,Email address,Organisation"] + [
+        f'"{p.replace(chr(34), chr(34) * 2)}",h{i}@example.org,"{p.replace(chr(34), chr(34) * 2)}"'
+        for i, p in enumerate(CORPUS)
+    ]
+    html = _upload(coordinator, "\n".join(rows).encode("utf-8"), "hostile.csv").get_data(as_text=True)
+    assert "Import a survey export" in html
+    for raw in RAW:
+        assert raw not in html
+    assert "&lt;script&gt;alert" in html
