@@ -489,17 +489,12 @@ class _Reader:
         self.problems.append(Problem(self.survey.file, row, question, value, hint, tuple(suggestions)))
 
     def _meant_wrong(self, kind: str, value: str, meant: str, row: str, question: str) -> None:
-        self.problems.append(
-            Problem(
-                self.survey.file,
-                row,
-                question,
-                value,
-                reason(
-                    "is mapped to %(meant)s, which is not one of the %(kind)s held", meant=meant, kind=kind
-                ),
-            )
+        why = (
+            reason("is mapped to %(meant)s, which is not a topic in the vocabulary", meant=meant)
+            if kind == "topics"
+            else reason("is mapped to %(meant)s, which is not an organisation in the network", meant=meant)
         )
+        self.problems.append(Problem(self.survey.file, row, question, value, why))
 
     def topic(self, text: str, row: str, question: str) -> str | None:
         """The vocabulary's name for a topic answer (None: ignored or unmapped)."""

@@ -151,6 +151,7 @@ def read_survey(
             [Problem(name, "", "", "", reason("cannot be read: %(error)s", error=str(e.strerror)))]
         ) from e
     if max_bytes is not None and size > max_bytes:
+        mib, limit = f"{size / 2**20:.1f}", f"{max_bytes / 2**20:.1f}"
         raise ImportRejected(
             [
                 Problem(
@@ -158,11 +159,7 @@ def read_survey(
                     "",
                     "",
                     "",
-                    reason(
-                        "is %(size)s MiB, over the %(limit)s MiB limit",
-                        size=f"{size / 2**20:.1f}",
-                        limit=f"{max_bytes / 2**20:.1f}",
-                    ),
+                    reason("is %(size)s MiB, over the %(limit)s MiB limit", size=mib, limit=limit),
                 )
             ]
         )
