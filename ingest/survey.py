@@ -49,7 +49,7 @@ class Survey:
     def answers(self, question: str) -> list[str]:
         """Every non-blank answer to ``question``, in row order."""
         i = self.questions.index(question)
-        return [cells[i] for _n, cells in self.rows if i < len(cells) and cells[i]]
+        return [str(cells[i]) for _n, cells in self.rows if i < len(cells) and cells[i]]
 
     def samples(self, question: str, n: int = 3) -> list[str]:
         """A few distinct answers to ``question``, to show a person what the column holds."""
@@ -215,7 +215,7 @@ def read_survey(
 
 
 def is_graphapp_file(path: str | os.PathLike[str]) -> bool:
-    """Whether a file is in graphapp's own import format (every column of its first row is one of
+    """Whether a file is in graphapp's own import format (at least half the columns of its first row are
     graphapp's), rather than a survey tool's export. JSON files are always graphapp's."""
     path = Path(path)
     if path.suffix.lower() not in (".csv", ".txt", ".tsv", ".xlsx", ".xlsm"):
@@ -237,7 +237,9 @@ def is_graphapp_file(path: str | os.PathLike[str]) -> bool:
             workbook.close()
     known = {c for columns in COLUMNS.values() for c in columns}
     header = [normalise_header(c) for c in grid[0] if c]
-    return bool(header) and all(c in known for c in header)
+    # (at least half of its columns graphapp's: a file with a misspelt column is still graphapp's, and the
+    # importer says "did you mean ...")
+    return bool(header) and 2 * sum(c in known for c in header) >= len(header)
 
 
 # --- Levels of experience -------------------------------------------------------------------------------

@@ -89,6 +89,7 @@ MATRIX = [
     ("GET", "/api/export/csv?kind=topic&value=record-linkage", "coordinator"),
     ("GET", "/import", "coordinator"),
     ("POST", "/import", "coordinator"),  # (sent without files: answered 400 once allowed)
+    ("POST", "/import/survey", "coordinator"),  # (a survey through a mapping, issue 16: 400 without its file)
     ("GET", "/import/formats", "member"),  # (the import formats, for whoever prepares a file)
     ("GET", "/import/templates/projects.csv", "member"),
     ("GET", "/admin/accounts", "admin"),

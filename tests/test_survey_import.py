@@ -339,3 +339,16 @@ def test_the_hostile_corpus_through_the_mapped_path(network, tmp_path: Path) -> 
     assert sorted(m["name"] for m in members.values()) == sorted(CORPUS)  # stored as given
     assert sorted(m["title"] for m in members.values()) == sorted(CORPUS)
     assert len(graph(network)["nodes"]["Topic"]) == 4  # and nothing else happened
+
+
+def test_graphapp_files_are_told_from_survey_exports(tmp_path: Path) -> None:
+    from graphapp.ingest.survey import is_graphapp_file
+
+    members = write_csv(tmp_path / "members.csv", [member("Ana", "ana@example.org")])
+    misspelt = tmp_path / "misspelt.csv"
+    misspelt.write_text("name,emial,organisation\nAna,ana@example.org,INSEE\n", encoding="utf-8")
+    titled = write_xlsx_with_title_rows(
+        tmp_path / "titled.xlsx", ["name", "email"], [["Ana", "ana@example.org"]]
+    )
+    assert is_graphapp_file(members) and is_graphapp_file(misspelt)  # (the importer says "did you mean")
+    assert not is_graphapp_file(EXAMPLE_SURVEY) and not is_graphapp_file(titled)
