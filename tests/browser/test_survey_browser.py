@@ -99,9 +99,20 @@ def test_a_coordinator_maps_previews_and_imports_a_survey(chromium, site, tmp_pa
     )
     _shot(browser, "survey-mapping-1400-en")
     assert _axe(browser) == []
+    # Each question shows only the details its field takes: a level question its topic, a list its separator.
+    level_row = browser.find_element(By.XPATH, "//tr[th[contains(., 'experience with record linkage')]]")
+    assert level_row.find_element(By.CSS_SELECTOR, ".detail.topic").is_displayed()
+    assert not level_row.find_element(By.CSS_SELECTOR, ".detail.separator").is_displayed()
+    browser.execute_script("document.getElementById('mapping-heading').scrollIntoView()")
+    _shot(browser, "survey-questions-1400-en")
     browser.set_window_size(390, 900)
     _fits(browser)
     _shot(browser, "survey-mapping-390-en")
+    browser.execute_script("document.getElementById('mapping-heading').scrollIntoView()")
+    _shot(browser, "survey-questions-390-en")
+    # On a phone each question's select is on the screen, below the question (not off to the right).
+    select = browser.find_element(By.NAME, "field-8").rect
+    assert select["x"] >= 0 and select["x"] + select["width"] <= 390, select
     browser.set_window_size(1400, 1000)
     _say_what_it_means(browser, "text classification", "natural language processing")
     browser.find_element(By.CSS_SELECTOR, "button[value=preview]").click()
