@@ -352,3 +352,19 @@ def test_graphapp_files_are_told_from_survey_exports(tmp_path: Path) -> None:
     )
     assert is_graphapp_file(members) and is_graphapp_file(misspelt)  # (the importer says "did you mean")
     assert not is_graphapp_file(EXAMPLE_SURVEY) and not is_graphapp_file(titled)
+
+
+def test_a_first_guess_reads_french_and_russian_questions(tmp_path: Path) -> None:
+    path = write_xlsx_with_title_rows(tmp_path / "bureaux.xlsx", FR_RU_HEADER, FR_RU_ROWS)
+    guess = guess_mapping(read_survey(path), vocabulary=["large language models"])
+    assert guess.header_row == 4
+    assert [c.field for c in guess.columns] == [
+        "ignore",
+        "name",
+        "email",
+        "organisation",
+        "country",
+        "topics",
+        "topic_level",
+    ]
+    assert guess.columns[5].separator == ","  # (the answers are joined by commas)

@@ -157,8 +157,9 @@ def test_members_cannot_reach_the_survey_import(app) -> None:
 def test_hostile_answers_are_shown_as_text(coordinator) -> None:
     from tests.test_hostile import CORPUS, RAW
 
-    rows = ["What is your name?,Email address,Organisation"] + [
-        f'"{p.replace(chr(34), chr(34) * 2)}",h{i}@example.org,"{p.replace(chr(34), chr(34) * 2)}"'
+    question = CORPUS[0].replace('"', '""')
+    rows = [f'What is your name?,Email address,Organisation,"{question}"'] + [
+        f'"{p.replace(chr(34), chr(34) * 2)}",h{i}@example.org,"{p.replace(chr(34), chr(34) * 2)}",x'
         for i, p in enumerate(CORPUS)
     ]
     html = _upload(coordinator, "\n".join(rows).encode("utf-8"), "hostile.csv").get_data(as_text=True)
