@@ -615,7 +615,8 @@ def map_survey(tx: Tx, survey: Survey, mapping: Mapping, confirm: bool | Collect
             what = column.field
             if what == "name":
                 values["name"] = text
-                came["name"] = q
+            if what in MEMBER_FIELDS:
+                came.setdefault(COLUMN_OF.get(what, what) if what == "contacts" else what, q)
             if not text:
                 continue  # a blank answer says nothing (and clears nothing)
             if what in ("email", "title"):

@@ -172,6 +172,13 @@ def test_a_wrong_answer_is_pinned_to_the_surveys_row_and_question(network, tmp_p
     assert _members(network) == {}
 
 
+def test_a_blank_email_is_pinned_to_the_email_question(network, tmp_path: Path) -> None:
+    text = EXAMPLE_SURVEY.read_text("utf-8-sig").replace("ben.sample@example.org", "")
+    with pytest.raises(ImportRejected) as e:
+        import_survey(network, _survey_copy(tmp_path, text), read_mapping_file(EXAMPLE_MAPPING))
+    assert [(p.row, p.column) for p in e.value.problems] == [("row 3", "Email address")]
+
+
 def test_a_question_the_mapping_does_not_mention_is_refused(network, tmp_path: Path) -> None:
     text = EXAMPLE_SURVEY.read_text("utf-8-sig").replace("Timestamp,", "Submitted at,", 1)
     with pytest.raises(ImportRejected) as e:
