@@ -4,6 +4,8 @@ through the JSON API stays in English whoever asks (the API is read by programs)
 
 from __future__ import annotations
 
+import io
+from html import unescape
 from typing import Any
 
 from graphapp.i18n import COOKIE
@@ -185,3 +187,22 @@ def test_a_resource_renamed_to_nothing_is_refused_in_french_on_the_page_and_in_e
     assert api.status_code == 400
     assert "title must not be empty" in api.get_json()["error"]["message"]
     assert client.get(f"/api/resources/{held['id']}").get_json()["title"] == held["title"]
+
+
+def test_a_taxonomy_with_problems_is_refused_in_french_on_its_import_page(client, demo_app) -> None:
+    _french(client)
+    token = csrf_token(client, "/areas/import")
+    bad = b"id,name,broader,description,source,topics\na,A,b,,,recrd linkage\n"
+    answer = client.post(
+        "/areas/import",
+        data={"csrf_token": token, "file": (io.BytesIO(bad), "mine.csv")},
+        content_type="multipart/form-data",
+    )
+    page = unescape(answer.get_data(as_text=True))
+    assert answer.status_code == 400
+    assert (
+        "mine.csv, ligne 2, colonne « broader » : 'b' n’est l’identifiant d’aucun domaine de ce fichier"
+        in page
+    )
+    assert "n’est pas un sujet du réseau ; vouliez-vous dire 'record linkage' ?" in page
+    assert "is not the id" not in page and "did you mean" not in page
