@@ -68,3 +68,12 @@ def test_every_reason_is_translated_with_the_same_placeholders(language: str) ->
         elif _placeholders(found.string) != _placeholders(message):
             wrong.append(f"placeholders differ: {message} -> {found.string}")
     assert wrong == []
+
+
+def test_what_the_import_page_says_instead_of_the_command_lines_options_are_reasons_the_importer_gives() -> (
+    None
+):
+    from graphapp.uploads import ON_THE_PAGE
+
+    assert set(ON_THE_PAGE) <= set(_messages())
+    assert not any("--" in instead.message for instead in ON_THE_PAGE.values())

@@ -169,6 +169,8 @@ def test_a_french_coordinator_reads_every_reason_of_a_refused_import_in_french(c
         assert english not in page, english
     assert "members.csv, ligne 4, colonne « email » : 'ana@example.org' est le même membre que" in page
     assert "upload-" not in page  # (a file a reason names is named as it was uploaded, not as it was saved)
+    assert "ou cochez « Créer les nouveaux sujets » et importez à nouveau" in page
+    assert "--new-topics" not in page  # (an option of the command line: a page says what to do on it)
     for word in (" is not ", "did you mean", " is already ", " must ", " row ", " use "):
         assert word not in page.split("<main")[1], word
     # A column the importer does not take, and one it needs, said in French too.
