@@ -55,6 +55,7 @@ from graphapp.queries.joining import (
 from graphapp.queries.mail import set_language
 from graphapp.queries.members import member_exists
 from graphapp.queries.schema import ALL_NODES, EMAIL_VISIBILITY, INTRODUCTIONS, LEVELS, SUGGESTIBLE
+from graphapp.uploads import said
 
 __all__ = [
     "ISSUE_KINDS",
@@ -524,7 +525,7 @@ def approve_request(tx: Tx, request_id: str, decided_by: str, invitation_token: 
     try:
         plan = plan_import(tx, [table])
     except ImportRejected as e:
-        raise ApprovalRefused("; ".join(p.reason for p in e.problems)) from e
+        raise ApprovalRefused("; ".join(said(p.reason) for p in e.problems)) from e
     # Decided first (only a request still waiting is), so that nothing is written for one decided meanwhile.
     if not decide_request(tx, request_id, "approved", now, decided_by, member=member):
         raise ApprovalRefused(_("This request was decided meanwhile."))

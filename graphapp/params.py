@@ -451,17 +451,25 @@ def tidy(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8").strip(BLANK)
 
 
+def _too_long(name: str, limit: int) -> str:
+    """The refusal of text in field ``name`` longer than ``limit`` characters (see :func:`_says`)."""
+    return _says(_l("%(name)s is too long (at most %(limit)s characters)"), name=name, limit=limit)
+
+
+def _empty(name: str) -> str:
+    """The refusal of field ``name`` left empty (see :func:`_says`)."""
+    return _says(_l("%(name)s must not be empty"), name=name)
+
+
+def _not_text(name: str) -> str:
+    """The refusal of field ``name`` given something else than text (see :func:`_says`)."""
+    return _says(_l("%(name)s must be text"), name=name)
+
+
 def _text(name: str, description: str, limit: int, required: bool = True) -> ma.fields.String:
-    checks: list[ma.validate.Validator] = [
-        ma.validate.Length(
-            max=limit,
-            error=_says(_l("%(name)s is too long (at most %(limit)s characters)"), name=name, limit=limit),
-        ),
-    ]
+    checks: list[ma.validate.Validator] = [ma.validate.Length(max=limit, error=_too_long(name, limit))]
     if required:
-        checks.append(
-            ma.validate.Regexp(_SOMETHING, error=_says(_l("%(name)s must not be empty"), name=name))
-        )
+        checks.append(ma.validate.Regexp(_SOMETHING, error=_empty(name)))
     options: dict[str, Any] = {"required": True} if required else {"load_default": ""}
     return ma.fields.String(
         **options,
@@ -510,12 +518,19 @@ class AskBody(Body):
     kind = _choice("kind", "What kind of issue.", ASK_KINDS, required=True)
     text = _text("text", "The issue, in a few sentences.", TEXT_LIMIT)
     topics = ma.fields.List(
-        ma.fields.String(validate=ma.validate.Length(min=1, max=200, error="each topic is a topic id")),
+        ma.fields.String(
+            validate=ma.validate.Length(min=1, max=200, error=_says(_l("each topic is a topic id")))
+        ),
         required=True,
         validate=ma.validate.Length(
-            min=1, max=ASK_TOPICS, error=f"topics: pick from 1 to {ASK_TOPICS} topics"
+            min=1,
+            max=ASK_TOPICS,
+            error=_says(_l("topics: pick from 1 to %(count)s topics"), count=ASK_TOPICS),
         ),
-        error_messages={"required": "topics: pick at least one topic", "invalid": "topics must be a list"},
+        error_messages={
+            "required": _says(_l("topics: pick at least one topic")),
+            "invalid": _says(_l("topics must be a list")),
+        },
         metadata={"description": "Topic ids, e.g. record-linkage."},
     )
 
@@ -622,13 +637,20 @@ def _names(name: str, description: str) -> ma.fields.List[Any]:
     return ma.fields.List(
         ma.fields.String(
             validate=[
-                ma.validate.Length(max=200, error=f"{name}: each is at most 200 characters"),
-                ma.validate.Regexp(_SOMETHING, error=f"{name}: each must not be empty"),
+                ma.validate.Length(
+                    max=200,
+                    error=_says(_l("%(name)s: each is at most %(limit)s characters"), name=name, limit=200),
+                ),
+                ma.validate.Regexp(
+                    _SOMETHING, error=_says(_l("%(name)s: each must not be empty"), name=name)
+                ),
             ]
         ),
         load_default=list,
-        validate=ma.validate.Length(max=50, error=f"{name}: at most 50"),
-        error_messages={"invalid": f"{name} must be a list of names"},
+        validate=ma.validate.Length(
+            max=50, error=_says(_l("%(name)s: at most %(count)s"), name=name, count=50)
+        ),
+        error_messages={"invalid": _says(_l("%(name)s must be a list of names"), name=name)},
         metadata={"description": description},
     )
 
@@ -639,10 +661,10 @@ class OrganisationChangeBody(Body):
 
     name = ma.fields.String(
         validate=[
-            ma.validate.Length(max=200, error="name is too long (at most 200 characters)"),
-            ma.validate.Regexp(_SOMETHING, error="name must not be empty"),
+            ma.validate.Length(max=200, error=_too_long("name", 200)),
+            ma.validate.Regexp(_SOMETHING, error=_empty("name")),
         ],
-        error_messages={"invalid": "name must be text"},
+        error_messages={"invalid": _not_text("name")},
         metadata={"description": "The new name (the old one stays as an alias)."},
     )
     add_aliases = _names("add_aliases", "Other names to add (refused if one names another).")
@@ -658,8 +680,8 @@ class TopicChangeBody(OrganisationChangeBody):
     add aliases, remove aliases, describe, retire or put back in use. Each field is optional."""
 
     description = ma.fields.String(
-        validate=ma.validate.Length(max=2000, error="description is too long (at most 2000 characters)"),
-        error_messages={"invalid": "description must be text"},
+        validate=ma.validate.Length(max=2000, error=_too_long("description", 2000)),
+        error_messages={"invalid": _not_text("description")},
         metadata={"description": "What the topic covers (empty: none)."},
     )
     status = _choice("status", 'retired, or "" to put it back in use.', ("", "retired"))
@@ -679,7 +701,10 @@ class MergeBody(Body):
 
 def _note_day() -> ma.fields.Date:
     return ma.fields.Date(
-        error_messages={"invalid": "date must be a day written YYYY-MM-DD", "null": "date must be a day"},
+        error_messages={
+            "invalid": _says(_l("date must be a day written YYYY-MM-DD")),
+            "null": _says(_l("date must be a day")),
+        },
         metadata={"description": "The day the progress is as of, YYYY-MM-DD (absent: today)."},
     )
 
@@ -688,12 +713,13 @@ def _note_text(required: bool) -> ma.fields.String:
     return ma.fields.String(
         required=required,
         validate=[
-            ma.validate.Length(
-                max=PROGRESS_NOTE_LIMIT, error=f"text is too long (at most {PROGRESS_NOTE_LIMIT} characters)"
-            ),
-            ma.validate.Regexp(_SOMETHING, error="text must not be empty"),
+            ma.validate.Length(max=PROGRESS_NOTE_LIMIT, error=_too_long("text", PROGRESS_NOTE_LIMIT)),
+            ma.validate.Regexp(_SOMETHING, error=_empty("text")),
         ],
-        error_messages={"required": "text is required", "invalid": "text must be text"},
+        error_messages={
+            "required": _says(_l("%(name)s is required"), name="text"),
+            "invalid": _not_text("text"),
+        },
         metadata={"description": "The progress, as plain text (blank lines part paragraphs)."},
     )
 
@@ -796,8 +822,8 @@ class ResourceBody(Body):
     topics = _resource_topics(required=True)
     workstream = ma.fields.String(
         load_default="",
-        validate=ma.validate.Length(max=50, error="workstream is too long (at most 50 characters)"),
-        error_messages={"invalid": "workstream must be text"},
+        validate=ma.validate.Length(max=50, error=_too_long("workstream", 50)),
+        error_messages={"invalid": _not_text("workstream")},
         metadata={"description": 'The workstream it is for, e.g. WS2 ("" or absent: none).'},
     )
     description = _text("description", "What it is, in a few words.", DESCRIPTION_LIMIT, required=False)
@@ -812,12 +838,10 @@ class ResourceChangeBody(Body):
 
     title = ma.fields.String(
         validate=[
-            ma.validate.Length(
-                max=TITLE_LIMIT, error=f"title is too long (at most {TITLE_LIMIT} characters)"
-            ),
-            ma.validate.Regexp(_SOMETHING, error="title must not be empty"),
+            ma.validate.Length(max=TITLE_LIMIT, error=_too_long("title", TITLE_LIMIT)),
+            ma.validate.Regexp(_SOMETHING, error=_empty("title")),
         ],
-        error_messages={"invalid": "title must be text"},
+        error_messages={"invalid": _not_text("title")},
         metadata={"description": "Its title."},
     )
     url = _resource_link(required=False)
@@ -825,15 +849,13 @@ class ResourceChangeBody(Body):
     language = _choice("language", "Its language: an ISO 639-1 code.", LANGUAGE_CODES)
     topics = _resource_topics(required=False)
     workstream = ma.fields.String(
-        validate=ma.validate.Length(max=50, error="workstream is too long (at most 50 characters)"),
-        error_messages={"invalid": "workstream must be text"},
+        validate=ma.validate.Length(max=50, error=_too_long("workstream", 50)),
+        error_messages={"invalid": _not_text("workstream")},
         metadata={"description": 'The workstream it is for ("": none).'},
     )
     description = ma.fields.String(
-        validate=ma.validate.Length(
-            max=DESCRIPTION_LIMIT, error=f"description is too long (at most {DESCRIPTION_LIMIT} characters)"
-        ),
-        error_messages={"invalid": "description must be text"},
+        validate=ma.validate.Length(max=DESCRIPTION_LIMIT, error=_too_long("description", DESCRIPTION_LIMIT)),
+        error_messages={"invalid": _not_text("description")},
         metadata={"description": 'What it is ("": nothing).'},
     )
 
@@ -881,8 +903,8 @@ _LINK = (
 
 def _project_text(name: str, description: str, limit: int) -> ma.fields.String:
     return ma.fields.String(
-        validate=ma.validate.Length(max=limit, error=f"{name} is too long (at most {limit} characters)"),
-        error_messages={"invalid": f"{name} must be text"},
+        validate=ma.validate.Length(max=limit, error=_too_long(name, limit)),
+        error_messages={"invalid": _not_text(name)},
         metadata={"description": description},
     )
 
@@ -890,9 +912,10 @@ def _project_text(name: str, description: str, limit: int) -> ma.fields.String:
 def _stage_day(stage: str) -> ma.fields.String:
     return ma.fields.String(
         validate=ma.validate.Regexp(
-            _DAY_OR_NOTHING, error=f"days.{stage} must be a day written YYYY-MM-DD (or empty)"
+            _DAY_OR_NOTHING,
+            error=_says(_l("%(name)s must be a day written YYYY-MM-DD (or empty)"), name=f"days.{stage}"),
         ),
-        error_messages={"invalid": f"days.{stage} must be text"},
+        error_messages={"invalid": _not_text(f"days.{stage}")},
         metadata={"description": f"The day it reached {stage} (empty: not reached, or not known)."},
     )
 
@@ -916,10 +939,12 @@ class ProjectMember(Body):
 def _project_link(name: str, description: str) -> ma.fields.String:
     return ma.fields.String(
         validate=[
-            ma.validate.Length(max=2000, error=f"{name} is too long (at most 2000 characters)"),
-            ma.validate.Regexp(_LINK, error=f"{name}: only a public http:// or https:// link"),
+            ma.validate.Length(max=2000, error=_too_long(name, 2000)),
+            ma.validate.Regexp(
+                _LINK, error=_says(_l("%(name)s: only a public http:// or https:// link"), name=name)
+            ),
         ],
-        error_messages={"invalid": f"{name} must be text"},
+        error_messages={"invalid": _not_text(name)},
         metadata={"description": description},
     )
 
@@ -930,10 +955,10 @@ class ProjectChangeBody(Body):
 
     title = ma.fields.String(
         validate=[
-            ma.validate.Length(max=200, error="title is too long (at most 200 characters)"),
-            ma.validate.Regexp(_SOMETHING, error="title must not be empty"),
+            ma.validate.Length(max=200, error=_too_long("title", 200)),
+            ma.validate.Regexp(_SOMETHING, error=_empty("title")),
         ],
-        error_messages={"invalid": "title must be text"},
+        error_messages={"invalid": _not_text("title")},
         metadata={"description": "The project's title."},
     )
     description = _project_text("description", "What it does, in a few sentences.", 5000)
@@ -948,18 +973,22 @@ class ProjectChangeBody(Body):
     days = ma.fields.Nested(StageDays, metadata={"description": "The day each stage was reached."})
     topics = ma.fields.List(
         ma.fields.String(
-            validate=ma.validate.Length(min=1, max=200, error="each topic is a topic's name or id")
+            validate=ma.validate.Length(min=1, max=200, error=_says(_l("each topic is a topic's name or id")))
         ),
-        validate=ma.validate.Length(max=20, error="topics: at most 20"),
-        error_messages={"invalid": "topics must be a list"},
+        validate=ma.validate.Length(
+            max=20, error=_says(_l("%(name)s: at most %(count)s"), name="topics", count=20)
+        ),
+        error_messages={"invalid": _says(_l("topics must be a list"))},
         metadata={"description": "Its topics, each by id, name or alias."},
     )
     report = _project_link("report", "A public link to its report (http or https; empty: none).")
     code = _project_link("code", "A public link to its code (http or https; empty: none).")
     members = ma.fields.List(
         ma.fields.Nested(ProjectMember),
-        validate=ma.validate.Length(max=100, error="members: at most 100"),
-        error_messages={"invalid": "members must be a list"},
+        validate=ma.validate.Length(
+            max=100, error=_says(_l("%(name)s: at most %(count)s"), name="members", count=100)
+        ),
+        error_messages={"invalid": _says(_l("%(name)s must be a list"), name="members")},
         metadata={"description": "Its members and their roles (when given: the whole list)."},
     )
 

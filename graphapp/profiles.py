@@ -31,6 +31,7 @@ from graphapp.queries.cypher import Tx
 from graphapp.queries.members import hold_member, member_profile
 from graphapp.queries.proposals import proposals_of
 from graphapp.queries.schema import ALL_NODES
+from graphapp.uploads import said
 
 bp = Blueprint("profiles", __name__)
 
@@ -296,7 +297,7 @@ def edit_member(member: str) -> Any:
             ticked=ticked,
             unknown=unknown,
             problems=[
-                f"{p.column or 'profile'}: {p.value!r} {p.reason}" if p.value else p.reason
+                f"{p.column or 'profile'}: {p.value!r} {said(p.reason)}" if p.value else said(p.reason)
                 for p in e.problems
                 if not (p.column == "topics" and p.value in described)
             ]

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graphapp.ingest.problems import ImportRejected, Problem
+from graphapp.ingest.problems import Either, ImportRejected, Problem, reason
 from graphapp.proposals import Vocabulary, vocabulary
 from graphapp.queries import history
 from graphapp.queries import taxonomy as q
@@ -156,7 +156,9 @@ def read_taxonomy(data: bytes, file: str) -> list[tuple[int, dict[str, str]]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        raise ImportRejected([Problem(file, "", "", "", f"is not UTF-8 text (byte {e.start})")]) from e
+        raise ImportRejected(
+            [Problem(file, "", "", "", reason("is not UTF-8 text (byte %(offset)s)", offset=e.start))]
+        ) from e
     # (Line breaks read the same however they came: a file saved on Windows, or sent back by a browser's
     # form as CRLF, is the same taxonomy.)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -165,19 +167,39 @@ def read_taxonomy(data: bytes, file: str) -> list[tuple[int, dict[str, str]]]:
         return _rows(reader, file)
     except csv.Error as e:
         raise ImportRejected(
-            [Problem(file, f"row {reader.line_num}", "", "", f"is not well-formed CSV ({e})")]
+            [
+                Problem(
+                    file,
+                    f"row {reader.line_num}",
+                    "",
+                    "",
+                    reason("is not well-formed CSV (%(error)s)", error=str(e)),
+                )
+            ]
         ) from e
 
 
 def _rows(reader: Any, file: str) -> list[tuple[int, dict[str, str]]]:
     header = [(h or "").strip().lower() for h in next(reader, [])]
     problems = [
-        Problem(file, "row 1", c, "", f"is missing: a taxonomy file has the columns {', '.join(COLUMNS[:5])}")
+        Problem(
+            file,
+            "row 1",
+            c,
+            "",
+            reason("is missing: a taxonomy file has the columns %(columns)s", columns=", ".join(COLUMNS[:5])),
+        )
         for c in REQUIRED
         if c not in header
     ]
     problems += [
-        Problem(file, "row 1", h, "", f"is not a column of a taxonomy file ({', '.join(COLUMNS)})")
+        Problem(
+            file,
+            "row 1",
+            h,
+            "",
+            reason("is not a column of a taxonomy file (%(columns)s)", columns=", ".join(COLUMNS)),
+        )
         for h in header
         if h and h not in COLUMNS
     ]
@@ -205,9 +227,17 @@ def _check(
         problems.append(Problem(file, f"row {row}", column, value, reason, tuple(suggestions or ())))
 
     if not rows:
-        problems.append(Problem(file, "", "", "", "holds no areas"))
+        problems.append(Problem(file, "", "", "", reason("holds no areas")))
     if len(rows) > LIMITS["areas"]:
-        problems.append(Problem(file, "", "", "", f"holds {len(rows)} areas: at most {LIMITS['areas']}"))
+        problems.append(
+            Problem(
+                file,
+                "",
+                "",
+                "",
+                reason("holds %(count)s areas: at most %(limit)s", count=len(rows), limit=LIMITS["areas"]),
+            )
+        )
         return [], problems
     areas: dict[str, AreaRow] = {}
     ids = {row.get("id", "").lower() for _, row in rows}
@@ -215,19 +245,29 @@ def _check(
         area_id = row.get("id", "").lower()
         name = row.get("name", "")
         if not area_id:
-            bad(number, "id", "", "is missing: every area needs an id")
+            bad(number, "id", "", reason("is missing: every area needs an id"))
         elif not _ID.match(area_id):
-            bad(number, "id", area_id, "is not an id: letters, digits, '-', '.' or '_', at most 80")
+            bad(number, "id", area_id, reason("is not an id: letters, digits, '-', '.' or '_', at most 80"))
         elif area_id in areas:
-            bad(number, "id", area_id, f"appears twice (first in row {areas[area_id].row})")
+            bad(
+                number,
+                "id",
+                area_id,
+                reason("appears twice (first in row %(number)s)", number=areas[area_id].row),
+            )
         if not name:
-            bad(number, "name", "", "is missing: every area needs a name")
+            bad(number, "name", "", reason("is missing: every area needs a name"))
         broader = row.get("broader", "").lower()
         if broader and broader not in ids:
-            bad(number, "broader", broader, "is not the id of any area in this file")
+            bad(number, "broader", broader, reason("is not the id of any area in this file"))
         for column in ("name", "description", "source"):
             if len(row.get(column, "")) > LIMITS[column]:
-                bad(number, column, row[column], f"is too long: at most {LIMITS[column]} characters")
+                bad(
+                    number,
+                    column,
+                    row[column],
+                    reason("is too long: at most %(limit)s characters", limit=LIMITS[column]),
+                )
         topics: list[str] = []
         for text in (t.strip() for t in row.get("topics", "").split(";")):
             if not text:
@@ -235,10 +275,17 @@ def _check(
             found = vocab.find(text)
             if found is None:
                 suggestions = vocab.closest(text)
-                said = f"; did you mean {' or '.join(repr(s) for s in suggestions)}?" if suggestions else ""
-                bad(number, "topics", text, f"is not a topic of the network{said}", suggestions)
+                why = (
+                    reason(
+                        "is not a topic of the network; did you mean %(names)s?",
+                        names=Either(repr(s) for s in suggestions),
+                    )
+                    if suggestions
+                    else reason("is not a topic of the network")
+                )
+                bad(number, "topics", text, why, suggestions)
             elif found.get("status") == "retired":
-                bad(number, "topics", text, "is a topic a coordinator retired: it cannot be placed")
+                bad(number, "topics", text, reason("is a topic a coordinator retired: it cannot be placed"))
             elif found["id"] not in topics:
                 topics.append(found["id"])
         if area_id and area_id not in areas and _ID.match(area_id):
@@ -266,7 +313,11 @@ def _too_deep(areas: dict[str, AreaRow], file: str) -> list[Problem]:
             depth, at = depth + 1, areas[at].broader
         if depth > LIMITS["depth"]:
             limit = LIMITS["depth"]
-            problems.append(_broader_problem(file, area, f"puts this area more than {limit} levels down"))
+            problems.append(
+                _broader_problem(
+                    file, area, reason("puts this area more than %(limit)s levels down", limit=limit)
+                )
+            )
     return problems
 
 
@@ -285,7 +336,7 @@ def _cycles(areas: dict[str, AreaRow], file: str) -> list[Problem]:
             at = areas[at].broader
         if at == area.id:
             path = " › ".join([*chain, area.id])
-            why = f"makes a cycle: {path} (an area cannot be broader than itself)"
+            why = reason("makes a cycle: %(path)s (an area cannot be broader than itself)", path=path)
             problems.append(_broader_problem(file, area, why))
     return problems
 

@@ -19,9 +19,9 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from graphapp.db import get_store
-from graphapp.i18n import _, _l
+from graphapp.i18n import _, _l, country_in, word
 from graphapp.ingest import ImportRejected, import_files
-from graphapp.ingest.problems import Problem, Reason
+from graphapp.ingest.problems import Either, Problem, Reason, reason
 from graphapp.ingest.readers import COLUMNS, KINDS, REQUIRED
 from graphapp.resources import PACKAGE
 
@@ -194,7 +194,7 @@ def shown_problem(p: Problem, labels: dict[str, str]) -> str:
         "row": _row_words(p.row),
         "column": p.column,
         "value": value,
-        "reason": said(p.reason),
+        "reason": said(p.reason, labels, on_page=True),
     }
     if p.row and p.column:
         text = (
@@ -213,21 +213,74 @@ def shown_problem(p: Problem, labels: dict[str, str]) -> str:
     return str(text)
 
 
-def said(why: str) -> str:
+#: Reasons whose importer's words name an option of the command line (``graphapp import``): a page says
+#: what to do on the page instead (tests/test_reasons_catalogue.py checks each is a reason the importer gives).
+ON_THE_PAGE = {
+    "is not a topic in the vocabulary: did you mean %(names)s? If not, to add it to the vocabulary, "
+    "list it in a topics file, or import with --new-topics (on the import page: tick 'create new "
+    "topics')": reason(
+        "is not a topic in the vocabulary: did you mean %(names)s? If not, to add it to the vocabulary, "
+        "list it in a topics file, or tick 'Create new topics' and import again"
+    ),
+    "is not a topic in the vocabulary: to add it to the vocabulary, list it in a topics file, or import "
+    "with --new-topics (on the import page: tick 'create new topics')": reason(
+        "is not a topic in the vocabulary: to add it to the vocabulary, list it in a topics file, or tick "
+        "'Create new topics' and import again"
+    ),
+    "cannot tell which kind of records this is from its columns; pass --kind": reason(
+        "cannot tell which kind of records this is from its columns; name its columns as the template "
+        "of its kind does"
+    ),
+}
+
+
+def said(why: str, labels: dict[str, str] | None = None, on_page: bool = False) -> str:
     """An import problem's reason in the reader's language: its message translated and filled with the
-    same parameters (a reason not made with ``ingest.problems.reason`` stays as the importer wrote it)."""
+    same parameters, those a reader reads as words in the reader's words too (see :func:`_said_param`),
+    and a file it names by its upload's name (``labels``: the saved file's name to the upload's); ``on_page``
+    (the Import page) in :data:`ON_THE_PAGE`'s words where it has some. A reason not made with
+    ``ingest.problems.reason`` stays as the importer wrote it."""
     if not isinstance(why, Reason):
         return why
-    return str(_(why.message, **why.params))
+    params = {
+        name: labels.get(value, value) if name == "file" and labels and isinstance(value, str) else value
+        for name, value in why.params.items()
+    }
+    message = ON_THE_PAGE[why.message].message if on_page and why.message in ON_THE_PAGE else why.message
+    return str(_(message, **{name: _said_param(name, value) for name, value in params.items()}))
+
+
+#: The parameters of reasons that name a stage of the journey (said with the page's word for it).
+_STAGE_PARAMS = frozenset({"stage", "earlier", "reached"})
+
+
+def _said_param(name: str, value: object) -> object:
+    """A reason's parameter as a page says it: names offered as alternatives joined with the reader's
+    "or", a place in a file ("row 4") and a stage or a country in the reader's words; others as they are."""
+    if isinstance(value, Either):
+        shown = list(value)
+        joined = shown[0] if shown else ""
+        for other in shown[1:]:
+            joined = str(_("%(one)s or %(other)s", one=joined, other=other))
+        return joined
+    if name == "row" and isinstance(value, str):
+        return _row_words(value)
+    if name in _STAGE_PARAMS and isinstance(value, str):
+        return word(value, "stage")
+    if name == "country" and isinstance(value, str):
+        return country_in(value)
+    return value
 
 
 def _row_words(row: str) -> str:
-    """'row 4' / 'item 3' (as the importer says where a problem is) in the reader's words."""
+    """'row 4' / 'item 3' / 'line 2' (as the importer says where a problem is) in the reader's words."""
     what, _sep, number = row.rpartition(" ")
     if what == "row" and number.isdigit():
         return str(_("row %(number)s", number=number))
     if what == "item" and number.isdigit():
         return str(_("item %(number)s", number=number))
+    if what == "line" and number.isdigit():
+        return str(_("line %(number)s", number=number))
     return row
 
 

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from graphapp.ingest.problems import Reason, reason
+
 __all__ = [
     "LINK",
     "Country",
@@ -255,16 +257,28 @@ def lookup_country(text: str) -> Country | None:
     return Country(found.alpha_3, getattr(found, "common_name", None) or found.name, region, subregion)
 
 
-def country_suggestion(text: str) -> str:
-    """A hint for a country that was not recognised."""
+def country_suggestion(text: str) -> Reason:
+    """Why ``text`` is not a country, with a hint: the closest country, or how countries are written.
+
+    >>> print(country_suggestion("Netherland"))
+    is not a country; did you mean NLD (Netherlands)?
+    >>> print(country_suggestion("Atlantis"))
+    is not a country; use an ISO 3166-1 code such as NLD or NL, or the country's English name
+    """
     import pycountry
 
     try:
         matches = pycountry.countries.search_fuzzy(text)
     except LookupError:
-        return "use an ISO 3166-1 code such as NLD or NL, or the country's English name"
+        return reason(
+            "is not a country; use an ISO 3166-1 code such as NLD or NL, or the country's English name"
+        )
     best = matches[0]
-    return f"did you mean {best.alpha_3} ({getattr(best, 'common_name', None) or best.name})?"
+    return reason(
+        "is not a country; did you mean %(code)s (%(country)s)?",
+        code=best.alpha_3,
+        country=getattr(best, "common_name", None) or best.name,
+    )
 
 
 @lru_cache(maxsize=512)

@@ -27,7 +27,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from graphapp.ingest.normalise import closest, link_key, resource_id, slugify, topic_key
-from graphapp.ingest.problems import ImportRejected, Problem
+from graphapp.ingest.problems import Either, ImportRejected, Problem, Reason, reason
 from graphapp.ingest.readers import Table, read_tables
 from graphapp.ingest.records import (
     MemberRecord,
@@ -317,11 +317,8 @@ class NameIndex:
             other = self.ids.get(key)
             if other is not None and other != node["id"]:
                 if src is not None and problems is not None:
-                    problems.append(
-                        src.problem(
-                            "aliases", key, f"already names the {self.what} '{self.nodes[other]['name']}'"
-                        )
-                    )
+                    named = self.nodes[other]["name"]
+                    problems.append(src.problem("aliases", key, ALREADY_NAMES[self.what].given(name=named)))
                 continue
             self.ids[key] = node["id"]
         self.nodes[node["id"]] = node
@@ -470,18 +467,14 @@ def place_named_rows(
                 rec.source.problem(
                     "aliases",
                     rec.aliases,
-                    f"name and aliases point at different {index.what}s: {', '.join(matches)}",
+                    DIFFERENT[index.what].given(ids=", ".join(matches)),
                 )
             )
             continue
         target = rec.id or (matches[0] if matches else slugify(rec.name))
         if target in first_row:
             first = first_row[target]
-            problems.append(
-                rec.source.problem(
-                    "name", rec.name, f"is the same {index.what} as {first.file} {first.where}"
-                )
-            )
+            problems.append(rec.source.problem("name", rec.name, same_as(index.what, first)))
             continue
         first_row[target] = rec.source
         index.want(node_for(rec, index.nodes.get(target), target), rec.source, problems)
@@ -538,7 +531,7 @@ def place_workstreams(
     for ws in rows:
         if not ws.id or ws.id in wanted.nodes["Workstream"]:
             if ws.id:
-                problems.append(ws.source.problem("id", ws.id, "appears twice"))
+                problems.append(ws.source.problem("id", ws.id, reason("appears twice")))
             # (the row is refused, but what it names is checked too: every problem in one round)
             for t in ws.covers:
                 topic_for(t, ws.source, "covers", topics, set(), new_topics, problems)
@@ -582,9 +575,7 @@ def place_themes(
         target = rec.id or themes.find(rec.name) or slugify(rec.name)
         if target in first_row:
             first = first_row[target]
-            problems.append(
-                rec.source.problem("name", rec.name, f"is the same theme as {first.file} {first.where}")
-            )
+            problems.append(rec.source.problem("name", rec.name, same_as("theme", first)))
             continue
         first_row[target] = rec.source
         node = dict(
@@ -612,13 +603,18 @@ def theme_for(text: str, src: Source, column: str, themes: NameIndex, problems: 
     if found is not None:
         return found
     near = themes.closest(text)
-    known = ", ".join(sorted(str(t.get("name")) for t in themes.nodes.values())) or "none yet"
-    hint = f"did you mean {' or '.join(repr(n) for n in near)}? " if near else ""
-    problems.append(
-        src.problem(
-            column, text, f"is not a theme: {hint}(themes: {known}); import a themes file first"
-        ).with_suggestions(near)
-    )
+    known = ", ".join(sorted(str(t.get("name")) for t in themes.nodes.values()))
+    if near:
+        why = reason(
+            "is not a theme: did you mean %(names)s? (themes: %(known)s); import a themes file first",
+            names=Either(repr(n) for n in near),
+            known=known,
+        )
+    elif known:
+        why = reason("is not a theme: (themes: %(known)s); import a themes file first", known=known)
+    else:
+        why = reason("is not a theme: (themes: none yet); import a themes file first")
+    problems.append(src.problem(column, text, why).with_suggestions(near))
     return None
 
 
@@ -656,7 +652,46 @@ class MemberRefs:
         return ref if ref in self.ids else None
 
 
-NOT_A_MEMBER = "is not a member in the graph or in these files (give a member's email or id)"
+NOT_A_MEMBER = reason("is not a member in the graph or in these files (give a member's email or id)")
+
+
+def unknown_workstream(workstreams: dict[str, str]) -> Reason:
+    """What an import says of a workstream that is neither in the graph nor in its files."""
+    known = ", ".join(sorted(workstreams))
+    if not known:
+        return reason("is not a known workstream (known: none yet); import a workstreams file first")
+    return reason(
+        "is not a known workstream (known: %(known)s); import a workstreams file first", known=known
+    )
+
+
+#: What an import says of a spelling that already names another topic, organisation or theme.
+ALREADY_NAMES = {
+    "topic": reason("already names the topic '%(name)s'"),
+    "organisation": reason("already names the organisation '%(name)s'"),
+    "theme": reason("already names the theme '%(name)s'"),
+}
+#: ... of a row whose name and aliases name different topics or organisations.
+DIFFERENT = {
+    "topic": reason("name and aliases point at different topics: %(ids)s"),
+    "organisation": reason("name and aliases point at different organisations: %(ids)s"),
+}
+#: ... of a row that names what an earlier row named, by kind.
+SAME_AS = {
+    "topic": reason("is the same topic as %(file)s %(row)s"),
+    "organisation": reason("is the same organisation as %(file)s %(row)s"),
+    "theme": reason("is the same theme as %(file)s %(row)s"),
+    "project": reason("is the same project as %(file)s %(row)s"),
+    "resource": reason("is the same resource as %(file)s %(row)s"),
+    "member": reason("is the same member as %(file)s %(row)s"),
+    "link": reason("is the same link as %(file)s %(row)s"),
+    "email": reason("is already used by %(file)s %(row)s"),
+}
+
+
+def same_as(what: str, first: Source) -> Reason:
+    """What an import says of a row that names the same ``what`` as the row ``first``."""
+    return SAME_AS[what].given(file=first.file, row=first.where)
 
 
 def _workstream_for(
@@ -666,14 +701,7 @@ def _workstream_for(
         return {}
     ws = workstreams.get(text)
     if ws is None:
-        known = ", ".join(sorted(workstreams)) or "none yet"
-        problems.append(
-            src.problem(
-                "workstream",
-                text,
-                f"is not a known workstream (known: {known}); import a workstreams file first",
-            )
-        )
+        problems.append(src.problem("workstream", text, unknown_workstream(workstreams)))
         return {}
     return {ws: {}}
 
@@ -713,9 +741,7 @@ def place_projects(
             if p.id:
                 first = first_row[p.id]
                 column, value = ("id", p.id) if "id" in p.present else ("title", p.title)
-                problems.append(
-                    p.source.problem(column, value, f"is the same project as {first.file} {first.where}")
-                )
+                problems.append(p.source.problem(column, value, same_as("project", first)))
             _check_project_references(p, topics, workstreams, refs, problems, new_topics)
             continue
         first_row[p.id] = p.source
@@ -727,7 +753,10 @@ def place_projects(
                 p.source.problem(
                     "title",
                     p.title,
-                    f"a project of {other} has this title: give an id to tell them apart",
+                    reason(
+                        "a project of %(organisation)s has this title: give an id to tell them apart",
+                        organisation=other,
+                    ),
                 )
             )
             _check_project_references(p, topics, workstreams, refs, problems, new_topics)
@@ -748,7 +777,10 @@ def place_projects(
                 p.source.problem(
                     "stage",
                     None,
-                    f"is empty: give the project's stage ({', '.join(STAGES)}) or the day it reached one",
+                    reason(
+                        "is empty: give the project's stage (%(allowed)s) or the day it reached one",
+                        allowed=", ".join(STAGES),
+                    ),
                 )
             )
         check_stages(p.source, node.get("stage"), {s: node.get(s) for s in STAGES}, problems)
@@ -816,7 +848,7 @@ def name_resources(tx: Tx, rows: list[ResourceRecord], problems: list[Problem]) 
         key = link_key(r.url)
         if key in first_row:
             first = first_row[key]
-            problems.append(r.source.problem("url", r.url, f"is the same link as {first.file} {first.where}"))
+            problems.append(r.source.problem("url", r.url, same_as("link", first)))
             r.id = r.id or ""
             continue
         first_row[key] = r.source
@@ -834,8 +866,12 @@ def name_resources(tx: Tx, rows: list[ResourceRecord], problems: list[Problem]) 
                 r.source.problem(
                     "url",
                     r.url,
-                    f"is shared already, as '{holder['title'] or ''}' ({holder['id']}): one link is one "
-                    "resource; leave the id empty to change that one",
+                    reason(
+                        "is shared already, as '%(title)s' (%(id)s): one link is one resource; leave the id "
+                        "empty to change that one",
+                        title=holder["title"] or "",
+                        id=holder["id"],
+                    ),
                 )
             )
 
@@ -859,9 +895,7 @@ def place_resources(
             if r.id:
                 first = first_row[r.id]
                 column, value = ("id", r.id) if "id" in r.present else ("url", r.url)
-                problems.append(
-                    r.source.problem(column, value, f"is the same resource as {first.file} {first.where}")
-                )
+                problems.append(r.source.problem(column, value, same_as("resource", first)))
             # (the row is refused, but what it names is checked too: every problem in one round)
             _topics_for(r.topics, r.source, topics, set(), new_topics, problems)
             _workstream_for(r.workstream, r.source, workstreams, problems)
@@ -879,12 +913,12 @@ def place_resources(
         if "language" not in r.present and not node.get("language"):
             problems.append(
                 r.source.problem(
-                    "language", None, "is empty: every resource needs its language (en, fr, ru, ...)"
+                    "language", None, reason("is empty: every resource needs its language (en, fr, ru, ...)")
                 )
             )
         if "topics" not in r.present and not _held_targets(catalog, "ABOUT", r.id):
             problems.append(
-                r.source.problem("topics", None, "is empty: every resource needs at least one topic")
+                r.source.problem("topics", None, reason("is empty: every resource needs at least one topic"))
             )
         if "kind" in r.present or held is None:
             node["kind"] = r.kind or "document"
@@ -939,7 +973,9 @@ def place_members(
         if m.email and email_owner.get(m.email) not in (None, m.id):
             problems.append(
                 m.source.problem(
-                    "email", m.email, f"already belongs to another member (id {email_owner[m.email]})"
+                    "email",
+                    m.email,
+                    reason("already belongs to another member (id %(id)s)", id=email_owner[m.email]),
                 )
             )
         node = _member_node(m, catalog.members.get(m.id))
@@ -988,14 +1024,10 @@ def _works_at(m: MemberRecord, node: Props, organisations: NameIndex) -> dict[st
     return {org_id: {}}
 
 
-#: The start of what an import says of a topic the vocabulary lacks, and of one it retired.
+#: The start of what an import says of a topic the vocabulary lacks, and of one it retired (in English:
+#: forms tell these problems from others by it).
 NOT_IN_VOCABULARY = "is not a topic in the vocabulary"
 RETIRED = "was retired by a coordinator"
-#: What an import says of a topic that is not in the vocabulary (after "did you mean ...?", if anything).
-NEW_TOPIC_HINT = (
-    "to add it to the vocabulary, list it in a topics file, or import with --new-topics "
-    "(on the import page: tick 'create new topics')"
-)
 
 
 def topic_for(
@@ -1016,13 +1048,24 @@ def topic_for(
     if tid is not None and (not topics.is_retired(tid) or tid in held):
         return tid
     near = [n for n in topics.closest(text) if tid is None or topics.find(n) != tid]
-    did_you_mean = "did you mean " + " or ".join(f"'{n}'" for n in near) + "?" if near else ""
-    if tid is None:
-        reason = f"{NOT_IN_VOCABULARY}: " + (f"{did_you_mean} If not, " if near else "")
-        problems.append(src.problem(column, text, reason + NEW_TOPIC_HINT).with_suggestions(near))
+    names = Either(f"'{n}'" for n in near)
+    if tid is None and near:
+        why = reason(
+            "is not a topic in the vocabulary: did you mean %(names)s? If not, to add it to the vocabulary, "
+            "list it in a topics file, or import with --new-topics (on the import page: tick 'create new "
+            "topics')",
+            names=names,
+        )
+    elif tid is None:
+        why = reason(
+            "is not a topic in the vocabulary: to add it to the vocabulary, list it in a topics file, or "
+            "import with --new-topics (on the import page: tick 'create new topics')"
+        )
+    elif near:
+        why = reason("was retired by a coordinator: did you mean %(names)s?", names=names)
     else:
-        reason = RETIRED + (f": {did_you_mean}" if near else "")
-        problems.append(src.problem(column, text, reason).with_suggestions(near))
+        why = reason("was retired by a coordinator")
+    problems.append(src.problem(column, text, why).with_suggestions(near))
     return None
 
 
@@ -1039,7 +1082,7 @@ def _interested_in(
         if tid in wanted and wanted[tid]["level"] != interest.level:
             problems.append(
                 m.source.problem(
-                    "topics", interest.topic, "names a topic already listed, with a different level"
+                    "topics", interest.topic, reason("names a topic already listed, with a different level")
                 )
             )
         wanted[tid] = {"level": interest.level}
@@ -1052,14 +1095,7 @@ def _member_of(m: MemberRecord, workstreams: dict[str, str], problems: list[Prob
     for ws_key, role in m.workstreams:
         ws_id = workstreams.get(ws_key)
         if ws_id is None:
-            known = ", ".join(sorted(workstreams)) or "none yet"
-            problems.append(
-                m.source.problem(
-                    "workstreams",
-                    ws_key,
-                    f"is not a known workstream (known: {known}); import a workstreams file first",
-                )
-            )
+            problems.append(m.source.problem("workstreams", ws_key, unknown_workstream(workstreams)))
             continue
         roles[ws_id] = {"role": role}
     return roles
@@ -1073,7 +1109,7 @@ def _contacts(m: MemberRecord, email_owner: dict[str, str], problems: list[Probl
         if other is None:
             problems.append(
                 m.source.problem(
-                    "knows", contact, "is not the email of any member in the graph or in these files"
+                    "knows", contact, reason("is not the email of any member in the graph or in these files")
                 )
             )
         elif other != m.id:
@@ -1103,16 +1139,14 @@ def check_duplicate_members(members: list[MemberRecord], problems: list[Problem]
                 m.source.problem(
                     column,
                     m.email if column == "email" else m.id,
-                    f"is the same member as {first.file} {first.where}",
+                    same_as("member", first),
                 )
             )
             m.id = ""
             continue
         if m.email and m.email in by_email:
             first = by_email[m.email].source
-            problems.append(
-                m.source.problem("email", m.email, f"is already used by {first.file} {first.where}")
-            )
+            problems.append(m.source.problem("email", m.email, same_as("email", first)))
         if m.id:
             by_id[m.id] = m
         if m.email:

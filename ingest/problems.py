@@ -29,6 +29,15 @@ class Reason(str):
         self.params = dict(params or {})
         return self
 
+    def given(self, **params: object) -> Reason:
+        """The same message with ``params``: for a reason written once, as a template, and filled where
+        it is used.
+
+        >>> print(reason("is the same topic as %(file)s %(row)s").given(file="t.csv", row="row 2"))
+        is the same topic as t.csv row 2
+        """
+        return Reason(self.message, params)
+
     def __reduce__(self) -> tuple[type[Reason], tuple[str, dict[str, object]]]:
         return (Reason, (self.message, dict(self.params)))
 
@@ -36,8 +45,28 @@ class Reason(str):
 def reason(message: str, **params: object) -> Reason:
     """A reason whose ``message`` is a whole English sentence with named ``%(name)s`` placeholders (never a
     sentence glued from pieces: word order differs in French and Russian). Numbers and names go in
-    ``params``; the page translates ``message`` and fills the same parameters."""
+    ``params``; the page translates ``message`` and fills the same parameters.
+
+    A page also says some parameters in its reader's words (``graphapp.uploads.said``): names offered as
+    :class:`Either` are joined with the reader's "or"; a parameter named ``row`` ("row 4", "item 3") is
+    said in the reader's words, and one named ``stage`` or ``earlier`` (a stage of the journey) too.
+
+    >>> print(reason("is the same member as %(file)s %(row)s", file="m.csv", row="row 2"))
+    is the same member as m.csv row 2
+    """
     return Reason(message, params)
+
+
+class Either(tuple[str, ...]):
+    """Names a reason offers as alternatives ("did you mean 'a' or 'b'?"), each as it is shown (quoted):
+    joined with "or" in English, and with the reader's own word on a page.
+
+    >>> print(reason("did you mean %(names)s?", names=Either(["'record linkage'", "'RL'"])))
+    did you mean 'record linkage' or 'RL'?
+    """
+
+    def __str__(self) -> str:
+        return " or ".join(self)
 
 
 @dataclass(frozen=True, order=True)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graphapp.ingest.problems import ImportRejected, Problem
+from graphapp.ingest.problems import ImportRejected, Problem, reason
 
 __all__ = ["COLUMNS", "KINDS", "RawRow", "Table", "read_file", "read_files", "read_tables"]
 
@@ -169,12 +169,13 @@ def read_file(
     try:
         size = path.stat().st_size
     except OSError as e:
-        raise ImportRejected([Problem(name, "", "", "", f"cannot be read: {e.strerror}")]) from e
-    if max_bytes is not None and size > max_bytes:
-        limit = f"{max_bytes / 2**20:.1f} MiB"
         raise ImportRejected(
-            [Problem(name, "", "", "", f"is {size / 2**20:.1f} MiB, over the {limit} limit")]
-        )
+            [Problem(name, "", "", "", reason("cannot be read: %(error)s", error=e.strerror))]
+        ) from e
+    if max_bytes is not None and size > max_bytes:
+        mib, limit = format(size / 2**20, ".1f"), format(max_bytes / 2**20, ".1f")
+        why = reason("is %(size)s MiB, over the %(limit)s MiB limit", size=mib, limit=limit)
+        raise ImportRejected([Problem(name, "", "", "", why)])
     suffix = path.suffix.lower()
     data = path.read_bytes()
     if suffix == ".csv" or suffix == ".txt" or suffix == ".tsv":
@@ -183,14 +184,24 @@ def read_file(
         return _tables_from_xlsx(name, data, kind)
     if suffix == ".json":
         return _tables_from_json(name, data, kind)
-    raise ImportRejected([Problem(name, "", "", "", "has an unknown file type; use .csv, .xlsx or .json")])
+    raise ImportRejected(
+        [Problem(name, "", "", "", reason("has an unknown file type; use .csv, .xlsx or .json"))]
+    )
 
 
 def _kind(kind: str, file: str) -> str:
     resolved = KIND_ALIASES.get(kind.strip().lower())
     if resolved is None:
         raise ImportRejected(
-            [Problem(file, "", "", kind, f"is not a kind of record; use one of {', '.join(KINDS)}")]
+            [
+                Problem(
+                    file,
+                    "",
+                    "",
+                    kind,
+                    reason("is not a kind of record; use one of %(kinds)s", kinds=", ".join(KINDS)),
+                )
+            ]
         )
     return resolved
 
@@ -231,7 +242,15 @@ def _detect_kind(file: str, columns: tuple[str, ...]) -> str:
     if "aliases" in cols or "themes" in cols or cols <= {"id", "name", "name_fr", "name_ru"}:
         return "topics"
     raise ImportRejected(
-        [Problem(file, "", "", "", "cannot tell which kind of records this is from its columns; pass --kind")]
+        [
+            Problem(
+                file,
+                "",
+                "",
+                "",
+                reason("cannot tell which kind of records this is from its columns; pass --kind"),
+            )
+        ]
     )
 
 
@@ -250,19 +269,33 @@ def _check_columns(file: str, kind: str, columns: tuple[str, ...]) -> list[Probl
         if not column:
             continue
         if column in seen:
-            problems.append(Problem(file, "row 1", column, "", "appears twice in the header"))
+            problems.append(Problem(file, "row 1", column, "", reason("appears twice in the header")))
         seen.add(column)
         if column not in known:
             close = difflib.get_close_matches(column, known, n=1)
-            hint = f"; did you mean '{close[0]}'?" if close else f"; {kind} files have {', '.join(known)}"
-            problems.append(Problem(file, "row 1", column, "", f"is not a column of {kind} files{hint}"))
+            why = (
+                reason(
+                    "is not a column of %(kind)s files; did you mean '%(column)s'?",
+                    kind=kind,
+                    column=close[0],
+                )
+                if close
+                else reason(
+                    "is not a column of %(kind)s files; %(kind)s files have %(columns)s",
+                    kind=kind,
+                    columns=", ".join(known),
+                )
+            )
+            problems.append(Problem(file, "row 1", column, "", why))
     missing = [
-        Problem(file, "row 1", column, "", f"is missing: {kind} files need it")
+        Problem(file, "row 1", column, "", reason("is missing: %(kind)s files need it", kind=kind))
         for column in REQUIRED[kind]
         if column not in seen
     ]
     if kind == "members" and not ({"email", "id"} & seen):
-        missing.append(Problem(file, "row 1", "email", "", "is missing: members need an email or an id"))
+        missing.append(
+            Problem(file, "row 1", "email", "", reason("is missing: members need an email or an id"))
+        )
     if missing:
         raise ImportRejected(problems + missing)
     return problems
@@ -276,7 +309,7 @@ def _make_table(
     while columns and not columns[-1]:
         columns = columns[:-1]
     if not columns:
-        raise ImportRejected([Problem(file, "", "", "", "is empty: no header row")])
+        raise ImportRejected([Problem(file, "", "", "", reason("is empty: no header row"))])
     kind = kind or _detect_kind(file, columns)
     table = Table(file, kind, columns, problems=_check_columns(file, kind, columns))
     for where, cells in rows:
@@ -290,7 +323,7 @@ def _make_table(
                     where,
                     "",
                     str(extra[0]),
-                    f"has more cells than the header has columns ({len(columns)})",
+                    reason("has more cells than the header has columns (%(count)s)", count=len(columns)),
                 )
             )
             continue
@@ -323,18 +356,14 @@ def _decode(file: str, data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = data[: e.start].count(b"\n") + 1
-        raise ImportRejected(
-            [
-                Problem(
-                    file,
-                    f"row {line}",
-                    "",
-                    "",
-                    f"is not UTF-8 text (byte 0x{data[e.start]:02x} at offset {e.start}); "
-                    "save the file as 'CSV UTF-8' and import it again",
-                )
-            ]
-        ) from e
+        byte = format(data[e.start], "#04x")
+        why = reason(
+            "is not UTF-8 text (byte %(byte)s at offset %(offset)s); "
+            "save the file as 'CSV UTF-8' and import it again",
+            byte=byte,
+            offset=e.start,
+        )
+        raise ImportRejected([Problem(file, f"row {line}", "", "", why)]) from e
 
 
 def _table_from_csv(file: str, data: bytes, kind: str | None) -> Table:
@@ -347,10 +376,18 @@ def _table_from_csv(file: str, data: bytes, kind: str | None) -> Table:
         records = list(reader)
     except csv.Error as e:
         raise ImportRejected(
-            [Problem(file, f"row {reader.line_num}", "", "", f"is not well-formed CSV: {e}")]
+            [
+                Problem(
+                    file,
+                    f"row {reader.line_num}",
+                    "",
+                    "",
+                    reason("is not well-formed CSV: %(error)s", error=str(e)),
+                )
+            ]
         ) from e
     if not records:
-        raise ImportRejected([Problem(file, "", "", "", "is empty: no header row")])
+        raise ImportRejected([Problem(file, "", "", "", reason("is empty: no header row"))])
     # reader.line_num counts physical lines; a quoted cell may span several, so number rows as a
     # spreadsheet shows them: the header is row 1.
     return _make_table(file, kind, records[0], ((f"row {i}", r) for i, r in enumerate(records[1:], start=2)))
@@ -364,7 +401,9 @@ def _tables_from_xlsx(file: str, data: bytes, kind: str | None) -> list[Table]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
-        raise ImportRejected([Problem(file, "", "", "", f"is not a readable XLSX workbook ({e})")]) from e
+        raise ImportRejected(
+            [Problem(file, "", "", "", reason("is not a readable XLSX workbook (%(error)s)", error=str(e)))]
+        ) from e
     try:
         sheets = list(workbook.worksheets)
         named = [s for s in sheets if KIND_ALIASES.get(s.title.strip().lower())]
@@ -388,7 +427,7 @@ def _tables_from_xlsx(file: str, data: bytes, kind: str | None) -> list[Table]:
                 )
             )
         if not tables:
-            raise ImportRejected([Problem(file, "", "", "", "is empty: no sheet has a header row")])
+            raise ImportRejected([Problem(file, "", "", "", reason("is empty: no sheet has a header row"))])
         return tables
     finally:
         workbook.close()
@@ -399,13 +438,29 @@ def _tables_from_json(file: str, data: bytes, kind: str | None) -> list[Table]:
         document = json.loads(_decode(file, data))
     except json.JSONDecodeError as e:
         raise ImportRejected(
-            [Problem(file, f"line {e.lineno}", "", "", f"is not valid JSON: {e.msg} (column {e.colno})")]
+            [
+                Problem(
+                    file,
+                    f"line {e.lineno}",
+                    "",
+                    "",
+                    reason("is not valid JSON: %(error)s (column %(column)s)", error=e.msg, column=e.colno),
+                )
+            ]
         ) from e
     if isinstance(document, dict) and not kind:
         unknown = [k for k in document if k not in KIND_ALIASES]
         if unknown:
             raise ImportRejected(
-                [Problem(file, "", unknown[0], "", f"is not a kind of record; use {', '.join(KINDS)}")]
+                [
+                    Problem(
+                        file,
+                        "",
+                        unknown[0],
+                        "",
+                        reason("is not a kind of record; use %(kinds)s", kinds=", ".join(KINDS)),
+                    )
+                ]
             )
         parts: list[tuple[str | None, Any, str]] = [
             (KIND_ALIASES[k], v, f"{file} [{k}]") for k, v in document.items()
@@ -415,7 +470,9 @@ def _tables_from_json(file: str, data: bytes, kind: str | None) -> list[Table]:
     tables = []
     for part_kind, items, label in parts:
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-            raise ImportRejected([Problem(label, "", "", "", "must be a list of objects, one per record")])
+            raise ImportRejected(
+                [Problem(label, "", "", "", reason("must be a list of objects, one per record"))]
+            )
         header: list[str] = []
         for item in items:
             header.extend(k for k in item if k not in header)

@@ -149,7 +149,7 @@ def _country(src: Source, value: Any, problems: list[Problem]) -> tuple[str | No
         return None, None, None
     country = lookup_country(text)
     if country is None:
-        problems.append(src.problem("country", text, f"is not a country; {country_suggestion(text)}"))
+        problems.append(src.problem("country", text, country_suggestion(text)))
         return None, None, None
     return country.alpha3, country.region, country.subregion
 
@@ -162,7 +162,13 @@ def _kind(src: Source, column: str, value: Any, problems: list[Problem]) -> str 
     kind = by_lower.get(text.lower())
     if kind is None:
         problems.append(
-            src.problem(column, text, f"is not a kind of organisation; use {', '.join(ORGANISATION_KINDS)}")
+            src.problem(
+                column,
+                text,
+                reason(
+                    "is not a kind of organisation; use %(allowed)s", allowed=", ".join(ORGANISATION_KINDS)
+                ),
+            )
         )
     return kind
 
@@ -175,7 +181,9 @@ def _one_of(
     if text is None:
         return None
     if text.lower() not in allowed:
-        problems.append(src.problem(column, text, f"must be one of {', '.join(allowed)}"))
+        problems.append(
+            src.problem(column, text, reason("must be one of %(allowed)s", allowed=", ".join(allowed)))
+        )
         return None
     return text.lower()
 
@@ -200,7 +208,9 @@ def _given_id(src: Source, value: Any, problems: list[Problem]) -> str | None:
     text = _text(value)
     if text is not None and not valid_id(text):
         problems.append(
-            src.problem("id", text, "is not a valid id: use letters, digits, '.', '_' and '-', no spaces")
+            src.problem(
+                "id", text, reason("is not a valid id: use letters, digits, '.', '_' and '-', no spaces")
+            )
         )
         return None
     return text
@@ -209,7 +219,7 @@ def _given_id(src: Source, value: Any, problems: list[Problem]) -> str | None:
 def _required_text(src: Source, row: RawRow, column: str, problems: list[Problem]) -> str:
     text = _text(row.values.get(column))
     if text is None:
-        problems.append(src.problem(column, row.values.get(column), "is empty: every row needs one"))
+        problems.append(src.problem(column, row.values.get(column), reason("is empty: every row needs one")))
         return ""
     return text
 
@@ -250,7 +260,7 @@ def parse_workstream(row: RawRow, problems: list[Problem]) -> WorkstreamRecord:
     src = Source(row.file, row.where)
     ws_id = _given_id(src, row.values.get("id"), problems)
     if _text(row.values.get("id")) is None:
-        problems.append(src.problem("id", None, "is empty: every workstream needs an id such as WS1"))
+        problems.append(src.problem("id", None, reason("is empty: every workstream needs an id such as WS1")))
     return WorkstreamRecord(
         source=src,
         present=_present(row),
@@ -282,7 +292,7 @@ def parse_member(row: RawRow, problems: list[Problem]) -> MemberRecord:
             problems.append(src.problem("email", raw_email, reason("is not an email address")))
     given = _given_id(src, values.get("id"), problems)
     if given is None and raw_email is None and _text(values.get("id")) is None:
-        problems.append(src.problem("email", None, "is empty: a member needs an email (or an id)"))
+        problems.append(src.problem("email", None, reason("is empty: a member needs an email (or an id)")))
     country, region, subregion = _country(src, values.get("country"), problems)
     record = MemberRecord(
         source=src,
@@ -309,7 +319,7 @@ def parse_member(row: RawRow, problems: list[Problem]) -> MemberRecord:
         if contact is None:
             problems.append(src.problem("knows", item, reason("is not an email address")))
         elif contact == email:
-            problems.append(src.problem("knows", item, "is the member's own email"))
+            problems.append(src.problem("knows", item, reason("is the member's own email")))
         else:
             record.knows.append(contact)
     return record
@@ -330,14 +340,20 @@ def _split_level(
         name = _text(name)
         qualifier = _text(qualifier)
     if not name:
-        problems.append(src.problem(column, item, "has an entry with no name"))
+        problems.append(src.problem(column, item, reason("has an entry with no name")))
         return None
     if qualifier is None:
         return name, default
     word = words.get(qualifier.lower())
     if word is None:
         allowed = ", ".join(sorted(set(words.values()), key=list(words.values()).index))
-        problems.append(src.problem(column, item, f"has '{qualifier}' after the colon; use {allowed}"))
+        problems.append(
+            src.problem(
+                column,
+                item,
+                reason("has '%(word)s' after the colon; use %(allowed)s", word=qualifier, allowed=allowed),
+            )
+        )
         return None
     return name, word
 
@@ -351,7 +367,11 @@ def _interests(src: Source, value: Any, problems: list[Problem]) -> list[Interes
         name, level = parsed
         key = topic_key(name)
         if key in interests and interests[key].level != level:
-            problems.append(src.problem("topics", value, f"lists '{name}' twice with different levels"))
+            problems.append(
+                src.problem(
+                    "topics", value, reason("lists '%(name)s' twice with different levels", name=name)
+                )
+            )
         interests[key] = Interest(name, level)
     return list(interests.values())
 
@@ -367,7 +387,11 @@ def _workstreams(src: Source, value: Any, problems: list[Problem]) -> list[tuple
         ws, role = parsed
         key = workstream_key(ws)
         if key in result and result[key] != role:
-            problems.append(src.problem("workstreams", value, f"lists {key} twice with different roles"))
+            problems.append(
+                src.problem(
+                    "workstreams", value, reason("lists %(name)s twice with different roles", name=key)
+                )
+            )
         result[key] = role
     return list(result.items())
 
@@ -445,13 +469,13 @@ def _serves(src: Source, value: Any, problems: list[Problem]) -> list[tuple[str,
             if match is None:
                 problems.append(
                     src.problem(
-                        "serves", text, "is not 'theme' or 'theme (stage, stage)': check the brackets"
+                        "serves", text, reason("is not 'theme' or 'theme (stage, stage)': check the brackets")
                     )
                 )
                 continue
             theme, words = match.group(1), (match.group(2) or "").split(",")
         if not theme:
-            problems.append(src.problem("serves", item, "has an entry with no theme"))
+            problems.append(src.problem("serves", item, reason("has an entry with no theme")))
             continue
         stages: set[str] = set()
         for word in (str(w).strip().lower() for w in words):
@@ -459,7 +483,15 @@ def _serves(src: Source, value: Any, problems: list[Problem]) -> list[tuple[str,
                 continue
             if word not in STAGES:
                 problems.append(
-                    src.problem("serves", item, f"has '{word}' in brackets; stages are {', '.join(STAGES)}")
+                    src.problem(
+                        "serves",
+                        item,
+                        reason(
+                            "has '%(word)s' in brackets; stages are %(allowed)s",
+                            word=word,
+                            allowed=", ".join(STAGES),
+                        ),
+                    )
                 )
                 break
             stages.add(word)
@@ -477,7 +509,7 @@ def parse_theme(row: RawRow, problems: list[Problem]) -> ThemeRecord:
         if position.isdigit() and len(position) <= 6:
             position = position.zfill(3)
         else:
-            problems.append(src.problem("position", position, "is not a whole number (1, 2, 3 ...)"))
+            problems.append(src.problem("position", position, reason("is not a whole number (1, 2, 3 ...)")))
             position = None
     return ThemeRecord(
         source=src,
@@ -488,6 +520,10 @@ def parse_theme(row: RawRow, problems: list[Problem]) -> ThemeRecord:
         kind=_one_of(src, "kind", row.values.get("kind"), THEME_KINDS, problems),
         position=position,
     )
+
+
+#: What an import says of a link that is not a public web link.
+NOT_A_LINK = reason("is not a public web link: write it in full, starting with https:// (or http://)")
 
 
 def _web_link(src: Source, column: str, value: Any, problems: list[Problem]) -> str | None:
@@ -510,7 +546,7 @@ def _web_link(src: Source, column: str, value: Any, problems: list[Problem]) -> 
             src.problem(
                 column,
                 text,
-                "is not a public web link: write it in full, starting with https:// (or http://)",
+                NOT_A_LINK,
             )
         )
         return None
@@ -545,12 +581,20 @@ def _day(
         except ValueError:
             day = None
     if day is None:
-        written = "YYYY-MM-DD (or YYYY-MM for a month)" if month else "YYYY-MM-DD"
-        problems.append(src.problem(column, text, f"is not a date: write it as {written}"))
+        why = (
+            reason("is not a date: write it as YYYY-MM-DD (or YYYY-MM for a month)")
+            if month
+            else reason("is not a date: write it as YYYY-MM-DD")
+        )
+        problems.append(src.problem(column, text, why))
         return None
     today = today or datetime.now(UTC).date()
     if day > today:
-        problems.append(src.problem(column, text, f"is in the future (today is {today.isoformat()})"))
+        problems.append(
+            src.problem(
+                column, text, reason("is in the future (today is %(today)s)", today=today.isoformat())
+            )
+        )
         return None
     return day.isoformat()
 
@@ -563,7 +607,7 @@ def _member_ref(src: Source, column: str, text: str, problems: list[Problem]) ->
             problems.append(src.problem(column, text, reason("is not an email address")))
         return email
     if not valid_id(text):
-        problems.append(src.problem(column, text, "is neither an email address nor a member id"))
+        problems.append(src.problem(column, text, reason("is neither an email address nor a member id")))
         return None
     return text
 
@@ -579,22 +623,27 @@ def _project_members(src: Source, value: Any, problems: list[Problem]) -> list[t
             who, _, role_text = str(item).partition(":")
             who, role = who.strip(), _text(role_text)
         if not who:
-            problems.append(src.problem("members", item, "has an entry with no email or member id"))
+            problems.append(src.problem("members", item, reason("has an entry with no email or member id")))
             continue
         ref = _member_ref(src, "members", who, problems)
         if ref is None:
             continue
         if ref in members and members[ref] != role:
-            problems.append(src.problem("members", value, f"lists {who} twice with different roles"))
+            problems.append(
+                src.problem("members", value, reason("lists %(name)s twice with different roles", name=who))
+            )
         members[ref] = role
     return list(members.items())
 
 
-#: How a project's GSBPM domain is written, for the problem that says it was not understood.
-DOMAIN_HINT = (
+#: How a project's GSBPM domain is written, for the problem that says it was not understood (the phases
+#: written out, so that a page says their names in its reader's language with the rest).
+DOMAIN_HINT = reason(
     "is not a GSBPM phase or sub-process: write its code (5.4 or 5), its name (Edit and impute) or both "
-    f"(5.4 Edit and impute); phases are {', '.join(f'{k} {v}' for k, v in PHASES.items())}"
+    "(5.4 Edit and impute); phases are 1 Specify needs, 2 Design, 3 Build, 4 Collect, 5 Process, "
+    "6 Analyse, 7 Disseminate, 8 Evaluate"
 )
+assert DOMAIN_HINT.endswith(", ".join(f"{k} {v}" for k, v in PHASES.items()))
 
 
 def parse_project(row: RawRow, problems: list[Problem]) -> ProjectRecord:
@@ -645,13 +694,26 @@ def stage_problems(stage: str | None, dates: Mapping[str, str | None]) -> list[t
     if stage is not None:
         for s in given:
             if STAGES.index(s) > STAGES.index(stage):
-                found.append((s, f"is the day it reached {s}, a stage beyond the project's stage ({stage})"))
+                found.append(
+                    (
+                        s,
+                        reason(
+                            "is the day it reached %(reached)s, a stage beyond the project's stage (%(stage)s)",
+                            reached=s,
+                            stage=stage,
+                        ),
+                    )
+                )
     for earlier, later in zip(given, given[1:], strict=False):
         if str(dates[earlier]) > str(dates[later]):
             found.append(
                 (
                     later,
-                    f"is before the day it reached {earlier} ({dates[earlier]}): the days must follow the journey",
+                    reason(
+                        "is before the day it reached %(earlier)s (%(day)s): the days must follow the journey",
+                        earlier=earlier,
+                        day=dates[earlier],
+                    ),
                 )
             )
     return found
@@ -700,7 +762,9 @@ def _language(src: Source, value: Any, problems: list[Problem]) -> str | None:
     if code is None:
         problems.append(
             src.problem(
-                "language", text, "is not a language with an ISO 639-1 code: write en, fr, es, ... or English"
+                "language",
+                text,
+                reason("is not a language with an ISO 639-1 code: write en, fr, es, ... or English"),
             )
         )
         return None
@@ -714,23 +778,23 @@ def parse_resource(row: RawRow, problems: list[Problem]) -> ResourceRecord:
     given = _given_id(src, values.get("id"), problems)
     url = _text(values.get("url"))
     if url is None:
-        problems.append(src.problem("url", None, "is empty: every resource needs its public link"))
+        problems.append(src.problem("url", None, reason("is empty: every resource needs its public link")))
     elif not public_link(url):  # (the web's own check: an intranet's host and non-ASCII paths are fine)
-        problems.append(
-            src.problem(
-                "url", url, "is not a public web link: write it in full, starting with https:// (or http://)"
-            )
-        )
+        problems.append(src.problem("url", url, NOT_A_LINK))
         url = None
     # A language and a topic, as the web asks of every resource (so that one imported can be edited there);
     # a column the file lacks is checked against the resource held, in the plan.
     if "language" in values and _text(values.get("language")) is None:
         problems.append(
-            src.problem("language", None, "is empty: every resource needs its language (en, fr, ru, ...)")
+            src.problem(
+                "language", None, reason("is empty: every resource needs its language (en, fr, ru, ...)")
+            )
         )
     topics = [" ".join(t.split()) for t in split_list(values.get("topics"))]
     if "topics" in values and not topics:
-        problems.append(src.problem("topics", None, "is empty: every resource needs at least one topic"))
+        problems.append(
+            src.problem("topics", None, reason("is empty: every resource needs at least one topic"))
+        )
     shared = _text(values.get("shared_by"))
     return ResourceRecord(
         source=src,

@@ -4,6 +4,8 @@ through the JSON API stays in English whoever asks (the API is read by programs)
 
 from __future__ import annotations
 
+import io
+from html import unescape
 from typing import Any
 
 from graphapp.i18n import COOKIE
@@ -135,3 +137,72 @@ def test_a_bad_parameter_of_a_page_is_refused_in_french_and_in_english_in_the_ap
     api = client.get("/api/members?page=abc", headers=FRENCH)
     assert api.status_code == 400
     assert api.get_json()["error"]["message"] == "page must be a whole number, not 'abc'"
+
+
+def test_an_ask_without_topics_is_refused_in_french_on_the_page_and_in_english_in_the_api(
+    app, demo_app
+) -> None:
+    from graphapp.queries.members import MemberFilter, member_ids
+    from tests.helpers import signed_in
+
+    asker = demo_app.read(member_ids, MemberFilter(topic="record-linkage"))[0]
+    client = _french(signed_in(app, "asker@example.org", "member", asker))
+    form = {"kind": "technical", "text": "How do you link a census to tax records?"}
+    page = client.post("/asks", data={**form, "csrf_token": csrf_token(client, "/asks")})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 400
+    assert "sujets : choisissez de 1 à 10 sujets" in text
+    assert "pick from 1 to" not in text
+    assert "How do you link a census to tax records?" in text  # (what was typed is kept)
+
+    api = _api(client, "POST", "/api/asks", {**form, "topics": []})
+    assert api.status_code == 400
+    assert "topics: pick from 1 to 10 topics" in api.get_json()["error"]["message"]
+
+
+def test_a_resource_renamed_to_nothing_is_refused_in_french_on_the_page_and_in_english_in_the_api(
+    client, demo_app
+) -> None:
+    _french(client)
+    held = client.get("/api/resources", headers=FRENCH).get_json()["items"][0]
+    url = f"/resources/{held['id']}/edit"
+    form = {
+        "title": " ",
+        "url": held["url"],
+        "kind": held["kind"],
+        "language": held["language"],
+        "topics": "record linkage",
+        "workstream": "",
+        "description": "",
+    }
+    page = client.post(url, data={**form, "csrf_token": csrf_token(client, url)})
+    text = page.get_data(as_text=True)
+    assert page.status_code == 400
+    assert "title ne doit pas être vide" in text and "must not be empty" not in text
+    long = client.post(url, data={**form, "title": "x" * 301, "csrf_token": csrf_token(client, url)})
+    assert long.status_code == 400
+    assert "title est trop long" in long.get_data(as_text=True)
+
+    api = _api(client, "PATCH", f"/api/resources/{held['id']}", {"title": " "})
+    assert api.status_code == 400
+    assert "title must not be empty" in api.get_json()["error"]["message"]
+    assert client.get(f"/api/resources/{held['id']}").get_json()["title"] == held["title"]
+
+
+def test_a_taxonomy_with_problems_is_refused_in_french_on_its_import_page(client, demo_app) -> None:
+    _french(client)
+    token = csrf_token(client, "/areas/import")
+    bad = b"id,name,broader,description,source,topics\na,A,b,,,recrd linkage\n"
+    answer = client.post(
+        "/areas/import",
+        data={"csrf_token": token, "file": (io.BytesIO(bad), "mine.csv")},
+        content_type="multipart/form-data",
+    )
+    page = unescape(answer.get_data(as_text=True))
+    assert answer.status_code == 400
+    assert (
+        "mine.csv, ligne 2, colonne « broader » : 'b' n’est l’identifiant d’aucun domaine de ce fichier"
+        in page
+    )
+    assert "n’est pas un sujet du réseau ; vouliez-vous dire 'record linkage' ?" in page
+    assert "is not the id" not in page and "did you mean" not in page

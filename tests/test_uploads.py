@@ -114,3 +114,107 @@ def test_a_french_coordinator_reads_why_a_row_is_refused_in_french(coordinator) 
     assert "ligne 2" in page and "n’est pas une adresse électronique" in page
     assert "is not an email address" not in page
     assert _members(coordinator) == 0
+
+
+# Why rows are refused, in the reader's language (issue 15): every reason the importer gives is said on the
+# page in French or Russian; the CLI says the same problems in English, word for word as before.
+
+TOPICS_CSV = b"name\nrecord linkage\nsatellite imagery\n"
+MEMBERS_CSV = (
+    b"name,email,country,topics\n"
+    b"Ana Example,ana@example.org,NLD,record linkage:guru\n"
+    b"Ben Example,ben@example.org,Atlantis,satellite imagery\n"
+    b"Ana Again,ana@example.org,NLD,recrd linkage\n"
+)
+PROJECTS_CSV = (
+    b"title,stage,idea,demonstration\n"
+    b"Linking the census,demonstration,2024-13-45,2024-02-01\n"
+    b"Coding occupations,demonstration,2025-03-01,2025-01-01\n"
+)
+#: Each bad row's reason, in English (the CLI, unchanged) and as a French page says it.
+REFUSED = {
+    "has 'guru' after the colon; use learning, practising, expert": (
+        "contient « guru » après les deux-points ; utilisez learning, practising, expert"
+    ),
+    "is not a country; use an ISO 3166-1 code such as NLD or NL, or the country's English name": (
+        "n’est pas un pays ; utilisez un code ISO 3166-1 tel que NLD ou NL, ou le nom anglais du pays"
+    ),
+    "is the same member as members.csv row 2": "est le même membre que members.csv, ligne 2",
+    "is not a topic in the vocabulary: did you mean 'record linkage'?": (
+        "n’est pas un sujet du vocabulaire : vouliez-vous dire 'record linkage' ?"
+    ),
+    "is not a date: write it as YYYY-MM-DD": "n’est pas une date : écrivez-la sous la forme AAAA-MM-JJ",
+    "is before the day it reached idea (2025-03-01): the days must follow the journey": (
+        "est antérieure au jour où il a atteint l’étape « idée » (2025-03-01) : les dates doivent suivre "
+        "l’ordre des étapes"
+    ),
+}
+
+
+def _bad_files() -> list[tuple[bytes, str]]:
+    return [(TOPICS_CSV, "topics.csv"), (MEMBERS_CSV, "members.csv"), (PROJECTS_CSV, "projects.csv")]
+
+
+def test_a_french_coordinator_reads_every_reason_of_a_refused_import_in_french(coordinator) -> None:
+    from html import unescape
+
+    from graphapp.i18n import COOKIE
+
+    coordinator.set_cookie(COOKIE, "fr")
+    answer = _upload(coordinator, _bad_files())
+    page = unescape(answer.get_data(as_text=True))
+    assert answer.status_code == 400
+    for english, french in REFUSED.items():
+        assert french in page, french
+        assert english not in page, english
+    assert "members.csv, ligne 4, colonne « email » : 'ana@example.org' est le même membre que" in page
+    assert "upload-" not in page  # (a file a reason names is named as it was uploaded, not as it was saved)
+    assert "ou cochez « Créer les nouveaux sujets » et importez à nouveau" in page
+    assert "--new-topics" not in page  # (an option of the command line: a page says what to do on it)
+    for word in (" is not ", "did you mean", " is already ", " must ", " row ", " use "):
+        assert word not in page.split("<main")[1], word
+    # A column the importer does not take, and one it needs, said in French too.
+    missing = _upload(coordinator, [(b"nme,email\nAna,ana@example.org\n", "members.csv")])
+    text = unescape(missing.get_data(as_text=True))
+    assert missing.status_code == 400
+    assert "colonne « name » : est absente : les fichiers « members » en ont besoin" in text
+    assert "« nme » : n’est pas une colonne des fichiers « members » ; vouliez-vous dire « name » ?" in text
+    assert "is missing" not in text and "is not a column" not in text
+    assert _members(coordinator) == 0
+
+
+def test_a_russian_coordinator_reads_why_a_level_is_refused_in_russian(coordinator) -> None:
+    from html import unescape
+
+    from graphapp.i18n import COOKIE
+
+    coordinator.set_cookie(COOKIE, "ru")
+    page = unescape(_upload(coordinator, _bad_files()).get_data(as_text=True))
+    assert (
+        "members.csv, строка 2, столбец «topics»: 'record linkage:guru' содержит «guru» после двоеточия"
+        in page
+    )
+    assert "тот же участник, что и в members.csv, строка 2" in page
+    assert "after the colon" not in page and "is the same member" not in page
+    assert _members(coordinator) == 0
+
+
+def test_the_cli_says_the_same_problems_in_english_unchanged(runner, tmp_path: Path) -> None:
+    paths = []
+    for content, name in _bad_files():
+        (tmp_path / name).write_bytes(content)
+        paths.append(str(tmp_path / name))
+    said = runner.invoke("import", *paths)
+    assert said.exit_code != 0
+    out = said.stdout + said.stderr
+    for english in REFUSED:
+        assert english in out, english
+    assert (
+        "members.csv, row 4, column 'email': 'ana@example.org' is the same member as members.csv row 2" in out
+    )
+    assert (
+        "members.csv, row 4, column 'topics': 'recrd linkage' is not a topic in the vocabulary: did you mean "
+        "'record linkage'? If not, to add it to the vocabulary, list it in a topics file, or import with "
+        "--new-topics (on the import page: tick 'create new topics')" in out
+    )
+    assert "idée" not in out and "ligne" not in out
