@@ -21,8 +21,10 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from graphapp.db import get_store
 from graphapp.i18n import _, _l, country_in, word
 from graphapp.ingest import ImportRejected, import_files
+from graphapp.ingest.plan import Plan
 from graphapp.ingest.problems import Either, Problem, Reason, reason
 from graphapp.ingest.readers import COLUMNS, KINDS, REQUIRED
+from graphapp.queries.schema import NODES
 from graphapp.resources import PACKAGE
 
 bp = Blueprint("uploads", __name__)
@@ -284,6 +286,96 @@ def _row_words(row: str) -> str:
     return row
 
 
+#: What a plan creates or changes, in the reader's words: each kind of record and each kind of link.
+PLAN_WORDS: dict[str, Any] = {
+    "Member": _l("Members"),
+    "Organisation": _l("Organisations"),
+    "Topic": _l("Topics"),
+    "Workstream": _l("Workstreams"),
+    "Area": _l("Competence areas"),
+    "Project": _l("Projects"),
+    "Theme": _l("Themes"),
+    "Resource": _l("Resources"),
+    "WORKS_AT": _l("Members' organisations"),
+    "INTERESTED_IN": _l("Members' topics, with their levels"),
+    "MEMBER_OF": _l("Members' workstreams, with their roles"),
+    "COVERS": _l("Topics a workstream covers"),
+    "KNOWS": _l("Contacts between members"),
+    "BROADER": _l("Broader competence areas"),
+    "IN_AREA": _l("Topics' competence areas"),
+    "RUN_BY": _l("Projects' organisations"),
+    "WORKS_ON": _l("Members of projects"),
+    "ON_TOPIC": _l("Projects' topics"),
+    "IN_WORKSTREAM": _l("Projects' workstreams"),
+    "SERVES": _l("Themes a workstream serves"),
+    "OF_THEME": _l("Topics' themes"),
+    "ABOUT": _l("Resources' topics"),
+    "FOR_WORKSTREAM": _l("Resources' workstreams"),
+    "SHARED": _l("Who shared a resource"),
+}
+#: The names of what an import adds, one sentence per kind (French and Russian agree with the noun).
+PLAN_NEW: dict[str, Any] = {
+    "Member": _l("New members: %(names)s."),
+    "Organisation": _l("New organisations: %(names)s."),
+    "Topic": _l("New topics: %(names)s."),
+    "Workstream": _l("New workstreams: %(names)s."),
+    "Area": _l("New competence areas: %(names)s."),
+    "Project": _l("New projects: %(names)s."),
+    "Theme": _l("New themes: %(names)s."),
+    "Resource": _l("New resources: %(names)s."),
+}
+
+
+def plan_view(plan: Plan, labels: dict[str, str] | None = None, details: int = 10) -> dict[str, Any]:
+    """What an import did (or would do), for a page in the reader's language: how many rows were read
+    from which files, a line per kind of record or link that changes (new, changed, removed, unchanged),
+    the names of what is new, and what changes in the records that change (by name, with the columns
+    that change as the files name them)."""
+    labels = labels or {}
+    kinds = []
+    for what, c in plan.counts().items():
+        if any(c.get(k) for k in ("created", "updated", "removed")) or (what in NODES and c.get("unchanged")):
+            kinds.append({"what": str(PLAN_WORDS.get(what, what)), **c})
+    new = []
+    for label, rows in plan.create_nodes.items():
+        if rows:
+            names = [str(r.get("name") or r.get("title") or r["id"]) for r in rows[:details]]
+            sentence = str(PLAN_NEW[label]) % {"names": "; ".join(names)} if label in PLAN_NEW else ""
+            new.append({"sentence": sentence, "more": len(rows) - len(names)})
+    known: dict[str, dict[str, Any]] = {}
+    if plan.catalog is not None:
+        c = plan.catalog
+        known = {
+            "Member": {**c.named_members, **c.members},
+            "Organisation": c.organisations,
+            "Topic": c.topics,
+            "Workstream": c.workstreams,
+            "Theme": c.themes,
+            "Project": c.projects,
+            "Resource": c.resources,
+        }
+    changed = []
+    for label, changes in plan.changed.items():
+        updated = {r["id"]: r for r in plan.update_nodes.get(label, [])}
+        for node_id, columns in list(changes.items())[:details]:
+            node = updated.get(node_id) or known.get(label, {}).get(node_id) or {}
+            name = str(node.get("name") or node.get("title") or node_id)
+            changed.append(
+                {"what": str(PLAN_WORDS.get(label, label)), "name": name, "columns": list(columns)}
+            )
+        if len(changes) > details:
+            changed.append({"what": str(PLAN_WORDS.get(label, label)), "more": len(changes) - details})
+    files = [labels.get(PurePath(f).name, PurePath(f).name) for f in plan.files]
+    return {
+        "rows": plan.rows,
+        "files": files,
+        "kinds": kinds,
+        "new": new,
+        "changed": changed,
+        "empty": plan.is_empty(),
+    }
+
+
 def _page(**context: Any) -> str:
     return render_template("pages/import.html", kinds=KIND_WORDS, **context)
 
@@ -324,7 +416,7 @@ def import_page() -> Any:
             shown = [shown_problem(p, labels) for p in e.problems]
             return _page(problems=shown, rejected=True, new_topics=new_topics), 400
     return _page(
-        summary=plan.summary(dry_run=dry_run),
+        plan=plan_view(plan, labels),
         dry_run=dry_run,
         new_topics=new_topics,
         created_topics=plan.new_topics,

@@ -35,10 +35,14 @@ def _members(client) -> int:  # type: ignore[no-untyped-def]
 def test_the_demo_files_import_and_a_dry_run_writes_nothing(coordinator) -> None:
     files = [(Path(p).read_bytes(), Path(p).name) for p in DEMO_FILES]
     checked = _upload(coordinator, files, dry_run=True)
-    assert checked.status_code == 200 and "would create 150" in checked.get_data(as_text=True)
+    page = checked.get_data(as_text=True)
+    assert checked.status_code == 200 and "nothing was written" in page
+    assert '<th scope="row">Members</th><td>150</td>' in page and "would be added" in page
+    assert "New organisations: " in page and "Statistics Netherlands" in page
     assert _members(coordinator) == 0
     done = _upload(coordinator, files)
-    assert done.status_code == 200 and "created 150" in done.get_data(as_text=True)
+    page = done.get_data(as_text=True)
+    assert done.status_code == 200 and '<th scope="row">Members</th><td>150</td>' in page
     assert _members(coordinator) == 150
     again = _upload(coordinator, files).get_data(as_text=True)
     assert "nothing to change: the graph already holds all of it" in again
@@ -218,3 +222,19 @@ def test_the_cli_says_the_same_problems_in_english_unchanged(runner, tmp_path: P
         "--new-topics (on the import page: tick 'create new topics')" in out
     )
     assert "idée" not in out and "ligne" not in out
+
+
+def test_a_french_coordinator_reads_what_the_import_did_in_french(coordinator) -> None:
+    from graphapp.i18n import COOKIE
+
+    coordinator.set_cookie(COOKIE, "fr")
+    files = [(Path(p).read_bytes(), Path(p).name) for p in DEMO_FILES]
+    page = _upload(coordinator, files, dry_run=True).get_data(as_text=True)
+    assert '<th scope="row">Membres</th><td>150</td>' in page
+    assert "lignes lues" in page and "Nouvelles organisations : " in page
+    assert "would create" not in page and "rows read" not in page
+    _upload(coordinator, files)
+    changed = (b"name,email,title\nTimo Okafor,timo.okafor@example.org,Chief Data Scientist\n", "members.csv")
+    again = _upload(coordinator, [changed], dry_run=True).get_data(as_text=True)
+    assert "Ce qui change dans les fiches" in again
+    assert '<th scope="row">Timo Okafor</th><td>title</td>' in again

@@ -41,7 +41,7 @@ from graphapp.pages import bp
 from graphapp.queries.cypher import Tx
 from graphapp.queries.schema import LEVELS
 from graphapp.queries.surveys import mappings, topic_names
-from graphapp.uploads import shown_problem
+from graphapp.uploads import plan_view, shown_problem
 
 #: How long a survey carried in the form stays good (seconds).
 CARRIED_FOR = 3600
@@ -210,7 +210,8 @@ def survey_page(label: str, data: bytes, form: Any | None = None) -> Any:
         counts=counts,
         new_organisations=[str(o["name"]) for o in done.plan.create_nodes.get("Organisation", [])],
         new_topics=[str(t["name"]) for t in done.plan.create_nodes.get("Topic", [])],
-        summary=done.plan.summary(dry_run=not write),
+        plan=plan_view(done.plan, labels),
+        dry_run=not write,
         nothing=done.plan.is_empty(),
     )
     return render_template("pages/import_mapping.html", **context)
