@@ -1,14 +1,20 @@
 """Peer suggestions: who should a member talk to, scored over the interest index.
 
-The score of another member ``o`` for member ``m`` is a cosine over shared topics, weighted by rarity::
+The score of another member ``o`` for member ``m`` is a sum over shared topics, weighted by rarity::
 
-    score(m, o) = sum over shared topics t of  w(t) * f(level_m(t), level_o(t))  /  sqrt(|T(m)| * |T(o)|)
+    score(m, o) = sum over shared topics t of  w(t) * f(level_m(t), level_o(t))
 
 - ``w(t) = ln(N / holders(t))``, an inverse document frequency: N members, ``holders(t)`` of them hold t.
   A rare shared topic counts for much more than a popular one; a topic everyone holds counts for nothing.
 - ``f`` is how well the two levels fit the mode (:func:`level_fit`).
-- Dividing by ``sqrt(|T(m)| * |T(o)|)`` (the Salton normalisation) keeps people who tick every box from
-  topping every list.
+- No normalisation by how many topics each holds (until issue 18 the sum was divided by
+  ``sqrt(|T(m)| * |T(o)|)``): on six real data sets the busy members it lowered were the better peers
+  (docs/suggestions.md, "Quality on real data"). :class:`Scoring` holds these choices; :data:`SCORING`.
+
+People **two steps away** (who share no topic with ``m`` but share topics with people who share ``m``'s)
+come after everyone who shares a topic that counts, in the modes ``all`` and ``peers``, when those are
+fewer than the list holds: their kind is ``two-steps`` and they carry the people in between
+(:func:`two_steps`, :func:`describe_two_steps`).
 
 Ties (scores equal to 6 places) are broken by the number of shared topics, then name, then id. The kind
 of a match is the mode under which it scores highest (ties go to ``peer``).
@@ -130,8 +136,10 @@ class Scoring:
     - ``level_fit``: whether the levels' fit counts (False: every shared topic fits as if the levels were
       equal; the modes other than ``all`` and ``peers`` still keep only the topics whose levels fit).
     - ``two_steps``: the share of score for people two steps away (who share topics with the people who
-      share mine): 0 never suggests them; otherwise each member's score is ``first + two_steps * second``
-      (:func:`two_steps`), in the modes ``all`` and ``peers``.
+      share mine; :func:`two_steps`): 0 never suggests them. The evaluation scores everyone
+      ``first + two_steps * second``; :func:`suggest` lists those who share no topic, at
+      ``two_steps * second``, only after everyone who shares one (in the modes ``all`` and ``peers``), which
+      spares the second step's cost whenever the list is full without them.
     """
 
     norm: float = 0.5
@@ -141,7 +149,7 @@ class Scoring:
 
 
 #: The score as shipped (chosen across data sets: docs/suggestions.md).
-SCORING = Scoring()
+SCORING = Scoring(norm=0.0, two_steps=0.1)
 #: The modes in which people two steps away can be suggested (they share no topic, so no level can fit a
 #: mentor's or a mentee's relation).
 TWO_STEP_MODES = ("all", "peers")
@@ -569,20 +577,28 @@ def describe_two_steps(index: InterestIndex, me: int, other: int, score: float, 
     )
 
 
-def with_two_steps(index: InterestIndex, me: int, first: Scores, scoring: Scoring = SCORING) -> Scores:
-    """The scores with people two steps away: ``first + scoring.two_steps * second`` (:func:`two_steps`)
-    for those who share a topic that counts, and ``scoring.two_steps * second`` for those who share no
-    topic at all. Someone who shares a topic that does not count in the mode (their level does not fit)
-    stays at 0: they are not two steps away, and not a match."""
-    if not scoring.two_steps:
-        return first
-    second = two_steps(index, me, first, scoring)
-    sharers = first.score > 0
-    away = (first.shared == 0) & (second > 0)
-    score = np.where(sharers, first.score + scoring.two_steps * second, 0.0)
-    score[away] = scoring.two_steps * second[away]
-    score[me] = 0.0
-    return Scores(score, first.shared, int(np.count_nonzero(score > 0)))
+def two_steps_after(
+    index: InterestIndex,
+    me: int,
+    first: Scores,
+    ok: np.ndarray,
+    room: int,
+    scoring: Scoring = SCORING,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The best ``room`` people two steps away from ``me`` among those ``ok``, who share no topic with
+    ``me``: ranked by ``scoring.two_steps * second`` (:func:`two_steps`). They come after everyone who
+    shares a topic that counts, so the second step is computed only when those are fewer than the list
+    holds (at 100,000 members, rarely: it is two counts over every interest).
+
+    Returns
+    -------
+    (numpy.ndarray of int, numpy.ndarray of float)
+        Member numbers, best first, and everyone's two-step score.
+    """
+    second = scoring.two_steps * two_steps(index, me, first, scoring)
+    pool = ok & (first.shared == 0)
+    away = Scores(np.where(pool, second, 0.0), first.shared, int(np.count_nonzero(pool & (second > 0))))
+    return rank(away, pool, index.name_rank, room), away.score
 
 
 def suggest(
@@ -631,7 +647,7 @@ def suggest(
     >>> ix = InterestIndex.of({"me": {"nlp": "learning", "gis": "expert"}, "ann": {"nlp": "expert"},
     ...                        "bo": {"gis": "expert"}, "cy": {"cv": "expert"}})
     >>> [(s.name, s.score, s.kind) for s in suggest(ix, "me").suggestions]
-    [('ann', 0.490129, 'mentor'), ('bo', 0.490129, 'peer')]
+    [('ann', 0.693147, 'mentor'), ('bo', 0.693147, 'peer')]
     """
     if mode not in SCORED_MODES:
         raise ValueError(f"mode must be one of {', '.join(SCORED_MODES)}, not {mode!r}")
@@ -643,12 +659,11 @@ def suggest(
         result.empty_because = "no-topics"
         return result
     scoring = scoring or SCORING
-    first = scores = score_everyone(index, me, mode, scoring)
+    scores = score_everyone(index, me, mode, scoring)
     if scores is None:
         result.empty_because = "no-fit"
         return result
-    if mode in TWO_STEP_MODES:
-        scores = with_two_steps(index, me, scores, scoring)
+    first = scores
     result.candidates_scored = scores.scored
     ok = allowed(
         index,
@@ -661,13 +676,19 @@ def suggest(
         region=region,
     )
     ranked = rank(scores, ok, index.name_rank, limit)
+    shown = scores.score
+    if len(ranked) < limit and mode in TWO_STEP_MODES and scoring.two_steps > 0:
+        away, away_score = two_steps_after(index, me, first, ok, limit - len(ranked), scoring)
+        if len(away):
+            shown = np.where(scores.score > 0, scores.score, away_score)
+            ranked = np.concatenate([ranked, away])
     if not len(ranked):
         result.empty_because = "nobody-passes"
         return result
     result.suggestions = [
-        describe(index, me, i, float(scores.score[i]), mode)
+        describe(index, me, i, float(shown[i]), mode)
         if scores.shared[i]
-        else describe_two_steps(index, me, i, float(scores.score[i]), first)
+        else describe_two_steps(index, me, i, float(shown[i]), first)
         for i in ranked.tolist()
     ]
     if mode == "all":
