@@ -64,7 +64,7 @@ def naive_scores(B: nx.Graph, n: int, me: str) -> list[tuple[float, str]]:
             if t in mine
         )
         if dot > 0:
-            scores.append((dot / math.sqrt(len(mine) * B.degree(other)), other))
+            scores.append((dot, other))  # no normalisation since issue 18 (docs/suggestions.md)
     scores.sort(reverse=True)
     return scores[:10]
 

@@ -81,6 +81,7 @@ WORDS: dict[str, dict[str, Any]] = {
         "mentor": _l("mentor"),
         "mentee": _l("mentee"),
         "been-there": _l("been there"),
+        "two-steps": _l("two steps away"),
     },
     "ask_kind": {
         "technical": _l("technical"),
@@ -99,6 +100,7 @@ WORDS: dict[str, dict[str, Any]] = {
         "mentor": _l("a suggested mentor"),
         "mentee": _l("a suggested mentee"),
         "been-there": _l("a suggestion of someone who has been there"),
+        "two-steps": _l("a suggestion of someone two steps away"),
         "ask": _l("an ask"),
         "profile": _l("a profile"),
     },

@@ -42,7 +42,7 @@ __all__ = ["SUGGESTION_KINDS", "Refused", "answer", "member_of", "request_introd
 MAIL_FROM: dict[str, Any] = WORDS["introduction_from"]
 
 #: The kinds of suggestion (a suggestion's ``kind``): asked from a list that leaves out whoever said no.
-SUGGESTION_KINDS = ("peer", "mentor", "mentee")
+SUGGESTION_KINDS = ("peer", "mentor", "mentee", "two-steps")
 
 
 class Refused(Exception):

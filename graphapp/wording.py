@@ -18,7 +18,7 @@ from flask_babel import ngettext as babel_ngettext
 
 from graphapp.analytics.asks import Helper, Helpers
 from graphapp.analytics.journey_match import AheadTopic, BeenThere, JourneySuggestions
-from graphapp.analytics.suggestions import Suggestion, Suggestions
+from graphapp.analytics.suggestions import TWO_STEPS, Suggestion, Suggestions
 from graphapp.i18n import _ as babel_gettext
 from graphapp.i18n import _l, country_in, word
 from graphapp.queries.schema import LEVELS
@@ -45,6 +45,7 @@ __all__ = [
     "reasons",
     "severity",
     "stuck_detail",
+    "two_steps_reasons",
     "worded_helpers",
     "worded_report",
     "worded_suggestions",
@@ -137,6 +138,8 @@ def reasons(s: Suggestion | BeenThere, owner: str | None = None) -> list[str]:
     """
     if isinstance(s, BeenThere):
         return [ahead_reason(a, s.name, owner) for a in s.ahead] + _shared(s, owner)
+    if s.kind == TWO_STEPS:
+        return two_steps_reasons(s, owner) + _shared(s, owner)
     said = []
     for t in s.shared_topics:
         one = _topic_said(t.name, t.mine, t.theirs, s.name, owner)
@@ -151,6 +154,65 @@ def reasons(s: Suggestion | BeenThere, owner: str | None = None) -> list[str]:
             one = _("the other way round: %(reason)s", reason=one)
         said.append(one)
     return said + _shared(s, owner)
+
+
+def _listed_people(s: Suggestion) -> str:
+    names = ", ".join(p.name for p in s.between)
+    more = s.between_count - len(s.between)
+    if more > 0:
+        return ngettext("%(names)s and %(num)d other", "%(names)s and %(num)d others", more, names=names)
+    return names
+
+
+def two_steps_reasons(s: Suggestion, owner: str | None = None) -> list[str]:
+    """Why someone two steps away is suggested: the people in between, named, and that they share no
+    topic with the member (never said as a shared interest); then the topics of theirs that connect.
+
+    Examples
+    --------
+    >>> from graphapp.analytics.suggestions import Person
+    >>> s = Suggestion("m-9", "Dee", None, None, None, 0.01, "two-steps", [], [], False,
+    ...                [Person("m-1", "Ann"), Person("m-2", "Bo")], 2, [Person("gis", "GIS")])
+    >>> two_steps_reasons(s, "Timo")
+    ['Dee shares topics with 2 people who share topics with Timo: Ann, Bo', 'Dee shares no topic with Timo; the topics of Dee that connect them: GIS']
+    >>> two_steps_reasons(s)[0]
+    'Dee shares topics with 2 people who share topics with you: Ann, Bo'
+    """
+    people = _listed_people(s)
+    topics = ", ".join(t.name for t in s.their_topics)
+    if owner is None:
+        said = [
+            ngettext(
+                "%(name)s shares topics with %(num)d person who shares topics with you: %(people)s",
+                "%(name)s shares topics with %(num)d people who share topics with you: %(people)s",
+                s.between_count,
+                name=s.name,
+                people=people,
+            ),
+            _(
+                "%(name)s shares no topic with you; the topics of %(name)s that connect you: %(topics)s",
+                name=s.name,
+                topics=topics,
+            ),
+        ]
+    else:
+        said = [
+            ngettext(
+                "%(name)s shares topics with %(num)d person who shares topics with %(owner)s: %(people)s",
+                "%(name)s shares topics with %(num)d people who share topics with %(owner)s: %(people)s",
+                s.between_count,
+                name=s.name,
+                owner=owner,
+                people=people,
+            ),
+            _(
+                "%(name)s shares no topic with %(owner)s; the topics of %(name)s that connect them: %(topics)s",
+                name=s.name,
+                owner=owner,
+                topics=topics,
+            ),
+        ]
+    return said
 
 
 def _shared(s: Suggestion | BeenThere, owner: str | None) -> list[str]:
@@ -607,6 +669,7 @@ INTRODUCTION_FROM = {
     "mentor": "a suggested mentor",
     "mentee": "a suggested mentee",
     "been-there": "a suggestion of someone who has been there",
+    "two-steps": "a suggestion of someone two steps away",
     "ask": "an ask",
     "profile": "a profile",
 }

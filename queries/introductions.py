@@ -34,7 +34,7 @@ __all__ = [
 
 #: Where an introduction was asked from: a kind of suggestion (as the suggestions name them), an ask, or
 #: a member's profile.
-INTRODUCTION_KINDS = ("peer", "mentor", "mentee", "been-there", "ask", "profile")
+INTRODUCTION_KINDS = ("peer", "mentor", "mentee", "been-there", "two-steps", "ask", "profile")
 #: The longest a note may be, in characters.
 NOTE_LIMIT = 500
 #: How many introductions a member may ask for in seven days.

@@ -1,14 +1,20 @@
 """Peer suggestions: who should a member talk to, scored over the interest index.
 
-The score of another member ``o`` for member ``m`` is a cosine over shared topics, weighted by rarity::
+The score of another member ``o`` for member ``m`` is a sum over shared topics, weighted by rarity::
 
-    score(m, o) = sum over shared topics t of  w(t) * f(level_m(t), level_o(t))  /  sqrt(|T(m)| * |T(o)|)
+    score(m, o) = sum over shared topics t of  w(t) * f(level_m(t), level_o(t))
 
 - ``w(t) = ln(N / holders(t))``, an inverse document frequency: N members, ``holders(t)`` of them hold t.
   A rare shared topic counts for much more than a popular one; a topic everyone holds counts for nothing.
 - ``f`` is how well the two levels fit the mode (:func:`level_fit`).
-- Dividing by ``sqrt(|T(m)| * |T(o)|)`` (the Salton normalisation) keeps people who tick every box from
-  topping every list.
+- No normalisation by how many topics each holds (until issue 18 the sum was divided by
+  ``sqrt(|T(m)| * |T(o)|)``): on six real data sets the busy members it lowered were the better peers
+  (docs/suggestions.md, "Quality on real data"). :class:`Scoring` holds these choices; :data:`SCORING`.
+
+People **two steps away** (who share no topic with ``m`` but share topics with people who share ``m``'s)
+come after everyone who shares a topic that counts, in the modes ``all`` and ``peers``, when those are
+fewer than the list holds: their kind is ``two-steps`` and they carry the people in between
+(:func:`two_steps`, :func:`describe_two_steps`).
 
 Ties (scores equal to 6 places) are broken by the number of shared topics, then name, then id. The kind
 of a match is the mode under which it scores highest (ties go to ``peer``).
@@ -35,7 +41,12 @@ __all__ = [
     "MODES",
     "RANK",
     "SCORED_MODES",
+    "SCORING",
     "Scores",
+    "Person",
+    "Scoring",
+    "TWO_STEPS",
+    "TWO_STEP_MODES",
     "SharedTopic",
     "Suggestion",
     "Suggestions",
@@ -46,6 +57,8 @@ __all__ = [
     "rank",
     "score_everyone",
     "suggest",
+    "topic_weights",
+    "two_steps",
 ]
 
 Mode = Literal["peers", "mentors", "mentees", "all", "been-there"]
@@ -111,6 +124,66 @@ FIT: dict[str, np.ndarray] = {
 }
 
 
+@dataclass(frozen=True)
+class Scoring:
+    """How the score is made. :data:`SCORING` is the one shipped; ``benchmarks/evaluate_suggestions.py``
+    tries the others on real data (docs/suggestions.md, "Quality on real data").
+
+    - ``norm``: the score is divided by ``(|T(m)| * |T(o)|) ** norm``: 0.5 is Salton's cosine, 0 none,
+      0.25 a softer one that lowers busy members less.
+    - ``rarity``: the weight of a shared topic held by ``h`` of the ``N`` members: ``idf`` ln(N / h),
+      ``adamic_adar`` 1 / ln(h), ``resource`` 1 / h, ``none`` 1.
+    - ``level_fit``: whether the levels' fit counts (False: every shared topic fits as if the levels were
+      equal; the modes other than ``all`` and ``peers`` still keep only the topics whose levels fit).
+    - ``two_steps``: the share of score for people two steps away (who share topics with the people who
+      share mine; :func:`two_steps`): 0 never suggests them. The evaluation scores everyone
+      ``first + two_steps * second``; :func:`suggest` lists those who share no topic, at
+      ``two_steps * second``, only after everyone who shares one (in the modes ``all`` and ``peers``), which
+      spares the second step's cost whenever the list is full without them.
+    """
+
+    norm: float = 0.5
+    rarity: str = "idf"
+    level_fit: bool = True
+    two_steps: float = 0.0
+
+
+#: The score as shipped (chosen across data sets: docs/suggestions.md).
+SCORING = Scoring(norm=0.0, two_steps=0.1)
+#: The modes in which people two steps away can be suggested (they share no topic, so no level can fit a
+#: mentor's or a mentee's relation).
+TWO_STEP_MODES = ("all", "peers")
+#: The kind of a suggestion of someone who shares no topic with the member but shares topics with people
+#: who share the member's.
+TWO_STEPS = "two-steps"
+
+
+def topic_weights(index: InterestIndex, rarity: str = "idf") -> np.ndarray:
+    """Every topic's rarity weight (see :class:`Scoring`), 0 for a topic nobody holds.
+
+    Examples
+    --------
+    >>> ix = InterestIndex.of({"a": {"nlp": "expert"}, "b": {"nlp": "learning", "cv": "expert"}})
+    >>> topic_weights(ix).round(3).tolist(), topic_weights(ix, "resource").tolist()
+    ([0.693, 0.0], [1.0, 0.5])
+    """
+    h = index.holders.astype(np.float64)
+    held = h > 0
+    w = np.zeros(len(h))
+    if rarity == "idf":
+        w[held] = np.log(index.size / h[held])
+    elif rarity == "adamic_adar":
+        two = h > 1
+        w[two] = 1 / np.log(h[two])
+    elif rarity == "resource":
+        w[held] = 1 / h[held]
+    elif rarity == "none":
+        w[held] = 1.0
+    else:
+        raise ValueError(f"unknown rarity weight {rarity!r}")
+    return w
+
+
 @dataclass
 class SharedTopic:
     topic: str
@@ -126,6 +199,20 @@ class SharedTopic:
 
 
 @dataclass
+class Person:
+    """Someone (or a topic) named in a suggestion: an id and a name."""
+
+    id: str
+    name: str
+
+
+#: How many of the people in between a two-step suggestion names.
+BETWEEN_SHOWN = 3
+#: How many of the topics of someone two steps away it names.
+THEIR_TOPICS_SHOWN = 5
+
+
+@dataclass
 class Suggestion:
     id: str
     name: str
@@ -137,6 +224,12 @@ class Suggestion:
     shared_topics: list[SharedTopic]
     shared_workstreams: list[str]
     same_region: bool
+    #: For someone two steps away (kind ``two-steps``, no shared topic): the people in between, who share
+    #: topics with the member and with them (the closest to the member first, at most :data:`BETWEEN_SHOWN`),
+    #: how many there are in all, and the topics of theirs that those people hold (rarest first).
+    between: list[Person] = field(default_factory=list)
+    between_count: int = 0
+    their_topics: list[Person] = field(default_factory=list)
 
 
 @dataclass
@@ -163,7 +256,7 @@ class Scores:
     scored: int  # how many members were scored above 0
 
 
-def score_everyone(index: InterestIndex, me: int, mode: str) -> Scores | None:
+def score_everyone(index: InterestIndex, me: int, mode: str, scoring: Scoring = SCORING) -> Scores | None:
     """Member ``me``'s score for every member in ``mode``: one weighted count over the holders of my
     topics (``numpy.bincount``).
 
@@ -174,6 +267,8 @@ def score_everyone(index: InterestIndex, me: int, mode: str) -> Scores | None:
         The member's number in the index.
     mode : str
         One of :data:`SCORED_MODES`.
+    scoring : Scoring
+        How the score is made (:data:`SCORING`, the one shipped, by default).
 
     Returns
     -------
@@ -189,28 +284,73 @@ def score_everyone(index: InterestIndex, me: int, mode: str) -> Scores | None:
     ([0.405465, 0.202733, 0.0], [1, 1, 0])
     """
     my_topics, my_levels = index.by_member.row(me)
+    weights = topic_weights(index, scoring.rarity) if scoring.rarity != "idf" else None
     # My topics rarest first (then by id), so that the sums below always add up in the same order.
     order = sorted(
         range(len(my_topics)), key=lambda k: (int(index.holders[my_topics[k]]), index.topic_ids[my_topics[k]])
     )
     who, gain, everyone = [], [], []
+    fit = FIT[mode] if scoring.level_fit or mode not in ("all", "peers") else _NO_FIT
     for k in order:
         t, my_level = int(my_topics[k]), int(my_levels[k])
         holders, levels = index.by_topic.row(t)
         everyone.append(holders)
-        w = index.weight(t)
-        if w > 0 and FIT[mode][my_level].max() > 0:
+        w = index.weight(t) if weights is None else float(weights[t])
+        if w > 0 and fit[my_level].max() > 0:
             who.append(holders)
-            gain.append(w * FIT[mode][my_level][levels])
+            gain.append(w * fit[my_level][levels])
     if not who:
         return None
     n = index.size
     dot = np.bincount(np.concatenate(who), weights=np.concatenate(gain), minlength=n)
     score = np.zeros(n)
     holding = dot > 0
-    score[holding] = dot[holding] / np.sqrt(len(my_topics) * index.degree[holding])
+    if scoring.norm == 0.5:
+        score[holding] = dot[holding] / np.sqrt(len(my_topics) * index.degree[holding])
+    else:
+        score[holding] = (
+            dot[holding] / (len(my_topics) * index.degree[holding].astype(np.float64)) ** scoring.norm
+        )
     shared = np.bincount(np.concatenate(everyone), minlength=n)
     return Scores(score, shared, int(np.count_nonzero(holding)))
+
+
+#: Every level fits every level (a Scoring without level fit, in the modes all and peers).
+_NO_FIT = np.ones((len(RANK), len(RANK)))
+
+
+def two_steps(index: InterestIndex, me: int, first: Scores, scoring: Scoring = SCORING) -> np.ndarray:
+    """Everyone's score two steps away from member ``me``: the people who share my topics (their first
+    score), each passing it on to the people who share topics with them, in proportion to how alike they
+    are (the same rarity weights and normalisation, levels aside)::
+
+        second(o) = sum over p of  first(p) * sim(p, o)  /  sum over p of first(p)
+
+    with ``p`` every member who may be suggested (their consent: only they are named as the people in
+    between), ``me`` aside. Two counts over every interest (``numpy.bincount``).
+
+    Examples
+    --------
+    >>> ix = InterestIndex.of({"me": {"a": "expert"}, "p": {"a": "expert", "b": "expert"},
+    ...                        "o": {"b": "expert"}, "x": {"c": "expert"}})
+    >>> first = score_everyone(ix, ix.member["me"], "all")
+    >>> second = two_steps(ix, ix.member["me"], first)
+    >>> bool(second[ix.member["o"]] > 0), bool(second[ix.member["x"]] == 0)
+    (True, True)
+    """
+    s1 = np.where(index.suggestible, first.score, 0.0)
+    s1[me] = 0.0
+    total = s1.sum()
+    n = index.size
+    if total <= 0:
+        return np.zeros(n)
+    topic, holder, _ = index.edges_by_topic()
+    degree = np.maximum(index.degree, 1).astype(np.float64)
+    scale = degree**scoring.norm
+    passed = np.bincount(topic, weights=(s1 / scale)[holder], minlength=len(index.topic_ids))
+    passed *= topic_weights(index, scoring.rarity)
+    second: np.ndarray = np.bincount(holder, weights=passed[topic], minlength=n) / scale / total
+    return second
 
 
 def allowed(
@@ -390,6 +530,77 @@ def describe(index: InterestIndex, me: int, other: int, score: float, mode: str)
     )
 
 
+def describe_two_steps(index: InterestIndex, me: int, other: int, score: float, first: Scores) -> Suggestion:
+    """What a suggestion of ``other``, two steps away from ``me``, shows: no shared topic, the people in
+    between (who may be suggested, ``me`` and ``other`` aside, sharing topics with both: the closest to
+    ``me`` first, then by name), how many, and the topics of ``other`` that they hold (rarest first).
+
+    Examples
+    --------
+    >>> ix = InterestIndex.of({"me": {"a": "expert"}, "p": {"a": "expert", "b": "expert"},
+    ...                        "o": {"b": "expert"}, "x": {"c": "expert"}})
+    >>> me, o = ix.member["me"], ix.member["o"]
+    >>> s = describe_two_steps(ix, me, o, 0.1, score_everyone(ix, me, "all"))
+    >>> s.kind, s.shared_topics, [p.name for p in s.between], s.between_count, [t.id for t in s.their_topics]
+    ('two-steps', [], ['p'], 1, ['b'])
+    """
+    me_ = index.details(me)
+    them = index.details(other)
+    their_topics = index.by_member.row(other)[0]
+    near = np.zeros(index.size, bool)
+    for t in their_topics.tolist():
+        near[index.holders_of(t)] = True
+    near &= (first.score > 0) & index.suggestible
+    near[[me, other]] = False
+    people = np.flatnonzero(near)
+    people = people[np.lexsort((index.name_rank[people], -np.round(first.score[people], 6)))]
+    between_held = np.zeros(index.size, bool)
+    between_held[people] = True
+    bridging = [t for t in their_topics.tolist() if between_held[index.holders_of(t)].any()]
+    bridging.sort(key=lambda t: (int(index.holders[t]), index.topic_ids[t]))
+    return Suggestion(
+        id=them["id"],
+        name=them["name"],
+        organisation=them["organisation"],
+        country=them["country"],
+        region=them["region"],
+        score=float(np.round(score, 6)),
+        kind=TWO_STEPS,
+        shared_topics=[],
+        shared_workstreams=sorted(set(me_["workstreams"]) & set(them["workstreams"])),
+        same_region=bool(me_["region"]) and them["region"] == me_["region"],
+        between=[Person(index.member_ids[p], index.member_names[p]) for p in people[:BETWEEN_SHOWN].tolist()],
+        between_count=len(people),
+        their_topics=[
+            Person(index.topic_ids[t], index.topic_names[t]) for t in bridging[:THEIR_TOPICS_SHOWN]
+        ],
+    )
+
+
+def two_steps_after(
+    index: InterestIndex,
+    me: int,
+    first: Scores,
+    ok: np.ndarray,
+    room: int,
+    scoring: Scoring = SCORING,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The best ``room`` people two steps away from ``me`` among those ``ok``, who share no topic with
+    ``me``: ranked by ``scoring.two_steps * second`` (:func:`two_steps`). They come after everyone who
+    shares a topic that counts, so the second step is computed only when those are fewer than the list
+    holds (at 100,000 members, rarely: it is two counts over every interest).
+
+    Returns
+    -------
+    (numpy.ndarray of int, numpy.ndarray of float)
+        Member numbers, best first, and everyone's two-step score.
+    """
+    second = scoring.two_steps * two_steps(index, me, first, scoring)
+    pool = ok & (first.shared == 0)
+    away = Scores(np.where(pool, second, 0.0), first.shared, int(np.count_nonzero(pool & (second > 0))))
+    return rank(away, pool, index.name_rank, room), away.score
+
+
 def suggest(
     index: InterestIndex,
     member: str,
@@ -402,6 +613,7 @@ def suggest(
     topic: str | None = None,
     workstream: str | None = None,
     region: str | None = None,
+    scoring: Scoring | None = None,
 ) -> Suggestions:
     """Ranked suggestions for a member: find me, score everyone, keep who the options allow, rank,
     describe.
@@ -415,6 +627,8 @@ def suggest(
         The ids of the people they know.
     limit, mode, exclude_known, exclude_own_organisation, topic, workstream, region
         As :func:`graphapp.reports.suggest_peers` (see :func:`allowed`).
+    scoring : Scoring, optional
+        How the score is made: :data:`SCORING`, the one shipped, unless given (the evaluation's variants).
 
     Returns
     -------
@@ -433,7 +647,7 @@ def suggest(
     >>> ix = InterestIndex.of({"me": {"nlp": "learning", "gis": "expert"}, "ann": {"nlp": "expert"},
     ...                        "bo": {"gis": "expert"}, "cy": {"cv": "expert"}})
     >>> [(s.name, s.score, s.kind) for s in suggest(ix, "me").suggestions]
-    [('ann', 0.490129, 'mentor'), ('bo', 0.490129, 'peer')]
+    [('ann', 0.693147, 'mentor'), ('bo', 0.693147, 'peer')]
     """
     if mode not in SCORED_MODES:
         raise ValueError(f"mode must be one of {', '.join(SCORED_MODES)}, not {mode!r}")
@@ -444,10 +658,12 @@ def suggest(
     if not index.degree[me]:
         result.empty_because = "no-topics"
         return result
-    scores = score_everyone(index, me, mode)
+    scoring = scoring or SCORING
+    scores = score_everyone(index, me, mode, scoring)
     if scores is None:
         result.empty_because = "no-fit"
         return result
+    first = scores
     result.candidates_scored = scores.scored
     ok = allowed(
         index,
@@ -460,14 +676,25 @@ def suggest(
         region=region,
     )
     ranked = rank(scores, ok, index.name_rank, limit)
+    shown = scores.score
+    if len(ranked) < limit and mode in TWO_STEP_MODES and scoring.two_steps > 0:
+        away, away_score = two_steps_after(index, me, first, ok, limit - len(ranked), scoring)
+        if len(away):
+            shown = np.where(scores.score > 0, scores.score, away_score)
+            ranked = np.concatenate([ranked, away])
     if not len(ranked):
         result.empty_because = "nobody-passes"
         return result
-    result.suggestions = [describe(index, me, i, float(scores.score[i]), mode) for i in ranked.tolist()]
+    result.suggestions = [
+        describe(index, me, i, float(shown[i]), mode)
+        if scores.shared[i]
+        else describe_two_steps(index, me, i, float(shown[i]), first)
+        for i in ranked.tolist()
+    ]
     if mode == "all":
         for kind in ("mentor", "mentee"):
             if not any(s.kind == kind for s in result.suggestions):
-                theirs = score_everyone(index, me, f"{kind}s")
+                theirs = score_everyone(index, me, f"{kind}s", scoring)
                 result.elsewhere[kind] = (
                     0 if theirs is None else int(np.count_nonzero(ok & (theirs.score > 0)))
                 )
