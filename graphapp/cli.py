@@ -653,7 +653,7 @@ def serve(host: str, port: int, threads: int) -> None:
     """Serve the web app with a production WSGI server (waitress)."""
     import waitress
 
-    from graphapp import InsecureConfiguration, create_app
+    from graphapp import InsecureConfiguration, create_app, warmup
     from graphapp.db import get_store
 
     try:
@@ -667,6 +667,8 @@ def serve(host: str, port: int, threads: int) -> None:
     except (StoreUnavailable, SchemaTooNew) as e:
         raise Failure(str(e)) from e
     click.echo(f"graphapp on http://{host}:{port}/ using {store.description}", err=True)
+    if warmup.start(app):  # (in the background: the server listens at once; /api/health says when done)
+        click.echo("preparing the suggestion index and the coverage report in the background", err=True)
     try:
         interval = float(app.config["GRAPHAPP_MAIL_INTERVAL"] or 0)
     except ValueError:
