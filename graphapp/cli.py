@@ -650,7 +650,9 @@ def join_decline(request_id: str, reason: str, base_url: str) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
 def serve(host: str, port: int, threads: int) -> None:
-    """Serve the web app with a production WSGI server (waitress)."""
+    """Serve the web app with a production WSGI server (waitress). It listens at once and prepares the
+    suggestion index and the coverage report in the background (GRAPHAPP_WARM_UP; /api/health says when
+    they are ready). On Neo4j, several can run behind a load balancer: see docs/deploying.md."""
     import waitress
 
     from graphapp import InsecureConfiguration, create_app, warmup

@@ -51,10 +51,17 @@ def _coverage(tx: Tx, app: Flask) -> None:
     coverage_page(tx, freshness.Timing.from_config(app.config))
 
 
+def _templates(tx: Tx, app: Flask) -> None:
+    """Every page's template, compiled (Jinja compiles each on its first use: a second or more in all)."""
+    for name in app.jinja_env.list_templates(extensions=["html"]):
+        app.jinja_env.get_template(name)
+
+
 #: What is prepared, in order: each a read function ``fn(tx, app)`` run in one read transaction.
 STEPS: tuple[tuple[str, Callable[[Tx, Flask], None]], ...] = (
     ("interest-index", _interest_index),
     ("coverage-report", _coverage),
+    ("templates", _templates),
 )
 
 

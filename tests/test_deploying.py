@@ -53,8 +53,12 @@ def test_an_app_made_to_be_served_prepares_what_the_first_pages_read(backend, st
     client = app.test_client()
     health = _until_ready_in(client)
     assert health["caches"] == "ready" and health["ready"] is True
-    assert health["cache_states"] == {"interest-index": "ready", "coverage-report": "ready"}
-    assert set(health["cache_seconds"]) == {"interest-index", "coverage-report"}
+    assert health["cache_states"] == {
+        "interest-index": "ready",
+        "coverage-report": "ready",
+        "templates": "ready",
+    }
+    assert set(health["cache_seconds"]) == {"interest-index", "coverage-report", "templates"}
     with app.app_context():
         store = get_store()
         now = store.read(graph_revision)
@@ -63,6 +67,8 @@ def test_an_app_made_to_be_served_prepares_what_the_first_pages_read(backend, st
             assert item in kept, item
             revision = kept[item][0]
             assert (revision[0] if isinstance(revision, tuple) else revision) == now, item
+    compiled = {name for _, name in app.jinja_env.cache}  # (the first pages do not wait for Jinja)
+    assert {"pages/coverage.html", "pages/member.html", "base.html"} <= compiled
 
     off = create_app({"TESTING": True, **store_config, "GRAPHAPP_WARM_UP": "0"}, warm_up=True)
     assert off.test_client().get("/api/health").get_json()["caches"] == "off"
