@@ -184,3 +184,35 @@ def test_two_servers_on_one_neo4j_each_see_what_was_changed_through_the_other(
         assert top not in {s["id"] for s in _suggested(at_two, ana)}
         assert not at_two.json(f"/api/members/{top}").get("email")
         assert top not in {s["id"] for s in _suggested(at_one, ana)}
+
+
+def test_people_signing_in_at_once_from_one_address_leave_it_no_failures(store) -> None:
+    """Many people behind one address (an office, a proxy) signing in at the same moment, each with the
+    right password: every success takes its own attempt off the address's count, none lost to another's
+    (on Neo4j each took the address's lock only to count, not to uncount, so two successes at once could
+    each write back the list the other had just changed, and the address kept "failures" nobody made:
+    the load benchmark's sign-ins were then refused with 429 "Too many failed attempts")."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import UTC, datetime, timedelta
+
+    from graphapp.accounts import SignInLimit
+    from graphapp.queries.accounts import ATTEMPTS, attempt_keys
+
+    limit = SignInLimit(limit=50, window=300)
+    office, people = "192.0.2.40", 8
+    start = datetime.now(UTC)
+    together = threading.Barrier(people)
+
+    def sign_in(i: int) -> int:
+        at = start + timedelta(microseconds=i)
+        waited = limit.wait(store, attempt_keys(office, f"person{i}@example.org"), at)
+        together.wait(timeout=60)  # (all counted; now all succeed at once)
+        limit.signed_in(store, office, f"person{i}@example.org", at)
+        return waited
+
+    for _ in range(3):
+        with ThreadPoolExecutor(max_workers=people) as pool:
+            assert list(pool.map(sign_in, range(people))) == [0] * people
+        left = store.read(lambda tx: tx.run(ATTEMPTS, ids=[f"ip:{office}"]))
+        assert [row["failures"] for row in left] in ([], [[]]), left
