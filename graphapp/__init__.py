@@ -48,8 +48,12 @@ def check_production(config: Any) -> None:
         )
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """The application factory: defaults, then the environment, then ``test_config``."""
+def create_app(test_config: dict[str, Any] | None = None, *, warm_up: bool = False) -> Flask:
+    """The application factory: defaults, then the environment, then ``test_config``.
+
+    ``warm_up``: the app is to be served (``graphapp serve``, ``graphapp.wsgi``): prepare what is kept per
+    graph revision in the background now (:mod:`graphapp.warmup`; ``GRAPHAPP_WARM_UP=0`` turns it off).
+    Not by default: a command or a test that makes an app opens no store it did not ask for."""
     app = Flask(
         __name__,
         template_folder=str(TEMPLATES),
@@ -129,6 +133,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             response.headers.setdefault(name, value)
         return response
 
+    if warm_up:
+        from graphapp import warmup
+
+        warmup.start(app)
     return app
 
 

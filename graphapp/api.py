@@ -17,7 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 import flask_smorest
-from flask import Flask, Response, abort, jsonify
+import marshmallow as ma
+from flask import Flask, Response, abort, current_app, jsonify
 
 from graphapp import reports, wording
 from graphapp.apidoc import Blueprint, Graph, Page, answer, api_document, required
@@ -100,12 +101,63 @@ def openapi() -> Response:
 
 
 @bp.get("/health")
-@bp.answers(answer("Health", **required("status")), "The store and its schema version.")
+@bp.answers(
+    answer(
+        "Health",
+        **required("status"),
+        store=ma.fields.String(required=True, metadata={"description": "Which database this is."}),
+        schema_version=ma.fields.Raw(required=True),
+        ready=ma.fields.Boolean(
+            required=True,
+            metadata={
+                "description": "For a load balancer's readiness check: the database answers and this "
+                "server's caches are prepared (or it prepares none)."
+            },
+        ),
+        caches=ma.fields.String(
+            required=True,
+            validate=ma.validate.OneOf(["warming", "ready", "off"]),
+            metadata={
+                "description": "warming: the server, just started, is still preparing the suggestion index "
+                "and the coverage report (pages answer meanwhile); ready: done; off: not prepared "
+                "ahead (GRAPHAPP_WARM_UP=0), each is made by its first reader."
+            },
+        ),
+        cache_states=ma.fields.Dict(
+            keys=ma.fields.String(),
+            values=ma.fields.String(validate=ma.validate.OneOf(["waiting", "warming", "ready", "failed"])),
+            required=True,
+            metadata={"description": "Each cache prepared at the start, and how far it is."},
+        ),
+        cache_seconds=ma.fields.Dict(
+            keys=ma.fields.String(),
+            values=ma.fields.Float(),
+            required=True,
+            metadata={"description": "How long each cache prepared so far took, in seconds."},
+        ),
+    ),
+    "The store, its schema version, and whether this server's caches are ready.",
+)
 def health() -> Response:
-    """Whether the database answers (for load balancers and monitoring): 200, or 503 with the reason."""
+    """Whether the database answers (for monitoring: 200, or 503 with the reason) and whether this server
+    has prepared its caches (for a load balancer's readiness check: ``ready``)."""
+    from graphapp.warmup import warm_up_of
+
     store = get_store()
     version = store.read(schema_version)
-    return jsonify({"status": "ok", "store": store.description, "schema_version": version})
+    warm = warm_up_of(current_app)
+    state = warm.state() if warm is not None else {"caches": "off", "steps": {}, "seconds": {}}
+    return jsonify(
+        {
+            "status": "ok",
+            "store": store.description,
+            "schema_version": version,
+            "ready": state["caches"] != "warming",
+            "caches": state["caches"],
+            "cache_states": state["steps"],
+            "cache_seconds": state["seconds"],
+        }
+    )
 
 
 @bp.get("/summary")

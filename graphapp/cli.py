@@ -795,10 +795,12 @@ def join_decline(request_id: str, reason: str, base_url: str) -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--threads", default=8, show_default=True, type=int)
 def serve(host: str, port: int, threads: int) -> None:
-    """Serve the web app with a production WSGI server (waitress)."""
+    """Serve the web app with a production WSGI server (waitress). It listens at once and prepares the
+    suggestion index and the coverage report in the background (GRAPHAPP_WARM_UP; /api/health says when
+    they are ready). On Neo4j, several can run behind a load balancer: see docs/deploying.md."""
     import waitress
 
-    from graphapp import InsecureConfiguration, create_app
+    from graphapp import InsecureConfiguration, create_app, warmup
     from graphapp.db import get_store
 
     try:
@@ -812,6 +814,8 @@ def serve(host: str, port: int, threads: int) -> None:
     except (StoreUnavailable, SchemaTooNew) as e:
         raise Failure(str(e)) from e
     click.echo(f"graphapp on http://{host}:{port}/ using {store.description}", err=True)
+    if warmup.start(app):  # (in the background: the server listens at once; /api/health says when done)
+        click.echo("preparing the suggestion index and the coverage report in the background", err=True)
     try:
         interval = float(app.config["GRAPHAPP_MAIL_INTERVAL"] or 0)
     except ValueError:

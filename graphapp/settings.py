@@ -83,6 +83,12 @@ SETTINGS: tuple[Setting, ...] = (
         "limit counts) is then read from X-Forwarded-For; 0: from the connection",
     ),
     Setting(
+        "GRAPHAPP_WARM_UP",
+        "1",
+        "1: a server prepares the suggestion index and the coverage report in the background as it starts "
+        "(/api/health says when they are ready); 0: each is made by its first reader",
+    ),
+    Setting(
         "GRAPHAPP_BASE_URL",
         "",
         "the site's public address, e.g. https://graphapp.example.org, for the links in mails; required "

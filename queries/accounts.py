@@ -65,6 +65,8 @@ LOGINS_OF_MEMBER = Cypher("MATCH (a:Account) WHERE a.member = $member RETURN a.i
 # Failed sign-ins. Setting `last` (a plain value, read from nothing) takes each node's write lock before
 # its failures are read, so attempts in parallel, in any process, are counted one after the other.
 LOCK_ATTEMPTS = Cypher("UNWIND $ids AS id MERGE (a:LoginAttempt {id: id}) SET a.last = $now")
+# The keys' write locks, their times left as they are (a property written takes its node's lock).
+HOLD_ATTEMPTS = Cypher("UNWIND $ids AS id MATCH (a:LoginAttempt {id: id}) SET a.last = a.last")
 ATTEMPTS = Cypher(
     "UNWIND $ids AS id MATCH (a:LoginAttempt {id: id}) RETURN a.id AS id, a.failures AS failures"
 )
@@ -220,7 +222,9 @@ def forget_attempts(tx: Tx, keys: list[str]) -> None:
 def uncount_attempt(tx: Tx, keys: list[str], at: str) -> None:
     """Take the attempt made at ``at`` off these keys' counts, leaving their other failures: a sign-in
     that succeeded from an address that others share (an office behind one proxy) clears nobody else's."""
-    rows = tx.run(ATTEMPTS, ids=sorted(set(keys)))
+    ids = sorted(set(keys))
+    tx.run(HOLD_ATTEMPTS, ids=ids)  # (as count_attempt: the list read and written under the keys' lock)
+    rows = tx.run(ATTEMPTS, ids=ids)
     tx.run(
         SET_FAILURES,
         rows=[{"id": r["id"], "failures": [t for t in r["failures"] or [] if t != at]} for r in rows],

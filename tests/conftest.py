@@ -22,6 +22,9 @@ from tests.smtp import smtp_server  # noqa: F401 (a fixture, for every test modu
 # The Neo4j server's warnings are raised as Python warnings in this run, and pyproject's filterwarnings
 # makes each one a failure: a deprecated statement fails CI before a Neo4j upgrade breaks production.
 os.environ.setdefault("GRAPHAPP_NEO4J_WARNINGS", "1")
+# No warm-up in this process (importing graphapp.wsgi, for its doctests, makes a served app); the servers
+# the tests start (tests/processes.py, with a clean environment) warm up as in production.
+os.environ.setdefault("GRAPHAPP_WARM_UP", "0")
 
 STORES = ["ladybug", "neo4j"]
 
