@@ -350,7 +350,6 @@ def vis_data(
     pos = hub_layout(G)
     colours, colour_names = _colours(G, colour_by)
     net = PyvisNetwork(directed=False, cdn_resources="local")
-    many = len(G) > 300
     for key in sorted(G):
         attrs = G.nodes[key]
         kind = attrs["category"]
@@ -381,9 +380,8 @@ def vis_data(
         weight = attrs.get("members")
         net.add_node(
             key,
-            # Past a few hundred nodes only the hubs are labelled on the canvas (people by hover, the panel
-            # and the search box): drawing 2,000 labels is what makes a big canvas slow to pan.
-            label=name if not (many and kind == "Member") else " ",
+            # Every node has its label; the explorer's script draws those that have room (the hubs first).
+            label=name,
             title=_title(kind, name, attrs, degree),
             shape=DRAWN_STYLE[kind]["shape"],
             **({} if "color" in extra else {"color": colours.get(key, DRAWN_STYLE[kind]["color"])}),
@@ -429,9 +427,9 @@ def vis_data(
         },
         "edges": {"smooth": False},
         "nodes": {
-            # A white halo keeps a label readable over edges; labels grow with the node's value (its
-            # connections) and with the zoom, and are left out while they would be drawn smaller than
-            # drawThreshold pixels (zoomed out, only the hubs are labelled, so labels do not pile up).
+            # The explorer's script draws the labels (those that have room, the hubs first: they never
+            # overlap) with these sizes: growing with the node's value (its connections) and with the zoom
+            # up to maxVisible pixels, with a white halo of strokeWidth that keeps them readable over edges.
             "font": {"size": 14, "color": "#1a1a1a", "strokeWidth": 4, "strokeColor": "#ffffff"},
             "scaling": {
                 "min": 8,

@@ -3,6 +3,14 @@
 // A node found or picked is highlighted with its neighbours (the rest dimmed). Every word shown comes from
 // the page (the JSON block "explorer-words", in the reader's language). No HTML is ever built from data:
 // names go in with textContent.
+//
+// Labels are drawn by this script, not by vis-network (which draws every label and lets them pile up): at
+// each frame, the labels are placed in order of importance (the node dragged, selected, hovered, the one
+// the view is about, a highlighted node's neighbours, then the rest by their connections or people), and
+// a label is drawn only if its box does not touch one already drawn. So labels never overlap, the hubs
+// keep theirs, zooming in makes room for more, and a still picture keeps the same labels. A label is never
+// drawn smaller than it can be read; a node whose label is left out has it in its hover text, and shows it
+// when selected or hovered.
 (function () {
   "use strict";
   var dataEl = document.getElementById("graph-data");
@@ -23,15 +31,207 @@
     return text;
   }
 
-  var nodes = new vis.DataSet(data.nodes);
+  // vis-network gets the nodes without their labels (this script draws them, see below).
+  var labelOf = {};
+  var nodes = new vis.DataSet(data.nodes.map(function (n) {
+    var copy = Object.assign({}, n);
+    var text = typeof n.label === "string" && n.label.trim() ? n.label : n.name;
+    labelOf[n.id] = String(text || "");
+    delete copy.label;
+    return copy;
+  }));
   var edges = new vis.DataSet(data.edges);
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
   window.graphappNetwork = network;
+  var subject = data.nodes.filter(function (n) { return n.subject; }).map(function (n) { return n.id; })[0];
+
+  // Labels that never overlap. Sizes follow the drawing's options (nodes.scaling): a node's label grows
+  // with its value (connections, or people in a group) and with the zoom, up to maxVisible pixels, and is
+  // never drawn smaller than READABLE pixels (a smaller label is not read, only seen as clutter).
+  var scaling = (data.options.nodes && data.options.nodes.scaling) || {};
+  var fontScaling = scaling.label || {};
+  var NODE_MIN = scaling.min || 8;
+  var NODE_MAX = scaling.max || 40;
+  var FONT_MIN = fontScaling.min || 10;
+  var FONT_MAX = fontScaling.max || 22;
+  var MAX_PX = fontScaling.maxVisible || 20;
+  var font = (data.options.nodes && data.options.nodes.font) || {};
+  var READABLE = 11;
+  var FACE = font.face || "arial";
+  var INK = font.color || "#1a1a1a";
+  var HALO_COLOUR = font.strokeColor || "#ffffff";
+  var HALO = (font.strokeWidth || 4) / 2; // the halo around the letters, each side (a label reads over links)
+  var GAP = 3; // room kept free between two labels
+  var CELL = 64; // the grid the placed labels are filed in, to find the ones near a new label quickly
+  var byId = {};
+  data.nodes.forEach(function (n) { byId[n.id] = n; });
+  var values = data.nodes.map(function (n) { return typeof n.value === "number" ? n.value : 0; });
+  var lowest = values.reduce(function (a, b) { return Math.min(a, b); }, Infinity);
+  var highest = values.reduce(function (a, b) { return Math.max(a, b); }, -Infinity);
+  function share(n) {
+    // vis-network's own scaling: where a node's value sits between the lowest and the highest.
+    var value = typeof n.value === "number" ? n.value : 0;
+    return highest === lowest ? 0.5 : Math.max(0, (value - lowest) / (highest - lowest));
+  }
+  // The order labels are offered a place in: most people or connections first, things before people.
+  var ranked = data.nodes.map(function (n) { return n.id; }).sort(function (a, b) {
+    var A = byId[a];
+    var B = byId[b];
+    return (B.value || 0) - (A.value || 0)
+      || (A.kind === "Member" ? 1 : 0) - (B.kind === "Member" ? 1 : 0)
+      || String(A.name).localeCompare(String(B.name))
+      || (a < b ? -1 : a > b ? 1 : 0);
+  });
+  var meter = document.createElement("canvas").getContext("2d");
+  var widths = {}; // a label's width at 100 px, measured once
+  function widthAt100(id) {
+    if (!(id in widths)) {
+      meter.font = "100px " + FACE;
+      widths[id] = meter.measureText(labelOf[id]).width;
+    }
+    return widths[id];
+  }
+  var sizes = {}; // a label's font and its node's radius, in drawing units
+  data.nodes.forEach(function (n) {
+    var k = share(n);
+    sizes[n.id] = { font: FONT_MIN + k * (FONT_MAX - FONT_MIN), radius: NODE_MIN + k * (NODE_MAX - NODE_MIN) };
+  });
+  var labels = { near: null, hovered: null, dragged: [], drawn: [] };
+
+  function placeLabels(canvas) {
+    var scale = network.getScale();
+    var origin = network.canvasToDOM({ x: 0, y: 0 });
+    var wide = canvas.clientWidth;
+    var high = canvas.clientHeight;
+    var positions = network.getPositions();
+    var grid = {};
+    var drawn = [];
+    var seen = {};
+    function cells(box, each) {
+      for (var i = Math.floor((box.left - GAP) / CELL); i <= Math.floor((box.right + GAP) / CELL); i++) {
+        for (var j = Math.floor((box.top - GAP) / CELL); j <= Math.floor((box.bottom + GAP) / CELL); j++) {
+          if (each(i * 4096 + j) === false) {
+            return false;
+          }
+        }
+      }
+      return true;
+    }
+    function free(box) {
+      return cells(box, function (key) {
+        return !(grid[key] || []).some(function (o) {
+          return box.left < o.right + GAP && o.left < box.right + GAP
+            && box.top < o.bottom + GAP && o.top < box.bottom + GAP;
+        });
+      });
+    }
+    function offer(id, always) {
+      if (seen[id]) {
+        return;
+      }
+      seen[id] = true;
+      var at = positions[id];
+      if (!at || !labelOf[id]) {
+        return;
+      }
+      var size = sizes[id];
+      var x = origin.x + at.x * scale;
+      var y = origin.y + (at.y + size.radius) * scale + 3;
+      if (always !== true && (x < 0 || x > wide || y < 0 || y > high)) {
+        return; // (a node out of sight: its label would not be inside the drawing either)
+      }
+      var px = Math.min(MAX_PX, Math.max(size.font * scale, READABLE + (size.font - FONT_MIN) * 0.4));
+      var width = (widthAt100(id) * px) / 100;
+      if (always === true) {
+        // A label that must be read (the node dragged, selected or hovered) is kept inside the drawing.
+        x = Math.max(width / 2 + HALO, Math.min(wide - width / 2 - HALO, x));
+      }
+      var box = { left: x - width / 2 - HALO, right: x + width / 2 + HALO, top: y - HALO, bottom: y + 1.2 * px + HALO };
+      var inside = box.left >= 0 && box.right <= wide && box.top >= 0 && box.bottom <= high;
+      var seenAtAll = box.right > 0 && box.left < wide && box.bottom > 0 && box.top < high;
+      if (!(always === true ? seenAtAll : inside) || !free(box)) {
+        return;
+      }
+      cells(box, function (key) { (grid[key] = grid[key] || []).push(box); });
+      drawn.push({ id: id, text: labelOf[id], px: px, x: x, y: y, box: box, dim: labels.near && !labels.near[id] });
+    }
+    labels.dragged.concat(network.getSelectedNodes(), labels.hovered === null ? [] : [labels.hovered])
+      .forEach(function (id) { offer(id, true); });
+    if (subject !== undefined) {
+      offer(subject);
+    }
+    if (labels.near) {
+      ranked.forEach(function (id) {
+        if (labels.near[id]) {
+          offer(id);
+        }
+      });
+    }
+    ranked.forEach(function (id) { offer(id); });
+    return drawn;
+  }
+
+  network.on("afterDrawing", function (ctx) {
+    var began = performance.now();
+    var canvas = ctx.canvas;
+    var drawn = placeLabels(canvas);
+    var ratio = canvas.width / (canvas.clientWidth || 1);
+    ctx.save();
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    ctx.lineJoin = "round";
+    ctx.lineWidth = 2 * HALO;
+    ctx.strokeStyle = HALO_COLOUR;
+    drawn.forEach(function (label) {
+      ctx.font = label.px + "px " + FACE;
+      ctx.strokeText(label.text, label.x, label.y);
+      ctx.fillStyle = label.dim ? "#6b6b6b" : INK; // (dimmed: a node away from the one highlighted)
+      ctx.fillText(label.text, label.x, label.y);
+    });
+    ctx.restore();
+    labels.drawn = drawn;
+    container.dataset.drawnLabels = String(drawn.length);
+    container.dataset.labelsMs = (performance.now() - began).toFixed(1); // what the labels cost this frame
+  });
+  network.on("hoverNode", function (e) {
+    labels.hovered = e.node;
+    network.redraw();
+  });
+  network.on("blurNode", function () {
+    labels.hovered = null;
+    network.redraw();
+  });
+  network.on("dragStart", function (e) {
+    labels.dragged = e.nodes || [];
+  });
+  network.on("dragEnd", function () {
+    labels.dragged = [];
+    network.redraw();
+  });
+
+  // A read-only view of what is drawn, for tests and tools: each label drawn, its box in page pixels
+  // (relative to the viewport, as getBoundingClientRect gives them).
+  window.graphappExplorer = {
+    drawnLabels: function () {
+      var canvas = container.querySelector("canvas");
+      var at = canvas ? canvas.getBoundingClientRect() : { left: 0, top: 0 };
+      return labels.drawn.map(function (l) {
+        return {
+          id: l.id,
+          text: l.text,
+          left: at.left + l.box.left,
+          top: at.top + l.box.top,
+          right: at.left + l.box.right,
+          bottom: at.top + l.box.bottom,
+        };
+      });
+    },
+  };
 
   var status = document.getElementById("network-status");
   var toggle = document.getElementById("physics-toggle");
   var physicsOn = true;
-  var subject = data.nodes.filter(function (n) { return n.subject; }).map(function (n) { return n.id; })[0];
 
   function setPhysics(on) {
     physicsOn = on;
@@ -84,9 +284,7 @@
     near[id] = true;
     network.getConnectedNodes(id).forEach(function (n) { near[n] = true; });
     nodes.update(data.nodes.map(function (n) {
-      return near[n.id]
-        ? { id: n.id, color: n.color, font: { color: "#1a1a1a" } }
-        : { id: n.id, color: DIM, font: { color: "rgba(90,90,90,0.45)" } };
+      return { id: n.id, color: near[n.id] ? n.color : DIM };
     }));
     var linked = {};
     network.getConnectedEdges(id).forEach(function (e) { linked[e] = true; });
@@ -94,15 +292,17 @@
       return { id: e.id, color: linked[e.id] ? "#333333" : "rgba(180,180,180,0.25)" };
     }));
     dimmed = true;
+    labels.near = near;
     container.dataset.highlighted = id;
   }
   function clearHighlight() {
     if (!dimmed) {
       return;
     }
-    nodes.update(data.nodes.map(function (n) { return { id: n.id, color: n.color, font: { color: "#1a1a1a" } }; }));
+    nodes.update(data.nodes.map(function (n) { return { id: n.id, color: n.color }; }));
     edges.update(data.edges.map(function (e) { return { id: e.id, color: e.color }; }));
     dimmed = false;
+    labels.near = null;
     delete container.dataset.highlighted;
   }
 
