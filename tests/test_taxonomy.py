@@ -383,6 +383,20 @@ def test_the_coordinators_topic_page_says_where_the_topic_sits(app, coordinator)
     ) in page
 
 
+def test_a_french_coordinator_reads_what_a_taxonomy_would_change_in_french(coordinator) -> None:
+    from graphapp.i18n import COOKIE
+
+    coordinator.set_cookie(COOKIE, "fr")
+    token = csrf_token(coordinator, "/areas/import")
+    upload = {"csrf_token": token, "file": (io.BytesIO(EDSF_FILE.read_bytes()), "edsf.csv")}
+    page = coordinator.post("/areas/import", data=upload, content_type="multipart/form-data").get_data(
+        as_text=True
+    )
+    assert "edsf.csv : 35 domaines, 32 sujets placés" in page
+    assert "35 domaines seraient ajoutés" in page and "32 sujets seraient placés" in page
+    assert "would be added" not in page and "topics placed" not in page
+
+
 def test_an_upload_shows_what_would_change_then_a_confirm_writes_it(app, coordinator) -> None:
     token = csrf_token(coordinator, "/areas/import")
     upload = {"csrf_token": token, "file": (io.BytesIO(EDSF_FILE.read_bytes()), "edsf.csv")}
