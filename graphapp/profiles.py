@@ -19,7 +19,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from graphapp.auth import current_viewer
 from graphapp.db import get_store
 from graphapp.freshness import confirm_profile
-from graphapp.i18n import _
+from graphapp.i18n import _, _l
 from graphapp.ingest import ImportRejected
 from graphapp.ingest.normalise import split_list
 from graphapp.ingest.plan import NOT_IN_VOCABULARY, RETIRED, apply_plan, name_key, plan_import
@@ -297,7 +297,14 @@ def edit_member(member: str) -> Any:
             ticked=ticked,
             unknown=unknown,
             problems=[
-                f"{p.column or 'profile'}: {p.value!r} {said(p.reason)}" if p.value else said(p.reason)
+                _(
+                    "%(field)s: %(value)s %(reason)s",
+                    field=_field(p.column),
+                    value=repr(p.value),
+                    reason=said(p.reason),
+                )
+                if p.value
+                else said(p.reason)
                 for p in e.problems
                 if not (p.column == "topics" and p.value in described)
             ]
@@ -330,3 +337,23 @@ def _suggestion_used(value: str | None) -> tuple[str, str] | None:
 def _extras(tx: Tx, member: str) -> dict[str, Any]:
     """What the form shows besides the profile: the topics to choose from and the waiting proposals."""
     return {"topics": topic_choices(tx), "proposals": proposals_of(tx, member)}
+
+
+#: The profile form's fields as its labels name them, for a problem with what was typed in one.
+FIELD_WORDS = {
+    "name": _l("Name"),
+    "email": _l("Email"),
+    "title": _l("Title"),
+    "organisation": _l("Organisation"),
+    "country": _l("Country"),
+    "topics": _l("Topics"),
+    "workstreams": _l("Workstreams"),
+    "knows": _l("Contacts"),
+    "contacts": _l("Contacts"),
+}
+
+
+def _field(column: str) -> str:
+    """A form field's name in the reader's words (the profile as a whole when the problem has none)."""
+    found = FIELD_WORDS.get(column)
+    return str(found) if found is not None else (column or str(_("Profile")))

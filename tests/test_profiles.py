@@ -70,6 +70,19 @@ def test_a_coordinator_edits_anyone_and_mistakes_are_refused_whole(app, people) 
     assert _profile(app, me)["title"] == "Changed"
 
 
+def test_a_french_editor_reads_which_field_is_wrong_and_why_in_french(app, people) -> None:
+    from graphapp.i18n import COOKIE
+
+    me = people[0]
+    coordinator = signed_in(app, "coord@example.org", "coordinator")
+    coordinator.set_cookie(COOKIE, "fr")
+    form = _form(coordinator, me)
+    form["email"] = "ana@"
+    page = coordinator.post(f"/members/{me}/edit", data=form).get_data(as_text=True)
+    assert "Courriel : &#39;ana@&#39; n’est pas une adresse électronique" in page
+    assert "email:" not in page and "is not an email address" not in page
+
+
 def test_two_editors_at_once_do_not_overwrite_each_other(app, people) -> None:
     me = people[0]
     first = signed_in(app, "one@example.org", "coordinator")
