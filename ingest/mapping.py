@@ -42,6 +42,7 @@ from graphapp.ingest.survey import (
     country_code,
     country_suggestions,
     guess_header_row,
+    is_blank_answer,
     level_of,
     level_suggestions,
     read_survey,
@@ -95,6 +96,9 @@ VALUE_KINDS = ("levels", "countries", "organisations", "topics")
 IGNORE = "ignore"
 NEW = "new"  # (organisations and topics: create it, as written)
 DEFAULT_SEPARATORS = ";"
+#: The level of a topic a list names, when the list's column gives none: it adds the topic to a member who
+#: does not hold it, and never lowers the level of one they hold.
+LIST_LEVEL = "practising"
 OTHER_SEPARATORS = ",;\n"
 
 
@@ -602,11 +606,13 @@ def map_survey(tx: Tx, survey: Survey, mapping: Mapping, confirm: bool | Collect
     rows: list[RawRow] = []
     origin: dict[str, dict[str, str]] = {}
     orgs_of: dict[str, str] = {}  # row -> organisation id (an existing one)
+    only_listed: dict[str, set[str]] = {}  # row -> the topics only a list names, at the list's default level
     for number, cells in survey.rows:
         where = f"row {number}"
         values: dict[str, Any] = {}
         came: dict[str, str] = {}
         interests: dict[str, str] = {}
+        said: dict[str, str] = {}  # topic -> the level a topic_level answer, or a column's own level, gives
         workstreams: list[str] = []
         knows: list[str] = []
         for i, column in columns:
@@ -624,6 +630,8 @@ def map_survey(tx: Tx, survey: Survey, mapping: Mapping, confirm: bool | Collect
                 came[what] = q
             elif what == "country":
                 came["country"] = q
+                if is_blank_answer(text):
+                    continue  # ("N/A", "-", "none": no answer, not Namibia or Norway)
                 code = reader.country(text, where, q)
                 if code:
                     values["country"] = code
@@ -647,7 +655,9 @@ def map_survey(tx: Tx, survey: Survey, mapping: Mapping, confirm: bool | Collect
                 for item in _split(text, default):
                     name = reader.topic(item, where, q)
                     if name:
-                        interests[name] = _higher(interests.get(name), column.level or "practising")
+                        interests[name] = _higher(interests.get(name), column.level or LIST_LEVEL)
+                        if column.level:
+                            said[name] = _higher(said.get(name), column.level)
                         came[f"topic:{topic_key(name)}"] = q
             elif what == "topic_level":
                 topic = level_topics.get(q)
@@ -655,6 +665,7 @@ def map_survey(tx: Tx, survey: Survey, mapping: Mapping, confirm: bool | Collect
                 if topic and level:
                     # (a topic's own level question says more than a list: it wins over the list's level)
                     interests[topic] = level
+                    said[topic] = level
                     came[f"topic:{topic_key(topic)}"] = q
         if has_topics:
             values["topics"] = [{"name": n, "level": lv} for n, lv in interests.items()]
@@ -669,6 +680,7 @@ def map_survey(tx: Tx, survey: Survey, mapping: Mapping, confirm: bool | Collect
             ),
         )
         rows.append(RawRow(file, where, values))
+        only_listed[where] = {topic_key(n) for n in interests if n not in said}
         origin[where] = {k: v for k, v in came.items() if v}
     mapped = Mapped(
         survey,
@@ -676,7 +688,7 @@ def map_survey(tx: Tx, survey: Survey, mapping: Mapping, confirm: bool | Collect
         origin=origin,
     )
     mapped.matches = _match_people(tx, mapped, orgs_of, confirm)
-    _keep_what_they_hold(tx, mapped, reader, has_topics, "workstreams" in fields)
+    _keep_what_they_hold(tx, mapped, reader, has_topics, "workstreams" in fields, only_listed)
     mapped.problems = reader.problems + mapped.problems
     mapped.unmapped = list(reader.unmapped.values())
     mapped.new_topics = reader.new_topics
@@ -747,9 +759,17 @@ def _match_people(
     return matches
 
 
-def _keep_what_they_hold(tx: Tx, mapped: Mapped, reader: _Reader, topics: bool, workstreams: bool) -> None:
+def _keep_what_they_hold(
+    tx: Tx,
+    mapped: Mapped,
+    reader: _Reader,
+    topics: bool,
+    workstreams: bool,
+    only_listed: dict[str, set[str]],
+) -> None:
     """A survey adds to a member's topics and workstreams: those they hold stay (at their level and role,
-    unless the survey gives another level)."""
+    unless a topic's own level question, or a list's own level, gives another level). A topic ticked in a
+    list at its default level never lowers the level a member holds: the higher of the two is kept."""
     if not (topics or workstreams):
         return
     from graphapp.ingest.normalise import member_id
@@ -777,6 +797,11 @@ def _keep_what_they_hold(tx: Tx, mapped: Mapped, reader: _Reader, topics: bool, 
     for member, row in ids.items():
         if topics and member in held_topics:
             given = {topic_key(t["name"]): t for t in row.values.get("topics", [])}
+            listed = only_listed.get(row.where, set())
+            for name, level in held_topics[member].items():
+                key = topic_key(name)
+                if key in given and key in listed and level in LEVELS:
+                    given[key] = {**given[key], "level": _higher(level, given[key]["level"])}
             kept = [
                 {"name": name, "level": level}
                 for name, level in held_topics[member].items()

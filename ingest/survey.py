@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +27,7 @@ __all__ = [
     "Survey",
     "country_code",
     "country_suggestions",
+    "is_blank_answer",
     "is_graphapp_file",
     "level_of",
     "level_suggestions",
@@ -356,13 +358,11 @@ COUNTRY_SPELLINGS = {
     "wales": "GBR",
     "usa": "USA",
     "u s a": "USA",
-    "us": "USA",
     "america": "USA",
     "united states of america": "USA",
     "russia": "RUS",
     "south korea": "KOR",
     "republic of korea": "KOR",
-    "korea": "KOR",
     "turkey": "TUR",
     "türkiye": "TUR",
     "czechia": "CZE",
@@ -389,47 +389,116 @@ COUNTRY_SPELLINGS = {
 }
 
 
+#: Names that fit more than one country: never read as either, the answer is unmapped with both offered.
+AMBIGUOUS_COUNTRIES: dict[str, tuple[str, ...]] = {
+    "congo": ("COG", "COD"),
+    "конго": ("COG", "COD"),
+    "korea": ("KOR", "PRK"),
+    "corée": ("KOR", "PRK"),
+    "корея": ("KOR", "PRK"),
+    "virgin islands": ("VGB", "VIR"),
+    "îles vierges": ("VGB", "VIR"),
+    "виргинские острова": ("VGB", "VIR"),
+}
+
+#: Answers that say "no answer" ("N/A", "-", "none", "no"): a country question answered so is blank.
+BLANK_ANSWERS = frozenset(
+    {
+        "",
+        "na",
+        "n a",
+        "n d",
+        "none",
+        "no",
+        "nil",
+        "null",
+        "not applicable",
+        "nothing",
+        "unknown",
+        "aucun",
+        "aucune",
+        "sans objet",
+        "néant",
+        "inconnu",
+        "нет",
+        "не применимо",
+        "неизвестно",
+    }
+)
+
+
+def is_blank_answer(text: str | None) -> bool:
+    """Whether an answer says nothing: blank, a dash, or "N/A", "none", "no" and the like.
+
+    >>> [is_blank_answer(t) for t in ("N/A", "-", "none", "No", "Norway", "—", "?")]
+    [True, True, True, True, False, True, True]
+    """
+    if text is None or not text.strip():
+        return True
+    if not any(ch.isalnum() for ch in text):
+        return True  # ("-", "—", "?", "...")
+    return topic_key(text) in BLANK_ANSWERS
+
+
 @lru_cache(maxsize=1)
-def _country_names() -> dict[str, str]:
+def _country_index() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
     """Every name of every country graphapp knows, in English, French and Russian (Babel's CLDR data) and
-    ISO 3166's, as topic keys, mapped to its ISO 3166-1 alpha-3 code."""
+    ISO 3166's, as topic keys, mapped to its ISO 3166-1 alpha-3 code; and the names that fit several."""
     import pycountry
     from babel import Locale
 
-    names: dict[str, str] = {}
+    found: dict[str, set[str]] = {}
     alpha3 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
     for c in pycountry.countries:
         for name in (c.name, getattr(c, "official_name", None), getattr(c, "common_name", None)):
             if name:
-                names.setdefault(topic_key(name), c.alpha_3)
+                found.setdefault(topic_key(name), set()).add(c.alpha_3)
     for language in ("en", "fr", "ru"):
         for code, name in Locale(language).territories.items():
             if code in alpha3:
-                names.setdefault(topic_key(name), alpha3[code])
+                found.setdefault(topic_key(name), set()).add(alpha3[code])
+    names = {key: next(iter(codes)) for key, codes in found.items() if len(codes) == 1}
+    ambiguous = {key: tuple(sorted(codes)) for key, codes in found.items() if len(codes) > 1}
     for spelling, code in COUNTRY_SPELLINGS.items():
         names[topic_key(spelling)] = code
-    return names
+    for spelling, codes in AMBIGUOUS_COUNTRIES.items():
+        ambiguous[topic_key(spelling)] = codes
+        names.pop(topic_key(spelling), None)
+    return names, ambiguous
+
+
+def _country_names() -> dict[str, str]:
+    return _country_index()[0]
 
 
 def country_code(text: str) -> str | None:
     """The ISO 3166-1 alpha-3 code of a country named in any common spelling, in English, French or
-    Russian, or by its code; None if it names none.
+    Russian, or by its code written in capitals; None if it names none, or more than one (Congo, Korea).
+    Nothing short is guessed: "no", "in" and "NA" name no country (a code is 2 or 3 capital letters).
 
-    >>> country_code("Pays-Bas"), country_code("Нидерланды"), country_code("Holland"), country_code("nl")
+    >>> country_code("Pays-Bas"), country_code("Нидерланды"), country_code("Holland"), country_code("NL")
     ('NLD', 'NLD', 'NLD', 'NLD')
     >>> country_code("Allemagne"), country_code("Германия"), country_code("United Kingdom")
     ('DEU', 'DEU', 'GBR')
-    >>> country_code("Atlantis") is None
-    True
+    >>> [country_code(t) for t in ("Atlantis", "no", "in", "nl", "Congo", "Korea")]
+    [None, None, None, None, None, None]
     """
     key = topic_key(text)
-    if not key:
+    if not key or is_blank_answer(text):
         return None
-    found = _country_names().get(key)
-    if found is not None:
+    names, ambiguous = _country_index()
+    if key in ambiguous:
+        return None
+    found = names.get(key)
+    if found is not None and len(key.replace(" ", "")) > 3:
         return found
-    country = lookup_country(text) if len(text.strip()) <= 3 else None
-    return country.alpha3 if country else None
+    bare = text.strip()
+    if re.fullmatch(r"[A-Z]{2,3}", bare):
+        country = lookup_country(bare)
+        return country.alpha3 if country else found
+    # (a short word in small letters, "no", "in", "us", is not a code: only names of 4 letters or more,
+    # and a few fixed spellings such as "USA", "РФ", are read)
+    return found if found is not None and key in {topic_key(s) for s in COUNTRY_SPELLINGS} else None
 
 
 def country_suggestions(text: str) -> list[str]:
@@ -441,5 +510,8 @@ def country_suggestions(text: str) -> list[str]:
     import pycountry
 
     english = {c.alpha_3: getattr(c, "common_name", None) or c.name for c in pycountry.countries}
+    both = _country_index()[1].get(topic_key(text))
+    if both:
+        return [english.get(code, code) for code in both]
     spellings = {key: english.get(code, code) for key, code in _country_names().items()}
     return closest(text, spellings, limit=3, cutoff=80.0)
