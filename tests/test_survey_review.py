@@ -5,7 +5,6 @@ comma-holding questions read, saved mappings in any script kept apart, workbooks
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
