@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import json
 import os
+import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from graphapp.ingest.normalise import slugify, topic_key
+from graphapp.ingest.normalise import topic_key
 from graphapp.ingest.plan import (
     MEMBERS_BY_EMAIL,
     NameIndex,
@@ -50,7 +51,7 @@ from graphapp.ingest.survey import (
 from graphapp.queries import history
 from graphapp.queries.cypher import Store, Tx
 from graphapp.queries.schema import LEVELS, NODES, RELS_FROM, batches
-from graphapp.queries.surveys import mapping_by_id, members_at, put_mapping
+from graphapp.queries.surveys import mapping_by_id, mappings, members_at, put_mapping
 
 __all__ = [
     "FIELDS",
@@ -158,12 +159,13 @@ class Mapping:
 
 
 def mapping_id(name: str) -> str:
-    """The id a mapping is saved under: the slug of its name.
+    """The id a mapping is saved under: its name casefolded, NFC-normalised, its spacing collapsed, in
+    any script (two names that differ only in case or spacing are the same mapping; any others are not).
 
-    >>> mapping_id("Webinar survey 2026")
-    'webinar-survey-2026'
+    >>> mapping_id("Webinar  survey 2026"), mapping_id("Опрос офисов 2026"), mapping_id("Анкета 2026")
+    ('webinar survey 2026', 'опрос офисов 2026', 'анкета 2026')
     """
-    return slugify(name)
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
 def load_mapping(data: str | bytes | dict[str, Any], label: str = "mapping") -> Mapping:
@@ -183,7 +185,7 @@ def load_mapping(data: str | bytes | dict[str, Any], label: str = "mapping") -> 
     if not isinstance(data, dict):
         raise ImportRejected([Problem(label, "", "", "", reason("must be a JSON object"))])
     name = str(data.get("name") or "").strip()
-    if not name or not slugify(name):
+    if not name:
         bad("name", None, reason("is empty: a mapping needs a name"))
     header_row = data.get("header_row")
     if header_row is not None and (not isinstance(header_row, int) or header_row < 1):
@@ -869,15 +871,29 @@ def import_survey(
 # --- Saved mappings -----------------------------------------------------------------------------------
 
 
+def _saved_id(tx: Tx, name: str) -> str | None:
+    """The id of the mapping saved under ``name`` (the same once casefolded and its spacing collapsed),
+    whatever id it was saved under (older versions saved under the name's slug), or None."""
+    key = mapping_id(name)
+    return next((str(r["id"]) for r in mappings(tx) if mapping_id(str(r["name"] or "")) == key), None)
+
+
 def save_mapping(tx: Tx, mapping: Mapping) -> None:
-    """Save ``mapping`` under its name (replacing one saved under the same name), in the history."""
-    before = mapping_by_id(tx, mapping.id)
+    """Save ``mapping`` under its name (replacing the one saved under the same name, and never one saved
+    under another name), in the history."""
+    saved_as = _saved_id(tx, mapping.name)
+    before = mapping_by_id(tx, saved_as) if saved_as else None
+    if saved_as is None:
+        saved_as, n = mapping.id, 1
+        while mapping_by_id(tx, saved_as) is not None:  # (an older mapping's slug id: keep it)
+            n += 1
+            saved_as = f"{mapping.id} [{n}]"
     text = mapping.dumps()
-    put_mapping(tx, mapping.id, mapping.name, text, datetime.now(UTC).isoformat(), history.actor())
+    put_mapping(tx, saved_as, mapping.name, text, datetime.now(UTC).isoformat(), history.actor())
     history.record(
         tx,
         "mapping",
-        subject=f"mapping:{mapping.id}",
+        subject=f"mapping:{saved_as}",
         summary=f"survey mapping {mapping.name} saved",
         before={"mapping": before["mapping"]} if before else {},
         after={"mapping": text},
@@ -887,7 +903,8 @@ def save_mapping(tx: Tx, mapping: Mapping) -> None:
 
 def saved_mapping(tx: Tx, name: str) -> Mapping | None:
     """The mapping saved under ``name`` (or its id), or None."""
-    row = mapping_by_id(tx, mapping_id(name))
+    found = _saved_id(tx, name)
+    row = mapping_by_id(tx, found) if found else mapping_by_id(tx, name)
     return load_mapping(row["mapping"], row["name"]) if row else None
 
 

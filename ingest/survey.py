@@ -20,7 +20,7 @@ from typing import Any
 
 from graphapp.ingest.normalise import closest, lookup_country, topic_key
 from graphapp.ingest.problems import ImportRejected, Problem, reason
-from graphapp.ingest.readers import COLUMNS, _cell, _decode, normalise_header
+from graphapp.ingest.readers import COLUMNS, KIND_ALIASES, _cell, _decode, csv_delimiter, normalise_header
 
 __all__ = [
     "NO_INTEREST",
@@ -103,9 +103,7 @@ def _grid(path: Path, data: bytes) -> list[list[str | None]]:
             workbook.close()
     if suffix in (".csv", ".txt", ".tsv"):
         text = _decode(name, data)
-        first_line = text.split("\n", 1)[0]
-        delimiter = max([",", ";", "\t"], key=first_line.count) if first_line else ","
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text), strict=True)
         try:
             return [[_text(c) for c in record] for record in reader]
         except csv.Error as e:
@@ -186,14 +184,7 @@ def read_survey(
     while header and not header[-1]:
         header.pop()
     problems: list[Problem] = []
-    questions: list[str] = []
-    for i, q in enumerate(header):
-        text = q or f"column {i + 1}"
-        if text in questions:
-            problems.append(
-                Problem(name, f"row {header_row}", text, "", reason("appears twice in the header"))
-            )
-        questions.append(text)
+    questions = told_apart(header)
     survey = Survey(name, header_row, questions)
     for number, cells in enumerate(grid[header_row:], start=header_row + 1):
         if not any(cells):
@@ -216,6 +207,30 @@ def read_survey(
     return survey
 
 
+def told_apart(header: list[str | None]) -> list[str]:
+    """The questions of a header row, each told apart from the others: a blank one is "column N", and a
+    question asked again ("Other (please specify)" after each multi-select question, as Google Forms and
+    SurveyMonkey export) is numbered from its second time on, "Other (please specify) [2]".
+
+    >>> told_apart(["Name", "Other (please specify)", None, "Other (please specify)"])
+    ['Name', 'Other (please specify)', 'column 3', 'Other (please specify) [2]']
+    """
+    questions: list[str] = []
+    seen: dict[str, int] = {}
+    for i, q in enumerate(header):
+        text = q or f"column {i + 1}"
+        key = " ".join(text.split())
+        seen[key] = seen.get(key, 0) + 1
+        number = seen[key]
+        while number > 1 and f"{key} [{number}]" in seen:
+            number += 1
+        if number > 1:
+            text = f"{key} [{number}]"
+            seen[text] = 1
+        questions.append(text)
+    return questions
+
+
 def is_graphapp_file(path: str | os.PathLike[str]) -> bool:
     """Whether a file is in graphapp's own import format (at least half the columns of its first row are
     graphapp's), rather than a survey tool's export. JSON files are always graphapp's."""
@@ -233,8 +248,8 @@ def is_graphapp_file(path: str | os.PathLike[str]) -> bool:
 
         workbook = load_workbook(path, read_only=True)
         try:
-            if len(workbook.sheetnames) > 1:
-                return True  # one sheet per kind: graphapp's workbook
+            if any(KIND_ALIASES.get(s.strip().lower()) for s in workbook.sheetnames):
+                return True  # a sheet named after a kind of record: graphapp's workbook
         finally:
             workbook.close()
     known = {c for columns in COLUMNS.values() for c in columns}
