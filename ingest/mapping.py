@@ -70,6 +70,7 @@ __all__ = [
     "map_survey",
     "mapping_id",
     "plan_survey",
+    "read_mapping",
     "read_mapping_file",
     "save_mapping",
     "saved_mapping",
@@ -170,11 +171,24 @@ def mapping_id(name: str) -> str:
 
 def load_mapping(data: str | bytes | dict[str, Any], label: str = "mapping") -> Mapping:
     """A mapping from its JSON (text or parsed); :class:`ImportRejected` says what is wrong with it."""
+    mapping, problems = read_mapping(data, label)
+    if problems:
+        raise ImportRejected(problems)
+    return mapping
+
+
+def read_mapping(data: str | bytes | dict[str, Any], label: str = "mapping") -> tuple[Mapping, list[Problem]]:
+    """A mapping from its JSON (text or parsed), read leniently: each choice kept as it was made (a wrong
+    field is read as ignore), with every problem it has, each naming its question (the mapping page shows
+    a form as it was filled in, with each problem beside its question). A level written in words, in
+    English, French or Russian ("Beginner", "débutant"), is read as :func:`level_of` reads answers.
+
+    >>> m, problems = read_mapping({"name": "x", "columns": [{"question": "Q", "field": "topic_level"}],
+    ...                             "values": {"levels": {"meh": "Beginner"}}})
+    >>> m.values["levels"], [(p.column, p.value) for p in problems]
+    ({'meh': 'learning'}, [('Q', '')])
+    """
     problems: list[Problem] = []
-
-    def bad(column: str, value: Any, why: Reason) -> None:
-        problems.append(Problem(label, "", column, "" if value is None else str(value), why))
-
     if not isinstance(data, dict):
         try:
             data = json.loads(data)
@@ -184,6 +198,13 @@ def load_mapping(data: str | bytes | dict[str, Any], label: str = "mapping") -> 
             ) from e
     if not isinstance(data, dict):
         raise ImportRejected([Problem(label, "", "", "", reason("must be a JSON object"))])
+    return _read_mapping(data, label, problems)
+
+
+def _read_mapping(data: dict[str, Any], label: str, problems: list[Problem]) -> tuple[Mapping, list[Problem]]:
+    def bad(column: str, value: Any, why: Reason) -> None:
+        problems.append(Problem(label, "", column, "" if value is None else str(value), why))
+
     name = str(data.get("name") or "").strip()
     if not name:
         bad("name", None, reason("is empty: a mapping needs a name"))
@@ -204,7 +225,7 @@ def load_mapping(data: str | bytes | dict[str, Any], label: str = "mapping") -> 
         what = str(item.get("field") or IGNORE)
         if what not in FIELDS:
             bad(question, what, reason("is not a field; use one of %(fields)s", fields=", ".join(FIELDS)))
-            continue
+            what = IGNORE
         level = item.get("level")
         if level is not None and level not in LEVELS:
             bad(question, level, reason("is not a level; use one of %(levels)s", levels=", ".join(LEVELS)))
@@ -238,6 +259,9 @@ def load_mapping(data: str | bytes | dict[str, Any], label: str = "mapping") -> 
         values[kind] = {str(k): v.strip() for k, v in answers.items()}
         if kind == "levels":
             for answer, meant in values[kind].items():
+                said = level_of(meant) if meant not in (*LEVELS, IGNORE) else None
+                if said is not None:
+                    meant = values[kind][answer] = IGNORE if said == NO_INTEREST else said
                 if meant not in (*LEVELS, IGNORE):
                     bad(
                         "values",
@@ -252,9 +276,7 @@ def load_mapping(data: str | bytes | dict[str, Any], label: str = "mapping") -> 
             for answer, meant in values[kind].items():
                 if meant != IGNORE and country_code(meant) is None:
                     bad("values", answer, reason("means %(meant)s, which is not a country", meant=meant))
-    if problems:
-        raise ImportRejected(problems)
-    return Mapping(name, columns, header_row, values)
+    return Mapping(name, columns, header_row, values), problems
 
 
 def read_mapping_file(path: str | os.PathLike[str]) -> Mapping:
