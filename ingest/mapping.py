@@ -24,14 +24,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from graphapp.ingest.normalise import topic_key
+from graphapp.ingest.normalise import normalise_email, topic_key
 from graphapp.ingest.plan import (
     MEMBERS_BY_EMAIL,
     NameIndex,
     Plan,
-    _all_nodes,
-    _listify,
     apply_plan,
+    held_nodes,
     name_key,
     plan_import,
 )
@@ -50,7 +49,7 @@ from graphapp.ingest.survey import (
 )
 from graphapp.queries import history
 from graphapp.queries.cypher import Store, Tx
-from graphapp.queries.schema import LEVELS, NODES, RELS_FROM, batches
+from graphapp.queries.schema import LEVELS, RELS_FROM, batches
 from graphapp.queries.surveys import mapping_by_id, mappings, members_at, put_mapping
 
 __all__ = [
@@ -458,16 +457,8 @@ class _Reader:
     def __init__(self, tx: Tx, survey: Survey, mapping: Mapping) -> None:
         self.survey = survey
         self.mapping = mapping
-        self.topics = NameIndex(
-            "topic", {r["id"]: _listify(r, NODES["Topic"].list_properties) for r in _all_nodes(tx, "Topic")}
-        )
-        self.organisations = NameIndex(
-            "organisation",
-            {
-                r["id"]: _listify(r, NODES["Organisation"].list_properties)
-                for r in _all_nodes(tx, "Organisation")
-            },
-        )
+        self.topics = NameIndex("topic", held_nodes(tx, "Topic"))
+        self.organisations = NameIndex("organisation", held_nodes(tx, "Organisation"))
         self.problems: list[Problem] = []
         self.unmapped: dict[tuple[str, str], Unmapped] = {}
         self.new_topics = False
@@ -719,18 +710,14 @@ def map_survey(tx: Tx, survey: Survey, mapping: Mapping, confirm: bool | Collect
     return mapped
 
 
-def _normalised_email(text: Any) -> str | None:
-    from graphapp.ingest.normalise import normalise_email
-
-    return normalise_email(str(text)) if text else None
-
-
 def _match_people(
     tx: Tx, mapped: Mapped, orgs_of: dict[str, str], confirm: bool | Collection[str]
 ) -> list[Match]:
     """Rows whose email no member has, but whose name and organisation a member has: matches, taken only
     when confirmed (else each is a problem)."""
-    emails = sorted({e for r in mapped.table.rows if (e := _normalised_email(r.values.get("email")))})
+    emails = sorted(
+        {e for r in mapped.table.rows if (e := normalise_email(str(r.values.get("email") or "")))}
+    )
     held: dict[str, str] = {}
     for batch in batches(emails):
         held.update({r["email"]: r["id"] for r in MEMBERS_BY_EMAIL.run(tx, emails=batch)})
@@ -739,7 +726,7 @@ def _match_people(
         people.setdefault((m["organisation"], name_key(str(m["name"] or ""))), []).append(m)
     matches = []
     for row in mapped.table.rows:
-        email = _normalised_email(row.values.get("email"))
+        email = normalise_email(str(row.values.get("email") or ""))
         if (email and email in held) or row.where not in orgs_of or not row.values.get("name"):
             continue
         found = people.get((orgs_of[row.where], name_key(str(row.values["name"]))), [])
@@ -801,7 +788,7 @@ def _keep_what_they_hold(
     ids: dict[str, RawRow] = {}
     for row in mapped.table.rows:
         given = row.values.get("id")
-        email = _normalised_email(row.values.get("email"))
+        email = normalise_email(str(row.values.get("email") or ""))
         member = given or (member_id(email) if email else None)
         if member:
             ids[member] = row
