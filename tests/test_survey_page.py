@@ -184,9 +184,11 @@ def test_a_wrong_choice_keeps_the_form_with_the_problem_beside_its_question(coor
     kept = _fields(html)  # the form, as it was filled in
     assert kept["mapping_name"] == "Webinar, my choices"
     assert kept["field-5"] == "title" and kept["field-8"] == "topic_level" and kept["field-2"] == "email"
-    beside = html.split('id="beside-8"', 1)[1].split("</ul>", 1)[0]
-    assert "How would you describe your experience with record linkage?" in beside
-    assert "say which topic" in beside
+    # Beside its question, and in the list of problems naming the question (the problem has no row).
+    row = html.split('id="question-8"', 1)[1].split("</tr>", 1)[0]
+    assert "say which topic" in row.split('id="beside-8"', 1)[1]
+    problems = html.split('id="problems-heading"', 1)[1].split("</section>", 1)[0]
+    assert "question &#39;How would you describe your experience with record linkage?&#39;: is a topic" in problems
 
 
 def test_a_level_typed_in_words_is_read_as_answers_are(coordinator) -> None:

@@ -152,11 +152,15 @@ def _shown(p: Problem, labels: dict[str, str]) -> str:
 
 
 def _beside(problems: list[Problem], labels: dict[str, str]) -> dict[str, list[str]]:
-    """The problems to show beside each question (the first few of each)."""
+    """The problems to show beside each question (the first few of each), without the question again."""
     out: dict[str, list[str]] = {}
     for p in problems:
         if p.column:
-            out.setdefault(" ".join(p.column.split()), []).append(_shown(p, labels))
+            shown = _shown(Problem(p.file, p.row, "", p.value, p.reason, p.suggestions), labels)
+            if not p.row:
+                why = said(p.reason, labels, on_page=True)
+                shown = f"{p.quoted_value()} {why}" if p.value else why
+            out.setdefault(" ".join(p.column.split()), []).append(shown)
     return {q: shown[:3] for q, shown in out.items()}
 
 
@@ -199,6 +203,7 @@ def survey_page(label: str, data: bytes, form: Any | None = None) -> Any:
     if len(token) > room:
         # (the page carries the file in its form, which grows it: one this large could not come back)
         most = f"{max(room, 0) * len(data) / len(token) / 2**20:.1f}"
+        size = f"{len(data) / 2**20:.1f}"
         return render_template(
             "pages/import_mapping.html",
             label="",
@@ -208,7 +213,7 @@ def survey_page(label: str, data: bytes, form: Any | None = None) -> Any:
                     "export can be at most %(limit)s MiB here. Remove the questions that are not needed, "
                     "or split the answers into several files.",
                     file=label,
-                    size=f"{len(data) / 2**20:.1f}",
+                    size=size,
                     limit=most,
                 )
             ],
@@ -270,18 +275,15 @@ def survey_page(label: str, data: bytes, form: Any | None = None) -> Any:
             for q in survey.questions
         ]
         context["topics"] = store.read(topic_names)
-        if form_problems:
-            context["problems"] = [_shown(p, labels) for p in form_problems]
-            context["beside"] = _beside(form_problems, labels)
-            context["header_problems"] = [
-                _shown(p, labels) for p in form_problems if p.column == "" and p.row
-            ] + [_shown(p, labels) for p in form_problems if p.column == "header_row"]
-            return render_template("pages/import_mapping.html", **context), 400
-        if action == "save":
+        context["header_problems"] = [
+            _shown(p, labels) for p in form_problems if p.column in ("", "header_row") and p.row
+        ]
+        if action == "save" and not form_problems:
             store.write(save_mapping, mapping)
             context["saved"] = store.read(mappings)
             context["saved_now"] = mapping.name
-        write = action == "import" and not fresh
+        # (a mapping with problems is never imported, but its dry run still shows what it reads)
+        write = action == "import" and not fresh and not form_problems
 
         def run(tx: Tx) -> Any:
             done = plan_survey(tx, survey, mapping, confirm)
@@ -292,11 +294,12 @@ def survey_page(label: str, data: bytes, form: Any | None = None) -> Any:
         try:
             done = store.write(run) if write else store.read(run)
         except SurveyRejected as e:
-            context.update(_rejected(e, labels))
+            context.update(_rejected(e, labels, form_problems))
             return render_template("pages/import_mapping.html", **context), 400
         except ImportRejected as e:
-            context["problems"] = [_shown(p, labels) for p in e.problems]
-            context["beside"] = _beside(e.problems, labels)
+            every = form_problems + e.problems
+            context["problems"] = [_shown(p, labels) for p in every]
+            context["beside"] = _beside(every, labels)
             return render_template("pages/import_mapping.html", **context), 400
     counts = done.plan.counts()
     context.update(
@@ -310,15 +313,22 @@ def survey_page(label: str, data: bytes, form: Any | None = None) -> Any:
         dry_run=not write,
         nothing=done.plan.is_empty(),
     )
+    if form_problems:
+        context.update(
+            problems=[_shown(p, labels) for p in form_problems],
+            beside=_beside(form_problems, labels),
+            rejected=True,
+        )
+        return render_template("pages/import_mapping.html", **context), 400
     return render_template("pages/import_mapping.html", **context)
 
 
-def _rejected(e: SurveyRejected, labels: dict[str, str]) -> dict[str, Any]:
+def _rejected(e: SurveyRejected, labels: dict[str, str], first: list[Problem]) -> dict[str, Any]:
     mapped = e.mapped
     unmapped = mapped.unmapped if mapped else []
     return {
-        "problems": [_shown(p, labels) for p in e.problems],
-        "beside": _beside(e.problems, labels),
+        "problems": [_shown(p, labels) for p in first + e.problems],
+        "beside": _beside(first + e.problems, labels),
         "rejected": True,
         "preview": _preview(mapped) if mapped else [],
         "matches": mapped.matches if mapped else [],
