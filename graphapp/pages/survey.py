@@ -146,8 +146,8 @@ def _shown(p: Problem, labels: dict[str, str]) -> str:
         where = {"file": labels.get(p.file, p.file), "question": p.column, "value": p.quoted_value()}
         why = said(p.reason, labels, on_page=True)
         if where["value"]:
-            return _("%(file)s, question '%(question)s': %(value)s %(reason)s", reason=why, **where)
-        return _("%(file)s, question '%(question)s': %(reason)s", reason=why, **where)
+            return str(_("%(file)s, question '%(question)s': %(value)s %(reason)s", reason=why, **where))
+        return str(_("%(file)s, question '%(question)s': %(reason)s", reason=why, **where))
     return shown_problem(p, labels)
 
 
@@ -239,7 +239,7 @@ def survey_page(label: str, data: bytes, form: Any | None = None) -> Any:
                 survey = read_survey(path, shown, max_bytes=limit)
                 asked = shown
             fresh = form is None or (asked is not None and shown is not None and asked != shown)
-            if fresh:
+            if form is None or fresh:
                 vocabulary = store.read(topic_names)
                 mapping = guess_mapping(survey, PurePath(label).stem, vocabulary)
                 if form is not None:
