@@ -188,7 +188,10 @@ def test_a_wrong_choice_keeps_the_form_with_the_problem_beside_its_question(coor
     row = html.split('id="question-8"', 1)[1].split("</tr>", 1)[0]
     assert "say which topic" in row.split('id="beside-8"', 1)[1]
     problems = html.split('id="problems-heading"', 1)[1].split("</section>", 1)[0]
-    assert "question &#39;How would you describe your experience with record linkage?&#39;: is a topic" in problems
+    assert (
+        "question &#39;How would you describe your experience with record linkage?&#39;: is a topic"
+        in problems
+    )
 
 
 def test_a_level_typed_in_words_is_read_as_answers_are(coordinator) -> None:
