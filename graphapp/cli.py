@@ -248,8 +248,9 @@ def _survey_hint(paths: list[str]) -> str:
     type=click.Path(dir_okay=False),
     metavar="OUT.json",
     help="Write a first-guess mapping for a survey export (one file) to OUT.json, to correct and then "
-    "pass to --mapping; import nothing.",
+    "pass to --mapping; import nothing. An existing OUT.json is kept, unless --force.",
 )
+@click.option("--force", is_flag=True, help="With --guess-mapping: replace OUT.json if it exists.")
 def import_command(
     files: tuple[str, ...],
     dry_run: bool,
@@ -260,6 +261,7 @@ def import_command(
     confirm_matches: bool,
     save_mapping: bool,
     guess_to: str | None,
+    force: bool,
 ) -> None:
     """Import members, organisations, topics, workstreams, themes, projects or resources from CSV, XLSX or
     JSON files; or members from a survey tool's export, through a mapping (--mapping).
@@ -278,8 +280,10 @@ def import_command(
             raise Failure(
                 "--kind and --new-topics are for graphapp's own files; a survey's mapping says it all"
             )
+    if force and not guess_to:
+        raise Failure("--force goes with --guess-mapping")
     if guess_to:
-        _guess_mapping(files[0], guess_to)
+        _guess_mapping(files[0], guess_to, force)
     elif mapping_ref:
         _run_survey_import(files[0], mapping_ref, dry_run, as_json, confirm_matches, save_mapping)
     else:
@@ -288,9 +292,12 @@ def import_command(
         _run_import(list(files), kind, dry_run, as_json, new_topics)
 
 
-def _guess_mapping(path: str, out: str) -> None:
+def _guess_mapping(path: str, out: str, force: bool) -> None:
     from graphapp.ingest.mapping import guess_mapping, header_of
     from graphapp.queries.surveys import topic_names
+
+    if Path(out).exists() and not force:
+        raise Failure(f"{out} exists: a first guess would replace it (add --force to replace it)")
 
     with _opened(errors=(ImportRejected,), reading=True) as store:
         survey = header_of(path)
@@ -318,6 +325,11 @@ def _run_survey_import(path: str, ref: str, dry_run: bool, as_json: bool, confir
     )
     from graphapp.queries.surveys import mappings
 
+    if ref.lower().endswith((".yaml", ".yml")):
+        raise Failure(
+            f"{Path(ref).name}: mapping files are JSON only; write it as JSON (docs/import-formats.md, "
+            "'Survey exports', has an example)"
+        )
     is_file = ref.lower().endswith(".json") or Path(ref).is_file()
     if save and not is_file:
         raise Failure("--save-mapping saves a mapping file: give --mapping FILE.json")
@@ -346,6 +358,7 @@ def _run_survey_import(path: str, ref: str, dry_run: bool, as_json: bool, confir
                 {
                     "dry_run": dry_run,
                     "mapping": mapping.name,
+                    "mapping_saved": save and not dry_run,
                     "changes": done.plan.counts(),
                     "changed": done.plan.changed,
                     "new_topics": done.plan.new_topics,
@@ -368,6 +381,11 @@ def _run_survey_import(path: str, ref: str, dry_run: bool, as_json: bool, confir
         )
     if save and not dry_run:
         click.echo(f"saved the mapping as {mapping.name!r}: next time, --mapping {mapping.name!r}")
+    elif save:
+        click.echo(
+            f"the mapping {mapping.name!r} was not saved: a dry run writes nothing "
+            "(--save-mapping without --dry-run saves it once the import succeeds)"
+        )
 
 
 @cli.command()

@@ -18,19 +18,19 @@ from __future__ import annotations
 
 import json
 import os
+import unicodedata
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from graphapp.ingest.normalise import slugify, topic_key
+from graphapp.ingest.normalise import normalise_email, topic_key
 from graphapp.ingest.plan import (
     MEMBERS_BY_EMAIL,
     NameIndex,
     Plan,
-    _all_nodes,
-    _listify,
     apply_plan,
+    held_nodes,
     name_key,
     plan_import,
 )
@@ -42,14 +42,15 @@ from graphapp.ingest.survey import (
     country_code,
     country_suggestions,
     guess_header_row,
+    is_blank_answer,
     level_of,
     level_suggestions,
     read_survey,
 )
 from graphapp.queries import history
 from graphapp.queries.cypher import Store, Tx
-from graphapp.queries.schema import LEVELS, NODES, RELS_FROM, batches
-from graphapp.queries.surveys import mapping_by_id, members_at, put_mapping
+from graphapp.queries.schema import LEVELS, RELS_FROM, batches
+from graphapp.queries.surveys import mapping_by_id, mappings, members_at, put_mapping
 
 __all__ = [
     "FIELDS",
@@ -68,6 +69,7 @@ __all__ = [
     "map_survey",
     "mapping_id",
     "plan_survey",
+    "read_mapping",
     "read_mapping_file",
     "save_mapping",
     "saved_mapping",
@@ -95,6 +97,9 @@ VALUE_KINDS = ("levels", "countries", "organisations", "topics")
 IGNORE = "ignore"
 NEW = "new"  # (organisations and topics: create it, as written)
 DEFAULT_SEPARATORS = ";"
+#: The level of a topic a list names, when the list's column gives none: it adds the topic to a member who
+#: does not hold it, and never lowers the level of one they hold.
+LIST_LEVEL = "practising"
 OTHER_SEPARATORS = ",;\n"
 
 
@@ -154,21 +159,35 @@ class Mapping:
 
 
 def mapping_id(name: str) -> str:
-    """The id a mapping is saved under: the slug of its name.
+    """The id a mapping is saved under: its name casefolded, NFC-normalised, its spacing collapsed, in
+    any script (two names that differ only in case or spacing are the same mapping; any others are not).
 
-    >>> mapping_id("Webinar survey 2026")
-    'webinar-survey-2026'
+    >>> mapping_id("Webinar  survey 2026"), mapping_id("Опрос офисов 2026"), mapping_id("Анкета 2026")
+    ('webinar survey 2026', 'опрос офисов 2026', 'анкета 2026')
     """
-    return slugify(name)
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
 def load_mapping(data: str | bytes | dict[str, Any], label: str = "mapping") -> Mapping:
     """A mapping from its JSON (text or parsed); :class:`ImportRejected` says what is wrong with it."""
+    mapping, problems = read_mapping(data, label)
+    if problems:
+        raise ImportRejected(problems)
+    return mapping
+
+
+def read_mapping(data: str | bytes | dict[str, Any], label: str = "mapping") -> tuple[Mapping, list[Problem]]:
+    """A mapping from its JSON (text or parsed), read leniently: each choice kept as it was made (a wrong
+    field is read as ignore), with every problem it has, each naming its question (the mapping page shows
+    a form as it was filled in, with each problem beside its question). A level written in words, in
+    English, French or Russian ("Beginner", "débutant"), is read as :func:`level_of` reads answers.
+
+    >>> m, problems = read_mapping({"name": "x", "columns": [{"question": "Q", "field": "topic_level"}],
+    ...                             "values": {"levels": {"meh": "Beginner"}}})
+    >>> m.values["levels"], [(p.column, p.value) for p in problems]
+    ({'meh': 'learning'}, [('Q', '')])
+    """
     problems: list[Problem] = []
-
-    def bad(column: str, value: Any, why: Reason) -> None:
-        problems.append(Problem(label, "", column, "" if value is None else str(value), why))
-
     if not isinstance(data, dict):
         try:
             data = json.loads(data)
@@ -178,8 +197,15 @@ def load_mapping(data: str | bytes | dict[str, Any], label: str = "mapping") -> 
             ) from e
     if not isinstance(data, dict):
         raise ImportRejected([Problem(label, "", "", "", reason("must be a JSON object"))])
+    return _read_mapping(data, label, problems)
+
+
+def _read_mapping(data: dict[str, Any], label: str, problems: list[Problem]) -> tuple[Mapping, list[Problem]]:
+    def bad(column: str, value: Any, why: Reason) -> None:
+        problems.append(Problem(label, "", column, "" if value is None else str(value), why))
+
     name = str(data.get("name") or "").strip()
-    if not name or not slugify(name):
+    if not name:
         bad("name", None, reason("is empty: a mapping needs a name"))
     header_row = data.get("header_row")
     if header_row is not None and (not isinstance(header_row, int) or header_row < 1):
@@ -198,7 +224,7 @@ def load_mapping(data: str | bytes | dict[str, Any], label: str = "mapping") -> 
         what = str(item.get("field") or IGNORE)
         if what not in FIELDS:
             bad(question, what, reason("is not a field; use one of %(fields)s", fields=", ".join(FIELDS)))
-            continue
+            what = IGNORE
         level = item.get("level")
         if level is not None and level not in LEVELS:
             bad(question, level, reason("is not a level; use one of %(levels)s", levels=", ".join(LEVELS)))
@@ -232,6 +258,9 @@ def load_mapping(data: str | bytes | dict[str, Any], label: str = "mapping") -> 
         values[kind] = {str(k): v.strip() for k, v in answers.items()}
         if kind == "levels":
             for answer, meant in values[kind].items():
+                said = level_of(meant) if meant not in (*LEVELS, IGNORE) else None
+                if said is not None:
+                    meant = values[kind][answer] = IGNORE if said == NO_INTEREST else said
                 if meant not in (*LEVELS, IGNORE):
                     bad(
                         "values",
@@ -246,9 +275,7 @@ def load_mapping(data: str | bytes | dict[str, Any], label: str = "mapping") -> 
             for answer, meant in values[kind].items():
                 if meant != IGNORE and country_code(meant) is None:
                     bad("values", answer, reason("means %(meant)s, which is not a country", meant=meant))
-    if problems:
-        raise ImportRejected(problems)
-    return Mapping(name, columns, header_row, values)
+    return Mapping(name, columns, header_row, values), problems
 
 
 def read_mapping_file(path: str | os.PathLike[str]) -> Mapping:
@@ -430,16 +457,8 @@ class _Reader:
     def __init__(self, tx: Tx, survey: Survey, mapping: Mapping) -> None:
         self.survey = survey
         self.mapping = mapping
-        self.topics = NameIndex(
-            "topic", {r["id"]: _listify(r, NODES["Topic"].list_properties) for r in _all_nodes(tx, "Topic")}
-        )
-        self.organisations = NameIndex(
-            "organisation",
-            {
-                r["id"]: _listify(r, NODES["Organisation"].list_properties)
-                for r in _all_nodes(tx, "Organisation")
-            },
-        )
+        self.topics = NameIndex("topic", held_nodes(tx, "Topic"))
+        self.organisations = NameIndex("organisation", held_nodes(tx, "Organisation"))
         self.problems: list[Problem] = []
         self.unmapped: dict[tuple[str, str], Unmapped] = {}
         self.new_topics = False
@@ -602,11 +621,13 @@ def map_survey(tx: Tx, survey: Survey, mapping: Mapping, confirm: bool | Collect
     rows: list[RawRow] = []
     origin: dict[str, dict[str, str]] = {}
     orgs_of: dict[str, str] = {}  # row -> organisation id (an existing one)
+    only_listed: dict[str, set[str]] = {}  # row -> the topics only a list names, at the list's default level
     for number, cells in survey.rows:
         where = f"row {number}"
         values: dict[str, Any] = {}
         came: dict[str, str] = {}
         interests: dict[str, str] = {}
+        said: dict[str, str] = {}  # topic -> the level a topic_level answer, or a column's own level, gives
         workstreams: list[str] = []
         knows: list[str] = []
         for i, column in columns:
@@ -624,6 +645,8 @@ def map_survey(tx: Tx, survey: Survey, mapping: Mapping, confirm: bool | Collect
                 came[what] = q
             elif what == "country":
                 came["country"] = q
+                if is_blank_answer(text):
+                    continue  # ("N/A", "-", "none": no answer, not Namibia or Norway)
                 code = reader.country(text, where, q)
                 if code:
                     values["country"] = code
@@ -647,7 +670,9 @@ def map_survey(tx: Tx, survey: Survey, mapping: Mapping, confirm: bool | Collect
                 for item in _split(text, default):
                     name = reader.topic(item, where, q)
                     if name:
-                        interests[name] = _higher(interests.get(name), column.level or "practising")
+                        interests[name] = _higher(interests.get(name), column.level or LIST_LEVEL)
+                        if column.level:
+                            said[name] = _higher(said.get(name), column.level)
                         came[f"topic:{topic_key(name)}"] = q
             elif what == "topic_level":
                 topic = level_topics.get(q)
@@ -655,6 +680,7 @@ def map_survey(tx: Tx, survey: Survey, mapping: Mapping, confirm: bool | Collect
                 if topic and level:
                     # (a topic's own level question says more than a list: it wins over the list's level)
                     interests[topic] = level
+                    said[topic] = level
                     came[f"topic:{topic_key(topic)}"] = q
         if has_topics:
             values["topics"] = [{"name": n, "level": lv} for n, lv in interests.items()]
@@ -669,6 +695,7 @@ def map_survey(tx: Tx, survey: Survey, mapping: Mapping, confirm: bool | Collect
             ),
         )
         rows.append(RawRow(file, where, values))
+        only_listed[where] = {topic_key(n) for n in interests if n not in said}
         origin[where] = {k: v for k, v in came.items() if v}
     mapped = Mapped(
         survey,
@@ -676,17 +703,11 @@ def map_survey(tx: Tx, survey: Survey, mapping: Mapping, confirm: bool | Collect
         origin=origin,
     )
     mapped.matches = _match_people(tx, mapped, orgs_of, confirm)
-    _keep_what_they_hold(tx, mapped, reader, has_topics, "workstreams" in fields)
+    _keep_what_they_hold(tx, mapped, reader, has_topics, "workstreams" in fields, only_listed)
     mapped.problems = reader.problems + mapped.problems
     mapped.unmapped = list(reader.unmapped.values())
     mapped.new_topics = reader.new_topics
     return mapped
-
-
-def _normalised_email(text: Any) -> str | None:
-    from graphapp.ingest.normalise import normalise_email
-
-    return normalise_email(str(text)) if text else None
 
 
 def _match_people(
@@ -694,7 +715,9 @@ def _match_people(
 ) -> list[Match]:
     """Rows whose email no member has, but whose name and organisation a member has: matches, taken only
     when confirmed (else each is a problem)."""
-    emails = sorted({e for r in mapped.table.rows if (e := _normalised_email(r.values.get("email")))})
+    emails = sorted(
+        {e for r in mapped.table.rows if (e := normalise_email(str(r.values.get("email") or "")))}
+    )
     held: dict[str, str] = {}
     for batch in batches(emails):
         held.update({r["email"]: r["id"] for r in MEMBERS_BY_EMAIL.run(tx, emails=batch)})
@@ -703,7 +726,7 @@ def _match_people(
         people.setdefault((m["organisation"], name_key(str(m["name"] or ""))), []).append(m)
     matches = []
     for row in mapped.table.rows:
-        email = _normalised_email(row.values.get("email"))
+        email = normalise_email(str(row.values.get("email") or ""))
         if (email and email in held) or row.where not in orgs_of or not row.values.get("name"):
             continue
         found = people.get((orgs_of[row.where], name_key(str(row.values["name"]))), [])
@@ -747,9 +770,17 @@ def _match_people(
     return matches
 
 
-def _keep_what_they_hold(tx: Tx, mapped: Mapped, reader: _Reader, topics: bool, workstreams: bool) -> None:
+def _keep_what_they_hold(
+    tx: Tx,
+    mapped: Mapped,
+    reader: _Reader,
+    topics: bool,
+    workstreams: bool,
+    only_listed: dict[str, set[str]],
+) -> None:
     """A survey adds to a member's topics and workstreams: those they hold stay (at their level and role,
-    unless the survey gives another level)."""
+    unless a topic's own level question, or a list's own level, gives another level). A topic ticked in a
+    list at its default level never lowers the level a member holds: the higher of the two is kept."""
     if not (topics or workstreams):
         return
     from graphapp.ingest.normalise import member_id
@@ -757,7 +788,7 @@ def _keep_what_they_hold(tx: Tx, mapped: Mapped, reader: _Reader, topics: bool, 
     ids: dict[str, RawRow] = {}
     for row in mapped.table.rows:
         given = row.values.get("id")
-        email = _normalised_email(row.values.get("email"))
+        email = normalise_email(str(row.values.get("email") or ""))
         member = given or (member_id(email) if email else None)
         if member:
             ids[member] = row
@@ -777,6 +808,11 @@ def _keep_what_they_hold(tx: Tx, mapped: Mapped, reader: _Reader, topics: bool, 
     for member, row in ids.items():
         if topics and member in held_topics:
             given = {topic_key(t["name"]): t for t in row.values.get("topics", [])}
+            listed = only_listed.get(row.where, set())
+            for name, level in held_topics[member].items():
+                key = topic_key(name)
+                if key in given and key in listed and level in LEVELS:
+                    given[key] = {**given[key], "level": _higher(level, given[key]["level"])}
             kept = [
                 {"name": name, "level": level}
                 for name, level in held_topics[member].items()
@@ -844,15 +880,29 @@ def import_survey(
 # --- Saved mappings -----------------------------------------------------------------------------------
 
 
+def _saved_id(tx: Tx, name: str) -> str | None:
+    """The id of the mapping saved under ``name`` (the same once casefolded and its spacing collapsed),
+    whatever id it was saved under (older versions saved under the name's slug), or None."""
+    key = mapping_id(name)
+    return next((str(r["id"]) for r in mappings(tx) if mapping_id(str(r["name"] or "")) == key), None)
+
+
 def save_mapping(tx: Tx, mapping: Mapping) -> None:
-    """Save ``mapping`` under its name (replacing one saved under the same name), in the history."""
-    before = mapping_by_id(tx, mapping.id)
+    """Save ``mapping`` under its name (replacing the one saved under the same name, and never one saved
+    under another name), in the history."""
+    saved_as = _saved_id(tx, mapping.name)
+    before = mapping_by_id(tx, saved_as) if saved_as else None
+    if saved_as is None:
+        saved_as, n = mapping.id, 1
+        while mapping_by_id(tx, saved_as) is not None:  # (an older mapping's slug id: keep it)
+            n += 1
+            saved_as = f"{mapping.id} [{n}]"
     text = mapping.dumps()
-    put_mapping(tx, mapping.id, mapping.name, text, datetime.now(UTC).isoformat(), history.actor())
+    put_mapping(tx, saved_as, mapping.name, text, datetime.now(UTC).isoformat(), history.actor())
     history.record(
         tx,
         "mapping",
-        subject=f"mapping:{mapping.id}",
+        subject=f"mapping:{saved_as}",
         summary=f"survey mapping {mapping.name} saved",
         before={"mapping": before["mapping"]} if before else {},
         after={"mapping": text},
@@ -862,7 +912,8 @@ def save_mapping(tx: Tx, mapping: Mapping) -> None:
 
 def saved_mapping(tx: Tx, name: str) -> Mapping | None:
     """The mapping saved under ``name`` (or its id), or None."""
-    row = mapping_by_id(tx, mapping_id(name))
+    found = _saved_id(tx, name)
+    row = mapping_by_id(tx, found) if found else mapping_by_id(tx, name)
     return load_mapping(row["mapping"], row["name"]) if row else None
 
 

@@ -274,6 +274,12 @@ def _listify(row: Props, list_props: tuple[str, ...]) -> Props:
     return row
 
 
+def held_nodes(tx: Tx, label: str) -> dict[str, Props]:
+    """Every node of a kind the graph holds, by id, its list properties as lists (a survey's mapping
+    reads the vocabulary and the organisations so)."""
+    return {r["id"]: _listify(r, NODES[label].list_properties) for r in _all_nodes(tx, label)}
+
+
 # --- Name indexes: the same topic or organisation, however it is spelt ---------------------------------
 
 

@@ -366,12 +366,41 @@ def _decode(file: str, data: bytes) -> str:
         raise ImportRejected([Problem(file, f"row {line}", "", "", why)]) from e
 
 
+def csv_delimiter(text: str, lines: int = 50) -> str:
+    """The delimiter a CSV file is written with: ",", ";" (Excel in much of Europe, in French or Russian
+    settings) or a tab. Each is tried on the first lines, and the one that splits the most of them into
+    the same number of fields (more than one) wins; title lines above the header (one field) count for
+    none, and commas inside quoted questions do not mislead it.
+
+    >>> csv_delimiter('"What is your name?";"Which topics (e.g. NLP, imputation)?"\\nAna;NLP\\nBen;LLM\\n')
+    ';'
+    >>> csv_delimiter("Survey 2026\\nname,email\\nAna,a@example.org\\n"), csv_delimiter("name\\nAna\\n")
+    (',', ',')
+    """
+    head = "\n".join(text.split("\n", lines)[:lines])
+    best, best_score = ",", (0, 0)
+    for candidate in (",", ";", "\t"):
+        try:
+            counts = [
+                len(r) for r in csv.reader(io.StringIO(head, newline=""), delimiter=candidate) if any(r)
+            ]
+        except csv.Error:
+            continue
+        if len(counts) > 1 and len(text) > len(head):
+            counts = counts[:-1]  # (the last line read may be cut short)
+        wide = [c for c in counts if c > 1]
+        if not wide:
+            continue
+        mode = max(set(wide), key=lambda c: (wide.count(c), c))
+        score = (wide.count(mode), mode)
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
 def _table_from_csv(file: str, data: bytes, kind: str | None) -> Table:
     text = _decode(file, data)
-    first_line = text.split("\n", 1)[0]
-    # Spreadsheets in much of Europe save CSV with ';' or tabs; the header line tells which.
-    delimiter = max([",", ";", "\t"], key=first_line.count) if first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text), strict=True)
     try:
         records = list(reader)
     except csv.Error as e:

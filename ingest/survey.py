@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -19,13 +20,14 @@ from typing import Any
 
 from graphapp.ingest.normalise import closest, lookup_country, topic_key
 from graphapp.ingest.problems import ImportRejected, Problem, reason
-from graphapp.ingest.readers import COLUMNS, _cell, _decode, normalise_header
+from graphapp.ingest.readers import COLUMNS, KIND_ALIASES, _cell, _decode, csv_delimiter, normalise_header
 
 __all__ = [
     "NO_INTEREST",
     "Survey",
     "country_code",
     "country_suggestions",
+    "is_blank_answer",
     "is_graphapp_file",
     "level_of",
     "level_suggestions",
@@ -101,9 +103,7 @@ def _grid(path: Path, data: bytes) -> list[list[str | None]]:
             workbook.close()
     if suffix in (".csv", ".txt", ".tsv"):
         text = _decode(name, data)
-        first_line = text.split("\n", 1)[0]
-        delimiter = max([",", ";", "\t"], key=first_line.count) if first_line else ","
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text), strict=True)
         try:
             return [[_text(c) for c in record] for record in reader]
         except csv.Error as e:
@@ -184,14 +184,7 @@ def read_survey(
     while header and not header[-1]:
         header.pop()
     problems: list[Problem] = []
-    questions: list[str] = []
-    for i, q in enumerate(header):
-        text = q or f"column {i + 1}"
-        if text in questions:
-            problems.append(
-                Problem(name, f"row {header_row}", text, "", reason("appears twice in the header"))
-            )
-        questions.append(text)
+    questions = told_apart(header)
     survey = Survey(name, header_row, questions)
     for number, cells in enumerate(grid[header_row:], start=header_row + 1):
         if not any(cells):
@@ -214,6 +207,30 @@ def read_survey(
     return survey
 
 
+def told_apart(header: list[str | None]) -> list[str]:
+    """The questions of a header row, each told apart from the others: a blank one is "column N", and a
+    question asked again ("Other (please specify)" after each multi-select question, as Google Forms and
+    SurveyMonkey export) is numbered from its second time on, "Other (please specify) [2]".
+
+    >>> told_apart(["Name", "Other (please specify)", None, "Other (please specify)"])
+    ['Name', 'Other (please specify)', 'column 3', 'Other (please specify) [2]']
+    """
+    questions: list[str] = []
+    seen: dict[str, int] = {}
+    for i, q in enumerate(header):
+        text = q or f"column {i + 1}"
+        key = " ".join(text.split())
+        seen[key] = seen.get(key, 0) + 1
+        number = seen[key]
+        while number > 1 and f"{key} [{number}]" in seen:
+            number += 1
+        if number > 1:
+            text = f"{key} [{number}]"
+            seen[text] = 1
+        questions.append(text)
+    return questions
+
+
 def is_graphapp_file(path: str | os.PathLike[str]) -> bool:
     """Whether a file is in graphapp's own import format (at least half the columns of its first row are
     graphapp's), rather than a survey tool's export. JSON files are always graphapp's."""
@@ -231,8 +248,8 @@ def is_graphapp_file(path: str | os.PathLike[str]) -> bool:
 
         workbook = load_workbook(path, read_only=True)
         try:
-            if len(workbook.sheetnames) > 1:
-                return True  # one sheet per kind: graphapp's workbook
+            if any(KIND_ALIASES.get(s.strip().lower()) for s in workbook.sheetnames):
+                return True  # a sheet named after a kind of record: graphapp's workbook
         finally:
             workbook.close()
     known = {c for columns in COLUMNS.values() for c in columns}
@@ -356,13 +373,11 @@ COUNTRY_SPELLINGS = {
     "wales": "GBR",
     "usa": "USA",
     "u s a": "USA",
-    "us": "USA",
     "america": "USA",
     "united states of america": "USA",
     "russia": "RUS",
     "south korea": "KOR",
     "republic of korea": "KOR",
-    "korea": "KOR",
     "turkey": "TUR",
     "türkiye": "TUR",
     "czechia": "CZE",
@@ -389,47 +404,116 @@ COUNTRY_SPELLINGS = {
 }
 
 
+#: Names that fit more than one country: never read as either, the answer is unmapped with both offered.
+AMBIGUOUS_COUNTRIES: dict[str, tuple[str, ...]] = {
+    "congo": ("COG", "COD"),
+    "конго": ("COG", "COD"),
+    "korea": ("KOR", "PRK"),
+    "corée": ("KOR", "PRK"),
+    "корея": ("KOR", "PRK"),
+    "virgin islands": ("VGB", "VIR"),
+    "îles vierges": ("VGB", "VIR"),
+    "виргинские острова": ("VGB", "VIR"),
+}
+
+#: Answers that say "no answer" ("N/A", "-", "none", "no"): a country question answered so is blank.
+BLANK_ANSWERS = frozenset(
+    {
+        "",
+        "na",
+        "n a",
+        "n d",
+        "none",
+        "no",
+        "nil",
+        "null",
+        "not applicable",
+        "nothing",
+        "unknown",
+        "aucun",
+        "aucune",
+        "sans objet",
+        "néant",
+        "inconnu",
+        "нет",
+        "не применимо",
+        "неизвестно",
+    }
+)
+
+
+def is_blank_answer(text: str | None) -> bool:
+    """Whether an answer says nothing: blank, a dash, or "N/A", "none", "no" and the like.
+
+    >>> [is_blank_answer(t) for t in ("N/A", "-", "none", "No", "Norway", "—", "?")]
+    [True, True, True, True, False, True, True]
+    """
+    if text is None or not text.strip():
+        return True
+    if not any(ch.isalnum() for ch in text):
+        return True  # ("-", "—", "?", "...")
+    return topic_key(text) in BLANK_ANSWERS
+
+
 @lru_cache(maxsize=1)
-def _country_names() -> dict[str, str]:
+def _country_index() -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
     """Every name of every country graphapp knows, in English, French and Russian (Babel's CLDR data) and
-    ISO 3166's, as topic keys, mapped to its ISO 3166-1 alpha-3 code."""
+    ISO 3166's, as topic keys, mapped to its ISO 3166-1 alpha-3 code; and the names that fit several."""
     import pycountry
     from babel import Locale
 
-    names: dict[str, str] = {}
+    found: dict[str, set[str]] = {}
     alpha3 = {c.alpha_2: c.alpha_3 for c in pycountry.countries}
     for c in pycountry.countries:
         for name in (c.name, getattr(c, "official_name", None), getattr(c, "common_name", None)):
             if name:
-                names.setdefault(topic_key(name), c.alpha_3)
+                found.setdefault(topic_key(name), set()).add(c.alpha_3)
     for language in ("en", "fr", "ru"):
         for code, name in Locale(language).territories.items():
             if code in alpha3:
-                names.setdefault(topic_key(name), alpha3[code])
+                found.setdefault(topic_key(name), set()).add(alpha3[code])
+    names = {key: next(iter(codes)) for key, codes in found.items() if len(codes) == 1}
+    ambiguous = {key: tuple(sorted(codes)) for key, codes in found.items() if len(codes) > 1}
     for spelling, code in COUNTRY_SPELLINGS.items():
         names[topic_key(spelling)] = code
-    return names
+    for spelling, codes in AMBIGUOUS_COUNTRIES.items():
+        ambiguous[topic_key(spelling)] = codes
+        names.pop(topic_key(spelling), None)
+    return names, ambiguous
+
+
+def _country_names() -> dict[str, str]:
+    return _country_index()[0]
 
 
 def country_code(text: str) -> str | None:
     """The ISO 3166-1 alpha-3 code of a country named in any common spelling, in English, French or
-    Russian, or by its code; None if it names none.
+    Russian, or by its code written in capitals; None if it names none, or more than one (Congo, Korea).
+    Nothing short is guessed: "no", "in" and "NA" name no country (a code is 2 or 3 capital letters).
 
-    >>> country_code("Pays-Bas"), country_code("Нидерланды"), country_code("Holland"), country_code("nl")
+    >>> country_code("Pays-Bas"), country_code("Нидерланды"), country_code("Holland"), country_code("NL")
     ('NLD', 'NLD', 'NLD', 'NLD')
     >>> country_code("Allemagne"), country_code("Германия"), country_code("United Kingdom")
     ('DEU', 'DEU', 'GBR')
-    >>> country_code("Atlantis") is None
-    True
+    >>> [country_code(t) for t in ("Atlantis", "no", "in", "nl", "Congo", "Korea")]
+    [None, None, None, None, None, None]
     """
     key = topic_key(text)
-    if not key:
+    if not key or is_blank_answer(text):
         return None
-    found = _country_names().get(key)
-    if found is not None:
+    names, ambiguous = _country_index()
+    if key in ambiguous:
+        return None
+    found = names.get(key)
+    if found is not None and len(key.replace(" ", "")) > 3:
         return found
-    country = lookup_country(text) if len(text.strip()) <= 3 else None
-    return country.alpha3 if country else None
+    bare = text.strip()
+    if re.fullmatch(r"[A-Z]{2,3}", bare):
+        country = lookup_country(bare)
+        return country.alpha3 if country else found
+    # (a short word in small letters, "no", "in", "us", is not a code: only names of 4 letters or more,
+    # and a few fixed spellings such as "USA", "РФ", are read)
+    return found if found is not None and key in {topic_key(s) for s in COUNTRY_SPELLINGS} else None
 
 
 def country_suggestions(text: str) -> list[str]:
@@ -441,5 +525,8 @@ def country_suggestions(text: str) -> list[str]:
     import pycountry
 
     english = {c.alpha_3: getattr(c, "common_name", None) or c.name for c in pycountry.countries}
+    both = _country_index()[1].get(topic_key(text))
+    if both:
+        return [english.get(code, code) for code in both]
     spellings = {key: english.get(code, code) for key, code in _country_names().items()}
     return closest(text, spellings, limit=3, cutoff=80.0)

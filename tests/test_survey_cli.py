@@ -76,3 +76,36 @@ def test_a_match_by_name_and_organisation_is_refused_until_confirmed(runner, tmp
     assert taken.exit_code == 0, taken.output
     assert "row 4: Chloé Exemple is the member Chloé Exemple of INSEE" in taken.output
     assert len(_members()) == 4
+
+
+def test_a_dry_run_says_the_mapping_was_not_saved(runner, tmp_path: Path) -> None:
+    survey = _setup(runner, tmp_path)
+    dry = runner.invoke(
+        "import", str(survey), "--mapping", str(EXAMPLE_MAPPING), "--dry-run", "--save-mapping"
+    )
+    assert dry.exit_code == 0, dry.output
+    assert "the mapping 'ML webinar survey' was not saved: a dry run writes nothing" in dry.output
+    unknown = runner.invoke("import", str(survey), "--mapping", "ML webinar survey")
+    assert unknown.exit_code == 1 and "no mapping is saved under the name" in unknown.output
+
+
+def test_a_yaml_mapping_file_is_refused_by_name(runner, tmp_path: Path) -> None:
+    survey = _setup(runner, tmp_path)
+    yaml = tmp_path / "mapping.yaml"
+    yaml.write_text("name: ML webinar survey\ncolumns: []\n", encoding="utf-8")
+    refused = runner.invoke("import", str(survey), "--mapping", str(yaml))
+    assert refused.exit_code == 1
+    assert "mapping.yaml: mapping files are JSON only" in refused.output
+    assert "not valid JSON" not in refused.output
+
+
+def test_a_first_guess_never_replaces_a_file_unless_forced(runner, tmp_path: Path) -> None:
+    survey = _setup(runner, tmp_path)
+    out = tmp_path / "mine.json"
+    out.write_text('{"name": "my corrected mapping"}', encoding="utf-8")
+    kept = runner.invoke("import", str(survey), "--guess-mapping", str(out))
+    assert kept.exit_code == 1 and "mine.json exists" in kept.output and "--force" in kept.output
+    assert json.loads(out.read_text("utf-8")) == {"name": "my corrected mapping"}
+    forced = runner.invoke("import", str(survey), "--guess-mapping", str(out), "--force")
+    assert forced.exit_code == 0, forced.output
+    assert json.loads(out.read_text("utf-8"))["name"] == "webinar"

@@ -317,7 +317,7 @@ def test_a_saved_mapping_is_reused_by_name_and_recorded(network, tmp_path: Path)
     assert again is not None and again.as_json() == mapping.as_json()
     assert network.read(saved_mapping, "no such survey") is None
     recorded = network.read(lambda tx: changes(tx, kind="mapping"))
-    assert [c["subject"] for c in recorded] == ["mapping:ml-webinar-survey"]
+    assert [c["subject"] for c in recorded] == ["mapping:ml webinar survey"]
     # Kept in backups, with the rest of what the network keeps beside its members.
     (kept,) = graph(network)["nodes"]["SurveyMapping"]
     assert kept["name"] == "ML webinar survey" and json.loads(kept["mapping"]) == mapping.as_json()

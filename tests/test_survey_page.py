@@ -151,7 +151,7 @@ def test_a_tampered_or_stale_file_is_refused_plainly(coordinator) -> None:
 
 def test_members_cannot_reach_the_survey_import(app) -> None:
     client = signed_in(app, "m@example.org", "member")
-    assert client.post("/import/survey", data={}).status_code in (302, 403)
+    assert client.post("/import/survey", data={}).status_code == 403
 
 
 def test_hostile_answers_are_shown_as_text(coordinator) -> None:
@@ -167,3 +167,130 @@ def test_hostile_answers_are_shown_as_text(coordinator) -> None:
     for raw in RAW:
         assert raw not in html
     assert "&lt;script&gt;alert" in html
+
+
+# --- What a cold review found (issue 16, second round) ------------------------------------------------------
+
+
+def test_a_wrong_choice_keeps_the_form_with_the_problem_beside_its_question(coordinator) -> None:
+    form = _fields(_upload(coordinator, EXAMPLE_SURVEY.read_bytes(), "webinar.csv").get_data(as_text=True))
+    form.update(action="import", mapping_name="Webinar, my choices")
+    form["topic-8"] = ""  # a level question, with no topic said
+    form["field-5"] = "title"
+    page = coordinator.post("/import/survey", data=form)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 400
+    assert _members(coordinator) == 0
+    kept = _fields(html)  # the form, as it was filled in
+    assert kept["mapping_name"] == "Webinar, my choices"
+    assert kept["field-5"] == "title" and kept["field-8"] == "topic_level" and kept["field-2"] == "email"
+    # Beside its question, and in the list of problems naming the question (the problem has no row).
+    row = html.split('id="question-8"', 1)[1].split("</tr>", 1)[0]
+    assert "say which topic" in row.split('id="beside-8"', 1)[1]
+    problems = html.split('id="problems-heading"', 1)[1].split("</section>", 1)[0]
+    assert (
+        "question &#39;How would you describe your experience with record linkage?&#39;: is a topic"
+        in problems
+    )
+
+
+def test_a_level_typed_in_words_is_read_as_answers_are(coordinator) -> None:
+    text = EXAMPLE_SURVEY.read_text("utf-8-sig").replace("Beginner", "dabbled a little")
+    form = _fields(_upload(coordinator, text.encode("utf-8"), "webinar.csv").get_data(as_text=True))
+    for answer, meant in (("dabbled a little", "Beginner"), ("text classification", "NLP")):
+        (j,) = [k.split("-")[1] for k, v in form.items() if k.startswith("answer-") and v == answer]
+        form[f"other-{j}"] = meant
+    form.update(action="preview")
+    page = coordinator.post("/import/survey", data=form)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200, html
+    assert "record linkage (learning)" in html  # Ben's "dabbled a little", said to be "Beginner"
+
+
+SECTIONED = (
+    "Section A,Section A,Section B,Section B\n"
+    "What is your name?,Email address,Which organisation do you work for?,What is your job title?\n"
+    "Ana Example,ana.example@example.org,INSEE,Analyst\n"
+    "Ben Sample,ben.sample@example.org,INSEE,Statistician\n"
+)
+
+
+def test_changing_the_row_of_questions_guesses_afresh_and_says_so(coordinator) -> None:
+    first = _upload(coordinator, SECTIONED.encode("utf-8"), "sections.csv").get_data(as_text=True)
+    form = _fields(first)
+    assert form["header_row"] == "1"  # (the first guess takes the section titles)
+    form.update(header_row="2", action="import")
+    page = coordinator.post("/import/survey", data=form)
+    html = page.get_data(as_text=True)
+    assert "The questions changed: they are now read from row 2" in html
+    assert _members(coordinator) == 0  # a fresh guess is never imported unseen
+    form = _fields(html)
+    assert form["header_row"] == "2"
+    fields = {form[f"question-{i}"]: form[f"field-{i}"] for i in range(4)}
+    assert fields["What is your name?"] == "name" and fields["Email address"] == "email"
+    form.update(action="import")
+    done = coordinator.post("/import/survey", data=form)
+    assert done.status_code == 200, done.get_data(as_text=True)
+    assert _members(coordinator) == 2  # every respondent
+
+
+def test_choices_follow_their_question_not_their_place(coordinator) -> None:
+    form = _fields(_upload(coordinator, SECTIONED.encode("utf-8"), "sections.csv").get_data(as_text=True))
+    form.update(header_row="2", action="preview")
+    form = _fields(coordinator.post("/import/survey", data=form).get_data(as_text=True))
+    # The same choices, posted in another order: each still goes with its question.
+    for a, b in ((0, 3), (1, 2)):
+        for name in ("question", "field", "separator", "topic"):
+            form[f"{name}-{a}"], form[f"{name}-{b}"] = form[f"{name}-{b}"], form[f"{name}-{a}"]
+    form.update(action="import")
+    done = coordinator.post("/import/survey", data=form)
+    assert done.status_code == 200, done.get_data(as_text=True)
+    assert _members(coordinator) == 2
+
+
+def test_a_row_of_questions_that_holds_none_is_said_beside_the_field(coordinator) -> None:
+    form = _fields(_upload(coordinator, EXAMPLE_SURVEY.read_bytes(), "webinar.csv").get_data(as_text=True))
+    form.update(header_row="40", action="preview", mapping_name="kept")
+    page = coordinator.post("/import/survey", data=form)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 400
+    assert 'id="header-problems"' in html and "holds no questions" in html
+    kept = _fields(html)
+    assert kept["mapping_name"] == "kept" and kept["field-2"] == "email"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("values_count", "many"), ("values_count", "99999999999999"), ("header_row", "²"), ("header_row", "-3")],
+)
+def test_tampered_numbers_are_read_safely(coordinator, name: str, value: str) -> None:
+    form = _fields(_upload(coordinator, EXAMPLE_SURVEY.read_bytes(), "webinar.csv").get_data(as_text=True))
+    form.update({name: value, "action": "preview"})
+    page = coordinator.post("/import/survey", data=form)
+    assert page.status_code in (200, 400)
+    assert "Import a survey export" in page.get_data(as_text=True)
+
+
+def test_a_survey_too_large_to_carry_is_refused_at_upload_naming_the_limit(app, coordinator) -> None:
+    import base64
+    import os
+
+    from openpyxl import Workbook
+
+    # (a limit of 0.6 MiB, and a file under 500 kB, which the test client keeps in memory)
+    limit = int(0.6 * 2**20)
+    app.config.update(GRAPHAPP_MAX_UPLOAD_MB=0.6, MAX_CONTENT_LENGTH=limit, MAX_FORM_MEMORY_SIZE=limit)
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["What is your name?", "Email address", "Tell us about your work"])
+    for i in range(420):
+        sheet.append([f"Person {i}", f"p{i}@example.org", base64.b64encode(os.urandom(900)).decode()])
+    data = io.BytesIO()
+    workbook.save(data)
+    assert 380_000 < len(data.getvalue()) < 480_000  # (within the upload limit)
+    page = _upload(coordinator, data.getvalue(), "big.xlsx")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 413
+    assert "is too large to be mapped on this page" in html and "at most 0." in html
+    assert 'name="survey"' not in html
