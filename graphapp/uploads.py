@@ -142,7 +142,7 @@ def column_meaning(kind: str, column: str) -> Any:
 def import_formats() -> list[dict[str, Any]]:
     """Every kind of import file: its columns (from the importer's tables), whether each is required,
     what it holds, and the template's first example value."""
-    kinds = []
+    kinds: list[dict[str, Any]] = []
     for kind in KINDS:
         rows = list(csv.DictReader(io.StringIO((IMPORT_TEMPLATES / f"{kind}.csv").read_text("utf-8"))))
         columns = [
@@ -332,11 +332,11 @@ def plan_view(plan: Plan, labels: dict[str, str] | None = None, details: int = 1
     the names of what is new, and what changes in the records that change (by name, with the columns
     that change as the files name them)."""
     labels = labels or {}
-    kinds = []
+    kinds: list[dict[str, Any]] = []
     for what, c in plan.counts().items():
         if any(c.get(k) for k in ("created", "updated", "removed")) or (what in NODES and c.get("unchanged")):
             kinds.append({"what": str(PLAN_WORDS.get(what, what)), **c})
-    new = []
+    new: list[dict[str, Any]] = []
     for label, rows in plan.create_nodes.items():
         if rows:
             names = [str(r.get("name") or r.get("title") or r["id"]) for r in rows[:details]]
@@ -344,17 +344,17 @@ def plan_view(plan: Plan, labels: dict[str, str] | None = None, details: int = 1
             new.append({"sentence": sentence, "more": len(rows) - len(names)})
     known: dict[str, dict[str, Any]] = {}
     if plan.catalog is not None:
-        c = plan.catalog
+        held = plan.catalog
         known = {
-            "Member": {**c.named_members, **c.members},
-            "Organisation": c.organisations,
-            "Topic": c.topics,
-            "Workstream": c.workstreams,
-            "Theme": c.themes,
-            "Project": c.projects,
-            "Resource": c.resources,
+            "Member": {**held.named_members, **held.members},
+            "Organisation": held.organisations,
+            "Topic": held.topics,
+            "Workstream": held.workstreams,
+            "Theme": held.themes,
+            "Project": held.projects,
+            "Resource": held.resources,
         }
-    changed = []
+    changed: list[dict[str, Any]] = []
     for label, changes in plan.changed.items():
         updated = {r["id"]: r for r in plan.update_nodes.get(label, [])}
         for node_id, columns in list(changes.items())[:details]:
