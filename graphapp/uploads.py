@@ -229,6 +229,40 @@ ON_THE_PAGE = {
         "is not a topic in the vocabulary: to add it to the vocabulary, list it in a topics file, or tick "
         "'Create new topics' and import again"
     ),
+    # A survey's answers that map to nothing (ingest.mapping): on the page, the table that says what they mean.
+    "is not a level graphapp knows (closest: %(closest)s): say in the mapping's levels what it means "
+    "(learning, practising, expert, or ignore)": reason(
+        "is not a level graphapp knows (closest: %(closest)s): under “What answers mean”, choose the level "
+        "it means, or “ignore”"
+    ),
+    "is not a country graphapp knows (closest: %(closest)s): say in the mapping's countries which it is, "
+    "or ignore": reason(
+        "is not a country graphapp knows (closest: %(closest)s): under “What answers mean”, choose the "
+        "country it is, or “ignore”"
+    ),
+    "is not a country graphapp knows: say in the mapping's countries which it is, or ignore": reason(
+        "is not a country graphapp knows: under “What answers mean”, type the country it is, or choose "
+        "“ignore”"
+    ),
+    "is not an organisation in the network (closest: %(closest)s): say in the mapping's organisations "
+    "which it is, new, or ignore": reason(
+        "is not an organisation in the network (closest: %(closest)s): under “What answers mean”, choose "
+        "the organisation it is, “new” or “ignore”"
+    ),
+    "is not an organisation in the network: say in the mapping's organisations which it is, new, or "
+    "ignore": reason(
+        "is not an organisation in the network: under “What answers mean”, choose “new” or “ignore”, or "
+        "type the organisation it is"
+    ),
+    "is not a topic in the vocabulary (closest: %(closest)s): say in the mapping's topics which it is, "
+    "new, or ignore": reason(
+        "is not a topic in the vocabulary (closest: %(closest)s): under “What answers mean”, choose the "
+        "topic it is, “new” or “ignore”"
+    ),
+    "is not a topic in the vocabulary: say in the mapping's topics which it is, new, or ignore": reason(
+        "is not a topic in the vocabulary: under “What answers mean”, choose “new” or “ignore”, or type the "
+        "topic it is"
+    ),
     "cannot tell which kind of records this is from its columns; pass --kind": reason(
         "cannot tell which kind of records this is from its columns; name its columns as the template "
         "of its kind does"

@@ -185,8 +185,10 @@ def test_a_wrong_choice_keeps_the_form_with_the_problem_beside_its_question(coor
     assert kept["mapping_name"] == "Webinar, my choices"
     assert kept["field-5"] == "title" and kept["field-8"] == "topic_level" and kept["field-2"] == "email"
     # Beside its question, and in the list of problems naming the question (the problem has no row).
-    row = html.split('id="question-8"', 1)[1].split("</tr>", 1)[0]
-    assert "say which topic" in row.split('id="beside-8"', 1)[1]
+    rows = html.split('id="question-8"', 1)[1].split("</tr>", 2)  # the question's row, then the problem's
+    assert (
+        'aria-describedby="beside-8"' in rows[0] and "say which topic" in rows[1].split('id="beside-8"', 1)[1]
+    )
     problems = html.split('id="problems-heading"', 1)[1].split("</section>", 1)[0]
     assert (
         "question &#39;How would you describe your experience with record linkage?&#39;: is a topic"
