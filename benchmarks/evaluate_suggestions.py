@@ -26,7 +26,9 @@ people linked when they share a visible item; the same four measures over their 
 ``cn_proj``, ...). Graphapp: :func:`graphapp.analytics.suggestions.score_everyone` (and
 :func:`~graphapp.analytics.suggestions.two_steps`) on the :class:`~graphapp.analytics.interest_index.
 InterestIndex` of the visible links, in the default mode ``all``: the code that serves suggestions, with
-each :class:`~graphapp.analytics.suggestions.Scoring` in :data:`VARIANTS`.
+each :class:`~graphapp.analytics.suggestions.Scoring` in :data:`VARIANTS`; and the score as shipped
+(:data:`SHIPPED`), made by :func:`~graphapp.analytics.suggestions.suggest` itself (:func:`shipped_scores`),
+reported beside the variants but not a candidate of the rule below.
 
 **Paired differences**: per data set and task, each method's primary measure (MRR for held-out links,
 precision@10 for people) against the best baseline's, split by split; the mean difference with a 95%
