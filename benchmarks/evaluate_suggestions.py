@@ -26,7 +26,9 @@ people linked when they share a visible item; the same four measures over their 
 ``cn_proj``, ...). Graphapp: :func:`graphapp.analytics.suggestions.score_everyone` (and
 :func:`~graphapp.analytics.suggestions.two_steps`) on the :class:`~graphapp.analytics.interest_index.
 InterestIndex` of the visible links, in the default mode ``all``: the code that serves suggestions, with
-each :class:`~graphapp.analytics.suggestions.Scoring` in :data:`VARIANTS`.
+each :class:`~graphapp.analytics.suggestions.Scoring` in :data:`VARIANTS`; and the score as shipped
+(:data:`SHIPPED`), made by :func:`~graphapp.analytics.suggestions.suggest` itself (:func:`shipped_scores`),
+reported beside the variants but not a candidate of the rule below.
 
 **Paired differences**: per data set and task, each method's primary measure (MRR for held-out links,
 precision@10 for people) against the best baseline's, split by split; the mean difference with a 95%
@@ -51,7 +53,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from graphapp.analytics.interest_index import InterestIndex
-from graphapp.analytics.suggestions import Scoring, score_everyone, two_steps
+from graphapp.analytics.suggestions import SCORING, Scoring, score_everyone, suggest, two_steps
 from graphapp.queries.schema import LEVELS
 
 #: Where each data set comes from, its licence as its package states it, what plays people and topics.
@@ -205,6 +207,11 @@ VARIANTS: dict[str, Scoring] = {
     "graphapp soft + resource + two steps 0.1": Scoring(norm=0.25, rarity="resource", two_steps=0.1),
     "graphapp none + two steps 0.1": Scoring(norm=0.0, two_steps=0.1),
 }
+#: The score as the app ships it (:data:`~graphapp.analytics.suggestions.SCORING`: no normalisation, people
+#: two steps away at 0.1 x their second step *after* everyone who shares a topic), scored by
+#: :func:`~graphapp.analytics.suggestions.suggest` itself (:func:`shipped_scores`). Reported beside the
+#: variants, not one of them: the rule chose among :data:`VARIANTS` before this row existed.
+SHIPPED = "graphapp as shipped (none, two steps 0.1 after)"
 SIMILARITIES = ("cn", "jaccard", "adamic_adar", "resource")
 BASELINES = ("random", "popularity", *SIMILARITIES, *(f"{m}_proj" for m in SIMILARITIES))
 
@@ -223,6 +230,35 @@ def graphapp_scores(index: InterestIndex, scoring: Scoring, mode: str = "all") -
         row[me] = 0
         S[me] = row
     return S
+
+
+def shipped_scores(index: InterestIndex) -> tuple[np.ndarray, np.ndarray]:
+    """Person x person, by the function that serves suggestions (:func:`graphapp.analytics.suggestions.suggest`,
+    the shipped :data:`~graphapp.analytics.suggestions.SCORING`, mode ``all``, nobody left out, a list as
+    long as the network): ``(order, score)``. ``order`` ranks people exactly as the list does (the first
+    gets the most, anyone not listed 0), ``score`` is the score each suggestion carries (for someone two
+    steps away, 0.1 x their second step, which may be above the score of someone listed before them).
+    The first ten of that list are the app's own ten (a list cut at 10 holds its first 10), so
+    precision@5 and @10 are those of the list a member sees.
+
+    >>> ix = InterestIndex.of({"me": {"a": "expert"}, "p": {"a": "expert", "b": "expert"},
+    ...                        "q": {"a": "learning"}, "o": {"b": "expert"}, "x": {"c": "expert"}})
+    >>> order, score = shipped_scores(ix)
+    >>> [ix.member_ids[o] for o in np.argsort(-order[ix.member["me"]], kind="stable")[:3]]
+    ['p', 'q', 'o']
+    >>> bool(score[ix.member["me"], ix.member["x"]] == 0)
+    True
+    """
+    n = index.size
+    order, score = np.zeros((n, n)), np.zeros((n, n))
+    for me, member in enumerate(index.member_ids):
+        listed = suggest(
+            index, member, limit=n, exclude_known=False, exclude_own_organisation=False, scoring=SCORING
+        ).suggestions
+        at = [index.member[s.id] for s in listed]
+        order[me, at] = np.arange(len(at), 0, -1)
+        score[me, at] = [s.score for s in listed]
+    return order, score
 
 
 def person_scores(method: str, B: np.ndarray, index: InterestIndex) -> np.ndarray:
@@ -329,6 +365,10 @@ def evaluate(name: str, splits: int, hold_out: float, methods: tuple[str, ...]) 
             elif method == "popularity":
                 S = np.tile(busy, (n, 1)).astype(np.float64)
                 T = np.tile(popularity, (n, 1)).astype(np.float64)
+            elif method == SHIPPED:  # people in the list's order; items by the scores the list carries
+                order, score = shipped_scores(index)
+                S = order[np.ix_(member, member)]
+                T = score[np.ix_(member, member)].astype(np.float32) @ B
             else:
                 S = person_scores(method, B, index).astype(np.float64)
                 if method in VARIANTS:  # index order -> data order
@@ -407,6 +447,18 @@ def choose(
     return min(pool, key=lambda v: mean_rank[v]), mean_rank, eligible
 
 
+def shipped_rank(cells: dict[tuple[str, str], Cell], who: str = SHIPPED) -> tuple[float, bool]:
+    """``who``'s mean rank among the baselines, the variants and the shipped row, over every data set and
+    task, and whether it is eligible by :func:`choose`'s rule (the shipped row is not a candidate)."""
+    ranks, eligible = [], True
+    for cell in cells.values():
+        everyone = [*BASELINES, *VARIANTS, SHIPPED]
+        order = sorted(everyone, key=lambda x: -cell.mean(x, cell.primary))
+        ranks.append(order.index(who) + 1)
+        eligible = eligible and paired(cell, who)[2] >= 0
+    return statistics.mean(ranks), eligible
+
+
 def table(name: str, task: str, cell: Cell, splits: int) -> list[str]:
     best = cell.best_baseline()
     lines = [
@@ -436,7 +488,7 @@ def main() -> None:
     parser.add_argument("--dataset", choices=[*DATASETS, "all"], default="all")
     args = parser.parse_args()
     names = list(DATASETS) if args.dataset == "all" else [args.dataset]
-    methods = (*BASELINES, *VARIANTS)
+    methods = (*BASELINES, *VARIANTS, SHIPPED)
     cells: dict[tuple[str, str], Cell] = {}
     for name in names:
         started = time.perf_counter()
@@ -457,6 +509,13 @@ def main() -> None:
         for v in sorted(mean_rank, key=lambda v: mean_rank[v]):
             print(f"| {v} | {mean_rank[v]:.2f} | {'yes' if eligible[v] else 'no'} |")
         print(f"\nChosen: {chosen}{'' if eligible[chosen] else ' (no variant was eligible: best mean rank)'}")
+        rank, fits = shipped_rank(cells)
+        print(
+            f"\nThe shipped score, {SHIPPED} (not a candidate: the rule chose among the variants above), "
+            f"by the same measure among the baselines, the variants and itself: mean rank {rank:.2f}, "
+            f"{'eligible' if fits else 'not eligible'}; the chosen variant's mean rank in that company: "
+            f"{shipped_rank(cells, chosen)[0]:.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Suggestion and coverage speed at scale, on each store, beside a naive networkx baseline.
 
     .venv/bin/python -m benchmarks.suggest_speed [--members 100000] [--sample 200]
+        [--baseline-python OTHER_CHECKOUT/.venv/bin/python] [--rounds 2]
 
 The synthetic generator's N members (seed 0; at 100,000 about 800,000 interest edges) go into each store.
 Per store, in this order:
@@ -15,6 +16,12 @@ Per store, in this order:
   (kept per revision). The write sets a value to what it is: nothing is kept by content, so any write
   costs the same rebuild as a real edit.
 
+With ``--baseline-python``, the suggestions of another checkout (its own venv's python, e.g. the commit
+before a change) are timed on the **same stores and server, in the same run**: per store, a fresh process of
+that python and one of this checkout's, each building the interest index once and then timing
+``suggest_peers`` for the same sample (p50, p95, max), taking turns ``--rounds`` times (this checkout first),
+so that the machine's load weighs on both alike. The two checkouts must read the same stored graph.
+
 In the same run, the time networkx takes to score the same members against everyone with the same
 formula on an in-memory bipartite graph (the naive baseline; building that graph is not counted).
 Figures and ratios, not assertions.
@@ -26,8 +33,11 @@ import argparse
 import importlib.util
 import json
 import math
+import os
 import random
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -123,6 +133,66 @@ def time_store(open_store: Callable[[], Store], sample: list[str], writes: int) 
     }
 
 
+#: Run by each checkout's python, in a directory of its own (so that it imports that checkout's graphapp):
+#: opens the store, builds the interest index with one suggestion, then times one suggestion per member
+#: of the sample (read from stdin as JSON) and prints the milliseconds as JSON.
+TIMER = """
+import json, sys, time
+import graphapp
+from graphapp.reports import suggest_peers
+from graphapp.store import LadybugStore, Neo4jStore
+kind, where = sys.argv[1], sys.argv[2]
+sample = json.loads(sys.stdin.read())
+with (LadybugStore(where) if kind == "ladybug" else Neo4jStore(where)) as store:
+    for me in sample[-3:]:
+        store.read(suggest_peers, me)
+    times = []
+    for me in sample:
+        started = time.perf_counter()
+        store.read(suggest_peers, me)
+        times.append((time.perf_counter() - started) * 1000)
+print(json.dumps({"times": times, "graphapp": graphapp.__file__}))
+"""
+
+
+def load_average() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def time_checkout(python: str, kind: str, where: str, sample: list[str]) -> dict[str, Any]:
+    """Suggestions' p50, p95 and max (ms) for ``sample``, in a fresh process of ``python``."""
+    with tempfile.TemporaryDirectory(prefix="graphapp-timer-") as here:
+        done = subprocess.run(
+            [python, "-c", TIMER, kind, where],
+            input=json.dumps(sample),
+            capture_output=True,
+            text=True,
+            cwd=here,
+            check=True,
+        )
+    said = json.loads(done.stdout)
+    times = said["times"]
+    return {
+        "graphapp": said["graphapp"],
+        "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(percentile(times, 95), 1),
+        "max_ms": round(max(times), 1),
+        "load_average": load_average(),
+    }
+
+
+def before_and_after(
+    baseline_python: str, kind: str, where: str, sample: list[str], rounds: int
+) -> list[dict[str, Any]]:
+    """This checkout's suggestions and the baseline's, taking turns (this checkout first)."""
+    runs = []
+    for r in range(rounds):
+        for label, python in (("after", sys.executable), ("before", baseline_python)):
+            runs.append({"round": r + 1, "code": label, **time_checkout(python, kind, where, sample)})
+            print(f"{kind} {label}:", runs[-1], flush=True)
+    return runs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -131,6 +201,11 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=200)
     parser.add_argument("--baseline-sample", type=int, default=20)
     parser.add_argument("--writes", type=int, default=5, help="writes to time what follows one (median, max)")
+    parser.add_argument(
+        "--baseline-python",
+        help="another checkout's python (its venv) whose suggestions are timed on the same stores",
+    )
+    parser.add_argument("--rounds", type=int, default=2, help="turns each checkout takes per store")
     args = parser.parse_args()
     dataset = synthetic(args.members, seed=0)
     results: dict[str, Any] = {
@@ -155,7 +230,12 @@ def main() -> None:
                 )
             )
         results["ladybug"] = time_store(lambda: LadybugStore(path), sample, args.writes)
+        results["ladybug"]["load_average"] = load_average()
         print("LadybugDB:", results["ladybug"], flush=True)
+        if args.baseline_python:
+            results["ladybug_before_and_after"] = before_and_after(
+                args.baseline_python, "ladybug", str(path), sample, args.rounds
+            )
 
         B = nx.Graph()
         B.add_nodes_from(ids, member=True)
@@ -192,7 +272,12 @@ def main() -> None:
                 took, _ = seconds(lambda: import_files(neo4j, files))
             results["neo4j_import_seconds"] = round(took, 1)
             results["neo4j"] = time_store(lambda: Neo4jStore(uri), sample, args.writes)
+            results["neo4j"]["load_average"] = load_average()
             print("Neo4j:", results["neo4j"], flush=True)
+            if args.baseline_python:
+                results["neo4j_before_and_after"] = before_and_after(
+                    args.baseline_python, "neo4j", uri, sample, args.rounds
+                )
 
     base = results["networkx_naive"]
     RESULTS.mkdir(exist_ok=True)
@@ -218,6 +303,15 @@ def main() -> None:
         f"| {base['suggest_p95_ms']} | | 1x | | | | | |"
     )
     print(f"(Neo4j driver decoder: {results['neo4j_driver_decoder']})")
+    if args.baseline_python:
+        print("\n| store, code (round) | suggest p50 ms | p95 ms | max ms | load average (1, 5, 15 min) |")
+        print("|---|---:|---:|---:|---|")
+        for name, key in (("LadybugDB", "ladybug"), ("Neo4j", "neo4j")):
+            for r in results[f"{key}_before_and_after"]:
+                print(
+                    f"| {name}, {r['code']} ({r['round']}) | {r['p50_ms']} | {r['p95_ms']} | {r['max_ms']} "
+                    f"| {r['load_average']} |"
+                )
 
 
 if __name__ == "__main__":
