@@ -126,6 +126,24 @@ class Browser:
         data = urllib.parse.urlencode({"csrf_token": self.token, **form}).encode()
         return self._open(urllib.request.Request(self.base + path.lstrip("/"), data=data))
 
+    def upload(self, path: str, filename: str, content: bytes, **form: str) -> tuple[int, str]:
+        """A form with one file (``files``), as multipart/form-data."""
+        boundary = "graphapp-wheel-test-boundary"
+        parts = [
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+            for name, value in {"csrf_token": self.token, **form}.items()
+        ]
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{filename}"\r\n'
+            "Content-Type: text/csv\r\n\r\n".encode()
+            + content
+            + b"\r\n"
+        )
+        data = b"".join(parts) + f"--{boundary}--\r\n".encode()
+        request = urllib.request.Request(self.base + path.lstrip("/"), data=data)
+        request.add_header("Content-Type", f"multipart/form-data; boundary={boundary}")
+        return self._open(request)
+
     def _open(self, request: urllib.request.Request) -> tuple[int, str]:
         try:
             with self.opener.open(request, timeout=60) as response:
@@ -408,6 +426,25 @@ def test_the_installed_wheel_serves_every_page(installed: tuple[Path, Path], tmp
         ):
             status, body = browser.get(f"/import/templates/{kind}.csv")
             assert status == 200 and body.startswith(("name,", "id,", "title,")), (kind, status, body[:200])
+        # An import checked first: what it would do (pages/_import_plan.html); and a survey tool's export,
+        # which leads to its mapping page (issue 16).
+        browser.get("/import")
+        status, page = browser.upload(
+            "/import",
+            "members.csv",
+            b"name,email,title\nWheel Person,wheel.person@example.org,Analyst\n",
+            dry_run="yes",
+        )
+        assert status == 200 and "nothing was written" in page and "New members: Wheel Person." in page, page[
+            :500
+        ]
+        rendered["pages/import.html"] = rendered["pages/_import_plan.html"] = status
+        browser.get("/import")
+        survey = (Path(__file__).resolve().parent.parent / "docs" / "examples" / "survey.csv").read_bytes()
+        status, page = browser.upload("/import", "webinar.csv", survey)
+        # (two of its answers map to nothing yet: the page asks what they mean, refusing to import until then)
+        assert status == 400 and "Import a survey export" in page and "What answers mean" in page, page[:500]
+        rendered["pages/import_mapping.html"] = status
         # The compiled catalogues came with the wheel (setup.py compiles them when it is built): the
         # chooser's French and Russian.
         for language, word in (("fr", "Langue"), ("ru", "Язык")):
