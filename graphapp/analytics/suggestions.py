@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -516,6 +516,14 @@ def describe(index: InterestIndex, me: int, other: int, score: float, mode: str)
                 t, index.topic_names[index.topic[t]], mine[t], theirs[t], held, relation, makes_the_match(t)
             )
         )
+    return _suggestion(me_, them, score, _kind(index, me, other, mode), shared_topics=shared)
+
+
+def _suggestion(
+    me_: dict[str, Any], them: dict[str, Any], score: float, kind: str, **more: Any
+) -> Suggestion:
+    """A suggestion of ``them`` to ``me_`` (both as :meth:`InterestIndex.details` gives them): who they are,
+    the score to 6 places, the kind, the workstreams both are in and whether they share a region."""
     return Suggestion(
         id=them["id"],
         name=them["name"],
@@ -523,10 +531,10 @@ def describe(index: InterestIndex, me: int, other: int, score: float, mode: str)
         country=them["country"],
         region=them["region"],
         score=float(np.round(score, 6)),
-        kind=_kind(index, me, other, mode),
-        shared_topics=shared,
+        kind=kind,
         shared_workstreams=sorted(set(me_["workstreams"]) & set(them["workstreams"])),
         same_region=bool(me_["region"]) and them["region"] == me_["region"],
+        **more,
     )
 
 
@@ -558,17 +566,12 @@ def describe_two_steps(index: InterestIndex, me: int, other: int, score: float, 
     between_held[people] = True
     bridging = [t for t in their_topics.tolist() if between_held[index.holders_of(t)].any()]
     bridging.sort(key=lambda t: (int(index.holders[t]), index.topic_ids[t]))
-    return Suggestion(
-        id=them["id"],
-        name=them["name"],
-        organisation=them["organisation"],
-        country=them["country"],
-        region=them["region"],
-        score=float(np.round(score, 6)),
-        kind=TWO_STEPS,
+    return _suggestion(
+        me_,
+        them,
+        score,
+        TWO_STEPS,
         shared_topics=[],
-        shared_workstreams=sorted(set(me_["workstreams"]) & set(them["workstreams"])),
-        same_region=bool(me_["region"]) and them["region"] == me_["region"],
         between=[Person(index.member_ids[p], index.member_names[p]) for p in people[:BETWEEN_SHOWN].tolist()],
         between_count=len(people),
         their_topics=[
