@@ -8,7 +8,6 @@ import http.cookiejar
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -19,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from devtools.neo4j_harness.throwaway import free_port
+from devtools.neo4j_harness.throwaway import free_port, listening
 from graphapp.settings import BY_NAME
 
 PASSWORD = "load-benchmark-password"  # noqa: S105 (fictional accounts in a throwaway store)
@@ -71,14 +70,8 @@ def serve(env: dict[str, str], log: Path, threads: int = 8) -> Iterator[Server]:
             stderr=subprocess.STDOUT,
         )
         try:
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    if proc.poll() is not None or time.monotonic() - began > 600:
-                        raise RuntimeError("graphapp serve did not start:\n" + log.read_text()) from None
-                    time.sleep(0.01)
+            if not listening(proc, port, within=600):
+                raise RuntimeError("graphapp serve did not start:\n" + log.read_text())
             yield Server(f"http://127.0.0.1:{port}/", proc.pid, began, time.monotonic())
         finally:
             proc.terminate()

@@ -7,7 +7,6 @@ import http.cookiejar
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from devtools.neo4j_harness.throwaway import free_port
+from devtools.neo4j_harness.throwaway import free_port, listening
 from graphapp.settings import BY_NAME as SETTINGS_BY_NAME
 
 
@@ -60,16 +59,9 @@ def started(
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 60
         try:
-            while True:
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                    break
-                except OSError:
-                    if proc.poll() is not None or time.monotonic() > deadline:
-                        pytest.fail("graphapp serve did not start:\n" + log_path.read_text())
-                    time.sleep(0.01)
+            if not listening(proc, port, within=60):
+                pytest.fail("graphapp serve did not start:\n" + log_path.read_text())
             yield f"http://127.0.0.1:{port}/", time.monotonic()
         finally:
             proc.terminate()

@@ -18,7 +18,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 HERE = Path(__file__).resolve().parent
 POM = HERE / "pom.xml"
@@ -63,6 +63,20 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def listening(proc: subprocess.Popen[Any], port: int, within: float) -> bool:
+    """Wait until ``proc`` accepts a connection on loopback ``port``: True as soon as it does, False if it
+    ends or ``within`` seconds pass first."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return True
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
 
 
 class ThrowawayNeo4j:
