@@ -570,7 +570,14 @@ def _kind(index: InterestIndex, me: int, other: int, mode: str) -> str:
     return "peer" if by_kind["peer"] == best else max(by_kind, key=lambda k: by_kind[k])
 
 
-def describe(index: InterestIndex, me: int, other: int, score: float, mode: str) -> Suggestion:
+def describe(
+    index: InterestIndex,
+    me: int,
+    other: int,
+    score: float,
+    mode: str,
+    me_details: dict[str, Any] | None = None,
+) -> Suggestion:
     """What a suggestion of ``other`` to ``me`` shows.
 
     Parameters
@@ -582,6 +589,8 @@ def describe(index: InterestIndex, me: int, other: int, score: float, mode: str)
         ``other``'s score for ``me``.
     mode : str
         One of :data:`SCORED_MODES`.
+    me_details : dict, optional
+        ``index.details(me)``, when already made (a list describes every suggestion for the same member).
 
     Returns
     -------
@@ -599,7 +608,7 @@ def describe(index: InterestIndex, me: int, other: int, score: float, mode: str)
     >>> s.kind, [(t.topic, t.mine, t.theirs, t.holders, t.relation) for t in s.shared_topics]
     ('mentor', [('nlp', 'learning', 'expert', 2, 'mentor')])
     """
-    me_ = index.details(me)
+    me_ = me_details or index.details(me)
     them = index.details(other)
     mine, theirs = index.topics_of(me), index.topics_of(other)
     both = [t for t in mine if t in theirs]
@@ -649,7 +658,14 @@ def _suggestion(
     )
 
 
-def describe_two_steps(index: InterestIndex, me: int, other: int, score: float, first: Scores) -> Suggestion:
+def describe_two_steps(
+    index: InterestIndex,
+    me: int,
+    other: int,
+    score: float,
+    first: Scores,
+    me_details: dict[str, Any] | None = None,
+) -> Suggestion:
     """What a suggestion of ``other``, two steps away from ``me``, shows: no shared topic, the people in
     between (who may be suggested, ``me`` and ``other`` aside, sharing topics with both: the closest to
     ``me`` first, then by name), how many, and the topics of ``other`` that they hold (rarest first).
@@ -663,7 +679,7 @@ def describe_two_steps(index: InterestIndex, me: int, other: int, score: float, 
     >>> s.kind, s.shared_topics, [p.name for p in s.between], s.between_count, [t.id for t in s.their_topics]
     ('two-steps', [], ['p'], 1, ['b'])
     """
-    me_ = index.details(me)
+    me_ = me_details or index.details(me)
     them = index.details(other)
     their_topics = index.by_member.row(other)[0]
     near = np.zeros(index.size, bool)
@@ -772,10 +788,11 @@ def suggest(
     if not len(ranked):
         result.empty_because = "nobody-passes"
         return result
+    me_details = index.details(me)
     result.suggestions = [
-        describe(index, me, i, float(shown[i]), mode)
+        describe(index, me, i, float(shown[i]), mode, me_details)
         if scores.shared[i]
-        else describe_two_steps(index, me, i, float(shown[i]), first)
+        else describe_two_steps(index, me, i, float(shown[i]), first, me_details)
         for i in ranked.tolist()
     ]
     if mode == "all":
