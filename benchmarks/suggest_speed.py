@@ -64,17 +64,28 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def naive_scores(B: nx.Graph, n: int, me: str) -> list[tuple[float, str]]:
-    """Score ``me`` against every other member, the obvious way."""
+    """Score ``me`` against every other member, the obvious way: the shared-topic score, plus 0.1 of the
+    score two steps away (each member's first score passed on through the topics they hold, over the sum
+    of first scores: docs/suggestions.md; the synthetic members all agree to be suggested)."""
     mine = {t: B[me][t]["level"] for t in B[me]}
-    scores = []
-    for other in (x for x, d in B.nodes(data=True) if d.get("member") and x != me):
+    members = [x for x, d in B.nodes(data=True) if d.get("member") and x != me]
+    first = {}
+    for other in members:
         dot = sum(
             math.log(n / B.degree(t)) * level_fit(mine[t], B[other][t]["level"], "all")
             for t in B[other]
             if t in mine
         )
         if dot > 0:
-            scores.append((dot, other))  # no normalisation since issue 18 (docs/suggestions.md)
+            first[other] = dot  # no normalisation since issue 18 (docs/suggestions.md)
+    total = sum(first.values())
+    passed = {t: sum(first.get(p, 0.0) for p in B[t]) for t in B if not B.nodes[t].get("member")}
+    scores = []
+    for other in members:
+        second = sum(math.log(n / B.degree(t)) * passed[t] for t in B[other]) / total if total else 0.0
+        score = first.get(other, 0.0) + 0.1 * second
+        if score > 0:
+            scores.append((score, other))
     scores.sort(reverse=True)
     return scores[:10]
 
