@@ -39,6 +39,9 @@ from graphapp.queries.schema import create_schema
 from graphapp.store import LadybugStore, Neo4jStore, Store
 
 RESULTS = Path(__file__).parent / "results"
+#: Neo4j's heap: an import of 100,000 members in one transaction needs about 3.7 GiB of transaction
+#: memory (docs/benchmarks.md, "Transaction memory on Neo4j"), more than a 4 GiB heap allows.
+HEAP = "6g"
 LOCUSTFILE = Path(__file__).parent / "load_locustfile.py"
 ACCOUNTS = 64
 COORDINATORS = 8
@@ -131,7 +134,7 @@ def store_env(name: str, files: list[Path], tmp: Path, accounts: Path) -> Iterat
             prepare(store, files, accounts)
         yield {"GRAPHAPP_DB": str(path)}
         return
-    with ThrowawayNeo4j(heap="4g", pagecache_mb=2048) as server:
+    with ThrowawayNeo4j(heap=HEAP, pagecache_mb=2048) as server:
         with Neo4jStore(server.uri or "") as store:
             prepare(store, files, accounts)
         yield {"NEO4J_URI": server.uri or ""}
