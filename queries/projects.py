@@ -54,19 +54,22 @@ IDS_OF = {
     "workstream": Rows("MATCH (p:Project)-[:IN_WORKSTREAM]->(:Workstream {id: $id})", id="p.id"),
 }
 ORGANISATIONS = Rows(
-    "UNWIND $ids AS pid MATCH (p:Project {id: pid})-[:RUN_BY]->(o:Organisation)",
+    "UNWIND $ids AS pid MATCH (p:Project {id: pid}) "
+    "OPTIONAL MATCH (p)-[:RUN_BY]->(o:Organisation) WITH p, o WHERE o IS NOT NULL",
     project="p.id",
     id="o.id",
     name="o.name",
 )
 TOPICS = Rows(
-    "UNWIND $ids AS pid MATCH (p:Project {id: pid})-[:ON_TOPIC]->(t:Topic)",
+    "UNWIND $ids AS pid MATCH (p:Project {id: pid}) "
+    "OPTIONAL MATCH (p)-[:ON_TOPIC]->(t:Topic) WITH p, t WHERE t IS NOT NULL",
     project="p.id",
     id="t.id",
     name="t.name",
 )
 WORKSTREAMS = Rows(
-    "UNWIND $ids AS pid MATCH (p:Project {id: pid})-[:IN_WORKSTREAM]->(w:Workstream)",
+    "UNWIND $ids AS pid MATCH (p:Project {id: pid}) "
+    "OPTIONAL MATCH (p)-[:IN_WORKSTREAM]->(w:Workstream) WITH p, w WHERE w IS NOT NULL",
     project="p.id",
     id="w.id",
     name="w.name",

@@ -62,12 +62,14 @@ TOPICS = Rows(
 )
 # The levels members hold on these topics (to keep the higher one where an interest moves onto one held).
 LEVELS_HELD = Rows(
-    "UNWIND $members AS mid MATCH (m:Member {id: mid})-[r:INTERESTED_IN]->(t:Topic {id: $topic})",
+    "UNWIND $members AS mid MATCH (m:Member {id: mid}) "
+    "OPTIONAL MATCH (m)-[r:INTERESTED_IN]->(t:Topic {id: $topic}) WITH m, r, t WHERE t IS NOT NULL",
     member="m.id",
     level="r.level",
 )
 MEMBER_TOPICS = Rows(
-    "UNWIND $members AS mid MATCH (m:Member {id: mid})-[r:INTERESTED_IN]->(t:Topic)",
+    "UNWIND $members AS mid MATCH (m:Member {id: mid}) "
+    "OPTIONAL MATCH (m)-[r:INTERESTED_IN]->(t:Topic) WITH m, r, t WHERE t IS NOT NULL",
     member="m.id",
     topic="t.id",
     level="r.level",

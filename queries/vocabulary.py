@@ -74,7 +74,8 @@ SET_TRANSLATED_NAMES = {
 # Who holds a topic, and at which level; the interests of some members (for their history).
 HOLDERS = Rows("MATCH (m:Member)-[r:INTERESTED_IN]->(t:Topic {id: $topic})", member="m.id", level="r.level")
 INTERESTS_OF = Rows(
-    "UNWIND $ids AS mid MATCH (m:Member {id: mid})-[r:INTERESTED_IN]->(t:Topic)",
+    "UNWIND $ids AS mid MATCH (m:Member {id: mid}) "
+    "OPTIONAL MATCH (m)-[r:INTERESTED_IN]->(t:Topic) WITH m, r, t WHERE t IS NOT NULL",
     member="m.id",
     topic="t.id",
     level="r.level",
