@@ -57,7 +57,6 @@ from graphapp.queries.contactmap import read_map
 from graphapp.queries.cypher import Tx
 from graphapp.queries.members import (
     MemberFilter,
-    member_directory,
     member_profile,
     network_summary,
     organisation_list,
@@ -181,7 +180,7 @@ def members(where: MemberFilter, pages: tuple[int, int]) -> Response:
 
     def read(tx: Tx) -> Any:
         found = named_topic(tx, where)
-        return found, member_directory(tx, found, *pages)
+        return found, reports.directory(tx, found, *pages)
 
     try:
         where, shown = get_store().read(read)

@@ -31,19 +31,36 @@ from graphapp.analytics.suggestions import Suggestions, UnknownMember, suggest
 from graphapp.queries import taxonomy as taxonomy_rows
 from graphapp.queries.asks import open_ask_topics
 from graphapp.queries.beenthere import read_projects
+from graphapp.queries.contactmap import MapView, people_in_view, read_map
 from graphapp.queries.coverage import M49_REGIONS, STATEMENTS, coverage_tables
 from graphapp.queries.cypher import Cypher, Tx, collector_paused
 from graphapp.queries.growth import network_now, node_changes
 from graphapp.queries.interest import read_contacts, read_interests, read_members
 from graphapp.queries.introductions import INTRODUCTION_KINDS, introduction_counts, introductions_off
 from graphapp.queries.journey import project_stage_rows
-from graphapp.queries.members import topic_region_matrix
+from graphapp.queries.members import (
+    EVERYONE,
+    MemberFilter,
+    Page,
+    facets,
+    member_directory,
+    organisation_list,
+    people,
+    place_list,
+    topic_list,
+    topic_region_matrix,
+    workstream_list,
+)
 from graphapp.queries.peers import member_known_and_revision
 from graphapp.queries.schema import LEVELS, graph_revision, members_changed, revision_and_log
 from graphapp.queries.vocabulary import retired_topics
 
 __all__ = [
     "UnknownMember",
+    "map_of",
+    "people_in",
+    "choice_lists",
+    "directory",
     "area_coverage",
     "ask_helpers",
     "asks_i_could_help_with",
@@ -503,3 +520,64 @@ def area_coverage(tx: Tx) -> dict[str, Any]:
         return kept if held == kept[0] else rolled(held)
 
     return tx.derived.get("area-coverage", now, lambda: rolled(_taxonomy_held(tx)), update)[1]
+
+
+# --- The directory and the forms' choices (issue 17 §1) ------------------------------------------------
+
+
+def directory(tx: Tx, where: MemberFilter, page: int, per_page: int) -> dict[str, Any]:
+    """:func:`graphapp.queries.members.member_directory`, with the directory of everyone kept per graph
+    revision: everyone's ids in the order of name then id, and the whole network's facets. A page of it
+    then reads only its own members. (At 100,000 members ordering and counting everyone took 4.4 s a
+    page on LadybugDB.) A filtered directory is asked of the database each time."""
+    if where:
+        return member_directory(tx, where, page, per_page)
+
+    def build() -> tuple[list[str], dict[str, list[dict[str, Any]]]]:
+        # (Sorted here as PAGE_OF_FILTERED orders a page: by name, then id, by code point.)
+        everyone = sorted(EVERYONE.run(tx), key=lambda r: (r["name"], r["id"]))
+        return [r["id"] for r in everyone], facets(tx, where)
+
+    order, everyones = tx.derived.get("directory", graph_revision(tx), build)
+    start = (page - 1) * per_page
+    shown = people(tx, order[start : start + per_page]) if start < len(order) else []
+    return {"results": Page(shown, len(order), page, per_page), "facets": everyones}
+
+
+def choice_lists(tx: Tx) -> dict[str, list[dict[str, Any]]]:
+    """What the directory's and the explorer's forms offer (every topic, workstream, organisation and
+    country, each with its members counted), kept per graph revision: counting every interest for the
+    topics' list took 0.2 s a page at 100,000 members. In the database's order: the pages sort them by
+    the names the reader reads (:func:`graphapp.pages.directory.filter_choices`)."""
+
+    def build() -> dict[str, list[dict[str, Any]]]:
+        return {
+            "topics": topic_list(tx),
+            "workstreams": workstream_list(tx),
+            "organisations": organisation_list(tx),
+            "places": place_list(tx),
+        }
+
+    kept: dict[str, list[dict[str, Any]]] = tx.derived.get("choice-lists", graph_revision(tx), build)
+    return kept
+
+
+def people_in(tx: Tx, view: MapView) -> int:
+    """:func:`graphapp.queries.contactmap.people_in_view`, the whole network's kept per graph revision."""
+    if view.kind != "network":
+        return people_in_view(tx, view)
+    counted: int = tx.derived.get("network-people", graph_revision(tx), lambda: people_in_view(tx, view))
+    return counted
+
+
+def map_of(tx: Tx, view: MapView) -> dict[str, Any]:
+    """:func:`graphapp.queries.contactmap.read_map`, the whole network's kept per graph revision (one map
+    per grouping): at 100,000 members grouping everyone by organisation took 5.6 s a view on LadybugDB.
+    Other parts of the network are read each time. The map is shared: make a graph of it
+    (:func:`graphapp.contactmap.contact_graph`), do not change it."""
+    if view.kind != "network":
+        return read_map(tx, view)
+    kept: dict[str, Any] = tx.derived.get(
+        ("network-map", view.aggregate), graph_revision(tx), lambda: read_map(tx, view)
+    )
+    return kept

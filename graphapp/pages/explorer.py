@@ -21,12 +21,12 @@ from graphapp.pages import bp
 from graphapp.pages.directory import filter_choices
 from graphapp.pages.links import page_of
 from graphapp.params import BadRequest, page_args, view_args
-from graphapp.queries.contactmap import people_in_view, read_map
 from graphapp.queries.coverage import M49_REGIONS
 from graphapp.queries.cypher import Tx
 from graphapp.queries.members import paginate
 from graphapp.queries.schema import NODES_BY_ID
 from graphapp.queries.subgraph import AGGREGATE_LABEL, UnknownSubject, member_names, members_named
+from graphapp.reports import map_of, people_in
 from graphapp.visnetwork import COLOURINGS, REGION_NAMES, colour_legend, legend, vis_data
 
 #: Above this many people, the explorer groups them (by organisation unless another grouping is asked):
@@ -134,7 +134,7 @@ def explorer_page(tx: Tx, view: View, typed: str) -> dict[str, Any]:
     if view.kind != "network":
         value, subject_name = named_subject(tx, view.kind, typed, choices)
         view = replace(view, value=value)
-    shown = people_in_view(tx, view)
+    shown = people_in(tx, view)
     too_many = shown if shown > MAX_NODES and not view.aggregate else None
     if too_many:
         view = View(view.kind, view.value, view.depth, aggregate="organisation")
@@ -142,7 +142,7 @@ def explorer_page(tx: Tx, view: View, typed: str) -> dict[str, Any]:
         "view": view,
         "subject_name": subject_name,
         "too_many": too_many,
-        "graph": read_map(tx, view),
+        "graph": map_of(tx, view),
         "choices": choices,
     }
 
