@@ -207,11 +207,12 @@ VARIANTS: dict[str, Scoring] = {
     "graphapp soft + resource + two steps 0.1": Scoring(norm=0.25, rarity="resource", two_steps=0.1),
     "graphapp none + two steps 0.1": Scoring(norm=0.0, two_steps=0.1),
 }
-#: The score as the app ships it (:data:`~graphapp.analytics.suggestions.SCORING`: no normalisation, people
-#: two steps away at 0.1 x their second step *after* everyone who shares a topic), scored by
-#: :func:`~graphapp.analytics.suggestions.suggest` itself (:func:`shipped_scores`). Reported beside the
-#: variants, not one of them: the rule chose among :data:`VARIANTS` before this row existed.
-SHIPPED = "graphapp as shipped (none, two steps 0.1 after)"
+#: The score as the app ships it (:data:`~graphapp.analytics.suggestions.SCORING`: no normalisation,
+#: everyone at first + 0.1 x second, the blend of "graphapp none + two steps 0.1"), scored by
+#: :func:`~graphapp.analytics.suggestions.suggest` itself (:func:`shipped_scores`): the list a member sees,
+#: its ties broken and its scores rounded as shown. Reported beside the variants, not one of them: the rule
+#: chose among :data:`VARIANTS` before this row existed.
+SHIPPED = "graphapp as shipped (none, two steps 0.1)"
 SIMILARITIES = ("cn", "jaccard", "adamic_adar", "resource")
 BASELINES = ("random", "popularity", *SIMILARITIES, *(f"{m}_proj" for m in SIMILARITIES))
 
@@ -236,10 +237,11 @@ def shipped_scores(index: InterestIndex) -> tuple[np.ndarray, np.ndarray]:
     """Person x person, by the function that serves suggestions (:func:`graphapp.analytics.suggestions.suggest`,
     the shipped :data:`~graphapp.analytics.suggestions.SCORING`, mode ``all``, nobody left out, a list as
     long as the network): ``(order, score)``. ``order`` ranks people exactly as the list does (the first
-    gets the most, anyone not listed 0), ``score`` is the score each suggestion carries (for someone two
-    steps away, 0.1 x their second step, which may be above the score of someone listed before them).
-    The first ten of that list are the app's own ten (a list cut at 10 holds its first 10), so
-    precision@5 and @10 are those of the list a member sees.
+    gets the most, anyone not listed 0), ``score`` is the score each suggestion carries, to 6 places:
+    first + 0.1 x second for everyone (for someone two steps away, who shares no topic, 0.1 x second),
+    which the list is in the order of (ties: more shared topics, then name, then id). The first ten of
+    that list are the app's own ten (a list cut at 10 holds its first 10), so precision@5 and @10 are
+    those of the list a member sees.
 
     >>> ix = InterestIndex.of({"me": {"a": "expert"}, "p": {"a": "expert", "b": "expert"},
     ...                        "q": {"a": "learning"}, "o": {"b": "expert"}, "x": {"c": "expert"}})

@@ -7,7 +7,7 @@ import numpy as np
 
 from benchmarks.evaluate_suggestions import SHIPPED, VARIANTS, graphapp_scores, shipped_scores
 from graphapp.analytics.interest_index import InterestIndex
-from graphapp.analytics.suggestions import TWO_STEPS, suggest
+from graphapp.analytics.suggestions import SCORING, TWO_STEPS, suggest
 from graphapp.queries.schema import LEVELS
 
 
@@ -39,14 +39,19 @@ def test_the_shipped_row_lists_what_a_member_sees_in_the_same_order() -> None:
     assert all(s.kind == TWO_STEPS for s in rare[2:])
 
 
-def test_those_who_share_a_topic_carry_the_chosen_blends_first_score_and_come_first() -> None:
+def test_the_shipped_list_follows_the_chosen_variants_scores() -> None:
+    """The app ships the variant the rule chose (no normalisation, two steps blended at 0.1): for every
+    member, the list as long as the network holds exactly those that variant scores above 0, in the order
+    of its scores (to 6 places, as the list shows them; ties aside), and carries those scores."""
+    chosen = [name for name, scoring in VARIANTS.items() if scoring == SCORING]
+    assert chosen == ["graphapp none + two steps 0.1"]
     ix = _network()
     order, score = shipped_scores(ix)
-    plain = graphapp_scores(ix, VARIANTS["graphapp no normalisation"])
-    me = ix.member["rare"]
-    sharers = [ix.member["p00"], ix.member["p01"]]
-    assert np.round(plain[me, sharers], 6).tolist() == score[me, sharers].tolist()
-    away = np.flatnonzero((order[me] > 0) & (plain[me] == 0))
-    assert len(away) and order[me, away].max() < order[me, sharers].min()
+    blended = np.round(graphapp_scores(ix, VARIANTS[chosen[0]]), 6)
+    for me, member in enumerate(ix.member_ids):
+        listed = np.argsort(-order[me], kind="stable")[: int(np.count_nonzero(order[me]))]
+        assert set(listed.tolist()) == set(np.flatnonzero(blended[me] > 0).tolist()), member
+        assert blended[me, listed].tolist() == sorted(blended[me, listed].tolist(), reverse=True), member
+        assert blended[me, listed].tolist() == score[me, listed].tolist(), member
     # A row beside the variants, not one of them: the rule chose among the variants before it existed.
     assert SHIPPED not in VARIANTS

@@ -6,6 +6,7 @@ And the evaluation's own pieces, on data small enough to work out by hand."""
 from __future__ import annotations
 
 import html
+import math
 from pathlib import Path
 
 import numpy as np
@@ -59,9 +60,15 @@ def _listed(result) -> list[tuple[str, str]]:
 def test_a_member_with_one_rare_topic_gets_people_two_steps_away(store, tmp_path: Path) -> None:
     ids = _load(store, tmp_path)
     got = store.read(suggest_peers, ids["Me"])
-    # Those who share the topic first, as peers; then those two steps away; never Eve nor Fay.
-    # (Ann practises record linkage as Me does; Bo is an expert in it: Ann fits better.)
+    # Everyone by first + 0.1 * second (N = 7; record linkage and GIS are held by 3, weight ln(7/3) =
+    # 0.847298; NLP by 2, ln(7/2) = 1.252763). Ann practises record linkage as Me does (first 0.847298);
+    # Bo is an expert in it (fit 0.5: 0.423649); Ann fits better. Those two pass their first scores on:
+    # Ann 0.847298 + 0.1 * 1.694596 = 1.016757, Bo 0.423649 + 0.1 * 2.112183 = 0.634867; two steps away,
+    # Cy through both on GIS 0.1 * 0.847298 = 0.084730, Dee through Bo on NLP 0.1 * 0.417588 = 0.041759
+    # (here below those who share the rare topic; test_someone_close_to_my_peers_can_come_before_someone_
+    # who_shares_a_topic shows the other case); never Eve nor Fay, whom nobody in Me's circle shares with.
     assert _listed(got) == [("Ann", "peer"), ("Bo", "peer"), ("Cy", TWO_STEPS), ("Dee", TWO_STEPS)]
+    assert [s.score for s in got.suggestions] == [1.016757, 0.634867, 0.08473, 0.041759]
     cy, dee = got.suggestions[2], got.suggestions[3]
     assert cy.shared_topics == [] and dee.shared_topics == []
     assert [p.name for p in cy.between] == ["Ann", "Bo"] and cy.between_count == 2
@@ -74,6 +81,67 @@ def test_a_member_with_one_rare_topic_gets_people_two_steps_away(store, tmp_path
         "Cy shares no topic with Me; the topics of Cy that connect them: gis",
     ]
     assert wording.reasons(dee)[0] == "Dee shares topics with 1 person who shares topics with you: Bo"
+
+
+# Pat shares Me's rarest topic, record linkage, and works with Oz on two more that only the two of them
+# hold; Oz shares no topic with Me. Quinn and six others share only statistics with Me, which nine of the
+# ten hold.
+CLOSE_TO_MY_PEERS = {
+    "Me": ["record-linkage", "statistics"],
+    "Pat": ["record-linkage", "statistics", "imputation", "small-area-estimation"],
+    "Oz": ["imputation", "small-area-estimation"],
+    **{p: ["statistics"] for p in ("Quinn", "Rae", "Sol", "Tom", "Uma", "Vic", "Wes")},
+}
+
+
+def test_someone_close_to_my_peers_can_come_before_someone_who_shares_a_topic(store, tmp_path: Path) -> None:
+    """The score is blended, not "two steps away after everyone who shares a topic": Oz, who shares no
+    topic with Me but two rare ones with Pat, Me's closest peer, comes before Quinn, who shares with Me
+    only a topic nearly everyone holds."""
+    rows = [member(p, _email(p), topics="; ".join(ts)) for p, ts in CLOSE_TO_MY_PEERS.items()]
+    import_files(store, [write_csv(tmp_path / "people.csv", rows)], new_topics=True)
+    got = store.read(suggest_peers, member_id(_email("Me")))
+    others = ["Quinn", "Rae", "Sol", "Tom", "Uma", "Vic", "Wes"]
+    assert _listed(got) == [("Pat", "peer"), ("Oz", TWO_STEPS), *((p, "peer") for p in others)]
+    # N = 10, every level the same: record linkage, imputation and small-area estimation weigh ln(10 / 2),
+    # statistics ln(10 / 9). First: Pat ln5 + ln(10/9), the seven ln(10/9) each, Oz 0; T their sum.
+    rare, common = math.log(5), math.log(10 / 9)
+    pat, total = rare + common, rare + 8 * common
+    oz = 0.1 * pat * 2 * rare / total  # Pat passes on to Oz over imputation and small-area estimation
+    quinn = common + 0.1 * (pat * common + 7 * common * common) / total  # = common * 1.1
+    pat_score = pat + 0.1 * (pat * (3 * rare + common) + 7 * common * common) / total
+    assert [s.score for s in got.suggestions] == [round(x, 6) for x in (pat_score, oz, *[quinn] * 7)]
+    assert [p.name for p in got.suggestions[1].between] == ["Pat"]
+    assert [t.id for t in got.suggestions[1].their_topics] == ["imputation", "small-area-estimation"]
+
+
+def test_peers_lists_someone_whose_only_shared_topic_does_not_fit(store, tmp_path: Path) -> None:
+    """In the Peers list, Lev, an expert in GIS which Me is learning (two levels apart: that topic does
+    not count for peers), scores 0.1 of his second step, through Ann, and is listed after her with GIS
+    shown as a topic that does not make the match; in Mentors he is Me's mentor."""
+    people = {
+        "Me": ["gis:learning"],
+        "Ann": ["gis:learning", "nlp:practising"],
+        "Lev": ["gis:expert", "nlp:practising"],
+        "Xi": ["cv:expert"],
+    }
+    rows = [member(p, _email(p), topics="; ".join(ts)) for p, ts in people.items()]
+    import_files(store, [write_csv(tmp_path / "people.csv", rows)], new_topics=True)
+    me = member_id(_email("Me"))
+    # N = 4: GIS held by 3 (ln(4/3)), NLP by 2 (ln 2). Only Ann scores first (ln(4/3)), so she passes
+    # all of it on: second = sim(Ann, .) = ln(4/3) + ln 2 for both Ann and Lev.
+    gis, nlp = math.log(4 / 3), math.log(2)
+    peers = store.read(suggest_peers, me, mode="peers")
+    assert [(s.name, s.kind, s.score) for s in peers.suggestions] == [
+        ("Ann", "peer", round(gis + 0.1 * (gis + nlp), 6)),
+        ("Lev", "peer", round(0.1 * (gis + nlp), 6)),
+    ]
+    lev = peers.suggestions[1]
+    assert [(t.topic, t.mine, t.theirs, t.relation, t.counts) for t in lev.shared_topics] == [
+        ("gis", "learning", "expert", "mentor", False)
+    ]
+    mentors = store.read(suggest_peers, me, mode="mentors")
+    assert [(s.name, s.kind, s.score) for s in mentors.suggestions] == [("Lev", "mentor", round(gis, 6))]
 
 
 def test_two_steps_never_for_someone_who_shares_a_topic(store, tmp_path: Path) -> None:
