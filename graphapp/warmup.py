@@ -51,6 +51,20 @@ def _coverage(tx: Tx, app: Flask) -> None:
     coverage_page(tx, freshness.Timing.from_config(app.config))
 
 
+def _directory_and_map(tx: Tx, app: Flask) -> None:
+    """What the directory and the explorer show first: everyone by name with the whole network's facets,
+    the forms' choices, and the whole network's map grouped by organisation (at 100,000 members, 5 s
+    each for the first reader otherwise)."""
+    from graphapp import reports
+    from graphapp.contactmap import View
+    from graphapp.queries.members import MemberFilter
+
+    reports.directory(tx, MemberFilter(), 1, 25)
+    reports.choice_lists(tx)
+    reports.people_in(tx, View())
+    reports.map_of(tx, View(aggregate="organisation"))
+
+
 def _templates(tx: Tx, app: Flask) -> None:
     """Every page's template, compiled (Jinja compiles each on its first use: a second or more in all)."""
     for name in app.jinja_env.list_templates(extensions=["html"]):
@@ -61,6 +75,7 @@ def _templates(tx: Tx, app: Flask) -> None:
 STEPS: tuple[tuple[str, Callable[[Tx, Flask], None]], ...] = (
     ("interest-index", _interest_index),
     ("coverage-report", _coverage),
+    ("directory-and-map", _directory_and_map),
     ("templates", _templates),
 )
 

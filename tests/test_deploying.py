@@ -56,14 +56,29 @@ def test_an_app_made_to_be_served_prepares_what_the_first_pages_read(backend, st
     assert health["cache_states"] == {
         "interest-index": "ready",
         "coverage-report": "ready",
+        "directory-and-map": "ready",
         "templates": "ready",
     }
-    assert set(health["cache_seconds"]) == {"interest-index", "coverage-report", "templates"}
+    assert set(health["cache_seconds"]) == {
+        "interest-index",
+        "coverage-report",
+        "directory-and-map",
+        "templates",
+    }
     with app.app_context():
         store = get_store()
         now = store.read(graph_revision)
         kept = store.derived._items  # (what the first suggestion and the first coverage view will find)
-        for item in ("interest-index", "coverage-report", "heat-map", "stale-coverage"):
+        for item in (
+            "interest-index",
+            "coverage-report",
+            "heat-map",
+            "stale-coverage",
+            "directory",
+            "choice-lists",
+            "network-people",
+            ("network-map", "organisation"),
+        ):
             assert item in kept, item
             revision = kept[item][0]
             assert (revision[0] if isinstance(revision, tuple) else revision) == now, item
