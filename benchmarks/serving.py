@@ -58,16 +58,19 @@ class Server:
 
 
 @contextlib.contextmanager
-def serve(env: dict[str, str], log: Path, threads: int = 8) -> Iterator[Server]:
-    """`graphapp serve --threads N` until the block ends, yielded as soon as it listens."""
+def serve(env: dict[str, str], log: Path, threads: int = 8, python: str = sys.executable) -> Iterator[Server]:
+    """`graphapp serve --threads N` until the block ends, yielded as soon as it listens. ``python``: the
+    interpreter of the checkout to serve (its venv's), run from the log's directory so that it imports
+    its own graphapp, not the one in the current directory."""
     port = free_port()
     began = time.monotonic()
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "graphapp.cli", "serve", "--port", str(port), "--threads", str(threads)],
+            [python, "-m", "graphapp.cli", "serve", "--port", str(port), "--threads", str(threads)],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
+            cwd=log.parent,
         )
         try:
             if not listening(proc, port, within=600):
