@@ -5,7 +5,8 @@ coordinator opening the coverage page. Run by load_speed.py as ``locust --headle
 Read from the environment: ``GRAPHAPP_LOAD_ACCOUNTS`` (a JSON file: ``{"members": [[login, member id],
 ...], "coordinators": [login, ...], "password": ..., "profiles": [member id, ...]}``) and
 ``GRAPHAPP_LOAD_MAX_REQUESTS`` (the run stops after that many requests, whatever its time limit),
-``GRAPHAPP_LOAD_COORDINATORS`` (how many of the users are coordinators).
+``GRAPHAPP_LOAD_COORDINATORS`` (how many of the users are coordinators), ``GRAPHAPP_LOAD_THINK`` (the
+members' pause between pages, in seconds on average; 0 or unset: none).
 """
 
 from __future__ import annotations
@@ -74,11 +75,16 @@ def _page(user: HttpUser, path: str, name: str) -> None:
             answer.success()
 
 
+#: Seconds a member reads a page before the next (``GRAPHAPP_LOAD_THINK``, on average; 0: no pause).
+_THINK = float(os.environ.get("GRAPHAPP_LOAD_THINK") or 0)
+
+
 class Member(HttpUser):
-    """A signed-in member, one request after another (no pause: the figure is what the server can do)."""
+    """A signed-in member, one request after another: after a pause of 0.5 to 1.5 times
+    ``GRAPHAPP_LOAD_THINK`` seconds (a person reading), or none (0: the figure is what the server can do)."""
 
     weight = 15
-    wait_time = constant(0)
+    wait_time = between(_THINK / 2, _THINK * 1.5) if _THINK else constant(0)
 
     def on_start(self) -> None:
         self.login, self.me = next(_members)

@@ -5,7 +5,8 @@
 
 N synthetic members (seed 0) on each store, with a member account for each of 64 of them and 8
 coordinators. Locust (headless, in a process of its own, benchmarks/load_locustfile.py) runs signed-in
-members who, one request after another, open profiles (each with its ten suggestions), their
+members who, one page after another, each read for ``--think`` seconds on average (0.5 to 1.5 times it;
+0: no pause, what the server can do at most), open profiles (each with its ten suggestions), their
 suggestions page and API, the directory and the explorer, and coordinators who open the coverage page
 every 2 to 4 seconds; each step is bounded in time (``--seconds``) and in requests
 (``--max-requests``). The figures per kind of request: requests, throughput, p50/p95/p99 (Locust's, in
@@ -59,7 +60,7 @@ def prepare(store: Store, files: list[Path], accounts_path: Path) -> None:
 
 
 def locust(
-    url: str, users: int, seconds: int, max_requests: int, accounts: Path, out: Path
+    url: str, users: int, seconds: int, max_requests: int, accounts: Path, out: Path, think: float = 0.0
 ) -> list[dict[str, Any]]:
     """One headless Locust run; its rows per kind of request, and their sum."""
     coordinators = users // 4  # (one user in four opens the coverage page now and then; one user: a member)
@@ -68,6 +69,7 @@ def locust(
         "GRAPHAPP_LOAD_ACCOUNTS": str(accounts),
         "GRAPHAPP_LOAD_MAX_REQUESTS": str(max_requests),
         "GRAPHAPP_LOAD_COORDINATORS": str(coordinators),
+        "GRAPHAPP_LOAD_THINK": str(think),
     }
     command = [
         sys.executable,
@@ -151,10 +153,18 @@ def main() -> None:
     parser.add_argument("--prime", type=int, default=20, help="seconds of a first step, not counted")
     parser.add_argument("--max-requests", type=int, default=20_000, help="the most each step sends")
     parser.add_argument("--threads", type=int, default=8, help="the server's threads (the baseline has 1)")
+    parser.add_argument(
+        "--think", type=float, default=1.0, help="a member's pause between pages, s on average (0: none)"
+    )
     args = parser.parse_args()
     steps = [int(u) for u in args.users.split(",")]
     servers = ((f"graphapp serve, {args.threads} threads", args.threads), ("baseline: 1 thread", 1))
-    results: dict[str, Any] = {"members": args.members, "load_before": os.getloadavg(), "runs": []}
+    results: dict[str, Any] = {
+        "members": args.members,
+        "think_s": args.think,
+        "load_before": os.getloadavg(),
+        "runs": [],
+    }
     with tempfile.TemporaryDirectory(prefix="graphapp-load-") as name:
         tmp = Path(name)
         files = write_dataset(synthetic(args.members, seed=0), tmp / "data")
@@ -167,10 +177,20 @@ def main() -> None:
                         server.until_ready()
                         # A first step, not counted: every kind of page once served, the JIT of the
                         # server (Neo4j) and the operating system's caches as they are in a running site.
-                        locust(server.url, max(steps), args.prime, args.max_requests, accounts, tmp / "prime")
+                        locust(
+                            server.url,
+                            max(steps),
+                            args.prime,
+                            args.max_requests,
+                            accounts,
+                            tmp / "prime",
+                            args.think,
+                        )
                         for users in steps:
                             out = tmp / f"{store_name}-{threads}-{users}"
-                            rows = locust(server.url, users, args.seconds, args.max_requests, accounts, out)
+                            rows = locust(
+                                server.url, users, args.seconds, args.max_requests, accounts, out, args.think
+                            )
                             run = {"store": store_name, "server": label, "users": users, "rows": rows}
                             run["rss_mib"] = server.rss_mib()
                             results["runs"].append(run)
@@ -179,7 +199,8 @@ def main() -> None:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "load_speed.json").write_text(json.dumps(results, indent=1))
     print(
-        f"\n{args.members:,} members; load average before {results['load_before']}, after {results['load_after']}"
+        f"\n{args.members:,} members, members pausing {args.think} s on average between pages; "
+        f"load average before {results['load_before']}, after {results['load_after']}"
     )
     print("\n| store | server | users | request | requests | per s | p50 ms | p95 ms | p99 ms | failures |")
     print("|---|---|---:|---|---:|---:|---:|---:|---:|---:|")
