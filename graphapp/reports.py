@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar, cast
 
 import numpy as np
@@ -57,6 +57,7 @@ from graphapp.queries.vocabulary import retired_topics
 
 __all__ = [
     "UnknownMember",
+    "members_added",
     "map_of",
     "people_in",
     "choice_lists",
@@ -581,3 +582,32 @@ def map_of(tx: Tx, view: MapView) -> dict[str, Any]:
         ("network-map", view.aggregate), graph_revision(tx), lambda: read_map(tx, view)
     )
     return kept
+
+
+#: A write that adds members notes the time it began; one that commits later than another may carry an
+#: earlier time. The kept list of members added is brought up to date from this long before its last entry.
+ADDED_OVERLAP = timedelta(hours=1)
+
+
+def members_added(tx: Tx) -> list[tuple[str, str]]:
+    """(when, member id) of every member the history says was added (by an import or an approved request),
+    by time: kept per graph revision, and after writes that said which members they changed (an import, a
+    profile edit) brought up to date by reading only what was added since the last entry kept (less
+    :data:`ADDED_OVERLAP`); after any other write, read again. Reading every one of them again for each home
+    page took 5 s on Neo4j after an import of 100,000 people. A member forgotten since stays listed: the
+    caller keeps those the graph still holds."""
+    from graphapp.queries.history import members_added_since
+
+    now = graph_revision(tx)
+
+    def update(kept: list[tuple[str, str]], revision: Any) -> list[tuple[str, str]] | None:
+        if not kept or members_changed(tx, revision, now) is None:
+            return None  # (a write that did not say which members it changed: read them all again)
+        since = (datetime.fromisoformat(kept[-1][0]) - ADDED_OVERLAP).isoformat()
+        seen = {m for _, m in kept}
+        return sorted([*kept, *((at, m) for at, m in members_added_since(tx, since) if m not in seen)])
+
+    added: list[tuple[str, str]] = tx.derived.get(
+        "members-added", now, lambda: members_added_since(tx, ""), update
+    )
+    return added

@@ -44,6 +44,7 @@ __all__ = [
     "record_member_fields",
     "batch_sizes",
     "members_named",
+    "members_added_since",
     "new_members_since",
     "names_in",
 ]
@@ -490,3 +491,15 @@ NEW_MEMBERS = Cypher(
 def new_members_since(tx: Tx, since: str) -> list[str]:
     """The members added (by an import or an approved request) since ``since``, as the history says."""
     return sorted(r["id"] for r in tx.run(NEW_MEMBERS, since=since))
+
+
+ADDED_SINCE = Cypher(
+    "MATCH (c:Change) WHERE c.at >= $since AND c.before = '{}' AND c.subject STARTS WITH 'member:' "
+    "AND c.member <> '' RETURN c.member AS id, min(c.at) AS at"
+)
+
+
+def members_added_since(tx: Tx, since: str) -> list[tuple[str, str]]:
+    """(when, member id) of each member added since ``since`` (the first time the history says so), by
+    time then id."""
+    return sorted((r["at"], r["id"]) for r in tx.run(ADDED_SINCE, since=since))

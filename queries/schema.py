@@ -743,9 +743,10 @@ RELS_TOUCHING: dict[str, Rows] = {
 DELETE_ALL = Cypher("MATCH (n) DETACH DELETE n")
 DELETE_LABEL: dict[str, Cypher] = {label: Cypher(f"MATCH (n:{label}) DETACH DELETE n") for label in NODES}
 COUNT_NODES: dict[str, Cypher] = {label: Cypher(f"MATCH (n:{label}) RETURN count(n) AS n") for label in NODES}
+# (Each type joins one pair of labels. Without labels on its ends, Neo4j answers from its count store
+# instead of expanding every relationship: the home page's counts took 0.6 s at 100,000 members.)
 COUNT_RELS: dict[str, Cypher] = {
-    t: Cypher(f"MATCH (:{rel.source})-[r:{t}]->(:{rel.target}) RETURN count(r) AS n")
-    for t, rel in RELATIONSHIPS.items()
+    t: Cypher(f"MATCH ()-[r:{t}]->() RETURN count(r) AS n") for t in RELATIONSHIPS
 }
 
 BATCH_SIZE = 5000

@@ -8,6 +8,7 @@ have now; a member's email is shown only where the viewer may see it, as on the 
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import json
@@ -30,7 +31,7 @@ from graphapp.queries.asks import open_asks
 from graphapp.queries.cypher import Cypher, Tx
 from graphapp.queries.members import Page
 from graphapp.queries.schema import RELS_FROM, batches
-from graphapp.reports import interest_index
+from graphapp.reports import interest_index, members_added
 
 
 def _(text: str, **values: Any) -> str:
@@ -505,7 +506,9 @@ def whats_new(tx: Tx, viewer: Viewer) -> dict[str, Any] | None:
         if me is not None
         else (set(), set())
     )
-    new = [m for m in history.new_members_since(tx, since) if m != viewer.member]
+    # (kept per graph revision: members_added; those since the visit, by id as before)
+    at = bisect.bisect_left(members_added(tx), (since, ""))
+    new = sorted({m for _, m in members_added(tx)[at:]} - {viewer.member})
     members = []
     sharing = _sharing(index, mine, [index.member.get(m, -1) for m in new])
     for i in sharing[:WHATS_NEW_LIMIT].tolist():
