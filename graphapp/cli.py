@@ -843,7 +843,17 @@ def serve(host: str, port: int, threads: int) -> None:
 
         MailWorker(app, interval).start()  # (a daemon thread: it ends with the server)
         click.echo(f"sending queued mail every {interval:g} s", err=True)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="graphapp")
+    # Behind GRAPHAPP_PROXIES proxies the app reads X-Forwarded-* itself (werkzeug's ProxyFix, trusting that
+    # many hops); waitress would remove those headers first, and every sign-in would count against the
+    # proxy's address (five failures anywhere locking out everyone). Without a proxy they are removed.
+    waitress.serve(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="graphapp",
+        clear_untrusted_proxy_headers=not int(app.config["GRAPHAPP_PROXIES"]),
+    )
 
 
 @cli.command()

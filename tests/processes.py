@@ -105,12 +105,14 @@ class _Stay(urllib.request.HTTPRedirectHandler):
 class Browser:
     """Someone using a running graphapp: keeps its cookies, does not follow redirects."""
 
-    def __init__(self, url: str, cookies: http.cookiejar.CookieJar | None = None) -> None:
+    def __init__(
+        self, url: str, cookies: http.cookiejar.CookieJar | None = None, headers: dict[str, str] | None = None
+    ) -> None:
         self.url = url.rstrip("/")
         self.cookies = cookies if cookies is not None else http.cookiejar.CookieJar()
-        self._open = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.cookies), _Stay()
-        ).open
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies), _Stay())
+        opener.addheaders = [*opener.addheaders, *(headers or {}).items()]  # (e.g. a proxy's X-Forwarded-For)
+        self._open = opener.open
 
     def at(self, url: str) -> Browser:
         """The same person (the same cookies: their session) asking another server."""

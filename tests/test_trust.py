@@ -212,6 +212,36 @@ def test_the_sign_in_limit_survives_a_restart(backend, served_env, tmp_path) -> 
         assert status == 429 and "Too many failed attempts" in page
 
 
+@pytest.mark.parametrize("backend", ["ladybug"], indirect=True)
+def test_behind_a_proxy_each_address_has_its_own_count_and_without_one_the_header_is_ignored(
+    backend, served_env, tmp_path
+) -> None:
+    """`graphapp serve` with GRAPHAPP_PROXIES=1: the address is the proxy's X-Forwarded-For, so five
+    failures from one person do not lock out everyone behind the load balancer (waitress removed the header
+    before it reached the app, until issue 17's load run found every sign-in counted against 127.0.0.1).
+    Without a proxy the header is a client's claim, and is ignored."""
+    from tests.helpers import PASSWORD
+    from tests.processes import Browser, graphapp, serving
+
+    made = graphapp(
+        served_env, "account", "create", "bo@example.org", "--password-stdin", stdin=PASSWORD + "\n"
+    )
+    assert made.returncode == 0, made.stderr
+
+    def at(url: str, address: str) -> Browser:
+        return Browser(url, headers={"X-Forwarded-For": address})
+
+    with serving({**served_env, "GRAPHAPP_PROXIES": "1"}, tmp_path / "proxied.log") as url:
+        for _ in range(5):
+            assert at(url, "203.0.113.1").sign_in("ana@example.org", "wrong password")[0] == 401
+        assert at(url, "203.0.113.1").sign_in("bo@example.org", PASSWORD)[0] == 429  # (that address)
+        assert at(url, "203.0.113.2").sign_in("bo@example.org", PASSWORD)[0] == 302  # (another one)
+    with serving({**served_env, "GRAPHAPP_PROXIES": "0"}, tmp_path / "direct.log") as url:
+        for i in range(5):
+            assert at(url, f"198.51.100.{i}").sign_in("bo@example.org", "wrong password")[0] == 401
+        assert at(url, "198.51.100.99").sign_in("ana@example.org", PASSWORD)[0] == 429
+
+
 def test_forgetting_an_account_forgets_the_failed_sign_ins_of_its_login(store) -> None:
     from graphapp.accounts import SignInLimit
     from graphapp.queries.accounts import attempt_keys, delete_account
