@@ -8,7 +8,9 @@ baseline's size, then at N. Each store and size runs in a process of its own (so
 its own), and does, in this order:
 
 - **import**: LadybugDB, the whole network in one import (its bulk path: ``COPY FROM`` temporary CSV
-  files); Neo4j, in parts of ``--part`` members, each part one import (one transaction, all or nothing).
+  files), or in parts of ``--ladybug-part`` members; Neo4j, in parts of ``--part`` members, each part one
+  import (one transaction, all or nothing). A whole import holds the planned network in Python: 2.8 GiB
+  at 100,000 members, so a million in one import needs more memory than this machine's 23 GiB.
   One transaction for a million members would need about 38 GiB of Neo4j's transaction memory
   (docs/benchmarks.md, "Transaction memory on Neo4j"): more than this machine has, so the members file is
   cut as a coordinator would cut it, each contact listed on the row of whichever of its two people comes
@@ -210,7 +212,9 @@ def opened(kind: str, tmp: Path, heap: str) -> Iterator[tuple[Callable[[], Store
         yield (lambda: Neo4jStore(server.uri or "")), {"NEO4J_URI": server.uri or ""}
 
 
-def one(kind: str, data: Path, sample_size: int, heap: str, part: int) -> dict[str, Any]:
+def one(
+    kind: str, data: Path, sample_size: int, heap: str, part: int, ladybug_part: int = 0
+) -> dict[str, Any]:
     """Everything for one store and size, in this process."""
     files = sorted(data.glob("*.csv"))
     result: dict[str, Any] = {"store": kind, "load_before": os.getloadavg()}
@@ -218,7 +222,8 @@ def one(kind: str, data: Path, sample_size: int, heap: str, part: int) -> dict[s
         tmp = Path(name)
         with opened(kind, tmp, heap) as (open_store, env):
             with open_store() as store:
-                result.update(import_network(store, files, part if kind == "neo4j" else None, tmp))
+                in_parts = part if kind == "neo4j" else (ladybug_part or None)
+                result.update(import_network(store, files, in_parts, tmp))
                 result["rss_after_import_mib"] = rss_mib()
                 result["peak_rss_import_mib"] = peak_rss_mib()
                 ids = sorted(
@@ -247,10 +252,17 @@ def main() -> None:
     parser.add_argument("--sample", type=int, default=200)
     parser.add_argument("--heap", default="8g", help="Neo4j's heap")
     parser.add_argument("--part", type=int, default=100_000, help="members per import on Neo4j")
+    parser.add_argument(
+        "--ladybug-part", type=int, default=0, help="members per import on LadybugDB (0: all in one import)"
+    )
     parser.add_argument("--one", nargs=2, metavar=("STORE", "DATA"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(one(args.one[0], Path(args.one[1]), args.sample, args.heap, args.part)))
+        print(
+            json.dumps(
+                one(args.one[0], Path(args.one[1]), args.sample, args.heap, args.part, args.ladybug_part)
+            )
+        )
         return
     results: dict[str, Any] = {"runs": []}
     with tempfile.TemporaryDirectory(prefix="graphapp-million-data-") as name:
@@ -273,6 +285,8 @@ def main() -> None:
                         args.heap,
                         "--part",
                         str(args.part),
+                        "--ladybug-part",
+                        str(args.ladybug_part),
                     ],
                     capture_output=True,
                     text=True,
