@@ -160,6 +160,20 @@ class _CSR:
     def lengths(self) -> np.ndarray:
         return np.diff(self.ptr)
 
+    def entries(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The entries of ``rows`` (row numbers), row after row: for each, its row's place in ``rows`` and
+        its column.
+
+        >>> csr = _CSR.build(np.array([0, 0, 2]), np.array([5, 7, 6]), np.zeros(3, np.int8), 3)
+        >>> [a.tolist() for a in csr.entries(np.array([2, 1, 0]))]
+        [[0, 2, 2], [6, 5, 7]]
+        """
+        rows = np.asarray(rows, np.int64)
+        lengths = self.ptr[rows + 1] - self.ptr[rows]
+        firsts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+        at = np.repeat(self.ptr[rows] - firsts, lengths) + np.arange(int(lengths.sum()))
+        return np.repeat(np.arange(len(rows)), lengths), self.cols[at]
+
 
 class InterestIndex:
     """The member-topic graph as arrays, from the rows of :mod:`graphapp.queries.interest`'s reads.

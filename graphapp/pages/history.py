@@ -507,8 +507,8 @@ def whats_new(tx: Tx, viewer: Viewer) -> dict[str, Any] | None:
         else (set(), set())
     )
     # (kept per graph revision: members_added; those since the visit, by id as before)
-    at = bisect.bisect_left(members_added(tx), (since, ""))
-    new = sorted({m for _, m in members_added(tx)[at:]} - {viewer.member})
+    added = members_added(tx)
+    new = sorted({m for _, m in added[bisect.bisect_left(added, (since, "")) :]} - {viewer.member})
     members = []
     sharing = _sharing(index, mine, [index.member.get(m, -1) for m in new])
     for i in sharing[:WHATS_NEW_LIMIT].tolist():
@@ -558,17 +558,14 @@ def _sharing(index: InterestIndex, mine: tuple[set[str], set[str]], new: list[in
         return numbers
     held = np.zeros(len(index.topic_ids), bool)
     held[[index.topic[t] for t in mine[0] if t in index.topic]] = True
-    ptr = index.by_member.ptr
-    lengths = ptr[numbers + 1] - ptr[numbers]
-    starts = np.repeat(ptr[numbers] - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
-    their = index.by_member.cols[starts + np.arange(int(lengths.sum()))]
-    shares = np.zeros(len(numbers), np.int64)
-    np.add.at(shares, np.repeat(np.arange(len(numbers)), lengths), held[their])
+    owner, their = index.by_member.entries(numbers)
+    shares = np.bincount(owner, weights=held[their], minlength=len(numbers))
     in_mine = np.zeros(index.size, bool)
     for w in mine[1]:
         in_mine[index.workstream_members.get(w, [])] = True
     keep = ((shares > 0) | in_mine[numbers]) & index.suggestible[numbers]
-    return numbers[keep]
+    sharing: np.ndarray = numbers[keep]
+    return sharing
 
 
 def _ties(tx: Tx, members: list[str]) -> dict[str, tuple[set[str], set[str]]]:
