@@ -324,7 +324,8 @@ TWO_STEP_SHARE = 0.1
 
 def _reference_scores_of(held: dict, me: str, mode: str) -> dict[str, float]:
     """Everyone's score for ``me`` above 0 (``me`` aside): in the modes all and peers, the first score plus
-    0.1 times the second (see the comment above HAND), whoever shares a topic with ``me`` or not."""
+    0.1 times the second (see the comment above HAND), for whoever scores first or shares no topic with
+    ``me`` (someone whose shared topics all fail to count is not lifted in by the second step)."""
     B = nx.Graph()
     for r in held["relationships"]["INTERESTED_IN"]:
         B.add_edge(r["source"], "t:" + r["target"], level=r["level"])
@@ -350,6 +351,8 @@ def _reference_scores_of(held: dict, me: str, mode: str) -> dict[str, float]:
     reached = {o for p in passing for t in B[p] for o in B[t]} | set(first)
     scores = {}
     for o in reached - {me}:
+        if o not in first and set(B[o]) & set(mine):
+            continue  # (shares a topic that does not count: not two steps away, and no match)
         second = sum(s * sim(p, o) for p, s in passing.items()) / total if total else 0.0
         score = first.get(o, 0.0) + TWO_STEP_SHARE * second
         if score > 0:

@@ -414,12 +414,8 @@ def blend(
             + share * _row_sums(passed[index.by_member.cols], index.by_member.ptr) / _scale(index, scoring)
         )[who]
     elif len(who):
-        ptr = index.by_member.ptr
-        lengths = (ptr[who + 1] - ptr[who]).astype(np.int64)
-        starts = np.repeat(ptr[who] - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
-        at = starts + np.arange(int(lengths.sum()))
-        sums = np.zeros(len(who))
-        np.add.at(sums, np.repeat(np.arange(len(who)), lengths), passed[index.by_member.cols[at]])
+        owner, their_topics = index.by_member.entries(who)
+        sums = np.bincount(owner, weights=passed[their_topics], minlength=len(who))
         scale = _scale(index, scoring)
         score[who] = first.score[who] + share * sums / (
             scale[who] if isinstance(scale, np.ndarray) else scale
@@ -782,6 +778,10 @@ def suggest(
         region=region,
     )
     if mode in TWO_STEP_MODES and scoring.two_steps > 0:
+        # Someone who shares a topic that does not count (levels that do not fit the mode, a topic everyone
+        # holds) is not lifted into the list by the second step: they share a topic, so they are not two
+        # steps away, and no shared topic makes their match.
+        ok = ok & ((first.score > 0) | (first.shared == 0))
         scores = blend(index, me, first, ok, limit, scoring)
     ranked = rank(scores, ok, index.name_rank, limit)
     shown = scores.score
