@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any, TypeVar, cast
 
 import numpy as np
@@ -584,28 +584,23 @@ def map_of(tx: Tx, view: MapView) -> dict[str, Any]:
     return kept
 
 
-#: A write that adds members notes the time it began; one that commits later than another may carry an
-#: earlier time. The kept list of members added is brought up to date from this long before its last entry.
-ADDED_OVERLAP = timedelta(hours=1)
-
-
 def members_added(tx: Tx) -> list[tuple[str, str]]:
     """(when, member id) of every member the history says was added (by an import or an approved request),
-    by time: kept per graph revision, and after writes that said which members they changed (an import, a
-    profile edit) brought up to date by reading only what was added since the last entry kept (less
-    :data:`ADDED_OVERLAP`); after any other write, read again. Reading every one of them again for each home
-    page took 5 s on Neo4j after an import of 100,000 people. A member forgotten since stays listed: the
-    caller keeps those the graph still holds."""
-    from graphapp.queries.history import members_added_since
+    by time: kept per graph revision. After writes that said which members they changed (an import, a
+    profile edit), only those members not listed yet are looked up; after any other write, all are read
+    again. Reading every one of them for each home page took 5 s on Neo4j after an import of 100,000 people.
+    (A member forgotten since is read again in full: forgetting does not say whom it changed.)"""
+    from graphapp.queries.history import members_added_since, when_added
 
     now = graph_revision(tx)
 
     def update(kept: list[tuple[str, str]], revision: Any) -> list[tuple[str, str]] | None:
-        if not kept or members_changed(tx, revision, now) is None:
+        changed = members_changed(tx, revision, now)
+        if changed is None:
             return None  # (a write that did not say which members it changed: read them all again)
-        since = (datetime.fromisoformat(kept[-1][0]) - ADDED_OVERLAP).isoformat()
-        seen = {m for _, m in kept}
-        return sorted([*kept, *((at, m) for at, m in members_added_since(tx, since) if m not in seen)])
+        listed = {m for _, m in kept}
+        unlisted = sorted(changed - listed)
+        return sorted([*kept, *when_added(tx, unlisted)]) if unlisted else kept
 
     added: list[tuple[str, str]] = tx.derived.get(
         "members-added", now, lambda: members_added_since(tx, ""), update

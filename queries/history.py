@@ -45,6 +45,7 @@ __all__ = [
     "batch_sizes",
     "members_named",
     "members_added_since",
+    "when_added",
     "new_members_since",
     "names_in",
 ]
@@ -497,6 +498,17 @@ ADDED_SINCE = Cypher(
     "MATCH (c:Change) WHERE c.at >= $since AND c.before = '{}' AND c.subject STARTS WITH 'member:' "
     "AND c.member <> '' RETURN c.member AS id, min(c.at) AS at"
 )
+
+
+ADDED_OF = Cypher(
+    "UNWIND $ids AS mid MATCH (c:Change {member: mid}) WHERE c.before = '{}' AND c.subject STARTS WITH 'member:' "
+    "RETURN c.member AS id, min(c.at) AS at"
+)
+
+
+def when_added(tx: Tx, members: list[str]) -> list[tuple[str, str]]:
+    """(when, member id) of those of ``members`` the history says were added, by time then id."""
+    return sorted((r["at"], r["id"]) for r in tx.run(ADDED_OF, ids=members))
 
 
 def members_added_since(tx: Tx, since: str) -> list[tuple[str, str]]:
