@@ -72,10 +72,12 @@ def create_app(test_config: dict[str, Any] | None = None, *, warm_up: bool = Fal
         app.config["SESSION_COOKIE_SECURE"] = True
     app.debug = False  # never the interactive debugger: graphapp serve runs waitress, which has none
     proxies = int(app.config["GRAPHAPP_PROXIES"])
-    if proxies:  # the visitor's address, scheme and host as the proxies in front saw them
+    if proxies:  # the visitor's address and scheme as the proxies in front saw them
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+        # (Not X-Forwarded-Host: a proxy that does not set it would pass on a client's, and links made from
+        # the request's host would point wherever the client said. Links in mail use GRAPHAPP_BASE_URL.)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     from flask_wtf.csrf import CSRFProtect
 
