@@ -46,7 +46,6 @@ __all__ = [
     "members_named",
     "members_added_since",
     "when_added",
-    "new_members_since",
     "names_in",
 ]
 
@@ -481,17 +480,6 @@ def names_in(tx: Tx, rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     for label, statement in NAMES.items():
         found[label] = {r["id"]: r["name"] for r in tx.run(statement, ids=sorted(wanted[label]))}
     return found
-
-
-NEW_MEMBERS = Cypher(
-    "MATCH (c:Change) WHERE c.at >= $since AND c.before = '{}' AND c.subject STARTS WITH 'member:' "
-    "AND c.member <> '' RETURN DISTINCT c.member AS id"
-)
-
-
-def new_members_since(tx: Tx, since: str) -> list[str]:
-    """The members added (by an import or an approved request) since ``since``, as the history says."""
-    return sorted(r["id"] for r in tx.run(NEW_MEMBERS, since=since))
 
 
 ADDED_SINCE = Cypher(
