@@ -419,3 +419,42 @@ def test_the_api_stays_english_for_a_french_reader(client, demo_app) -> None:
     assert "Où le réseau est clairsemé" in client.get("/coverage").get_data(
         as_text=True
     )  # (the page is French)
+
+
+def test_the_first_views_kept_per_revision_follow_writes_languages_and_roles(
+    client, app, demo_app, tmp_path: Path
+) -> None:
+    """The coverage page's and the explorer's first views are kept per graph revision (pages/kept.py):
+    the next view after a write shows it, a French reader gets French, and a member does not get the
+    export links an administrator's copy holds."""
+    from tests.helpers import signed_in
+
+    def members_counted(page: str) -> int:
+        found = re.search(r'<p class="lead">(\d+) members,', page)
+        assert found, page[:2000]
+        return int(found.group(1))
+
+    first = client.get("/coverage").get_data(as_text=True)
+    assert client.get("/coverage").get_data(as_text=True) == first  # (kept: the same page again)
+    explorer = client.get("/explore").get_data(as_text=True)
+    assert "Zed Newcomer" not in explorer and "/api/export/" in explorer
+    topic = demo_app.read(lambda tx: tx.run("MATCH (t:Topic) RETURN t.name AS name ORDER BY t.id LIMIT 1"))
+    organisation = demo_app.read(
+        lambda tx: tx.run("MATCH (o:Organisation) RETURN o.name AS name ORDER BY o.id LIMIT 1")
+    )
+    newcomer = member(
+        "Zed Newcomer",
+        "zed.newcomer@example.org",
+        organisation=organisation[0]["name"],
+        topics=f"{topic[0]['name']}:learning",
+    )
+    import_files(demo_app, [write_csv(tmp_path / "members.csv", [newcomer])])
+    assert members_counted(client.get("/coverage").get_data(as_text=True)) == members_counted(first) + 1
+    assert "Zed Newcomer" in client.get("/explore").get_data(as_text=True)
+
+    reader = signed_in(app, "reader@example.org", "member")
+    theirs = reader.get("/explore").get_data(as_text=True)
+    assert "Zed Newcomer" in theirs and "/api/export/" not in theirs  # (not the administrator's copy)
+    client.set_cookie("graphapp_lang", "fr")
+    assert "Où le réseau est clairsemé" in client.get("/coverage").get_data(as_text=True)
+    assert "Explorateur du réseau" in client.get("/explore").get_data(as_text=True)

@@ -27,7 +27,13 @@ from tests.processes import _clean_env, serving
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 #: Templates that are only ever rendered inside another one.
-INCLUDED = {"base.html", "_partials.html", "explorer/_graph.html"}
+INCLUDED = {
+    "base.html",
+    "_partials.html",
+    "explorer/_graph.html",
+    "explorer/_main.html",
+    "pages/_coverage_main.html",
+}
 
 pytestmark = pytest.mark.slow
 

@@ -7,11 +7,13 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import current_app, render_template, request
+from markupsafe import Markup
 
 from graphapp import freshness, reports
 from graphapp.db import get_store
 from graphapp.pages import bp, journey
 from graphapp.pages.coverage_pictures import pictures
+from graphapp.pages.kept import kept_part
 from graphapp.params import as_of_arg, page_args
 from graphapp.queries.coverage import M49_REGIONS
 from graphapp.queries.cypher import Tx
@@ -30,14 +32,22 @@ def coverage_page(tx: Tx, timing: freshness.Timing | None = None) -> dict[str, A
 @bp.get("/coverage")
 def coverage() -> str:
     page, per_page = page_args(request.args, 25)
-    shown = get_store().read(
-        coverage_as_of, as_of_arg(request.args), freshness.Timing.from_config(current_app.config)
-    )
+    as_of = as_of_arg(request.args)
+
+    def main() -> Markup:
+        shown = get_store().read(coverage_as_of, as_of, freshness.Timing.from_config(current_app.config))
+        return Markup(  # noqa: S704 (a template's output: escaped as it was rendered)
+            render_template(
+                "pages/_coverage_main.html",
+                **shown,
+                gaps=paginate(shown["report"]["gaps"], page, per_page),
+                pictures=pictures(shown["report"], M49_REGIONS),
+            )
+        )
+
+    # (the first view, the same for every coordinator of a language, is kept per graph revision)
     return render_template(
-        "pages/coverage.html",
-        **shown,
-        gaps=paginate(shown["report"]["gaps"], page, per_page),
-        pictures=pictures(shown["report"], M49_REGIONS),
+        "pages/coverage.html", main=main() if request.args else kept_part("coverage", main)
     )
 
 

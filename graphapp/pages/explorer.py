@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import render_template, request, url_for
 from flask_babel import ngettext
+from markupsafe import Markup
 
 from graphapp.contactmap import View, contact_graph
 from graphapp.db import get_store
@@ -19,6 +20,7 @@ from graphapp.ingest.normalise import closest
 from graphapp.ingest.plan import name_key
 from graphapp.pages import bp
 from graphapp.pages.directory import filter_choices
+from graphapp.pages.kept import kept_part
 from graphapp.pages.links import page_of
 from graphapp.params import BadRequest, page_args, view_args
 from graphapp.queries.coverage import M49_REGIONS
@@ -168,7 +170,11 @@ def _form(args: Any) -> dict[str, str]:
     }
 
 
-def _render(form: dict[str, str], status: int = 200, **page: Any) -> tuple[str, int]:
+#: The explorer's main part, whether it draws a map (the page then loads vis-network), and the status.
+Part = tuple[Markup, bool, int]
+
+
+def _render(form: dict[str, str], status: int = 200, **page: Any) -> Part:
     page.setdefault("choices", None)
     if page["choices"] is None:
         page["choices"] = get_store().read(filter_choices)
@@ -177,17 +183,27 @@ def _render(form: dict[str, str], status: int = 200, **page: Any) -> tuple[str, 
         ({"id": c["id"], "name": country_in_code(c["id"])} for c in choices["places"]), lambda c: c["name"]
     )
     regions = sorted_by_name((str(REGION_NAMES[r]) for r in M49_REGIONS), lambda r: r)
-    return render_template(
-        "pages/explore.html",
+    main = render_template(
+        "explorer/_main.html",
         form=form,
         countries=countries,
         region_names=regions,
         **page,
-    ), status
+    )
+    data = page.get("data")
+    # (a template's output: escaped as it was rendered)
+    return Markup(main), bool(data and data["nodes"]), status  # noqa: S704
 
 
 @bp.get("/explore")
 def explore() -> tuple[str, int]:
+    # (the first view, the whole network, the same for every reader of a language and role, is kept per
+    # graph revision: 3 MB of HTML at 100,000 members)
+    main, drawing, status = kept_part("explorer", _explore) if not request.args else _explore()
+    return render_template("pages/explore.html", main=main, drawing=drawing), status
+
+
+def _explore() -> Part:
     form = _form(request.args)
     raw = {k: request.args[k] for k in ("kind", "depth", "aggregate") if k in request.args}
     # The value is checked by name below; the rest of the view as the API checks it.
