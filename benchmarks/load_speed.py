@@ -12,8 +12,10 @@ every 2 to 4 seconds; each step is bounded in time (``--seconds``) and in reques
 (``--max-requests``). The figures per kind of request: requests, throughput, p50/p95/p99 (Locust's, in
 whole milliseconds) and failures (any answer but 2xx/3xx). The baseline, in the same run: the same
 scenario against a single-threaded server (``--threads 1``), so that the figures show what the server's
-threads buy. Each server has prepared its caches (/api/health ready) and served a first step, not
-counted (``--prime`` seconds at the most users), before the steps that are.
+threads buy. With ``--before-python``, the same again against another checkout's server (the commit
+before a change), so that what the change moved is measured in the same run. Each server has prepared
+its caches (/api/health ready) and served a first step, not counted (``--prime`` seconds at the most
+users), before the steps that are.
 """
 
 from __future__ import annotations
@@ -156,9 +158,19 @@ def main() -> None:
     parser.add_argument(
         "--think", type=float, default=1.0, help="a member's pause between pages, s on average (0: none)"
     )
+    parser.add_argument(
+        "--before-python",
+        help="also the same scenario against another checkout's server (its venv's python; e.g. the commit "
+        "before a change), with the same threads: what the change moved, measured in the same run",
+    )
     args = parser.parse_args()
     steps = [int(u) for u in args.users.split(",")]
-    servers = ((f"graphapp serve, {args.threads} threads", args.threads), ("baseline: 1 thread", 1))
+    servers = [
+        (f"graphapp serve, {args.threads} threads", args.threads, sys.executable),
+        ("baseline: 1 thread", 1, sys.executable),
+    ]
+    if args.before_python:
+        servers.append((f"before: {args.threads} threads", args.threads, args.before_python))
     results: dict[str, Any] = {
         "members": args.members,
         "think_s": args.think,
@@ -171,9 +183,10 @@ def main() -> None:
         accounts = tmp / "accounts.json"
         for store_name in args.stores.split(","):
             with store_env(store_name, files, tmp, accounts) as env_of_store:
-                for label, threads in servers:
+                for k, (label, threads, python) in enumerate(servers):
                     env = environment(env_of_store, GRAPHAPP_PROXIES="1")  # (each user's own address)
-                    with serve(env, tmp / f"{store_name}-{threads}.log", threads=threads) as server:
+                    log = tmp / f"{store_name}-{k}-{threads}.log"
+                    with serve(env, log, threads=threads, python=python) as server:
                         server.until_ready()
                         # A first step, not counted: every kind of page once served, the JIT of the
                         # server (Neo4j) and the operating system's caches as they are in a running site.
@@ -187,7 +200,7 @@ def main() -> None:
                             args.think,
                         )
                         for users in steps:
-                            out = tmp / f"{store_name}-{threads}-{users}"
+                            out = tmp / f"{store_name}-{k}-{threads}-{users}"
                             rows = locust(
                                 server.url, users, args.seconds, args.max_requests, accounts, out, args.think
                             )
