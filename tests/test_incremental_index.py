@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from graphapp import introductions
@@ -62,6 +63,10 @@ def check(store: Store, before: InterestIndex, patched: bool = True) -> Interest
     patched from ``before`` (sharing what did not change) or, with ``patched=False``, built anew."""
     kept, fresh = store.read(lambda tx: (interest_index(tx), built_anew(tx)))
     assert kept.content() == fresh.content()
+    # (the table of topics held together, patched when the index it came from had made it: below, every
+    # check after the first)
+    patched_table = "co_held" in kept.__dict__
+    assert np.array_equal(kept.co_held, fresh.co_held), f"co_held (patched: {patched_table})"
     assert answers(kept) == answers(fresh)
     assert (kept.topic_ids is before.topic_ids) == patched  # a patch keeps the topics' list; a build reads it
     return kept
