@@ -317,7 +317,7 @@ def score_everyone(index: InterestIndex, me: int, mode: str, scoring: Scoring = 
     dot = np.bincount(np.concatenate(who), weights=np.concatenate(gain), minlength=n)
     holding = dot > 0
     if scoring.norm == 0:  # (the shipped score: the sum itself; dividing by x ** 0 took 1 ms at 100,000)
-        score = dot
+        score: np.ndarray = dot
     elif scoring.norm == 0.5:
         score = np.zeros(n)
         score[holding] = dot[holding] / np.sqrt(len(my_topics) * index.degree[holding])
