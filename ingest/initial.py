@@ -417,8 +417,8 @@ def _write(store: Store, checked: Checked, result: InitialLoad, progress: Progre
         except Exception as again:
             raise LoadFailed(
                 f"the initial load failed while {step} ({e}), and removing what it had written failed too "
-                f"({again}): the store holds part of the network; empty it (graphapp reset) before loading "
-                "again"
+                f"({again}): the store holds part of the network; empty it (LadybugDB: a new database file; Neo4j: "
+                "delete the network's nodes) before loading again"
             ) from e
         raise LoadFailed(
             f"the initial load failed while {step} ({e}); what it had written was removed again: the store "

@@ -196,3 +196,18 @@ def test_not_empty_is_checked_again_before_writing(store: Store, network: list[P
     finally:
         module_patch.undo()
     assert _counts(store)["Organisation"] > 0 and _counts(store)["Member"] == 0
+
+
+def test_a_running_app_sees_the_load(store: Store, network: list[Path]) -> None:
+    """What a server keeps per revision (here the suggestion index and the list of members added, kept in
+    the store's ``derived``) is made again after the load, as after any write."""
+    from graphapp.queries.schema import graph_revision
+    from graphapp.reports import members_added, suggest_peers
+
+    before = store.read(graph_revision)
+    assert store.read(members_added) == []
+    initial_load(store, network, part_rows=100)
+    assert store.read(graph_revision) != before
+    assert len(store.read(members_added)) == 300
+    someone = store.read(lambda tx: tx.run("MATCH (m:Member)-[:KNOWS]-() RETURN m.id AS id LIMIT 1"))[0]["id"]
+    assert store.read(suggest_peers, someone)
