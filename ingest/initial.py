@@ -17,6 +17,7 @@ makes (tests/test_initial_load.py compares them on both stores).
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import os
 import shutil
@@ -389,6 +390,20 @@ def initial_load(
 
 
 def _write(store: Store, checked: Checked, result: InitialLoad, progress: Progress | None) -> None:
+    # What the checking keeps (the contacts, the ids: millions of objects at a million members) is set
+    # aside from the garbage collector meanwhile, and what each part leaves is collected after it. The
+    # Neo4j driver's transactions are reference cycles that hold their statements' parameters (a part's
+    # rows); with millions of objects alive, Python collected them so rarely that they piled up over the
+    # parts of a million members (measured: 6.3 GiB resident after the last part, 1.8 GiB once collected).
+    gc.collect()
+    gc.freeze()
+    try:
+        _write_parts(store, checked, result, progress)
+    finally:
+        gc.unfreeze()
+
+
+def _write_parts(store: Store, checked: Checked, result: InitialLoad, progress: Progress | None) -> None:
     batch_ids: list[str] = []
     step = "creating the topics, organisations, workstreams, themes, projects and resources"
     try:
@@ -404,6 +419,7 @@ def _write(store: Store, checked: Checked, result: InitialLoad, progress: Progre
             step = f"creating {table}"
             for path, count in parts:
                 store.write(_write_part, table, str(path))
+                gc.collect()
                 done += count
                 if progress:
                     progress(step, done, total)
@@ -468,6 +484,7 @@ def _write_history(
     def write(rows: list[Props]) -> None:
         nonlocal done
         store.write(_write_changes, rows)
+        gc.collect()
         done += len(rows)
         if progress:
             progress("recording the history", done, total)
