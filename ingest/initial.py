@@ -30,6 +30,7 @@ from typing import Any, TextIO
 
 from graphapp.ingest.plan import (
     Catalog,
+    FirstRows,
     MemberRefs,
     NameIndex,
     Plan,
@@ -54,9 +55,8 @@ from graphapp.ingest.plan import (
     place_workstreams,
     plan_history,
     read_records,
-    same_as,
 )
-from graphapp.ingest.problems import ImportRejected, Problem
+from graphapp.ingest.problems import ImportRejected
 from graphapp.ingest.readers import Table, read_tables
 from graphapp.ingest.records import MemberRecord, Source, parse_member
 from graphapp.queries import history
@@ -200,7 +200,7 @@ def check_files(
 
     spill = Spill(where, part_rows)
     member_history = where / "member-history.jsonl"
-    seen = _FirstRows()
+    seen = FirstRows()
     email_owner: dict[str, str] = {}  # (the members' catalog: each email's first row's id)
     members_catalog = Catalog({}, {}, {}, {}, email_owner, catalog.rels)
     # (the contacts are checked once every email is known: where each row is, its id, email and contacts)
@@ -250,32 +250,6 @@ def check_files(
     plan = changes(catalog, wanted, tables)
     plan.new_topics = list(topics.created)
     return Checked(plan, spill, member_history, contacts, list(topics.created))
-
-
-class _FirstRows:
-    """:func:`graphapp.ingest.plan.check_duplicate_members`, a chunk at a time: it keeps where each id and
-    email was first seen, not the records."""
-
-    def __init__(self) -> None:
-        self.ids: dict[str, tuple[Source, str | None]] = {}
-        self.emails: dict[str, Source] = {}
-
-    def check(self, members: list[MemberRecord], problems: list[Problem]) -> None:
-        for m in members:
-            if m.id and m.id in self.ids:
-                first, first_email = self.ids[m.id]
-                column = "email" if m.email and first_email == m.email else "id"
-                problems.append(
-                    m.source.problem(column, m.email if column == "email" else m.id, same_as("member", first))
-                )
-                m.id = ""
-                continue
-            if m.email and m.email in self.emails:
-                problems.append(m.source.problem("email", m.email, same_as("email", self.emails[m.email])))
-            if m.id:
-                self.ids[m.id] = (m.source, m.email)
-            if m.email:
-                self.emails.setdefault(m.email, m.source)
 
 
 def _chunks(tables: list[Table]) -> Iterator[list[Any]]:

@@ -94,12 +94,16 @@ def test_a_store_that_holds_a_network_is_refused(store: Store, network: list[Pat
     assert _network(store) == before
 
 
-def test_a_wrong_row_is_reported_and_nothing_written(store: Store, tmp_path: Path) -> None:
+def test_a_wrong_row_is_reported_and_nothing_written(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(initial, "CHECK_CHUNK", 1)  # (a row repeated in a later chunk is found all the same)
     members = write_csv(
         tmp_path / "members.csv",
         [
             {"name": "Ana", "email": "ana@example.org", "topics": "record linkage:expert", "knows": ""},
             {"name": "Bo", "email": "bo@example.org", "topics": "no such topic", "knows": "cy@example.org"},
+            {"name": "Ana again", "email": "ana@example.org", "topics": "", "knows": "bo@example.org"},
         ],
     )
     topics = write_csv(tmp_path / "topics.csv", [{"id": "record-linkage", "name": "record linkage"}])
@@ -109,6 +113,7 @@ def test_a_wrong_row_is_reported_and_nothing_written(store: Store, tmp_path: Pat
     assert found == {
         ("members.csv", "row 3", "topics", "no such topic"),
         ("members.csv", "row 3", "knows", "cy@example.org"),
+        ("members.csv", "row 4", "email", "ana@example.org"),
     }
     assert _counts(store) == EMPTY
 
