@@ -1,20 +1,22 @@
 """A million members (issue 17 §4), beside the same measures at 100,000 in the same run, on each store.
 
     .venv/bin/python -m benchmarks.million_speed [--members 1000000] [--baseline-members 100000]
-        [--stores ladybug,neo4j] [--sample 200] [--heap 8g] [--part 100000]
+        [--stores ladybug,neo4j] [--sample 200] [--heap 8g] [--import-only]
+        [--part N] [--ladybug-part N]
 
 The synthetic generator's N members (seed 0; at a million about 8 million interest edges), first at the
 baseline's size, then at N. Each store and size runs in a process of its own (so that its peak memory is
 its own), and does, in this order:
 
-- **import**: LadybugDB, the whole network in one import (its bulk path: ``COPY FROM`` temporary CSV
-  files), or in parts of ``--ladybug-part`` members; Neo4j, in parts of ``--part`` members, each part one
-  import (one transaction, all or nothing). A whole import holds the planned network in Python: 2.8 GiB
-  at 100,000 members, so a million in one import needs more memory than this machine's 23 GiB.
-  One transaction for a million members would need about 38 GiB of Neo4j's transaction memory
-  (docs/benchmarks.md, "Transaction memory on Neo4j"): more than this machine has, so the members file is
-  cut as a coordinator would cut it, each contact listed on the row of whichever of its two people comes
-  later (a part may only name people already in the graph or in that part).
+- **import**: the initial load (``graphapp import --initial``, :mod:`graphapp.ingest.initial`) on each
+  store: the files checked as an import checks them, the members a chunk at a time, then written in
+  parts of 100,000 rows, each its own transaction (LadybugDB: ``COPY FROM`` the spilled CSV files; Neo4j:
+  batched ``UNWIND ... CREATE``). For comparison only, the imports this benchmark ran before the initial
+  load: ``--part N`` (Neo4j) or ``--ladybug-part N`` (LadybugDB) cut the members file into imports of N
+  members, each one transaction, as a coordinator would cut it, each contact listed on the row of
+  whichever of its two people comes later (a part may only name people already in the graph or in that
+  part); they slow down as the graph grows, and one import of a million members passed 18 GiB.
+  ``--import-only`` stops after the import and what the store holds (counts), with the peak memory.
 - **the interest index**: after a write, the first suggestion, which builds it (seconds), and what the
   index's arrays hold (MiB);
 - **suggestions**: ``suggest_peers`` for ``--sample`` members drawn with a fixed seed (default options),
@@ -56,8 +58,9 @@ from benchmarks.suggest_speed import percentile, touch
 from devtools.neo4j_harness.throwaway import ThrowawayNeo4j
 from graphapp.demo import synthetic
 from graphapp.ingest import import_files
+from graphapp.ingest.initial import initial_load
 from graphapp.ingest.synthetic import write_dataset
-from graphapp.queries.schema import create_schema
+from graphapp.queries.schema import counts, create_schema
 from graphapp.reports import coverage_report, interest_index, suggest_peers
 from graphapp.store import LadybugStore, Neo4jStore, Store
 
@@ -109,11 +112,12 @@ def in_parts(members: Path, size: int, where: Path) -> list[Path]:
 
 
 def import_network(store: Store, files: list[Path], part: int | None, tmp: Path) -> dict[str, Any]:
-    """The whole network into ``store``: in one import, or (``part``) the members in parts after the rest."""
+    """The whole network into ``store``: by the initial load, or (``part``) the members in imports of
+    ``part`` members after the rest."""
     create_schema(store)
     if part is None:
-        took, _ = timed(lambda: import_files(store, files))
-        return {"import_s": round(took, 1), "import_parts": 1}
+        took, loaded = timed(lambda: initial_load(store, files))
+        return {"import_s": round(took, 1), "import_parts": "initial load", "history": loaded.history}
     members = next(f for f in files if f.name == "members.csv")
     others = [f for f in files if f != members]
     took_rest, _ = timed(lambda: import_files(store, others))
@@ -213,7 +217,13 @@ def opened(kind: str, tmp: Path, heap: str) -> Iterator[tuple[Callable[[], Store
 
 
 def one(
-    kind: str, data: Path, sample_size: int, heap: str, part: int, ladybug_part: int = 0
+    kind: str,
+    data: Path,
+    sample_size: int,
+    heap: str,
+    part: int,
+    ladybug_part: int = 0,
+    import_only: bool = False,
 ) -> dict[str, Any]:
     """Everything for one store and size, in this process."""
     files = sorted(data.glob("*.csv"))
@@ -222,10 +232,13 @@ def one(
         tmp = Path(name)
         with opened(kind, tmp, heap) as (open_store, env):
             with open_store() as store:
-                in_parts = part if kind == "neo4j" else (ladybug_part or None)
+                in_parts = (part if kind == "neo4j" else ladybug_part) or None
                 result.update(import_network(store, files, in_parts, tmp))
                 result["rss_after_import_mib"] = rss_mib()
                 result["peak_rss_import_mib"] = peak_rss_mib()
+                result["holds"] = {k: n for k, n in store.read(counts).items() if n}
+                if import_only:
+                    return result
                 ids = sorted(
                     r["id"] for r in store.read(lambda tx: tx.run("MATCH (m:Member) RETURN m.id AS id"))
                 )
@@ -251,16 +264,35 @@ def main() -> None:
     parser.add_argument("--stores", default="ladybug,neo4j")
     parser.add_argument("--sample", type=int, default=200)
     parser.add_argument("--heap", default="8g", help="Neo4j's heap")
-    parser.add_argument("--part", type=int, default=100_000, help="members per import on Neo4j")
     parser.add_argument(
-        "--ladybug-part", type=int, default=0, help="members per import on LadybugDB (0: all in one import)"
+        "--part",
+        type=int,
+        default=0,
+        help="members per import on Neo4j (0: the initial load; for comparison)",
+    )
+    parser.add_argument(
+        "--ladybug-part",
+        type=int,
+        default=0,
+        help="members per import on LadybugDB (0: the initial load; for comparison)",
+    )
+    parser.add_argument(
+        "--import-only", action="store_true", help="stop after the import: its time, memory and counts"
     )
     parser.add_argument("--one", nargs=2, metavar=("STORE", "DATA"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(
             json.dumps(
-                one(args.one[0], Path(args.one[1]), args.sample, args.heap, args.part, args.ladybug_part)
+                one(
+                    args.one[0],
+                    Path(args.one[1]),
+                    args.sample,
+                    args.heap,
+                    args.part,
+                    args.ladybug_part,
+                    args.import_only,
+                )
             )
         )
         return
@@ -287,6 +319,7 @@ def main() -> None:
                         str(args.part),
                         "--ladybug-part",
                         str(args.ladybug_part),
+                        *(["--import-only"] if args.import_only else []),
                     ],
                     capture_output=True,
                     text=True,

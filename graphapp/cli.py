@@ -218,6 +218,15 @@ def _survey_hint(paths: list[str]) -> str:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
 @click.option(
+    "--initial",
+    is_flag=True,
+    help="Initial load of a whole network into an empty store (no members, organisations, topics, "
+    "workstreams, themes, projects or resources yet; accounts are fine): the same checks and the same "
+    "graph as an import, but the rows are checked a chunk at a time and written in parts, each its own "
+    "transaction, so that a million members fit in memory and in Neo4j's transaction memory. A part that "
+    "fails ends the load and what was written is removed again. Refused on a store that holds a network.",
+)
+@click.option(
     "--new-topics",
     is_flag=True,
     help="Create the topics that members' topics or workstreams' covers name and the vocabulary lacks "
@@ -256,6 +265,7 @@ def import_command(
     dry_run: bool,
     kind: str | None,
     as_json: bool,
+    initial: bool,
     new_topics: bool,
     mapping_ref: str | None,
     confirm_matches: bool,
@@ -282,6 +292,8 @@ def import_command(
             )
     if force and not guess_to:
         raise Failure("--force goes with --guess-mapping")
+    if initial and (guess_to or mapping_ref):
+        raise Failure("--initial loads graphapp's own files; a survey export is imported without it")
     if guess_to:
         _guess_mapping(files[0], guess_to, force)
     elif mapping_ref:
@@ -289,7 +301,42 @@ def import_command(
     else:
         if confirm_matches or save_mapping:
             raise Failure("--confirm-matches and --save-mapping go with --mapping")
-        _run_import(list(files), kind, dry_run, as_json, new_topics)
+        if initial:
+            _run_initial_load(list(files), kind, dry_run, as_json, new_topics)
+        else:
+            _run_import(list(files), kind, dry_run, as_json, new_topics)
+
+
+def _run_initial_load(
+    paths: list[str], kind: str | None, dry_run: bool, as_json: bool, new_topics: bool
+) -> None:
+    from graphapp.ingest.initial import LoadFailed, NotEmpty, initial_load
+
+    with _opened(after="; nothing was written") as store:
+        try:
+            loaded = initial_load(
+                store, paths, kind=kind, new_topics=new_topics, dry_run=dry_run, progress=ProgressPrinter()
+            )
+        except ImportRejected as e:
+            raise Failure(e.report() + _survey_hint(paths)) from e
+        except (NotEmpty, LoadFailed) as e:
+            raise Failure(str(e)) from e
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "dry_run": dry_run,
+                    "initial": True,
+                    "created": {name: n for name, n in loaded.created.items() if n},
+                    "new_topics": loaded.new_topics,
+                },
+                indent=1,
+            )
+        )
+    else:
+        if dry_run:
+            click.echo("dry run: nothing was written")
+        click.echo(loaded.summary(dry_run=dry_run))
 
 
 def _guess_mapping(path: str, out: str, force: bool) -> None:

@@ -32,7 +32,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from graphapp.queries.cypher import Cypher, Derived, Dialect, Store
-from graphapp.queries.schema import CREATE_NODES, CREATE_RELS, NODES, RELATIONSHIPS, batches, stamp_revision
+from graphapp.queries.schema import (
+    BATCH_SIZE,
+    CREATE_NODES,
+    CREATE_RELS,
+    NODES,
+    RELATIONSHIPS,
+    batches,
+    stamp_revision,
+)
 from graphapp.settings import BY_NAME as SETTINGS_BY_NAME
 from graphapp.settings import switched_on
 
@@ -212,6 +220,15 @@ class Neo4jTx(_Declared):
             with _memory_limit():
                 self._tx.run(statement.text("neo4j"), {"rows": batch}).consume()
 
+    def bulk_create_csv(self, table: str, path: str) -> int:
+        # (neo4j-admin import reads CSV too, but only into a stopped, new database: here the file's rows
+        # go through the same batched UNWIND as bulk_create, a batch at a time)
+        done = 0
+        for batch in _csv_batches(table, path):
+            self.bulk_create(table, batch)
+            done += len(batch)
+        return done
+
 
 class Neo4jStore(Store):
     """Neo4j 5 through the official driver: one driver per process, managed transactions."""
@@ -368,8 +385,24 @@ class LadybugTx(_Declared):
                 writer = csv.writer(f)
                 writer.writerow(columns)
                 writer.writerows([row.get(c) for c in columns] for row in rows)
-            # The path is ours (a fresh temporary directory) and the table name comes from graphapp.queries.schema.
-            self._conn.execute(f"COPY {table} FROM '{path.as_posix()}' (header=true, parallel=false)")
+            self._copy(table, path)
+
+    def bulk_create_csv(self, table: str, path: str) -> int:
+        if table in NODES and NODES[table].list_properties:  # (no safe CSV spelling: see bulk_create)
+            done = 0
+            for batch in _csv_batches(table, path):
+                self.bulk_create(table, batch)
+                done += len(batch)
+            return done
+        result = self._copy(table, Path(path))
+        rows = result.get_all() if result is not None else []
+        # (COPY answers with a message such as "1000 tuples have been copied to the Member table.")
+        found = re.match(r"\s*(\d+)", str(rows[0][0])) if rows and rows[0] else None
+        return int(found.group(1)) if found else 0
+
+    def _copy(self, table: str, path: Path) -> Any:
+        # The path is ours (a temporary file graphapp wrote) and the table name comes from graphapp.queries.schema.
+        return self._conn.execute(f"COPY {table} FROM '{path.as_posix()}' (header=true, parallel=false)")
 
 
 class LadybugStore(Store):
@@ -450,6 +483,22 @@ class LadybugStore(Store):
         self._connections.clear()
         self._local = threading.local()
         self.db.close()
+
+
+def _csv_batches(table: str, path: str) -> Iterator[list[dict[str, Any]]]:
+    """The rows of a CSV file of ``table`` (:func:`graphapp.queries.schema.csv_columns`), a batch at a
+    time; an empty cell is unset (None), as LadybugDB's ``COPY`` reads it."""
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        columns = next(reader)
+        batch: list[dict[str, Any]] = []
+        for cells in reader:
+            batch.append({c: v or None for c, v in zip(columns, cells, strict=True)})
+            if len(batch) == BATCH_SIZE:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
 
 
 def _run_statement(tx: Any, statement: Cypher | str) -> None:

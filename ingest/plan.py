@@ -1135,28 +1135,40 @@ def _unique_slug(name: str, taken: dict[str, Props]) -> str:
 
 def check_duplicate_members(members: list[MemberRecord], problems: list[Problem]) -> None:
     """Two rows for one member (the same id or the same email) are a problem."""
-    by_id: dict[str, MemberRecord] = {}
-    by_email: dict[str, MemberRecord] = {}
-    for m in members:
-        if m.id and m.id in by_id:
-            first = by_id[m.id].source
-            column = "email" if m.email and by_id[m.id].email == m.email else "id"
-            problems.append(
-                m.source.problem(
-                    column,
-                    m.email if column == "email" else m.id,
-                    same_as("member", first),
+    FirstRows().check(members, problems)
+
+
+class FirstRows:
+    """Where each member id and email was first seen, to find a second row for one member; it keeps the
+    rows' places, not their records, so that members may be checked a chunk at a time
+    (:mod:`graphapp.ingest.initial`)."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, tuple[Source, str | None]] = {}
+        self.emails: dict[str, Source] = {}
+
+    def check(self, members: list[MemberRecord], problems: list[Problem]) -> None:
+        """A row with an id or email seen before is a problem; one with a repeated id is refused (its id
+        emptied, so that what it names is still checked)."""
+        for m in members:
+            if m.id and m.id in self.ids:
+                first, first_email = self.ids[m.id]
+                column = "email" if m.email and first_email == m.email else "id"
+                problems.append(
+                    m.source.problem(
+                        column,
+                        m.email if column == "email" else m.id,
+                        same_as("member", first),
+                    )
                 )
-            )
-            m.id = ""
-            continue
-        if m.email and m.email in by_email:
-            first = by_email[m.email].source
-            problems.append(m.source.problem("email", m.email, same_as("email", first)))
-        if m.id:
-            by_id[m.id] = m
-        if m.email:
-            by_email.setdefault(m.email, m)
+                m.id = ""
+                continue
+            if m.email and m.email in self.emails:
+                problems.append(m.source.problem("email", m.email, same_as("email", self.emails[m.email])))
+            if m.id:
+                self.ids[m.id] = (m.source, m.email)
+            if m.email:
+                self.emails.setdefault(m.email, m.source)
 
 
 def changes(catalog: Catalog, wanted: Wanted, tables: list[Table]) -> Plan:

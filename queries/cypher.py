@@ -191,6 +191,13 @@ class Tx(Protocol):
         """
         ...
 
+    def bulk_create_csv(self, table: str, path: str) -> int:
+        """As :meth:`bulk_create`, from a CSV file written as :func:`graphapp.queries.schema.csv_columns`
+        says (a header, then one row per node or relationship; an empty cell is unset), without holding
+        its rows in memory where the store can read the file itself. Returns how many rows it created.
+        """
+        ...
+
 
 class Store(Protocol):
     """What runs query functions: a store (:mod:`graphapp.store` has the two). ``work(tx, *args,

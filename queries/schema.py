@@ -710,6 +710,18 @@ DELETE_RELS: dict[str, Cypher] = {
 }
 
 
+def csv_columns(table: str) -> tuple[str, ...]:
+    """The columns of a CSV file of ``table``'s rows, in the order a bulk load reads them: a label's
+    properties, or a relationship type's ``source``, ``target`` and properties.
+
+    >>> csv_columns("INTERESTED_IN")
+    ('source', 'target', 'level')
+    """
+    if table in NODES:
+        return NODES[table].properties
+    return ("source", "target", *RELATIONSHIPS[table].properties)
+
+
 def _rel_columns(rel: RelSpec) -> dict[str, str]:
     return {"source": "a.id", "target": "b.id", **_props("r", rel.properties)}
 
