@@ -102,7 +102,8 @@ def too_large(description: str, error: Exception, wrote: bool) -> TransactionToo
             f"{description} has not the memory this transaction needs ({said}); nothing was written. "
             "Give the server more heap (server.memory.heap.max_size) or raise "
             "db.memory.transaction.total.max and db.memory.transaction.max, or do it in smaller parts "
-            "(e.g. import the file in parts).",
+            "(e.g. import the file in parts; a whole network into an empty store: graphapp import --initial, "
+            "which writes in parts of its own).",
             wrote=True,
         )
     return TransactionTooLarge(
