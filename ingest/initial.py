@@ -310,13 +310,15 @@ def refuse_unless_empty(store: Store) -> None:
         raise NotEmpty(
             f"an initial load is for an empty store, and {getattr(store, 'description', 'the store')} holds "
             f"{what}: nothing was written. Import into it without --initial (which adds to what it holds), "
-            "or load into a new store."
+            "or load into a new store. (A store an interrupted load left half-written: empty it first: "
+            "LadybugDB, a new database file; Neo4j, delete the network's nodes.)"
         )
 
 
-#: The part, rows of a table in a transaction: removed again if a later part fails.
+#: What the load wrote of a label, by id: removed again if a later part fails (by id, not every node of
+#: the label: someone else's write meanwhile is theirs).
 DELETE_SOME: dict[str, Cypher] = {
-    label: Cypher(f"MATCH (n:{label}) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS n")
+    label: Cypher(f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) DETACH DELETE n RETURN count(*) AS n")
     for label in NETWORK_LABELS
 }
 DELETE_CHANGES = Cypher(
@@ -401,15 +403,17 @@ def _write_parts(store: Store, checked: Checked, result: InitialLoad, progress: 
         store.write(_write_small_relationships, checked.plan)
         step = "recording the history"
         result.history = _write_history(store, checked, result, batch_ids[0], progress)
-    except Exception as e:
+    except BaseException as e:  # (an interruption too: Ctrl-C, a stop)
         try:
-            _remove(store, batch_ids[0] if batch_ids else None)
+            _remove(store, checked, batch_ids[0] if batch_ids else None)
         except Exception as again:
             raise LoadFailed(
                 f"the initial load failed while {step} ({e}), and removing what it had written failed too "
                 f"({again}): the store holds part of the network; empty it (LadybugDB: a new database file; Neo4j: "
                 "delete the network's nodes) before loading again"
             ) from e
+        if not isinstance(e, Exception):
+            raise  # (interrupted: what it wrote is removed, and the interruption goes on)
         raise LoadFailed(
             f"the initial load failed while {step} ({e}); what it had written was removed again: the store "
             "is empty, as before"
@@ -504,17 +508,27 @@ def _write_changes(tx: Tx, rows: list[Props]) -> None:
     history.record_many(tx, rows)
 
 
-def _remove(store: Store, batch: str | None) -> None:
-    """Remove what the load wrote: every node of the network's labels (the store held none before) and
-    the history's entries of its batch, a part at a time."""
+def _remove(store: Store, checked: Checked, batch: str | None) -> None:
+    """Remove what the load wrote, by id: the members of its spilled parts and the plan's other nodes,
+    with their relationships, and the history's entries of its batch, a part at a time. A node someone else
+    wrote meanwhile stays (unless it has an id the load wrote too: then the load's part failed on it)."""
 
     def some(tx: Tx, /, statement: Cypher, **params: Any) -> int:
         tx.touched(None)
         return int(tx.run(statement, **params)[0]["n"])
 
+    def ids_of(label: str) -> Iterator[list[str]]:
+        if label == "Member":
+            for path, _ in checked.spill.parts.get("Member", []):
+                with path.open(newline="", encoding="utf-8") as f:
+                    ids = [row["id"] for row in csv.DictReader(f)]
+                yield from batches(ids, 20_000)
+        else:
+            yield from batches([str(row["id"]) for row in checked.plan.create_nodes.get(label, [])], 20_000)
+
     for label in NETWORK_LABELS:
-        while store.write(some, DELETE_SOME[label]):
-            pass
+        for ids in ids_of(label):
+            store.write(some, DELETE_SOME[label], ids=ids)
     if batch is not None:
         while store.write(some, DELETE_CHANGES, batch=batch):
             pass

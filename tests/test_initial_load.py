@@ -142,6 +142,51 @@ def test_a_part_that_fails_leaves_the_store_empty(
     assert _counts(store)["Member"] == 300
 
 
+def test_a_failed_load_removes_only_what_it_wrote_and_an_interrupted_one_too(
+    store: Store, network: list[Path], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Someone else's member, imported while the load writes its parts, stays when a later part fails;
+    and a load interrupted (Ctrl-C) removes what it wrote before the interruption goes on."""
+    real = initial._write_part
+    calls = []
+
+    def fails_on_the_third(tx: Any, *args: Any) -> None:
+        calls.append(args)
+        if len(calls) == 3:
+            raise RuntimeError("the disk is full")
+        real(tx, *args)
+
+    def someone_else(step: str, done: int, total: int) -> None:
+        if len(calls) == 1 and not _counts(store)["Member"] > 300:
+            import_files(
+                store,
+                [write_csv(tmp_path / "other.csv", [{"name": "Olu Other", "email": "olu@example.org"}])],
+            )
+
+    monkeypatch.setattr(initial, "_write_part", fails_on_the_third)
+    with pytest.raises(LoadFailed, match="the disk is full.*removed again"):
+        initial_load(store, network, part_rows=50, progress=someone_else)
+    left = store.read(lambda tx: tx.run("MATCH (m:Member) RETURN m.email AS email"))
+    assert left == [{"email": "olu@example.org"}]  # theirs stays; the load's members are gone
+    assert _counts(store)["Topic"] == _counts(store)["Organisation"] == 0
+
+    store.write(lambda tx: tx.run("MATCH (m:Member) DETACH DELETE m"))
+    calls.clear()
+
+    def interrupted(tx: Any, *args: Any) -> None:
+        calls.append(args)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        real(tx, *args)
+
+    monkeypatch.setattr(initial, "_write_part", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        initial_load(store, network, part_rows=50)
+    assert {k: v for k, v in _counts(store).items() if k != "Change"} == {
+        k: v for k, v in EMPTY.items() if k != "Change"
+    }
+
+
 def _counts_now() -> dict[str, int]:
     """The counts of the store the command wrote to (opened anew, as the next command would)."""
     from graphapp.store import open_store
