@@ -320,7 +320,7 @@ class InterestIndex:
         topic ``t`` (``t == m`` counts the holders of ``m`` at ``l``). What the second step of a suggestion
         needs (what each topic passes on, :func:`graphapp.analytics.suggestions.two_steps`) in one small
         product per member instead of a sum over every interest: 2,432 x 2,432 x 3 counts at a million
-        members (71 MiB), made once per index in seconds, and brought up to date by :meth:`patched`.
+        members (68 MiB), made once per index in seconds, and brought up to date by :meth:`patched`.
 
         >>> ix = InterestIndex.of({"a": {"nlp": "expert", "cv": "learning"}, "b": {"nlp": "expert"}})
         >>> ix.co_held[LEVELS.index("expert"), ix.topic["nlp"]].tolist()  # cv, nlp
