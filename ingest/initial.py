@@ -32,27 +32,21 @@ from graphapp.ingest.plan import (
     Catalog,
     FirstRows,
     MemberRefs,
-    NameIndex,
     Plan,
     Progress,
     Props,
     Wanted,
     _contacts,
     _field,
-    _organisation_node,
     _present,
     _rel_field,
-    _topic_node,
     changes,
     import_summary,
     name_resources,
     place_members,
-    place_named_rows,
     place_projects,
     place_resources,
-    place_themes,
-    place_topic_themes,
-    place_workstreams,
+    place_vocabulary,
     plan_history,
     read_records,
 )
@@ -187,16 +181,7 @@ def check_files(
         problems.extend(table.problems)
     store.read(name_resources, records.resources, problems)
     catalog = Catalog({}, {}, {}, {}, {}, {t: {} for t in RELATIONSHIPS})
-    topics = NameIndex("topic", catalog.topics)
-    organisations = NameIndex("organisation", catalog.organisations)
-    wanted = Wanted()
-    themes = place_themes(records.themes, catalog, wanted, problems)
-    place_named_rows(records.topics, topics, _topic_node, problems)
-    place_topic_themes(records.topics, topics, themes, wanted, problems)
-    place_named_rows(records.organisations, organisations, _organisation_node, problems)
-    workstreams = place_workstreams(
-        records.workstreams, catalog, topics, wanted, problems, new_topics, themes
-    )
+    topics, organisations, wanted, workstreams = place_vocabulary(records, catalog, problems, new_topics)
 
     spill = Spill(where, part_rows)
     member_history = where / "member-history.jsonl"

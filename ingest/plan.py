@@ -410,16 +410,7 @@ def plan_import(tx: Tx, tables: list[Table], new_topics: bool = False) -> Plan:
     check_duplicate_members(records.members, problems)
     name_resources(tx, records.resources, problems)
     catalog = load_catalog(tx, records)
-    topics = NameIndex("topic", catalog.topics)
-    organisations = NameIndex("organisation", catalog.organisations)
-    wanted = Wanted()
-    themes = place_themes(records.themes, catalog, wanted, problems)
-    place_named_rows(records.topics, topics, _topic_node, problems)
-    place_topic_themes(records.topics, topics, themes, wanted, problems)
-    place_named_rows(records.organisations, organisations, _organisation_node, problems)
-    workstreams = place_workstreams(
-        records.workstreams, catalog, topics, wanted, problems, new_topics, themes
-    )
+    topics, organisations, wanted, workstreams = place_vocabulary(records, catalog, problems, new_topics)
     place_members(records.members, catalog, topics, organisations, workstreams, wanted, problems, new_topics)
     refs = MemberRefs(catalog, records.members)
     place_projects(
@@ -432,6 +423,25 @@ def plan_import(tx: Tx, tables: list[Table], new_topics: bool = False) -> Plan:
     plan = changes(catalog, wanted, tables)
     plan.new_topics = list(topics.created)
     return plan
+
+
+def place_vocabulary(
+    records: Records, catalog: Catalog, problems: list[Problem], new_topics: bool = False
+) -> tuple[NameIndex, NameIndex, Wanted, dict[str, str]]:
+    """The themes, topics, organisations and workstreams the files name, placed against ``catalog`` (what
+    the graph holds) in the order their references need: the topics' and organisations' name indexes, what
+    is wanted of them so far, and the workstreams by name. The import and the initial load both start so."""
+    topics = NameIndex("topic", catalog.topics)
+    organisations = NameIndex("organisation", catalog.organisations)
+    wanted = Wanted()
+    themes = place_themes(records.themes, catalog, wanted, problems)
+    place_named_rows(records.topics, topics, _topic_node, problems)
+    place_topic_themes(records.topics, topics, themes, wanted, problems)
+    place_named_rows(records.organisations, organisations, _organisation_node, problems)
+    workstreams = place_workstreams(
+        records.workstreams, catalog, topics, wanted, problems, new_topics, themes
+    )
+    return topics, organisations, wanted, workstreams
 
 
 def read_records(tables: list[Table]) -> Records:

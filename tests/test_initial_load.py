@@ -118,20 +118,25 @@ def test_a_wrong_row_is_reported_and_nothing_written(
     assert _counts(store) == EMPTY
 
 
+def _third_fails(real: Any, error: BaseException, calls: list[Any]) -> Any:
+    """``real`` (a write of the load), but its third call raises ``error``; each call's arguments go to
+    ``calls``."""
+
+    def write(tx: Any, *args: Any) -> None:
+        calls.append(args)
+        if len(calls) == 3:
+            raise error
+        real(tx, *args)
+
+    return write
+
+
 @pytest.mark.parametrize("failing", ["_write_part", "_write_changes"])
 def test_a_part_that_fails_leaves_the_store_empty(
     store: Store, network: list[Path], monkeypatch: pytest.MonkeyPatch, failing: str
 ) -> None:
     real = getattr(initial, failing)
-    calls = []
-
-    def fails_on_the_third(tx: Any, *args: Any) -> None:
-        calls.append(args)
-        if len(calls) == 3:
-            raise RuntimeError("the disk is full")
-        real(tx, *args)
-
-    monkeypatch.setattr(initial, failing, fails_on_the_third)
+    monkeypatch.setattr(initial, failing, _third_fails(real, RuntimeError("the disk is full"), []))
     with pytest.raises(LoadFailed, match="the disk is full.*removed again: the store is empty") as failed:
         initial_load(store, network, part_rows=50)
     assert "recording the history" in str(failed.value) or "creating" in str(failed.value)
@@ -148,13 +153,7 @@ def test_a_failed_load_removes_only_what_it_wrote_and_an_interrupted_one_too(
     """Someone else's member, imported while the load writes its parts, stays when a later part fails;
     and a load interrupted (Ctrl-C) removes what it wrote before the interruption goes on."""
     real = initial._write_part
-    calls = []
-
-    def fails_on_the_third(tx: Any, *args: Any) -> None:
-        calls.append(args)
-        if len(calls) == 3:
-            raise RuntimeError("the disk is full")
-        real(tx, *args)
+    calls: list[Any] = []
 
     def someone_else(step: str, done: int, total: int) -> None:
         if len(calls) == 1 and not _counts(store)["Member"] > 300:
@@ -163,7 +162,7 @@ def test_a_failed_load_removes_only_what_it_wrote_and_an_interrupted_one_too(
                 [write_csv(tmp_path / "other.csv", [{"name": "Olu Other", "email": "olu@example.org"}])],
             )
 
-    monkeypatch.setattr(initial, "_write_part", fails_on_the_third)
+    monkeypatch.setattr(initial, "_write_part", _third_fails(real, RuntimeError("the disk is full"), calls))
     with pytest.raises(LoadFailed, match="the disk is full.*removed again"):
         initial_load(store, network, part_rows=50, progress=someone_else)
     left = store.read(lambda tx: tx.run("MATCH (m:Member) RETURN m.email AS email"))
@@ -171,15 +170,7 @@ def test_a_failed_load_removes_only_what_it_wrote_and_an_interrupted_one_too(
     assert _counts(store)["Topic"] == _counts(store)["Organisation"] == 0
 
     store.write(lambda tx: tx.run("MATCH (m:Member) DETACH DELETE m"))
-    calls.clear()
-
-    def interrupted(tx: Any, *args: Any) -> None:
-        calls.append(args)
-        if len(calls) == 3:
-            raise KeyboardInterrupt
-        real(tx, *args)
-
-    monkeypatch.setattr(initial, "_write_part", interrupted)
+    monkeypatch.setattr(initial, "_write_part", _third_fails(real, KeyboardInterrupt(), []))
     with pytest.raises(KeyboardInterrupt):
         initial_load(store, network, part_rows=50)
     assert {k: v for k, v in _counts(store).items() if k != "Change"} == {
