@@ -34,8 +34,9 @@ def coverage() -> str:
     page, per_page = page_args(request.args, 25)
     as_of = as_of_arg(request.args)
 
-    def main() -> Markup:
-        shown = get_store().read(coverage_as_of, as_of, freshness.Timing.from_config(current_app.config))
+    timing = freshness.Timing.from_config(current_app.config)
+
+    def main(shown: dict[str, Any]) -> Markup:
         return Markup(  # noqa: S704 (a template's output: escaped as it was rendered)
             render_template(
                 "pages/_coverage_main.html",
@@ -46,9 +47,11 @@ def coverage() -> str:
         )
 
     # (the first view, the same for every coordinator of a language, is kept per graph revision)
-    return render_template(
-        "pages/coverage.html", main=main() if request.args else kept_part("coverage", main)
-    )
+    if request.args:
+        part = main(get_store().read(coverage_as_of, as_of, timing))
+    else:
+        part = kept_part("coverage", lambda tx: main(coverage_as_of(tx, as_of, timing)))
+    return render_template("pages/coverage.html", main=part)
 
 
 # --- The network over time (issue 13): the report as it stood on a day, and the growth (pages/growth.py) ---

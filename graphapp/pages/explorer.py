@@ -199,11 +199,13 @@ def _render(form: dict[str, str], status: int = 200, **page: Any) -> Part:
 def explore() -> tuple[str, int]:
     # (the first view, the whole network, the same for every reader of a language and role, is kept per
     # graph revision: 3 MB of HTML at 100,000 members)
-    main, drawing, status = kept_part("explorer", _explore) if not request.args else _explore()
+    main, drawing, status = kept_part("explorer", _explore) if not request.args else _explore(None)
     return render_template("pages/explore.html", main=main, drawing=drawing), status
 
 
-def _explore() -> Part:
+def _explore(tx: Tx | None) -> Part:
+    """The explorer's main part for the request's arguments, read in ``tx`` when given (the kept first
+    view's transaction), else in a read transaction of its own."""
     form = _form(request.args)
     raw = {k: request.args[k] for k in ("kind", "depth", "aggregate") if k in request.args}
     # The value is checked by name below; the rest of the view as the API checks it.
@@ -214,7 +216,10 @@ def _explore() -> Part:
     except BadRequest as e:
         return _render(form, 400, error=str(e), suggestions=[])
     try:
-        shown = get_store().read(explorer_page, view, form["value"])
+        if tx is None:
+            shown = get_store().read(explorer_page, view, form["value"])
+        else:
+            shown = explorer_page(tx, view, form["value"])
     except NotNamed as e:  # (a name left blank is a request to mend, 400; one that names nothing, 404)
         return _render(form, 404 if e.text else 400, error=e.message, suggestions=e.suggestions)
     except UnknownSubject as e:

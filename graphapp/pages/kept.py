@@ -18,6 +18,7 @@ from typing import TypeVar
 from graphapp.auth import current_viewer
 from graphapp.db import get_store
 from graphapp.i18n import current_language
+from graphapp.queries.cypher import Tx
 from graphapp.queries.schema import graph_revision
 
 __all__ = ["kept_part"]
@@ -25,12 +26,14 @@ __all__ = ["kept_part"]
 T = TypeVar("T")
 
 
-def kept_part(name: str, render: Callable[[], T]) -> T:
-    """``render()``'s result for page ``name``, kept for this request's language and the viewer's role
+def kept_part(name: str, render: Callable[[Tx], T]) -> T:
+    """``render(tx)``'s result for page ``name``, kept for this request's language and the viewer's role
     (what the part shows depends on nothing else: it links to what the role may open) until the graph
-    changes or the day does. A part rendered from a newer graph than the revision read first is stamped
-    with the older one, and made again by the next reader: never an older part under a newer stamp."""
-    store = get_store()
-    revision = store.read(graph_revision)
-    key = ("page-part", name, current_language(), current_viewer().role)
-    return store.derived.get(key, (revision, datetime.now(UTC).date()), render)
+    changes or the day does. One read transaction, as every page reads what it shows: the revision, and
+    when the part is not current, what ``render`` reads to make it again."""
+
+    def read(tx: Tx) -> T:
+        key = ("page-part", name, current_language(), current_viewer().role)
+        return tx.derived.get(key, (graph_revision(tx), datetime.now(UTC).date()), lambda: render(tx))
+
+    return get_store().read(read)
