@@ -308,7 +308,7 @@ def score_everyone(index: InterestIndex, me: int, mode: str, scoring: Scoring = 
         w = index.weight(t) if weights is None else float(weights[t])
         if w > 0 and fit[my_level].max() > 0:
             who.append(holders)
-            gain.append(w * fit[my_level][levels])
+            gain.append(w * fit[my_level].take(levels))  # (take: half the time of fit[my_level][levels])
             counting.append(t)
             gains.append(w * fit[my_level])
     if not who:
@@ -448,14 +448,24 @@ def blend(
     if passed is None:
         return first
     share = scoring.two_steps
-    positive = first.score[ok & (first.score > 0)]
+    # (compress: a sixth of the time of first.score[mask] over 100,000 members)
+    positive = np.compress(ok & (first.score > 0), first.score)
     if len(positive) >= limit:
         # (Of the scores above 0 only: numpy's partition slows down tenfold over many equal values.)
         threshold = np.partition(positive, -limit)[-limit]
         most = np.concatenate([[0.0], np.cumsum(np.sort(passed)[::-1])])
-        bound = share * most[np.minimum(index.degree, len(most) - 1)] / _scale(index, scoring)
         # (Less a little: rank() compares scores rounded to 6 places.)
-        who = np.flatnonzero(ok & (first.score + bound >= threshold - 1e-6))
+        reach = threshold - 1e-6
+        # First against the largest bound anyone has (a scale is at least 1), then those left each
+        # against their own: the same people, for two passes over everyone instead of six.
+        near = np.flatnonzero(ok & (first.score + share * most.max() >= reach))
+        scale = _scale(index, scoring)
+        bound = (
+            share
+            * most[np.minimum(index.degree[near], len(most) - 1)]
+            / (scale[near] if isinstance(scale, np.ndarray) else scale)
+        )
+        who = near[first.score[near] + bound >= reach]
     else:
         who = np.flatnonzero(ok)
     score = np.zeros(index.size)
@@ -506,7 +516,7 @@ def scoring_in(index: InterestIndex, me: int, mode: str, ok: np.ndarray, scoring
         w = index.weight(t) if weights is None else float(weights[t])
         if w > 0 and fit[my_level].max() > 0:
             holders, levels = index.by_topic.row(t)
-            hit[holders[fit[my_level][levels] > 0]] = True
+            hit[np.compress(fit[my_level].take(levels) > 0, holders)] = True
     hit[me] = False
     return int(np.count_nonzero(hit & ok))
 
