@@ -403,7 +403,10 @@ class LadybugTx(_Declared):
 
     def _copy(self, table: str, path: Path) -> Any:
         # The path is ours (a temporary file graphapp wrote) and the table name comes from graphapp.queries.schema.
-        return self._conn.execute(f"COPY {table} FROM '{path.as_posix()}' (header=true, parallel=false)")
+        # COPY takes no parameter for its file, so the path is spelled as a string literal: a quote or a
+        # backslash in the temporary folder's name (TMPDIR) escaped.
+        spelled = path.as_posix().replace("\\", "\\\\").replace("'", "\\'")
+        return self._conn.execute(f"COPY {table} FROM '{spelled}' (header=true, parallel=false)")
 
 
 class LadybugStore(Store):

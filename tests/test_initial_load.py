@@ -86,6 +86,22 @@ def test_the_same_graph_and_history_as_an_import(
     assert len([s for s in steps if s[0] == "creating INTERESTED_IN"]) > 2
 
 
+def test_a_temporary_folder_with_a_quote_in_its_name(
+    store: Store, network: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The spilled files live in the temporary folder (``TMPDIR``), whatever its name: LadybugDB's
+    ``COPY ... FROM`` names the file in a string of the statement, where a quote or a backslash would
+    otherwise end or change it."""
+    import tempfile
+
+    odd = tmp_path / "o'brien \\ tmp"
+    odd.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(odd))
+    loaded = initial_load(store, network)
+    assert loaded.created["Member"] == 300
+    assert _counts(store)["Member"] == 300
+
+
 def test_a_store_that_holds_a_network_is_refused(store: Store, network: list[Path]) -> None:
     import_files(store, [p for p in network if p.stem == "topics"])
     before = _network(store)
