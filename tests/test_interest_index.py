@@ -211,6 +211,21 @@ def test_a_patch_leaves_the_index_it_came_from_as_it_was() -> None:
     assert ix.content() == before
 
 
+def test_a_workstream_named_twice_is_shown_once_patched_or_built() -> None:
+    """A member's row can name a workstream twice (two MEMBER_OF relationships): a build reads each
+    workstream's members once each, and so does a patch."""
+    network = _network(random.Random(5), 10)
+    ix = _index(network)
+    ix.details(0)  # (each member's workstreams made, as a running app has them)
+    network["m001"] = {**network["m001"], "workstreams": ["WS2", "WS2", "WS3"]}
+    patched = ix.patched([_row(network, "m001")])
+    assert patched is not None
+    one = patched.member["m001"]
+    assert (
+        patched.details(one)["workstreams"] == _index(network).details(one)["workstreams"] == ["WS2", "WS3"]
+    )
+
+
 def test_a_change_beyond_the_members_refuses_a_patch() -> None:
     network = _network(random.Random(7), 10)
     ix = _index(network)

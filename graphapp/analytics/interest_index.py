@@ -347,8 +347,12 @@ class InterestIndex:
 
     def weight(self, t: int) -> float:
         """The rarity weight of topic ``t``: ln(N / holders), 0 for a topic nobody holds."""
-        h = int(self.holders[t])
-        return math.log(self.size / h) if h else 0.0
+        return self._weights[t]
+
+    @functools.cached_property
+    def _weights(self) -> list[float]:
+        # (Asked some 200 times per suggestion, mostly by its descriptions: a list, made once per index.)
+        return [math.log(self.size / h) if h else 0.0 for h in self.holders.tolist()]
 
     def edges_by_topic(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every interest as parallel arrays (topic number, member number, level code), grouped by topic."""
@@ -479,8 +483,8 @@ class InterestIndex:
         for w in self.workstream_members.keys() | joined.keys():
             people = self.workstream_members.get(w, np.zeros(0, np.int32))
             people = people[~touched[people]]
-            if w in joined:
-                people = np.sort(np.concatenate([people, np.array(joined[w], people.dtype)]))
+            if w in joined:  # (distinct: a member's row may name a workstream twice, as a build reads it)
+                people = distinct(np.concatenate([people, np.array(joined[w], people.dtype)]))
             if len(people):
                 workstreams[w] = people
         ix.workstream_members = workstreams
