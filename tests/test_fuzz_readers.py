@@ -15,7 +15,7 @@ import re
 import unicodedata
 from pathlib import Path
 
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from graphapp.ingest import ImportRejected, import_files
@@ -88,11 +88,12 @@ def test_any_json_is_read_or_refused_plainly(tmp_path_factory, document) -> None
 
 def name_key(text: str) -> str:
     """The rule docs/import-formats.md states for matching topic and organisation names, written out here
-    (not imported: it is what the import is checked against): case, spacing, punctuation and &/and do
-    not count; a name with no letters or digits is matched as written, apart from case and spacing."""
-    spelt = re.sub(
-        r"[\W_]+", " ", unicodedata.normalize("NFKC", text).casefold().replace("&", " and ")
-    ).strip()
+    (not imported: it is what the import is checked against): case, accents, spacing, punctuation and
+    &/and do not count; a name with no letters or digits is matched as written, apart from case and
+    spacing."""
+    folded = unicodedata.normalize("NFKC", text).casefold().replace("&", " and ")
+    bare = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+    spelt = re.sub(r"[\W_]+", " ", bare).strip()
     return spelt or " ".join(text.split()).casefold()
 
 
@@ -209,6 +210,19 @@ def _check_rejected(e: ImportRejected, rows: list[dict[str, str]]) -> None:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=member_rows)
+# (Found by CI: two organisations whose names differ only by accents are one, as the docs say.)
+@example(
+    rows=[
+        {
+            "name": "Ana Example",
+            "email": "ana@example.org",
+            "organisation": "í_",
+            "country": "",
+            "topics": "",
+        },
+        {"name": "Bo Larsen", "email": "bo@example.org", "organisation": "Ï", "country": "", "topics": ""},
+    ]
+)
 def test_an_import_is_all_or_nothing(store, tmp_path_factory, rows) -> None:
     """An accepted file is in the graph as written, and importing it again changes nothing; a refused one
     changes nothing and says where each problem is."""
