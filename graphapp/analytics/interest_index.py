@@ -377,22 +377,19 @@ class InterestIndex:
 
     def _workstreams_of(self, i: int) -> list[str]:
         """Member ``i``'s workstreams, sorted."""
-        names, ptr, codes = self._member_workstreams
-        return [names[c] for c in codes[ptr[i] : ptr[i + 1]].tolist()]
+        names, rows = self._member_workstreams
+        return [names[c] for c in rows.row(i)[0].tolist()]
 
     @functools.cached_property
-    def _member_workstreams(self) -> tuple[list[str], np.ndarray, np.ndarray]:
-        """The workstreams' names sorted, and each member's as their places in that list (a row per
-        member: ``codes[ptr[i]:ptr[i + 1]]``): a suggestion's descriptions ask for eleven members' (a
-        binary search per workstream and member took a tenth of a suggestion's time)."""
+    def _member_workstreams(self) -> tuple[list[str], _CSR]:
+        """The workstreams' names sorted, and a row per member of their places in that list: a
+        suggestion's descriptions ask for eleven members' (a binary search per workstream and member took
+        a tenth of a suggestion's time)."""
         names = sorted(self.workstream_members)
         people = [self.workstream_members[w] for w in names]
         owners = np.concatenate([np.zeros(0, np.int64), *people]).astype(np.int64)
         codes = np.repeat(np.arange(len(names), dtype=np.int32), [len(p) for p in people])
-        order = np.argsort(owners, kind="stable")  # (stable: each member's codes stay in name order)
-        ptr = np.zeros(self.size + 1, np.int64)
-        np.cumsum(np.bincount(owners, minlength=self.size), out=ptr[1:])
-        return names, ptr, codes[order]
+        return names, _CSR.build(owners, codes, np.zeros(len(owners), np.int8), self.size)
 
     def topics_of(self, i: int) -> dict[str, str]:
         """Member ``i``'s topics (id -> level)."""
